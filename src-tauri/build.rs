@@ -1,0 +1,25 @@
+//! tauri-build for the desktop app. The app's commands are declared here, one inlined plugin per
+//! domain (same names as core modules, CLI subcommands and UI views), so that the capability file
+//! decides which window may call which command.
+
+use tauri_build::{Attributes, DefaultPermissionRule, InlinedPlugin};
+
+/// (domain, commands). Keep in step with `src-tauri/src/commands/<domain>.rs`.
+const DOMAINS: &[(&str, &[&str])] = &[
+    ("system", &["status", "set_lang", "finish_first_run", "office_get", "office_save", "check"]),
+    (
+        "enterprise",
+        &[
+            "search", "get", "detail", "validate", "create", "update", "set_status", "undo", "merge", "parks", "park_save",
+            "sectors", "sectors_save", "export",
+        ],
+    ),
+];
+
+fn main() {
+    let mut attrs = Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*");
+    for (domain, commands) in DOMAINS {
+        attrs = attrs.plugin(domain, InlinedPlugin::new().commands(commands).default_permission(DefaultPermissionRule::AllowAllCommands));
+    }
+    tauri_build::try_build(attrs).expect("failed to run tauri-build");
+}

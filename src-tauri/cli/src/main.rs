@@ -1,0 +1,102 @@
+//! `huiqi`: every job of Huiqi Ledger, headless. A thin shell over huiqi-core: it parses arguments,
+//! opens the database, calls core, prints text or `--format json`.
+//! Exit codes: 0 done · 1 input or operation refused · 2 usage · 3 database problem.
+
+mod enterprise;
+mod out;
+mod system;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use huiqi_core::store::{self, Db, Mode, OpenOptions};
+use huiqi_core::{Lang, Result};
+
+use crate::out::{Format, Out};
+
+#[derive(Parser, Debug)]
+#[command(name = "huiqi", version, about = "惠企台账 Huiqi Ledger — command line", disable_help_subcommand = true)]
+struct Cli {
+    /// Database file (default: $HUIQI_DB, else the app's data folder).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// zh or en (default: from $HUIQI_LANG, else Chinese).
+    #[arg(long, global = true)]
+    lang: Option<String>,
+    /// Seconds to wait for the writer lock when the app or another command holds it.
+    #[arg(long, global = true, default_value_t = 3)]
+    wait: u64,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Create or migrate the database; --demo loads the demo data set.
+    Init {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// quick_check, integrity_check, foreign_key_check and the audit chain.
+    Check,
+    /// Program and schema versions.
+    Version,
+    /// The enterprise registry.
+    #[command(subcommand)]
+    Enterprise(enterprise::Cmd),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let lang = cli
+        .lang
+        .clone()
+        .or_else(|| std::env::var("HUIQI_LANG").ok())
+        .map(|l| Lang::parse(&l))
+        .unwrap_or(Lang::Zh);
+    let out = Out { format: cli.format, lang };
+    let code = match run(cli, &out) {
+        Ok(code) => code,
+        Err(e) => out.fail(&e),
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli, out: &Out) -> Result<i32> {
+    let path = cli.db.clone().unwrap_or_else(store::default_db_path);
+    let write_opts = OpenOptions { mode: Mode::Write, lock_wait: Duration::from_secs(cli.wait), backup_before_migrate: true };
+    match cli.cmd {
+        Cmd::Init { demo } => system::init(&path, write_opts, demo, out).map(|_| 0),
+        Cmd::Check => system::check(&path, out).map(|ok| if ok { 0 } else { 3 }),
+        Cmd::Version => {
+            system::version(out);
+            Ok(0)
+        }
+        Cmd::Enterprise(cmd) => {
+            let mut db = open(&path, enterprise::is_write(&cmd), write_opts)?;
+            enterprise::run(&mut db, cmd, out).map(|_| 0)
+        }
+    }
+}
+
+/// Writers take the lock (waiting `--wait` seconds). Readers use it when free and fall back to a
+/// read-only connection while the app holds it.
+fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
+    if !path.exists() {
+        return Err(huiqi_core::Error::refused(
+            "database_missing",
+            format!("数据库 {} 不存在。请先运行 huiqi init。", path.display()),
+            format!("No database at {}. Run `huiqi init` first.", path.display()),
+        ));
+    }
+    if write {
+        return Db::open(path, opts);
+    }
+    match Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }) {
+        Err(e) if e.code() == "database_locked" => Db::open(path, OpenOptions { mode: Mode::Read, ..opts }),
+        other => other,
+    }
+}

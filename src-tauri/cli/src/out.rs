@@ -1,0 +1,64 @@
+//! Output conventions shared by every subcommand: `--format json` prints one JSON document on
+//! stdout; text is for people. Errors: exit 1 (refused), 3 (database); clap's usage errors exit 2.
+
+use huiqi_core::{Error, Lang};
+use serde::Serialize;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Debug)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub struct Out {
+    pub format: Format,
+    pub lang: Lang,
+}
+
+impl Out {
+    pub fn json<T: Serialize>(&self, v: &T) {
+        println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    }
+    /// Print `v` as JSON, or call `text` for people.
+    pub fn emit<T: Serialize>(&self, v: &T, text: impl FnOnce(&T)) {
+        match self.format {
+            Format::Json => self.json(v),
+            Format::Text => text(v),
+        }
+    }
+    pub fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(zh, en)
+    }
+    pub fn fail(&self, e: &Error) -> i32 {
+        let p = e.payload(self.lang);
+        match self.format {
+            Format::Json => println!("{}", serde_json::json!({ "error": p })),
+            Format::Text => {
+                eprintln!("{}: {}", self.pick("错误", "error"), p.message);
+                if let Some(d) = &p.details {
+                    if let Some(fields) = d.get("fields").and_then(|f| f.as_array()) {
+                        for f in fields {
+                            let msg = if self.zh() { &f["message_zh"] } else { &f["message_en"] };
+                            eprintln!("  - {}: {}", f["field"].as_str().unwrap_or(""), msg.as_str().unwrap_or(""));
+                        }
+                    }
+                }
+                eprintln!("  ({})", p.code);
+            }
+        }
+        e.exit_code()
+    }
+}
+
+/// Pad a cell to a display width (CJK characters count as two columns).
+pub fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) > 0x2E80 { 2 } else { 1 }).sum();
+    if w >= width {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(width - w))
+    }
+}

@@ -1,0 +1,206 @@
+//! The demo data set: about 50 enterprises of Nanjing parks with valid USCCs, plus what the other
+//! areas need to show something real (leases, growth reports, certifications). Deterministic: the
+//! app's first-run screen and `huiqi init --demo` load exactly the same set.
+
+use crate::enterprise::{self, EnterpriseInput, EnterpriseStatus};
+use crate::error::Result;
+use crate::store::Db;
+use crate::uscc;
+
+pub const PARKS: &[(&str, &str, &str, &str)] = &[
+    ("江宁经济技术开发区", "江宁区", "王丽", "025-52101234"),
+    ("麒麟科技创新园", "江宁区", "陈刚", "025-84201122"),
+    ("中国（南京）软件谷", "雨花台区", "刘洋", "025-52882200"),
+    ("南京高新技术产业开发区", "江北新区", "张敏", "025-58201111"),
+    ("紫金山科技城", "玄武区", "赵静", "025-84591166"),
+    ("徐庄高新区", "玄武区", "孙涛", "025-84321010"),
+];
+
+const PREFIX: &[&str] = &["钟山", "紫峰", "秦淮", "玄武", "金陵", "云帆", "星河", "瀚海", "启明", "睿驰", "凌波", "华鼎", "天衡", "智谷", "微纳", "翼动"];
+const MIDDLE: &[&str] = &["致远", "博睿", "合创", "恒拓", "清源", "芯视", "数联", "灵犀", "光启", "锐思"];
+const SECTORS: &[(&str, &str)] = &[
+    ("集成电路", "微电子有限公司"),
+    ("人工智能", "智能科技有限公司"),
+    ("生物医药", "生物医药科技有限公司"),
+    ("软件和信息服务", "信息技术有限公司"),
+    ("智能电网", "电力科技有限公司"),
+    ("新能源汽车", "新能源科技有限公司"),
+    ("新材料", "新材料科技有限公司"),
+];
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "涛", "明", "超", "霞", "平"];
+const ROADS: &[&str] = &["秣周东路", "软件大道", "仙林大道", "江东中路", "星火路", "徐庄路", "天元中路", "将军大道"];
+
+/// xorshift64*: small, deterministic, good enough for demo data.
+pub struct Rng(u64);
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+}
+
+/// A valid organisation code (GB 11714): 8 characters and its check character.
+fn org_code(rng: &mut Rng) -> String {
+    const ALNUM: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let newer = rng.below(2) == 0;
+    let mut s = String::new();
+    if newer {
+        s.push_str("MA");
+    }
+    while s.len() < 8 {
+        let c = if newer { ALNUM[rng.below(ALNUM.len() as u64) as usize] } else { b'0' + rng.below(10) as u8 };
+        s.push(c as char);
+    }
+    for check in "0123456789X".chars() {
+        let cand = format!("{s}{check}");
+        if uscc::org_code_ok(&cand) {
+            return cand;
+        }
+    }
+    unreachable!("one of 0-9, X is always the check character")
+}
+
+/// A valid USCC of a Nanjing enterprise (登记管理部门 9, 类别 1, 行政区划 3201xx).
+pub fn make_uscc(rng: &mut Rng) -> String {
+    const DISTRICTS: &[&str] = &["02", "04", "05", "06", "11", "13", "14", "15", "16"];
+    let first17 = format!("913201{}{}", rng.pick(DISTRICTS), org_code(rng));
+    uscc::complete(&first17).expect("17 valid characters")
+}
+
+pub fn make_name(rng: &mut Rng, used: &mut std::collections::HashSet<String>) -> (String, &'static str) {
+    loop {
+        let (sector, suffix) = *rng.pick(SECTORS);
+        let a = rng.pick(PREFIX);
+        let b = rng.pick(MIDDLE);
+        let name = if rng.below(6) == 0 { format!("{a}{b}（南京）{}", suffix.trim_start_matches("有限公司")) } else { format!("南京{a}{b}{suffix}") };
+        let name = if name.ends_with("有限公司") { name } else { format!("{name}有限公司") };
+        if used.insert(name.clone()) {
+            return (name, sector);
+        }
+    }
+}
+
+pub fn make_person(rng: &mut Rng) -> String {
+    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+}
+
+pub fn make_phone(rng: &mut Rng) -> String {
+    let p = ["138", "139", "150", "151", "177", "186", "189"];
+    format!("{}{:08}", rng.pick(&p), rng.below(100_000_000))
+}
+
+/// Generated enterprise inputs (also used by the search benchmark at 100,000).
+pub fn enterprises(n: usize, seed: u64) -> Vec<EnterpriseInput> {
+    let mut rng = Rng::new(seed);
+    let mut used = std::collections::HashSet::new();
+    let mut codes = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let (name, sector) = make_name(&mut rng, &mut used);
+        let uscc = loop {
+            let c = make_uscc(&mut rng);
+            if codes.insert(c.clone()) {
+                break c;
+            }
+        };
+        let park = rng.pick(PARKS);
+        let year = 2016 + rng.below(10) as i32;
+        let founded = chrono::NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap();
+        let capital_wan = [50, 100, 200, 300, 500, 1000, 1500, 3000][rng.below(8) as usize];
+        out.push(EnterpriseInput {
+            uscc,
+            name,
+            founded_on: Some(founded.format("%Y-%m-%d").to_string()),
+            registered_capital_fen: Some(capital_wan * 1_000_000),
+            park: Some(park.0.to_string()),
+            sector: Some(sector.to_string()),
+            contact_name: Some(make_person(&mut rng)),
+            contact_phone: Some(make_phone(&mut rng)),
+            address: Some(format!("南京市{}{}{}号", park.1, rng.pick(ROADS), 1 + rng.below(300))),
+            status: Some(if i % 23 == 22 { EnterpriseStatus::MovedOut } else { EnterpriseStatus::Active }),
+            notes: None,
+            high_tech: Some(rng.below(2) == 0),
+        });
+    }
+    out
+}
+
+pub const DEMO_SIZE: usize = 52;
+pub const DEMO_SEED: u64 = 20_260_305;
+
+/// Load the demo set in one transaction. Refused when enterprises already exist.
+pub fn load(db: &mut Db) -> Result<usize> {
+    if enterprise::count(db)? > 0 {
+        return Err(crate::Error::refused(
+            "demo_needs_empty",
+            "数据库里已有企业数据，不能再载入演示数据。",
+            "The database already holds enterprises; the demo set loads into an empty one only.",
+        ));
+    }
+    let sectors = enterprise::sectors(db)?;
+    let inputs = enterprises(DEMO_SIZE, DEMO_SEED);
+    let validated: Vec<_> = inputs
+        .iter()
+        .map(|i| enterprise::validate(i, &sectors).map_err(|e| crate::Error::Internal(format!("demo data invalid: {e:?}"))))
+        .collect::<Result<_>>()?;
+    db.write(|tx| {
+        for (name, district, contact, phone) in PARKS {
+            crate::store::enterprise::upsert_park(
+                tx,
+                &enterprise::Park {
+                    id: 0,
+                    name: name.to_string(),
+                    district: district.to_string(),
+                    contact_name: contact.to_string(),
+                    contact_phone: phone.to_string(),
+                    enterprise_count: 0,
+                },
+            )?;
+        }
+        for v in &validated {
+            crate::store::enterprise::insert(tx, v)?;
+        }
+        Ok(())
+    })?;
+    Ok(validated.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_codes_are_valid_and_unique() {
+        let v = enterprises(500, 7);
+        let mut seen = std::collections::HashSet::new();
+        for e in &v {
+            let u = uscc::parse(&e.uscc).unwrap();
+            assert!(!u.org_code_warning, "{}", e.uscc);
+            assert!(seen.insert(e.uscc.clone()));
+        }
+    }
+
+    #[test]
+    fn demo_loads_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open_rw(dir.path().join("d.db")).unwrap();
+        assert_eq!(load(&mut db).unwrap(), DEMO_SIZE);
+        assert_eq!(enterprise::count(&db).unwrap(), DEMO_SIZE as i64);
+        assert_eq!(load(&mut db).unwrap_err().code(), "demo_needs_empty");
+        assert!(db.check().unwrap().ok);
+    }
+}

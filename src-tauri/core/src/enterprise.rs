@@ -1,0 +1,850 @@
+//! The enterprise registry: parks and enterprises keyed by USCC. Validation, duplicate warnings,
+//! history, undo (compensating events) and merge. Enterprises are never hard-deleted by a user.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::store::{audit, enterprise as sql, Db};
+use crate::{text, uscc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseStatus {
+    /// 在册
+    #[default]
+    Active,
+    /// 迁出
+    MovedOut,
+    /// 注销
+    Deregistered,
+    /// merged into another record (kept, hidden from lists)
+    Merged,
+}
+
+impl EnterpriseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnterpriseStatus::Active => "active",
+            EnterpriseStatus::MovedOut => "moved_out",
+            EnterpriseStatus::Deregistered => "deregistered",
+            EnterpriseStatus::Merged => "merged",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s.trim() {
+            "moved_out" | "迁出" => EnterpriseStatus::MovedOut,
+            "deregistered" | "注销" => EnterpriseStatus::Deregistered,
+            "merged" | "已合并" => EnterpriseStatus::Merged,
+            _ => EnterpriseStatus::Active,
+        }
+    }
+    pub fn from_input(s: &str) -> Option<Self> {
+        match s.trim() {
+            "active" | "在册" => Some(EnterpriseStatus::Active),
+            "moved_out" | "迁出" => Some(EnterpriseStatus::MovedOut),
+            "deregistered" | "注销" => Some(EnterpriseStatus::Deregistered),
+            _ => None,
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            EnterpriseStatus::Active => "在册",
+            EnterpriseStatus::MovedOut => "迁出",
+            EnterpriseStatus::Deregistered => "注销",
+            EnterpriseStatus::Merged => "已合并",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Enterprise {
+    pub id: i64,
+    pub uscc: String,
+    pub name: String,
+    /// ISO date
+    pub founded_on: Option<String>,
+    pub registered_capital_fen: Option<i64>,
+    pub park_id: Option<i64>,
+    pub park: Option<String>,
+    pub sector: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub address: String,
+    pub status: EnterpriseStatus,
+    pub notes: String,
+    pub high_tech: bool,
+    /// The GB 11714 organisation-code check inside the USCC failed (saved anyway, flagged).
+    pub uscc_org_code_warning: bool,
+    pub merged_into: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub revision: i64,
+}
+
+/// One line of the registry table.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EnterpriseRow {
+    pub id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub park: Option<String>,
+    pub sector: String,
+    pub status: EnterpriseStatus,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub founded_on: Option<String>,
+    pub registered_capital_fen: Option<i64>,
+    pub high_tech: bool,
+    pub uscc_org_code_warning: bool,
+    pub updated_at: String,
+}
+
+/// What a form, the CLI or an import gives to create or update an enterprise.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct EnterpriseInput {
+    pub uscc: String,
+    pub name: String,
+    pub founded_on: Option<String>,
+    pub registered_capital_fen: Option<i64>,
+    pub park: Option<String>,
+    pub sector: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub status: Option<EnterpriseStatus>,
+    pub notes: Option<String>,
+    pub high_tech: Option<bool>,
+}
+
+/// An input that passed validation, normalised.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub uscc: String,
+    pub uscc_org_code_warning: bool,
+    pub name: String,
+    pub name_key: String,
+    pub founded_on: Option<String>,
+    pub registered_capital_fen: Option<i64>,
+    pub park: Option<String>,
+    pub sector: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub address: String,
+    pub status: EnterpriseStatus,
+    pub notes: String,
+    pub high_tech: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Warning {
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+    /// Other enterprises this warning is about (duplicates).
+    pub enterprise_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SaveResult {
+    pub enterprise: Enterprise,
+    pub changed: bool,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    Id,
+    Name,
+    Uscc,
+    FoundedOn,
+    RegisteredCapital,
+    Park,
+    Sector,
+    Status,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct EnterpriseQuery {
+    pub q: Option<String>,
+    pub park: Option<String>,
+    pub status: Option<EnterpriseStatus>,
+    pub sector: Option<String>,
+    /// Only enterprises holding a certification of this kind.
+    pub cert_kind: Option<String>,
+    pub sort: Option<SortKey>,
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub desc: bool,
+    #[serde(default)]
+    #[ts(as = "Option<i64>", optional)]
+    pub offset: i64,
+    #[serde(default = "default_limit")]
+    #[ts(as = "Option<i64>", optional)]
+    pub limit: i64,
+}
+
+fn default_limit() -> i64 {
+    200
+}
+
+impl Default for EnterpriseQuery {
+    fn default() -> Self {
+        EnterpriseQuery { q: None, park: None, status: None, sector: None, cert_kind: None, sort: None, desc: false, offset: 0, limit: 200 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EnterprisePage {
+    pub total: i64,
+    pub offset: i64,
+    pub rows: Vec<EnterpriseRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Park {
+    pub id: i64,
+    pub name: String,
+    pub district: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub enterprise_count: i64,
+}
+
+/// One field change in the history timeline.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FieldChange {
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub before: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub after: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoryEntry {
+    pub event_id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub batch_id: Option<i64>,
+    pub changes: Vec<FieldChange>,
+    pub undone: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EnterpriseDetail {
+    pub enterprise: Enterprise,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Which record's value to keep for a field when merging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Pick {
+    Survivor,
+    Loser,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct MergePlan {
+    pub survivor_id: i64,
+    pub loser_id: i64,
+    /// field name → which side to keep; fields not named keep the survivor's value.
+    pub picks: std::collections::BTreeMap<String, Pick>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UndoResult {
+    pub undone_event: i64,
+    pub action: String,
+    pub enterprise_id: i64,
+    pub summary_zh: String,
+    pub summary_en: String,
+}
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_TEXT: usize = 2000;
+
+pub fn normalize_query(q: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = text::clean(q).nfkc().collect();
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // Codes are typed in lower case too.
+    if compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        compact.to_ascii_uppercase()
+    } else {
+        s.trim().to_string()
+    }
+}
+
+fn fe(field: &str, code: &str, zh: String, en: String) -> FieldError {
+    FieldError { field: field.into(), code: code.into(), message_zh: zh, message_en: en }
+}
+
+/// Parse an ISO or common Chinese date into ISO form.
+pub fn parse_date_input(s: &str) -> Option<chrono::NaiveDate> {
+    crate::import::normalize::parse_date_text(s)
+}
+
+/// Validate without touching the database (the form calls this as the user types).
+pub fn validate(input: &EnterpriseInput, sectors: &[String]) -> std::result::Result<Validated, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let u = match uscc::parse(&input.uscc) {
+        Ok(u) => Some(u),
+        Err(p) => {
+            errs.push(fe("uscc", p.code(), p.message_zh(), p.message_en()));
+            None
+        }
+    };
+    let name = text::clean(&input.name);
+    if name.is_empty() {
+        errs.push(fe("name", "missing_required", "请填写企业名称。".into(), "Enter the enterprise name.".into()));
+    } else if name.chars().count() > MAX_NAME {
+        errs.push(fe(
+            "name",
+            "too_long",
+            format!("企业名称过长（{}个字），最多{}个字。", name.chars().count(), MAX_NAME),
+            format!("The name is too long ({} characters; at most {}).", name.chars().count(), MAX_NAME),
+        ));
+    }
+    let founded_on = match input.founded_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match parse_date_input(s) {
+            Some(d) if d > chrono::Local::now().date_naive() => {
+                errs.push(fe("founded_on", "out_of_range", "成立日期不能晚于今天。".into(), "The founding date cannot be in the future.".into()));
+                None
+            }
+            Some(d) if chrono::Datelike::year(&d) < 1949 => {
+                errs.push(fe("founded_on", "out_of_range", "成立日期不应早于1949年。".into(), "The founding date should not be before 1949.".into()));
+                None
+            }
+            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+            None => {
+                errs.push(fe(
+                    "founded_on",
+                    "bad_date",
+                    format!("“{s}”不是有效日期，请按 2023-05-01 的格式填写。"),
+                    format!("“{s}” is not a date; use the form 2023-05-01."),
+                ));
+                None
+            }
+        },
+    };
+    if let Some(c) = input.registered_capital_fen {
+        if c < 0 {
+            errs.push(fe("registered_capital_fen", "out_of_range", "注册资本不能为负数。".into(), "Registered capital cannot be negative.".into()));
+        }
+    }
+    let sector = input.sector.as_deref().map(text::clean).unwrap_or_default();
+    if !sector.is_empty() && !sectors.is_empty() && !sectors.contains(&sector) {
+        errs.push(fe(
+            "sector",
+            "unknown_sector",
+            format!("产业领域“{sector}”不在列表中，请从列表中选择（列表可在“设置”中修改）。"),
+            format!("Sector “{sector}” is not in the list; pick one (the list is edited in Settings)."),
+        ));
+    }
+    let phone = input.contact_phone.as_deref().map(text::clean).unwrap_or_default();
+    if !phone.is_empty()
+        && (phone.chars().count() > 30 || !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')' | '转' | '，' | ',' | '/')))
+    {
+        errs.push(fe(
+            "contact_phone",
+            "bad_phone",
+            "联系电话只能包含数字和“-”，例如 025-83370923 或 13800000000。".into(),
+            "A phone number holds digits and '-', e.g. 025-83370923.".into(),
+        ));
+    }
+    let mut long = |field: &str, v: &str| {
+        if v.chars().count() > MAX_TEXT {
+            errs.push(fe(field, "too_long", format!("内容过长，最多{MAX_TEXT}个字。"), format!("Too long: at most {MAX_TEXT} characters.")));
+        }
+    };
+    let contact_name = input.contact_name.as_deref().map(text::clean).unwrap_or_default();
+    let address = input.address.as_deref().map(text::clean).unwrap_or_default();
+    let notes = input.notes.as_deref().map(|s| s.replace('\0', "").trim().to_string()).unwrap_or_default();
+    long("contact_name", &contact_name);
+    long("address", &address);
+    long("notes", &notes);
+    let park = input.park.as_deref().map(text::clean).filter(|s| !s.is_empty());
+    if let Some(p) = &park {
+        long("park", p);
+    }
+    if input.status == Some(EnterpriseStatus::Merged) {
+        errs.push(fe("status", "out_of_range", "“已合并”状态只能通过合并操作产生。".into(), "The merged status is set by merging only.".into()));
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let u = u.expect("no errors means a valid code");
+    Ok(Validated {
+        uscc: u.code,
+        uscc_org_code_warning: u.org_code_warning,
+        name_key: text::name_key(&name),
+        name,
+        founded_on,
+        registered_capital_fen: input.registered_capital_fen,
+        park,
+        sector,
+        contact_name,
+        contact_phone: phone,
+        address,
+        status: input.status.unwrap_or_default(),
+        notes,
+        high_tech: input.high_tech.unwrap_or(false),
+    })
+}
+
+fn invalid(errs: Vec<FieldError>) -> Error {
+    let first = errs.first().cloned();
+    let (zh, en) = match &first {
+        Some(f) => (f.message_zh.clone(), f.message_en.clone()),
+        None => ("输入有误。".into(), "Invalid input.".into()),
+    };
+    let code: &'static str = match first.as_ref().map(|f| f.code.as_str()) {
+        Some("uscc_checksum") => "uscc_checksum",
+        Some("uscc_format") => "uscc_format",
+        Some("missing_required") => "missing_required",
+        Some("bad_date") => "bad_date",
+        _ => "invalid_input",
+    };
+    Error::invalid(code, zh, en).with_details(json!({ "fields": errs }))
+}
+
+fn warnings_for(db_conn: &rusqlite::Connection, v: &Validated, self_id: Option<i64>) -> Result<Vec<Warning>> {
+    let mut w = Vec::new();
+    let dups: Vec<Enterprise> = sql::find_by_name_key(db_conn, &v.name_key)?.into_iter().filter(|e| Some(e.id) != self_id).collect();
+    if !dups.is_empty() {
+        let names: Vec<String> = dups.iter().map(|e| format!("{}（{}）", e.name, e.uscc)).collect();
+        w.push(Warning {
+            code: "possible_duplicate".into(),
+            message_zh: format!("已有名称相同的企业：{}。如是同一家企业，请使用“合并”。", names.join("、")),
+            message_en: format!("An enterprise with the same name exists: {}. If it is the same one, merge them.", names.join(", ")),
+            enterprise_ids: dups.iter().map(|e| e.id).collect(),
+        });
+    }
+    if v.uscc_org_code_warning {
+        w.push(Warning {
+            code: "uscc_org_code".into(),
+            message_zh: "统一社会信用代码中的组织机构代码（第9–17位）校验未通过，已保存并标记，请核对营业执照。".into(),
+            message_en: "The organisation code inside the USCC (characters 9–17) fails its check; saved and flagged — check the licence.".into(),
+            enterprise_ids: vec![],
+        });
+    }
+    Ok(w)
+}
+
+pub fn sectors(db: &Db) -> Result<Vec<String>> {
+    sql::sectors(db.conn())
+}
+
+/// Validate and report field errors and warnings (no write).
+pub fn check_input(db: &Db, input: &EnterpriseInput, id: Option<i64>) -> Result<(Vec<FieldError>, Vec<Warning>)> {
+    let sectors = sql::sectors(db.conn())?;
+    match validate(input, &sectors) {
+        Err(errs) => Ok((errs, vec![])),
+        Ok(v) => {
+            let mut errs = Vec::new();
+            if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
+                if Some(other.id) != id {
+                    errs.push(uscc_taken(&other));
+                }
+            }
+            Ok((errs, warnings_for(db.conn(), &v, id)?))
+        }
+    }
+}
+
+fn uscc_taken(other: &Enterprise) -> FieldError {
+    fe(
+        "uscc",
+        "uscc_exists",
+        format!("统一社会信用代码已登记给“{}”。请打开那条记录修改，或核对代码。", other.name),
+        format!("This USCC is already registered to “{}”. Open that record, or check the code.", other.name),
+    )
+}
+
+pub fn create(db: &mut Db, input: &EnterpriseInput) -> Result<SaveResult> {
+    let sectors = sql::sectors(db.conn())?;
+    let v = validate(input, &sectors).map_err(invalid)?;
+    if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
+        return Err(invalid(vec![uscc_taken(&other)]));
+    }
+    let warnings = warnings_for(db.conn(), &v, None)?;
+    let e = db.write(|tx| sql::insert(tx, &v))?;
+    Ok(SaveResult { enterprise: e, changed: true, warnings })
+}
+
+pub fn update(db: &mut Db, id: i64, input: &EnterpriseInput, expected_revision: Option<i64>) -> Result<SaveResult> {
+    let current = sql::get(db.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
+    if current.status == EnterpriseStatus::Merged {
+        return Err(Error::refused(
+            "enterprise_merged",
+            "这条记录已合并到另一家企业，不能再修改。请修改合并后的记录。",
+            "This record was merged into another; edit the surviving record.",
+        ));
+    }
+    if let Some(rev) = expected_revision {
+        if rev != current.revision {
+            return Err(Error::refused(
+                "stale_revision",
+                "这条记录已被修改过（可能在另一窗口或由导入修改）。请重新打开后再编辑。",
+                "This record changed since you opened it (another window or an import). Reopen it and edit again.",
+            ));
+        }
+    }
+    let sectors = sql::sectors(db.conn())?;
+    let mut input = input.clone();
+    if input.status.is_none() {
+        input.status = Some(current.status);
+    }
+    let v = validate(&input, &sectors).map_err(invalid)?;
+    if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
+        if other.id != id {
+            return Err(invalid(vec![uscc_taken(&other)]));
+        }
+    }
+    let warnings = warnings_for(db.conn(), &v, Some(id))?;
+    let out = db.write(|tx| sql::update(tx, id, &v, "update"))?;
+    Ok(match out {
+        Some(e) => SaveResult { enterprise: e, changed: true, warnings },
+        None => SaveResult { enterprise: current, changed: false, warnings },
+    })
+}
+
+pub fn get(db: &Db, id: i64) -> Result<Enterprise> {
+    sql::get(db.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })
+}
+
+/// By USCC (normalised first) or, failing that, by numeric id.
+pub fn find(db: &Db, key: &str) -> Result<Enterprise> {
+    let code = uscc::normalize(key);
+    if let Some(e) = sql::get_by_uscc(db.conn(), &code)? {
+        return Ok(e);
+    }
+    if let Ok(id) = key.trim().parse::<i64>() {
+        if let Some(e) = sql::get(db.conn(), id)? {
+            return Ok(e);
+        }
+    }
+    Err(Error::NotFound { entity: "enterprise", key: key.to_string() })
+}
+
+pub fn detail(db: &Db, id: i64) -> Result<EnterpriseDetail> {
+    let enterprise = get(db, id)?;
+    let events = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
+    let mut history = Vec::with_capacity(events.len());
+    for ev in events.into_iter().rev() {
+        let undone = sql::is_undone(db.conn(), ev.id)?;
+        history.push(HistoryEntry {
+            event_id: ev.id,
+            changes: diff(ev.before.as_ref(), ev.after.as_ref()),
+            at: ev.at,
+            actor: ev.actor,
+            action: ev.action,
+            batch_id: ev.batch_id,
+            undone,
+        });
+    }
+    Ok(EnterpriseDetail { enterprise, history })
+}
+
+const HIDDEN_FIELDS: &[&str] = &["id", "updated_at", "created_at", "revision", "park_id"];
+
+/// Field-by-field difference of two JSON objects (before → after).
+pub fn diff(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !HIDDEN_FIELDS.contains(&k.as_str()))
+        .filter_map(|k| {
+            let bv = b.get(k).cloned().unwrap_or(serde_json::Value::Null);
+            let av = a.get(k).cloned().unwrap_or(serde_json::Value::Null);
+            (bv != av).then(|| FieldChange { field: k.clone(), before: bv, after: av })
+        })
+        .collect()
+}
+
+pub fn search(db: &Db, q: &EnterpriseQuery) -> Result<EnterprisePage> {
+    let (total, rows) = sql::search(db.conn(), q)?;
+    Ok(EnterprisePage { total, offset: q.offset.max(0), rows })
+}
+
+pub fn parks(db: &Db) -> Result<Vec<Park>> {
+    sql::parks(db.conn())
+}
+
+pub fn save_park(db: &mut Db, p: &Park) -> Result<Park> {
+    let name = text::clean(&p.name);
+    if name.is_empty() {
+        return Err(Error::invalid("missing_required", "请填写园区名称。", "Enter the park name."));
+    }
+    let p = Park { name, district: text::clean(&p.district), contact_name: text::clean(&p.contact_name), contact_phone: text::clean(&p.contact_phone), ..p.clone() };
+    db.write(|tx| sql::upsert_park(tx, &p))
+}
+
+pub fn set_sectors(db: &mut Db, names: &[String]) -> Result<()> {
+    let mut clean: Vec<String> = Vec::new();
+    for n in names.iter().map(|n| text::clean(n)).filter(|n| !n.is_empty()) {
+        if !clean.contains(&n) {
+            clean.push(n);
+        }
+    }
+    if clean.is_empty() {
+        return Err(Error::invalid("missing_required", "产业领域列表不能为空。", "The sector list cannot be empty."));
+    }
+    db.write(|tx| sql::set_sectors(tx, &clean))
+}
+
+/// Change the status (在册 / 迁出 / 注销). Never deletes.
+pub fn set_status(db: &mut Db, id: i64, status: EnterpriseStatus) -> Result<SaveResult> {
+    let e = get(db, id)?;
+    let input = to_input(&e);
+    update(db, id, &EnterpriseInput { status: Some(status), ..input }, None)
+}
+
+pub fn to_input(e: &Enterprise) -> EnterpriseInput {
+    EnterpriseInput {
+        uscc: e.uscc.clone(),
+        name: e.name.clone(),
+        founded_on: e.founded_on.clone(),
+        registered_capital_fen: e.registered_capital_fen,
+        park: e.park.clone(),
+        sector: Some(e.sector.clone()),
+        contact_name: Some(e.contact_name.clone()),
+        contact_phone: Some(e.contact_phone.clone()),
+        address: Some(e.address.clone()),
+        status: Some(e.status),
+        notes: Some(e.notes.clone()),
+        high_tech: Some(e.high_tech),
+    }
+}
+
+/// Validated form of a stored record (used by undo and merge, which restore known-good values).
+fn validated_from(e: &Enterprise) -> Validated {
+    Validated {
+        uscc: e.uscc.clone(),
+        uscc_org_code_warning: e.uscc_org_code_warning,
+        name: e.name.clone(),
+        name_key: text::name_key(&e.name),
+        founded_on: e.founded_on.clone(),
+        registered_capital_fen: e.registered_capital_fen,
+        park: e.park.clone(),
+        sector: e.sector.clone(),
+        contact_name: e.contact_name.clone(),
+        contact_phone: e.contact_phone.clone(),
+        address: e.address.clone(),
+        status: e.status,
+        notes: e.notes.clone(),
+        high_tech: e.high_tech,
+    }
+}
+
+/// Fields a merge can take from either side.
+pub const MERGE_FIELDS: &[&str] = &[
+    "uscc", "name", "founded_on", "registered_capital_fen", "park", "sector", "contact_name", "contact_phone", "address", "notes", "high_tech",
+];
+
+/// Merge two records of the same enterprise: pick field by field, move the loser's links to the
+/// survivor, mark the loser merged. Both sides are audited; the whole merge is one transaction.
+pub fn merge(db: &mut Db, plan: &MergePlan) -> Result<Enterprise> {
+    if plan.survivor_id == plan.loser_id {
+        return Err(Error::invalid("merge_same", "不能把一家企业与它自己合并。", "Cannot merge a record with itself."));
+    }
+    let s = get(db, plan.survivor_id)?;
+    let l = get(db, plan.loser_id)?;
+    for e in [&s, &l] {
+        if e.status == EnterpriseStatus::Merged {
+            return Err(Error::refused("enterprise_merged", format!("“{}”已经被合并过。", e.name), format!("“{}” was already merged.", e.name)));
+        }
+    }
+    for k in plan.picks.keys() {
+        if !MERGE_FIELDS.contains(&k.as_str()) {
+            return Err(Error::invalid("unknown_field", format!("不能合并字段“{k}”。"), format!("Field “{k}” cannot be merged.")));
+        }
+    }
+    let take = |f: &str| plan.picks.get(f).copied().unwrap_or(Pick::Survivor) == Pick::Loser;
+    let mut v = validated_from(&s);
+    if take("uscc") {
+        v.uscc = l.uscc.clone();
+        v.uscc_org_code_warning = l.uscc_org_code_warning;
+    }
+    if take("name") {
+        v.name = l.name.clone();
+        v.name_key = text::name_key(&l.name);
+    }
+    if take("founded_on") {
+        v.founded_on = l.founded_on.clone();
+    }
+    if take("registered_capital_fen") {
+        v.registered_capital_fen = l.registered_capital_fen;
+    }
+    if take("park") {
+        v.park = l.park.clone();
+    }
+    if take("sector") {
+        v.sector = l.sector.clone();
+    }
+    if take("contact_name") {
+        v.contact_name = l.contact_name.clone();
+    }
+    if take("contact_phone") {
+        v.contact_phone = l.contact_phone.clone();
+    }
+    if take("address") {
+        v.address = l.address.clone();
+    }
+    if take("notes") {
+        v.notes = l.notes.clone();
+    }
+    if take("high_tech") {
+        v.high_tech = l.high_tech;
+    }
+    let (sid, lid) = (s.id, l.id);
+    db.write(|tx| {
+        let moved = sql::move_links(tx, lid, sid)?;
+        // Taking the loser's USCC frees it on the loser first (USCC is unique).
+        sql::mark_merged(tx, lid, sid, v.uscc == l.uscc)?;
+        let survivor = sql::update(tx, sid, &v, "merge")?.unwrap_or_else(|| s.clone());
+        let summary = json!({"survivor_id": sid, "loser_id": lid, "picks": plan.picks, "moved_links": moved});
+        tx.audit("merge", format!("{sid}<-{lid}"), "merge", None, Some(&summary))?;
+        Ok(survivor)
+    })
+}
+
+/// Undo the most recent enterprise change that has not been undone yet, by writing compensating
+/// changes and events. History is never rewritten.
+pub fn undo_last(db: &mut Db) -> Result<UndoResult> {
+    let candidates = audit::last_events(db.conn(), "enterprise", 200)?;
+    let mut target = None;
+    for ev in candidates {
+        if ev.action.starts_with("undo") || ev.action == "merged_into" || ev.batch_id.is_some() {
+            continue;
+        }
+        if sql::is_undone(db.conn(), ev.id)? {
+            continue;
+        }
+        target = Some(ev);
+        break;
+    }
+    let ev = target.ok_or_else(|| Error::refused("nothing_to_undo", "没有可以撤销的修改。", "There is nothing to undo."))?;
+    undo_event(db, ev)
+}
+
+fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
+    let id: i64 = ev.entity_id.parse().map_err(|_| Error::Internal("bad entity id".into()))?;
+    let before: Option<Enterprise> = ev.before.clone().map(serde_json::from_value).transpose()?;
+    let current = sql::get(db.conn(), id)?;
+    let name = current.as_ref().or(before.as_ref()).map(|e| e.name.clone()).unwrap_or_default();
+    let ev_id = ev.id;
+    match ev.action.as_str() {
+        "create" => {
+            db.write(|tx| {
+                sql::remove_created(tx, id, "undo_create")?;
+                let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id})))?;
+                sql::mark_undone(tx, ev_id, by)
+            })?;
+            Ok(UndoResult {
+                undone_event: ev_id,
+                action: "create".into(),
+                enterprise_id: id,
+                summary_zh: format!("已撤销新增企业“{name}”。"),
+                summary_en: format!("Undid adding “{name}”."),
+            })
+        }
+        "update" | "merge" => {
+            let b = before.ok_or_else(|| Error::Internal("update event without before".into()))?;
+            if ev.action == "merge" {
+                return undo_merge(db, ev_id, id);
+            }
+            let v = validated_from(&b);
+            if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
+                if other.id != id {
+                    return Err(invalid(vec![uscc_taken(&other)]));
+                }
+            }
+            db.write(|tx| {
+                sql::update(tx, id, &v, "undo_update")?;
+                let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id})))?;
+                sql::mark_undone(tx, ev_id, by)
+            })?;
+            Ok(UndoResult {
+                undone_event: ev_id,
+                action: "update".into(),
+                enterprise_id: id,
+                summary_zh: format!("已撤销对“{name}”的修改。"),
+                summary_en: format!("Undid the change to “{name}”."),
+            })
+        }
+        other => Err(Error::refused(
+            "cannot_undo",
+            format!("这类修改（{other}）不能直接撤销。"),
+            format!("This kind of change ({other}) cannot be undone directly."),
+        )),
+    }
+}
+
+fn undo_merge(db: &mut Db, survivor_event: i64, survivor_id: i64) -> Result<UndoResult> {
+    // Find the merge summary written right after the survivor's update.
+    let summary = audit::event(db.conn(), survivor_event + 1)?
+        .filter(|e| e.entity == "merge")
+        .and_then(|e| e.after)
+        .ok_or_else(|| Error::Internal("merge summary missing".into()))?;
+    let loser_id = summary["loser_id"].as_i64().ok_or_else(|| Error::Internal("merge summary".into()))?;
+    let moved: Vec<(String, Vec<i64>)> = serde_json::from_value(summary["moved_links"].clone())?;
+    let surv_before: Enterprise = serde_json::from_value(
+        audit::event(db.conn(), survivor_event)?.and_then(|e| e.before).ok_or_else(|| Error::Internal("merge before".into()))?,
+    )?;
+    let loser_events = audit::events_for(db.conn(), "enterprise", &loser_id.to_string())?;
+    let loser_before: Enterprise = loser_events
+        .iter()
+        .rev()
+        .find(|e| e.action == "merged_into")
+        .and_then(|e| e.before.clone())
+        .map(serde_json::from_value)
+        .transpose()?
+        .ok_or_else(|| Error::Internal("loser before".into()))?;
+    let name = surv_before.name.clone();
+    db.write(|tx| {
+        sql::move_links_back(tx, &moved, loser_id)?;
+        // Free the survivor's code if it took the loser's, then put both rows back.
+        sql::update(tx, survivor_id, &validated_from(&surv_before), "undo_merge")?;
+        sql::update(tx, loser_id, &validated_from(&loser_before), "undo_merge")?;
+        tx.conn().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [loser_id])?;
+        let by = tx.audit("undo", survivor_event, "undo", None, Some(&json!({"event": survivor_event})))?;
+        sql::mark_undone(tx, survivor_event, by)
+    })?;
+    Ok(UndoResult {
+        undone_event: survivor_event,
+        action: "merge".into(),
+        enterprise_id: survivor_id,
+        summary_zh: format!("已撤销对“{name}”的合并。"),
+        summary_en: format!("Undid the merge into “{name}”."),
+    })
+}
+
+pub fn count(db: &Db) -> Result<i64> {
+    sql::count(db.conn())
+}
+
+pub fn for_each_match(db: &Db, q: &EnterpriseQuery, f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
+    sql::for_each_match(db.conn(), q, f)
+}

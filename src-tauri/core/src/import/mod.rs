@@ -1,0 +1,3 @@
+//! Spreadsheet import from parks.
+
+pub mod normalize;

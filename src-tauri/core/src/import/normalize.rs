@@ -1,0 +1,274 @@
+//! Cell normalisers: what parks type into spreadsheets, turned into ISO dates, integer fen,
+//! hundredths of a square metre, years and booleans. Pure functions, fuzzed and unit-tested.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::money::parse_decimal_scaled;
+use crate::text;
+
+/// Full-width digits and punctuation to ASCII; invisible characters removed; trimmed.
+pub fn halfwidth(s: &str) -> String {
+    text::clean(s)
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' | '／' | '－' | '：' | '＋' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '−' | '—' | '–' => '-',
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Excel's serial day (1900 date system, epoch 1899-12-30) to a date; plausible range only.
+pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(days))
+}
+
+/// Serials that are plausibly dates for this app (1950 … 2100).
+fn plausible_serial(v: f64) -> bool {
+    (18_264.0..=73_051.0).contains(&v)
+}
+
+fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
+    if !(1900..=2200).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y as i32, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// A date typed as text: 2023-05-01, 2023.5.1, 2023/5/1, 2023年5月1日, 20230501,
+/// 2023-05-01 00:00:00, 2023-05-01T00:00:00, or an Excel serial typed as text (45047).
+pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
+    let s = halfwidth(raw);
+    if s.is_empty() || s.len() > 40 {
+        return None;
+    }
+    // Drop a time part.
+    let s = s.split(['T', ' ']).next().unwrap_or("").trim();
+    let s = s.trim_end_matches('日').trim_end_matches('号');
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return match s.len() {
+            8 => ymd(s[0..4].parse().ok()?, s[4..6].parse().ok()?, s[6..8].parse().ok()?),
+            5 => {
+                let v: f64 = s.parse().ok()?;
+                if plausible_serial(v) { excel_serial_to_date(v) } else { None }
+            }
+            _ => None,
+        };
+    }
+    // A serial with decimals typed as text: "45047.0"
+    if let Some((a, b)) = s.split_once('.') {
+        if a.len() == 5 && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c == '0') && !b.is_empty() {
+            let v: f64 = a.parse().ok()?;
+            return if plausible_serial(v) { excel_serial_to_date(v) } else { None };
+        }
+    }
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    if parts[0].len() != 4 {
+        return None;
+    }
+    ymd(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+}
+
+/// A date from a numeric cell that carries no date format: a serial, or 20230501 typed as a number.
+pub fn date_from_number(v: f64) -> Option<NaiveDate> {
+    if v.fract() == 0.0 && (19_000_101.0..=22_001_231.0).contains(&v) {
+        let n = v as i64;
+        return ymd(n / 10000, (n / 100) % 100, n % 100);
+    }
+    if plausible_serial(v) {
+        return excel_serial_to_date(v);
+    }
+    None
+}
+
+pub fn iso(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// The unit a money column's header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyUnit {
+    Yuan,
+    Wan,
+}
+
+impl MoneyUnit {
+    pub fn from_header(h: &str) -> Option<MoneyUnit> {
+        if h.contains("万元") || h.contains("万") {
+            Some(MoneyUnit::Wan)
+        } else if h.contains('元') {
+            Some(MoneyUnit::Yuan)
+        } else {
+            None
+        }
+    }
+    fn scale_fen(self) -> i128 {
+        match self {
+            MoneyUnit::Yuan => 100,
+            MoneyUnit::Wan => 1_000_000,
+        }
+    }
+}
+
+/// Shortest decimal text of a float cell (500.5, 270400.2), parsed exactly afterwards.
+pub fn float_text(v: f64) -> String {
+    let s = format!("{v}");
+    if s.contains('e') || s.contains('E') {
+        format!("{v:.6}")
+    } else {
+        s
+    }
+}
+
+const MAX_FEN: i128 = 1_000_000_000_000_00; // one trillion yuan: more is a typo, not a rent
+
+/// An amount in fen from text: 12.5万, ￥1,234.00, 1234.00元, ¥ 1 234, full-width digits, or a plain
+/// number in the header's unit (`unit`, default 元). Units in the text win over the header's.
+pub fn parse_amount_text(raw: &str, unit: MoneyUnit) -> Option<i64> {
+    let mut s = halfwidth(raw);
+    s.retain(|c| !matches!(c, '￥' | '¥' | ' ' | '\''));
+    if s.starts_with("RMB") || s.starts_with("rmb") {
+        s = s[3..].to_string();
+    }
+    let mut unit = unit;
+    if let Some(r) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
+        s = r.to_string();
+        unit = MoneyUnit::Wan;
+    } else if let Some(r) = s.strip_suffix('元') {
+        s = r.to_string();
+        unit = MoneyUnit::Yuan;
+    }
+    // Decimal digits beyond the fen are rounded half-up once.
+    let scaled = parse_decimal_scaled(&s, 8)?;
+    let fen = crate::money::div_round_half_up(scaled * unit.scale_fen(), 100_000_000);
+    if fen.abs() > MAX_FEN {
+        return None;
+    }
+    i64::try_from(fen).ok()
+}
+
+pub fn parse_amount_number(v: f64, unit: MoneyUnit) -> Option<i64> {
+    if !v.is_finite() {
+        return None;
+    }
+    parse_amount_text(&float_text(v), unit)
+}
+
+/// An area in hundredths of a square metre: 643.81, "643.81㎡", "643.81平方米".
+pub fn parse_area_text(raw: &str) -> Option<i64> {
+    let mut s = halfwidth(raw);
+    for suffix in ["平方米", "平米", "㎡", "m²", "m2", "M2"] {
+        if let Some(r) = s.strip_suffix(suffix) {
+            s = r.trim().to_string();
+            break;
+        }
+    }
+    let v = parse_decimal_scaled(&s, 2)?;
+    if v.abs() > 100_000_000_00 {
+        return None;
+    }
+    i64::try_from(v).ok()
+}
+
+pub fn parse_area_number(v: f64) -> Option<i64> {
+    if !v.is_finite() {
+        return None;
+    }
+    parse_area_text(&float_text(v))
+}
+
+/// A small whole number: 2, 2.0, "第2年", "第二年", "二".
+pub fn parse_year_index(raw: &str) -> Option<i64> {
+    let s = halfwidth(raw);
+    let s = s.trim_start_matches('第').trim_end_matches('年').trim_end_matches("度").trim();
+    let cn = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    if let Some(i) = cn.iter().position(|c| *c == s) {
+        return Some(i as i64);
+    }
+    if s == "两" {
+        return Some(2);
+    }
+    let v = parse_decimal_scaled(s, 4)?;
+    if v % 10_000 != 0 {
+        return None;
+    }
+    i64::try_from(v / 10_000).ok()
+}
+
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    let s = halfwidth(raw).to_lowercase();
+    match s.as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "有" | "高企" => Some(true),
+        "否" | "n" | "no" | "false" | "0" | "×" | "无" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Excel's limits, to refuse a sheet that claims more.
+pub const MAX_EXCEL_ROWS: u32 = 1_048_576;
+pub const MAX_EXCEL_COLS: u32 = 16_384;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<String> {
+        parse_date_text(s).map(iso)
+    }
+
+    #[test]
+    fn dates_in_every_form() {
+        for s in ["2023-05-01", "2023.5.1", "2023/5/1", "2023年5月1日", "20230501", "2023-05-01 00:00:00", "２０２３年５月１日", "45047", "2023-5-1", "45047.0", "2023-05-01T00:00:00"] {
+            assert_eq!(d(s).as_deref(), Some("2023-05-01"), "{s}");
+        }
+        for s in ["2023-02-30", "2023", "abc", "5/1/2023", "", "2023-13-01", "20231301", "12345678901"] {
+            assert_eq!(d(s), None, "{s}");
+        }
+        assert_eq!(date_from_number(45047.0).map(iso).as_deref(), Some("2023-05-01"));
+        assert_eq!(date_from_number(20230501.0).map(iso).as_deref(), Some("2023-05-01"));
+        assert_eq!(date_from_number(3.5), None);
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount_text("12.5万", MoneyUnit::Yuan), Some(12_500_000));
+        assert_eq!(parse_amount_text("￥1,234.00", MoneyUnit::Yuan), Some(123_400));
+        assert_eq!(parse_amount_text("1234.00元", MoneyUnit::Wan), Some(123_400));
+        assert_eq!(parse_amount_text("１２３４", MoneyUnit::Yuan), Some(123_400));
+        assert_eq!(parse_amount_text("500.5", MoneyUnit::Wan), Some(500_500_000));
+        assert_eq!(parse_amount_text("371,028.00", MoneyUnit::Yuan), Some(37_102_800));
+        assert_eq!(parse_amount_number(270400.2, MoneyUnit::Yuan), Some(27_040_020));
+        assert_eq!(parse_amount_number(921.22, MoneyUnit::Wan), Some(921_220_000));
+        assert_eq!(parse_amount_number(0.1 + 0.2, MoneyUnit::Yuan), Some(30));
+        assert_eq!(parse_amount_text("1.005", MoneyUnit::Yuan), Some(101));
+        assert_eq!(parse_amount_text("十万", MoneyUnit::Yuan), None);
+        assert_eq!(parse_amount_text("1e5", MoneyUnit::Yuan), None);
+        assert_eq!(parse_amount_text("99999999999999999999", MoneyUnit::Yuan), None);
+    }
+
+    #[test]
+    fn areas_years_bools() {
+        assert_eq!(parse_area_text("643.81"), Some(64381));
+        assert_eq!(parse_area_text("250.5㎡"), Some(25050));
+        assert_eq!(parse_area_number(232.79), Some(23279));
+        assert_eq!(parse_year_index("第2年"), Some(2));
+        assert_eq!(parse_year_index("第三年"), Some(3));
+        assert_eq!(parse_year_index("2.0"), Some(2));
+        assert_eq!(parse_year_index("2.5"), None);
+        assert_eq!(parse_bool("是"), Some(true));
+        assert_eq!(parse_bool("否"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+    }
+}

@@ -1,0 +1,461 @@
+//! SQL of the enterprise registry: parks, sectors, enterprises, their search index.
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use super::Tx;
+use crate::enterprise::{Enterprise, EnterpriseQuery, EnterpriseRow, EnterpriseStatus, Park, SortKey, Validated};
+use crate::error::{Error, Result};
+
+const COLS: &str = "e.id, e.uscc, e.name, e.founded_on, e.registered_capital_fen, e.park_id, p.name, e.sector,
+    e.contact_name, e.contact_phone, e.address, e.status, e.notes, e.high_tech, e.uscc_org_code_warning,
+    e.merged_into, e.created_at, e.updated_at, e.revision";
+
+fn row_to_enterprise(r: &Row<'_>) -> rusqlite::Result<Enterprise> {
+    Ok(Enterprise {
+        id: r.get(0)?,
+        uscc: r.get(1)?,
+        name: r.get(2)?,
+        founded_on: r.get(3)?,
+        registered_capital_fen: r.get(4)?,
+        park_id: r.get(5)?,
+        park: r.get(6)?,
+        sector: r.get(7)?,
+        contact_name: r.get(8)?,
+        contact_phone: r.get(9)?,
+        address: r.get(10)?,
+        status: EnterpriseStatus::parse(&r.get::<_, String>(11)?),
+        notes: r.get(12)?,
+        high_tech: r.get(13)?,
+        uscc_org_code_warning: r.get(14)?,
+        merged_into: r.get(15)?,
+        created_at: r.get(16)?,
+        updated_at: r.get(17)?,
+        revision: r.get(18)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Enterprise>> {
+    Ok(conn
+        .query_row(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"), [id], row_to_enterprise)
+        .optional()?)
+}
+
+pub fn get_by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Enterprise>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1"),
+            [uscc],
+            row_to_enterprise,
+        )
+        .optional()?)
+}
+
+/// Enterprises whose normalised name equals `key` (duplicate warnings).
+pub fn find_by_name_key(conn: &Connection, key: &str) -> Result<Vec<Enterprise>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.name_norm = ?1 AND e.status != 'merged' ORDER BY e.id"
+    ))?;
+    let v = st.query_map([key], row_to_enterprise)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// All enterprises keyed by USCC (import: compare a whole file in one pass).
+pub fn all_by_uscc(conn: &Connection) -> Result<std::collections::HashMap<String, Enterprise>> {
+    let mut st = conn.prepare(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id"))?;
+    let mut m = std::collections::HashMap::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let e = row_to_enterprise(r)?;
+        m.insert(e.uscc.clone(), e);
+    }
+    Ok(m)
+}
+
+fn fts_body(name: &str, name_key: &str, uscc: &str, contact: &str, park: Option<&str>, sector: &str, address: &str) -> String {
+    format!("{name} {name_key} {uscc} {contact} {} {sector} {address}", park.unwrap_or(""))
+}
+
+fn fts_put(conn: &Connection, id: i64, body: &str) -> Result<()> {
+    conn.execute("DELETE FROM enterprise_fts WHERE rowid = ?1", [id])?;
+    conn.execute("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)", params![id, body])?;
+    Ok(())
+}
+
+pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
+    if let Some(id) = tx.conn().query_row("SELECT id FROM park WHERE name = ?1", [name], |r| r.get(0)).optional()? {
+        return Ok(id);
+    }
+    let at = tx.at().to_string();
+    tx.conn().execute("INSERT INTO park (name, created_at) VALUES (?1, ?2)", params![name, at])?;
+    let id = tx.conn().last_insert_rowid();
+    let after = serde_json::json!({"id": id, "name": name});
+    tx.audit("park", id, "create", None, Some(&after))?;
+    Ok(id)
+}
+
+pub fn insert(tx: &mut Tx<'_>, v: &Validated) -> Result<Enterprise> {
+    let park_id = match &v.park {
+        Some(p) => Some(park_id_for(tx, p)?),
+        None => None,
+    };
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "INSERT INTO enterprise (uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
+             contact_phone, address, status, notes, high_tech, uscc_org_code_warning, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+        params![
+            v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
+            v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
+        ],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    fts_put(tx.conn(), id, &fts_body(&v.name, &v.name_key, &v.uscc, &v.contact_name, v.park.as_deref(), &v.sector, &v.address))?;
+    let e = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("inserted enterprise vanished".into()))?;
+    tx.audit("enterprise", id, "create", None, Some(&serde_json::to_value(&e)?))?;
+    Ok(e)
+}
+
+/// Write `v` over enterprise `id`. Returns None when nothing changed (no event is written).
+pub fn update(tx: &mut Tx<'_>, id: i64, v: &Validated, action: &str) -> Result<Option<Enterprise>> {
+    let before = get(tx.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
+    let park_id = match &v.park {
+        Some(p) => Some(park_id_for(tx, p)?),
+        None => None,
+    };
+    let changed = before.uscc != v.uscc
+        || before.name != v.name
+        || before.founded_on != v.founded_on
+        || before.registered_capital_fen != v.registered_capital_fen
+        || before.park_id != park_id
+        || before.sector != v.sector
+        || before.contact_name != v.contact_name
+        || before.contact_phone != v.contact_phone
+        || before.address != v.address
+        || before.status != v.status
+        || before.notes != v.notes
+        || before.high_tech != v.high_tech;
+    if !changed {
+        return Ok(None);
+    }
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "UPDATE enterprise SET uscc = ?2, name = ?3, name_norm = ?4, founded_on = ?5, registered_capital_fen = ?6, park_id = ?7,
+             sector = ?8, contact_name = ?9, contact_phone = ?10, address = ?11, status = ?12, notes = ?13, high_tech = ?14,
+             uscc_org_code_warning = ?15, updated_at = ?16, revision = revision + 1
+         WHERE id = ?1",
+        params![
+            id, v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
+            v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
+        ],
+    )?;
+    fts_put(tx.conn(), id, &fts_body(&v.name, &v.name_key, &v.uscc, &v.contact_name, v.park.as_deref(), &v.sector, &v.address))?;
+    let after = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("updated enterprise vanished".into()))?;
+    tx.audit("enterprise", id, action, Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?))?;
+    Ok(Some(after))
+}
+
+/// Remove a row that an undo says never should have existed (undo of a create). Refused when
+/// anything links to it. The create and this removal both stay in the journal.
+pub fn remove_created(tx: &mut Tx<'_>, id: i64, action: &str) -> Result<()> {
+    let before = get(tx.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
+    let links = link_counts(tx.conn(), id)?;
+    if let Some((table, n)) = links.into_iter().find(|(_, n)| *n > 0) {
+        return Err(Error::refused(
+            "enterprise_has_links",
+            format!("企业“{}”已有{}条关联记录（{}），不能撤销其创建。", before.name, n, table),
+            format!("“{}” already has {} linked records ({}); its creation cannot be undone.", before.name, n, table),
+        ));
+    }
+    tx.conn().execute("DELETE FROM enterprise_fts WHERE rowid = ?1", [id])?;
+    tx.conn().execute("DELETE FROM enterprise WHERE id = ?1", [id])?;
+    tx.audit("enterprise", id, action, Some(&serde_json::to_value(&before)?), None)?;
+    Ok(())
+}
+
+/// Put back a row exactly as it was (undo of a removal), keeping its id.
+pub fn restore(tx: &mut Tx<'_>, e: &Enterprise, action: &str) -> Result<()> {
+    let park_id = match &e.park {
+        Some(p) => Some(park_id_for(tx, p)?),
+        None => None,
+    };
+    let key = crate::text::name_key(&e.name);
+    tx.conn().execute(
+        "INSERT INTO enterprise (id, uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
+             contact_phone, address, status, notes, high_tech, uscc_org_code_warning, merged_into, created_at, updated_at, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        params![
+            e.id, e.uscc, e.name, key, e.founded_on, e.registered_capital_fen, park_id, e.sector, e.contact_name,
+            e.contact_phone, e.address, e.status.as_str(), e.notes, e.high_tech, e.uscc_org_code_warning, e.merged_into,
+            e.created_at, e.updated_at, e.revision
+        ],
+    )?;
+    fts_put(tx.conn(), e.id, &fts_body(&e.name, &key, &e.uscc, &e.contact_name, e.park.as_deref(), &e.sector, &e.address))?;
+    tx.audit("enterprise", e.id, action, None, Some(&serde_json::to_value(e)?))?;
+    Ok(())
+}
+
+/// Mark `loser` as merged into `survivor` (it stays, status `merged`).
+/// When the survivor takes the loser's USCC, `free_uscc` renames the loser's to `<code>#merged<id>`.
+pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) -> Result<()> {
+    let before = get(tx.conn(), loser)?.ok_or(Error::NotFound { entity: "enterprise", key: loser.to_string() })?;
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "UPDATE enterprise SET status = 'merged', merged_into = ?2, updated_at = ?3, revision = revision + 1,
+             uscc = CASE WHEN ?4 THEN uscc || '#merged' || id ELSE uscc END
+         WHERE id = ?1",
+        params![loser, survivor, at, free_uscc],
+    )?;
+    let after = get(tx.conn(), loser)?.ok_or_else(|| Error::Internal("merged enterprise vanished".into()))?;
+    tx.audit("enterprise", loser, "merged_into", Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?))?;
+    Ok(())
+}
+
+/// Tables that reference an enterprise: merge moves these links, undo of a create checks them.
+/// Each later migration that adds an `enterprise_id` column adds its table here.
+pub const LINK_TABLES: &[&str] = &[];
+
+pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+    let mut v = Vec::new();
+    for t in LINK_TABLES {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {t} WHERE enterprise_id = ?1"), [id], |r| r.get(0))?;
+        v.push((*t, n));
+    }
+    Ok(v)
+}
+
+/// Move every link of `from` to `to`; returns (table, moved ids) for the journal.
+pub fn move_links(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<(String, Vec<i64>)>> {
+    let mut moved = Vec::new();
+    for t in LINK_TABLES {
+        let ids: Vec<i64> = {
+            let mut st = tx.conn().prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?;
+            let v = st.query_map([from], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            v
+        };
+        if !ids.is_empty() {
+            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE enterprise_id = ?1"), params![from, to])?;
+            moved.push((t.to_string(), ids));
+        }
+    }
+    Ok(moved)
+}
+
+pub fn move_links_back(tx: &mut Tx<'_>, moved: &[(String, Vec<i64>)], to: i64) -> Result<()> {
+    for (t, ids) in moved {
+        if !LINK_TABLES.contains(&t.as_str()) {
+            continue;
+        }
+        for id in ids {
+            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE id = ?1"), params![id, to])?;
+        }
+    }
+    Ok(())
+}
+
+// ---- search -------------------------------------------------------------------------------------
+
+struct Where {
+    sql: String,
+    args: Vec<rusqlite::types::Value>,
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn build_where(q: &EnterpriseQuery) -> Where {
+    use rusqlite::types::Value as V;
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<V> = Vec::new();
+    match q.status {
+        Some(s) => {
+            conds.push(format!("e.status = ?{}", args.len() + 1));
+            args.push(V::Text(s.as_str().into()));
+        }
+        None => conds.push("e.status != 'merged'".into()),
+    }
+    if let Some(p) = q.park.as_deref().filter(|p| !p.is_empty()) {
+        conds.push(format!("p.name = ?{}", args.len() + 1));
+        args.push(V::Text(p.into()));
+    }
+    if let Some(s) = q.sector.as_deref().filter(|p| !p.is_empty()) {
+        conds.push(format!("e.sector = ?{}", args.len() + 1));
+        args.push(V::Text(s.into()));
+    }
+    if let Some(k) = q.cert_kind.as_deref().filter(|p| !p.is_empty()) {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM certification c WHERE c.enterprise_id = e.id AND c.kind = ?{} AND c.revoked = 0)",
+            args.len() + 1
+        ));
+        args.push(V::Text(k.into()));
+    }
+    let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+    if !text.is_empty() {
+        let mut alts: Vec<String> = Vec::new();
+        let uscc_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        if uscc_like {
+            alts.push(format!("(e.uscc >= ?{} AND e.uscc < ?{})", args.len() + 1, args.len() + 2));
+            args.push(V::Text(text.clone()));
+            args.push(V::Text(format!("{text}\u{10FFFF}")));
+        }
+        if text.chars().count() >= 3 {
+            alts.push(format!("e.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?{})", args.len() + 1));
+            args.push(V::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+        } else {
+            let n = args.len() + 1;
+            alts.push(format!(
+                "(e.name LIKE ?{n} ESCAPE '\\' OR e.contact_name LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\' OR e.sector LIKE ?{n} ESCAPE '\\')"
+            ));
+            args.push(V::Text(format!("%{}%", like_escape(&text))));
+        }
+        conds.push(format!("({})", alts.join(" OR ")));
+    }
+    Where { sql: if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }, args }
+}
+
+fn order_by(q: &EnterpriseQuery) -> String {
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    let col = match q.sort.unwrap_or(SortKey::Id) {
+        SortKey::Id => "e.id",
+        SortKey::Name => "e.name_norm",
+        SortKey::Uscc => "e.uscc",
+        SortKey::FoundedOn => "e.founded_on",
+        SortKey::RegisteredCapital => "e.registered_capital_fen",
+        SortKey::Park => "p.name",
+        SortKey::Sector => "e.sector",
+        SortKey::Status => "e.status",
+        SortKey::UpdatedAt => "e.updated_at",
+    };
+    format!("ORDER BY {col} {dir}, e.id {dir}")
+}
+
+const ROW_COLS: &str = "e.id, e.uscc, e.name, p.name, e.sector, e.status, e.contact_name, e.contact_phone, e.founded_on,
+    e.registered_capital_fen, e.high_tech, e.uscc_org_code_warning, e.updated_at";
+
+fn to_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
+    Ok(EnterpriseRow {
+        id: r.get(0)?,
+        uscc: r.get(1)?,
+        name: r.get(2)?,
+        park: r.get(3)?,
+        sector: r.get(4)?,
+        status: EnterpriseStatus::parse(&r.get::<_, String>(5)?),
+        contact_name: r.get(6)?,
+        contact_phone: r.get(7)?,
+        founded_on: r.get(8)?,
+        registered_capital_fen: r.get(9)?,
+        high_tech: r.get(10)?,
+        uscc_org_code_warning: r.get(11)?,
+        updated_at: r.get(12)?,
+    })
+}
+
+pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>)> {
+    let w = build_where(q);
+    let total: i64 = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {}",
+        w.sql
+    ))?
+    .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?;
+    let limit = q.limit.clamp(0, 100_000);
+    let offset = q.offset.max(0);
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {} LIMIT {limit} OFFSET {offset}",
+        w.sql,
+        order_by(q)
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(w.args.iter()), to_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((total, rows))
+}
+
+/// Every row matching `q` (export), streamed to `f` in order.
+pub fn for_each_match(conn: &Connection, q: &EnterpriseQuery, mut f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
+    let w = build_where(q);
+    let sql = format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {}", w.sql, order_by(q));
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(w.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        f(row_to_enterprise(r)?)?;
+    }
+    Ok(())
+}
+
+pub fn parks(conn: &Connection) -> Result<Vec<Park>> {
+    let mut st = conn.prepare(
+        "SELECT p.id, p.name, p.district, p.contact_name, p.contact_phone,
+                (SELECT count(*) FROM enterprise e WHERE e.park_id = p.id AND e.status != 'merged')
+         FROM park p ORDER BY p.name",
+    )?;
+    let v = st
+        .query_map([], |r| {
+            Ok(Park {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                district: r.get(2)?,
+                contact_name: r.get(3)?,
+                contact_phone: r.get(4)?,
+                enterprise_count: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn park_by_name(conn: &Connection, name: &str) -> Result<Option<Park>> {
+    Ok(parks(conn)?.into_iter().find(|p| p.name == name))
+}
+
+pub fn upsert_park(tx: &mut Tx<'_>, p: &Park) -> Result<Park> {
+    let id = park_id_for(tx, &p.name)?;
+    let before: (String, String, String) = tx.conn().query_row(
+        "SELECT district, contact_name, contact_phone FROM park WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if before != (p.district.clone(), p.contact_name.clone(), p.contact_phone.clone()) {
+        tx.conn().execute(
+            "UPDATE park SET district = ?2, contact_name = ?3, contact_phone = ?4 WHERE id = ?1",
+            params![id, p.district, p.contact_name, p.contact_phone],
+        )?;
+        let b = serde_json::json!({"district": before.0, "contact_name": before.1, "contact_phone": before.2});
+        let a = serde_json::json!({"district": p.district, "contact_name": p.contact_name, "contact_phone": p.contact_phone});
+        tx.audit("park", id, "update", Some(&b), Some(&a))?;
+    }
+    Ok(parks(tx.conn())?.into_iter().find(|x| x.id == id).expect("park just written"))
+}
+
+pub fn sectors(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT name FROM sector ORDER BY sort_order, name")?;
+    let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(v)
+}
+
+pub fn set_sectors(tx: &mut Tx<'_>, names: &[String]) -> Result<()> {
+    let before = sectors(tx.conn())?;
+    if before == names {
+        return Ok(());
+    }
+    tx.conn().execute("DELETE FROM sector", [])?;
+    for (i, n) in names.iter().enumerate() {
+        tx.conn().execute("INSERT INTO sector (name, sort_order) VALUES (?1, ?2)", params![n, i as i64 + 1])?;
+    }
+    tx.audit("sector", "list", "set", Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(names)?))?;
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM enterprise WHERE status != 'merged'", [], |r| r.get(0))?)
+}
+
+// ---- undo bookkeeping --------------------------------------------------------------------------
+
+/// Events already undone (so that Ctrl+Z walks back one change at a time).
+pub fn is_undone(conn: &Connection, event_id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM undo_log WHERE event_id = ?1)", [event_id], |r| r.get(0))?)
+}
+
+pub fn mark_undone(tx: &mut Tx<'_>, event_id: i64, by_event: i64) -> Result<()> {
+    tx.conn().execute("INSERT INTO undo_log (event_id, undone_by) VALUES (?1, ?2)", params![event_id, by_event])?;
+    Ok(())
+}

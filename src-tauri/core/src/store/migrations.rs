@@ -1,0 +1,117 @@
+//! Numbered SQL migrations embedded in the binary. Each one runs in its own IMMEDIATE transaction
+//! together with the `user_version` bump; a non-empty database is first copied with `VACUUM INTO`;
+//! a database written by a newer program is refused.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::OpenReport;
+use crate::error::{Error, Result};
+
+/// (version, name, sql). Never edit a shipped migration: add a new one.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("migrations/0001_foundation.sql")),
+];
+
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+pub fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+fn is_empty(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok(n == 0)
+}
+
+pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<OpenReport> {
+    let from = user_version(conn)?;
+    let to = latest();
+    if from > to {
+        return Err(Error::TooNew { found: from, supported: to });
+    }
+    let mut report = OpenReport { created: false, from_version: from, to_version: to, pre_migration_copy: None };
+    if from == to {
+        return Ok(report);
+    }
+    if from == 0 && !is_empty(conn)? {
+        return Err(Error::refused(
+            "not_a_huiqi_database",
+            format!("{} 不是惠企台账的数据库（里面已有其他表）。请选择正确的文件。", path.display()),
+            format!("{} is not a Huiqi Ledger database (it holds other tables). Choose the right file.", path.display()),
+        ));
+    }
+    if from > 0 && backup_first {
+        let copy = pre_migration_copy_path(path, from);
+        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy().as_ref()])?;
+        report.pre_migration_copy = Some(copy.display().to_string());
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > from) {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|_| conn.execute_batch(&format!("PRAGMA user_version = {version}")));
+        match applied {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(Error::Internal(format!("migration {version} ({name}) failed: {e}")));
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn pre_migration_copy_path(path: &Path, from: i64) -> std::path::PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".pre-v{from}-{stamp}.bak"));
+    let mut p = std::path::PathBuf::from(s);
+    let mut n = 1;
+    while p.exists() {
+        let mut s = path.as_os_str().to_owned();
+        s.push(format!(".pre-v{from}-{stamp}-{n}.bak"));
+        p = s.into();
+        n += 1;
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_consecutive() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.0, i as i64 + 1);
+        }
+    }
+
+    #[test]
+    fn newer_database_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.db");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch(&format!("CREATE TABLE future (x); PRAGMA user_version = {};", latest() + 1)).unwrap();
+        }
+        let before = std::fs::read(&p).unwrap();
+        let e = crate::store::Db::open_rw(&p).unwrap_err();
+        assert_eq!(e.code(), "database_too_new");
+        assert!(e.message(crate::i18n::Lang::Zh).contains("升级"));
+        assert_eq!(std::fs::read(&p).unwrap(), before, "a refused database is not modified");
+    }
+
+    #[test]
+    fn foreign_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("other.db");
+        Connection::open(&p).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        let e = crate::store::Db::open_rw(&p).unwrap_err();
+        assert_eq!(e.code(), "not_a_huiqi_database");
+    }
+}

@@ -1,0 +1,396 @@
+//! The store: one SQLite database file, opened safely, migrated in IMMEDIATE transactions, written
+//! only through [`Db::write`] so that every change appends a hash-chained audit event in the same
+//! transaction. All SQL of the app lives in this module tree, one file per domain.
+
+pub mod audit;
+pub mod enterprise;
+mod lock;
+pub mod migrations;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+pub use audit::{AuditEvent, ChainReport};
+pub use lock::WriterLock;
+
+/// The app identifier: the app-data folder name on every OS (same as tauri.conf.json `identifier`).
+pub const APP_IDENTIFIER: &str = "org.huiqi.ledger";
+pub const DB_FILE_NAME: &str = "huiqi.db";
+
+/// The default database path: `<OS app-data folder>/org.huiqi.ledger/huiqi.db`, overridden by `HUIQI_DB`.
+/// Same folder Tauri's `app_data_dir()` gives, so the app and the CLI agree.
+pub fn default_db_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("HUIQI_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    data_dir().join(APP_IDENTIFIER).join(DB_FILE_NAME)
+}
+
+fn data_dir() -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from).unwrap_or_else(home)
+    } else if cfg!(target_os = "macos") {
+        home().join("Library/Application Support")
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home().join(".local/share"))
+    }
+}
+
+/// Who is writing: the configured user name, else the OS user.
+pub fn os_user() -> String {
+    for k in ["USER", "USERNAME", "LOGNAME"] {
+        if let Ok(v) = std::env::var(k) {
+            if !v.trim().is_empty() {
+                return v.trim().to_string();
+            }
+        }
+    }
+    "unknown".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Take the writer lock (waiting up to `lock_wait`), check, migrate.
+    Write,
+    /// Open read-only: no lock, no migration. Refuses a database whose schema is not current.
+    Read,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub mode: Mode,
+    pub lock_wait: Duration,
+    /// Take a `VACUUM INTO` copy before migrating a non-empty database (on by default).
+    pub backup_before_migrate: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { mode: Mode::Write, lock_wait: Duration::from_secs(0), backup_before_migrate: true }
+    }
+}
+
+/// What happened while opening: shown by `huiqi init` and the app's start screen.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OpenReport {
+    pub created: bool,
+    pub from_version: i64,
+    pub to_version: i64,
+    pub pre_migration_copy: Option<String>,
+}
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+    _lock: Option<WriterLock>,
+    read_only: bool,
+    actor: String,
+    pub report: OpenReport,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).field("read_only", &self.read_only).finish()
+    }
+}
+
+impl Db {
+    pub fn open(path: impl AsRef<Path>, opts: OpenOptions) -> Result<Db> {
+        let path = path.as_ref().to_path_buf();
+        match opts.mode {
+            Mode::Write => Self::open_write(path, &opts),
+            Mode::Read => Self::open_read(path),
+        }
+    }
+
+    /// Open for writing with default options (no lock wait).
+    pub fn open_rw(path: impl AsRef<Path>) -> Result<Db> {
+        Self::open(path, OpenOptions::default())
+    }
+
+    fn open_write(path: PathBuf, opts: &OpenOptions) -> Result<Db> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let lock = WriterLock::acquire(&path, opts.lock_wait)?;
+        let existed = path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(&path, e))?;
+        // Refuse a newer or damaged file before touching it (even the WAL switch writes the header).
+        let v = migrations::user_version(&conn).map_err(classify)?;
+        if v > migrations::latest() {
+            return Err(Error::TooNew { found: v, supported: migrations::latest() });
+        }
+        quick_check(&conn)?;
+        configure(&conn, false).map_err(classify)?;
+        let mut report = migrations::migrate(&conn, &path, opts.backup_before_migrate)?;
+        report.created = !existed;
+        let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
+        Ok(Db { conn, path, _lock: Some(lock), read_only: false, actor, report })
+    }
+
+    fn open_read(path: PathBuf) -> Result<Db> {
+        if !path.exists() {
+            return Err(Error::NotFound { entity: "database", key: path.display().to_string() });
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| open_error(&path, e))?;
+        configure(&conn, true).map_err(classify)?;
+        quick_check(&conn)?;
+        let v = migrations::user_version(&conn)?;
+        let latest = migrations::latest();
+        if v > latest {
+            return Err(Error::TooNew { found: v, supported: latest });
+        }
+        if v < latest {
+            return Err(Error::refused(
+                "database_needs_migration",
+                format!("数据库结构版本 {v} 较旧，需要升级到 {latest}。请先关闭惠企台账，再运行 huiqi init。"),
+                format!("The database schema ({v}) is older than {latest}. Close the app and run `huiqi init` to migrate."),
+            ));
+        }
+        let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
+        let report = OpenReport { created: false, from_version: v, to_version: v, pre_migration_copy: None };
+        Ok(Db { conn, path, _lock: None, read_only: true, actor, report })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+    pub fn set_actor(&mut self, actor: impl Into<String>) {
+        self.actor = actor.into();
+    }
+
+    /// Read access for the store's query functions.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// THE write path. Runs `f` in one IMMEDIATE transaction; `f` records audit events through
+    /// [`Tx::audit`]; commit happens only if `f` succeeds, so data and journal never diverge.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.write_in_batch(None, f)
+    }
+
+    pub fn write_in_batch<T>(&mut self, batch: Option<i64>, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
+        let actor = self.actor.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut t = Tx { tx, actor, batch, last: None, at: now_utc() };
+        let out = f(&mut t)?;
+        t.tx.commit()?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check` + `foreign_key_check` + the audit chain: what `huiqi check` runs.
+    pub fn check(&self) -> Result<CheckReport> {
+        let quick = pragma_lines(&self.conn, "PRAGMA quick_check")?;
+        let integrity = pragma_lines(&self.conn, "PRAGMA integrity_check")?;
+        let mut fk = Vec::new();
+        {
+            let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let table: String = r.get(0)?;
+                let rowid: Option<i64> = r.get(1)?;
+                let parent: String = r.get(2)?;
+                fk.push(format!("{table} row {} → {parent}", rowid.map(|v| v.to_string()).unwrap_or_default()));
+            }
+        }
+        let chain = audit::verify_chain(&self.conn)?;
+        let ok = quick == ["ok"] && integrity == ["ok"] && fk.is_empty() && chain.ok;
+        Ok(CheckReport {
+            ok,
+            quick_check: quick.join("; "),
+            integrity_check: integrity.join("; "),
+            foreign_key_violations: fk,
+            schema_version: migrations::user_version(&self.conn)?,
+            audit: chain,
+        })
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct CheckReport {
+    pub ok: bool,
+    pub quick_check: String,
+    pub integrity_check: String,
+    pub foreign_key_violations: Vec<String>,
+    pub schema_version: i64,
+    pub audit: ChainReport,
+}
+
+/// A write transaction. Store functions take `&mut Tx` and call [`Tx::audit`] for every change.
+pub struct Tx<'a> {
+    pub(crate) tx: rusqlite::Transaction<'a>,
+    actor: String,
+    batch: Option<i64>,
+    last: Option<(i64, String)>,
+    at: String,
+}
+
+impl Tx<'_> {
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+    pub fn batch(&self) -> Option<i64> {
+        self.batch
+    }
+    pub fn set_batch(&mut self, batch: Option<i64>) {
+        self.batch = batch;
+    }
+    /// Timestamp shared by every event of this transaction (UTC, RFC 3339).
+    pub fn at(&self) -> &str {
+        &self.at
+    }
+    /// Append one audit event (hash-chained) in this transaction.
+    pub fn audit(
+        &mut self,
+        entity: &str,
+        entity_id: impl ToString,
+        action: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+    ) -> Result<i64> {
+        let (id, hash) = audit::append(self, entity, &entity_id.to_string(), action, before, after)?;
+        self.last = Some((id, hash));
+        Ok(id)
+    }
+    pub(crate) fn last_event_cached(&self) -> Option<(i64, &str)> {
+        self.last.as_ref().map(|(i, h)| (*i, h.as_str()))
+    }
+}
+
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn configure(conn: &Connection, read_only: bool) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    if !read_only {
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Internal(format!("journal_mode is {mode}, WAL expected")));
+        }
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    Ok(())
+}
+
+fn quick_check(conn: &Connection) -> Result<()> {
+    let lines = pragma_lines(conn, "PRAGMA quick_check").map_err(classify)?;
+    if lines != ["ok"] {
+        return Err(Error::Corrupt(lines.into_iter().take(5).collect::<Vec<_>>().join("; ")));
+    }
+    Ok(())
+}
+
+/// SQLite's "not a database" and "malformed" become [`Error::Corrupt`].
+fn classify(e: Error) -> Error {
+    match e {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, m))
+            if f.code == rusqlite::ErrorCode::NotADatabase || f.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+        {
+            Error::Corrupt(m.unwrap_or_else(|| f.to_string()))
+        }
+        other => other,
+    }
+}
+
+fn pragma_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(sql)?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            Error::Corrupt(format!("{} is not a SQLite database", path.display()))
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen || f.code == rusqlite::ErrorCode::ReadOnly => {
+            Error::io(path, std::io::Error::new(std::io::ErrorKind::PermissionDenied, e.to_string()))
+        }
+        _ => Error::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_sets_pragmas_and_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_rw(dir.path().join("a.db")).unwrap();
+        let mode: String = db.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = db.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = db.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        assert_eq!(migrations::user_version(db.conn()).unwrap(), migrations::latest());
+        assert!(db.report.created);
+    }
+
+    #[test]
+    fn second_writer_is_refused_with_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.db");
+        let _a = Db::open_rw(&p).unwrap();
+        let err = Db::open_rw(&p).unwrap_err();
+        assert_eq!(err.code(), "database_locked", "{err}");
+        assert!(err.message(crate::i18n::Lang::Zh).contains("另一个"));
+        // a reader is still fine
+        let r = Db::open(&p, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
+        assert!(r.is_read_only());
+    }
+
+    #[test]
+    fn read_only_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.db");
+        drop(Db::open_rw(&p).unwrap());
+        let mut r = Db::open(&p, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
+        let e = r.write(|_| Ok(())).unwrap_err();
+        assert_eq!(e.code(), "database_read_only");
+    }
+
+    #[test]
+    fn garbage_file_is_reported_corrupt_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.db");
+        std::fs::write(&p, b"this is not a database, just text that is long enough to have a header......").unwrap();
+        let before = std::fs::read(&p).unwrap();
+        let e = Db::open_rw(&p).unwrap_err();
+        assert_eq!(e.code(), "database_corrupt", "{e:?}");
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+    }
+}
+
+/// The bundled SQLite's version.
+pub fn sqlite_version() -> String {
+    rusqlite::version().to_string()
+}

@@ -1,0 +1,127 @@
+//! The app as a whole: status for the start screen, office settings, language, first run, check.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::store::{self, settings, Db};
+use crate::text;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub version: String,
+    pub db_path: String,
+    pub schema_version: i64,
+    pub read_only: bool,
+    /// True until the user chose "start empty" or "load demo data" on the first-run screen.
+    pub first_run: bool,
+    pub lang: Lang,
+    pub user_name: String,
+    pub enterprise_count: i64,
+    /// Set when a pre-migration copy was taken at this start.
+    pub pre_migration_copy: Option<String>,
+}
+
+/// The office that issues notices (editable in 设置).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OfficeSettings {
+    /// 区名, e.g. 江宁区
+    pub district_name: String,
+    /// GB/T 2260 code, e.g. 320115
+    pub district_code: String,
+    /// 发文机关, e.g. 南京市江宁区科学技术局
+    pub authority: String,
+    /// 发文字号前缀, e.g. 江宁科
+    pub doc_prefix: String,
+    /// 签发人 / 落款
+    pub signer: String,
+    /// Who is writing (audit "who"); empty → the OS user.
+    pub user_name: String,
+}
+
+impl Default for OfficeSettings {
+    fn default() -> Self {
+        OfficeSettings {
+            district_name: "江宁区".into(),
+            district_code: "320115".into(),
+            authority: "南京市江宁区科学技术局".into(),
+            doc_prefix: "江宁科".into(),
+            signer: "南京市江宁区科学技术局".into(),
+            user_name: String::new(),
+        }
+    }
+}
+
+pub fn lang(db: &Db) -> Result<Lang> {
+    Ok(settings::get(db.conn(), settings::UI_LANG)?.map(|s| Lang::parse(&s)).unwrap_or_default())
+}
+
+pub fn set_lang(db: &mut Db, lang: Lang) -> Result<()> {
+    db.write(|tx| settings::set(tx, settings::UI_LANG, lang.as_str()).map(|_| ()))
+}
+
+pub fn status(db: &Db) -> Result<AppStatus> {
+    Ok(AppStatus {
+        version: VERSION.into(),
+        db_path: db.path().display().to_string(),
+        schema_version: store::migrations::user_version(db.conn())?,
+        read_only: db.is_read_only(),
+        first_run: settings::get(db.conn(), settings::FIRST_RUN_DONE)?.is_none(),
+        lang: lang(db)?,
+        user_name: db.actor().to_string(),
+        enterprise_count: crate::enterprise::count(db)?,
+        pre_migration_copy: db.report.pre_migration_copy.clone(),
+    })
+}
+
+pub fn office(db: &Db) -> Result<OfficeSettings> {
+    match settings::get(db.conn(), settings::OFFICE)? {
+        Some(s) => Ok(serde_json::from_str(&s).unwrap_or_default()),
+        None => Ok(OfficeSettings::default()),
+    }
+}
+
+pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
+    let s = OfficeSettings {
+        district_name: text::clean(&s.district_name),
+        district_code: text::clean(&s.district_code),
+        authority: text::clean(&s.authority),
+        doc_prefix: text::clean(&s.doc_prefix),
+        signer: text::clean(&s.signer),
+        user_name: text::clean(&s.user_name),
+    };
+    if !s.district_code.is_empty() && !(s.district_code.len() == 6 && s.district_code.chars().all(|c| c.is_ascii_digit())) {
+        return Err(Error::invalid("bad_district_code", "行政区划代码应为6位数字（GB/T 2260），例如 320115。", "The district code is 6 digits (GB/T 2260), e.g. 320115.")
+            .with_details(serde_json::json!({"field": "district_code"})));
+    }
+    if s.doc_prefix.is_empty() || s.authority.is_empty() {
+        let field = if s.doc_prefix.is_empty() { "doc_prefix" } else { "authority" };
+        return Err(Error::invalid("missing_required", "请填写发文机关和发文字号前缀。", "Enter the issuing authority and the document-number prefix.")
+            .with_details(serde_json::json!({"field": field})));
+    }
+    if s.doc_prefix.chars().any(|c| c.is_ascii_digit() || matches!(c, '〔' | '〕' | '[' | ']')) {
+        return Err(Error::invalid("bad_doc_prefix", "发文字号前缀只写机关代字，例如“江宁科”，不含年份和括号。", "The prefix is the office's short name only, e.g. 江宁科 (no year, no brackets).")
+            .with_details(serde_json::json!({"field": "doc_prefix"})));
+    }
+    let json = serde_json::to_string(&s)?;
+    db.write(|tx| {
+        settings::set(tx, settings::OFFICE, &json)?;
+        settings::set(tx, settings::USER_NAME, &s.user_name)?;
+        Ok(())
+    })?;
+    let actor = if s.user_name.is_empty() { store::os_user() } else { s.user_name.clone() };
+    db.set_actor(actor);
+    Ok(s)
+}
+
+/// First-run choice: start empty, or load the demo data set.
+pub fn finish_first_run(db: &mut Db, demo: bool) -> Result<AppStatus> {
+    if demo {
+        crate::demo::load(db)?;
+    }
+    db.write(|tx| settings::set(tx, settings::FIRST_RUN_DONE, if demo { "demo" } else { "empty" }).map(|_| ()))?;
+    status(db)
+}

@@ -1,0 +1,6 @@
+//! IPC commands, one inlined plugin per domain (the names match core modules, CLI subcommands and
+//! UI views). Each command is a few lines: arguments → core → DTO. All are async: database and file
+//! work runs on a blocking worker via `AppState::with_db`.
+
+pub mod enterprise;
+pub mod system;

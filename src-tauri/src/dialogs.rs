@@ -1,0 +1,64 @@
+//! File dialogs, opened from Rust: the UI never hands us a path. Tests of the real window cannot
+//! click a native dialog, so when `HUIQI_TEST_DIALOG_DIR` is set (only the test harness sets it)
+//! the "save" dialog answers `<dir>/<suggested name>` and the "open" dialog answers the path written
+//! in `<dir>/next-open.txt` (consumed).
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+fn test_dir() -> Option<PathBuf> {
+    std::env::var_os("HUIQI_TEST_DIALOG_DIR").map(PathBuf::from)
+}
+
+pub async fn save_file<R: Runtime>(app: &AppHandle<R>, suggested: &str, ext: &str) -> Option<PathBuf> {
+    if let Some(dir) = test_dir() {
+        return Some(dir.join(huiqi_core::text::safe_file_name(suggested)));
+    }
+    let app = app.clone();
+    let suggested = suggested.to_string();
+    let ext = ext.to_string();
+    tauri::async_runtime::spawn_blocking(move || {
+        let filter_name = match ext.as_str() {
+            "xlsx" => "Excel 工作簿",
+            "csv" => "CSV",
+            "pdf" => "PDF",
+            "db" => "数据库",
+            _ => "文件",
+        };
+        app.dialog()
+            .file()
+            .set_file_name(suggested)
+            .add_filter(filter_name, &[ext.as_str()])
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+pub async fn open_file<R: Runtime>(app: &AppHandle<R>, title: &str, filters: &[(&str, &[&str])]) -> Option<PathBuf> {
+    if let Some(dir) = test_dir() {
+        let f = dir.join("next-open.txt");
+        let p = std::fs::read_to_string(&f).ok()?;
+        let _ = std::fs::remove_file(&f);
+        return Some(PathBuf::from(p.trim()));
+    }
+    let app = app.clone();
+    let title = title.to_string();
+    let filters: Vec<(String, Vec<String>)> =
+        filters.iter().map(|(n, e)| (n.to_string(), e.iter().map(|s| s.to_string()).collect())).collect();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut d = app.dialog().file().set_title(title);
+        for (n, e) in &filters {
+            let e: Vec<&str> = e.iter().map(String::as_str).collect();
+            d = d.add_filter(n, &e);
+        }
+        d.blocking_pick_file().and_then(|p| p.into_path().ok())
+    })
+    .await
+    .ok()
+    .flatten()
+}

@@ -1,0 +1,71 @@
+//! The Tauri shell of Huiqi Ledger: state, commands (one inlined plugin per domain), dialogs.
+//! Everything the app does is in `huiqi-core`; this crate only wires it to the window.
+
+pub mod commands;
+pub mod dialogs;
+pub mod error;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, RunEvent, Runtime};
+
+use crate::state::AppState;
+
+/// `--db PATH` on the command line, else `HUIQI_DB`, else the OS app-data folder.
+pub fn db_path_from_args(args: &[String]) -> PathBuf {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--db" {
+            if let Some(p) = it.next() {
+                return PathBuf::from(p);
+            }
+        } else if let Some(p) = a.strip_prefix("--db=") {
+            return PathBuf::from(p);
+        }
+    }
+    huiqi_core::store::default_db_path()
+}
+
+/// A D-Bus name per database file: a second launch on the same database focuses the first window;
+/// two different databases (tests, a second office) may run side by side.
+fn instance_id(db: &std::path::Path) -> String {
+    let canon = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
+    let h = huiqi_core::store::audit::sha256_hex(canon.to_string_lossy().as_bytes());
+    format!("org.huiqi.ledger.db{}", &h[..16])
+}
+
+/// Register the app's plugins and commands on a builder (shared by `run` and the IPC tests).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.plugin(commands::system::init()).plugin(commands::enterprise::init())
+}
+
+pub fn run() {
+    let args: Vec<String> = std::env::args().collect();
+    let db_path = db_path_from_args(&args);
+    let builder = tauri::Builder::default()
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&db_path))
+                .callback(|app, _argv, _cwd| {
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.unminimize();
+                        let _ = w.show();
+                        let _ = w.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState::new(db_path));
+    let app = with_commands(builder)
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while building the Huiqi Ledger app");
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            // Release the database (and its writer lock) cleanly.
+            handle.state::<AppState>().close();
+        }
+    });
+}

@@ -1,0 +1,34 @@
+// App-wide state: the status the start screen needs, the language, and the error that stopped the
+// database from opening (shown instead of the shell).
+import { reactive } from 'vue'
+import type { AppStatus } from './bindings/AppStatus'
+import type { Lang } from './bindings/Lang'
+import { IpcError } from './ipc'
+import * as system from './ipc/system'
+import { setLocale } from './i18n'
+
+export const app = reactive({
+  status: null as AppStatus | null,
+  error: null as IpcError | null,
+  loading: true,
+})
+
+export async function loadStatus() {
+  app.loading = true
+  app.error = null
+  try {
+    const s = await system.status()
+    app.status = s
+    setLocale(s.lang)
+  } catch (e) {
+    app.error = e instanceof IpcError ? e : new IpcError({ code: 'internal', message: String(e) })
+  } finally {
+    app.loading = false
+  }
+}
+
+export async function switchLang(l: Lang) {
+  setLocale(l)
+  if (app.status) app.status.lang = l
+  await system.setLang(l)
+}

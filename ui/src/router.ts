@@ -1,0 +1,10 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+
+// An area appears in the navigation only once it works (meta.nav).
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/enterprise' },
+  { path: '/enterprise', name: 'enterprise', component: () => import('./views/enterprise/EnterpriseView.vue'), meta: { nav: 'enterprise', icon: 'OfficeBuilding' } },
+  { path: '/settings', name: 'settings', component: () => import('./views/settings/SettingsView.vue'), meta: { nav: 'settings', icon: 'Setting' } },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
