@@ -1,0 +1,15 @@
+//! End-to-end tests of the real window. They run one at a time (one app, one WebKitWebDriver) in
+//! the order of the user's day: first start, the registry, import, rent, certifications, notices.
+
+mod harness;
+mod foundation;
+mod registry;
+
+use std::sync::Mutex;
+
+/// One window at a time: the machine has two cores and WebKit is heavy.
+pub static SERIAL: Mutex<()> = Mutex::new(());
+
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
