@@ -8,6 +8,7 @@ pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod money;
+pub mod notice;
 pub mod progress;
 pub mod store;
 pub mod system;

@@ -1,0 +1,1 @@
+//! GB/T 9704 layout with printpdf (placeholder; being written).
