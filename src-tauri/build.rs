@@ -14,6 +14,7 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "sectors", "sectors_save", "export",
         ],
     ),
+    ("import", &["kinds", "choose_file", "analyze", "commit", "cancel", "rows", "export_errors", "undo", "batches", "batch"]),
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 
 mod harness;
 mod foundation;
+mod import;
 mod registry;
 
 use std::sync::Mutex;

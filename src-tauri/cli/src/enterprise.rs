@@ -13,7 +13,10 @@ pub enum Cmd {
     /// Register an enterprise.
     Add(Fields),
     /// One enterprise with its history.
-    Show { uscc: String },
+    Show {
+        #[arg(value_name = "USCC")]
+        key: String,
+    },
     /// Search the registry.
     List {
         #[arg(long, short)]
@@ -32,7 +35,9 @@ pub enum Cmd {
     },
     /// Change fields of an enterprise (only the ones given).
     Update {
-        uscc: String,
+        /// The enterprise (its USCC)
+        #[arg(value_name = "USCC")]
+        key: String,
         #[command(flatten)]
         fields: Fields,
         /// active | moved_out | deregistered
@@ -62,7 +67,8 @@ pub enum Cmd {
 
 #[derive(Args, Debug, Default)]
 pub struct Fields {
-    #[arg(long, default_value = "")]
+    /// The new USCC (update: only to correct it)
+    #[arg(long = "uscc", default_value = "")]
     pub uscc: String,
     #[arg(long, default_value = "")]
     pub name: String,
@@ -131,8 +137,8 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                 }
             });
         }
-        Cmd::Show { uscc } => {
-            let e = enterprise::find(db, &uscc)?;
+        Cmd::Show { key } => {
+            let e = enterprise::find(db, &key)?;
             let d = enterprise::detail(db, e.id)?;
             out.emit(&d, |d| {
                 let e = &d.enterprise;
@@ -165,8 +171,8 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                 println!("{} {} / {}", out.pick("共", "total"), p.rows.len(), p.total);
             });
         }
-        Cmd::Update { uscc, fields: f, status: st } => {
-            let e = enterprise::find(db, &uscc)?;
+        Cmd::Update { key, fields: f, status: st } => {
+            let e = enterprise::find(db, &key)?;
             let mut input = enterprise::to_input(&e);
             if !f.uscc.is_empty() {
                 input.uscc = f.uscc;

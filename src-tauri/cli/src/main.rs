@@ -3,6 +3,7 @@
 //! Exit codes: 0 done · 1 input or operation refused · 2 usage · 3 database problem.
 
 mod enterprise;
+mod import;
 mod out;
 mod system;
 
@@ -47,6 +48,8 @@ enum Cmd {
     /// The enterprise registry.
     #[command(subcommand)]
     Enterprise(enterprise::Cmd),
+    /// Import a park's spreadsheet (or list / show / undo import batches).
+    Import(import::ImportArgs),
 }
 
 fn main() {
@@ -79,6 +82,10 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
             let mut db = open(&path, enterprise::is_write(&cmd), write_opts)?;
             enterprise::run(&mut db, cmd, out).map(|_| 0)
         }
+        Cmd::Import(args) => {
+            let mut db = open(&path, import::is_write(&args), write_opts)?;
+            import::run(&mut db, args, out).map(|_| 0)
+        }
     }
 }
 
@@ -98,5 +105,14 @@ fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
     match Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }) {
         Err(e) if e.code() == "database_locked" => Db::open(path, OpenOptions { mode: Mode::Read, ..opts }),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -37,6 +37,17 @@ fn export(dir: &Path) {
         enterprise::Park,
         enterprise::MergePlan,
         enterprise::UndoResult,
+        import::ImportOptions,
+        import::ImportReport,
+        import::RowReport,
+        import::BatchInfo,
+        import::BatchItem,
+        import::UndoReport,
+        import::Dependent,
+        import::KindInfo,
+        import::schema::Kind,
+        import::schema::ColumnMap,
+        cert::kinds::CertKind,
     );
 }
 

@@ -639,7 +639,7 @@ pub fn to_input(e: &Enterprise) -> EnterpriseInput {
 }
 
 /// Validated form of a stored record (used by undo and merge, which restore known-good values).
-fn validated_from(e: &Enterprise) -> Validated {
+pub fn validated_of(e: &Enterprise) -> Validated {
     Validated {
         uscc: e.uscc.clone(),
         uscc_org_code_warning: e.uscc_org_code_warning,
@@ -682,7 +682,7 @@ pub fn merge(db: &mut Db, plan: &MergePlan) -> Result<Enterprise> {
         }
     }
     let take = |f: &str| plan.picks.get(f).copied().unwrap_or(Pick::Survivor) == Pick::Loser;
-    let mut v = validated_from(&s);
+    let mut v = validated_of(&s);
     if take("uscc") {
         v.uscc = l.uscc.clone();
         v.uscc_org_code_warning = l.uscc_org_code_warning;
@@ -775,7 +775,7 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
             if ev.action == "merge" {
                 return undo_merge(db, ev_id, id);
             }
-            let v = validated_from(&b);
+            let v = validated_of(&b);
             if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
                 if other.id != id {
                     return Err(invalid(vec![uscc_taken(&other)]));
@@ -826,8 +826,8 @@ fn undo_merge(db: &mut Db, survivor_event: i64, survivor_id: i64) -> Result<Undo
     db.write(|tx| {
         sql::move_links_back(tx, &moved, loser_id)?;
         // Free the survivor's code if it took the loser's, then put both rows back.
-        sql::update(tx, survivor_id, &validated_from(&surv_before), "undo_merge")?;
-        sql::update(tx, loser_id, &validated_from(&loser_before), "undo_merge")?;
+        sql::update(tx, survivor_id, &validated_of(&surv_before), "undo_merge")?;
+        sql::update(tx, loser_id, &validated_of(&loser_before), "undo_merge")?;
         tx.conn().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [loser_id])?;
         let by = tx.audit("undo", survivor_event, "undo", None, Some(&json!({"event": survivor_event})))?;
         sql::mark_undone(tx, survivor_event, by)

@@ -3,4 +3,5 @@
 //! work runs on a blocking worker via `AppState::with_db`.
 
 pub mod enterprise;
+pub mod import;
 pub mod system;

@@ -1,3 +1,913 @@
-//! Spreadsheet import from parks.
+//! Spreadsheet import from parks: find the table, map the columns, normalise and validate every
+//! row, compare with the registry, and commit the accepted rows in ONE transaction as a batch
+//! that can be undone. `analyze` is the dry run (the wizard's preview); `commit` writes.
 
 pub mod normalize;
+pub mod read;
+pub mod schema;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+use self::read::{Book, Cell};
+use self::schema::{ColumnMap, Kind};
+use self::validate::{Columns, EnterpriseRecord, Record, RowClass, RowError};
+use crate::enterprise::{Enterprise, FieldChange, Validated};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::store::{audit, enterprise as esql, import as isql, Db, Tx};
+use crate::text;
+
+/// How many rows are read to find the header.
+const HEAD_ROWS: usize = 40;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct ImportOptions {
+    pub kind: Option<Kind>,
+    pub sheet: Option<String>,
+    /// 1-based row number of the header (auto when absent).
+    pub header_row: Option<u32>,
+    /// The park that sent the file (auto from a 填报单位 line when absent).
+    pub park: Option<String>,
+    /// Column → field choices made by the user (override the automatic mapping).
+    pub columns: Option<Vec<ColumnChoice>>,
+    /// Cells fixed in place in the preview.
+    #[serde(default)]
+    pub edits: Vec<CellEdit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ColumnChoice {
+    pub index: u32,
+    /// null: ignore the column
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CellEdit {
+    pub row: u32,
+    pub field: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    Accepted,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    New,
+    Updated,
+    Unchanged,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::New => "new",
+            Action::Updated => "updated",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RowReport {
+    pub row: u32,
+    pub status: RowStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub record: Option<Record>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<RowError>>", optional)]
+    pub errors: Vec<RowError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub action: Option<Action>,
+    /// new / changed values against the registry (updated rows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<FieldChange>>", optional)]
+    pub changes: Vec<FieldChange>,
+    /// The row's cells as shown in the file (for fixing in place and the error export).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct Summary {
+    pub rows: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MappingEntry {
+    pub column: String,
+    pub field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Disappeared {
+    pub uscc: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PreviousImport {
+    pub batch_id: i64,
+    pub at: String,
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportReport {
+    pub file: String,
+    pub file_sha256: String,
+    pub format: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub encoding: Option<String>,
+    pub sheet: String,
+    pub sheets: Vec<String>,
+    pub kind: Kind,
+    pub header_row: u32,
+    pub park: Option<String>,
+    pub mapping: Vec<MappingEntry>,
+    /// Every column of the header row with its field (null: unknown or ignored).
+    pub columns: Vec<ColumnMap>,
+    pub unknown_columns: Vec<String>,
+    /// Required fields no column maps to.
+    pub missing_columns: Vec<String>,
+    pub summary: Summary,
+    pub rows: Vec<RowReport>,
+    /// Enterprises of the park's previous batch that this file no longer lists.
+    pub disappeared: Vec<Disappeared>,
+    pub previous_import: Option<PreviousImport>,
+    pub dry_run: bool,
+    pub batch_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub kind: String,
+    pub park: Option<String>,
+    pub sheet: String,
+    pub header_row: u32,
+    #[ts(type = "unknown")]
+    pub summary: Value,
+    pub created_at: String,
+    pub created_by: String,
+    pub undone_at: Option<String>,
+    pub undone_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchItem {
+    pub row: u32,
+    pub uscc: String,
+    pub name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+}
+
+/// A later change that depends on what a batch wrote.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Dependent {
+    pub entity: String,
+    pub entity_id: i64,
+    pub name: String,
+    pub event_id: i64,
+    pub action: String,
+    pub at: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UndoReport {
+    pub batch_id: i64,
+    pub removed: u64,
+    pub restored: u64,
+    /// Kept because something else links to them, or later edits were kept (force).
+    pub kept: Vec<String>,
+    pub dependents: Vec<Dependent>,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(audit::hex(&h.finalize()))
+}
+
+/// The table found in a file: sheet, header, kind, columns, the park named in a 填报单位 line.
+struct Table {
+    sheet: String,
+    sheets: Vec<String>,
+    header_row: u32,
+    kind: Kind,
+    columns: Vec<ColumnMap>,
+    park_hint: Option<String>,
+}
+
+fn head_rows(book: &mut Book, sheet: &str) -> Result<Vec<(u32, Vec<Cell>)>> {
+    let mut rows = Vec::new();
+    book.for_each_row(sheet, |n, cells| {
+        rows.push((n, cells.to_vec()));
+        Ok(rows.len() < HEAD_ROWS)
+    })?;
+    Ok(rows)
+}
+
+fn park_from_title(rows: &[(u32, Vec<Cell>)], header_row: u32) -> Option<String> {
+    for (n, cells) in rows.iter().filter(|(n, _)| *n < header_row) {
+        let _ = n;
+        for c in cells {
+            let t = text::clean(&c.display());
+            for p in ["填报单位：", "填报单位:", "报送单位：", "报送单位:", "园区名称：", "园区：", "单位名称："] {
+                if let Some(rest) = t.strip_prefix(p) {
+                    let name = rest.split(|ch: char| ch.is_whitespace()).next().unwrap_or("").trim().to_string();
+                    if !name.is_empty() {
+                        return Some(name);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
+    let sheets = book.sheet_names();
+    let candidates: Vec<String> = match &opts.sheet {
+        Some(s) => {
+            if !sheets.contains(s) {
+                return Err(Error::invalid(
+                    "sheet_not_found",
+                    format!("文件里没有名为“{s}”的工作表。现有工作表：{}。", sheets.join("、")),
+                    format!("No sheet named “{s}”. Sheets: {}.", sheets.join(", ")),
+                )
+                .with_details(json!({"sheets": sheets})));
+            }
+            vec![s.clone()]
+        }
+        None => sheets.clone(),
+    };
+    let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
+    for s in &candidates {
+        let rows = head_rows(book, s)?;
+        let guess = match opts.header_row {
+            Some(h) => {
+                let row = rows.iter().find(|(n, _)| *n == h).map(|(_, c)| c.clone()).unwrap_or_default();
+                let kind = opts.kind.or_else(|| schema::find_header(&[(h, row)], None).map(|g| g.kind)).unwrap_or(Kind::Enterprises);
+                Some(schema::HeaderGuess { kind, header_row: h, score: 0 })
+            }
+            None => schema::find_header(&rows, opts.kind),
+        };
+        if let Some(g) = guess {
+            if best.as_ref().is_none_or(|b| g.score > b.1.score) {
+                best = Some((s.clone(), g, rows));
+            }
+        }
+    }
+    let Some((sheet, guess, rows)) = best else {
+        return Err(Error::invalid(
+            "header_not_found",
+            "在文件前40行里没有找到表头（需要有“企业名称”“统一社会信用代码”等列名）。请检查是否选对了文件，或在向导中手动指定表头所在行。",
+            "No header row found in the first 40 rows (columns such as 企业名称, 统一社会信用代码). Check the file or choose the header row.",
+        )
+        .with_details(json!({"sheets": sheets})));
+    };
+    let header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
+    let kind = opts.kind.unwrap_or(guess.kind);
+    let columns = schema::map_columns(kind, &header);
+    Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row: guess.header_row, kind, columns })
+}
+
+/// Apply a remembered mapping (header text → field) and the user's choices.
+fn apply_choices(kind: Kind, columns: &mut [ColumnMap], remembered: Option<&HashMap<String, Option<String>>>, choices: Option<&Vec<ColumnChoice>>) {
+    if let Some(m) = remembered {
+        for c in columns.iter_mut() {
+            if let Some(f) = m.get(&c.column) {
+                c.field = f.clone().filter(|f| kind.field(f).is_some());
+            }
+        }
+    }
+    if let Some(ch) = choices {
+        for choice in ch {
+            if let Some(c) = columns.iter_mut().find(|c| c.index == choice.index) {
+                c.field = choice.field.clone().filter(|f| kind.field(f).is_some());
+            }
+        }
+    }
+    // A field mapped twice: keep the first column.
+    let mut seen: Vec<String> = Vec::new();
+    for c in columns.iter_mut() {
+        if let Some(f) = &c.field {
+            if seen.contains(f) {
+                c.field = None;
+            } else {
+                seen.push(f.clone());
+            }
+        }
+    }
+}
+
+fn park_key(conn: &rusqlite::Connection, park: Option<&str>) -> Result<i64> {
+    Ok(match park {
+        Some(p) => esql::park_by_name(conn, p)?.map(|p| p.id).unwrap_or(-1),
+        None => 0,
+    })
+}
+
+/// Compare one accepted record with the registry: what would happen, and which fields change.
+struct Plan {
+    action: Action,
+    changes: Vec<FieldChange>,
+    enterprise: Option<Enterprise>,
+    /// rent: (application id, lease id); cert: certification id
+    existing_id: Option<(i64, i64)>,
+}
+
+fn ch(field: &str, before: Value, after: Value) -> FieldChange {
+    FieldChange { field: field.into(), before, after }
+}
+
+fn enterprise_changes(e: &Enterprise, r: &EnterpriseRecord, park: Option<&str>) -> Vec<FieldChange> {
+    let mut v = Vec::new();
+    let mut text_field = |name: &str, stored: &str, new: &Option<String>| {
+        if let Some(n) = new {
+            if n != stored {
+                v.push(ch(name, json!(stored), json!(n)));
+            }
+        }
+    };
+    text_field("name", &e.name, &Some(r.name.clone()));
+    text_field("sector", &e.sector, &r.sector);
+    text_field("contact_name", &e.contact_name, &r.contact_name);
+    text_field("contact_phone", &e.contact_phone, &r.contact_phone);
+    text_field("address", &e.address, &r.address);
+    let park_new = r.park.clone().or(park.map(String::from));
+    if let Some(p) = park_new {
+        if e.park.as_deref() != Some(p.as_str()) {
+            v.push(ch("park", json!(e.park), json!(p)));
+        }
+    }
+    if let Some(d) = &r.founded_on {
+        if e.founded_on.as_deref() != Some(d.as_str()) {
+            v.push(ch("founded_on", json!(e.founded_on), json!(d)));
+        }
+    }
+    if let Some(c) = r.registered_capital_fen {
+        if e.registered_capital_fen != Some(c) {
+            v.push(ch("registered_capital_fen", json!(e.registered_capital_fen), json!(c)));
+        }
+    }
+    if let Some(h) = r.high_tech {
+        if e.high_tech != h {
+            v.push(ch("high_tech", json!(e.high_tech), json!(h)));
+        }
+    }
+    v
+}
+
+fn plan(conn: &rusqlite::Connection, rec: &Record, park: Option<&str>) -> Result<Plan> {
+    let e = esql::get_by_uscc(conn, rec.uscc())?;
+    match rec {
+        Record::Enterprise(r) => Ok(match e {
+            None => Plan { action: Action::New, changes: vec![], enterprise: None, existing_id: None },
+            Some(e) => {
+                let changes = enterprise_changes(&e, r, park);
+                Plan { action: if changes.is_empty() { Action::Unchanged } else { Action::Updated }, changes, enterprise: Some(e), existing_id: None }
+            }
+        }),
+        Record::Rent(r) => {
+            let existing = match &e {
+                Some(e) => isql::find_rent_application(conn, e.id, r.lease_start.as_deref().unwrap_or(""), r.subsidy_year.unwrap_or(0))?,
+                None => None,
+            };
+            Ok(match existing {
+                None => Plan { action: Action::New, changes: vec![], enterprise: e, existing_id: None },
+                Some((app, lease)) => {
+                    let stored = isql::rent_application_json(conn, app)?;
+                    let mut changes = Vec::new();
+                    for (k, v) in [
+                        ("lease_address", r.lease_address.as_ref().map(|s| json!(s))),
+                        ("area_centi_m2", r.area_centi_m2.map(|x| json!(x))),
+                        ("unit_rent_fen", r.unit_rent_fen.map(|x| json!(x))),
+                        ("lease_end", r.lease_end.as_ref().map(|s| json!(s))),
+                        ("annual_rent_fen", r.annual_rent_fen.map(|x| json!(x))),
+                        ("revenue_prev_fen", r.revenue_prev_fen.map(|x| json!(x))),
+                        ("revenue_curr_fen", r.revenue_curr_fen.map(|x| json!(x))),
+                        ("requested_fen", r.requested_fen.map(|x| json!(x))),
+                    ] {
+                        if let Some(v) = v {
+                            if stored[k] != v {
+                                changes.push(ch(k, stored[k].clone(), v));
+                            }
+                        }
+                    }
+                    Plan { action: if changes.is_empty() { Action::Unchanged } else { Action::Updated }, changes, enterprise: e, existing_id: Some((app, lease)) }
+                }
+            })
+        }
+        Record::Cert(c) => {
+            let existing = match &e {
+                Some(e) => isql::find_certification(conn, e.id, &c.kind, c.certificate_no.as_deref().unwrap_or(""), c.issued_on.as_deref().unwrap_or(""))?,
+                None => None,
+            };
+            Ok(match existing {
+                None => Plan { action: Action::New, changes: vec![], enterprise: e, existing_id: None },
+                Some(id) => {
+                    let stored = isql::certification_json(conn, id)?;
+                    let mut changes = Vec::new();
+                    if let Some(i) = &c.issued_on {
+                        if stored["issued_on"] != json!(i) {
+                            changes.push(ch("issued_on", stored["issued_on"].clone(), json!(i)));
+                        }
+                    }
+                    if let Some(x) = &c.expires_on {
+                        if stored["expires_on"] != json!(x) {
+                            changes.push(ch("expires_on", stored["expires_on"].clone(), json!(x)));
+                        }
+                    }
+                    Plan { action: if changes.is_empty() { Action::Unchanged } else { Action::Updated }, changes, enterprise: e, existing_id: Some((id, 0)) }
+                }
+            })
+        }
+    }
+}
+
+/// A registry record for an enterprise a file brings: the file's values over the stored ones
+/// (a blank cell never overwrites a stored value).
+fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Option<&EnterpriseRecord>, park: Option<&str>) -> Validated {
+    let u = crate::uscc::parse(uscc).ok();
+    let pick = |new: Option<&String>, old: Option<&String>| new.cloned().or_else(|| old.cloned()).unwrap_or_default();
+    let name = if name.is_empty() { e.map(|e| e.name.clone()).unwrap_or_default() } else { name.to_string() };
+    Validated {
+        uscc: uscc.to_string(),
+        uscc_org_code_warning: u.map(|u| u.org_code_warning).unwrap_or(false),
+        name_key: text::name_key(&name),
+        name,
+        founded_on: r.and_then(|r| r.founded_on.clone()).or_else(|| e.and_then(|e| e.founded_on.clone())),
+        registered_capital_fen: r.and_then(|r| r.registered_capital_fen).or_else(|| e.and_then(|e| e.registered_capital_fen)),
+        park: r.and_then(|r| r.park.clone()).or(park.map(String::from)).or_else(|| e.and_then(|e| e.park.clone())),
+        sector: pick(r.and_then(|r| r.sector.as_ref()), e.map(|e| &e.sector)),
+        contact_name: pick(r.and_then(|r| r.contact_name.as_ref()), e.map(|e| &e.contact_name)),
+        contact_phone: pick(r.and_then(|r| r.contact_phone.as_ref()), e.map(|e| &e.contact_phone)),
+        address: pick(r.and_then(|r| r.address.as_ref()), e.map(|e| &e.address)),
+        status: e.map(|e| e.status).unwrap_or_default(),
+        notes: e.map(|e| e.notes.clone()).unwrap_or_default(),
+        high_tech: r.and_then(|r| r.high_tech).or(e.map(|e| e.high_tech)).unwrap_or(false),
+    }
+}
+
+/// Write one accepted record (inside the batch's transaction).
+fn apply(tx: &mut Tx<'_>, batch: i64, row: u32, rec: &Record, p: &Plan, park: Option<&str>, park_id: Option<i64>) -> Result<()> {
+    // The enterprise: created when missing (rent and certification files name enterprises too).
+    let enterprise_id = match (rec, &p.enterprise) {
+        (Record::Enterprise(r), None) => esql::insert(tx, &enterprise_validated(None, &r.uscc, &r.name, Some(r), park))?.id,
+        (Record::Enterprise(r), Some(e)) => {
+            if p.action == Action::Updated {
+                esql::update(tx, e.id, &enterprise_validated(Some(e), &r.uscc, &r.name, Some(r), park), "import")?;
+            }
+            e.id
+        }
+        (_, Some(e)) => e.id,
+        (other, None) => esql::insert(tx, &enterprise_validated(None, other.uscc(), other.name(), None, park))?.id,
+    };
+    let (entity, entity_id) = match rec {
+        Record::Enterprise(_) => ("enterprise", Some(enterprise_id)),
+        Record::Rent(r) => match (p.action, p.existing_id) {
+            (Action::New, _) => ("rent_application", Some(isql::insert_rent(tx, enterprise_id, park_id, r, "import")?)),
+            (Action::Updated, Some((app, lease))) => {
+                isql::update_rent(tx, app, lease, r)?;
+                ("rent_application", Some(app))
+            }
+            (_, e) => ("rent_application", e.map(|x| x.0)),
+        },
+        Record::Cert(c) => match (p.action, p.existing_id) {
+            (Action::New, _) => ("certification", Some(isql::insert_certification(tx, enterprise_id, c, "", "import")?)),
+            (Action::Updated, Some((id, _))) => {
+                isql::update_certification_dates(tx, id, c)?;
+                ("certification", Some(id))
+            }
+            (_, e) => ("certification", e.map(|x| x.0)),
+        },
+    };
+    isql::insert_item(tx, batch, row, rec.uscc(), rec.name(), p.action.as_str(), entity, entity_id)
+}
+
+/// Read, validate and (when `commit` is given) write. One function for the dry run and the real
+/// run, so that what the preview says is what the commit does.
+fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &dyn Progress) -> Result<ImportReport> {
+    progress.report("open", 0, 0);
+    let mut book = read::open(path)?;
+    let sha = sha256_file(path)?;
+    let mut table = find_table(&mut book, opts)?;
+    let park = opts.park.clone().map(|p| text::clean(&p)).filter(|p| !p.is_empty()).or(table.park_hint.clone());
+    let remembered: Option<HashMap<String, Option<String>>> = {
+        let key = park_key(db.conn(), park.as_deref())?;
+        isql::profile(db.conn(), key, table.kind.as_str())?.and_then(|s| serde_json::from_str(&s).ok())
+    };
+    apply_choices(table.kind, &mut table.columns, remembered.as_ref(), opts.columns.as_ref());
+    let kind = table.kind;
+    let cert_kinds = crate::cert::kinds::defaults();
+    let cols = Columns::new(kind, &table.columns, cert_kinds);
+    let mapping: Vec<MappingEntry> = table
+        .columns
+        .iter()
+        .filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() }))
+        .collect();
+    let unknown_columns: Vec<String> =
+        table.columns.iter().filter(|c| c.field.is_none() && !schema::is_ignored_header(&c.column)).map(|c| c.column.clone()).collect();
+    let missing_columns: Vec<String> =
+        kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
+    let previous = isql::batch_by_sha(db.conn(), &sha)?.map(|b| PreviousImport { batch_id: b.id, at: b.created_at, by: b.created_by });
+
+    let edits: HashMap<(u32, String), String> = opts.edits.iter().map(|e| ((e.row, e.field.clone()), e.value.clone())).collect();
+    let edit_cols: HashMap<&str, usize> = cols.by_field.iter().map(|(f, c)| (*f, c.0)).collect();
+    let header_row = table.header_row;
+    let sheet = table.sheet.clone();
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+
+    let mut st = RunState::default();
+
+    let mut body = |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
+        let mut tx = tx;
+        let RunState { summary, rows, first_of, seen_uscc, processed } = st;
+        book.for_each_row(&sheet, |n, raw| {
+            if n <= header_row {
+                return Ok(true);
+            }
+            let mut cells: Vec<Cell> = raw.to_vec();
+            for ((row, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
+                if let Some(&i) = edit_cols.get(field.as_str()) {
+                    if cells.len() <= i {
+                        cells.resize(i + 1, Cell::Empty);
+                    }
+                    cells[i] = Cell::Text(value.clone());
+                }
+                let _ = row;
+            }
+            match validate::classify(&cells) {
+                RowClass::Data => {}
+                _ => {
+                    summary.skipped += 1;
+                    return Ok(true);
+                }
+            }
+            *processed += 1;
+            if processed.is_multiple_of(2000) {
+                if progress.cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, 0);
+            }
+            summary.rows += 1;
+            let (rec, mut errors) = validate::validate_row(&cols, &cells);
+            if let Some(r) = &rec {
+                let key = validate::dedupe_key(r);
+                match first_of.get(&key) {
+                    Some(&first) => errors.push(RowError {
+                        code: "duplicate_in_file".into(),
+                        field: "uscc".into(),
+                        column: cols.by_field.get("uscc").map(|c| c.1.clone()).unwrap_or_else(|| "统一社会信用代码".into()),
+                        value: r.uscc().to_string(),
+                        message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
+                        message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
+                        duplicate_of_row: Some(first),
+                    }),
+                    None => {
+                        first_of.insert(key, n);
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                summary.rejected += 1;
+                rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells: cells.iter().map(|c| c.display()).collect() });
+                return Ok(true);
+            }
+            let rec = rec.expect("no errors means a record");
+            if kind == Kind::Enterprises {
+                seen_uscc.push(rec.uscc().to_string());
+            }
+            let p = match (&mut tx, conn_ro) {
+                (Some(tx), _) => plan(tx.conn(), &rec, park.as_deref())?,
+                (None, Some(c)) => plan(c, &rec, park.as_deref())?,
+                (None, None) => unreachable!("a connection is always given"),
+            };
+            if let (Some(tx), Some(b)) = (&mut tx, batch) {
+                apply(tx, b, n, &rec, &p, park.as_deref(), park_id)?;
+            }
+            summary.accepted += 1;
+            match p.action {
+                Action::New => summary.new += 1,
+                Action::Updated => summary.updated += 1,
+                Action::Unchanged => summary.unchanged += 1,
+            }
+            rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![] });
+            Ok(true)
+        })
+    };
+
+    let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
+    let mut batch_id = None;
+    if commit {
+        let kind_s = kind.as_str();
+        let park_c = park.clone();
+        let id = db.write(|tx| {
+            let park_id = match &park_c {
+                Some(p) => Some(esql::park_id_for(tx, p)?),
+                None => None,
+            };
+            let id = isql::insert_batch(tx, &file_name, &sha, kind_s, park_id, &sheet, header_row, &mapping_json)?;
+            tx.set_batch(Some(id));
+            body(Some(tx), Some(id), park_id, None, &mut st)?;
+            let s = serde_json::to_string(&json!({"file": file_name, "kind": kind_s, "summary": &st.summary}))?;
+            isql::finish_batch(tx, id, &s)?;
+            isql::save_profile(tx, park_id.unwrap_or(0), kind_s, &mapping_json)?;
+            Ok(id)
+        })?;
+        batch_id = Some(id);
+    } else {
+        let conn = db.conn();
+        body(None, None, None, Some(conn), &mut st)?;
+    }
+    drop(body);
+    let RunState { summary, rows, seen_uscc, processed, .. } = st;
+    progress.report("done", processed, processed);
+
+    let disappeared = match (&park, kind) {
+        (Some(p), Kind::Enterprises) => match esql::park_by_name(db.conn(), p)? {
+            Some(pk) => match isql::previous_park_batch(db.conn(), pk.id, kind.as_str(), batch_id)? {
+                Some((_, prev)) => {
+                    let now: std::collections::HashSet<&String> = seen_uscc.iter().collect();
+                    prev.into_iter().filter(|(u, _)| !now.contains(u)).map(|(uscc, name)| Disappeared { uscc, name }).collect()
+                }
+                None => vec![],
+            },
+            None => vec![],
+        },
+        _ => vec![],
+    };
+    Ok(ImportReport {
+        file: path.display().to_string(),
+        file_sha256: sha,
+        format: book.format.as_str().into(),
+        encoding: book.encoding.map(String::from),
+        sheet: table.sheet,
+        sheets: table.sheets,
+        kind,
+        header_row,
+        park,
+        mapping,
+        columns: table.columns,
+        unknown_columns,
+        missing_columns,
+        summary,
+        rows,
+        disappeared,
+        previous_import: previous,
+        dry_run: !commit,
+        batch_id,
+    })
+}
+
+#[derive(Default)]
+struct RunState {
+    summary: Summary,
+    rows: Vec<RowReport>,
+    first_of: HashMap<String, u32>,
+    seen_uscc: Vec<String>,
+    processed: u64,
+}
+
+/// The dry run: what would happen, row by row. Writes nothing.
+pub fn analyze(db: &mut Db, path: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    run(db, path, opts, false, progress)
+}
+
+/// Import: the accepted rows in ONE transaction, as a batch. Rejected rows are listed, not written.
+pub fn commit(db: &mut Db, path: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    if db.is_read_only() {
+        return Err(Error::ReadOnly);
+    }
+    run(db, path, opts, true, progress)
+}
+
+pub fn batches(db: &Db, limit: i64) -> Result<Vec<BatchInfo>> {
+    isql::batches(db.conn(), limit)
+}
+
+pub fn batch(db: &Db, id: i64) -> Result<(BatchInfo, Vec<BatchItem>)> {
+    let b = isql::batch(db.conn(), id)?.ok_or(Error::NotFound { entity: "import_batch", key: id.to_string() })?;
+    Ok((b, isql::items(db.conn(), id)?))
+}
+
+/// Later changes (outside the batch) to what the batch wrote.
+pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
+    let events = audit::events_in_batch(db.conn(), id)?;
+    let last = events.last().map(|e| e.id).unwrap_or(0);
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for ev in &events {
+        let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
+        if !matches!(ev.entity.as_str(), "enterprise" | "rent_application" | "certification") || !seen.insert((ev.entity.clone(), eid)) {
+            continue;
+        }
+        for (event_id, action, at, actor) in isql::later_events(db.conn(), &ev.entity, eid, last, id)? {
+            let name = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id, action, at, actor });
+        }
+    }
+    Ok(out)
+}
+
+/// Undo a whole batch with compensating changes (newest first). When later edits depend on it,
+/// nothing happens unless `force`: then created rows are removed unless something links to them,
+/// and updated fields are put back only where nobody changed them since.
+pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
+    let (b, _) = batch(db, id)?;
+    if b.undone_at.is_some() {
+        return Err(Error::refused("batch_already_undone", format!("导入批次 #{id} 已于 {} 撤销。", b.undone_at.unwrap_or_default()), format!("Batch #{id} was already undone.")));
+    }
+    let deps = dependents(db, id)?;
+    if !deps.is_empty() && !force {
+        let names: Vec<String> = deps.iter().take(5).map(|d| format!("{}（{} {}）", if d.name.is_empty() { format!("#{}", d.entity_id) } else { d.name.clone() }, d.at.get(..16).unwrap_or(&d.at), d.action)).collect();
+        return Err(Error::refused(
+            "import_undo_conflict",
+            format!("本批次导入的数据之后又被修改过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
+            format!("{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.", deps.len(), names.join(", ")),
+        )
+        .with_details(json!({"dependents": deps})));
+    }
+    let events = audit::events_in_batch(db.conn(), id)?;
+    let dep_keys: std::collections::HashSet<(String, i64)> = deps.iter().map(|d| (d.entity.clone(), d.entity_id)).collect();
+    let mut report = UndoReport { batch_id: id, removed: 0, restored: 0, kept: vec![], dependents: deps };
+    db.write(|tx| {
+        for ev in events.iter().rev() {
+            let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
+            match (ev.entity.as_str(), ev.action.as_str()) {
+                ("rent_application", "create") => {
+                    isql::remove_rent(tx, eid, "undo_import")?;
+                    report.removed += 1;
+                }
+                ("rent_application", "update") => {
+                    if let Some(b) = &ev.before {
+                        isql::restore_rent(tx, b, "undo_import")?;
+                        report.restored += 1;
+                    }
+                }
+                ("certification", "create") => {
+                    if tx.conn().query_row("SELECT count(*) FROM certification WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0 {
+                        isql::remove_certification(tx, eid, "undo_import")?;
+                        report.removed += 1;
+                    }
+                }
+                ("certification", "update") => {
+                    if let Some(b) = &ev.before {
+                        isql::restore_certification(tx, b, "undo_import")?;
+                        report.restored += 1;
+                    }
+                }
+                ("enterprise", "create") => {
+                    let links: i64 = esql::link_counts(tx.conn(), eid)?.iter().map(|(_, n)| n).sum();
+                    if links > 0 {
+                        let name = esql::get(tx.conn(), eid)?.map(|e| e.name).unwrap_or_default();
+                        report.kept.push(format!("{name}：已有其他关联记录，保留"));
+                    } else if esql::get(tx.conn(), eid)?.is_some() {
+                        esql::remove_created(tx, eid, "undo_import")?;
+                        report.removed += 1;
+                    }
+                }
+                ("enterprise", "import") => {
+                    let (Some(before), Some(after)) = (&ev.before, &ev.after) else { continue };
+                    let Some(current) = esql::get(tx.conn(), eid)? else { continue };
+                    let restored = three_way(&current, before, after, dep_keys.contains(&("enterprise".to_string(), eid)));
+                    if let Some(v) = restored {
+                        esql::update(tx, eid, &v, "undo_import")?;
+                        report.restored += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        isql::mark_undone(tx, id)?;
+        let summary = json!({"removed": report.removed, "restored": report.restored, "kept": report.kept});
+        tx.audit("import_batch", id, "undo", None, Some(&summary))?;
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+/// Put back the fields the batch changed: all of them, or (when later edits exist) only those
+/// whose current value is still what the batch wrote.
+fn three_way(current: &Enterprise, before: &Value, after: &Value, careful: bool) -> Option<Validated> {
+    let b: Enterprise = serde_json::from_value(before.clone()).ok()?;
+    let a: Enterprise = serde_json::from_value(after.clone()).ok()?;
+    let mut v = crate::enterprise::validated_of(current);
+    macro_rules! field {
+        ($f:ident) => {
+            if b.$f != a.$f && (!careful || current.$f == a.$f) {
+                v.$f = b.$f.clone();
+            }
+        };
+    }
+    field!(name);
+    field!(founded_on);
+    field!(registered_capital_fen);
+    field!(park);
+    field!(sector);
+    field!(contact_name);
+    field!(contact_phone);
+    field!(address);
+    field!(high_tech);
+    v.name_key = text::name_key(&v.name);
+    Some(v)
+}
+
+/// The rejected rows as an xlsx the park can fix and resend: the original columns plus 错误说明.
+pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {
+    use crate::export::{write_xlsx, Cell as X, Sheet};
+    let mut headers: Vec<(&str, f64)> = vec![("行号", 8.0)];
+    let width = report.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
+    let mut names: Vec<String> = vec![String::new(); width];
+    for c in &report.columns {
+        names[c.index as usize] = c.column.clone();
+    }
+    for n in &names {
+        headers.push((n.as_str(), 18.0));
+    }
+    headers.push(("错误说明", 60.0));
+    write_xlsx(path, &Sheet { name: "错误行", headers }, |sink| {
+        for r in report.rows.iter().filter(|r| r.status == RowStatus::Rejected) {
+            let mut cells = vec![X::Int(Some(r.row as i64))];
+            for i in 0..width {
+                cells.push(X::Text(r.cells.get(i).cloned().unwrap_or_default()));
+            }
+            cells.push(X::Text(r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；")));
+            sink(cells)?;
+        }
+        Ok(())
+    })
+}
+
+
+/// The import kinds and their fields, for the wizard's mapping step.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KindInfo {
+    pub kind: Kind,
+    pub label_zh: String,
+    pub fields: Vec<FieldInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FieldInfo {
+    pub name: String,
+    pub label_zh: String,
+    pub required: bool,
+}
+
+pub fn kinds() -> Vec<KindInfo> {
+    Kind::ALL
+        .iter()
+        .map(|k| KindInfo {
+            kind: *k,
+            label_zh: k.label_zh().into(),
+            fields: k.fields().iter().map(|f| FieldInfo { name: f.name.into(), label_zh: f.label_zh.into(), required: f.required }).collect(),
+        })
+        .collect()
+}

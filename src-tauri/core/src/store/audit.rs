@@ -191,6 +191,11 @@ pub fn last_events(conn: &Connection, entity: &str, limit: i64) -> Result<Vec<Au
     Ok(v)
 }
 
+/// Number of events (tests outside the crate).
+pub fn count_for_test(db: &super::Db) -> i64 {
+    count(db.conn()).unwrap_or(-1)
+}
+
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))?)
 }

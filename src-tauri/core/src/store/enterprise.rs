@@ -35,19 +35,13 @@ fn row_to_enterprise(r: &Row<'_>) -> rusqlite::Result<Enterprise> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Enterprise>> {
-    Ok(conn
-        .query_row(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"), [id], row_to_enterprise)
-        .optional()?)
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"))?;
+    Ok(st.query_row([id], row_to_enterprise).optional()?)
 }
 
 pub fn get_by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Enterprise>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1"),
-            [uscc],
-            row_to_enterprise,
-        )
-        .optional()?)
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1"))?;
+    Ok(st.query_row([uscc], row_to_enterprise).optional()?)
 }
 
 /// Enterprises whose normalised name equals `key` (duplicate warnings).
@@ -212,7 +206,7 @@ pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) 
 
 /// Tables that reference an enterprise: merge moves these links, undo of a create checks them.
 /// Each later migration that adds an `enterprise_id` column adds its table here.
-pub const LINK_TABLES: &[&str] = &[];
+pub const LINK_TABLES: &[&str] = &["lease", "growth_report", "rent_application", "certification"];
 
 pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)>> {
     let mut v = Vec::new();

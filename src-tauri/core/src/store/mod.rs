@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod enterprise;
+pub mod import;
 mod lock;
 pub mod migrations;
 pub mod settings;
@@ -53,7 +54,25 @@ pub fn os_user() -> String {
             }
         }
     }
+    #[cfg(unix)]
+    if let Some(name) = unix_user_name() {
+        return name;
+    }
     "unknown".into()
+}
+
+/// The login name of this process's user from /etc/passwd (when no USER variable is set).
+#[cfg(unix)]
+fn unix_user_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find(|l| l.starts_with("Uid:"))?.split_whitespace().nth(1)?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let _pw = f.next()?;
+        (f.next()? == uid).then(|| name.to_string())
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

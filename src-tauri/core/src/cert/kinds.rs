@@ -1,0 +1,132 @@
+//! Certification kinds: code, Chinese name, synonyms, validity rule. Shipped as data
+//! (assets/policy/cert-kinds.json) and editable per office.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct Validity {
+    /// Valid this many years from the issue date (expires the day before the anniversary).
+    pub years: Option<u32>,
+    /// Valid until 31 December of the year of issue (evaluation year).
+    pub calendar_year: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CertKind {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub synonyms: Vec<String>,
+    /// None: the certification does not expire (a one-off title).
+    pub validity: Option<Validity>,
+    #[serde(default)]
+    pub annual_report: Option<MonthDay>,
+    #[serde(default)]
+    pub evaluation_window: Option<EvalWindow>,
+    #[serde(default)]
+    pub review: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EvalWindow {
+    pub from: MonthDay,
+    pub to: MonthDay,
+}
+
+#[derive(Deserialize)]
+struct Catalog {
+    kinds: Vec<CertKind>,
+}
+
+pub const DEFAULT_JSON: &str = include_str!("../../../../assets/policy/cert-kinds.json");
+
+pub fn defaults() -> Vec<CertKind> {
+    serde_json::from_str::<Catalog>(DEFAULT_JSON).expect("assets/policy/cert-kinds.json is valid").kinds
+}
+
+fn norm(s: &str) -> String {
+    crate::import::normalize::halfwidth(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '《' | '》'))
+        .collect()
+}
+
+/// The kind a text names: its code, its Chinese name or a synonym; else the longest name or
+/// synonym contained in the text.
+pub fn match_kind<'a>(kinds: &'a [CertKind], text: &str) -> Option<&'a CertKind> {
+    let t = norm(text);
+    if t.is_empty() {
+        return None;
+    }
+    for k in kinds {
+        if k.code == text.trim() || norm(&k.name_zh) == t || k.synonyms.iter().any(|s| norm(s) == t) {
+            return Some(k);
+        }
+    }
+    let mut best: Option<(&CertKind, usize)> = None;
+    for k in kinds {
+        for s in std::iter::once(&k.name_zh).chain(k.synonyms.iter()) {
+            let s = norm(s);
+            if s.chars().count() >= 3 && t.contains(&s) && best.is_none_or(|(_, l)| s.len() > l) {
+                best = Some((k, s.len()));
+            }
+        }
+    }
+    best.map(|(k, _)| k)
+}
+
+/// The expiry date the validity rule gives for an issue date (None: no expiry).
+pub fn derived_expiry(kind: &CertKind, issued: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let v = kind.validity.as_ref()?;
+    if v.calendar_year == Some(true) {
+        return chrono::NaiveDate::from_ymd_opt(issued.year(), 12, 31);
+    }
+    let years = v.years?;
+    let anniversary = issued
+        .with_year(issued.year() + years as i32)
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(issued.year() + years as i32, 3, 1))?; // 29 Feb → 1 Mar
+    anniversary.pred_opt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn kinds_match_names_and_synonyms() {
+        let k = defaults();
+        assert_eq!(k.len(), 12);
+        assert_eq!(match_kind(&k, "国家级专精特新“小巨人”企业").unwrap().code, "little_giant_national");
+        assert_eq!(match_kind(&k, "专精特新小巨人").unwrap().code, "little_giant_national");
+        assert_eq!(match_kind(&k, "高企").unwrap().code, "high_tech_enterprise");
+        assert_eq!(match_kind(&k, "江苏省专精特新中小企业").unwrap().code, "specialized_sme_provincial");
+        assert_eq!(match_kind(&k, "国家知识产权示范企业").unwrap().code, "ip_benchmark");
+        assert_eq!(match_kind(&k, "知识产权运用标杆企业").unwrap().code, "ip_benchmark");
+        assert_eq!(match_kind(&k, "科技型中小企业").unwrap().code, "tech_sme");
+        assert_eq!(match_kind(&k, "tech_sme").unwrap().code, "tech_sme");
+        assert!(match_kind(&k, "优秀企业").is_none());
+    }
+
+    #[test]
+    fn expiry_rules() {
+        let k = defaults();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let hte = k.iter().find(|x| x.code == "high_tech_enterprise").unwrap();
+        assert_eq!(derived_expiry(hte, d(2023, 8, 5)), Some(d(2026, 8, 4)));
+        assert_eq!(derived_expiry(hte, d(2024, 2, 29)), Some(d(2027, 2, 28)));
+        let sme = k.iter().find(|x| x.code == "tech_sme").unwrap();
+        assert_eq!(derived_expiry(sme, d(2024, 3, 25)), Some(d(2024, 12, 31)));
+        let gf = k.iter().find(|x| x.code == "green_factory").unwrap();
+        assert_eq!(derived_expiry(gf, d(2024, 3, 25)), None);
+    }
+}

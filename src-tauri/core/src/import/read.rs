@@ -1,0 +1,564 @@
+//! Reading what parks send: xlsx (streamed cell by cell), xls and ods (calamine), csv (UTF-8 with or
+//! without BOM, GBK / GB18030 detected). Everything hostile is refused here, before anything large
+//! is allocated: file size, zip bombs, DTDs in sheet XML, lying dimensions, too many cells.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+pub const MAX_UNCOMPRESSED: u64 = 500 * 1024 * 1024;
+pub const MAX_RATIO: u64 = 100;
+pub const MAX_CELLS: u64 = 5_000_000;
+/// One CSV field (or one text cell) larger than this is not a park's data.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// A cell as the import sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A spreadsheet error value (#N/A, #DIV/0!...), kept as its text.
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty() || crate::text::clean(s).is_empty(),
+            _ => false,
+        }
+    }
+    /// The text a person would see in the cell (for error messages and the preview).
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(v) => crate::import::normalize::float_text(*v),
+            Cell::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+fn from_data_ref(d: &DataRef<'_>) -> Cell {
+    match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if dt.is_datetime() => Cell::Date(t.date()),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => match crate::import::normalize::parse_date_text(s) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(s.clone()),
+        },
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+fn from_data(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if dt.is_datetime() => Cell::Date(t.date()),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) => match crate::import::normalize::parse_date_text(s) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Ods,
+    Csv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+fn refuse(code: &'static str, zh: String, en: String, file: &Path) -> Error {
+    Error::refused(code, zh, en).with_details(serde_json::json!({"file": file.display().to_string()}))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+}
+
+/// Decide the format from the bytes (an extension can lie), checking the size limit first.
+pub fn sniff(path: &Path) -> Result<Format> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let name = file_name(path);
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(refuse(
+            "file_too_large",
+            format!("文件“{name}”有 {:.1} MB，超过 50 MB 的上限。请拆分后分别导入。", meta.len() as f64 / 1048576.0),
+            format!("“{name}” is {:.1} MB, over the 50 MB limit. Split it and import the parts.", meta.len() as f64 / 1048576.0),
+            path,
+        ));
+    }
+    if meta.len() == 0 {
+        return Err(refuse("file_empty", format!("文件“{name}”是空的。"), format!("“{name}” is empty."), path));
+    }
+    let mut head = [0u8; 8];
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| Error::io(path, e))?;
+    let head = &head[..n];
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(if ext == "ods" || zip_has(path, "content.xml")? { Format::Ods } else { Format::Xlsx });
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Format::Xls);
+    }
+    if head.starts_with(b"PK") {
+        return Err(not_readable(path, "damaged zip"));
+    }
+    // Anything else must be text to be a CSV.
+    if ["xlsx", "xls", "ods", "xlsm"].contains(&ext.as_str()) {
+        return Err(refuse(
+            "not_a_spreadsheet",
+            format!("文件“{name}”的扩展名是 .{ext}，但内容不是电子表格（可能是改了扩展名的其他文件，或文件已损坏）。请用 Excel 或 WPS 打开确认后另存为 .xlsx 再导入。"),
+            format!("“{name}” is named .{ext} but is not a spreadsheet (renamed or damaged). Open it in Excel or WPS, save as .xlsx and import again."),
+            path,
+        ));
+    }
+    Ok(Format::Csv)
+}
+
+fn zip_has(path: &Path, entry: &str) -> Result<bool> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    match zip::ZipArchive::new(BufReader::new(f)) {
+        Ok(z) => Ok(z.file_names().any(|n| n.is_ok_and(|n| n == entry))),
+        Err(_) => Err(not_readable(path, "damaged zip")),
+    }
+}
+
+pub fn not_readable(path: &Path, why: &str) -> Error {
+    let name = file_name(path);
+    refuse(
+        "file_unreadable",
+        format!("无法读取文件“{name}”：文件已损坏或不完整（{why}）。请让园区重新导出后再发送。"),
+        format!("“{name}” cannot be read: it is damaged or incomplete ({why}). Ask the park to export it again."),
+        path,
+    )
+}
+
+/// Zip-level checks for xlsx / ods: declared sizes and ratios, and no DTD in any XML part.
+fn check_zip(path: &Path) -> Result<()> {
+    let name = file_name(path);
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut z = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| not_readable(path, &e.to_string()))?;
+    let mut total: u64 = 0;
+    for i in 0..z.len() {
+        let (size, compressed, xml, entry) = {
+            let e = z.by_index_raw(i).map_err(|e| not_readable(path, &e.to_string()))?;
+            let n = e.name().map(|n| n.to_string()).unwrap_or_default();
+            (e.size(), e.compressed_size(), n.ends_with(".xml") || n.ends_with(".rels"), n)
+        };
+        total = total.saturating_add(size);
+        let ratio = if compressed == 0 { if size == 0 { 0 } else { u64::MAX } } else { size / compressed };
+        if total > MAX_UNCOMPRESSED || (size > 1024 * 1024 && ratio > MAX_RATIO) {
+            return Err(refuse(
+                "zip_bomb",
+                format!("文件“{name}”解压后过大（{entry} 声明 {} MB，压缩比 {}），可能是恶意文件，已拒绝。", size / 1048576, ratio.min(99999)),
+                format!("“{name}” would unpack to too much ({entry}: {} MB, ratio {}): refused as hostile.", size / 1048576, ratio.min(99999)),
+                path,
+            ));
+        }
+        if xml {
+            // A DTD has no business in a spreadsheet: entity expansion (billion laughs) and external
+            // entities start there. Look at the start of each part.
+            let mut e = z.by_index(i).map_err(|e| not_readable(path, &e.to_string()))?;
+            let mut buf = vec![0u8; 4096];
+            let mut got = 0;
+            while got < buf.len() {
+                match e.read(&mut buf[got..]) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(err) => return Err(not_readable(path, &err.to_string())),
+                }
+            }
+            let head = String::from_utf8_lossy(&buf[..got]);
+            if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
+                return Err(refuse(
+                    "hostile_xml",
+                    format!("文件“{name}”的 {entry} 含有 DTD/实体定义，正常的电子表格不会有，已拒绝。"),
+                    format!("“{name}”: {entry} contains a DTD or entity declarations, which no normal spreadsheet has; refused."),
+                    path,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn too_many_cells(path: &Path, what: String) -> Error {
+    let name = file_name(path);
+    refuse(
+        "too_many_cells",
+        format!("文件“{name}”过大：{what}，超过导入上限（500 万个单元格，Excel 的行列范围）。请删去无关的行列或拆分后导入。"),
+        format!("“{name}” is too large: {what}, over the import limit (5 million cells, Excel's row/column range). Remove unrelated rows/columns or split it."),
+        path,
+    )
+}
+
+fn check_dimensions(path: &Path, d: &Dimensions) -> Result<()> {
+    use crate::import::normalize::{MAX_EXCEL_COLS, MAX_EXCEL_ROWS};
+    if d.end.0 >= MAX_EXCEL_ROWS || d.end.1 >= MAX_EXCEL_COLS {
+        return Err(too_many_cells(path, format!("表格范围声明到第 {} 行、第 {} 列", d.end.0 + 1, d.end.1 + 1)));
+    }
+    Ok(())
+}
+
+/// A workbook opened for import.
+pub struct Book {
+    pub path: std::path::PathBuf,
+    pub format: Format,
+    pub encoding: Option<&'static str>,
+    inner: Inner,
+}
+
+enum Inner {
+    Xlsx(Box<Xlsx<BufReader<File>>>),
+    Xls(Box<Xls<BufReader<File>>>),
+    Ods(Box<calamine::Ods<BufReader<File>>>),
+    Csv(String),
+}
+
+pub fn open(path: &Path) -> Result<Book> {
+    let format = sniff(path)?;
+    let cal_err = |e: calamine::Error| -> Error {
+        let s = e.to_string();
+        if s.to_lowercase().contains("password") || s.to_lowercase().contains("encrypt") {
+            refuse(
+                "file_encrypted",
+                format!("文件“{}”设置了密码保护，无法读取。请让园区取消密码后重新发送。", file_name(path)),
+                format!("“{}” is password-protected. Ask the park to remove the password.", file_name(path)),
+                path,
+            )
+        } else {
+            not_readable(path, &s)
+        }
+    };
+    let inner = match format {
+        Format::Xlsx => {
+            check_zip(path)?;
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            Inner::Xlsx(Box::new(Xlsx::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xlsx(e)))?))
+        }
+        Format::Ods => {
+            check_zip(path)?;
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            Inner::Ods(Box::new(calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?))
+        }
+        Format::Xls => {
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            Inner::Xls(Box::new(Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?))
+        }
+        Format::Csv => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let (text, enc) = decode_text(&bytes);
+            if text.contains('\0') && text.chars().filter(|c| *c == '\0').count() > text.len() / 100 + 1 {
+                return Err(refuse(
+                    "not_a_spreadsheet",
+                    format!("文件“{}”不是文本表格（含大量二进制内容）。请导出为 .xlsx 或 .csv 后再导入。", file_name(path)),
+                    format!("“{}” is not a text table (binary content). Export it as .xlsx or .csv.", file_name(path)),
+                    path,
+                ));
+            }
+            return Ok(Book { path: path.to_path_buf(), format, encoding: Some(enc), inner: Inner::Csv(text) });
+        }
+    };
+    Ok(Book { path: path.to_path_buf(), format, encoding: None, inner })
+}
+
+/// BOM first, then valid UTF-8, then a detector (GBK / GB18030 in practice).
+pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "utf-8");
+    }
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (t, _, _) = enc.decode(&bytes[bom_len..]);
+        return (t.into_owned(), enc.name());
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), "utf-8");
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let mut enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    // GBK files are decoded as GB18030 (a superset): no character of a GBK file is lost.
+    if enc == encoding_rs::GBK {
+        enc = encoding_rs::GB18030;
+    }
+    let (t, _, _) = enc.decode(bytes);
+    (t.into_owned(), if enc == encoding_rs::GB18030 { "gbk" } else { enc.name() })
+}
+
+impl Book {
+    pub fn sheet_names(&self) -> Vec<String> {
+        match &self.inner {
+            Inner::Xlsx(x) => x.sheet_names(),
+            Inner::Xls(x) => x.sheet_names(),
+            Inner::Ods(x) => x.sheet_names(),
+            Inner::Csv(_) => vec![file_name(&self.path)],
+        }
+    }
+
+    /// Visit the rows of a sheet in order: `f(row_number_1_based, cells)`. Return false to stop.
+    /// Merged regions (xlsx, xls) give their value to every cell they cover.
+    pub fn for_each_row(&mut self, sheet: &str, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+        let path = self.path.clone();
+        match &mut self.inner {
+            Inner::Xlsx(x) => {
+                let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
+                let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
+                check_dimensions(&path, &reader.dimensions())?;
+                let mut merge = MergeFill::new(&merges);
+                let mut row: Vec<Cell> = Vec::new();
+                let mut current: Option<u32> = None;
+                let mut cells: u64 = 0;
+                loop {
+                    let next = reader.next_cell().map_err(|e| not_readable(&path, &e.to_string()))?;
+                    let Some(c) = next else { break };
+                    let (r, col) = c.get_position();
+                    if col >= crate::import::normalize::MAX_EXCEL_COLS || r >= crate::import::normalize::MAX_EXCEL_ROWS {
+                        return Err(too_many_cells(&path, format!("单元格位于第 {} 行第 {} 列", r + 1, col + 1)));
+                    }
+                    cells += 1;
+                    if cells > MAX_CELLS {
+                        return Err(too_many_cells(&path, "超过 500 万个单元格".into()));
+                    }
+                    if current != Some(r) {
+                        if let Some(prev) = current {
+                            merge.apply(prev, &mut row);
+                            if !f(prev + 1, &row)? {
+                                return Ok(());
+                            }
+                            // Rows with no cell at all between prev and r: blank rows.
+                            for blank in prev + 1..r {
+                                row.clear();
+                                merge.apply(blank, &mut row);
+                                if !f(blank + 1, &row)? {
+                                    return Ok(());
+                                }
+                            }
+                        }
+                        row.clear();
+                        current = Some(r);
+                    }
+                    let col = col as usize;
+                    if col > 512 && c.get_value() == &DataRef::Empty {
+                        continue;
+                    }
+                    if row.len() <= col {
+                        if col > 4096 {
+                            continue; // far-right styling debris; a park table is narrow
+                        }
+                        row.resize(col + 1, Cell::Empty);
+                    }
+                    let v = from_data_ref(c.get_value());
+                    row[col] = limit_text(v);
+                }
+                if let Some(prev) = current {
+                    merge.apply(prev, &mut row);
+                    f(prev + 1, &row)?;
+                }
+                Ok(())
+            }
+            Inner::Xls(x) => {
+                let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
+                let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
+                Self::range_rows(&path, &range, &merges, f)
+            }
+            Inner::Ods(x) => {
+                let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
+                Self::range_rows(&path, &range, &[], f)
+            }
+            Inner::Csv(text) => {
+                let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+                let delim_guess = guess_delimiter(text);
+                if delim_guess != b',' {
+                    rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim_guess).from_reader(text.as_bytes());
+                }
+                let mut rec = csv::StringRecord::new();
+                let mut cells: u64 = 0;
+                let mut row: Vec<Cell> = Vec::new();
+                // Row numbers are the lines a text editor shows: blank lines count. The reader's
+                // own line counter is not reliable around skipped blank lines, so lines are
+                // counted here from the record's byte offset.
+                let bytes = text.as_bytes();
+                let mut scanned = 0usize;
+                let mut newlines = 0u64;
+                let mut last_line = 0u64;
+                loop {
+                    match rdr.read_record(&mut rec) {
+                        Ok(false) => break,
+                        Ok(true) => {}
+                        Err(e) => {
+                            let line = last_line + 1;
+                            return Err(refuse(
+                                "file_unreadable",
+                                format!("CSV 文件第 {line} 行附近无法解析（{e}）。请检查引号是否成对。"),
+                                format!("CSV near line {line} cannot be parsed ({e}). Check the quotes."),
+                                &path,
+                            ));
+                        }
+                    }
+                    let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(scanned).min(bytes.len());
+                    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+                        start += 1;
+                    }
+                    if start > scanned {
+                        newlines += bytes[scanned..start].iter().filter(|b| **b == b'\n').count() as u64;
+                        scanned = start;
+                    }
+                    let line = newlines + 1;
+                    // Blank lines the reader skipped are blank rows for the row numbering.
+                    for blank in last_line + 1..line {
+                        if !f(blank as u32, &[])? {
+                            return Ok(());
+                        }
+                    }
+                    last_line = line;
+                    cells += rec.len() as u64;
+                    if cells > MAX_CELLS || rec.len() as u32 > crate::import::normalize::MAX_EXCEL_COLS {
+                        return Err(too_many_cells(&path, format!("第 {line} 行之前已超过 500 万个单元格")));
+                    }
+                    row.clear();
+                    for field in rec.iter() {
+                        row.push(limit_text(if field.is_empty() { Cell::Empty } else { Cell::Text(field.to_string()) }));
+                    }
+                    if !f(line as u32, &row)? {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn range_rows(path: &Path, range: &calamine::Range<Data>, merges: &[Dimensions], mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+        let (h, w) = range.get_size();
+        if (h as u64).saturating_mul(w as u64) > MAX_CELLS {
+            return Err(too_many_cells(path, format!("{h} 行 × {w} 列")));
+        }
+        let Some(start) = range.start() else { return Ok(()) };
+        if let Some(end) = range.end() {
+            check_dimensions(path, &Dimensions::new(start, end))?;
+        }
+        let mut merge = MergeFill::new(merges);
+        // Rows above the range are blank.
+        for r in 0..start.0 {
+            if !f(r + 1, &[])? {
+                return Ok(());
+            }
+        }
+        let mut row: Vec<Cell> = Vec::with_capacity(w + start.1 as usize);
+        for (i, cells) in range.rows().enumerate() {
+            let r = start.0 + i as u32;
+            row.clear();
+            row.resize(start.1 as usize, Cell::Empty);
+            row.extend(cells.iter().map(|c| limit_text(from_data(c))));
+            merge.apply(r, &mut row);
+            if !f(r + 1, &row)? {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn limit_text(c: Cell) -> Cell {
+    match c {
+        Cell::Text(s) if s.chars().count() > MAX_CELL_CHARS => Cell::Text(s.chars().take(MAX_CELL_CHARS).collect()),
+        other => other,
+    }
+}
+
+fn guess_delimiter(text: &str) -> u8 {
+    let first: &str = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let commas = first.matches(',').count();
+    let tabs = first.matches('\t').count();
+    let semis = first.matches(';').count();
+    if tabs > commas && tabs >= semis {
+        b'\t'
+    } else if semis > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Fills the cells a merged region covers with the region's top-left value, row by row.
+struct MergeFill {
+    /// region → its top-left value once seen
+    regions: Vec<Dimensions>,
+    values: HashMap<usize, Cell>,
+}
+
+impl MergeFill {
+    fn new(regions: &[Dimensions]) -> Self {
+        MergeFill { regions: regions.iter().filter(|d| d.start.0 != d.end.0 || d.start.1 != d.end.1).cloned().collect(), values: HashMap::new() }
+    }
+    fn apply(&mut self, r: u32, row: &mut Vec<Cell>) {
+        for (i, d) in self.regions.iter().enumerate() {
+            if r < d.start.0 || r > d.end.0 {
+                continue;
+            }
+            // Only vertical merges inside the table body carry a value down (a park name merged
+            // over several enterprises). Horizontal merges (titles) keep their single value.
+            if d.start.0 == d.end.0 {
+                continue;
+            }
+            let c0 = d.start.1 as usize;
+            if r == d.start.0 {
+                if let Some(v) = row.get(c0) {
+                    self.values.insert(i, v.clone());
+                }
+            } else if let Some(v) = self.values.get(&i) {
+                if row.len() <= c0 {
+                    row.resize(c0 + 1, Cell::Empty);
+                }
+                if row[c0].is_empty() {
+                    row[c0] = v.clone();
+                }
+            }
+        }
+    }
+}

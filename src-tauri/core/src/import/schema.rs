@@ -1,0 +1,350 @@
+//! What each import kind holds, the header synonyms parks use, and how the header row, the kind
+//! and the column mapping are found.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::read::Cell;
+use crate::import::normalize::halfwidth;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Enterprises,
+    RentApplications,
+    Certifications,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Enterprises, Kind::RentApplications, Kind::Certifications];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Enterprises => "enterprises",
+            Kind::RentApplications => "rent_applications",
+            Kind::Certifications => "certifications",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s.trim() {
+            "enterprises" | "enterprise" | "企业名录" => Some(Kind::Enterprises),
+            "rent_applications" | "rent" | "房租补贴" => Some(Kind::RentApplications),
+            "certifications" | "certification" | "cert" | "认定" => Some(Kind::Certifications),
+            _ => None,
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Kind::Enterprises => "企业名录",
+            Kind::RentApplications => "房租补贴申报",
+            Kind::Certifications => "认定名单",
+        }
+    }
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Kind::Enterprises => ENTERPRISE_FIELDS,
+            Kind::RentApplications => RENT_FIELDS,
+            Kind::Certifications => CERT_FIELDS,
+        }
+    }
+    pub fn field(self, name: &str) -> Option<&'static Field> {
+        self.fields().iter().find(|f| f.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Uscc,
+    Text,
+    Date,
+    /// Money in fen; the header's unit (万元 / 元) applies to plain numbers.
+    Money,
+    /// Hundredths of a square metre.
+    Area,
+    /// 1, 2, 3 — "第2年"
+    YearIndex,
+    Bool,
+    CertKind,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    /// The JSON name (fixed by the CLI contract).
+    pub name: &'static str,
+    pub label_zh: &'static str,
+    pub ty: FieldType,
+    pub required: bool,
+    /// Header texts that mean this field (compared after normalisation, without the unit).
+    pub synonyms: &'static [&'static str],
+}
+
+const USCC_SYN: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "社会统一信用代码", "USCC"];
+const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业"];
+
+pub static ENTERPRISE_FIELDS: &[Field] = &[
+    Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
+    Field { name: "name", label_zh: "企业名称", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
+    Field { name: "founded_on", label_zh: "成立日期", ty: FieldType::Date, required: false, synonyms: &["成立日期", "成立时间", "注册日期", "设立日期", "注册时间"] },
+    Field { name: "registered_capital_fen", label_zh: "注册资本", ty: FieldType::Money, required: false, synonyms: &["注册资本", "注册资金", "注册资本金"] },
+    Field { name: "park", label_zh: "所属园区", ty: FieldType::Text, required: false, synonyms: &["所属园区", "园区", "所在园区", "园区名称", "所属载体"] },
+    Field { name: "sector", label_zh: "产业领域", ty: FieldType::Text, required: false, synonyms: &["产业领域", "所属行业", "行业", "产业", "行业领域", "技术领域", "所属领域"] },
+    Field { name: "contact_name", label_zh: "联系人", ty: FieldType::Text, required: false, synonyms: &["联系人", "联系人姓名", "企业联系人", "负责人"] },
+    Field { name: "contact_phone", label_zh: "联系电话", ty: FieldType::Text, required: false, synonyms: &["联系电话", "电话", "手机", "联系方式", "手机号码", "联系人电话"] },
+    Field { name: "address", label_zh: "注册地址", ty: FieldType::Text, required: false, synonyms: &["注册地址", "地址", "通讯地址", "办公地址", "企业地址", "住所"] },
+    Field { name: "high_tech", label_zh: "是否高新技术企业", ty: FieldType::Bool, required: false, synonyms: &["是否高新技术企业", "高新技术企业", "是否高企", "高企"] },
+];
+
+pub static RENT_FIELDS: &[Field] = &[
+    Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
+    Field { name: "name", label_zh: "企业名称", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
+    Field { name: "lease_address", label_zh: "租赁地址", ty: FieldType::Text, required: false, synonyms: &["租赁地址", "租赁房屋地址", "房屋地址", "租赁房屋坐落", "房屋坐落", "地址"] },
+    Field { name: "area_centi_m2", label_zh: "租赁面积", ty: FieldType::Area, required: true, synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积"] },
+    Field { name: "unit_rent_fen", label_zh: "租金单价", ty: FieldType::Money, required: true, synonyms: &["租金单价", "单价", "月租金单价", "租金标准", "租金单价元平方米月"] },
+    Field { name: "lease_start", label_zh: "租期起", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始"] },
+    Field { name: "lease_end", label_zh: "租期止", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止"] },
+    Field { name: "annual_rent_fen", label_zh: "年租金", ty: FieldType::Money, required: false, synonyms: &["年租金", "年度租金", "全年租金", "租金总额", "年租金额"] },
+    Field { name: "revenue_prev_fen", label_zh: "上年营业收入", ty: FieldType::Money, required: false, synonyms: &["上年营业收入", "上年度营业收入", "上年收入", "上一年营业收入", "上年度销售收入", "上年销售收入"] },
+    Field { name: "revenue_curr_fen", label_zh: "本年营业收入", ty: FieldType::Money, required: false, synonyms: &["本年营业收入", "本年度营业收入", "当年营业收入", "本年收入", "本年度销售收入", "本年销售收入"] },
+    Field { name: "subsidy_year", label_zh: "申请补贴年度", ty: FieldType::YearIndex, required: true, synonyms: &["申请补贴年度", "补贴年度", "第几年", "申请年度", "申请补贴年度第几年", "补贴年份"] },
+    Field { name: "requested_fen", label_zh: "申请补贴金额", ty: FieldType::Money, required: false, synonyms: &["申请补贴金额", "申请金额", "补贴金额", "申请补助金额", "申请补贴"] },
+];
+
+pub static CERT_FIELDS: &[Field] = &[
+    Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
+    Field { name: "name", label_zh: "企业名称", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
+    Field { name: "kind", label_zh: "认定类型", ty: FieldType::CertKind, required: true, synonyms: &["认定类型", "认定类别", "资质类型", "类型", "荣誉类型", "认定名称", "资质名称", "认定项目"] },
+    Field { name: "certificate_no", label_zh: "证书编号", ty: FieldType::Text, required: false, synonyms: &["证书编号", "证书号", "编号", "批准文号", "证书号码"] },
+    Field { name: "issued_on", label_zh: "发证日期", ty: FieldType::Date, required: true, synonyms: &["发证日期", "认定日期", "发证时间", "认定时间", "颁发日期", "认定年份"] },
+    Field { name: "expires_on", label_zh: "有效期至", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期"] },
+];
+
+/// Headers we know and deliberately ignore (not reported as unknown).
+const IGNORED: &[&str] = &["序号", "编号序号", "备注", "说明", "NO", "No"];
+
+/// A header cell split into its name and its unit: "注册资本（万元）" → ("注册资本", Some("万元")).
+pub fn split_header(raw: &str) -> (String, Option<String>) {
+    let s = halfwidth(raw).replace(['\n', '\r', ' ', '\u{3000}'], "");
+    let mut base = String::new();
+    let mut unit: Option<String> = None;
+    let mut depth = 0;
+    let mut inner = String::new();
+    for c in s.chars() {
+        match c {
+            '（' | '(' | '[' | '【' => {
+                depth += 1;
+                inner.clear();
+            }
+            '）' | ')' | ']' | '】' if depth > 0 => {
+                depth -= 1;
+                let u = inner.trim().to_string();
+                if is_unit(&u) {
+                    unit = Some(u);
+                }
+                // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
+                else if !u.is_empty() {
+                    base.push_str(&u);
+                }
+            }
+            _ if depth > 0 => inner.push(c),
+            _ => base.push(c),
+        }
+    }
+    // "金额/元", "面积：㎡", "注册资本万元" (unit glued on)
+    for sep in ['/', '：', ':'] {
+        if let Some((a, b)) = base.clone().split_once(sep) {
+            if is_unit(b) {
+                base = a.to_string();
+                unit = Some(b.to_string());
+            }
+        }
+    }
+    for u in ["万元", "元/㎡/月", "元/平方米/月", "元", "㎡", "平方米"] {
+        if unit.is_none() && base.ends_with(u) && base.chars().count() > u.chars().count() + 1 {
+            base.truncate(base.len() - u.len());
+            unit = Some(u.to_string());
+        }
+    }
+    (base, unit)
+}
+
+fn is_unit(u: &str) -> bool {
+    matches!(u, "万元" | "元" | "㎡" | "m²" | "m2" | "平方米" | "平米" | "元/㎡/月" | "元/平方米/月" | "元/平米/月" | "元/m²/月" | "元/㎡·月" | "元/月/㎡" | "人民币元" | "万元人民币")
+}
+
+fn norm(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '*' | '＊' | '△' | '▲' | '：' | ':' | '"' | '“' | '”')).collect::<String>().to_uppercase()
+}
+
+/// The field of `kind` a header names, if any.
+pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
+    let (base, _) = split_header(header);
+    let b = norm(&base);
+    if b.is_empty() {
+        return None;
+    }
+    // Exact synonym first, then "starts with a synonym" for longer headers (企业名称全称).
+    for f in kind.fields() {
+        if f.synonyms.iter().any(|s| norm(s) == b) {
+            return Some(f);
+        }
+    }
+    let mut best: Option<(&'static Field, usize)> = None;
+    for f in kind.fields() {
+        for s in f.synonyms {
+            let s = norm(s);
+            if s.chars().count() >= 2 && b.starts_with(&s) && best.is_none_or(|(_, l)| s.len() > l) {
+                best = Some((f, s.len()));
+            }
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+pub fn is_ignored_header(header: &str) -> bool {
+    let (base, _) = split_header(header);
+    IGNORED.iter().any(|i| norm(i) == norm(&base))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ColumnMap {
+    /// 0-based column index in the sheet.
+    pub index: u32,
+    /// The header text as in the file.
+    pub column: String,
+    /// The field it maps to, or null for an unknown / ignored column.
+    pub field: Option<String>,
+    /// The unit read from the header (万元, 元, ㎡, 元/㎡/月).
+    pub unit: Option<String>,
+}
+
+/// How well a row works as the header of `kind`: (fields matched, has a key field).
+fn score_row(kind: Kind, row: &[Cell]) -> (usize, bool) {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut key = false;
+    for c in row {
+        if let Cell::Text(t) = c {
+            if let Some(f) = match_field(kind, t) {
+                if !seen.contains(&f.name) {
+                    seen.push(f.name);
+                    if f.name == "uscc" {
+                        key = true;
+                    }
+                }
+            }
+        }
+    }
+    (seen.len(), key)
+}
+
+/// Kind-specific fields that tell the kinds apart.
+fn distinctive(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Enterprises => &["founded_on", "registered_capital_fen", "sector", "high_tech", "contact_name"],
+        Kind::RentApplications => &["area_centi_m2", "unit_rent_fen", "lease_start", "lease_end", "subsidy_year", "requested_fen", "annual_rent_fen"],
+        Kind::Certifications => &["kind", "certificate_no", "issued_on", "expires_on"],
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HeaderGuess {
+    pub kind: Kind,
+    /// 1-based row number of the header.
+    pub header_row: u32,
+    pub score: usize,
+}
+
+/// Find the header row (and the kind unless given) among the first rows of a sheet.
+pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<HeaderGuess> {
+    let mut best: Option<HeaderGuess> = None;
+    for (n, row) in rows {
+        let non_empty = row.iter().filter(|c| !c.is_empty()).count();
+        if non_empty < 2 {
+            continue; // a title or a 填报单位 line, or blank
+        }
+        let kinds: Vec<Kind> = match kind {
+            Some(k) => vec![k],
+            None => Kind::ALL.to_vec(),
+        };
+        for k in kinds {
+            let (score, key) = score_row(k, row);
+            if score < 2 {
+                continue;
+            }
+            let dist = row
+                .iter()
+                .filter_map(|c| if let Cell::Text(t) = c { match_field(k, t) } else { None })
+                .filter(|f| distinctive(k).contains(&f.name))
+                .count();
+            // Rank: distinctive fields weigh most, then all matched fields, then having the key.
+            let rank = dist * 100 + score * 10 + key as usize;
+            if best.as_ref().is_none_or(|b| rank > b.score) {
+                best = Some(HeaderGuess { kind: k, header_row: *n, score: rank });
+            }
+        }
+    }
+    best
+}
+
+/// Map the header row's columns to the fields of `kind` (first column wins for a field).
+pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, c) in header.iter().enumerate() {
+        let text = match c {
+            Cell::Empty => continue,
+            other => other.display(),
+        };
+        let text = crate::text::clean(&text);
+        if text.is_empty() {
+            continue;
+        }
+        let (_, unit) = split_header(&text);
+        let field = match_field(kind, &text).filter(|f| !taken.contains(&f.name)).map(|f| {
+            taken.push(f.name);
+            f.name.to_string()
+        });
+        out.push(ColumnMap { index: i as u32, column: text, field, unit });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_with_units_and_synonyms() {
+        assert_eq!(split_header("注册资本（万元）"), ("注册资本".into(), Some("万元".into())));
+        assert_eq!(split_header("租金单价（元/㎡/月）"), ("租金单价".into(), Some("元/㎡/月".into())));
+        assert_eq!(split_header("统一社会信用代码（18位）").0, "统一社会信用代码18位");
+        assert_eq!(match_field(Kind::Enterprises, "统一社会信用代码（18位）").unwrap().name, "uscc");
+        assert_eq!(match_field(Kind::Enterprises, "企业名称（全称）").unwrap().name, "name");
+        assert_eq!(match_field(Kind::Enterprises, "单位名称").unwrap().name, "name");
+        assert_eq!(match_field(Kind::Enterprises, "社会信用代码").unwrap().name, "uscc");
+        assert_eq!(match_field(Kind::RentApplications, "申请补贴年度（第几年）").unwrap().name, "subsidy_year");
+        assert_eq!(match_field(Kind::RentApplications, "年租金（元）").unwrap().name, "annual_rent_fen");
+        assert_eq!(match_field(Kind::RentApplications, "租赁面积（㎡）").unwrap().name, "area_centi_m2");
+        assert_eq!(match_field(Kind::RentApplications, "地址").unwrap().name, "lease_address");
+        assert_eq!(match_field(Kind::Enterprises, "地址").unwrap().name, "address");
+        assert_eq!(split_header("注册资本万元"), ("注册资本".into(), Some("万元".into())));
+        assert!(match_field(Kind::Enterprises, "序号").is_none());
+        assert!(is_ignored_header("序号"));
+    }
+
+    #[test]
+    fn header_row_and_kind_found_under_title_lines() {
+        let t = |s: &str| Cell::Text(s.into());
+        let rows = vec![
+            (1, vec![t("2026年度园区科技型企业名录")]),
+            (2, vec![t("填报单位：中国（南京）软件谷"), Cell::Empty, Cell::Empty, t("填报日期：2026年7月8日")]),
+            (3, vec![t("序号"), t("企业名称"), t("统一社会信用代码"), t("成立日期"), t("注册资本（万元）")]),
+            (4, vec![Cell::Number(1.0), t("南京某某科技有限公司"), t("91320114282331851X"), t("2020.7.5"), Cell::Number(500.5)]),
+        ];
+        let g = find_header(&rows, None).unwrap();
+        assert_eq!(g.header_row, 3);
+        assert_eq!(g.kind, Kind::Enterprises);
+        let rent = vec![(3, vec![t("企业名称"), t("统一社会信用代码"), t("租赁面积（㎡）"), t("租金单价（元/㎡/月）"), t("租期起"), t("租期止")])];
+        assert_eq!(find_header(&rent, None).unwrap().kind, Kind::RentApplications);
+        let cert = vec![(3, vec![t("企业名称"), t("统一社会信用代码"), t("认定类型"), t("证书编号"), t("发证日期"), t("有效期至")])];
+        assert_eq!(find_header(&cert, None).unwrap().kind, Kind::Certifications);
+    }
+}

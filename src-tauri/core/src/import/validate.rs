@@ -1,0 +1,559 @@
+//! One data row → a normalised record, or the errors that say what to fix (row, column header,
+//! original cell text, a Chinese message). Pure: no database.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::normalize::{self as n, MoneyUnit};
+use super::read::Cell;
+use super::schema::{ColumnMap, Field, FieldType, Kind};
+use crate::cert::kinds::{self as ck, CertKind};
+use crate::{text, uscc};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct EnterpriseRecord {
+    pub uscc: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub founded_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub registered_capital_fen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub park: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub contact_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub high_tech: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct RentRecord {
+    pub uscc: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lease_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub area_centi_m2: Option<i64>,
+    /// per ㎡ per month
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unit_rent_fen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lease_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lease_end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub annual_rent_fen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub revenue_prev_fen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub revenue_curr_fen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subsidy_year: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub requested_fen: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct CertRecord {
+    pub uscc: String,
+    pub name: String,
+    /// A code of DESIGN §2 (high_tech_enterprise, tech_sme, …)
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub certificate_no: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub issued_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires_on: Option<String>,
+    /// The given expiry disagrees with the kind's validity rule (kept, flagged).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expiry_differs_from_rule: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+pub enum Record {
+    Enterprise(EnterpriseRecord),
+    Rent(RentRecord),
+    Cert(CertRecord),
+}
+
+impl Record {
+    pub fn uscc(&self) -> &str {
+        match self {
+            Record::Enterprise(r) => &r.uscc,
+            Record::Rent(r) => &r.uscc,
+            Record::Cert(r) => &r.uscc,
+        }
+    }
+    pub fn name(&self) -> &str {
+        match self {
+            Record::Enterprise(r) => &r.name,
+            Record::Rent(r) => &r.name,
+            Record::Cert(r) => &r.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RowError {
+    pub code: String,
+    /// The field (JSON name) the error is about.
+    pub field: String,
+    /// The header text of the column, as in the file.
+    pub column: String,
+    /// The original cell text.
+    pub value: String,
+    pub message: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
+    pub duplicate_of_row: Option<u32>,
+}
+
+/// Everything the validator needs about the sheet's columns.
+pub struct Columns {
+    pub kind: Kind,
+    /// field name → (column index, header text, unit)
+    pub by_field: HashMap<&'static str, (usize, String, Option<String>)>,
+    pub cert_kinds: Vec<CertKind>,
+}
+
+impl Columns {
+    pub fn new(kind: Kind, mapping: &[ColumnMap], cert_kinds: Vec<CertKind>) -> Columns {
+        let mut by_field = HashMap::new();
+        for m in mapping {
+            if let Some(f) = m.field.as_deref().and_then(|f| kind.field(f)) {
+                by_field.entry(f.name).or_insert((m.index as usize, m.column.clone(), m.unit.clone()));
+            }
+        }
+        Columns { kind, by_field, cert_kinds }
+    }
+    fn header(&self, f: &Field) -> String {
+        self.by_field.get(f.name).map(|c| c.1.clone()).unwrap_or_else(|| f.label_zh.to_string())
+    }
+}
+
+enum V {
+    Text(String),
+    Date(NaiveDate),
+    Int(i64),
+    Bool(bool),
+}
+
+struct Ctx<'a> {
+    cols: &'a Columns,
+    errors: Vec<RowError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, code: &str, f: &Field, value: &str, zh: String, en: String) {
+        self.errors.push(RowError {
+            code: code.into(),
+            field: f.name.into(),
+            column: self.cols.header(f),
+            value: value.into(),
+            message: zh,
+            message_en: en,
+            duplicate_of_row: None,
+        });
+    }
+}
+
+fn money_unit(f: &Field, unit: &Option<String>) -> MoneyUnit {
+    match unit.as_deref() {
+        Some(u) if u.contains("万") => MoneyUnit::Wan,
+        Some(_) => MoneyUnit::Yuan,
+        None => {
+            let _ = f;
+            MoneyUnit::Yuan
+        }
+    }
+}
+
+fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
+    let unit = ctx.cols.by_field.get(f.name).and_then(|c| c.2.clone());
+    let shown = cell.display();
+    let col = ctx.cols.header(f);
+    match f.ty {
+        FieldType::Uscc => {
+            let parsed = match cell {
+                // A code that went through a numeric cell has already lost its last digits.
+                Cell::Number(v) => Err(uscc::UsccProblem::LostDigits { digits: n::float_text(*v).trim_end_matches(".0").replace('.', "").chars().filter(|c| c.is_ascii_digit()).count().min(15) }),
+                other => uscc::parse(&other.display()),
+            };
+            match parsed {
+                Ok(u) => Some(V::Text(u.code)),
+                Err(p) => {
+                    let zh = if col.contains("信用代码") { p.message_zh() } else { format!("“{col}”：{}", p.message_zh()) };
+                    ctx.err(p.code(), f, &shown, zh, format!("“{col}”: {}", p.message_en()));
+                    None
+                }
+            }
+        }
+        FieldType::Text => Some(V::Text(text::clean(&shown))),
+        FieldType::Date => {
+            let d = match cell {
+                Cell::Date(d) => Some(*d),
+                Cell::Number(v) => n::date_from_number(*v),
+                Cell::Text(s) => n::parse_date_text(s),
+                _ => None,
+            };
+            match d {
+                Some(d) => Some(V::Date(d)),
+                None => {
+                    ctx.err(
+                        "bad_date",
+                        f,
+                        &shown,
+                        format!("“{col}”中的“{shown}”不是有效日期。请写成 2023-05-01 或 2023年5月1日 这样的日期。"),
+                        format!("“{col}”: “{shown}” is not a date. Write it as 2023-05-01."),
+                    );
+                    None
+                }
+            }
+        }
+        FieldType::Money => {
+            let u = money_unit(f, &unit);
+            let v = match cell {
+                Cell::Number(x) => n::parse_amount_number(*x, u),
+                Cell::Text(s) => n::parse_amount_text(s, u),
+                _ => None,
+            };
+            match v {
+                Some(v) if v >= 0 => Some(V::Int(v)),
+                Some(_) => {
+                    ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
+                    None
+                }
+                None => {
+                    let unit_hint = unit.clone().unwrap_or_else(|| "元".into());
+                    ctx.err(
+                        "bad_amount",
+                        f,
+                        &shown,
+                        format!("“{col}”中的“{shown}”不是金额。请只填数字（单位：{unit_hint}），例如 12.5 或 1,234.00。"),
+                        format!("“{col}”: “{shown}” is not an amount. Enter a number (unit: {unit_hint}), e.g. 12.5."),
+                    );
+                    None
+                }
+            }
+        }
+        FieldType::Area => {
+            let v = match cell {
+                Cell::Number(x) => n::parse_area_number(*x),
+                Cell::Text(s) => n::parse_area_text(s),
+                _ => None,
+            };
+            match v {
+                Some(v) => Some(V::Int(v)),
+                None => {
+                    ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是数字。请只填面积数字（平方米），例如 250.5。"), format!("“{col}”: “{shown}” is not a number (square metres)."));
+                    None
+                }
+            }
+        }
+        FieldType::YearIndex => {
+            let v = match cell {
+                Cell::Number(x) if x.fract() == 0.0 && x.abs() < 1e6 => Some(*x as i64),
+                Cell::Text(s) => n::parse_year_index(s),
+                _ => None,
+            };
+            match v {
+                Some(v) => Some(V::Int(v)),
+                None => {
+                    ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是年度序号。请填 1、2 或 3（即第几年）。"), format!("“{col}”: “{shown}” is not a year number; enter 1, 2 or 3."));
+                    None
+                }
+            }
+        }
+        FieldType::Bool => match n::parse_bool(&shown) {
+            Some(b) => Some(V::Bool(b)),
+            None => {
+                ctx.err("bad_value", f, &shown, format!("“{col}”只能填“是”或“否”（填写的是“{shown}”）。"), format!("“{col}” takes 是 or 否 (yes/no), not “{shown}”."));
+                None
+            }
+        },
+        FieldType::CertKind => match ck::match_kind(&ctx.cols.cert_kinds, &shown) {
+            Some(k) => Some(V::Text(k.code.clone())),
+            None => {
+                let names: Vec<&str> = ctx.cols.cert_kinds.iter().take(6).map(|k| k.name_zh.as_str()).collect();
+                ctx.err(
+                    "unknown_kind",
+                    f,
+                    &shown,
+                    format!("不认识认定类型“{shown}”。请填写规范名称，例如：{}等。", names.join("、")),
+                    format!("Unknown certification kind “{shown}”. Use a standard name."),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// Validate one data row. Returns the record when there is no error.
+pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowError>) {
+    let mut ctx = Ctx { cols, errors: Vec::new() };
+    let mut vals: HashMap<&'static str, V> = HashMap::new();
+    for f in cols.kind.fields() {
+        let cell = cols.by_field.get(f.name).and_then(|(i, _, _)| cells.get(*i)).cloned().unwrap_or(Cell::Empty);
+        if cell.is_empty() {
+            if f.required {
+                let col = cols.header(f);
+                ctx.err("missing_required", f, "", format!("“{col}”为空。这是必填项，请补上。"), format!("“{col}” is empty; it is required."));
+            }
+            continue;
+        }
+        if let Some(v) = parse_field(&mut ctx, f, &cell) {
+            if let V::Text(t) = &v {
+                if t.is_empty() && f.required {
+                    let col = cols.header(f);
+                    ctx.err("missing_required", f, &cell.display(), format!("“{col}”为空。这是必填项，请补上。"), format!("“{col}” is empty; it is required."));
+                    continue;
+                }
+            }
+            vals.insert(f.name, v);
+        }
+    }
+    let text = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
+        Some(V::Text(t)) if !t.is_empty() => Some(t.clone()),
+        _ => None,
+    };
+    let date = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
+        Some(V::Date(d)) => Some(*d),
+        _ => None,
+    };
+    let int = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
+        Some(V::Int(i)) => Some(*i),
+        _ => None,
+    };
+    let kind = cols.kind;
+    let f = |name: &str| kind.field(name).expect("known field");
+    // Cross-field checks.
+    match kind {
+        Kind::RentApplications => {
+            if let Some(y) = int(&vals, "subsidy_year") {
+                if !(1..=3).contains(&y) {
+                    ctx.err("out_of_range", f("subsidy_year"), &y.to_string(), format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"), format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."));
+                }
+            }
+            if let Some(a) = int(&vals, "area_centi_m2") {
+                if a <= 0 {
+                    ctx.err("out_of_range", f("area_centi_m2"), &crate::money::fmt_yuan_plain(a), "租赁面积必须大于0。".into(), "The area must be more than 0.".into());
+                }
+            }
+            if let Some(u) = int(&vals, "unit_rent_fen") {
+                if u <= 0 {
+                    ctx.err("out_of_range", f("unit_rent_fen"), &crate::money::fmt_yuan_plain(u), "租金单价必须大于0。".into(), "The unit rent must be more than 0.".into());
+                }
+            }
+            if let (Some(s), Some(e)) = (date(&vals, "lease_start"), date(&vals, "lease_end")) {
+                if e < s {
+                    ctx.err("out_of_range", f("lease_end"), &n::iso(e), format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)), "The lease ends before it starts.".into());
+                }
+            }
+            if let (Some(r), Some(a)) = (int(&vals, "requested_fen"), int(&vals, "annual_rent_fen")) {
+                if r > a {
+                    ctx.err(
+                        "out_of_range",
+                        f("requested_fen"),
+                        &crate::money::fmt_yuan(r),
+                        format!("申请补贴金额 {} 元大于年租金 {} 元。补贴不能超过租金的100%。", crate::money::fmt_yuan(r), crate::money::fmt_yuan(a)),
+                        "The amount requested is larger than the year's rent.".into(),
+                    );
+                }
+            }
+        }
+        Kind::Certifications => {
+            if let (Some(i), Some(e)) = (date(&vals, "issued_on"), date(&vals, "expires_on")) {
+                if e < i {
+                    ctx.err("out_of_range", f("expires_on"), &n::iso(e), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
+                }
+            }
+        }
+        Kind::Enterprises => {
+            if let Some(d) = date(&vals, "founded_on") {
+                if d > chrono::Local::now().date_naive() {
+                    ctx.err("out_of_range", f("founded_on"), &n::iso(d), "成立日期晚于今天，请核对。".into(), "The founding date is in the future.".into());
+                }
+            }
+        }
+    }
+    if !ctx.errors.is_empty() {
+        return (None, ctx.errors);
+    }
+    let uscc = text(&vals, "uscc").unwrap_or_default();
+    let name = text(&vals, "name").unwrap_or_default();
+    let rec = match kind {
+        Kind::Enterprises => Record::Enterprise(EnterpriseRecord {
+            uscc,
+            name,
+            founded_on: date(&vals, "founded_on").map(n::iso),
+            registered_capital_fen: int(&vals, "registered_capital_fen"),
+            park: text(&vals, "park"),
+            sector: text(&vals, "sector"),
+            contact_name: text(&vals, "contact_name"),
+            contact_phone: text(&vals, "contact_phone"),
+            address: text(&vals, "address"),
+            high_tech: match vals.get("high_tech") {
+                Some(V::Bool(b)) => Some(*b),
+                _ => None,
+            },
+        }),
+        Kind::RentApplications => Record::Rent(RentRecord {
+            uscc,
+            name,
+            lease_address: text(&vals, "lease_address"),
+            area_centi_m2: int(&vals, "area_centi_m2"),
+            unit_rent_fen: int(&vals, "unit_rent_fen"),
+            lease_start: date(&vals, "lease_start").map(n::iso),
+            lease_end: date(&vals, "lease_end").map(n::iso),
+            annual_rent_fen: int(&vals, "annual_rent_fen"),
+            revenue_prev_fen: int(&vals, "revenue_prev_fen"),
+            revenue_curr_fen: int(&vals, "revenue_curr_fen"),
+            subsidy_year: int(&vals, "subsidy_year"),
+            requested_fen: int(&vals, "requested_fen"),
+        }),
+        Kind::Certifications => {
+            let code = text(&vals, "kind").unwrap_or_default();
+            let issued = date(&vals, "issued_on");
+            let expires = date(&vals, "expires_on");
+            let derived = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| issued.and_then(|i| ck::derived_expiry(k, i)));
+            Record::Cert(CertRecord {
+                uscc,
+                name,
+                kind: code,
+                certificate_no: text(&vals, "certificate_no"),
+                issued_on: issued.map(n::iso),
+                expires_on: expires.or(derived).map(n::iso),
+                expiry_differs_from_rule: match (expires, derived) {
+                    (Some(e), Some(d)) if e != d => Some(true),
+                    _ => None,
+                },
+            })
+        }
+    };
+    (Some(rec), Vec::new())
+}
+
+/// The key that makes two rows of a file "the same" (duplicate_in_file).
+pub fn dedupe_key(r: &Record) -> String {
+    match r {
+        Record::Enterprise(e) => e.uscc.clone(),
+        Record::Rent(x) => format!("{}|{}|{}", x.uscc, x.lease_start.as_deref().unwrap_or(""), x.subsidy_year.unwrap_or(0)),
+        Record::Cert(c) => format!("{}|{}|{}", c.uscc, c.kind, c.certificate_no.as_deref().or(c.issued_on.as_deref()).unwrap_or("")),
+    }
+}
+
+/// What a row is, before validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowClass {
+    Data,
+    Blank,
+    /// 合计 / 小计 / 总计
+    Total,
+    /// 注 / 说明 / 填表人 / 审核人 / 联系电话 lines
+    Note,
+}
+
+pub fn classify(cells: &[Cell]) -> RowClass {
+    let non_empty: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
+    if non_empty.is_empty() {
+        return RowClass::Blank;
+    }
+    let first = text::clean(&non_empty[0].display());
+    let first_compact: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+    for p in ["合计", "小计", "总计", "共计"] {
+        if first_compact.starts_with(p) {
+            return RowClass::Total;
+        }
+    }
+    for p in ["注：", "注:", "注1", "注 ", "说明", "备注：", "填表人", "填报人", "审核人", "制表人", "负责人：", "联系电话", "单位负责人", "填报说明"] {
+        let p: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+        if first_compact.starts_with(&p) {
+            return RowClass::Note;
+        }
+    }
+    if first_compact == "注" {
+        return RowClass::Note;
+    }
+    RowClass::Data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::schema::map_columns;
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn cols(kind: Kind, headers: &[&str]) -> Columns {
+        let row: Vec<Cell> = headers.iter().map(|h| t(h)).collect();
+        Columns::new(kind, &map_columns(kind, &row), ck::defaults())
+    }
+
+    #[test]
+    fn enterprise_row_normalised() {
+        let c = cols(Kind::Enterprises, &["序号", "企业名称", "统一社会信用代码", "成立日期", "注册资本（万元）", "是否高新技术企业"]);
+        let (r, e) = validate_row(&c, &[Cell::Number(1.0), t(" 南京某某（江苏）科技有限公司　"), t("91320114 282331851x"), t("2020.7.5"), Cell::Number(500.5), t("是")]);
+        assert!(e.is_empty(), "{e:?}");
+        let Some(Record::Enterprise(r)) = r else { panic!() };
+        assert_eq!(r.uscc, "91320114282331851X");
+        assert_eq!(r.name, "南京某某（江苏）科技有限公司");
+        assert_eq!(r.founded_on.as_deref(), Some("2020-07-05"));
+        assert_eq!(r.registered_capital_fen, Some(500_500_000));
+        assert_eq!(r.high_tech, Some(true));
+    }
+
+    #[test]
+    fn errors_name_row_column_value_and_what_to_do() {
+        let c = cols(Kind::Enterprises, &["企业名称", "统一社会信用代码", "成立日期", "注册资本（万元）"]);
+        let (_, e) = validate_row(&c, &[Cell::Empty, Cell::Number(9.13201e17), t("2023-02-30"), t("五百")]);
+        let codes: Vec<&str> = e.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes, vec!["uscc_format", "missing_required", "bad_date", "bad_amount"]);
+        assert_eq!(e[0].column, "统一社会信用代码");
+        assert!(e[0].message.contains("末尾数字已丢失"), "{}", e[0].message);
+        assert_eq!(e[2].value, "2023-02-30");
+        assert!(e[3].message.contains("万元"));
+    }
+
+    #[test]
+    fn rent_ranges() {
+        let c = cols(Kind::RentApplications, &["企业名称", "统一社会信用代码", "租赁面积（㎡）", "租金单价（元/㎡/月）", "租期起", "租期止", "年租金（元）", "申请补贴年度（第几年）", "申请补贴金额（元）"]);
+        let row = |year: &str, req: &str| vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("60,000.00"), t(year), t(req)];
+        let (r, e) = validate_row(&c, &row("第2年", "30000"));
+        assert!(e.is_empty(), "{e:?}");
+        let Some(Record::Rent(r)) = r else { panic!() };
+        assert_eq!((r.area_centi_m2, r.unit_rent_fen, r.annual_rent_fen, r.subsidy_year, r.requested_fen), (Some(10000), Some(5000), Some(6_000_000), Some(2), Some(3_000_000)));
+        let (_, e) = validate_row(&c, &row("4", "30000"));
+        assert_eq!(e[0].code, "out_of_range");
+        assert_eq!(e[0].field, "subsidy_year");
+        let (_, e) = validate_row(&c, &row("1", "60000.01"));
+        assert_eq!(e[0].code, "out_of_range");
+        assert_eq!(e[0].field, "requested_fen");
+    }
+
+    #[test]
+    fn row_classes() {
+        assert_eq!(classify(&[]), RowClass::Blank);
+        assert_eq!(classify(&[Cell::Empty, t("  ")]), RowClass::Blank);
+        assert_eq!(classify(&[t("合计"), Cell::Number(3.0)]), RowClass::Total);
+        assert_eq!(classify(&[t("注：1.本表由园区管委会汇总报送")]), RowClass::Note);
+        assert_eq!(classify(&[t("填表人：陈娜    联系电话：025-82423145")]), RowClass::Note);
+        assert_eq!(classify(&[Cell::Number(1.0), t("南京某某")]), RowClass::Data);
+    }
+}

@@ -1,0 +1,204 @@
+//! The import as a whole: commit, re-import, blank cells, park resubmissions, undo with and
+//! without later edits, fixing a cell in place, the error export, encodings and refusals.
+
+use std::path::{Path, PathBuf};
+
+use huiqi_core::enterprise::{self, EnterpriseInput};
+use huiqi_core::import::{self, Action, CellEdit, ImportOptions, RowStatus};
+use huiqi_core::progress::NoProgress;
+use huiqi_core::store::Db;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/park-sheets")
+}
+
+fn db(dir: &Path) -> Db {
+    Db::open_rw(dir.join("i.db")).unwrap()
+}
+
+fn write_csv(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const HEAD: &str = "序号,企业名称,统一社会信用代码,成立日期,注册资本（万元）,所属园区,联系人,联系电话\n";
+
+#[test]
+fn commit_then_reimport_changes_nothing_and_undo_removes_the_batch() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let file = fixtures().join("enterprises-roster.xlsx");
+    let r1 = import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!((r1.summary.rows, r1.summary.accepted, r1.summary.rejected, r1.summary.new), (61, 49, 12, 49));
+    assert_eq!(enterprise::count(&db).unwrap(), 49);
+    assert_eq!(r1.park.as_deref(), Some("中国（南京）软件谷"), "the park is read from the 填报单位 line");
+    let e = enterprise::find(&db, "91320114282331851X").unwrap();
+    assert_eq!(e.registered_capital_fen, Some(500_500_000));
+    assert_eq!(e.founded_on.as_deref(), Some("2020-07-05"));
+    let events_before = huiqi_core::store::audit::count_for_test(&db);
+
+    let r2 = import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!((r2.summary.new, r2.summary.updated, r2.summary.unchanged), (0, 0, 49));
+    assert!(r2.previous_import.is_some(), "the same file was imported before");
+    // Only the batch's own bookkeeping event was added: no enterprise changed.
+    assert_eq!(huiqi_core::store::audit::count_for_test(&db), events_before + 1);
+
+    let u = import::undo(&mut db, r2.batch_id.unwrap(), false).unwrap();
+    assert_eq!(u.removed, 0);
+    assert_eq!(enterprise::count(&db).unwrap(), 49);
+    let u = import::undo(&mut db, r1.batch_id.unwrap(), false).unwrap();
+    assert_eq!(u.removed, 49);
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert!(import::undo(&mut db, r1.batch_id.unwrap(), false).is_err(), "a batch is undone once");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn blank_cells_never_overwrite_and_changes_are_listed() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020-05-01,500,软件谷,王五,13800000000\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,800,软件谷,,13900000000\n"));
+    let dry = import::analyze(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    let row = &dry.rows[0];
+    assert_eq!(row.action, Some(Action::Updated));
+    let fields: Vec<&str> = row.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, vec!["contact_phone", "registered_capital_fen"]);
+    assert_eq!(row.changes[1].before, serde_json::json!(500_000_000));
+    assert_eq!(row.changes[1].after, serde_json::json!(800_000_000));
+    // The dry run wrote nothing.
+    assert_eq!(enterprise::find(&db, "914403001922038216").unwrap().registered_capital_fen, Some(500_000_000));
+    import::commit(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    assert_eq!(e.registered_capital_fen, Some(800_000_000));
+    assert_eq!(e.founded_on.as_deref(), Some("2020-05-01"), "a blank cell kept the founding date");
+    assert_eq!(e.contact_name, "王五", "a blank cell kept the contact");
+}
+
+#[test]
+fn undo_with_later_edits_asks_then_keeps_them() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020-05-01,500,软件谷,王五,13800000000\n"));
+    let r = import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    enterprise::update(&mut db, e.id, &EnterpriseInput { contact_name: Some("赵六".into()), ..enterprise::to_input(&e) }, None).unwrap();
+    let err = import::undo(&mut db, r.batch_id.unwrap(), false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    assert!(err.message(huiqi_core::Lang::Zh).contains("南京甲乙科技有限公司"), "{}", err.message(huiqi_core::Lang::Zh));
+    assert_eq!(enterprise::count(&db).unwrap(), 1, "nothing was undone");
+    let u = import::undo(&mut db, r.batch_id.unwrap(), true).unwrap();
+    assert_eq!(u.dependents.len(), 1);
+    assert_eq!(enterprise::count(&db).unwrap(), 0, "the enterprise the batch created is gone");
+}
+
+#[test]
+fn undo_of_an_update_batch_restores_only_untouched_fields() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020-05-01,500,软件谷,王五,13800000000\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020-05-01,800,软件谷,钱七,13900000000\n"));
+    let r = import::commit(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    enterprise::update(&mut db, e.id, &EnterpriseInput { contact_phone: Some("025-12345678".into()), ..enterprise::to_input(&e) }, None).unwrap();
+    import::undo(&mut db, r.batch_id.unwrap(), true).unwrap();
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    assert_eq!(e.registered_capital_fen, Some(500_000_000), "the batch's change is undone");
+    assert_eq!(e.contact_name, "王五");
+    assert_eq!(e.contact_phone, "025-12345678", "the later edit is kept");
+}
+
+#[test]
+fn park_resubmission_lists_who_disappeared() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let opts = ImportOptions { park: Some("麒麟科技创新园".into()), ..Default::default() };
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,深圳乙丙有限公司,91440300708461136T,,,,,\n"));
+    import::commit(&mut db, &a, &opts, &NoProgress).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n"));
+    let r = import::analyze(&mut db, &b, &opts, &NoProgress).unwrap();
+    assert_eq!(r.disappeared.len(), 1);
+    assert_eq!(r.disappeared[0].uscc, "91440300708461136T");
+}
+
+#[test]
+fn fix_a_cell_in_place_and_revalidate() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038217,2020-05-01,500,,,\n"));
+    let r = import::analyze(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.rows[0].status, RowStatus::Rejected);
+    assert_eq!(r.rows[0].errors[0].code, "uscc_checksum");
+    let opts = ImportOptions { edits: vec![CellEdit { row: 2, field: "uscc".into(), value: "914403001922038216".into() }], ..Default::default() };
+    let r = import::commit(&mut db, &a, &opts, &NoProgress).unwrap();
+    assert_eq!(r.rows[0].status, RowStatus::Accepted);
+    assert!(enterprise::find(&db, "914403001922038216").is_ok());
+}
+
+#[test]
+fn rejected_rows_export_with_an_error_column() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let r = import::analyze(&mut db, &fixtures().join("enterprises-roster.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
+    let out = t.path().join("errors.xlsx");
+    assert_eq!(import::export_rejected(&r, &out).unwrap(), 12);
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut wb = open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range("错误行").unwrap();
+    let last_col = range.width() - 1;
+    assert_eq!(range.get_value((0, last_col as u32)), Some(&Data::String("错误说明".into())));
+    assert_eq!(range.get_value((1, 0)), Some(&Data::Float(13.0)));
+    let msg = range.get_value((1, last_col as u32)).unwrap().to_string();
+    assert!(msg.contains("校验位错误"), "{msg}");
+}
+
+#[test]
+fn gbk_csv_is_detected_and_read_without_mojibake() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let text = format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020年5月1日,12.5,麒麟科技创新园,张三,025-83370923\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let p = t.path().join("gbk.csv");
+    std::fs::write(&p, &gbk).unwrap();
+    let r = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.encoding.as_deref(), Some("gbk"));
+    assert_eq!(r.rows[0].status, RowStatus::Accepted, "{:?}", r.rows[0].errors);
+    let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+    assert_eq!(rec["name"], "南京甲乙科技有限公司");
+    assert_eq!(rec["registered_capital_fen"], 12_500_000);
+    assert_eq!(rec["park"], "麒麟科技创新园");
+}
+
+#[test]
+fn legacy_xls_and_ods_read() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let r = import::commit(&mut db, &fixtures().join("rent-subsidy-applications-legacy.xls"), &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.accepted, 18);
+    let r = import::commit(&mut db, &fixtures().join("certifications.ods"), &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.accepted, 29);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn unreadable_files_are_refused_with_the_file_named() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let fake = t.path().join("renamed.xlsx");
+    std::fs::write(&fake, "这不是表格，只是改了扩展名的文本").unwrap();
+    let e = import::analyze(&mut db, &fake, &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "not_a_spreadsheet");
+    assert!(e.message(huiqi_core::Lang::Zh).contains("renamed.xlsx"));
+    let real = std::fs::read(fixtures().join("enterprises-roster.xlsx")).unwrap();
+    let trunc = t.path().join("truncated.xlsx");
+    std::fs::write(&trunc, &real[..real.len() / 2]).unwrap();
+    let e = import::analyze(&mut db, &trunc, &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "file_unreadable", "{e}");
+    let e = import::analyze(&mut db, &t.path().join("missing.csv"), &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "file_error");
+    assert_eq!(e.exit_code(), 1);
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+}

@@ -1,0 +1,197 @@
+//! The import wizard's commands. The file is chosen in a dialog opened here (the UI never sends a
+//! path); the UI holds a token for it. Reports stay on this side; the UI pages through rows.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use huiqi_core::import::{self, BatchInfo, BatchItem, ImportOptions, ImportReport, KindInfo, RowReport, RowStatus, UndoReport};
+use huiqi_core::progress::{CancelFlag, FnProgress, ProgressReport};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::plugin::{Builder, TauriPlugin};
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::dialogs;
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[derive(Default)]
+pub struct Sessions(Mutex<HashMap<String, Session>>);
+
+struct Session {
+    path: PathBuf,
+    report: Option<ImportReport>,
+    cancel: CancelFlag,
+}
+
+#[derive(Serialize)]
+pub struct Chosen {
+    token: String,
+    file_name: String,
+}
+
+/// The report without its rows (they are paged).
+#[derive(Serialize)]
+pub struct ReportHead {
+    #[serde(flatten)]
+    report: serde_json::Value,
+    row_count: usize,
+    error_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct RowPage {
+    total: usize,
+    rows: Vec<RowReport>,
+}
+
+fn head(r: &ImportReport) -> ReportHead {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("rows");
+    }
+    ReportHead { report: v, row_count: r.rows.len(), error_count: r.rows.iter().filter(|x| x.status == RowStatus::Rejected).count() }
+}
+
+fn sessions<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Sessions> {
+    app.state::<Sessions>()
+}
+
+#[tauri::command]
+async fn kinds() -> IpcResult<Vec<KindInfo>> {
+    Ok(import::kinds())
+}
+
+#[tauri::command]
+async fn choose_file<R: Runtime>(app: AppHandle<R>) -> IpcResult<Option<Chosen>> {
+    let Some(path) = dialogs::open_file(&app, "选择园区报送的表格", &[("表格", &["xlsx", "xls", "ods", "csv"])]).await else { return Ok(None) };
+    let token = huiqi_core::store::audit::sha256_hex(format!("{}{:?}", path.display(), std::time::SystemTime::now()).as_bytes())[..16].to_string();
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    {
+        let st = sessions(&app);
+        st.0.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), Session { path, report: None, cancel: CancelFlag::new() });
+    }
+    Ok(Some(Chosen { token, file_name }))
+}
+
+fn session_path<R: Runtime>(app: &AppHandle<R>, token: &str, lang: huiqi_core::Lang) -> IpcResult<(PathBuf, CancelFlag)> {
+    let st = sessions(app);
+    let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    match g.get(token) {
+        Some(s) => {
+            let flag = CancelFlag::new();
+            Ok((s.path.clone(), flag))
+        }
+        None => Err(huiqi_core::Error::refused("import_session_expired", "请重新选择文件。", "Choose the file again.").payload(lang)),
+    }
+}
+
+fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, r: &ImportReport, cancel: Option<CancelFlag>) {
+    let st = sessions(app);
+    let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = g.get_mut(token) {
+        s.report = Some(r.clone());
+        if let Some(c) = cancel {
+            s.cancel = c;
+        }
+    }
+}
+
+fn set_cancel<R: Runtime>(app: &AppHandle<R>, token: &str, c: &CancelFlag) {
+    let st = sessions(app);
+    let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = g.get_mut(token) {
+        s.cancel = c.clone();
+    }
+}
+
+#[tauri::command]
+async fn analyze<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
+    let (path, cancel) = session_path(&app, &token, state.lang())?;
+    set_cancel(&app, &token, &cancel);
+    let c2 = cancel.clone();
+    let r = state
+        .with_db(move |db| import::analyze(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel: c2 }))
+        .await?;
+    store_report(&app, &token, &r, None);
+    Ok(head(&r))
+}
+
+#[tauri::command]
+async fn commit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
+    let (path, cancel) = session_path(&app, &token, state.lang())?;
+    set_cancel(&app, &token, &cancel);
+    let c2 = cancel.clone();
+    let r = state
+        .with_db(move |db| import::commit(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel: c2 }))
+        .await?;
+    store_report(&app, &token, &r, None);
+    Ok(head(&r))
+}
+
+#[tauri::command]
+async fn cancel<R: Runtime>(app: AppHandle<R>, token: String) -> IpcResult<()> {
+    let st = sessions(&app);
+    let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = g.get(&token) {
+        s.cancel.cancel();
+    }
+    Ok(())
+}
+
+/// A page of the last report's rows; `filter`: all | errors | accepted | changed.
+#[tauri::command]
+async fn rows<R: Runtime>(app: AppHandle<R>, token: String, offset: usize, limit: usize, filter: String) -> IpcResult<RowPage> {
+    let st = sessions(&app);
+    let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(r) = g.get(&token).and_then(|s| s.report.as_ref()) else { return Ok(RowPage { total: 0, rows: vec![] }) };
+    let keep = |x: &&RowReport| match filter.as_str() {
+        "errors" => x.status == RowStatus::Rejected,
+        "accepted" => x.status == RowStatus::Accepted,
+        "changed" => x.status == RowStatus::Accepted && x.action != Some(import::Action::Unchanged),
+        _ => true,
+    };
+    let total = r.rows.iter().filter(keep).count();
+    let rows = r.rows.iter().filter(keep).skip(offset).take(limit.min(1000)).cloned().collect();
+    Ok(RowPage { total, rows })
+}
+
+/// Save the rejected rows as an xlsx (dialog opened here).
+#[tauri::command]
+async fn export_errors<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String) -> IpcResult<Option<String>> {
+    let report = {
+        let st = sessions(&app);
+        let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.get(&token).and_then(|s| s.report.clone())
+    };
+    let Some(report) = report else { return Ok(None) };
+    let stem = std::path::Path::new(&report.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let Some(path) = dialogs::save_file(&app, &format!("{stem}-错误行.xlsx"), "xlsx").await else { return Ok(None) };
+    state.with_db(move |_| import::export_rejected(&report, &path).map(|_| Some(path.display().to_string()))).await
+}
+
+#[tauri::command]
+async fn undo(state: State<'_, AppState>, batch: i64, force: bool) -> IpcResult<UndoReport> {
+    state.with_db(move |db| import::undo(db, batch, force)).await
+}
+
+#[tauri::command]
+async fn batches(state: State<'_, AppState>) -> IpcResult<Vec<BatchInfo>> {
+    state.with_db(|db| import::batches(db, 200)).await
+}
+
+#[tauri::command]
+async fn batch(state: State<'_, AppState>, id: i64) -> IpcResult<(BatchInfo, Vec<BatchItem>)> {
+    state.with_db(move |db| import::batch(db, id)).await
+}
+
+pub fn init<R: Runtime>() -> TauriPlugin<R> {
+    Builder::new("import")
+        .invoke_handler(tauri::generate_handler![kinds, choose_file, analyze, commit, cancel, rows, export_errors, undo, batches, batch])
+        .setup(|app, _| {
+            app.manage(Sessions::default());
+            Ok(())
+        })
+        .build()
+}

@@ -1,0 +1,74 @@
+//! The import wizard in the real window: choose the sample roster, fix one bad cell in place,
+//! commit, find the enterprises in the registry, undo the import: they are gone.
+
+use std::path::PathBuf;
+
+use crate::harness::*;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets").join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wizard_fix_commit_find_undo() {
+    let _g = crate::serial();
+    let w = World::new();
+    let s = w.launch().await;
+    s.click("[data-testid=first-run-empty]").await;
+    s.click("[data-testid=nav-import]").await;
+    s.find("[data-testid=import-view]").await;
+
+    // Choose the file (the harness answers the dialog opened in Rust).
+    w.answer_open(&fixture("enterprises-roster.xlsx"));
+    s.click("[data-testid=import-choose]").await;
+    s.wait_text("enterprises-roster.xlsx").await;
+    s.wait_text("自动识别为第 3 行").await;
+    s.click("[data-testid=import-next-1]").await;
+    s.wait_text("文件中的列").await;
+    s.wait_text("统一社会信用代码").await;
+    s.click("[data-testid=import-next-2]").await;
+    s.find("[data-testid=import-summary]").await;
+    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('12')", 20).await;
+    s.shot("20-import-preview").await;
+
+    // Only the errors; fix row 13's check character in place.
+    s.click("[data-testid=import-only-errors]").await;
+    s.click("[data-testid=cell-error-13-uscc]").await;
+    s.find("[data-testid=fix-dialog]").await;
+    s.wait_text("校验位错误").await;
+    let fixed = huiqi_core::uscc::complete("91320116000192882").unwrap();
+    s.fill("[data-testid=fix-input]", &fixed).await;
+    s.shot("21-import-fix").await;
+    s.click("[data-testid=fix-apply]").await;
+    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('11')", 20).await;
+
+    // Commit: the confirmation states what will change.
+    s.click("[data-testid=import-commit]").await;
+    s.wait_text("将从“enterprises-roster.xlsx”新增 50 条").await;
+    s.click(".el-message-box__btns .el-button--primary").await;
+    s.find("[data-testid=import-result]").await;
+    s.wait_text("已导入（批次 #1）").await;
+    s.shot("22-import-result").await;
+
+    // The enterprises are in the registry, the fixed one too.
+    s.click("[data-testid=nav-enterprise]").await;
+    s.wait_text("50 家企业").await;
+    s.fill("[data-testid=search-box]", "云帆星河").await;
+    s.wait_text("南京云帆星河信息技术有限公司").await;
+    s.wait_text(&fixed).await;
+
+    // Undo the whole import from the history: they are gone.
+    s.click("[data-testid=nav-import]").await;
+    s.click_text(".el-tabs__item", "导入记录").await;
+    s.find("[data-testid=import-history]").await;
+    s.click_text("[data-testid=import-history] button", "撤销").await;
+    s.click(".el-message-box__btns .el-button--primary").await;
+    s.wait_text("已撤销：删除 50 条").await;
+    s.click("[data-testid=nav-enterprise]").await;
+    s.wait_text("0 家企业").await;
+    s.quit().await;
+
+    let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
+    assert!(db.check().unwrap().ok);
+    assert_eq!(huiqi_core::enterprise::count(&db).unwrap(), 0);
+}

@@ -1,0 +1,30 @@
+import { call, progressChannel } from '.'
+import type { ImportOptions } from '../bindings/ImportOptions'
+import type { ImportReport } from '../bindings/ImportReport'
+import type { RowReport } from '../bindings/RowReport'
+import type { BatchInfo } from '../bindings/BatchInfo'
+import type { BatchItem } from '../bindings/BatchItem'
+import type { UndoReport } from '../bindings/UndoReport'
+import type { KindInfo } from '../bindings/KindInfo'
+import type { ProgressReport } from '../bindings/ProgressReport'
+
+const D = 'import'
+
+/** The report without its rows (they are paged with `rows`). */
+export type ReportHead = Omit<ImportReport, 'rows'> & { row_count: number; error_count: number }
+export type RowFilter = 'all' | 'errors' | 'accepted' | 'changed'
+
+export const kinds = () => call<KindInfo[]>(D, 'kinds')
+/** Opens the file dialog (in Rust); null when the user cancelled. */
+export const chooseFile = () => call<{ token: string; file_name: string } | null>(D, 'choose_file')
+export const analyze = (token: string, options: ImportOptions, onProgress: (p: ProgressReport) => void) =>
+  call<ReportHead>(D, 'analyze', { token, options, progress: progressChannel(onProgress) })
+export const commit = (token: string, options: ImportOptions, onProgress: (p: ProgressReport) => void) =>
+  call<ReportHead>(D, 'commit', { token, options, progress: progressChannel(onProgress) })
+export const cancel = (token: string) => call<void>(D, 'cancel', { token })
+export const rows = (token: string, offset: number, limit: number, filter: RowFilter) =>
+  call<{ total: number; rows: RowReport[] }>(D, 'rows', { token, offset, limit, filter })
+export const exportErrors = (token: string) => call<string | null>(D, 'export_errors', { token })
+export const undo = (batch: number, force: boolean) => call<UndoReport>(D, 'undo', { batch, force })
+export const batches = () => call<BatchInfo[]>(D, 'batches')
+export const batch = (id: number) => call<[BatchInfo, BatchItem[]]>(D, 'batch', { id })
