@@ -2,6 +2,7 @@
 //! opens the database, calls core, prints text or `--format json`.
 //! Exit codes: 0 done · 1 input or operation refused · 2 usage · 3 database problem.
 
+mod bench;
 mod enterprise;
 mod import;
 mod out;
@@ -50,6 +51,9 @@ enum Cmd {
     Enterprise(enterprise::Cmd),
     /// Import a park's spreadsheet (or list / show / undo import batches).
     Import(import::ImportArgs),
+    /// Benchmarks (measured figures, not tests).
+    #[command(subcommand)]
+    Bench(bench::Cmd),
 }
 
 fn main() {
@@ -82,6 +86,7 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
             let mut db = open(&path, enterprise::is_write(&cmd), write_opts)?;
             enterprise::run(&mut db, cmd, out).map(|_| 0)
         }
+        Cmd::Bench(cmd) => bench::run(cmd, out).map(|_| 0),
         Cmd::Import(args) => {
             let mut db = open(&path, import::is_write(&args), write_opts)?;
             import::run(&mut db, args, out).map(|_| 0)

@@ -81,13 +81,34 @@ pub fn make_uscc(rng: &mut Rng) -> String {
     uscc::complete(&first17).expect("17 valid characters")
 }
 
+const THIRD: &[&str] = &[
+    "远航", "新创", "博远", "汇智", "科达", "天成", "弘业", "盛景", "安泰", "中联", "嘉禾", "恒信", "永新", "华创", "东方", "万象", "鼎盛",
+    "九州", "中科", "大成", "金石", "银河", "长江", "紫金", "石城", "江海", "同创", "益达", "宏图", "泰和", "德润", "信达", "明远", "新元",
+    "卓越", "先锋", "开元", "景泰", "丰和", "润泽",
+];
+const REGION: &[&str] = &["南京", "江苏", "金陵"];
+
 pub fn make_name(rng: &mut Rng, used: &mut std::collections::HashSet<String>) -> (String, &'static str) {
-    loop {
+    // Short two-word names while they last (the demo set), then three words (large generated sets).
+    for _ in 0..20 {
         let (sector, suffix) = *rng.pick(SECTORS);
         let a = rng.pick(PREFIX);
         let b = rng.pick(MIDDLE);
         let name = if rng.below(6) == 0 { format!("{a}{b}（南京）{}", suffix.trim_start_matches("有限公司")) } else { format!("南京{a}{b}{suffix}") };
         let name = if name.ends_with("有限公司") { name } else { format!("{name}有限公司") };
+        if used.insert(name.clone()) {
+            return (name, sector);
+        }
+    }
+    let mut attempt = 0u64;
+    loop {
+        let (sector, suffix) = *rng.pick(SECTORS);
+        let mut name = format!("{}{}{}{}{suffix}", rng.pick(REGION), rng.pick(PREFIX), rng.pick(MIDDLE), rng.pick(THIRD));
+        attempt += 1;
+        if attempt > 50 {
+            // The name space is exhausted for this size: number the branch.
+            name = name.replace("有限公司", &format!("第{}分公司", used.len()));
+        }
         if used.insert(name.clone()) {
             return (name, sector);
         }

@@ -65,13 +65,66 @@ pub fn all_by_uscc(conn: &Connection) -> Result<std::collections::HashMap<String
     Ok(m)
 }
 
-fn fts_body(name: &str, name_key: &str, uscc: &str, contact: &str, park: Option<&str>, sector: &str, address: &str) -> String {
-    format!("{name} {name_key} {uscc} {contact} {} {sector} {address}", park.unwrap_or(""))
+/// What search-as-you-type indexes for one enterprise: the character pairs of each field (name,
+/// contact, phone, park, sector), fields kept apart so that no pair spans two of them.
+pub fn search_body(name: &str, contact: &str, phone: &str, park: Option<&str>, sector: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 4);
+    for field in [name, contact, phone, park.unwrap_or(""), sector] {
+        let chars = search_chars(field);
+        if chars.len() < 2 {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(" zsepz ");
+        }
+        for w in chars.windows(2) {
+            out.push(w[0]);
+            out.push(w[1]);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Letters and digits only, NFKC, upper case: "（江苏）" and "(江苏)" index the same.
+pub fn search_chars(s: &str) -> Vec<char> {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_uppercase()).collect()
+}
+
+/// The FTS5 phrase for a fragment of two or more characters: its pairs, in order.
+pub fn search_phrase(chars: &[char]) -> String {
+    let pairs: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    format!("\"{}\"", pairs.join(" "))
+}
+
+fn body_of(e: &Enterprise) -> String {
+    search_body(&e.name, &e.contact_name, &e.contact_phone, e.park.as_deref(), &e.sector)
 }
 
 fn fts_put(conn: &Connection, id: i64, body: &str) -> Result<()> {
-    conn.execute("DELETE FROM enterprise_fts WHERE rowid = ?1", [id])?;
-    conn.execute("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)", params![id, body])?;
+    conn.prepare_cached("DELETE FROM enterprise_fts WHERE rowid = ?1")?.execute([id])?;
+    conn.prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![id, body])?;
+    Ok(())
+}
+
+fn fts_remove(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM enterprise_fts WHERE rowid = ?1")?.execute([id])?;
+    Ok(())
+}
+
+/// Index every enterprise again (migration 3; also usable after a repair).
+pub fn rebuild_search_index(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM enterprise_fts", [])?;
+    let mut st = conn.prepare(
+        "SELECT e.id, e.name, e.contact_name, e.contact_phone, p.name, e.sector FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.status != 'merged'",
+    )?;
+    let mut ins = conn.prepare("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let body = search_body(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?.as_deref(), &r.get::<_, String>(5)?);
+        ins.execute(params![r.get::<_, i64>(0)?, body])?;
+    }
     Ok(())
 }
 
@@ -103,7 +156,7 @@ pub fn insert(tx: &mut Tx<'_>, v: &Validated) -> Result<Enterprise> {
         ],
     )?;
     let id = tx.conn().last_insert_rowid();
-    fts_put(tx.conn(), id, &fts_body(&v.name, &v.name_key, &v.uscc, &v.contact_name, v.park.as_deref(), &v.sector, &v.address))?;
+    fts_put(tx.conn(), id, &search_body(&v.name, &v.contact_name, &v.contact_phone, v.park.as_deref(), &v.sector))?;
     let e = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("inserted enterprise vanished".into()))?;
     tx.audit("enterprise", id, "create", None, Some(&serde_json::to_value(&e)?))?;
     Ok(e)
@@ -142,8 +195,12 @@ pub fn update(tx: &mut Tx<'_>, id: i64, v: &Validated, action: &str) -> Result<O
             v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
         ],
     )?;
-    fts_put(tx.conn(), id, &fts_body(&v.name, &v.name_key, &v.uscc, &v.contact_name, v.park.as_deref(), &v.sector, &v.address))?;
     let after = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("updated enterprise vanished".into()))?;
+    if after.status == EnterpriseStatus::Merged {
+        fts_remove(tx.conn(), id)?;
+    } else {
+        fts_put(tx.conn(), id, &body_of(&after))?;
+    }
     tx.audit("enterprise", id, action, Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?))?;
     Ok(Some(after))
 }
@@ -160,7 +217,7 @@ pub fn remove_created(tx: &mut Tx<'_>, id: i64, action: &str) -> Result<()> {
             format!("“{}” already has {} linked records ({}); its creation cannot be undone.", before.name, n, table),
         ));
     }
-    tx.conn().execute("DELETE FROM enterprise_fts WHERE rowid = ?1", [id])?;
+    fts_remove(tx.conn(), id)?;
     tx.conn().execute("DELETE FROM enterprise WHERE id = ?1", [id])?;
     tx.audit("enterprise", id, action, Some(&serde_json::to_value(&before)?), None)?;
     Ok(())
@@ -183,7 +240,10 @@ pub fn restore(tx: &mut Tx<'_>, e: &Enterprise, action: &str) -> Result<()> {
             e.created_at, e.updated_at, e.revision
         ],
     )?;
-    fts_put(tx.conn(), e.id, &fts_body(&e.name, &key, &e.uscc, &e.contact_name, e.park.as_deref(), &e.sector, &e.address))?;
+    let _ = key;
+    if e.status != EnterpriseStatus::Merged {
+        fts_put(tx.conn(), e.id, &body_of(e))?;
+    }
     tx.audit("enterprise", e.id, action, None, Some(&serde_json::to_value(e)?))?;
     Ok(())
 }
@@ -200,6 +260,7 @@ pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) 
         params![loser, survivor, at, free_uscc],
     )?;
     let after = get(tx.conn(), loser)?.ok_or_else(|| Error::Internal("merged enterprise vanished".into()))?;
+    fts_remove(tx.conn(), loser)?;
     tx.audit("enterprise", loser, "merged_into", Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?))?;
     Ok(())
 }
@@ -257,10 +318,12 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-fn build_where(q: &EnterpriseQuery) -> Where {
+/// The WHERE clause of a registry query. `needs_park`: whether the park table must be joined.
+fn build_where(q: &EnterpriseQuery) -> (Where, bool) {
     use rusqlite::types::Value as V;
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<V> = Vec::new();
+    let mut needs_park = false;
     match q.status {
         Some(s) => {
             conds.push(format!("e.status = ?{}", args.len() + 1));
@@ -269,7 +332,7 @@ fn build_where(q: &EnterpriseQuery) -> Where {
         None => conds.push("e.status != 'merged'".into()),
     }
     if let Some(p) = q.park.as_deref().filter(|p| !p.is_empty()) {
-        conds.push(format!("p.name = ?{}", args.len() + 1));
+        conds.push(format!("e.park_id = (SELECT id FROM park WHERE name = ?{})", args.len() + 1));
         args.push(V::Text(p.into()));
     }
     if let Some(s) = q.sector.as_deref().filter(|p| !p.is_empty()) {
@@ -286,25 +349,31 @@ fn build_where(q: &EnterpriseQuery) -> Where {
     let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
     if !text.is_empty() {
         let mut alts: Vec<String> = Vec::new();
-        let uscc_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
-        if uscc_like {
+        let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        if code_like {
+            // A USCC prefix: a range on the unique index.
             alts.push(format!("(e.uscc >= ?{} AND e.uscc < ?{})", args.len() + 1, args.len() + 2));
             args.push(V::Text(text.clone()));
             args.push(V::Text(format!("{text}\u{10FFFF}")));
         }
-        if text.chars().count() >= 3 {
+        let chars = search_chars(&text);
+        if chars.len() >= 2 {
             alts.push(format!("e.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?{})", args.len() + 1));
-            args.push(V::Text(format!("\"{}\"", text.replace('"', "\"\""))));
-        } else {
+            args.push(V::Text(search_phrase(&chars)));
+        } else if !code_like {
             let n = args.len() + 1;
+            needs_park = true;
             alts.push(format!(
                 "(e.name LIKE ?{n} ESCAPE '\\' OR e.contact_name LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\' OR e.sector LIKE ?{n} ESCAPE '\\')"
             ));
             args.push(V::Text(format!("%{}%", like_escape(&text))));
         }
+        if alts.is_empty() {
+            alts.push("0".into());
+        }
         conds.push(format!("({})", alts.join(" OR ")));
     }
-    Where { sql: if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }, args }
+    (Where { sql: if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }, args }, needs_park)
 }
 
 fn order_by(q: &EnterpriseQuery) -> String {
@@ -345,14 +414,14 @@ fn to_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
 }
 
 pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>)> {
-    let w = build_where(q);
-    let total: i64 = conn.prepare_cached(&format!(
-        "SELECT count(*) FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {}",
-        w.sql
-    ))?
-    .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?;
+    let (w, needs_park) = build_where(q);
+    let join = if needs_park { "LEFT JOIN park p ON p.id = e.park_id" } else { "" };
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM enterprise e {join} {}", w.sql))?
+        .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?;
     let limit = q.limit.clamp(0, 100_000);
     let offset = q.offset.max(0);
+    // Page first (by id and the sort key only), then fetch the page's rows.
     let sql = format!(
         "SELECT {ROW_COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {} LIMIT {limit} OFFSET {offset}",
         w.sql,
@@ -365,7 +434,7 @@ pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<Enterp
 
 /// Every row matching `q` (export), streamed to `f` in order.
 pub fn for_each_match(conn: &Connection, q: &EnterpriseQuery, mut f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
-    let w = build_where(q);
+    let (w, _) = build_where(q);
     let sql = format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {}", w.sql, order_by(q));
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(params_from_iter(w.args.iter()))?;

@@ -13,7 +13,16 @@ use crate::error::{Error, Result};
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("migrations/0001_foundation.sql")),
     (2, "import", include_str!("migrations/0002_import.sql")),
+    (3, "search", include_str!("migrations/0003_search.sql")),
 ];
+
+/// Work a migration does in Rust after its SQL, in the same transaction.
+fn after_sql(version: i64, conn: &Connection) -> rusqlite::Result<()> {
+    match version {
+        3 => super::enterprise::rebuild_search_index(conn),
+        _ => Ok(()),
+    }
+}
 
 pub fn latest() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -54,6 +63,7 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let applied = conn
             .execute_batch(sql)
+            .and_then(|_| after_sql(*version, conn))
             .and_then(|_| conn.execute_batch(&format!("PRAGMA user_version = {version}")));
         match applied {
             Ok(()) => conn.execute_batch("COMMIT")?,

@@ -409,6 +409,11 @@ mod tests {
     }
 }
 
+/// One integer from a query (tests and diagnostics).
+pub fn query_one_i64(db: &Db, sql: &str) -> Result<i64> {
+    Ok(db.conn().query_row(sql, [], |r| r.get(0))?)
+}
+
 /// The bundled SQLite's version.
 pub fn sqlite_version() -> String {
     rusqlite::version().to_string()

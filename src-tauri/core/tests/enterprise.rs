@@ -1,0 +1,162 @@
+//! The registry: validation with field errors, duplicate-name warnings, history and undo
+//! (compensating events), merge (links move, both audited, undoable) and search.
+
+use huiqi_core::enterprise::{self, EnterpriseInput, EnterpriseQuery, EnterpriseStatus, MergePlan, Pick};
+use huiqi_core::store::Db;
+
+fn db() -> (tempfile::TempDir, Db) {
+    let t = tempfile::tempdir().unwrap();
+    let db = Db::open_rw(t.path().join("e.db")).unwrap();
+    (t, db)
+}
+
+fn input(uscc: &str, name: &str) -> EnterpriseInput {
+    EnterpriseInput { uscc: uscc.into(), name: name.into(), ..Default::default() }
+}
+
+const A: &str = "914403001922038216";
+const B: &str = "91440300708461136T";
+const C: &str = "91110108551385082Q";
+
+#[test]
+fn validation_reports_every_field() {
+    let (_t, mut db) = db();
+    let bad = EnterpriseInput {
+        uscc: "914403001922038217".into(),
+        name: " ".into(),
+        founded_on: Some("2023-02-30".into()),
+        registered_capital_fen: Some(-1),
+        sector: Some("航天".into()),
+        contact_phone: Some("call me".into()),
+        ..Default::default()
+    };
+    let err = enterprise::create(&mut db, &bad).unwrap_err();
+    assert_eq!(err.code(), "uscc_checksum");
+    let fields: Vec<String> = err.details().unwrap()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_string()).collect();
+    assert_eq!(fields, vec!["uscc", "name", "founded_on", "registered_capital_fen", "sector", "contact_phone"]);
+    assert_eq!(enterprise::count(&db).unwrap(), 0, "nothing written");
+    // A taken code is refused and names the holder.
+    enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap();
+    let e = enterprise::create(&mut db, &input(" 9144 0300 1922 0382 16 ", "另一家")).unwrap_err();
+    assert!(e.message(huiqi_core::Lang::Zh).contains("南京甲乙科技有限公司"));
+}
+
+#[test]
+fn names_differing_in_brackets_and_spaces_warn_as_duplicates() {
+    let (_t, mut db) = db();
+    enterprise::create(&mut db, &input(A, "南京某某（江苏）科技有限公司 ")).unwrap();
+    let r = enterprise::create(&mut db, &input(B, "南京某某(江苏)科技有限公司")).unwrap();
+    assert_eq!(r.warnings[0].code, "possible_duplicate");
+    assert_eq!(r.enterprise.name, "南京某某(江苏)科技有限公司", "the stored name is what was typed, trimmed");
+    let first = enterprise::find(&db, A).unwrap();
+    assert_eq!(first.name, "南京某某（江苏）科技有限公司");
+}
+
+#[test]
+fn history_and_undo_write_compensating_events() {
+    let (_t, mut db) = db();
+    let e = enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap().enterprise;
+    let mut i = enterprise::to_input(&e);
+    i.contact_name = Some("王五".into());
+    enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap();
+    // A stale revision is refused.
+    assert_eq!(enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap_err().code(), "stale_revision");
+    let d = enterprise::detail(&db, e.id).unwrap();
+    assert_eq!(d.history.len(), 2);
+    assert_eq!(d.history[0].action, "update");
+    assert_eq!(d.history[0].changes[0].field, "contact_name");
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(u.action, "update");
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_name, "");
+    let d = enterprise::detail(&db, e.id).unwrap();
+    assert_eq!(d.history.len(), 3, "the undo is a new event");
+    assert!(d.history.iter().any(|h| h.undone));
+    // Next Ctrl+Z undoes the creation.
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(u.action, "create");
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert_eq!(enterprise::undo_last(&mut db).unwrap_err().code(), "nothing_to_undo");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn status_changes_never_delete() {
+    let (_t, mut db) = db();
+    let e = enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap().enterprise;
+    enterprise::set_status(&mut db, e.id, EnterpriseStatus::Deregistered).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().status, EnterpriseStatus::Deregistered);
+    let p = enterprise::search(&db, &EnterpriseQuery { status: Some(EnterpriseStatus::Deregistered), ..Default::default() }).unwrap();
+    assert_eq!(p.total, 1);
+}
+
+#[test]
+fn merge_picks_fields_moves_links_and_can_be_undone() {
+    let (t, mut db) = db();
+    let s = enterprise::create(&mut db, &EnterpriseInput { contact_name: Some("王五".into()), ..input(A, "南京甲乙科技有限公司") }).unwrap().enterprise;
+    let l = enterprise::create(&mut db, &EnterpriseInput { contact_phone: Some("13800000000".into()), ..input(B, "南京甲乙科技公司") }).unwrap().enterprise;
+    // The loser has a certification (a link) from an import.
+    let csv = t.path().join("c.csv");
+    std::fs::write(&csv, format!("企业名称,统一社会信用代码,认定类型,证书编号,发证日期\n南京甲乙科技公司,{B},高新技术企业,GR2024,2024-01-01\n")).unwrap();
+    huiqi_core::import::commit(&mut db, &csv, &Default::default(), &huiqi_core::progress::NoProgress).unwrap();
+    let mut picks = std::collections::BTreeMap::new();
+    picks.insert("contact_phone".to_string(), Pick::Loser);
+    let m = enterprise::merge(&mut db, &MergePlan { survivor_id: s.id, loser_id: l.id, picks }).unwrap();
+    assert_eq!(m.contact_name, "王五");
+    assert_eq!(m.contact_phone, "13800000000");
+    let loser = enterprise::get(&db, l.id).unwrap();
+    assert_eq!(loser.status, EnterpriseStatus::Merged);
+    assert_eq!(loser.merged_into, Some(s.id));
+    assert_eq!(enterprise::count(&db).unwrap(), 1, "the merged record is kept but hidden");
+    let owner: i64 = huiqi_core::store::query_one_i64(&db, "SELECT enterprise_id FROM certification").unwrap();
+    assert_eq!(owner, s.id, "the link moved to the survivor");
+    assert!(enterprise::detail(&db, l.id).unwrap().history.iter().any(|h| h.action == "merged_into"));
+    // Undo the merge.
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(u.action, "merge");
+    assert_eq!(enterprise::count(&db).unwrap(), 2);
+    assert_eq!(enterprise::get(&db, l.id).unwrap().status, EnterpriseStatus::Active);
+    let owner: i64 = huiqi_core::store::query_one_i64(&db, "SELECT enterprise_id FROM certification").unwrap();
+    assert_eq!(owner, l.id, "the link moved back");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn search_by_fragment_code_prefix_contact_park_and_filters() {
+    let (_t, mut db) = db();
+    enterprise::create(&mut db, &EnterpriseInput { park: Some("麒麟科技创新园".into()), contact_name: Some("王小明".into()), contact_phone: Some("13912345678".into()), sector: Some("人工智能".into()), ..input(A, "南京钟山（江苏）智能科技有限公司") }).unwrap();
+    enterprise::create(&mut db, &EnterpriseInput { park: Some("徐庄高新区".into()), sector: Some("新材料".into()), ..input(B, "江苏紫峰新材料有限公司") }).unwrap();
+    enterprise::create(&mut db, &input(C, "北京某某科技有限公司")).unwrap();
+    fn search(db: &Db, s: &str) -> enterprise::EnterprisePage {
+        enterprise::search(db, &EnterpriseQuery { q: Some(s.into()), ..Default::default() }).unwrap()
+    }
+    let q = |s: &str| search(&db, s);
+    assert_eq!(q("钟山").total, 1);
+    assert_eq!(q("钟山(江苏)").total, 1, "brackets do not matter");
+    assert_eq!(q("江苏").total, 2);
+    assert_eq!(q("科技有限").total, 2);
+    assert_eq!(q("紫").total, 1, "one character");
+    assert_eq!(q("9144").total, 2, "USCC prefix");
+    assert_eq!(q("91440300708").rows[0].uscc, B);
+    assert_eq!(q("914403001922038216").total, 1);
+    assert_eq!(q("9144030070846113 6t").total, 1, "typed with a space, lower case");
+    assert_eq!(q("王小明").total, 1, "contact");
+    assert_eq!(q("13912345").total, 1, "phone");
+    assert_eq!(q("麒麟").total, 1, "park name");
+    assert_eq!(q("新材料").total, 1);
+    assert_eq!(q("不存在").total, 0);
+    assert_eq!(q("'; DROP TABLE enterprise; --").total, 0);
+    let f = enterprise::search(&db, &EnterpriseQuery { park: Some("徐庄高新区".into()), ..Default::default() }).unwrap();
+    assert_eq!(f.total, 1);
+    let f = enterprise::search(&db, &EnterpriseQuery { sector: Some("人工智能".into()), q: Some("科技".into()), ..Default::default() }).unwrap();
+    assert_eq!(f.total, 1);
+    // Sorting and paging.
+    let p = enterprise::search(&db, &EnterpriseQuery { sort: Some(enterprise::SortKey::Uscc), desc: true, limit: 2, ..Default::default() }).unwrap();
+    assert_eq!(p.total, 3);
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0].uscc, B, "descending");
+    // An edit re-indexes.
+    let e = enterprise::find(&db, C).unwrap();
+    enterprise::update(&mut db, e.id, &EnterpriseInput { name: "北京焕新科技有限公司".into(), ..enterprise::to_input(&e) }, None).unwrap();
+    assert_eq!(search(&db, "焕新").total, 1);
+    assert_eq!(search(&db, "某某").total, 0);
+}
