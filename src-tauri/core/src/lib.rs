@@ -1,6 +1,7 @@
 //! huiqi-core: everything Huiqi Ledger does, without Tauri. The desktop app (`src-tauri/src`) and the
 //! CLI (`src-tauri/cli`) are thin shells over this crate. See ARCHITECTURE.md.
 
+pub mod bench;
 pub mod cert;
 pub mod demo;
 pub mod enterprise;
