@@ -107,8 +107,10 @@ fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
     if write {
         return Db::open(path, opts);
     }
-    match Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }) {
-        Err(e) if e.code() == "database_locked" => Db::open(path, OpenOptions { mode: Mode::Read, ..opts }),
+    // Readers open read-only (fast, and fine while the app holds the writer lock); a database
+    // that needs migrating is opened as a writer once to migrate it.
+    match Db::open(path, OpenOptions { mode: Mode::Read, ..opts }) {
+        Err(e) if e.code() == "database_needs_migration" => Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }),
         other => other,
     }
 }

@@ -209,7 +209,10 @@ impl Default for EnterpriseQuery {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct EnterprisePage {
+    /// Rows matching (for a text search, at most 10,000: see `more`).
     pub total: i64,
+    /// A text search matched more than `total` rows: type more to narrow it.
+    pub more: bool,
     pub offset: i64,
     pub rows: Vec<EnterpriseRow>,
 }
@@ -584,8 +587,8 @@ pub fn diff(before: Option<&serde_json::Value>, after: Option<&serde_json::Value
 }
 
 pub fn search(db: &Db, q: &EnterpriseQuery) -> Result<EnterprisePage> {
-    let (total, rows) = sql::search(db.conn(), q)?;
-    Ok(EnterprisePage { total, offset: q.offset.max(0), rows })
+    let (total, rows, more) = sql::search(db.conn(), q)?;
+    Ok(EnterprisePage { total, more, offset: q.offset.max(0), rows })
 }
 
 pub fn parks(db: &Db) -> Result<Vec<Park>> {

@@ -17,7 +17,7 @@ use ts_rs::TS;
 use self::read::{Book, Cell};
 use self::schema::{ColumnMap, Kind};
 use self::validate::{Columns, EnterpriseRecord, Record, RowClass, RowError};
-use crate::enterprise::{Enterprise, FieldChange, Validated};
+use crate::enterprise::{Enterprise, FieldChange, Validated as ValidEnterprise};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::store::{audit, enterprise as esql, import as isql, Db, Tx};
@@ -244,7 +244,7 @@ struct Table {
 
 fn head_rows(book: &mut Book, sheet: &str) -> Result<Vec<(u32, Vec<Cell>)>> {
     let mut rows = Vec::new();
-    book.for_each_row(sheet, |n, cells| {
+    book.head_rows(sheet, |n, cells| {
         rows.push((n, cells.to_vec()));
         Ok(rows.len() < HEAD_ROWS)
     })?;
@@ -403,8 +403,8 @@ fn enterprise_changes(e: &Enterprise, r: &EnterpriseRecord, park: Option<&str>) 
     v
 }
 
-fn plan(conn: &rusqlite::Connection, rec: &Record, park: Option<&str>) -> Result<Plan> {
-    let e = esql::get_by_uscc(conn, rec.uscc())?;
+fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, rec: &Record, park: Option<&str>) -> Result<Plan> {
+    let e = if known.contains(rec.uscc()) { esql::get_by_uscc(conn, rec.uscc())? } else { None };
     match rec {
         Record::Enterprise(r) => Ok(match e {
             None => Plan { action: Action::New, changes: vec![], enterprise: None, existing_id: None },
@@ -472,11 +472,11 @@ fn plan(conn: &rusqlite::Connection, rec: &Record, park: Option<&str>) -> Result
 
 /// A registry record for an enterprise a file brings: the file's values over the stored ones
 /// (a blank cell never overwrites a stored value).
-fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Option<&EnterpriseRecord>, park: Option<&str>) -> Validated {
+fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Option<&EnterpriseRecord>, park: Option<&str>) -> ValidEnterprise {
     let u = crate::uscc::parse(uscc).ok();
     let pick = |new: Option<&String>, old: Option<&String>| new.cloned().or_else(|| old.cloned()).unwrap_or_default();
     let name = if name.is_empty() { e.map(|e| e.name.clone()).unwrap_or_default() } else { name.to_string() };
-    Validated {
+    ValidEnterprise {
         uscc: uscc.to_string(),
         uscc_org_code_warning: u.map(|u| u.org_code_warning).unwrap_or(false),
         name_key: text::name_key(&name),
@@ -563,83 +563,119 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
     let sheet = table.sheet.clone();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
 
-    let mut st = RunState::default();
+    let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
 
+    // Two threads: one reads and validates rows (the file), the other compares and writes them
+    // (the database), in file order through a bounded channel.
     let mut body = |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
         let mut tx = tx;
-        let RunState { summary, rows, first_of, seen_uscc, processed } = st;
-        book.for_each_row(&sheet, |n, raw| {
-            if n <= header_row {
-                return Ok(true);
-            }
-            let mut cells: Vec<Cell> = raw.to_vec();
-            for ((row, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
-                if let Some(&i) = edit_cols.get(field.as_str()) {
-                    if cells.len() <= i {
-                        cells.resize(i + 1, Cell::Empty);
+        let RunState { summary, rows, first_of, seen_uscc, processed, known } = st;
+        let book = &mut book;
+        let (cols, edits, edit_cols, sheet) = (&cols, &edits, &edit_cols, &sheet);
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, recv) = std::sync::mpsc::sync_channel::<Validated>(2048);
+            let reader = scope.spawn(move || -> Result<u64> {
+                let mut skipped = 0u64;
+                book.for_each_row(sheet, |n, raw| {
+                    if n <= header_row {
+                        return Ok(true);
                     }
-                    cells[i] = Cell::Text(value.clone());
+                    let mut owned;
+                    let mut cells: &[Cell] = raw;
+                    if edits.keys().any(|(r, _)| *r == n) {
+                        owned = raw.to_vec();
+                        for ((_, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
+                            if let Some(&i) = edit_cols.get(field.as_str()) {
+                                if owned.len() <= i {
+                                    owned.resize(i + 1, Cell::Empty);
+                                }
+                                owned[i] = Cell::Text(value.clone());
+                            }
+                        }
+                        cells = &owned;
+                    }
+                    if validate::classify(cells) != RowClass::Data {
+                        skipped += 1;
+                        return Ok(true);
+                    }
+                    let (rec, errors) = validate::validate_row(cols, cells);
+                    let shown = if errors.is_empty() { vec![] } else { cells.iter().map(|c| c.display()).collect() };
+                    // The writer stopped (an error or a cancel): stop reading.
+                    Ok(send.send(Validated { row: n, rec, errors, cells: shown }).is_ok())
+                })?;
+                Ok(skipped)
+            });
+            let mut outcome: Result<()> = Ok(());
+            for v in recv.iter() {
+                let Validated { row: n, rec, mut errors, cells } = v;
+                *processed += 1;
+                if processed.is_multiple_of(2000) {
+                    if progress.cancelled() {
+                        outcome = Err(Error::Cancelled);
+                        break;
+                    }
+                    progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, 0);
                 }
-                let _ = row;
-            }
-            match validate::classify(&cells) {
-                RowClass::Data => {}
-                _ => {
-                    summary.skipped += 1;
-                    return Ok(true);
-                }
-            }
-            *processed += 1;
-            if processed.is_multiple_of(2000) {
-                if progress.cancelled() {
-                    return Err(Error::Cancelled);
-                }
-                progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, 0);
-            }
-            summary.rows += 1;
-            let (rec, mut errors) = validate::validate_row(&cols, &cells);
-            if let Some(r) = &rec {
-                let key = validate::dedupe_key(r);
-                match first_of.get(&key) {
-                    Some(&first) => errors.push(RowError {
-                        code: "duplicate_in_file".into(),
-                        field: "uscc".into(),
-                        column: cols.by_field.get("uscc").map(|c| c.1.clone()).unwrap_or_else(|| "统一社会信用代码".into()),
-                        value: r.uscc().to_string(),
-                        message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
-                        message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
-                        duplicate_of_row: Some(first),
-                    }),
-                    None => {
-                        first_of.insert(key, n);
+                summary.rows += 1;
+                if let Some(r) = &rec {
+                    let key = validate::dedupe_key(r);
+                    match first_of.get(&key) {
+                        Some(&first) => errors.push(RowError {
+                            code: "duplicate_in_file".into(),
+                            field: "uscc".into(),
+                            column: cols.by_field.get("uscc").map(|c| c.1.clone()).unwrap_or_else(|| "统一社会信用代码".into()),
+                            value: r.uscc().to_string(),
+                            message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
+                            message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
+                            duplicate_of_row: Some(first),
+                        }),
+                        None => {
+                            first_of.insert(key, n);
+                        }
                     }
                 }
+                if !errors.is_empty() {
+                    summary.rejected += 1;
+                    let cells = if cells.is_empty() { vec![] } else { cells };
+                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells });
+                    continue;
+                }
+                let rec = rec.expect("no errors means a record");
+                if kind == Kind::Enterprises {
+                    seen_uscc.push(rec.uscc().to_string());
+                }
+                let step = (|| -> Result<Plan> {
+                    let p = match (&mut tx, conn_ro) {
+                        (Some(tx), _) => plan(tx.conn(), known, &rec, park.as_deref())?,
+                        (None, Some(c)) => plan(c, known, &rec, park.as_deref())?,
+                        (None, None) => unreachable!("a connection is always given"),
+                    };
+                    if let (Some(tx), Some(b)) = (&mut tx, batch) {
+                        apply(tx, b, n, &rec, &p, park.as_deref(), park_id)?;
+                        known.insert(rec.uscc().to_string());
+                    }
+                    Ok(p)
+                })();
+                let p = match step {
+                    Ok(p) => p,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                };
+                summary.accepted += 1;
+                match p.action {
+                    Action::New => summary.new += 1,
+                    Action::Updated => summary.updated += 1,
+                    Action::Unchanged => summary.unchanged += 1,
+                }
+                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![] });
             }
-            if !errors.is_empty() {
-                summary.rejected += 1;
-                rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells: cells.iter().map(|c| c.display()).collect() });
-                return Ok(true);
-            }
-            let rec = rec.expect("no errors means a record");
-            if kind == Kind::Enterprises {
-                seen_uscc.push(rec.uscc().to_string());
-            }
-            let p = match (&mut tx, conn_ro) {
-                (Some(tx), _) => plan(tx.conn(), &rec, park.as_deref())?,
-                (None, Some(c)) => plan(c, &rec, park.as_deref())?,
-                (None, None) => unreachable!("a connection is always given"),
-            };
-            if let (Some(tx), Some(b)) = (&mut tx, batch) {
-                apply(tx, b, n, &rec, &p, park.as_deref(), park_id)?;
-            }
-            summary.accepted += 1;
-            match p.action {
-                Action::New => summary.new += 1,
-                Action::Updated => summary.updated += 1,
-                Action::Unchanged => summary.unchanged += 1,
-            }
-            rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![] });
-            Ok(true)
+            drop(recv);
+            let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
+            outcome?;
+            summary.skipped += read?;
+            Ok(())
         })
     };
 
@@ -706,6 +742,15 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
     })
 }
 
+/// A row as the reading thread hands it over.
+struct Validated {
+    row: u32,
+    rec: Option<Record>,
+    errors: Vec<RowError>,
+    /// The row's cells as text, kept only for rejected rows.
+    cells: Vec<String>,
+}
+
 #[derive(Default)]
 struct RunState {
     summary: Summary,
@@ -713,6 +758,8 @@ struct RunState {
     first_of: HashMap<String, u32>,
     seen_uscc: Vec<String>,
     processed: u64,
+    /// USCCs already in the registry (and those this run added).
+    known: std::collections::HashSet<String>,
 }
 
 /// The dry run: what would happen, row by row. Writes nothing.
@@ -835,7 +882,7 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
 
 /// Put back the fields the batch changed: all of them, or (when later edits exist) only those
 /// whose current value is still what the batch wrote.
-fn three_way(current: &Enterprise, before: &Value, after: &Value, careful: bool) -> Option<Validated> {
+fn three_way(current: &Enterprise, before: &Value, after: &Value, careful: bool) -> Option<ValidEnterprise> {
     let b: Enterprise = serde_json::from_value(before.clone()).ok()?;
     let a: Enterprise = serde_json::from_value(after.clone()).ok()?;
     let mut v = crate::enterprise::validated_of(current);

@@ -18,6 +18,8 @@ pub const MAX_RATIO: u64 = 100;
 pub const MAX_CELLS: u64 = 5_000_000;
 /// One CSV field (or one text cell) larger than this is not a park's data.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// Sheets with more rows are read without looking for merged regions (see `rows`).
+const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
 
 /// A cell as the import sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -342,13 +344,26 @@ impl Book {
 
     /// Visit the rows of a sheet in order: `f(row_number_1_based, cells)`. Return false to stop.
     /// Merged regions (xlsx, xls) give their value to every cell they cover.
-    pub fn for_each_row(&mut self, sheet: &str, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    pub fn for_each_row(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+        self.rows(sheet, true, f)
+    }
+
+    /// The first rows only (finding the header): merged regions are not needed there.
+    pub fn head_rows(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+        self.rows(sheet, false, f)
+    }
+
+    fn rows(&mut self, sheet: &str, with_merges: bool, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
         let path = self.path.clone();
         match &mut self.inner {
             Inner::Xlsx(x) => {
-                let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
+                // Merged regions sit at the end of the sheet's XML: finding them costs a full
+                // extra pass. Tables parks fill by hand (where vertical merges occur) are small;
+                // a large machine-made table has none worth the pass.
+                let dims = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?.dimensions();
+                check_dimensions(&path, &dims)?;
+                let merges = if with_merges && dims.end.0 < MERGE_SCAN_MAX_ROWS { x.merge_cells_by_sheet_name(sheet).unwrap_or_default() } else { Vec::new() };
                 let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                check_dimensions(&path, &reader.dimensions())?;
                 let mut merge = MergeFill::new(&merges);
                 let mut row: Vec<Cell> = Vec::new();
                 let mut current: Option<u32> = None;

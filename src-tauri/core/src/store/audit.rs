@@ -78,24 +78,37 @@ pub(super) fn append(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<(i64, String)> {
+    let before_s = before.map(|v| v.to_string());
+    let after_s = after.map(|v| v.to_string());
+    append_raw(tx, entity, entity_id, action, before_s.as_deref(), after_s.as_deref())
+}
+
+pub(super) fn append_raw(
+    tx: &mut Tx<'_>,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+    before_s: Option<&str>,
+    after_s: Option<&str>,
+) -> Result<(i64, String)> {
     let conn = tx.conn();
     let (last_id, prev): (i64, String) = match tx.last_event_cached() {
         Some((i, h)) => (i, h.to_string()),
         None => conn
-            .query_row("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or((0, GENESIS.to_string())),
     };
     let id = last_id + 1;
-    let before_s = before.map(|v| v.to_string());
-    let after_s = after.map(|v| v.to_string());
     let at = tx.at().to_string();
     let actor = tx.actor().to_string();
     let batch = tx.batch();
-    let hash = event_hash(&prev, id, &at, &actor, entity, entity_id, action, before_s.as_deref(), after_s.as_deref(), batch);
-    tx.conn().execute(
+    let hash = event_hash(&prev, id, &at, &actor, entity, entity_id, action, before_s, after_s, batch);
+    tx.conn().prepare_cached(
         "INSERT INTO audit_event (id, at, actor, entity, entity_id, action, before_json, after_json, batch_id, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?.execute(
         params![id, at, actor, entity, entity_id, action, before_s, after_s, batch, prev, hash],
     )?;
     Ok((id, hash))

@@ -129,7 +129,7 @@ pub fn rebuild_search_index(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
-    if let Some(id) = tx.conn().query_row("SELECT id FROM park WHERE name = ?1", [name], |r| r.get(0)).optional()? {
+    if let Some(id) = tx.conn().prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()? {
         return Ok(id);
     }
     let at = tx.at().to_string();
@@ -146,20 +146,52 @@ pub fn insert(tx: &mut Tx<'_>, v: &Validated) -> Result<Enterprise> {
         None => None,
     };
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.conn().prepare_cached(
         "INSERT INTO enterprise (uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
              contact_phone, address, status, notes, high_tech, uscc_org_code_warning, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+    )?.execute(
         params![
             v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
             v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
         ],
     )?;
     let id = tx.conn().last_insert_rowid();
-    fts_put(tx.conn(), id, &search_body(&v.name, &v.contact_name, &v.contact_phone, v.park.as_deref(), &v.sector))?;
-    let e = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("inserted enterprise vanished".into()))?;
-    tx.audit("enterprise", id, "create", None, Some(&serde_json::to_value(&e)?))?;
+    tx.conn()
+        .prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?
+        .execute(params![id, search_body(&v.name, &v.contact_name, &v.contact_phone, v.park.as_deref(), &v.sector)])?;
+    // The row as stored, built from what was just written (no read back).
+    let e = Enterprise {
+        id,
+        uscc: v.uscc.clone(),
+        name: v.name.clone(),
+        founded_on: v.founded_on.clone(),
+        registered_capital_fen: v.registered_capital_fen,
+        park_id,
+        park: v.park.clone(),
+        sector: v.sector.clone(),
+        contact_name: v.contact_name.clone(),
+        contact_phone: v.contact_phone.clone(),
+        address: v.address.clone(),
+        status: v.status,
+        notes: v.notes.clone(),
+        high_tech: v.high_tech,
+        uscc_org_code_warning: v.uscc_org_code_warning,
+        merged_into: None,
+        created_at: at.clone(),
+        updated_at: at,
+        revision: 1,
+    };
+    let after = serde_json::to_string(&e)?;
+    tx.audit_json("enterprise", id, "create", None, Some(&after))?;
     Ok(e)
+}
+
+/// Every USCC in the registry (an import checks "new or not" without a query per row).
+pub fn all_usccs(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut st = conn.prepare("SELECT uscc FROM enterprise")?;
+    let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<std::collections::HashSet<_>>>()?;
+    Ok(v)
 }
 
 /// Write `v` over enterprise `id`. Returns None when nothing changed (no event is written).
@@ -185,11 +217,12 @@ pub fn update(tx: &mut Tx<'_>, id: i64, v: &Validated, action: &str) -> Result<O
         return Ok(None);
     }
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.conn().prepare_cached(
         "UPDATE enterprise SET uscc = ?2, name = ?3, name_norm = ?4, founded_on = ?5, registered_capital_fen = ?6, park_id = ?7,
              sector = ?8, contact_name = ?9, contact_phone = ?10, address = ?11, status = ?12, notes = ?13, high_tech = ?14,
              uscc_org_code_warning = ?15, updated_at = ?16, revision = revision + 1
          WHERE id = ?1",
+    )?.execute(
         params![
             id, v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
             v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
@@ -351,13 +384,18 @@ fn build_where(q: &EnterpriseQuery) -> (Where, bool) {
         let mut alts: Vec<String> = Vec::new();
         let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
         if code_like {
-            // A USCC prefix: a range on the unique index.
+            // A USCC (or phone number) prefix: ranges on their indexes.
             alts.push(format!("(e.uscc >= ?{} AND e.uscc < ?{})", args.len() + 1, args.len() + 2));
             args.push(V::Text(text.clone()));
             args.push(V::Text(format!("{text}\u{10FFFF}")));
+            if text.bytes().all(|b| b.is_ascii_digit()) && (text.starts_with('0') || text.starts_with('1')) {
+                alts.push(format!("(e.contact_phone >= ?{} AND e.contact_phone < ?{})", args.len() + 1, args.len() + 2));
+                args.push(V::Text(text.clone()));
+                args.push(V::Text(format!("{text}\u{10FFFF}")));
+            }
         }
         let chars = search_chars(&text);
-        if chars.len() >= 2 {
+        if chars.len() >= 2 && !code_like {
             alts.push(format!("e.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?{})", args.len() + 1));
             args.push(V::Text(search_phrase(&chars)));
         } else if !code_like {
@@ -413,23 +451,86 @@ fn to_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
     })
 }
 
-pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>)> {
+/// When the query is only a text fragment, its count comes from the index alone (merged records
+/// are not indexed), without visiting the table.
+fn fts_only_count(conn: &Connection, q: &EnterpriseQuery) -> Result<Option<i64>> {
+    if q.status.is_some() || q.park.as_deref().is_some_and(|p| !p.is_empty()) || q.sector.as_deref().is_some_and(|p| !p.is_empty()) || q.cert_kind.as_deref().is_some_and(|p| !p.is_empty()) {
+        return Ok(None);
+    }
+    let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+    let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+    let chars = search_chars(&text);
+    if code_like || chars.len() < 2 {
+        return Ok(None);
+    }
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?1 LIMIT ?2)")?
+        .query_row(params![search_phrase(&chars), TEXT_COUNT_CAP + 1], |r| r.get(0))?;
+    Ok(Some(n))
+}
+
+/// A text search counts its matches up to this many; beyond, the UI says "10,000+" and asks for
+/// a longer fragment (nobody scrolls through more while typing).
+pub const TEXT_COUNT_CAP: i64 = 10_000;
+
+/// Returns (total, rows, total_is_capped).
+pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>, bool)> {
     let (w, needs_park) = build_where(q);
     let join = if needs_park { "LEFT JOIN park p ON p.id = e.park_id" } else { "" };
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM enterprise e {join} {}", w.sql))?
-        .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?;
+    let has_text = q.q.as_deref().is_some_and(|t| !crate::enterprise::normalize_query(t).is_empty());
+    let fts_count = fts_only_count(conn, q)?;
+    let total: i64 = match fts_count {
+        Some(n) => n,
+        None if has_text => conn
+            .prepare_cached(&format!("SELECT count(*) FROM (SELECT 1 FROM enterprise e {join} {} LIMIT {})", w.sql, TEXT_COUNT_CAP + 1))?
+            .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?,
+        None => conn
+            .prepare_cached(&format!("SELECT count(*) FROM enterprise e {join} {}", w.sql))?
+            .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?,
+    };
+    let capped = has_text && total > TEXT_COUNT_CAP;
+    let total = if capped { TEXT_COUNT_CAP } else { total };
     let limit = q.limit.clamp(0, 100_000);
     let offset = q.offset.max(0);
-    // Page first (by id and the sort key only), then fetch the page's rows.
+    let by_id = q.sort.unwrap_or(SortKey::Id) == SortKey::Id;
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    // Typing a fragment: the index gives the matching ids in order, so the first page is read
+    // from it directly instead of collecting every match first.
+    if by_id && fts_count.is_some() {
+        let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+        let ids: Vec<i64> = conn
+            .prepare_cached(&format!("SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?1 ORDER BY rowid {dir} LIMIT ?2 OFFSET ?3"))?
+            .query_map(params![search_phrase(&search_chars(&text)), limit, offset], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        return Ok((total, rows_by_ids(conn, &ids)?, capped));
+    }
+    // Many matches sorted by id: walking the table in id order stops after one page.
+    let dense = by_id && (capped || total * 4 >= max_id(conn)?);
+    let not_indexed = if dense { "NOT INDEXED" } else { "" };
     let sql = format!(
-        "SELECT {ROW_COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {} LIMIT {limit} OFFSET {offset}",
+        "SELECT {ROW_COLS} FROM enterprise e {not_indexed} LEFT JOIN park p ON p.id = e.park_id {} {} LIMIT {limit} OFFSET {offset}",
         w.sql,
         order_by(q)
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(w.args.iter()), to_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((total, rows))
+    Ok((total, rows, capped))
+}
+
+fn max_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(id), 0) FROM enterprise")?.query_row([], |r| r.get(0))?)
+}
+
+/// Rows for these ids, in the given order.
+fn rows_by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<EnterpriseRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {ROW_COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(r) = st.query_row([id], to_row).optional()? {
+            out.push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// Every row matching `q` (export), streamed to `f` in order.

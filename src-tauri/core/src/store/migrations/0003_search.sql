@@ -11,3 +11,6 @@ CREATE VIRTUAL TABLE enterprise_fts USING fts5 (
 );
 CREATE INDEX enterprise_status ON enterprise (status, id);
 CREATE INDEX enterprise_sector ON enterprise (sector, id);
+-- Covering indexes for code and phone prefixes (the count reads no table row).
+CREATE INDEX enterprise_uscc_status ON enterprise (uscc, status);
+CREATE INDEX enterprise_phone ON enterprise (contact_phone, status);
