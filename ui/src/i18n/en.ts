@@ -95,6 +95,7 @@ const en: typeof zh = {
     confirmStatus: 'Change the status of “{name}” to “{status}”? The record is never deleted.',
     filters: 'Filters',
     rows: '{n} enterprises',
+    rowsMore: '{n}+ enterprises (type more to narrow)',
     keyboard: 'Keys: Ctrl+F search · Ctrl+N new · Enter open · Esc close · Ctrl+S save · Ctrl+Z undo',
     capitalUnit: '10k yuan',
     datePlaceholder: 'e.g. 2023-05-01',

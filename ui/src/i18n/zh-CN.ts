@@ -93,6 +93,7 @@ export default {
     confirmStatus: '把“{name}”的状态改为“{status}”？企业记录不会被删除。',
     filters: '筛选',
     rows: '{n} 家企业',
+    rowsMore: '{n}+ 家企业（请多输入几个字缩小范围）',
     keyboard: '快捷键：Ctrl+F 搜索 · Ctrl+N 新增 · Enter 打开 · Esc 关闭 · Ctrl+S 保存 · Ctrl+Z 撤销',
     capitalUnit: '万元',
     datePlaceholder: '例如 2023-05-01',
