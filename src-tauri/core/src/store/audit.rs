@@ -223,6 +223,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.db");
         let mut db = Db::open_rw(&p).unwrap();
+        let seeded = super::count(db.conn()).unwrap();
         for i in 0..5 {
             db.write(|tx| {
                 tx.audit("thing", i, "create", None, Some(&json!({"n": i})))?;
@@ -233,20 +234,18 @@ mod tests {
         }
         let r = super::verify_chain(db.conn()).unwrap();
         assert!(r.ok);
-        assert_eq!(r.events, 10);
+        assert_eq!(r.events, seeded + 10);
+        let target = seeded + 4;
 
         // The table refuses UPDATE and DELETE...
-        assert!(db.conn().execute("UPDATE audit_event SET actor = 'x' WHERE id = 3", []).is_err());
-        assert!(db.conn().execute("DELETE FROM audit_event WHERE id = 3", []).is_err());
+        assert!(db.conn().execute("UPDATE audit_event SET actor = 'x' WHERE id = ?1", [target]).is_err());
+        assert!(db.conn().execute("DELETE FROM audit_event WHERE id = ?1", [target]).is_err());
         // ...so a forger must drop the trigger first; the chain still catches it.
-        db.conn()
-            .execute_batch(
-                "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET after_json = '{\"n\":99}' WHERE id = 4;",
-            )
-            .unwrap();
+        db.conn().execute_batch("DROP TRIGGER audit_event_no_update;").unwrap();
+        db.conn().execute("UPDATE audit_event SET after_json = '{\"n\":99}' WHERE id = ?1", [target]).unwrap();
         let r = super::verify_chain(db.conn()).unwrap();
         assert!(!r.ok);
-        assert_eq!(r.first_broken, Some(4));
+        assert_eq!(r.first_broken, Some(target));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("migrations/0001_foundation.sql")),
     (2, "import", include_str!("migrations/0002_import.sql")),
     (3, "search", include_str!("migrations/0003_search.sql")),
+    (4, "policy_rent", include_str!("migrations/0004_policy_rent.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
@@ -148,7 +149,7 @@ mod tests {
             assert_eq!(e, enterprises, "v{v}: enterprises kept");
             let check = db.check().unwrap();
             assert!(check.ok, "v{v}: {check:?}");
-            assert_eq!(check.audit.events, events, "v{v}: the journal is kept whole");
+            assert!(check.audit.events >= events, "v{v}: the journal is kept whole (and continued by the seeding)");
             // The copy is the old version, untouched.
             let old = Connection::open(&copy).unwrap();
             assert_eq!(user_version(&old).unwrap(), v);

@@ -7,6 +7,8 @@ pub mod enterprise;
 pub mod import;
 mod lock;
 pub mod migrations;
+pub mod policy;
+pub mod rent;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -156,7 +158,11 @@ impl Db {
         let mut report = migrations::migrate(&conn, &path, opts.backup_before_migrate)?;
         report.created = !existed;
         let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
-        Ok(Db { conn, path, _lock: Some(lock), read_only: false, actor, report })
+        let mut db = Db { conn, path, _lock: Some(lock), read_only: false, actor, report };
+        // Data a new database starts with (the policy catalog, programs, rule version 1): an
+        // audited write, once.
+        policy::ensure_seeded(&mut db)?;
+        Ok(db)
     }
 
     fn open_read(path: PathBuf) -> Result<Db> {

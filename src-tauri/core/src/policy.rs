@@ -1,0 +1,303 @@
+//! The policy catalog (宁委发〔2022〕1号): versioned clauses, and the support programs bound to
+//! them with their caps and yearly budgets. Shipped as data (assets/policy), seeded into a new
+//! database, editable: a clause edit makes a new version; what was issued keeps citing its own.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::store::{policy as sql, Db};
+use crate::text;
+
+pub const CATALOG_JSON: &str = include_str!("../../../assets/policy/catalog.json");
+pub const PROGRAMS_JSON: &str = include_str!("../../../assets/policy/programs.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Policy {
+    pub id: i64,
+    pub code: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub doc_number: String,
+    pub issuer_zh: String,
+    pub issued_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Clause {
+    pub id: i64,
+    pub article: i64,
+    pub version: i64,
+    pub chapter: i64,
+    pub title_zh: String,
+    pub title_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub note: String,
+    pub current: bool,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// What `huiqi policy clauses --format json` prints per clause.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ClauseListing {
+    pub article: i64,
+    pub title_zh: String,
+    pub title_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub version: i64,
+    pub chapter: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct ClauseEdit {
+    pub title_zh: Option<String>,
+    pub text_zh: Option<String>,
+    pub text_en: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Program {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// rent_subsidy | reward
+    pub kind: String,
+    pub article: i64,
+    /// The clause's cap (null: none written; the district decides).
+    pub cap_fen: Option<i64>,
+    pub default_amount_fen: Option<i64>,
+    pub cert_kind: Option<String>,
+    pub stacking_group: Option<String>,
+    pub allow_stacking: bool,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Budget {
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_name_zh: String,
+    pub year: i32,
+    pub allocated_fen: i64,
+    /// Approved, not yet revoked (includes what is already paid).
+    pub approved_fen: i64,
+    pub disbursed_fen: i64,
+    /// allocated − approved
+    pub remaining_fen: i64,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CatalogFile {
+    pub policy: CatalogPolicy,
+    pub articles: Vec<CatalogArticle>,
+}
+#[derive(Deserialize)]
+pub(crate) struct CatalogPolicy {
+    pub code: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub doc_number: String,
+    pub issuer_zh: String,
+    pub issued_on: Option<String>,
+}
+#[derive(Deserialize)]
+pub(crate) struct CatalogArticle {
+    pub article: i64,
+    pub chapter: i64,
+    pub title_zh: String,
+    pub title_en: String,
+    pub text_en: String,
+    pub text_zh: String,
+    #[serde(default)]
+    pub text_zh_is_translation: bool,
+}
+#[derive(Deserialize)]
+pub(crate) struct ProgramsFile {
+    pub programs: Vec<ProgramSeed>,
+}
+#[derive(Deserialize)]
+pub(crate) struct ProgramSeed {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: String,
+    pub article: i64,
+    pub cap_fen: Option<i64>,
+    pub default_amount_fen: Option<i64>,
+    pub cert_kind: Option<String>,
+    pub stacking_group: Option<String>,
+    pub allow_stacking: bool,
+    pub budget_fen: i64,
+}
+
+pub(crate) fn catalog() -> CatalogFile {
+    serde_json::from_str(CATALOG_JSON).expect("assets/policy/catalog.json is valid")
+}
+pub(crate) fn program_seeds() -> ProgramsFile {
+    serde_json::from_str(PROGRAMS_JSON).expect("assets/policy/programs.json is valid")
+}
+
+pub fn policy(db: &Db) -> Result<Policy> {
+    sql::policy(db.conn())?.ok_or(Error::NotFound { entity: "policy", key: "main".into() })
+}
+
+/// The clauses in force, article order.
+pub fn clauses(db: &Db) -> Result<Vec<Clause>> {
+    sql::current_clauses(db.conn())
+}
+
+pub fn listing(db: &Db) -> Result<Vec<ClauseListing>> {
+    Ok(clauses(db)?
+        .into_iter()
+        .map(|c| ClauseListing { article: c.article, title_zh: c.title_zh, title_en: c.title_en, text_zh: c.text_zh, text_en: c.text_en, version: c.version, chapter: c.chapter })
+        .collect())
+}
+
+pub fn clause_versions(db: &Db, article: i64) -> Result<Vec<Clause>> {
+    sql::clause_versions(db.conn(), article)
+}
+
+pub fn current_clause(db: &Db, article: i64) -> Result<Clause> {
+    sql::current_clause(db.conn(), article)?.ok_or(Error::NotFound { entity: "clause", key: article.to_string() })
+}
+
+/// Search clauses by article number or text (zh or en).
+pub fn search_clauses(db: &Db, q: &str) -> Result<Vec<Clause>> {
+    let q = text::clean(q).to_lowercase();
+    Ok(clauses(db)?
+        .into_iter()
+        .filter(|c| {
+            q.is_empty()
+                || q.trim_start_matches('第').trim_end_matches('条').parse::<i64>().ok() == Some(c.article)
+                || c.title_zh.to_lowercase().contains(&q)
+                || c.title_en.to_lowercase().contains(&q)
+                || c.text_zh.to_lowercase().contains(&q)
+                || c.text_en.to_lowercase().contains(&q)
+        })
+        .collect())
+}
+
+/// Edit a clause: a new version becomes current; earlier versions stay (and stay cited).
+pub fn edit_clause(db: &mut Db, article: i64, edit: &ClauseEdit) -> Result<Clause> {
+    let cur = current_clause(db, article)?;
+    let next = Clause {
+        title_zh: edit.title_zh.as_deref().map(text::clean).unwrap_or(cur.title_zh.clone()),
+        text_zh: edit.text_zh.as_deref().map(|s| s.trim().to_string()).unwrap_or(cur.text_zh.clone()),
+        text_en: edit.text_en.as_deref().map(|s| s.trim().to_string()).unwrap_or(cur.text_en.clone()),
+        note: edit.note.as_deref().map(text::clean).unwrap_or_default(),
+        ..cur.clone()
+    };
+    if next.title_zh == cur.title_zh && next.text_zh == cur.text_zh && next.text_en == cur.text_en {
+        return Err(Error::invalid("nothing_changed", "条款内容没有变化。", "The clause did not change."));
+    }
+    if next.title_zh.is_empty() {
+        return Err(Error::invalid("missing_required", "请填写条款标题。", "Enter the clause title."));
+    }
+    if next.text_zh.chars().count() > 20_000 || next.text_en.chars().count() > 40_000 {
+        return Err(Error::invalid("too_long", "条款文本过长。", "The clause text is too long."));
+    }
+    db.write(|tx| sql::add_clause_version(tx, &cur, &next))
+}
+
+pub fn programs(db: &Db) -> Result<Vec<Program>> {
+    sql::programs(db.conn())
+}
+
+pub fn program(db: &Db, code: &str) -> Result<Program> {
+    sql::program_by_code(db.conn(), code)?.ok_or(Error::NotFound { entity: "program", key: code.into() })
+}
+
+pub fn budgets(db: &Db, year: i32) -> Result<Vec<Budget>> {
+    sql::budgets(db.conn(), year)
+}
+
+pub fn set_budget(db: &mut Db, code: &str, year: i32, allocated_fen: i64) -> Result<Budget> {
+    if allocated_fen < 0 {
+        return Err(Error::invalid("out_of_range", "预算不能为负数。", "A budget cannot be negative."));
+    }
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid("out_of_range", "预算年度应在2000–2100之间。", "The budget year must be within 2000–2100."));
+    }
+    let p = program(db, code)?;
+    db.write(|tx| sql::set_budget(tx, p.id, year, allocated_fen))?;
+    budgets(db, year)?.into_iter().find(|b| b.program_id == p.id).ok_or_else(|| Error::Internal("budget vanished".into()))
+}
+
+/// The citation line of a notice: 根据《…》（宁委发〔2022〕1号）第二条
+pub fn citation(p: &Policy, article: i64) -> String {
+    format!("《{}》（{}）第{}条", p.title_zh, p.doc_number, chinese_number(article))
+}
+
+/// 1 → 一, 12 → 十二, 20 → 二十 (article numbers).
+pub fn chinese_number(n: i64) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10 => "十".into(),
+        11..=19 => format!("十{}", D[(n % 10) as usize]),
+        20..=99 => format!("{}十{}", D[(n / 10) as usize], if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_has_eighteen_articles_and_program_clauses() {
+        let c = catalog();
+        assert_eq!(c.articles.len(), 18);
+        assert!(c.articles[1].text_en.contains("maximum subsidy of 100% for the rent"));
+        assert_eq!(c.policy.doc_number, "宁委发〔2022〕1号");
+        let p = program_seeds();
+        for prog in &p.programs {
+            assert!(c.articles.iter().any(|a| a.article == prog.article), "{}", prog.code);
+            if let (Some(cap), Some(d)) = (prog.cap_fen, prog.default_amount_fen) {
+                assert!(d <= cap, "{}", prog.code);
+            }
+        }
+        assert!(c.articles.iter().filter(|a| a.text_zh_is_translation).count() >= 5);
+    }
+
+    #[test]
+    fn chinese_article_numbers() {
+        assert_eq!(chinese_number(2), "二");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(14), "十四");
+        assert_eq!(chinese_number(18), "十八");
+        assert_eq!(chinese_number(20), "二十");
+    }
+
+    #[test]
+    fn seeded_edited_versioned() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open_rw(dir.path().join("p.db")).unwrap();
+        assert_eq!(listing(&db).unwrap().len(), 18);
+        let art2 = current_clause(&db, 2).unwrap();
+        assert_eq!(art2.version, 1);
+        let e = edit_clause(&mut db, 2, &ClauseEdit { text_zh: Some("各区（园区）根据企业成长情况给予最高100%房租补贴，最长不超过三年。（正式文本）".into()), ..Default::default() }).unwrap();
+        assert_eq!(e.version, 2);
+        assert_eq!(current_clause(&db, 2).unwrap().version, 2);
+        let versions = clause_versions(&db, 2).unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].text_zh, art2.text_zh, "the old version is kept as it was");
+        assert!(!versions[0].current);
+        assert_eq!(programs(&db).unwrap().len(), 12);
+        let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+        let b = budgets(&db, year).unwrap();
+        assert_eq!(b.len(), 12);
+        assert_eq!(b.iter().find(|x| x.program_code == "rent_subsidy").unwrap().allocated_fen, 500_000_000);
+        let nb = set_budget(&mut db, "rent_subsidy", year, 600_000_000).unwrap();
+        assert_eq!(nb.remaining_fen, 600_000_000);
+        assert_eq!(search_clauses(&db, "第2条").unwrap()[0].article, 2);
+        assert!(!search_clauses(&db, "rent").unwrap().is_empty());
+        assert!(db.check().unwrap().ok);
+    }
+}

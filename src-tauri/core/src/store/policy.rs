@@ -1,0 +1,229 @@
+//! SQL of the policy catalog, programs and budgets; seeding a new database from assets/policy.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::Tx;
+use crate::error::Result;
+use crate::policy::{Budget, Clause, Policy, Program};
+
+/// Seed the catalog, programs, this year's budgets and rule version 1 if the database has none.
+pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
+    let has: i64 = db.conn().query_row("SELECT count(*) FROM policy", [], |r| r.get(0))?;
+    if has > 0 {
+        return Ok(());
+    }
+    let cat = crate::policy::catalog();
+    let progs = crate::policy::program_seeds();
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    db.write(|tx| {
+        let at = tx.at().to_string();
+        let by = tx.actor().to_string();
+        let p = &cat.policy;
+        tx.conn().execute(
+            "INSERT INTO policy (code, title_zh, title_en, doc_number, issuer_zh, issued_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![p.code, p.title_zh, p.title_en, p.doc_number, p.issuer_zh, p.issued_on],
+        )?;
+        let pid = tx.conn().last_insert_rowid();
+        tx.audit("policy", pid, "seed", None, Some(&serde_json::json!({"code": p.code, "doc_number": p.doc_number, "articles": cat.articles.len()})))?;
+        for a in &cat.articles {
+            let note = if a.text_zh_is_translation { "中文为英文版的译文，请替换为正式文本" } else { "" };
+            tx.conn().execute(
+                "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by)
+                 VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10)",
+                params![pid, a.article, a.chapter, a.title_zh, a.title_en, a.text_zh, a.text_en, note, at, by],
+            )?;
+        }
+        for s in &progs.programs {
+            tx.conn().execute(
+                "INSERT INTO program (code, name_zh, name_en, kind, policy_id, article, cap_fen, default_amount_fen, cert_kind, stacking_group, allow_stacking)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![s.code, s.name_zh, s.name_en, s.kind, pid, s.article, s.cap_fen, s.default_amount_fen, s.cert_kind, s.stacking_group, s.allow_stacking],
+            )?;
+            let prog = tx.conn().last_insert_rowid();
+            tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![prog, year, s.budget_fen])?;
+            tx.audit("program", prog, "seed", None, Some(&serde_json::json!({"code": s.code, "article": s.article, "cap_fen": s.cap_fen, "budget": {"year": year, "allocated_fen": s.budget_fen}})))?;
+        }
+        let rules = crate::rent::default_rules_json();
+        tx.conn().execute(
+            "INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (1, ?1, '默认规则', ?2, ?3)",
+            params![rules, at, by],
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&rules)?;
+        tx.audit("rent_rule", 1, "seed", None, Some(&v))?;
+        Ok(())
+    })
+}
+
+pub fn policy(conn: &Connection) -> Result<Option<Policy>> {
+    Ok(conn
+        .query_row("SELECT id, code, title_zh, title_en, doc_number, issuer_zh, issued_on FROM policy ORDER BY id LIMIT 1", [], |r| {
+            Ok(Policy { id: r.get(0)?, code: r.get(1)?, title_zh: r.get(2)?, title_en: r.get(3)?, doc_number: r.get(4)?, issuer_zh: r.get(5)?, issued_on: r.get(6)? })
+        })
+        .optional()?)
+}
+
+const CLAUSE_COLS: &str = "id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by";
+
+fn to_clause(r: &Row<'_>) -> rusqlite::Result<Clause> {
+    Ok(Clause {
+        id: r.get(0)?,
+        article: r.get(1)?,
+        version: r.get(2)?,
+        chapter: r.get(3)?,
+        title_zh: r.get(4)?,
+        title_en: r.get(5)?,
+        text_zh: r.get(6)?,
+        text_en: r.get(7)?,
+        note: r.get(8)?,
+        current: r.get(9)?,
+        created_at: r.get(10)?,
+        created_by: r.get(11)?,
+    })
+}
+
+pub fn current_clauses(conn: &Connection) -> Result<Vec<Clause>> {
+    let mut st = conn.prepare(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE current = 1 ORDER BY article"))?;
+    let v = st.query_map([], to_clause)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn current_clause(conn: &Connection, article: i64) -> Result<Option<Clause>> {
+    Ok(conn.prepare_cached(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE current = 1 AND article = ?1"))?.query_row([article], to_clause).optional()?)
+}
+
+pub fn clause_by_id(conn: &Connection, id: i64) -> Result<Option<Clause>> {
+    Ok(conn.prepare_cached(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE id = ?1"))?.query_row([id], to_clause).optional()?)
+}
+
+pub fn clause_versions(conn: &Connection, article: i64) -> Result<Vec<Clause>> {
+    let mut st = conn.prepare(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE article = ?1 ORDER BY version"))?;
+    let v = st.query_map([article], to_clause)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn add_clause_version(tx: &mut Tx<'_>, cur: &Clause, next: &Clause) -> Result<Clause> {
+    let at = tx.at().to_string();
+    let by = tx.actor().to_string();
+    tx.conn().execute("UPDATE clause SET current = 0 WHERE id = ?1", [cur.id])?;
+    let pid: i64 = tx.conn().query_row("SELECT policy_id FROM clause WHERE id = ?1", [cur.id], |r| r.get(0))?;
+    tx.conn().execute(
+        "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
+        params![pid, cur.article, cur.version + 1, cur.chapter, next.title_zh, next.title_en, next.text_zh, next.text_en, next.note, at, by],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    let c = clause_by_id(tx.conn(), id)?.expect("just inserted");
+    tx.audit("clause", format!("{}:{}", c.article, c.version), "new_version", Some(&serde_json::to_value(cur)?), Some(&serde_json::to_value(&c)?))?;
+    Ok(c)
+}
+
+const PROGRAM_COLS: &str = "id, code, name_zh, name_en, kind, article, cap_fen, default_amount_fen, cert_kind, stacking_group, allow_stacking, active";
+
+fn to_program(r: &Row<'_>) -> rusqlite::Result<Program> {
+    Ok(Program {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name_zh: r.get(2)?,
+        name_en: r.get(3)?,
+        kind: r.get(4)?,
+        article: r.get(5)?,
+        cap_fen: r.get(6)?,
+        default_amount_fen: r.get(7)?,
+        cert_kind: r.get(8)?,
+        stacking_group: r.get(9)?,
+        allow_stacking: r.get(10)?,
+        active: r.get(11)?,
+    })
+}
+
+pub fn programs(conn: &Connection) -> Result<Vec<Program>> {
+    let mut st = conn.prepare(&format!("SELECT {PROGRAM_COLS} FROM program ORDER BY id"))?;
+    let v = st.query_map([], to_program)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn program_by_code(conn: &Connection, code: &str) -> Result<Option<Program>> {
+    Ok(conn.prepare_cached(&format!("SELECT {PROGRAM_COLS} FROM program WHERE code = ?1"))?.query_row([code], to_program).optional()?)
+}
+
+pub fn program_by_id(conn: &Connection, id: i64) -> Result<Option<Program>> {
+    Ok(conn.prepare_cached(&format!("SELECT {PROGRAM_COLS} FROM program WHERE id = ?1"))?.query_row([id], to_program).optional()?)
+}
+
+/// What counts against a program's budget: grants and rewards approved (or paid) that year.
+const COMMITTED: &str = "
+    SELECT program_id, budget_year AS year, approved_fen AS amount, id AS grant_id, NULL AS reward_id
+      FROM rent_grant WHERE status IN ('approved', 'disbursed')";
+
+pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
+    let committed = committed_sql(conn)?;
+    let mut st = conn.prepare(&format!(
+        "SELECT p.id, p.code, p.name_zh, ?1, coalesce(b.allocated_fen, 0),
+                coalesce((SELECT sum(c.amount) FROM ({committed}) c WHERE c.program_id = p.id AND c.year = ?1), 0),
+                coalesce((SELECT sum(d.amount_fen) FROM ({committed}) c JOIN disbursement d
+                          ON (d.grant_id = c.grant_id OR d.reward_id = c.reward_id) WHERE c.program_id = p.id AND c.year = ?1), 0)
+         FROM program p LEFT JOIN program_budget b ON b.program_id = p.id AND b.year = ?1
+         WHERE p.active = 1 ORDER BY p.id"
+    ))?;
+    let v = st
+        .query_map([year], |r| {
+            let allocated: i64 = r.get(4)?;
+            let approved: i64 = r.get(5)?;
+            Ok(Budget {
+                program_id: r.get(0)?,
+                program_code: r.get(1)?,
+                program_name_zh: r.get(2)?,
+                year: r.get(3)?,
+                allocated_fen: allocated,
+                approved_fen: approved,
+                disbursed_fen: r.get(6)?,
+                remaining_fen: allocated - approved,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// Approved amounts of a program/year (for the over-budget check).
+pub fn committed_fen(conn: &Connection, program_id: i64, year: i32) -> Result<(i64, i64)> {
+    let committed = committed_sql(conn)?;
+    let approved: i64 = conn.query_row(
+        &format!("SELECT coalesce(sum(amount), 0) FROM ({committed}) WHERE program_id = ?1 AND year = ?2"),
+        params![program_id, year],
+        |r| r.get(0),
+    )?;
+    let allocated: i64 = conn
+        .query_row("SELECT allocated_fen FROM program_budget WHERE program_id = ?1 AND year = ?2", params![program_id, year], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    Ok((allocated, approved))
+}
+
+fn committed_sql(conn: &Connection) -> Result<String> {
+    let has_reward: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'reward')", [], |r| r.get(0))?;
+    Ok(if has_reward {
+        format!("{COMMITTED} UNION ALL SELECT program_id, budget_year, approved_fen, NULL, id FROM reward WHERE status IN ('approved', 'disbursed')")
+    } else {
+        COMMITTED.to_string()
+    })
+}
+
+pub fn set_budget(tx: &mut Tx<'_>, program_id: i64, year: i32, allocated: i64) -> Result<()> {
+    let before: Option<i64> = tx
+        .conn()
+        .query_row("SELECT allocated_fen FROM program_budget WHERE program_id = ?1 AND year = ?2", params![program_id, year], |r| r.get(0))
+        .optional()?;
+    tx.conn().execute(
+        "INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)
+         ON CONFLICT (program_id, year) DO UPDATE SET allocated_fen = excluded.allocated_fen",
+        params![program_id, year, allocated],
+    )?;
+    tx.audit(
+        "program_budget",
+        format!("{program_id}:{year}"),
+        "set",
+        before.map(|b| serde_json::json!({"allocated_fen": b})).as_ref(),
+        Some(&serde_json::json!({"allocated_fen": allocated})),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! SQL of the rent subsidy: rule versions, leases, growth reports, applications, grants, payments.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::json;
+
+use super::Tx;
+use crate::error::{Error, Result};
+use crate::rent::{Application, ApplicationInput, CalcResult, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion};
+
+pub fn current_rule(conn: &Connection) -> Result<Option<RuleVersion>> {
+    Ok(conn
+        .query_row("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version DESC LIMIT 1", [], to_rule)
+        .optional()?)
+}
+
+fn to_rule(r: &Row<'_>) -> rusqlite::Result<RuleVersion> {
+    let json: String = r.get(1)?;
+    let rules: RentRules = serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(RuleVersion { version: r.get(0)?, rules, note: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+}
+
+pub fn rule_versions(conn: &Connection) -> Result<Vec<RuleVersion>> {
+    let mut st = conn.prepare("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version")?;
+    let v = st.query_map([], to_rule)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn add_rule(tx: &mut Tx<'_>, params_json: &str, note: &str) -> Result<i64> {
+    let before = current_rule(tx.conn())?;
+    let version = before.as_ref().map(|r| r.version).unwrap_or(0) + 1;
+    let at = tx.at().to_string();
+    let by = tx.actor().to_string();
+    tx.conn().execute(
+        "INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![version, params_json, note, at, by],
+    )?;
+    let b = before.map(|r| serde_json::to_value(r.rules)).transpose()?;
+    let a: serde_json::Value = serde_json::from_str(params_json)?;
+    tx.audit("rent_rule", version, "new_version", b.as_ref(), Some(&a))?;
+    Ok(version)
+}
+
+const LEASE_COLS: &str = "id, enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, source";
+
+fn to_lease(r: &Row<'_>) -> rusqlite::Result<Lease> {
+    Ok(Lease {
+        id: r.get(0)?,
+        enterprise_id: r.get(1)?,
+        address: r.get(2)?,
+        area_centi_m2: r.get(3)?,
+        unit_rent_fen: r.get(4)?,
+        start_on: r.get(5)?,
+        end_on: r.get(6)?,
+        annual_rent_fen: r.get(7)?,
+        source: r.get(8)?,
+    })
+}
+
+pub fn lease(conn: &Connection, id: i64) -> Result<Option<Lease>> {
+    Ok(conn.prepare_cached(&format!("SELECT {LEASE_COLS} FROM lease WHERE id = ?1"))?.query_row([id], to_lease).optional()?)
+}
+
+pub fn leases(conn: &Connection, enterprise_id: i64) -> Result<Vec<Lease>> {
+    let mut st = conn.prepare(&format!("SELECT {LEASE_COLS} FROM lease WHERE enterprise_id = ?1 ORDER BY start_on, id"))?;
+    let v = st.query_map([enterprise_id], to_lease)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn insert_lease(tx: &mut Tx<'_>, enterprise_id: i64, l: &LeaseInput) -> Result<Lease> {
+    let at = tx.at().to_string();
+    let park: Option<i64> = tx.conn().query_row("SELECT park_id FROM enterprise WHERE id = ?1", [enterprise_id], |r| r.get(0))?;
+    tx.conn().execute(
+        "INSERT INTO lease (enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, park_id, source, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'manual', ?9)",
+        params![enterprise_id, l.address.clone().unwrap_or_default(), l.area_centi_m2, l.unit_rent_fen, l.start_on, l.end_on, l.annual_rent_fen, park, at],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    let lease = lease(tx.conn(), id)?.ok_or_else(|| Error::Internal("lease vanished".into()))?;
+    tx.audit("lease", id, "create", None, Some(&serde_json::to_value(&lease)?))?;
+    Ok(lease)
+}
+
+pub fn upsert_growth(tx: &mut Tx<'_>, g: &GrowthReport) -> Result<()> {
+    let before = growth(tx.conn(), g.enterprise_id)?.into_iter().find(|x| x.year == g.year);
+    tx.conn().execute(
+        "INSERT INTO growth_report (enterprise_id, year, revenue_fen, rd_fen, staff) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (enterprise_id, year) DO UPDATE SET revenue_fen = excluded.revenue_fen, rd_fen = excluded.rd_fen, staff = excluded.staff",
+        params![g.enterprise_id, g.year, g.revenue_fen, g.rd_fen, g.staff],
+    )?;
+    tx.audit("growth_report", format!("{}:{}", g.enterprise_id, g.year), if before.is_some() { "update" } else { "create" }, before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(), Some(&serde_json::to_value(g)?))?;
+    Ok(())
+}
+
+pub fn growth(conn: &Connection, enterprise_id: i64) -> Result<Vec<GrowthReport>> {
+    let mut st = conn.prepare("SELECT enterprise_id, year, revenue_fen, rd_fen, staff FROM growth_report WHERE enterprise_id = ?1 ORDER BY year")?;
+    let v = st
+        .query_map([enterprise_id], |r| Ok(GrowthReport { enterprise_id: r.get(0)?, year: r.get(1)?, revenue_fen: r.get(2)?, rd_fen: r.get(3)?, staff: r.get(4)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn insert_application(tx: &mut Tx<'_>, enterprise_id: i64, a: &ApplicationInput) -> Result<i64> {
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "INSERT INTO rent_application (enterprise_id, lease_id, subsidy_year, period_start, period_end, revenue_prev_fen, revenue_curr_fen, requested_fen, source, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'manual', ?9)",
+        params![enterprise_id, a.lease_id, a.subsidy_year, a.period_start, a.period_end, a.revenue_prev_fen, a.revenue_curr_fen, a.requested_fen, at],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    let after = super::import::rent_application_json(tx.conn(), id)?;
+    tx.audit("rent_application", id, "create", None, Some(&after))?;
+    Ok(id)
+}
+
+const APP_SQL: &str = "SELECT a.id, a.enterprise_id, e.name, e.uscc, a.subsidy_year, a.period_start, a.period_end, a.revenue_prev_fen, a.revenue_curr_fen,
+        a.requested_fen, a.source, a.batch_id, a.lease_id,
+        (SELECT g.id FROM rent_grant g WHERE g.application_id = a.id AND g.status NOT IN ('rejected', 'revoked') ORDER BY g.id DESC LIMIT 1)
+    FROM rent_application a JOIN enterprise e ON e.id = a.enterprise_id";
+
+fn to_app(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<Application> {
+    let lease_id: i64 = r.get(12)?;
+    let lease = lease(conn, lease_id).ok().flatten().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(Application {
+        id: r.get(0)?,
+        enterprise_id: r.get(1)?,
+        enterprise_name: r.get(2)?,
+        uscc: r.get(3)?,
+        subsidy_year: r.get(4)?,
+        period_start: r.get(5)?,
+        period_end: r.get(6)?,
+        revenue_prev_fen: r.get(7)?,
+        revenue_curr_fen: r.get(8)?,
+        requested_fen: r.get(9)?,
+        source: r.get(10)?,
+        batch_id: r.get(11)?,
+        lease,
+        grant_id: r.get(13)?,
+    })
+}
+
+pub fn application(conn: &Connection, id: i64) -> Result<Option<Application>> {
+    let mut st = conn.prepare(&format!("{APP_SQL} WHERE a.id = ?1"))?;
+    Ok(st.query_row([id], |r| to_app(conn, r)).optional()?)
+}
+
+pub fn applications(conn: &Connection, only_open: bool) -> Result<Vec<Application>> {
+    let filter = if only_open { "WHERE NOT EXISTS (SELECT 1 FROM rent_grant g WHERE g.application_id = a.id AND g.status NOT IN ('rejected', 'revoked'))" } else { "" };
+    let mut st = conn.prepare(&format!("{APP_SQL} {filter} ORDER BY a.id"))?;
+    let v = st.query_map([], |r| to_app(conn, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// Certification kinds of an enterprise valid on `day` (issued on or before, not expired).
+pub fn valid_cert_kinds(conn: &Connection, enterprise_id: i64, day: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT kind FROM certification WHERE enterprise_id = ?1 AND revoked = 0 AND issued_on <= ?2 AND (expires_on IS NULL OR expires_on >= ?2) ORDER BY kind",
+    )?;
+    let v = st.query_map(params![enterprise_id, day], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(v)
+}
+
+/// Months of rent subsidy an enterprise already has (submitted, approved or paid grants).
+pub fn months_subsidised(conn: &Connection, enterprise_id: i64, exclude_grant: Option<i64>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT coalesce(sum(months), 0) FROM rent_grant WHERE enterprise_id = ?1 AND status IN ('submitted', 'approved', 'disbursed') AND (?2 IS NULL OR id != ?2)",
+        params![enterprise_id, exclude_grant],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &CalcResult, clause_id: i64, budget_year: i32) -> Result<i64> {
+    let at = tx.at().to_string();
+    let explanation = serde_json::to_string(r)?;
+    tx.conn().execute(
+        "INSERT INTO rent_grant (enterprise_id, application_id, lease_id, program_id, subsidy_year, period_start, period_end, months, rate_bp,
+             eligible_unit_rent_fen, eligible_area_centi_m2, computed_fen, requested_fen, status, budget_year, rule_version, clause_id,
+             explanation_json, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'draft', ?14, ?15, ?16, ?17, ?18, ?18)",
+        params![
+            app.enterprise_id,
+            app.id,
+            app.lease.id,
+            program_id,
+            app.subsidy_year,
+            app.period_start,
+            app.period_end,
+            r.months,
+            r.rate_bp,
+            r.unit_rent_fen,
+            r.area_centi_m2,
+            r.amount_fen,
+            app.requested_fen,
+            budget_year,
+            r.rule_version,
+            clause_id,
+            explanation,
+            at
+        ],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    tx.audit("rent_grant", id, "draft", None, Some(&json!({"application_id": app.id, "computed_fen": r.amount_fen, "eligible": r.eligible, "rule_version": r.rule_version, "clause": r.clause})))?;
+    Ok(id)
+}
+
+const GRANT_SQL: &str = "SELECT g.id, g.enterprise_id, e.name, e.uscc, g.application_id, g.lease_id, p.code, g.subsidy_year, g.period_start, g.period_end,
+        g.months, g.rate_bp, g.eligible_unit_rent_fen, g.eligible_area_centi_m2, g.computed_fen, g.requested_fen, g.approved_fen,
+        (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.grant_id = g.id), g.status, g.reason, g.budget_year, g.over_budget,
+        g.rule_version, c.article, c.version, g.explanation_json, g.created_at, g.updated_at
+    FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id";
+
+fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
+    let status: String = r.get(18)?;
+    let expl: String = r.get(25)?;
+    Ok(Grant {
+        id: r.get(0)?,
+        enterprise_id: r.get(1)?,
+        enterprise_name: r.get(2)?,
+        uscc: r.get(3)?,
+        application_id: r.get(4)?,
+        lease_id: r.get(5)?,
+        program_code: r.get(6)?,
+        subsidy_year: r.get(7)?,
+        period_start: r.get(8)?,
+        period_end: r.get(9)?,
+        months: r.get(10)?,
+        rate_bp: r.get(11)?,
+        eligible_unit_rent_fen: r.get(12)?,
+        eligible_area_centi_m2: r.get(13)?,
+        computed_fen: r.get(14)?,
+        requested_fen: r.get(15)?,
+        approved_fen: r.get(16)?,
+        paid_fen: r.get(17)?,
+        status: GrantStatus::parse(&status).unwrap_or(GrantStatus::Draft),
+        reason: r.get(19)?,
+        budget_year: r.get(20)?,
+        over_budget: r.get(21)?,
+        rule_version: r.get(22)?,
+        clause: ClauseRef { article: r.get(23)?, version: r.get(24)? },
+        explanation: serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?,
+        created_at: r.get(26)?,
+        updated_at: r.get(27)?,
+    })
+}
+
+pub fn grant(conn: &Connection, id: i64) -> Result<Option<Grant>> {
+    Ok(conn.prepare_cached(&format!("{GRANT_SQL} WHERE g.id = ?1"))?.query_row([id], to_grant).optional()?)
+}
+
+pub fn grants(conn: &Connection, status: Option<GrantStatus>) -> Result<Vec<Grant>> {
+    let mut st = conn.prepare(&format!("{GRANT_SQL} WHERE (?1 IS NULL OR g.status = ?1) ORDER BY g.id DESC"))?;
+    let v = st.query_map([status.map(|s| s.as_str())], to_grant)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn grants_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<Grant>> {
+    let mut st = conn.prepare(&format!("{GRANT_SQL} WHERE g.enterprise_id = ?1 ORDER BY g.id DESC"))?;
+    let v = st.query_map([enterprise_id], to_grant)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// Change a grant's status (and what goes with it), audited with before and after.
+pub fn set_status(
+    tx: &mut Tx<'_>,
+    id: i64,
+    status: GrantStatus,
+    approved_fen: Option<i64>,
+    reason: Option<&str>,
+    budget: Option<(i32, bool)>,
+    action: &str,
+) -> Result<()> {
+    let before = grant(tx.conn(), id)?.ok_or(Error::NotFound { entity: "grant", key: id.to_string() })?;
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "UPDATE rent_grant SET status = ?2, approved_fen = coalesce(?3, approved_fen), reason = coalesce(?4, reason),
+             budget_year = coalesce(?5, budget_year), over_budget = coalesce(?6, over_budget), updated_at = ?7 WHERE id = ?1",
+        params![id, status.as_str(), approved_fen, reason, budget.map(|b| b.0), budget.map(|b| b.1), at],
+    )?;
+    let snap = |g: &Grant| json!({"status": g.status, "approved_fen": g.approved_fen, "reason": g.reason, "budget_year": g.budget_year, "over_budget": g.over_budget, "paid_fen": g.paid_fen});
+    let after = grant(tx.conn(), id)?.ok_or_else(|| Error::Internal("grant vanished".into()))?;
+    tx.audit("rent_grant", id, action, Some(&snap(&before)), Some(&snap(&after)))?;
+    Ok(())
+}
+
+pub fn insert_payment(tx: &mut Tx<'_>, grant_id: i64, amount: i64, paid_on: &str, reference: &str) -> Result<i64> {
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "INSERT INTO disbursement (grant_id, amount_fen, paid_on, reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![grant_id, amount, paid_on, reference, at],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    tx.audit("disbursement", id, "pay", None, Some(&json!({"grant_id": grant_id, "amount_fen": amount, "paid_on": paid_on, "reference": reference})))?;
+    Ok(id)
+}
+
+pub fn payments(conn: &Connection, grant_id: i64) -> Result<Vec<Payment>> {
+    let mut st = conn.prepare("SELECT id, amount_fen, paid_on, reference, created_at FROM disbursement WHERE grant_id = ?1 ORDER BY id")?;
+    let v = st
+        .query_map([grant_id], |r| Ok(Payment { id: r.get(0)?, amount_fen: r.get(1)?, paid_on: r.get(2)?, reference: r.get(3)?, created_at: r.get(4)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
