@@ -1,6 +1,7 @@
 //! Notice PDF benchmark: 1,000 one-page notices (different enterprises and amounts) rendered
 //! (a) as 1,000 separate PDFs and (b) as one 1,000-page PDF, against Typst as a peer when the
-//! Python package `typst` is installed (`pip install typst`).
+//! Python package `typst` is installed (`pip install typst`). The huiqi PDFs are written by
+//! printpdf 0.12 (see `notice/layout/pdf.rs`).
 //!
 //! Run: `cargo bench -p huiqi-core --bench notices` (release profile). Environment:
 //! `NOTICES_N` (default 1000), `NOTICES_ROUNDS` (default 3), `NOTICES_NO_TYPST=1` to skip Typst.
@@ -272,7 +273,7 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     let cmed = median(comb.clone());
     println!(
-        "| huiqi layout.rs | {:.2} (rounds: {}) | {:.1} KB | {:.2} | {:.2} | {:.2} MB |",
+        "| huiqi (layout.rs → printpdf) | {:.2} (rounds: {}) | {:.1} KB | {:.2} | {:.2} | {:.2} MB |",
         median(sep.clone()),
         sep.iter()
             .map(|v| format!("{v:.2}"))

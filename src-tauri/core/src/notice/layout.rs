@@ -3,7 +3,8 @@
 //! ```text
 //! NoticeDoc ──shape──▶ glyphs (font fallback, MissingGlyph) ──break──▶ lines ──paginate──▶ pages
 //!                                                             (linebreak.rs)
-//! pages ──pdf.rs──▶ content streams + per-document CFF subsets (font.rs) ──▶ one PDF
+//! pages ──pdf.rs──▶ printpdf::PdfDocument: Ops per page + one OpenType/CFF subset per face
+//!                   (font.rs) ──printpdf (subset_fonts: false)──▶ one PDF
 //! ```
 //!
 //! Page geometry (GB/T 9704-2012 §5.2): A4, top margin 37 mm, left 28 mm, text block
@@ -38,11 +39,17 @@
 //! content, so the same notice always gives the same bytes (the register stores a SHA-256 of the
 //! issued PDF and reprints it byte for byte).
 //!
-//! The PDF is written by `pdf.rs` and the fonts subset by `font.rs`, not by printpdf's
-//! `PdfDocument::save`: printpdf re-parses and re-subsets every font on each save (≈3 ms per CJK
-//! font), and draws random IDs and subset tags. Here a font is parsed once in [`Fonts`] and a
-//! document's subset is a concatenation of cached, desubroutinized charstrings (≈0.7 ms for a
-//! whole one-page notice; see `benches/notices.rs`).
+//! The PDF is produced by printpdf 0.12 (`pdf.rs`): each page is a `printpdf::PdfPage` of `Op`s
+//! (text matrix, font, `ShowText` of the layout's glyph codes with its advances as TJ offsets,
+//! the red rule as `DrawLine`), the fonts are `printpdf::ParsedFont`s, and printpdf builds every
+//! PDF object (`PdfDocument::to_lopdf_document`). What printpdf is not left to do, and why:
+//! subsetting — its `save()` re-parses and re-subsets every font through allsorts on each call
+//! (≈3 ms per CJK font), so it saves with `subset_fonts: false` and is given, per document, a
+//! small OpenType/CFF font holding only the glyphs used, built by `font.rs` from fonts parsed
+//! once in [`Fonts`] (a concatenation of cached, desubroutinized charstrings); and the last step
+//! of `save()` — its random `/ID`, 1970 dates and level-9 deflate are replaced by a content hash,
+//! no dates, and fast deflate settings (see `pdf.rs`). A one-page notice takes ≈1.3 ms (Typst:
+//! ≈6.5 ms; see `benches/notices.rs`).
 
 mod font;
 mod linebreak;

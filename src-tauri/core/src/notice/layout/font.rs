@@ -1,15 +1,17 @@
-//! OpenType/CFF reading and per-document CFF subsetting for PDF embedding.
+//! OpenType/CFF reading and per-document CFF subsetting, for printpdf to embed.
 //!
 //! Why not printpdf's subsetter: printpdf 0.12 re-parses and re-subsets every font on each `save()`
-//! through allsorts (≈3 ms per CJK font, the dominant cost of a one-page notice). Here a font is
+//! through allsorts (≈3 ms per CJK font, the dominant cost of a one-page notice), so the PDF is
+//! saved with `subset_fonts: false` and given fonts that are already subsets. Here a font is
 //! parsed once ([`FontFace::parse`]: table directory, cmap, advances, CFF INDEX offsets); a
 //! document's subset is then only a concatenation of the charstrings it uses
-//! ([`SubsetBuilder::build_cff`]), desubroutinized so that no subroutine INDEX has to be carried.
+//! ([`SubsetBuilder::build_cff`]), desubroutinized so that no subroutine INDEX has to be carried,
+//! wrapped in the few OpenType tables printpdf needs to parse it ([`SubsetBuilder::build_otf`]).
 //!
-//! The subset is always written as a bare CID-keyed CFF (`/FontFile3 /Subtype /CIDFontType0C`)
-//! whose charset is the identity on 1..n: the content-stream code, the CID and the subset glyph id
-//! are the same number, and `/W` and `/ToUnicode` are keyed by it. Every viewer family (Acrobat,
-//! pdf.js, PDFium, poppler) resolves such a font the same way.
+//! The subset is a CID-keyed CFF whose charset is the identity on 1..n: the content-stream code,
+//! the CID and the subset glyph id are the same number, and `/W` and `/ToUnicode` are keyed by it.
+//! printpdf embeds such a font as a bare CFF (`/FontFile3 /Subtype /CIDFontType0C`), which every
+//! viewer family (Acrobat, pdf.js, PDFium, poppler) resolves the same way.
 //!
 //! All reads are bounds-checked: a malformed font gives an error, never a panic.
 
@@ -1009,6 +1011,188 @@ impl SubsetBuilder {
         }
         Ok(out)
     }
+}
+
+impl SubsetBuilder {
+    /// The subset as a small OpenType/CFF font (`OTTO`) that printpdf can parse
+    /// (`ParsedFont::from_bytes`) and embed as given (`subset_fonts: false`): the CID-keyed CFF
+    /// of [`SubsetBuilder::build_cff`] plus the tables printpdf reads — `cmap` (format 12,
+    /// character ↦ code), `head`/`hhea`/`maxp`/`hmtx` (advances in 1/1000 em, exactly the `/W`
+    /// values layout measures with: [`FontFace::pdf_width`]), `OS/2` (weight, ascent/descent)
+    /// and `name` (the PostScript name `name`, subset tag included, which printpdf writes as
+    /// `/BaseFont`). printpdf embeds only the bare `CFF ` table of it (`/FontFile3
+    /// /CIDFontType0C`); the other tables only feed the PDF font dictionaries.
+    ///
+    /// It also carries an empty `glyf` and an all-zero `loca`, which no PDF ever sees: printpdf
+    /// reads each glyph's `/W` width through azul-layout's `get_or_decode_glyph`, which takes
+    /// the advance from `hmtx` but also decodes the glyph's outline — for a CFF-only font by
+    /// re-parsing the whole `CFF ` table, once per glyph (≈0.9 ms of a 2.2 ms one-page notice).
+    /// With a `glyf` table present it "decodes" an empty TrueType glyph instead. The widths are
+    /// the `hmtx` advances either way (checked by the tests), so this only changes speed.
+    pub fn build_otf(&self, face: &FontFace, name: &str) -> R<Vec<u8>> {
+        let cff = self.build_cff(face, name)?;
+        let n = self.glyphs.len() + 1; // .notdef + codes
+        let widths: Vec<u16> = std::iter::once(face.pdf_width(0))
+            .chain(self.glyphs.iter().map(|&(g, _)| face.pdf_width(g)))
+            .collect();
+        let units = |v: i16| face.to_pdf_units(v).clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+        let bbox = face.bbox.map(units);
+        let (ascent, descent) = (units(face.ascent), units(face.descent));
+        let bold = face.weight >= 600;
+
+        let mut head = Vec::with_capacity(54);
+        head.extend_from_slice(&0x0001_0000u32.to_be_bytes()); // version
+        head.extend_from_slice(&0x0001_0000u32.to_be_bytes()); // fontRevision
+        head.extend_from_slice(&0u32.to_be_bytes()); // checkSumAdjustment (set below)
+        head.extend_from_slice(&0x5F0F_3CF5u32.to_be_bytes()); // magicNumber
+        head.extend_from_slice(&3u16.to_be_bytes()); // flags: baseline y=0, lsb x=0
+        head.extend_from_slice(&1000u16.to_be_bytes()); // unitsPerEm
+        head.extend_from_slice(&[0; 16]); // created, modified: none (deterministic output)
+        for v in bbox {
+            head.extend_from_slice(&v.to_be_bytes());
+        }
+        head.extend_from_slice(&(bold as u16).to_be_bytes()); // macStyle
+        head.extend_from_slice(&8u16.to_be_bytes()); // lowestRecPPEM
+        head.extend_from_slice(&2i16.to_be_bytes()); // fontDirectionHint
+        head.extend_from_slice(&[0; 4]); // indexToLocFormat, glyphDataFormat
+
+        let mut hhea = Vec::with_capacity(36);
+        hhea.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        hhea.extend_from_slice(&ascent.to_be_bytes());
+        hhea.extend_from_slice(&descent.to_be_bytes());
+        hhea.extend_from_slice(&0i16.to_be_bytes()); // lineGap
+        hhea.extend_from_slice(&widths.iter().max().copied().unwrap_or(0).to_be_bytes());
+        hhea.extend_from_slice(&[0; 6]); // min LSB, min RSB, xMaxExtent
+        hhea.extend_from_slice(&1i16.to_be_bytes()); // caretSlopeRise
+        hhea.extend_from_slice(&[0; 14]); // caretSlopeRun, caretOffset, reserved ×4, metricDataFormat
+        hhea.extend_from_slice(&(n as u16).to_be_bytes()); // numberOfHMetrics
+
+        let mut maxp = Vec::with_capacity(6);
+        maxp.extend_from_slice(&0x0000_5000u32.to_be_bytes()); // version 0.5 (CFF outlines)
+        maxp.extend_from_slice(&(n as u16).to_be_bytes());
+
+        let mut hmtx = Vec::with_capacity(4 * n);
+        for w in &widths {
+            hmtx.extend_from_slice(&w.to_be_bytes());
+            hmtx.extend_from_slice(&[0, 0]); // lsb (unused for CFF)
+        }
+
+        // cmap: (3, 10) format 12, character -> code, one group per run of consecutive pairs.
+        let mut pairs: Vec<(u32, u32)> = self
+            .glyphs
+            .iter()
+            .enumerate()
+            .map(|(k, &(_, ch))| (ch as u32, k as u32 + 1))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0); // a character maps to one glyph per face; keep the first
+        let mut groups: Vec<[u32; 3]> = Vec::new();
+        for (c, g) in pairs {
+            match groups.last_mut() {
+                Some(last) if last[1] + 1 == c && last[2] + (c - last[0]) == g => last[1] = c,
+                _ => groups.push([c, c, g]),
+            }
+        }
+        let mut cmap = Vec::with_capacity(28 + 12 * groups.len());
+        cmap.extend_from_slice(&[0, 0, 0, 1]); // version, numTables
+        cmap.extend_from_slice(&[0, 3, 0, 10]); // platform 3, encoding 10
+        cmap.extend_from_slice(&12u32.to_be_bytes());
+        cmap.extend_from_slice(&12u16.to_be_bytes()); // format
+        cmap.extend_from_slice(&0u16.to_be_bytes());
+        cmap.extend_from_slice(&((16 + 12 * groups.len()) as u32).to_be_bytes());
+        cmap.extend_from_slice(&0u32.to_be_bytes()); // language
+        cmap.extend_from_slice(&(groups.len() as u32).to_be_bytes());
+        for g in &groups {
+            for v in g {
+                cmap.extend_from_slice(&v.to_be_bytes());
+            }
+        }
+
+        // OS/2 version 4 (96 bytes): weight, typographic metrics, cap height; the rest zero.
+        let mut os2 = vec![0u8; 96];
+        let put =
+            |t: &mut Vec<u8>, at: usize, v: u16| t[at..at + 2].copy_from_slice(&v.to_be_bytes());
+        put(&mut os2, 0, 4);
+        put(&mut os2, 2, 1000); // xAvgCharWidth
+        put(&mut os2, 4, face.weight);
+        put(&mut os2, 6, 5); // usWidthClass: medium
+        put(&mut os2, 62, if bold { 0x20 } else { 0x40 }); // fsSelection: BOLD / REGULAR
+        put(&mut os2, 68, ascent as u16);
+        put(&mut os2, 70, descent as u16);
+        put(&mut os2, 74, ascent.max(0) as u16); // usWinAscent
+        put(&mut os2, 76, descent.unsigned_abs()); // usWinDescent
+        put(&mut os2, 88, units(face.cap_height) as u16);
+
+        // name: the PostScript name (ID 6), Windows Unicode BMP, US English.
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut name_t = Vec::with_capacity(18 + utf16.len());
+        for v in [0u16, 1, 18, 3, 1, 0x0409, 6, utf16.len() as u16, 0] {
+            name_t.extend_from_slice(&v.to_be_bytes());
+        }
+        name_t.extend_from_slice(&utf16);
+
+        Ok(write_sfnt(&mut [
+            (*b"CFF ", cff),
+            (*b"OS/2", os2),
+            (*b"cmap", cmap),
+            (*b"head", head),
+            (*b"hhea", hhea),
+            (*b"hmtx", hmtx),
+            (*b"maxp", maxp),
+            (*b"name", name_t),
+            (*b"glyf", Vec::new()),
+            (*b"loca", vec![0; 2 * (n + 1)]),
+        ]))
+    }
+}
+
+fn table_checksum(t: &[u8]) -> u32 {
+    t.chunks(4).fold(0u32, |acc, c| {
+        let mut b = [0u8; 4];
+        b[..c.len()].copy_from_slice(c);
+        acc.wrapping_add(u32::from_be_bytes(b))
+    })
+}
+
+/// An `OTTO` sfnt of `tables` (sorted by tag), 4-byte aligned, with table checksums and the
+/// `head` checkSumAdjustment.
+fn write_sfnt(tables: &mut [([u8; 4], Vec<u8>)]) -> Vec<u8> {
+    tables.sort_by_key(|t| t.0);
+    let n = tables.len() as u16;
+    let pow2 = 1u16 << (15 - n.leading_zeros());
+    let dir_len = 12 + 16 * tables.len();
+    let total = dir_len + tables.iter().map(|t| (t.1.len() + 3) & !3).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(b"OTTO");
+    for v in [
+        n,
+        pow2 * 16,
+        pow2.trailing_zeros() as u16,
+        n * 16 - pow2 * 16,
+    ] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    let mut off = dir_len;
+    let mut head_at = None;
+    for (tag, data) in tables.iter() {
+        if tag == b"head" {
+            head_at = Some(off);
+        }
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&table_checksum(data).to_be_bytes());
+        out.extend_from_slice(&(off as u32).to_be_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        off += (data.len() + 3) & !3;
+    }
+    for (_, data) in tables.iter() {
+        out.extend_from_slice(data);
+        out.resize((out.len() + 3) & !3, 0);
+    }
+    if let Some(h) = head_at {
+        let adj = 0xB1B0_AFBAu32.wrapping_sub(table_checksum(&out));
+        out[h + 8..h + 12].copy_from_slice(&adj.to_be_bytes());
+    }
+    out
 }
 
 /// Top DICT of the subset: ROS Adobe-Identity-0, CIDCount, charset, CharStrings, FDArray,

@@ -274,16 +274,52 @@ fn notice_rendering_is_deterministic() {
     let mut d = sample();
     d.date = "2026年3月6日".into();
     let c = render(&d, fonts()).unwrap();
+    // The trailer's /ID (written `/ID [` by hand before, `/ID[` by printpdf's serializer).
     let id = |p: &[u8]| {
         let s = String::from_utf8_lossy(p);
-        s[s.rfind("/ID [").unwrap()..]
-            .lines()
-            .next()
-            .unwrap()
-            .to_string()
+        let at = s[s.rfind("trailer").expect("no trailer")..]
+            .find("/ID")
+            .map(|i| s.rfind("trailer").unwrap() + i)
+            .expect("no /ID in the trailer");
+        s[at..].split(']').next().unwrap().to_string()
     };
     assert_ne!(id(&a), id(&c));
     assert!(!String::from_utf8_lossy(&a).contains("CreationDate"));
+}
+
+/// What printpdf is given and what it writes: Info without dates or empty fields, /Lang, and an
+/// /ID that is a hash (two equal 32-hex-digit strings), read back with qpdf's JSON.
+#[test]
+fn notice_pdf_info_lang_and_id() {
+    let pdf = render(&sample(), fonts()).unwrap();
+    let (_d, path) = temp_pdf(&pdf);
+    let (ok, out, err) = tool("qpdf", &["--json=2", "--json-key=qpdf", &path]);
+    assert!(ok, "qpdf --json failed: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let objects = &v["qpdf"][1];
+    let trailer = &objects["trailer"]["value"];
+    let deref = |r: &serde_json::Value| &objects[format!("obj:{}", r.as_str().unwrap())]["value"];
+    let ids: Vec<&str> = trailer["/ID"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().trim_start_matches("u:"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1]);
+    assert!(
+        ids[0].len() == 32 && ids[0].chars().all(|c| c.is_ascii_hexdigit()),
+        "{ids:?}"
+    );
+    let info = deref(&trailer["/Info"]).as_object().unwrap();
+    let mut keys: Vec<&str> = info.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["/Creator", "/Producer", "/Title"], "{info:?}");
+    assert_eq!(info["/Producer"], "u:Huiqi Ledger");
+    let catalog = deref(&trailer["/Root"]);
+    assert_eq!(catalog["/Lang"], "u:zh-CN");
+    assert_eq!(pdfinfo_field(&path, "Producer"), "Huiqi Ledger");
+    assert_eq!(pdfinfo_field(&path, "PDF version"), "1.4"); // /Lang is a PDF 1.4 key
 }
 
 // 6. pagination
@@ -805,6 +841,60 @@ fn notice_long_authority_wraps_and_long_title_is_refused() {
         render(&d, fonts()),
         Err(LayoutError::TooLong { .. })
     ));
+}
+
+/// The per-document font handed to printpdf: printpdf parses it, embeds exactly the CFF subset,
+/// keys it by code = CID, and reads the layout's widths (its /W) and the codes' characters back.
+#[test]
+fn notice_subset_font_is_what_printpdf_embeds() {
+    let f = fonts();
+    for (face_id, text) in [
+        (Face::Fang, "南京惠企智能科技有限公司：特此通知。"),
+        (Face::Serif, "1,234,567.89 A喆— 1 —"),
+        (Face::SerifBold, "南京市江宁区科学技术局文件"),
+    ] {
+        let face = f.face(face_id).unwrap();
+        let mut b = font::SubsetBuilder::new();
+        let mut want = Vec::new();
+        for ch in text.chars() {
+            let gid = face.glyph(ch).unwrap();
+            want.push((ch, b.code(gid, ch).unwrap(), face.pdf_width(gid)));
+        }
+        let name = format!("ABCDEF+{}", face.ps_name);
+        let otf = b.build_otf(face, &name).unwrap();
+        let n = b.glyphs.len() as u16 + 1;
+
+        // Our own reader: a well-formed OpenType/CFF font.
+        let back = font::FontFace::parse(font::FontBytes::Owned(otf.clone()), "x").unwrap();
+        assert_eq!(back.ps_name, name.replace('+', "")); // it keeps [A-Za-z0-9_-] only
+        for &(ch, code, w) in &want {
+            assert_eq!(back.glyph(ch), Some(code), "{ch}");
+            assert_eq!(back.pdf_width(code), w, "{ch}");
+        }
+
+        // printpdf's reader and the pieces it writes into the PDF.
+        let mut warnings = Vec::new();
+        let parsed = printpdf::ParsedFont::from_bytes(&otf, 0, &mut warnings)
+            .unwrap_or_else(|| panic!("printpdf cannot parse the subset: {warnings:?}"));
+        assert_eq!(parsed.font_name.as_deref(), Some(name.as_str()));
+        assert_eq!(parsed.num_glyphs, n);
+        for &(ch, code, w) in &want {
+            assert_eq!(parsed.lookup_glyph_index(ch as u32), Some(code), "{ch}");
+            // printpdf's /W entry: the advance it reads for the glyph, in 1/1000 em.
+            let adv = parsed.get_or_decode_glyph(code).unwrap().horz_advance;
+            assert_eq!(adv, w, "width of {ch}");
+        }
+        assert_eq!(
+            printpdf::extract_cid_keyed_cff(&otf, 0),
+            Some(b.build_cff(face, &name).unwrap()),
+            "the embedded program is the CFF subset"
+        );
+        let cids = printpdf::cff_charset_gid_to_cid_map(&otf, 0).unwrap();
+        assert!(
+            (0..n).all(|g| cids.get(&g) == Some(&g)),
+            "code = CID = glyph id"
+        );
+    }
 }
 
 #[test]
