@@ -14,6 +14,14 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "sectors", "sectors_save", "export",
         ],
     ),
+    ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set"]),
+    (
+        "rent",
+        &[
+            "calc", "calc_for", "applications", "application_add", "leases", "lease_add", "growth", "growth_set", "grants", "grant", "draft",
+            "submit", "approve", "approve_many", "reject", "pay", "revoke", "rules", "rules_save",
+        ],
+    ),
     ("import", &["kinds", "choose_file", "analyze", "commit", "cancel", "rows", "export_errors", "undo", "batches", "batch"]),
 ];
 

@@ -5,6 +5,7 @@ mod harness;
 mod foundation;
 mod import;
 mod registry;
+mod rent;
 
 use std::sync::Mutex;
 

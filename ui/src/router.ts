@@ -4,6 +4,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/enterprise' },
   { path: '/enterprise', name: 'enterprise', component: () => import('./views/enterprise/EnterpriseView.vue'), meta: { nav: 'enterprise', icon: 'OfficeBuilding' } },
+  { path: '/rent', name: 'rent', component: () => import('./views/rent/RentView.vue'), meta: { nav: 'rent', icon: 'Money' } },
   { path: '/import', name: 'import', component: () => import('./views/import/ImportView.vue'), meta: { nav: 'import', icon: 'Upload' } },
   { path: '/settings', name: 'settings', component: () => import('./views/settings/SettingsView.vue'), meta: { nav: 'settings', icon: 'Setting' } },
 ]

@@ -6,6 +6,8 @@ mod bench;
 mod enterprise;
 mod import;
 mod out;
+mod policy;
+mod rent;
 mod system;
 
 use std::path::PathBuf;
@@ -51,12 +53,26 @@ enum Cmd {
     Enterprise(enterprise::Cmd),
     /// Import a park's spreadsheet (or list / show / undo import batches).
     Import(import::ImportArgs),
+    /// The policy catalog: clauses and their versions.
+    #[command(subcommand)]
+    Policy(policy::Cmd),
+    /// Support programs and their yearly budgets.
+    #[command(subcommand)]
+    Program(policy::ProgramCmd),
+    /// The rent subsidy: calculator, applications, grants, rules.
+    #[command(subcommand)]
+    Rent(rent::Cmd),
     /// Benchmarks (measured figures, not tests).
     #[command(subcommand)]
     Bench(bench::Cmd),
 }
 
 fn main() {
+    // `huiqi … | head` closes the pipe early: end quietly, as Unix tools do, instead of panicking.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let lang = cli
         .lang
@@ -87,6 +103,18 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
             enterprise::run(&mut db, cmd, out).map(|_| 0)
         }
         Cmd::Bench(cmd) => bench::run(cmd, out).map(|_| 0),
+        Cmd::Policy(cmd) => {
+            let mut db = open(&path, policy::is_write(&cmd), write_opts)?;
+            policy::run(&mut db, cmd, out).map(|_| 0)
+        }
+        Cmd::Program(cmd) => {
+            let mut db = open(&path, policy::is_write_program(&cmd), write_opts)?;
+            policy::run_program(&mut db, cmd, out).map(|_| 0)
+        }
+        Cmd::Rent(cmd) => {
+            let mut db = open(&path, rent::is_write(&cmd), write_opts)?;
+            rent::run(&mut db, cmd, out).map(|_| 0)
+        }
         Cmd::Import(args) => {
             let mut db = open(&path, import::is_write(&args), write_opts)?;
             import::run(&mut db, args, out).map(|_| 0)

@@ -192,12 +192,100 @@ pub fn load(db: &mut Db) -> Result<usize> {
                 },
             )?;
         }
+        let mut ids = Vec::new();
         for v in &validated {
-            crate::store::enterprise::insert(tx, v)?;
+            ids.push(crate::store::enterprise::insert(tx, v)?);
         }
+        add_demo_activity(tx, &ids)?;
         Ok(())
     })?;
     Ok(validated.len())
+}
+
+/// Leases, rent applications and certifications of the demo enterprises, dated around today so
+/// that the reminders, the calculator and the reward scan have something real to show.
+fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::Enterprise]) -> Result<()> {
+    use chrono::{Datelike, Duration};
+    use crate::import::validate::{CertRecord, RentRecord};
+    let today = chrono::Local::now().date_naive();
+    let y = today.year();
+    let mut rng = Rng::new(DEMO_SEED + 1);
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let date = |yy: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(yy, m, d).expect("valid demo date");
+    for (i, e) in ents.iter().enumerate() {
+        let cert = |kind: &str, issued: chrono::NaiveDate, expires: Option<chrono::NaiveDate>, no: String| CertRecord {
+            uscc: e.uscc.clone(),
+            name: e.name.clone(),
+            kind: kind.into(),
+            certificate_no: Some(no),
+            issued_on: Some(iso(issued)),
+            expires_on: expires.map(iso),
+            expiry_differs_from_rule: None,
+        };
+        // Most enterprises hold a high-tech or tech-SME status (the rent subsidy needs one).
+        match i % 4 {
+            0 | 1 => {
+                // 高企: some expire within the coming weeks (renewal reminders).
+                let issued = if i % 8 == 0 { today - Duration::days(365 * 3 - 20 - i as i64) } else { date(y - 2, 1 + (i % 12) as u32, 10) };
+                let expires = issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt());
+                crate::store::import::insert_certification(tx, e.id, &cert("high_tech_enterprise", issued, expires, format!("GR{}3200{:04}", issued.year(), 1000 + i)), "", "demo")?;
+            }
+            2 => {
+                // Evaluated last year (valid for last year's lease periods) and again this year.
+                for yy in [y - 1, y] {
+                    let issued = date(yy, 1, 5 + (i % 20) as u32);
+                    let no = format!("{}3201{:05}", yy, 20000 + i);
+                    crate::store::import::insert_certification(tx, e.id, &cert("tech_sme", issued.min(date(yy, 1, 1)), Some(date(yy, 12, 31)), no), "", "demo")?;
+                }
+            }
+            _ => {}
+        }
+        // Titles that the policy rewards (free for the reward scan).
+        let reward_kinds = ["green_factory", "tech_innovation_demo", "quality_benchmark", "little_giant_national", "specialized_sme_provincial", "green_supply_chain"];
+        if i % 5 == 3 {
+            let k = reward_kinds[(i / 5) % reward_kinds.len()];
+            let issued = date(y, 1 + (i % 9) as u32, 20);
+            let expires = match k {
+                "little_giant_national" | "specialized_sme_provincial" => issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt()),
+                _ => None,
+            };
+            crate::store::import::insert_certification(tx, e.id, &cert(k, issued, expires, format!("{}-{:03}", y, 100 + i)), "", "demo")?;
+        }
+        // Rent applications of young, certified enterprises.
+        let founded = e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text);
+        if i % 4 != 3 && founded.is_some_and(|f| f.year() >= y - 4) && i % 3 != 2 {
+            let start = date(y - 1, 1 + (i % 12) as u32, 1);
+            let end_m0 = start.month0() + 11;
+            let end = {
+                let (ey, em) = (start.year() + (end_m0 / 12) as i32, end_m0 % 12 + 1);
+                let (ny, nm) = if em == 12 { (ey + 1, 1) } else { (ey, em + 1) };
+                date(ny, nm, 1).pred_opt().expect("valid")
+            };
+            let area = 8_000 + rng.below(60_000) as i64;
+            let unit = [3_500, 4_200, 4_800, 5_500, 6_500, 7_200][rng.below(6) as usize];
+            let annual = area * unit * 12 / 100;
+            let prev = 50_000_000 + rng.below(400_000_000) as i64;
+            let growth_bp = [4_500, 2_200, 800, -500, 3_100, 1_600][i % 6];
+            let curr = prev + prev * growth_bp / 10_000;
+            let rate = if growth_bp >= 3_000 { 10_000 } else if growth_bp >= 1_500 { 8_000 } else { 5_000 };
+            let rec = RentRecord {
+                uscc: e.uscc.clone(),
+                name: e.name.clone(),
+                lease_address: Some(format!("{}{}号楼", e.address, 1 + i % 9)),
+                area_centi_m2: Some(area),
+                unit_rent_fen: Some(unit),
+                lease_start: Some(iso(start)),
+                lease_end: Some(iso(end)),
+                annual_rent_fen: Some(annual),
+                revenue_prev_fen: Some(prev),
+                revenue_curr_fen: Some(curr),
+                subsidy_year: Some(1 + (i % 3) as i64),
+                requested_fen: Some(annual * rate / 10_000),
+            };
+            crate::store::import::insert_rent(tx, e.id, e.park_id, &rec, "demo")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -221,6 +309,13 @@ mod tests {
         let mut db = Db::open_rw(dir.path().join("d.db")).unwrap();
         assert_eq!(load(&mut db).unwrap(), DEMO_SIZE);
         assert_eq!(enterprise::count(&db).unwrap(), DEMO_SIZE as i64);
+        let apps = crate::rent::applications(&db, true).unwrap();
+        assert!(apps.len() >= 8, "demo rent applications: {}", apps.len());
+        let certs = crate::store::query_one_i64(&db, "SELECT count(*) FROM certification").unwrap();
+        assert!(certs >= 30, "demo certifications: {certs}");
+        // Drafting every demo application works, and most are eligible.
+        let drafts = crate::rent::draft_all(&mut db).unwrap();
+        assert!(drafts.iter().filter(|g| g.explanation.eligible).count() >= 4);
         assert_eq!(load(&mut db).unwrap_err().code(), "demo_needs_empty");
         assert!(db.check().unwrap().ok);
     }

@@ -4,4 +4,6 @@
 
 pub mod enterprise;
 pub mod import;
+pub mod policy;
+pub mod rent;
 pub mod system;

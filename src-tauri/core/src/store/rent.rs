@@ -159,6 +159,11 @@ pub fn valid_cert_kinds(conn: &Connection, enterprise_id: i64, day: &str) -> Res
     Ok(v)
 }
 
+/// Certification kinds valid on `day` (tests and diagnostics outside the crate).
+pub fn valid_cert_kinds_of(db: &super::Db, enterprise_id: i64, day: &str) -> Vec<String> {
+    valid_cert_kinds(db.conn(), enterprise_id, day).unwrap_or_default()
+}
+
 /// Months of rent subsidy an enterprise already has (submitted, approved or paid grants).
 pub fn months_subsidised(conn: &Connection, enterprise_id: i64, exclude_grant: Option<i64>) -> Result<i64> {
     Ok(conn.query_row(

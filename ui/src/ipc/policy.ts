@@ -1,0 +1,15 @@
+import { call } from '.'
+import type { Policy } from '../bindings/Policy'
+import type { Clause } from '../bindings/Clause'
+import type { ClauseEdit } from '../bindings/ClauseEdit'
+import type { Program } from '../bindings/Program'
+import type { Budget } from '../bindings/Budget'
+
+const D = 'policy'
+export const info = () => call<Policy>(D, 'info')
+export const clauses = (query?: string) => call<Clause[]>(D, 'clauses', { query: query ?? null })
+export const clauseVersions = (article: number) => call<Clause[]>(D, 'clause_versions', { article })
+export const clauseEdit = (article: number, edit: ClauseEdit) => call<Clause>(D, 'clause_edit', { article, edit })
+export const programs = () => call<Program[]>(D, 'programs')
+export const budgets = (year: number) => call<Budget[]>(D, 'budgets', { year })
+export const budgetSet = (code: string, year: number, allocated: number) => call<Budget>(D, 'budget_set', { code, year, allocated })
