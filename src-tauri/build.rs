@@ -14,6 +14,14 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "sectors", "sectors_save", "export",
         ],
     ),
+    (
+        "cert",
+        &[
+            "kinds", "kind_save", "list", "add", "revoke", "reminders", "reminder_settings", "reminder_settings_save", "reminders_export",
+            "reward_scan", "reward_confirm", "rewards", "reward_approve", "reward_reject", "reward_pay", "reward_revoke",
+        ],
+    ),
+    ("dashboard", &["load"]),
     ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set"]),
     (
         "rent",

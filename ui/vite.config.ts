@@ -3,10 +3,10 @@ import vue from '@vitejs/plugin-vue'
 
 // Tauri's `freezePrototype` freezes Object.prototype before our scripts run. A library that then
 // assigns `proto.valueOf = …` on its own prototype object hits the "override mistake" and throws
-// (dayjs, used by Element Plus, does). This rewrites such assignments in those libraries into an
+// (dayjs, used by Element Plus, does; so do ECharts and zrender). This rewrites such assignments in those libraries into an
 // own-property definition first, which is what the code meant. Checked by the end-to-end tests,
 // which run the real window with freezePrototype on.
-const OVERRIDDEN = /(\b[\w$]+)\.(valueOf|toString|toLocaleString|toJSON)\s*=(?!=)/g
+const OVERRIDDEN = /(\b[\w$]+)\.(valueOf|toString|toLocaleString|toJSON|constructor|hasOwnProperty|isPrototypeOf|propertyIsEnumerable)\s*=(?!=)/g
 const PROLOGUE =
   'var __hqOwn=function(o,k){if(o&&!Object.prototype.hasOwnProperty.call(o,k))Object.defineProperty(o,k,{value:void 0,writable:true,configurable:true,enumerable:false});return o};\n'
 export function freezeSafe(code: string): string | null {
@@ -19,7 +19,7 @@ function freezePrototypeSafe(): Plugin {
     name: 'huiqi-freeze-prototype-safe',
     enforce: 'pre',
     transform(code, id) {
-      if (!/node_modules[\\/](dayjs|lodash-es)[\\/]/.test(id)) return null
+      if (!/node_modules[\\/](dayjs|lodash-es|echarts|zrender)[\\/]/.test(id)) return null
       const out = freezeSafe(code)
       return out === null ? null : { code: out, map: null }
     },

@@ -11,7 +11,19 @@ export const app = reactive({
   status: null as AppStatus | null,
   error: null as IpcError | null,
   loading: true,
+  /** Counts shown next to navigation items (reminders due). */
+  badges: {} as Record<string, number>,
 })
+
+/** The number of certification reminders due (shown at start, next to 认定与奖励). */
+export async function refreshBadge() {
+  try {
+    const { reminders } = await import('./ipc/cert')
+    app.badges.cert = (await reminders()).length
+  } catch {
+    /* not essential */
+  }
+}
 
 export async function loadStatus() {
   app.loading = true
@@ -20,6 +32,7 @@ export async function loadStatus() {
     const s = await system.status()
     app.status = s
     setLocale(s.lang)
+    if (!s.first_run) refreshBadge()
   } catch (e) {
     app.error = e instanceof IpcError ? e : new IpcError({ code: 'internal', message: String(e) })
   } finally {

@@ -2,9 +2,11 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 
 // An area appears in the navigation only once it works (meta.nav).
 export const routes: RouteRecordRaw[] = [
-  { path: '/', redirect: '/enterprise' },
+  { path: '/', redirect: '/dashboard' },
+  { path: '/dashboard', name: 'dashboard', component: () => import('./views/dashboard/DashboardView.vue'), meta: { nav: 'dashboard', icon: 'DataAnalysis' } },
   { path: '/enterprise', name: 'enterprise', component: () => import('./views/enterprise/EnterpriseView.vue'), meta: { nav: 'enterprise', icon: 'OfficeBuilding' } },
   { path: '/rent', name: 'rent', component: () => import('./views/rent/RentView.vue'), meta: { nav: 'rent', icon: 'Money' } },
+  { path: '/cert', name: 'cert', component: () => import('./views/cert/CertView.vue'), meta: { nav: 'cert', icon: 'Medal' } },
   { path: '/import', name: 'import', component: () => import('./views/import/ImportView.vue'), meta: { nav: 'import', icon: 'Upload' } },
   { path: '/settings', name: 'settings', component: () => import('./views/settings/SettingsView.vue'), meta: { nav: 'settings', icon: 'Setting' } },
 ]

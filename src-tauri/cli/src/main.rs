@@ -2,7 +2,9 @@
 //! opens the database, calls core, prints text or `--format json`.
 //! Exit codes: 0 done · 1 input or operation refused · 2 usage · 3 database problem.
 
+mod backup;
 mod bench;
+mod cert;
 mod enterprise;
 mod import;
 mod out;
@@ -62,6 +64,15 @@ enum Cmd {
     /// The rent subsidy: calculator, applications, grants, rules.
     #[command(subcommand)]
     Rent(rent::Cmd),
+    /// Certifications and their reminders.
+    #[command(subcommand)]
+    Cert(cert::Cmd),
+    /// Rewards for certifications (免申即享 scan, confirm, approve, pay).
+    #[command(subcommand)]
+    Reward(cert::RewardCmd),
+    /// Backups: create, list, restore, prune, recover from a damaged database; the second folder.
+    #[command(subcommand)]
+    Backup(backup::Cmd),
     /// Benchmarks (measured figures, not tests).
     #[command(subcommand)]
     Bench(bench::Cmd),
@@ -103,6 +114,18 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
             enterprise::run(&mut db, cmd, out).map(|_| 0)
         }
         Cmd::Bench(cmd) => bench::run(cmd, out).map(|_| 0),
+        Cmd::Backup(cmd) => {
+            let mut db = backup::open_for(&path, &backup::needs(&cmd), write_opts, open)?;
+            backup::run(&path, db.as_mut(), cmd, out)
+        }
+        Cmd::Cert(cmd) => {
+            let mut db = open(&path, cert::is_write(&cmd), write_opts)?;
+            cert::run(&mut db, cmd, out).map(|_| 0)
+        }
+        Cmd::Reward(cmd) => {
+            let mut db = open(&path, cert::is_write_reward(&cmd), write_opts)?;
+            cert::run_reward(&mut db, cmd, out).map(|_| 0)
+        }
         Cmd::Policy(cmd) => {
             let mut db = open(&path, policy::is_write(&cmd), write_opts)?;
             policy::run(&mut db, cmd, out).map(|_| 0)

@@ -1,8 +1,10 @@
 //! huiqi-core: everything Huiqi Ledger does, without Tauri. The desktop app (`src-tauri/src`) and the
 //! CLI (`src-tauri/cli`) are thin shells over this crate. See ARCHITECTURE.md.
 
+pub mod backup;
 pub mod bench;
 pub mod cert;
+pub mod dashboard;
 pub mod demo;
 pub mod enterprise;
 pub mod error;

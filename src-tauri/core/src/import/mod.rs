@@ -544,7 +544,7 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
     };
     apply_choices(table.kind, &mut table.columns, remembered.as_ref(), opts.columns.as_ref());
     let kind = table.kind;
-    let cert_kinds = crate::cert::kinds::defaults();
+    let cert_kinds = crate::store::cert::kinds(db.conn())?;
     let cols = Columns::new(kind, &table.columns, cert_kinds);
     let mapping: Vec<MappingEntry> = table
         .columns
@@ -772,6 +772,7 @@ pub fn commit(db: &mut Db, path: &Path, opts: &ImportOptions, progress: &dyn Pro
     if db.is_read_only() {
         return Err(Error::ReadOnly);
     }
+    crate::backup::before_import(db, progress)?;
     run(db, path, opts, true, progress)
 }
 

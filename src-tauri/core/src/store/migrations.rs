@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "import", include_str!("migrations/0002_import.sql")),
     (3, "search", include_str!("migrations/0003_search.sql")),
     (4, "policy_rent", include_str!("migrations/0004_policy_rent.sql")),
+    (5, "cert_rewards", include_str!("migrations/0005_cert_rewards.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
@@ -56,9 +57,9 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
         ));
     }
     if from > 0 && backup_first {
-        let copy = pre_migration_copy_path(path, from);
-        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy().as_ref()])?;
-        report.pre_migration_copy = Some(copy.display().to_string());
+        // A checked backup in the backups folder, kind `migration` (see crate::backup).
+        let copy = crate::backup::create_from_conn(conn, path, crate::backup::BackupKind::Migration, &crate::progress::NoProgress)?;
+        report.pre_migration_copy = Some(copy.backup.path);
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > from) {
         conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -75,21 +76,6 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
         }
     }
     Ok(report)
-}
-
-fn pre_migration_copy_path(path: &Path, from: i64) -> std::path::PathBuf {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let mut s = path.as_os_str().to_owned();
-    s.push(format!(".pre-v{from}-{stamp}.bak"));
-    let mut p = std::path::PathBuf::from(s);
-    let mut n = 1;
-    while p.exists() {
-        let mut s = path.as_os_str().to_owned();
-        s.push(format!(".pre-v{from}-{stamp}-{n}.bak"));
-        p = s.into();
-        n += 1;
-    }
-    p
 }
 
 #[cfg(test)]

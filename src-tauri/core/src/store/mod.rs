@@ -3,6 +3,8 @@
 //! transaction. All SQL of the app lives in this module tree, one file per domain.
 
 pub mod audit;
+pub mod backup;
+pub mod cert;
 pub mod enterprise;
 pub mod import;
 mod lock;
@@ -159,9 +161,14 @@ impl Db {
         report.created = !existed;
         let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
         let mut db = Db { conn, path, _lock: Some(lock), read_only: false, actor, report };
+        // The full integrity + foreign-key check, weekly (quick_check ran above).
+        if existed {
+            backup::full_check_if_due(&mut db)?;
+        }
         // Data a new database starts with (the policy catalog, programs, rule version 1): an
         // audited write, once.
         policy::ensure_seeded(&mut db)?;
+        cert::ensure_kinds_seeded(&mut db)?;
         Ok(db)
     }
 

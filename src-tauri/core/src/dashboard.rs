@@ -1,0 +1,77 @@
+//! 首页: counts and amounts per program (budget, approved, paid), the reminders due soon, and
+//! support by park and by sector.
+
+use chrono::Datelike;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::cert::Milestone;
+use crate::error::Result;
+use crate::store::{cert as csql, Db};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProgramStat {
+    pub code: String,
+    pub name_zh: String,
+    pub allocated_fen: i64,
+    pub approved_fen: i64,
+    pub disbursed_fen: i64,
+    /// Grants or rewards approved or paid this year.
+    pub approved_count: i64,
+    /// Waiting for a decision (draft or submitted).
+    pub pending_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Slice {
+    pub label: String,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Dashboard {
+    pub year: i32,
+    pub enterprises: i64,
+    pub programs: Vec<ProgramStat>,
+    /// Due within the reminder window (overdue first).
+    pub reminders: Vec<Milestone>,
+    pub overdue_count: i64,
+    pub by_park: Vec<Slice>,
+    pub by_sector: Vec<Slice>,
+}
+
+pub fn load(db: &Db) -> Result<Dashboard> {
+    let year = crate::cert::today().year();
+    let budgets = crate::policy::budgets(db, year)?;
+    let counts = |program: i64, statuses: &str| -> Result<i64> {
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM rent_grant WHERE program_id = ?1 AND budget_year = ?2 AND status IN ({statuses}))
+                  + (SELECT count(*) FROM reward WHERE program_id = ?1 AND budget_year = ?2 AND status IN ({statuses}))"
+        );
+        Ok(db.conn().query_row(&sql, rusqlite::params![program, year], |r| r.get(0))?)
+    };
+    let mut programs = Vec::new();
+    for b in budgets {
+        programs.push(ProgramStat {
+            approved_count: counts(b.program_id, "'approved', 'disbursed'")?,
+            pending_count: counts(b.program_id, "'draft', 'submitted'")?,
+            code: b.program_code,
+            name_zh: b.program_name_zh,
+            allocated_fen: b.allocated_fen,
+            approved_fen: b.approved_fen,
+            disbursed_fen: b.disbursed_fen,
+        });
+    }
+    let reminders = crate::cert::reminders(db, crate::cert::today(), None)?;
+    let overdue_count = reminders.iter().filter(|m| m.overdue).count() as i64;
+    let slices = |v: Vec<(String, i64)>| v.into_iter().map(|(label, amount_fen)| Slice { label, amount_fen }).collect();
+    Ok(Dashboard {
+        year,
+        enterprises: crate::enterprise::count(db)?,
+        programs,
+        reminders,
+        overdue_count,
+        by_park: slices(csql::support_by(db.conn(), true, year)?),
+        by_sector: slices(csql::support_by(db.conn(), false, year)?),
+    })
+}

@@ -1,0 +1,235 @@
+//! The SQL side of backups (see `crate::backup` for files, names, retention and restore): copying
+//! a live database with SQLite's online backup API, checking a copy, reading what a backup holds,
+//! and the weekly full check at open.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{pragma_lines, settings, Db};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Settings key: an optional second backup folder (a USB drive); every backup is copied there too.
+pub const SECOND_FOLDER: &str = "backup.second_folder";
+/// Settings key: when the last full `integrity_check` + `foreign_key_check` passed (UTC, RFC 3339).
+pub const LAST_FULL_CHECK: &str = "check.last_full";
+/// How often the full check runs at open (quick_check runs at every open).
+pub const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::days(7);
+
+/// Pages copied per step of the online backup (4 KB pages: 4 MB per step).
+const PAGES_PER_STEP: i32 = 1024;
+
+/// Records a database (or a backup) holds; `None` when the table does not exist in that schema.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct RecordCounts {
+    pub enterprises: Option<i64>,
+    pub certifications: Option<i64>,
+    pub grants: Option<i64>,
+    pub notices: Option<i64>,
+    pub audit_events: Option<i64>,
+}
+
+/// What a database file holds, read without changing it.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub schema_version: i64,
+    pub counts: RecordCounts,
+    pub last_event_id: i64,
+    pub last_event_at: Option<String>,
+    /// Has the tables of a Huiqi Ledger database.
+    pub is_huiqi: bool,
+}
+
+/// A `file:` URI for `path` (percent-encoding what a URI cannot hold).
+fn uri(path: &Path, params: &str) -> String {
+    let s = path.to_string_lossy();
+    let mut out = String::from("file:");
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => out.push(b as char),
+            b'\\' if cfg!(windows) => out.push('/'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.push('?');
+    out.push_str(params);
+    out
+}
+
+/// Open a backup file read-only and immutable: no lock, no -wal/-shm created, works on a
+/// read-only USB drive. Only for files nobody writes (backups, set-aside copies).
+pub fn open_frozen(path: &Path) -> Result<Connection> {
+    let c = Connection::open_with_flags(
+        uri(path, "mode=ro&immutable=1"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| super::classify(Error::Sqlite(e)))?;
+    Ok(c)
+}
+
+/// Open a live database file read-only (its WAL included), for recovery and restore.
+pub fn open_live_ro(path: &Path) -> Result<Connection> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| super::classify(Error::Sqlite(e)))?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    Ok(c)
+}
+
+/// Open a live database file read-write without the app's checks (restore's safety backup
+/// needs to checkpoint its WAL). The caller holds the writer lock.
+pub fn open_live_rw(path: &Path) -> Result<Connection> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| super::classify(Error::Sqlite(e)))?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    Ok(c)
+}
+
+/// Copy the database behind `src` into the new file `dst` with the online backup API (a
+/// consistent snapshot, even while the app keeps working), switch the copy to a rollback journal
+/// (a single self-contained file), then check it. Returns the copy's foreign-key violations; an
+/// integrity failure is an error. Does not fsync or rename: the caller does.
+pub fn copy_and_check(src: &Connection, dst: &Path, progress: &dyn Progress) -> Result<i64> {
+    {
+        let mut out = Connection::open_with_flags(dst, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        {
+            let b = rusqlite::backup::Backup::new(src, &mut out)?;
+            loop {
+                if progress.cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                let step = b.step(PAGES_PER_STEP)?;
+                let p = b.progress();
+                let total = p.pagecount.max(0) as u64;
+                progress.report("backup", total.saturating_sub(p.remaining.max(0) as u64), total);
+                match step {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => {}
+                    // Another connection writes or holds a lock: wait a little, the step restarts.
+                    _ => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+        }
+        let mode: String = out.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(Error::Internal(format!("backup copy journal_mode is {mode}")));
+        }
+    }
+    progress.report("verify", 0, 0);
+    let c = open_frozen(dst)?;
+    let integrity = pragma_lines(&c, "PRAGMA integrity_check")?;
+    if integrity != ["ok"] {
+        return Err(integrity_failed(dst, &integrity));
+    }
+    fk_violations(&c)
+}
+
+pub fn integrity_failed(path: &Path, lines: &[String]) -> Error {
+    let what = lines.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    let name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    Error::refused(
+        "backup_integrity_failed",
+        format!("备份“{name}”未通过完整性检查（{what}）。数据库本身可能已损坏：请运行 huiqi check，并从较早的备份恢复。"),
+        format!("The backup “{name}” failed its integrity check ({what}). The database itself may be damaged: run `huiqi check` and restore an earlier backup."),
+    )
+    .with_details(serde_json::json!({"file": path.display().to_string(), "integrity_check": what}))
+}
+
+/// `PRAGMA integrity_check` lines ("ok" when sound).
+pub fn integrity(conn: &Connection) -> Result<Vec<String>> {
+    pragma_lines(conn, "PRAGMA integrity_check").map_err(super::classify)
+}
+
+pub fn quick(conn: &Connection) -> Result<Vec<String>> {
+    pragma_lines(conn, "PRAGMA quick_check").map_err(super::classify)
+}
+
+pub fn fk_violations(conn: &Connection) -> Result<i64> {
+    let mut st = conn.prepare("PRAGMA foreign_key_check")?;
+    let mut rows = st.query([])?;
+    let mut n = 0;
+    while rows.next()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", [name], |r| r.get(0))?;
+    Ok(n > 0)
+}
+
+fn count_if(conn: &Connection, table: &str) -> Result<Option<i64>> {
+    if !table_exists(conn, table)? {
+        return Ok(None);
+    }
+    // `table` is one of the fixed names below, never user input.
+    Ok(Some(conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?))
+}
+
+/// What a database holds: schema version, record counts, the last audit event.
+pub fn facts(conn: &Connection) -> Result<Facts> {
+    let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| super::classify(Error::Sqlite(e)))?;
+    let is_huiqi = table_exists(conn, "audit_event")? && table_exists(conn, "enterprise")?;
+    let counts = RecordCounts {
+        enterprises: count_if(conn, "enterprise")?,
+        certifications: count_if(conn, "certification")?,
+        grants: count_if(conn, "rent_grant")?,
+        notices: count_if(conn, "notice")?,
+        audit_events: count_if(conn, "audit_event")?,
+    };
+    let (last_event_id, last_event_at) = if is_huiqi { last_event(conn)? } else { (0, None) };
+    Ok(Facts { schema_version, counts, last_event_id, last_event_at, is_huiqi })
+}
+
+/// The newest audit event: (id, at); (0, None) for an empty journal.
+pub fn last_event(conn: &Connection) -> Result<(i64, Option<String>)> {
+    Ok(conn
+        .query_row("SELECT id, at FROM audit_event ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .map(|(i, a): (i64, String)| (i, Some(a)))
+        .unwrap_or((0, None)))
+}
+
+/// Audit events after `after_id`, grouped: what a restore of an older copy would lose.
+pub fn changes_after(conn: &Connection, after_id: i64) -> Result<Vec<(String, String, i64)>> {
+    let mut st = conn.prepare("SELECT entity, action, count(*) FROM audit_event WHERE id > ?1 GROUP BY entity, action ORDER BY 3 DESC, 1, 2")?;
+    let v = st.query_map([after_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+pub fn second_folder(conn: &Connection) -> Option<String> {
+    settings::get(conn, SECOND_FOLDER).ok().flatten().filter(|s| !s.trim().is_empty())
+}
+
+/// Run the full `integrity_check` and `foreign_key_check` when the last one passed more than a
+/// week ago (or never), and record when it passed. A failure is [`Error::Corrupt`]: the caller
+/// drops the connection and opens nothing for writing.
+pub(crate) fn full_check_if_due(db: &mut Db) -> Result<bool> {
+    let now = chrono::Utc::now();
+    let last = settings::get(db.conn(), LAST_FULL_CHECK)?
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    let due = match last {
+        None => true,
+        // A clock set back or forward: check again.
+        Some(t) => now - t >= FULL_CHECK_EVERY || t > now + chrono::Duration::days(1),
+    };
+    if !due {
+        return Ok(false);
+    }
+    let lines = integrity(db.conn())?;
+    if lines != ["ok"] {
+        return Err(Error::Corrupt(lines.into_iter().take(5).collect::<Vec<_>>().join("; ")));
+    }
+    let fk = fk_violations(db.conn())?;
+    if fk > 0 {
+        return Err(Error::Corrupt(format!("foreign_key_check: {fk} violations")));
+    }
+    let at = super::now_utc();
+    db.write(|tx| settings::set(tx, LAST_FULL_CHECK, &at).map(|_| ()))?;
+    Ok(true)
+}

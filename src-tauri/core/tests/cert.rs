@@ -1,0 +1,103 @@
+//! Certifications, reminders and rewards: expiry derived or flagged, milestones grouped in time,
+//! the 免申即享 scan with 就高不重复, one-batch confirmation counted in the budget, payments.
+
+use chrono::{Datelike, Duration};
+use huiqi_core::cert::{self, reward, CertInput, MilestoneKind};
+use huiqi_core::enterprise::{self, EnterpriseInput};
+use huiqi_core::store::Db;
+
+fn setup() -> (tempfile::TempDir, Db) {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = Db::open_rw(t.path().join("c.db")).unwrap();
+    for (u, n) in [("914403001922038216", "南京甲乙科技有限公司"), ("91440300708461136T", "南京丙丁科技有限公司")] {
+        enterprise::create(&mut db, &EnterpriseInput { uscc: u.into(), name: n.into(), ..Default::default() }).unwrap();
+    }
+    (t, db)
+}
+
+#[test]
+fn expiry_is_derived_or_kept_and_flagged() {
+    let (_t, mut db) = setup();
+    let c = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "高企".into(), issued_on: "2024-08-05".into(), ..Default::default() }).unwrap();
+    assert_eq!(c.kind, "high_tech_enterprise");
+    assert_eq!(c.expires_on.as_deref(), Some("2027-08-04"));
+    assert!(!c.expiry_differs_from_rule);
+    let c2 = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "科技型中小企业".into(), issued_on: "2026-03-01".into(), expires_on: Some("2027-02-28".into()), ..Default::default() }).unwrap();
+    assert_eq!(c2.expires_on.as_deref(), Some("2027-02-28"), "a given date is kept");
+    assert!(c2.expiry_differs_from_rule, "and flagged");
+    assert_eq!(cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "先进单位".into(), issued_on: "2026-03-01".into(), ..Default::default() }).unwrap_err().code(), "unknown_kind");
+    assert_eq!(cert::list(&db, None, None, None).unwrap().len(), 2);
+    // Kinds are editable data.
+    let mut k = cert::kinds(&db).unwrap().into_iter().find(|k| k.code == "green_factory").unwrap();
+    k.synonyms.push("绿色工厂示范".into());
+    cert::save_kind(&mut db, &k).unwrap();
+    let c3 = cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "绿色工厂示范".into(), issued_on: "2026-01-20".into(), ..Default::default() }).unwrap();
+    assert_eq!(c3.kind, "green_factory");
+}
+
+#[test]
+fn reminders_cover_expiry_renewal_annual_report_and_evaluation() {
+    let (_t, mut db) = setup();
+    let today = cert::today();
+    // A 高企 certificate expiring in 20 days; another expired 10 days ago (overdue).
+    let issued = today + Duration::days(20) - Duration::days(365 * 3) + Duration::days(1);
+    let issued = issued.with_year(today.year() - 3).unwrap_or(issued);
+    cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "high_tech_enterprise".into(), issued_on: issued.to_string(), expires_on: Some((today + Duration::days(20)).to_string()), ..Default::default() }).unwrap();
+    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "国家级专精特新“小巨人”企业".into(), issued_on: (today - Duration::days(1000)).to_string(), expires_on: Some((today - Duration::days(10)).to_string()), ..Default::default() }).unwrap();
+    let r = cert::reminders(&db, today, Some(90)).unwrap();
+    assert!(r[0].overdue, "overdue first");
+    assert_eq!(r[0].kind, MilestoneKind::Expiry);
+    assert_eq!(r[0].days, -10);
+    assert!(r.iter().any(|m| m.kind == MilestoneKind::Review && m.overdue));
+    assert!(r.iter().any(|m| m.kind == MilestoneKind::Expiry && m.days == 20));
+    assert!(r.iter().all(|m| m.days <= 90 && m.days >= -60));
+    // A 高企 certificate issued last year: its annual report of 31 May falls in a 400-day window.
+    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "high_tech_enterprise".into(), issued_on: format!("{}-09-01", today.year() - 1), ..Default::default() }).unwrap();
+    let wide = cert::reminders(&db, today, Some(400)).unwrap();
+    assert!(wide.iter().any(|m| m.kind == MilestoneKind::AnnualReport && m.date.ends_with("-05-31")));
+    // An xlsx export of the list.
+    let t = tempfile::tempdir().unwrap();
+    let n = cert::export_reminders(&db, Some(90), &t.path().join("r.xlsx")).unwrap();
+    assert_eq!(n as usize, r.len());
+}
+
+#[test]
+fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
+    let (_t, mut db) = setup();
+    let y = cert::today().year();
+    // Enterprise A: a green factory (50万) and a green supply chain (50万) the same year → one;
+    // and a technology innovation demonstration (200万) and a quality benchmark (50万) → the 200万.
+    for (k, d) in [("green_factory", "-03-01"), ("green_supply_chain", "-04-01"), ("tech_innovation_demo", "-02-01"), ("quality_benchmark", "-05-01")] {
+        cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: k.into(), issued_on: format!("{y}{d}"), certificate_no: Some(format!("N-{k}")), ..Default::default() }).unwrap();
+    }
+    // Enterprise B: a software revenue milestone (amount set by the district: not yet set).
+    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "software_revenue_100m".into(), issued_on: format!("{y}-06-01"), ..Default::default() }).unwrap();
+    let s = reward::scan(&db).unwrap();
+    let codes: Vec<&str> = s.proposals.iter().map(|p| p.program_code.as_str()).collect();
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    assert!(codes.contains(&"tech_innovation_demo"));
+    assert!(codes.iter().any(|c| *c == "green_factory" || *c == "green_supply_chain"));
+    assert_eq!(s.total_fen, 200_000_000 + 50_000_000);
+    let not_stacked: Vec<_> = s.excluded.iter().filter(|e| e.code == "not_stacked").collect();
+    assert_eq!(not_stacked.len(), 2);
+    assert!(not_stacked.iter().all(|e| e.reason_zh.contains("就高不重复")));
+    assert!(s.excluded.iter().any(|e| e.code == "amount_not_set"));
+    let tid = s.proposals.iter().find(|p| p.program_code == "tech_innovation_demo").unwrap();
+    assert!(tid.steps.iter().any(|st| st.code == "stacking" && st.text_zh.contains("国家质量标杆企业奖励")));
+    assert!(tid.steps.iter().any(|st| st.basis.reference.starts_with("第一条")));
+    // Confirm both in one batch: approved, counted in the budget; a second scan proposes nothing.
+    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let done = reward::confirm(&mut db, &picks, false).unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|r| r.status == reward::RewardStatus::Approved));
+    let b = huiqi_core::policy::budgets(&db, y).unwrap();
+    assert_eq!(b.iter().find(|b| b.program_code == "tech_innovation_demo").unwrap().approved_fen, 200_000_000);
+    assert!(reward::scan(&db).unwrap().proposals.is_empty());
+    // Pay, never beyond.
+    let r = reward::pay(&mut db, done[0].id, done[0].amount_fen, &format!("{y}-11-01"), "凭证").unwrap();
+    assert_eq!(r.status, reward::RewardStatus::Disbursed);
+    assert_eq!(reward::pay(&mut db, done[0].id, 1, &format!("{y}-11-01"), "").unwrap_err().code(), "wrong_status");
+    let d = huiqi_core::dashboard::load(&db).unwrap();
+    assert_eq!(d.by_sector.iter().map(|s| s.amount_fen).sum::<i64>(), 250_000_000);
+    assert!(db.check().unwrap().ok);
+}

@@ -1,0 +1,69 @@
+//! Certifications in the real window: import the sample certification file, see the reminders,
+//! run the 免申即享 scan, confirm two rewards, see the budget and the dashboard change.
+
+use std::path::PathBuf;
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_remind_scan_confirm_dashboard() {
+    let _g = crate::serial();
+    let w = World::new();
+    let s = w.launch().await;
+    s.click("[data-testid=first-run-empty]").await;
+    // The dashboard before: nothing approved.
+    s.click("[data-testid=nav-dashboard]").await;
+    s.find("[data-testid=dashboard]").await;
+    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'') === '0.00'", 20).await;
+
+    // Import the sample certification file through the wizard.
+    s.click("[data-testid=nav-import]").await;
+    w.answer_open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets/certifications.ods"));
+    s.click("[data-testid=import-choose]").await;
+    s.wait_text("认定名单").await;
+    s.click("[data-testid=import-next-1]").await;
+    s.click("[data-testid=import-next-2]").await;
+    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('1')", 20).await;
+    s.click("[data-testid=import-commit]").await;
+    s.click(".el-message-box__btns .el-button--primary").await;
+    s.find("[data-testid=import-result]").await;
+
+    // Reminders: some certificates of the file expire within the window.
+    s.click("[data-testid=nav-cert]").await;
+    s.find("[data-testid=reminders]").await;
+    s.click_text("[data-testid=reminder-window] *", "365天").await;
+    s.wait_js("return document.querySelectorAll('[data-testid=milestone]').length > 0", 20).await;
+    s.shot("40-reminders").await;
+
+    // The scan proposes the rewards not yet given; keep two, confirm.
+    s.click_text(".el-tabs__item", "奖励（免申即享）").await;
+    s.click("[data-testid=reward-scan]").await;
+    s.find("[data-testid=scan-dialog]").await;
+    s.wait_text("可发放的奖励").await;
+    let n = s.js("return document.querySelectorAll('[data-testid=scan-dialog] .el-table__body tr.el-table__row').length").await.as_i64().unwrap();
+    assert!(n >= 3, "the sample file has at least three rewardable certifications, got {n}");
+    // Untick rows until two remain.
+    for i in 0..(n - 2) {
+        s.js(&format!("document.querySelectorAll('[data-testid=scan-dialog] .el-table__body tr.el-table__row')[{i}].querySelector('.el-checkbox').click(); return true")).await;
+    }
+    s.wait_js("return (document.querySelector('[data-testid=scan-confirm]')?.innerText||'').includes('确认发放 2 项')", 10).await;
+    s.shot("41-scan").await;
+    s.click("[data-testid=scan-confirm]").await;
+    s.click(".el-message-box__btns .el-button--primary").await;
+    s.wait_text("已批准 2 项奖励").await;
+    s.wait_js("return document.querySelectorAll('[data-testid=reward-table] .el-table__body tr.el-table__row').length === 2", 20).await;
+
+    // The dashboard moved.
+    s.click("[data-testid=nav-dashboard]").await;
+    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'0.00') !== '0.00'", 20).await;
+    s.shot("42-dashboard").await;
+    s.quit().await;
+
+    let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let approved: i64 = huiqi_core::policy::budgets(&db, year).unwrap().iter().map(|b| b.approved_fen).sum();
+    let rewards = huiqi_core::cert::reward::list(&db, None, None).unwrap();
+    assert_eq!(rewards.len(), 2);
+    assert_eq!(approved, rewards.iter().map(|r| r.amount_fen).sum::<i64>(), "the budgets count exactly the two rewards");
+    assert!(db.check().unwrap().ok);
+}
