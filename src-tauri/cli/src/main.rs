@@ -7,6 +7,7 @@ mod bench;
 mod cert;
 mod enterprise;
 mod import;
+mod notice;
 mod out;
 mod policy;
 mod rent;
@@ -70,6 +71,9 @@ enum Cmd {
     /// Rewards for certifications (免申即享 scan, confirm, approve, pay).
     #[command(subcommand)]
     Reward(cert::RewardCmd),
+    /// Official notices: preview, issue, batch, reprint, void, correct, verify, list, register, templates.
+    #[command(subcommand)]
+    Notice(notice::Cmd),
     /// Backups: create, list, restore, prune, recover from a damaged database; the second folder.
     #[command(subcommand)]
     Backup(backup::Cmd),
@@ -125,6 +129,10 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
         Cmd::Reward(cmd) => {
             let mut db = open(&path, cert::is_write_reward(&cmd), write_opts)?;
             cert::run_reward(&mut db, cmd, out).map(|_| 0)
+        }
+        Cmd::Notice(cmd) => {
+            let mut db = open(&path, notice::is_write(&cmd), write_opts)?;
+            notice::run(&mut db, cmd, out)
         }
         Cmd::Policy(cmd) => {
             let mut db = open(&path, policy::is_write(&cmd), write_opts)?;

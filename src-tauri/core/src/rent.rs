@@ -201,7 +201,7 @@ pub fn whole_months(start: NaiveDate, end: NaiveDate) -> Result<i64> {
     Ok((end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64 + 1)
 }
 
-fn pct(bp: i64) -> String {
+pub(crate) fn pct(bp: i64) -> String {
     if bp % 100 == 0 {
         format!("{}%", bp / 100)
     } else {
@@ -209,7 +209,7 @@ fn pct(bp: i64) -> String {
     }
 }
 
-fn area_text(c: i64) -> String {
+pub(crate) fn area_text(c: i64) -> String {
     format!("{}.{:02}㎡", c / 100, c % 100)
 }
 

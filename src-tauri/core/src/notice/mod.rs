@@ -1,3 +1,989 @@
-//! Official notices (GB/T 9704-2012): layout and PDF (`layout`), templates, the document register.
+//! Official notices (公文): templates, composing a notice from a grant, reward or certification,
+//! the document-number register, issuing, batch issuing, reprint, void, correction, verification.
+//!
+//! ```text
+//! Target (grant | reward | certification) ──compose──▶ Draft: fields + clause snapshot + NoticeDoc
+//!     (a missing field or a character no font has refuses the notice, naming it)
+//! Draft ──preview──▶ PDF with the 样稿 watermark, no number
+//! Draft ──issue (one transaction)──▶ number from doc_register ─▶ footer (number · 校验码) ─▶ PDF
+//!     ─▶ notice row (PDF bytes + SHA-256, never changed) + audit event
+//! ```
+//!
+//! The verification code in the footer is the first 12 hex digits of the SHA-256 of the notice's
+//! content (the laid-out document with its number), not of the PDF file: a file cannot contain its
+//! own hash. `verify` finds a file by the SHA-256 of its bytes (exact copies) and a code read from
+//! a paper copy by the code.
 
 pub mod layout;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::rent::GrantStatus;
+use crate::cert::reward::RewardStatus;
+use crate::store::notice as sql;
+use crate::store::{Db, Tx};
+use crate::system::OfficeSettings;
+use layout::{Fonts, LayoutError, NoticeDoc, Paragraph};
+
+pub const TEMPLATES_JSON: &str = include_str!("../../../../assets/notice/templates.json");
+
+// ---- kinds and templates ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    RentApproval,
+    RentRejection,
+    Reward,
+    ExpiryReminder,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 4] = [NoticeKind::RentApproval, NoticeKind::RentRejection, NoticeKind::Reward, NoticeKind::ExpiryReminder];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::RentApproval => "rent_approval",
+            NoticeKind::RentRejection => "rent_rejection",
+            NoticeKind::Reward => "reward",
+            NoticeKind::ExpiryReminder => "expiry_reminder",
+        }
+    }
+    pub fn parse(s: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            NoticeKind::RentApproval => "房租补贴拨付通知",
+            NoticeKind::RentRejection => "房租补贴不予补贴通知",
+            NoticeKind::Reward => "认定奖励通知",
+            NoticeKind::ExpiryReminder => "资格到期提醒函",
+        }
+    }
+    /// The placeholders a template of this kind may use (beyond the common ones).
+    fn own_fields(self) -> &'static [&'static str] {
+        match self {
+            NoticeKind::RentApproval => &["lease_address", "area", "period", "rule_version", "rate", "months", "amount", "amount_line"],
+            NoticeKind::RentRejection => &["lease_address", "area", "period", "rule_version", "reason"],
+            NoticeKind::Reward => &["program", "cert_name", "certificate_no", "issued_on", "amount", "amount_line"],
+            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on"],
+        }
+    }
+    /// Placeholders every template of this kind must contain.
+    fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            NoticeKind::RentApproval | NoticeKind::Reward => &["enterprise", "citation", "amount", "amount_line"],
+            NoticeKind::RentRejection => &["enterprise", "citation", "reason"],
+            NoticeKind::ExpiryReminder => &["enterprise", "citation", "expires_on"],
+        }
+    }
+}
+
+const COMMON_FIELDS: [&str; 5] = ["enterprise", "uscc", "citation", "clause_quote", "authority"];
+
+/// What a placeholder is called in messages.
+pub fn field_label(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "enterprise" => ("企业名称", "enterprise name"),
+        "uscc" => ("统一社会信用代码", "USCC"),
+        "citation" => ("政策条款引用", "clause citation"),
+        "clause_quote" => ("条款原文", "clause text"),
+        "authority" => ("发文机关", "issuing authority"),
+        "signer" => ("落款（签发机关）", "signer"),
+        "doc_prefix" => ("发文字号前缀", "document-number prefix"),
+        "lease_address" => ("租赁地址", "lease address"),
+        "area" => ("租赁面积", "leased area"),
+        "period" => ("补贴期间", "subsidy period"),
+        "rule_version" => ("补贴规则版本", "rule version"),
+        "rate" => ("补贴比例", "subsidy rate"),
+        "months" => ("补贴月数", "months"),
+        "amount" => ("金额", "amount"),
+        "amount_line" => ("大写金额", "amount in capitals"),
+        "reason" => ("不予补贴的原因", "reason"),
+        "program" => ("奖励项目", "program"),
+        "cert_name" => ("认定类别", "certification"),
+        "certificate_no" => ("证书编号", "certificate number"),
+        "issued_on" => ("发证日期", "issue date"),
+        "expires_on" => ("到期日期", "expiry date"),
+        _ => ("字段", "field"),
+    }
+}
+
+/// One version of a template. Placeholders are `{name}`; each line of `body` is a paragraph.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Template {
+    pub kind: NoticeKind,
+    pub version: i64,
+    /// 通知 or 函
+    pub genre: String,
+    pub title: String,
+    pub body: String,
+    pub current: bool,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// What a template editor may use: the placeholders of a kind with their labels.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Placeholder {
+    pub name: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub required: bool,
+}
+
+pub fn placeholders(kind: NoticeKind) -> Vec<Placeholder> {
+    COMMON_FIELDS
+        .iter()
+        .chain(kind.own_fields())
+        .map(|n| {
+            let (zh, en) = field_label(n);
+            Placeholder { name: n.to_string(), label_zh: zh.into(), label_en: en.into(), required: kind.required_fields().contains(n) }
+        })
+        .collect()
+}
+
+pub struct TemplateSeed {
+    pub kind: NoticeKind,
+    pub genre: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Deserialize)]
+struct SeedFile {
+    templates: Vec<SeedEntry>,
+}
+#[derive(Deserialize)]
+struct SeedEntry {
+    kind: NoticeKind,
+    genre: String,
+    title: String,
+    body: String,
+}
+
+/// Version 1 of every template (assets/notice/templates.json).
+pub fn template_seeds() -> Vec<TemplateSeed> {
+    let f: SeedFile = serde_json::from_str(TEMPLATES_JSON).expect("assets/notice/templates.json is valid (tested)");
+    f.templates.into_iter().map(|t| TemplateSeed { kind: t.kind, genre: t.genre, title: t.title, body: t.body }).collect()
+}
+
+pub fn templates(db: &Db) -> Result<Vec<Template>> {
+    sql::templates(db.conn())
+}
+
+pub fn template_versions(db: &Db, kind: NoticeKind) -> Result<Vec<Template>> {
+    sql::template_versions(db.conn(), kind)
+}
+
+/// The placeholders used in a text, in order (`{name}`); a `{` without `}` is an error.
+fn placeholders_in(text: &str) -> std::result::Result<Vec<&str>, usize> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut at = 0;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else { return Err(at + i) };
+        out.push(&after[..j]);
+        at += i + 1 + j + 1;
+        rest = &after[j + 1..];
+    }
+    Ok(out)
+}
+
+/// Save a new version of a template (the old versions stay; issued notices keep theirs).
+pub fn save_template(db: &mut Db, kind: NoticeKind, genre: &str, title: &str, body: &str) -> Result<Template> {
+    let genre = crate::text::clean(genre);
+    let title: String = title.lines().map(crate::text::clean_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    let body: String = body.lines().map(crate::text::clean_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    if genre != "通知" && genre != "函" {
+        return Err(Error::invalid("bad_genre", "文种只能是“通知”或“函”（给企业的文件不用“批复”）。", "The genre is 通知 or 函 (not 批复 for letters to enterprises).")
+            .with_details(json!({"field": "genre"})));
+    }
+    if title.is_empty() || body.is_empty() {
+        let field = if title.is_empty() { "title" } else { "body" };
+        return Err(Error::invalid("missing_required", "标题和正文都不能为空。", "The title and the body cannot be empty.").with_details(json!({"field": field})));
+    }
+    let allowed: Vec<&str> = COMMON_FIELDS.iter().chain(kind.own_fields()).copied().collect();
+    let mut used = Vec::new();
+    for (part, text) in [("title", &title), ("body", &body)] {
+        let names = placeholders_in(text).map_err(|_| {
+            Error::invalid("bad_placeholder", "模板中有未闭合的“{”。占位符写成 {企业字段名} 的形式。", "A “{” is not closed. Placeholders are written {name}.").with_details(json!({"field": part}))
+        })?;
+        for n in names {
+            if !allowed.contains(&n) {
+                return Err(Error::invalid(
+                    "unknown_placeholder",
+                    format!("模板中的占位符“{{{n}}}”不认识。这类公文可用：{}。", allowed.iter().map(|a| format!("{{{a}}}")).collect::<Vec<_>>().join("、")),
+                    format!("Unknown placeholder {{{n}}}. This kind may use: {}.", allowed.join(", ")),
+                )
+                .with_details(json!({"field": part, "placeholder": n})));
+            }
+            used.push(n);
+        }
+    }
+    for r in kind.required_fields() {
+        if !used.contains(r) {
+            let (zh, en) = field_label(r);
+            return Err(Error::invalid("missing_placeholder", format!("模板必须包含“{{{r}}}”（{zh}）。"), format!("The template must contain {{{r}}} ({en}).")).with_details(json!({"field": "body", "placeholder": r})));
+        }
+    }
+    let version = sql::template_versions(db.conn(), kind)?.iter().map(|t| t.version).max().unwrap_or(0) + 1;
+    db.write(|tx| sql::insert_template(tx, kind, version, &genre, &title, &body))?;
+    sql::template(db.conn(), kind, Some(version))?.ok_or_else(|| Error::Internal("template vanished".into()))
+}
+
+// ---- fonts ------------------------------------------------------------------------------------
+
+static FONTS: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
+static FONTS_DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Where the app ships its fonts (its resource folder); call before the first notice.
+pub fn set_fonts_dir(dir: PathBuf) {
+    if let Ok(mut d) = FONTS_DIR.lock() {
+        *d = Some(dir);
+    }
+}
+
+/// FandolFang (仿宋) is read at run time: `$HUIQI_FONTS_DIR`, the folder the app set, next to the
+/// executable (`fonts/`, `../lib/huiqi-ledger/fonts/` for the .deb), or the source tree's assets.
+fn fang_path() -> Option<PathBuf> {
+    const FILE: &str = "FandolFang-Regular.otf";
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(d) = std::env::var_os("HUIQI_FONTS_DIR").filter(|d| !d.is_empty()) {
+        dirs.push(d.into());
+    }
+    if let Some(d) = FONTS_DIR.lock().ok().and_then(|d| d.clone()) {
+        dirs.push(d);
+    }
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        dirs.push(exe_dir.join("fonts"));
+        dirs.push(exe_dir.join("../lib/huiqi-ledger/fonts"));
+        dirs.push(exe_dir.join("../lib/惠企台账/fonts"));
+    }
+    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts")));
+    dirs.into_iter().map(|d| d.join(FILE)).find(|p| p.is_file())
+}
+
+/// The fonts, parsed once per process.
+pub fn fonts() -> Result<&'static Fonts> {
+    FONTS
+        .get_or_init(|| Fonts::load(fang_path().as_deref()).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Internal(format!("notice fonts: {e}")))
+}
+
+fn layout_error(e: LayoutError) -> Error {
+    match e {
+        LayoutError::MissingGlyph { ch, field } => {
+            let (fzh, fen) = match field {
+                "authority" => ("发文机关", "issuing authority"),
+                "title" => ("标题", "title"),
+                "recipient" => ("主送单位", "recipient"),
+                "signer" => ("落款", "signer"),
+                "body" => ("正文", "body"),
+                _ => ("文中", "text"),
+            };
+            let code = ch as u32;
+            Error::invalid(
+                "missing_glyph",
+                format!("{fzh}中的“{ch}”（U+{code:04X}）在公文字体中没有字形，不能发文。请核对该字（如生僻字可改用通用写法），或修改模板。"),
+                format!("The {fen} contains “{ch}” (U+{code:04X}), which the notice fonts cannot draw. Check the character or change the template."),
+            )
+            .with_details(json!({"field": field, "char": ch.to_string(), "codepoint": format!("U+{code:04X}")}))
+        }
+        LayoutError::TooLong { field } => Error::invalid(
+            "too_long",
+            format!("{}太长，首页放不下正文。请缩短。", if field == "title" { "标题" } else { "发文机关" }),
+            format!("The {field} is too long to leave room for the body. Shorten it."),
+        )
+        .with_details(json!({"field": field})),
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+// ---- composing --------------------------------------------------------------------------------
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub struct Target {
+    pub kind: NoticeKind,
+    /// A grant (rent kinds), a reward or a certification (expiry reminder).
+    pub id: i64,
+}
+
+impl Target {
+    fn link(&self) -> (&'static str, &'static str) {
+        match self.kind {
+            NoticeKind::RentApproval | NoticeKind::RentRejection => ("grant_id", "grant"),
+            NoticeKind::Reward => ("reward_id", "reward"),
+            NoticeKind::ExpiryReminder => ("certification_id", "certification"),
+        }
+    }
+}
+
+/// The notice for a grant: approval when approved or paid, rejection when rejected.
+pub fn target_for_grant(db: &Db, grant_id: i64) -> Result<Target> {
+    let g = crate::rent::grant(db, grant_id)?;
+    let kind = match g.status {
+        GrantStatus::Rejected => NoticeKind::RentRejection,
+        _ => NoticeKind::RentApproval,
+    };
+    Ok(Target { kind, id: grant_id })
+}
+
+/// The cited clause as it was when the notice was made.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct ClauseSnapshot {
+    pub policy_title: String,
+    pub policy_doc_number: String,
+    pub article: i64,
+    pub version: i64,
+    pub title_zh: String,
+    /// The sentence of the clause quoted in the notice.
+    pub quote: String,
+    /// 《…》（宁委发〔2022〕1号）第二条
+    pub citation: String,
+}
+
+/// A composed notice, before it has a number.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Draft {
+    pub target: Target,
+    pub subject: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub amount_fen: Option<i64>,
+    pub genre: String,
+    pub template_version: i64,
+    pub clause: ClauseSnapshot,
+    pub fields: BTreeMap<String, String>,
+    #[ts(skip)]
+    #[serde(skip)]
+    pub doc: NoticeDoc,
+    #[ts(skip)]
+    #[serde(skip)]
+    prefix: String,
+    #[ts(skip)]
+    #[serde(skip)]
+    year: i32,
+}
+
+/// 2026年3月5日 (no padding).
+pub fn zh_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+fn zh_date_text(s: &str) -> String {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map(zh_date).unwrap_or_else(|_| s.to_string())
+}
+
+fn amount_line(fen: i64) -> String {
+    format!("大写金额：人民币{}。", crate::money::capitals(fen).unwrap_or_default())
+}
+
+/// The sentence of a clause that best matches `about` (shared character pairs), else the first.
+fn quote_of(text: &str, about: &str) -> String {
+    let pairs = |s: &str| -> Vec<(char, char)> {
+        let c: Vec<char> = s.chars().collect();
+        c.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let want = pairs(about);
+    let sentences: Vec<&str> = text.split_inclusive(['。', '；']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let best = sentences
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, s)| (pairs(s).iter().filter(|p| want.contains(p)).count(), std::cmp::Reverse(*i)))
+        .map(|(_, s)| *s)
+        .unwrap_or("");
+    best.trim_end_matches(['。', '；']).to_string()
+}
+
+fn clause_snapshot(db: &Db, article: i64, version: Option<i64>, about: &str) -> Result<ClauseSnapshot> {
+    let policy = crate::policy::policy(db)?;
+    let clause = match version {
+        Some(v) => crate::policy::clause_versions(db, article)?.into_iter().find(|c| c.version == v),
+        None => None,
+    };
+    let clause = match clause {
+        Some(c) => c,
+        None => crate::policy::current_clause(db, article)?,
+    };
+    Ok(ClauseSnapshot {
+        policy_title: policy.title_zh.clone(),
+        policy_doc_number: policy.doc_number.clone(),
+        article,
+        version: clause.version,
+        title_zh: clause.title_zh.clone(),
+        quote: quote_of(&clause.text_zh, about),
+        citation: crate::policy::citation(&policy, article),
+    })
+}
+
+fn refuse_status(what_zh: &str, status_zh: &str, need_zh: &str, kind: NoticeKind) -> Error {
+    Error::refused(
+        "not_ready_for_notice",
+        format!("{what_zh}当前为“{status_zh}”，只有{need_zh}的才能出具{}。", kind.label_zh()),
+        format!("This {} is not in a state for this notice ({status_zh}).", if what_zh.contains("补贴") { "grant" } else { "record" }),
+    )
+}
+
+/// Compose the notice of `target` (nothing is written). Missing data refuses it, naming the field.
+pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate) -> Result<Draft> {
+    let tpl = sql::template(db.conn(), target.kind, None)?.ok_or_else(|| Error::Internal(format!("no template for {}", target.kind.as_str())))?;
+    let mut f: BTreeMap<String, String> = BTreeMap::new();
+    let (enterprise_id, name, uscc, amount_fen, clause) = match target.kind {
+        NoticeKind::RentApproval | NoticeKind::RentRejection => {
+            let g = crate::rent::grant(db, target.id)?;
+            let ok = if target.kind == NoticeKind::RentApproval {
+                matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed)
+            } else {
+                g.status == GrantStatus::Rejected
+            };
+            if !ok {
+                let need = if target.kind == NoticeKind::RentApproval { "已批准或已拨付" } else { "未通过" };
+                return Err(refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()})));
+            }
+            let lease = crate::store::rent::lease(db.conn(), g.lease_id)?;
+            f.insert("lease_address".into(), lease.map(|l| l.address).unwrap_or_default());
+            f.insert("area".into(), crate::rent::area_text(g.eligible_area_centi_m2).trim_end_matches('㎡').to_string());
+            f.insert("period".into(), format!("{}至{}", zh_date_text(&g.period_start), zh_date_text(&g.period_end)));
+            f.insert("rule_version".into(), g.rule_version.to_string());
+            f.insert("rate".into(), crate::rent::pct(g.rate_bp));
+            f.insert("months".into(), g.months.to_string());
+            f.insert("reason".into(), g.reason.clone());
+            let amount = g.approved_fen.unwrap_or(g.computed_fen);
+            if target.kind == NoticeKind::RentApproval {
+                f.insert("amount".into(), crate::money::fmt_yuan(amount));
+                f.insert("amount_line".into(), amount_line(amount));
+            }
+            let clause = clause_snapshot(db, g.clause.article, Some(g.clause.version), "房租补贴高新技术创业企业")?;
+            (g.enterprise_id, g.enterprise_name, g.uscc, (target.kind == NoticeKind::RentApproval).then_some(amount), clause)
+        }
+        NoticeKind::Reward => {
+            let r = crate::cert::reward::get(db, target.id)?;
+            if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
+                return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind).with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
+            }
+            let kinds = crate::cert::kinds(db)?;
+            let cert_name = kinds.iter().find(|k| k.code == r.cert_kind).map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
+            let amount = r.approved_fen.unwrap_or(r.amount_fen);
+            f.insert("program".into(), r.program_name_zh.clone());
+            f.insert("cert_name".into(), cert_name.clone());
+            f.insert("certificate_no".into(), r.certificate_no.clone());
+            f.insert("issued_on".into(), zh_date_text(&r.issued_on));
+            f.insert("amount".into(), crate::money::fmt_yuan(amount));
+            f.insert("amount_line".into(), amount_line(amount));
+            let clause = clause_snapshot(db, r.clause.article, Some(r.clause.version), &format!("{cert_name}{}", r.program_name_zh))?;
+            (r.enterprise_id, r.enterprise_name, r.uscc, Some(amount), clause)
+        }
+        NoticeKind::ExpiryReminder => {
+            let c = crate::cert::get(db, target.id)?;
+            if c.revoked {
+                return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.").with_details(json!({"certification_id": c.id})));
+            }
+            let kinds = crate::cert::kinds(db)?;
+            let cert_name = kinds.iter().find(|k| k.code == c.kind).map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
+            f.insert("cert_name".into(), cert_name.clone());
+            f.insert("certificate_no".into(), c.certificate_no.clone());
+            f.insert("issued_on".into(), zh_date_text(&c.issued_on));
+            f.insert("expires_on".into(), c.expires_on.as_deref().map(zh_date_text).unwrap_or_default());
+            // The clause of the program rewarding this kind; kinds without a program (高新技术企业,
+            // 科技型中小企业) belong to article 2, 培育壮大科技企业队伍.
+            let article = crate::policy::programs(db)?.into_iter().find(|p| p.cert_kind.as_deref() == Some(c.kind.as_str())).map(|p| p.article).unwrap_or(2);
+            let clause = clause_snapshot(db, article, None, &cert_name)?;
+            (c.enterprise_id, c.enterprise_name, c.uscc, None, clause)
+        }
+    };
+    f.insert("enterprise".into(), name.clone());
+    f.insert("uscc".into(), uscc.clone());
+    f.insert("citation".into(), clause.citation.clone());
+    f.insert("clause_quote".into(), clause.quote.clone());
+    f.insert("authority".into(), office.authority.clone());
+
+    let fill = |text: &str| -> Result<String> {
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut rest = text;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let j = after.find('}').ok_or_else(|| Error::Internal("template has an unclosed brace".into()))?;
+            let name = &after[..j];
+            let value = f.get(name).map(String::as_str).unwrap_or("");
+            if value.trim().is_empty() {
+                let (zh, en) = field_label(name);
+                return Err(missing(name, zh, en, target));
+            }
+            out.push_str(value);
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    };
+    let title = fill(&tpl.title)?;
+    let body = fill(&tpl.body)?;
+    for (field, value) in [("authority", &office.authority), ("signer", &office.signer), ("doc_prefix", &office.doc_prefix)] {
+        if value.trim().is_empty() {
+            let (zh, en) = field_label(field);
+            return Err(Error::invalid("missing_field", format!("缺少“{zh}”，不能发文。请在 设置 → 单位信息 中填写。"), format!("The {en} is missing: fill it in Settings → Office."))
+                .with_details(json!({"field": field})));
+        }
+    }
+    let head = if tpl.genre == "函" { office.authority.clone() } else { format!("{}文件", office.authority) };
+    let doc = NoticeDoc {
+        authority: head,
+        doc_number: None,
+        title: title.clone(),
+        recipient: name.clone(),
+        paragraphs: body.lines().map(Paragraph::new).collect(),
+        signer: office.signer.clone(),
+        date: zh_date(date),
+        footer: None,
+        watermark: None,
+    };
+    layout::check_glyphs(&doc, fonts()?).map_err(layout_error)?;
+    let prefix = if tpl.genre == "函" { format!("{}函", office.doc_prefix) } else { office.doc_prefix.clone() };
+    Ok(Draft {
+        target,
+        subject: title.lines().collect(),
+        enterprise_id,
+        enterprise_name: name,
+        uscc,
+        amount_fen,
+        genre: tpl.genre.clone(),
+        template_version: tpl.version,
+        clause,
+        fields: f,
+        doc,
+        prefix,
+        year: date.year(),
+    })
+}
+
+fn missing(name: &str, zh: &str, en: &str, target: Target) -> Error {
+    let (next_zh, next_en) = match name {
+        "lease_address" | "area" => ("请先在企业的“房租补贴”页补全租赁合同信息", "complete the lease first"),
+        "reason" => ("请先填写不予补贴的原因", "enter the reason first"),
+        "certificate_no" | "issued_on" | "expires_on" => ("请先在“认定与奖励”中补全证书信息", "complete the certification first"),
+        "enterprise" | "uscc" => ("请先在企业台账中补全企业信息", "complete the enterprise first"),
+        _ => ("请补全后再发文", "complete it and try again"),
+    };
+    Error::invalid("missing_field", format!("缺少“{zh}”，不能发文：{next_zh}。"), format!("The {en} is missing: {next_en}."))
+        .with_details(json!({"field": name, "kind": target.kind.as_str(), "id": target.id}))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The document number: 江宁科〔2026〕12号 (full year in 〔〕, no padding, no 第).
+pub fn doc_number(prefix: &str, year: i32, seq: i64) -> String {
+    format!("{prefix}〔{year}〕{seq}号")
+}
+
+// ---- preview and issue ------------------------------------------------------------------------
+
+pub const WATERMARK: &str = "样稿";
+
+/// A preview: the 样稿 watermark, no number; nothing is written.
+pub fn preview(db: &Db, target: Target, date: NaiveDate) -> Result<(Draft, Vec<u8>)> {
+    let office = crate::system::office(db)?;
+    let draft = compose(db, target, &office, date)?;
+    let pdf = render_preview(&draft)?;
+    Ok((draft, pdf))
+}
+
+fn preview_doc(d: &Draft) -> NoticeDoc {
+    NoticeDoc { watermark: Some(WATERMARK.into()), footer: Some("样稿 · 未编号，不作为正式公文".into()), ..d.doc.clone() }
+}
+
+fn render_preview(d: &Draft) -> Result<Vec<u8>> {
+    layout::render(&preview_doc(d), fonts()?).map_err(layout_error)
+}
+
+/// An issued notice (what lists, the register and `verify` show; the PDF is fetched apart).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Notice {
+    pub id: i64,
+    pub doc_number: String,
+    pub kind: NoticeKind,
+    pub subject: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub grant_id: Option<i64>,
+    pub reward_id: Option<i64>,
+    pub certification_id: Option<i64>,
+    pub template_version: i64,
+    pub clause: ClauseSnapshot,
+    /// First 12 hex digits of the content hash, printed in the footer.
+    pub verification: String,
+    /// SHA-256 of the stored PDF bytes.
+    pub sha256: String,
+    /// issued | voided
+    pub status: String,
+    pub void_reason: String,
+    pub voided_at: Option<String>,
+    pub supersedes: Option<i64>,
+    pub superseded_by: Option<i64>,
+    pub issued_at: String,
+    pub issued_by: String,
+    /// PDF size in bytes.
+    pub size: i64,
+}
+
+/// Number, render and store one draft in the caller's transaction.
+fn issue_in(tx: &mut Tx<'_>, d: &Draft, fonts: &Fonts, supersedes: Option<i64>) -> Result<(i64, NoticeDoc, String)> {
+    let seq = sql::next_number(tx, &d.prefix, d.year)?;
+    let number = doc_number(&d.prefix, d.year, seq);
+    let mut doc = d.doc.clone();
+    doc.doc_number = Some(number.clone());
+    let content = serde_json::to_vec(&doc)?;
+    let verification = sha256_hex(&content)[..12].to_string();
+    doc.footer = Some(format!("{number} · 校验码 {verification}"));
+    let pdf = layout::render(&doc, fonts).map_err(layout_error)?;
+    let sha = sha256_hex(&pdf);
+    let (grant_id, reward_id, certification_id) = match d.target.link().0 {
+        "grant_id" => (Some(d.target.id), None, None),
+        "reward_id" => (None, Some(d.target.id), None),
+        _ => (None, None, Some(d.target.id)),
+    };
+    let clause_json = serde_json::to_string(&d.clause)?;
+    let fields_json = serde_json::to_string(&json!({"fields": d.fields, "doc": doc, "genre": d.genre}))?;
+    let id = sql::insert_notice(
+        tx,
+        &sql::NewNotice {
+            doc_number: &number,
+            prefix: &d.prefix,
+            year: d.year,
+            seq,
+            kind: d.target.kind,
+            subject: &d.subject,
+            enterprise_id: d.enterprise_id,
+            grant_id,
+            reward_id,
+            certification_id,
+            template_version: d.template_version,
+            clause_json: &clause_json,
+            fields_json: &fields_json,
+            verification: &verification,
+            pdf: &pdf,
+            sha256: &sha,
+            supersedes,
+        },
+    )?;
+    Ok((id, doc, number))
+}
+
+fn refuse_if_issued(db: &Db, target: Target) -> Result<()> {
+    let (column, _) = target.link();
+    // A reminder may be sent again (a new one each time); grants and rewards get one live notice.
+    if target.kind == NoticeKind::ExpiryReminder {
+        return Ok(());
+    }
+    if let Some(id) = sql::live_for(db.conn(), column, target.id)? {
+        let n = get(db, id)?;
+        if n.kind == target.kind {
+            return Err(Error::refused(
+                "already_issued",
+                format!("已出具公文 {}。如需更改，请对它“更正”（作废并重新发文），或先作废。", n.doc_number),
+                format!("Notice {} was already issued for this. Correct it or void it first.", n.doc_number),
+            )
+            .with_details(json!({"notice_id": n.id, "doc_number": n.doc_number})));
+        }
+    }
+    Ok(())
+}
+
+/// Issue the notice of `target`: number, PDF and register entry in one transaction.
+pub fn issue(db: &mut Db, target: Target, date: NaiveDate) -> Result<Notice> {
+    refuse_if_issued(db, target)?;
+    let office = crate::system::office(db)?;
+    let draft = compose(db, target, &office, date)?;
+    let fonts = fonts()?;
+    let id = db.write(|tx| issue_in(tx, &draft, fonts, None).map(|(id, _, _)| id))?;
+    get(db, id)
+}
+
+/// A correction: a new notice for the same grant/reward/certification (from today's data) that
+/// supersedes `id`, which is voided with `reason`; one transaction.
+pub fn correct(db: &mut Db, id: i64, reason: &str, date: NaiveDate) -> Result<Notice> {
+    let reason = need_reason(reason)?;
+    let old = get(db, id)?;
+    if old.status != "issued" {
+        return Err(Error::refused("already_voided", format!("公文 {} 已作废，不能再更正。", old.doc_number), format!("Notice {} is void.", old.doc_number)));
+    }
+    let target = Target {
+        kind: old.kind,
+        id: old.grant_id.or(old.reward_id).or(old.certification_id).ok_or_else(|| Error::Internal("notice without a subject".into()))?,
+    };
+    let office = crate::system::office(db)?;
+    let draft = compose(db, target, &office, date)?;
+    let fonts = fonts()?;
+    let new_id = db.write(|tx| {
+        let (new_id, _, number) = issue_in(tx, &draft, fonts, Some(old.id))?;
+        sql::void(tx, old.id, &format!("更正：{reason}（以{number}为准）"))?;
+        Ok(new_id)
+    })?;
+    get(db, new_id)
+}
+
+fn need_reason(reason: &str) -> Result<String> {
+    let r = crate::text::clean_line(reason);
+    if r.is_empty() {
+        return Err(Error::invalid("reason_required", "请填写作废或更正的原因。", "Give the reason.").with_details(json!({"field": "reason"})));
+    }
+    Ok(r)
+}
+
+/// Void an issued notice: the number stays taken, the PDF stays stored.
+pub fn void(db: &mut Db, id: i64, reason: &str) -> Result<Notice> {
+    let reason = need_reason(reason)?;
+    let n = get(db, id)?;
+    if n.status != "issued" {
+        return Err(Error::refused("already_voided", format!("公文 {} 已于 {} 作废。", n.doc_number, n.voided_at.clone().unwrap_or_default()), format!("Notice {} is already void.", n.doc_number)));
+    }
+    db.write(|tx| sql::void(tx, id, &reason))?;
+    get(db, id)
+}
+
+pub fn get(db: &Db, id: i64) -> Result<Notice> {
+    sql::notice(db.conn(), id)?.ok_or(Error::NotFound { entity: "notice", key: id.to_string() })
+}
+
+/// A notice by id or by document number (江宁科〔2026〕12号).
+pub fn find(db: &Db, key: &str) -> Result<Notice> {
+    let key = key.trim();
+    if let Ok(id) = key.parse::<i64>() {
+        return get(db, id);
+    }
+    sql::by_number(db.conn(), key)?.ok_or(Error::NotFound { entity: "notice", key: key.to_string() })
+}
+
+/// The stored PDF, byte for byte.
+pub fn pdf(db: &Db, id: i64) -> Result<Vec<u8>> {
+    sql::pdf(db.conn(), id)
+}
+
+pub fn list(db: &Db, enterprise_id: Option<i64>, q: Option<&str>) -> Result<Vec<Notice>> {
+    sql::notices(db.conn(), enterprise_id, q.map(str::trim).filter(|q| !q.is_empty()))
+}
+
+/// One prefix and year of the register.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegisterLine {
+    pub prefix: String,
+    pub year: i32,
+    pub last_no: i64,
+    pub issued: i64,
+    pub voided: i64,
+    /// Numbers taken but without a stored notice (always empty: numbers are taken in the issuing
+    /// transaction; `huiqi check`-style proof).
+    pub gaps: Vec<i64>,
+}
+
+pub fn register(db: &Db) -> Result<Vec<RegisterLine>> {
+    let mut out = Vec::new();
+    for (prefix, year, last_no) in sql::register(db.conn())? {
+        let seqs = sql::seqs(db.conn(), &prefix, year)?;
+        let issued = seqs.iter().filter(|(_, s)| s == "issued").count() as i64;
+        let voided = seqs.len() as i64 - issued;
+        let have: std::collections::HashSet<i64> = seqs.iter().map(|(n, _)| *n).collect();
+        let gaps = (1..=last_no).filter(|n| !have.contains(n)).collect();
+        out.push(RegisterLine { prefix, year, last_no, issued, voided, gaps });
+    }
+    Ok(out)
+}
+
+// ---- verify -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Verification {
+    /// The file (or code) is an issued notice of this register.
+    pub found: bool,
+    pub voided: bool,
+    /// sha256 (the exact file) or code (the footer's verification code).
+    pub matched_by: String,
+    pub sha256: String,
+    pub notice: Option<Notice>,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+fn verification(n: Option<Notice>, matched_by: &str, sha256: String) -> Verification {
+    match n {
+        None => Verification {
+            found: false,
+            voided: false,
+            matched_by: matched_by.into(),
+            sha256,
+            notice: None,
+            message_zh: if matched_by == "code" { "本登记簿中没有这个校验码的公文。".into() } else { "这个文件不是本登记簿中出具的公文（或已被改动）。".into() },
+            message_en: "Not an issued notice of this register (or the file was changed).".into(),
+        },
+        Some(n) => {
+            let voided = n.status != "issued";
+            let (zh, en) = if voided {
+                (
+                    format!("是本登记簿的公文 {}（{}），但已于 {} 作废：{}", n.doc_number, n.enterprise_name, n.voided_at.clone().unwrap_or_default(), n.void_reason),
+                    format!("Notice {} ({}) of this register, VOIDED: {}", n.doc_number, n.enterprise_name, n.void_reason),
+                )
+            } else {
+                (format!("是本登记簿出具的有效公文 {}（{}，{}）。", n.doc_number, n.enterprise_name, n.subject), format!("Valid issued notice {} ({}).", n.doc_number, n.enterprise_name))
+            };
+            Verification { found: true, voided, matched_by: matched_by.into(), sha256, notice: Some(n), message_zh: zh, message_en: en }
+        }
+    }
+}
+
+/// Is this file an issued notice of this register? (Exact bytes: SHA-256.)
+pub fn verify_bytes(db: &Db, bytes: &[u8]) -> Result<Verification> {
+    let sha = sha256_hex(bytes);
+    let n = sql::by_sha(db.conn(), &sha)?;
+    Ok(verification(n, "sha256", sha))
+}
+
+/// The 12-digit code printed in a notice's footer.
+pub fn verify_code(db: &Db, code: &str) -> Result<Verification> {
+    let code = code.trim().to_ascii_lowercase();
+    let n = sql::by_verification(db.conn(), &code)?;
+    Ok(verification(n, "code", String::new()))
+}
+
+// ---- batch ------------------------------------------------------------------------------------
+
+/// An approved grant or reward without a notice, ready (or not) for the batch.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Candidate {
+    pub target: Target,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub subject: String,
+    pub amount_fen: Option<i64>,
+    /// Why it cannot be issued (a missing field…); None: ready.
+    pub problem: Option<String>,
+    pub problem_code: Option<String>,
+}
+
+/// Approved (or paid) grants and rewards that have no live notice.
+pub fn candidates(db: &Db, date: NaiveDate) -> Result<Vec<Candidate>> {
+    let office = crate::system::office(db)?;
+    let mut targets = Vec::new();
+    for id in sql::without_notice(db.conn())? {
+        targets.push(id);
+    }
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        match compose(db, t, &office, date) {
+            Ok(d) => out.push(Candidate { target: t, enterprise_name: d.enterprise_name, uscc: d.uscc, subject: d.subject, amount_fen: d.amount_fen, problem: None, problem_code: None }),
+            Err(e @ (Error::Invalid { .. } | Error::Refused { .. })) => {
+                let (name, uscc) = sql::target_enterprise(db.conn(), t)?;
+                out.push(Candidate { target: t, enterprise_name: name, uscc, subject: String::new(), amount_fen: None, problem: Some(e.message(crate::Lang::Zh)), problem_code: Some(e.code().into()) })
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+fn compose_all(db: &Db, targets: &[Target], date: NaiveDate, progress: &dyn Progress) -> Result<Vec<Draft>> {
+    if targets.is_empty() {
+        return Err(Error::invalid("nothing_selected", "没有选择要出具的公文。", "No notice selected."));
+    }
+    let office = crate::system::office(db)?;
+    let total = targets.len() as u64;
+    let mut drafts = Vec::with_capacity(targets.len());
+    for (i, t) in targets.iter().enumerate() {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        refuse_if_issued(db, *t)?;
+        drafts.push(compose(db, *t, &office, date)?);
+        progress.report("compose", i as u64 + 1, total);
+    }
+    Ok(drafts)
+}
+
+/// One combined PDF of previews (样稿, no numbers); nothing is written.
+pub fn batch_preview(db: &Db, targets: &[Target], date: NaiveDate, progress: &dyn Progress) -> Result<Vec<u8>> {
+    let drafts = compose_all(db, targets, date, progress)?;
+    let docs: Vec<NoticeDoc> = drafts.iter().map(preview_doc).collect();
+    progress.report("render", 0, 1);
+    let pdf = layout::render_many(&docs, fonts()?).map_err(layout_error)?;
+    progress.report("render", 1, 1);
+    Ok(pdf)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchIssued {
+    pub notices: Vec<Notice>,
+    /// Pages of the combined PDF.
+    pub count: i64,
+}
+
+/// Issue every target in one transaction (numbers in order), store each PDF, and return one
+/// combined PDF for printing. Cancelling (or any failure) rolls everything back: no number taken.
+pub fn batch_issue(db: &mut Db, targets: &[Target], date: NaiveDate, progress: &dyn Progress) -> Result<(BatchIssued, Vec<u8>)> {
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = targets.iter().find(|t| !seen.insert(**t)) {
+        return Err(Error::invalid("duplicate_target", "同一事项选择了两次。", "The same item is selected twice.").with_details(json!({"kind": dup.kind.as_str(), "id": dup.id})));
+    }
+    let drafts = compose_all(db, targets, date, progress)?;
+    let fonts = fonts()?;
+    let total = drafts.len() as u64;
+    let (ids, docs) = db.write(|tx| {
+        let mut ids = Vec::with_capacity(drafts.len());
+        let mut docs = Vec::with_capacity(drafts.len());
+        for (i, d) in drafts.iter().enumerate() {
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let (id, doc, _) = issue_in(tx, d, fonts, None)?;
+            ids.push(id);
+            docs.push(doc);
+            progress.report("issue", i as u64 + 1, total);
+        }
+        Ok((ids, docs))
+    })?;
+    progress.report("render", 0, 1);
+    let combined = layout::render_many(&docs, fonts).map_err(layout_error)?;
+    progress.report("render", 1, 1);
+    let notices = ids.iter().map(|id| get(db, *id)).collect::<Result<Vec<_>>>()?;
+    Ok((BatchIssued { count: notices.len() as i64, notices }, combined))
+}
+
+/// The combined PDF of stored notices (reprinting a batch): their stored documents, one file.
+pub fn combined_reprint(db: &Db, ids: &[i64]) -> Result<Vec<u8>> {
+    let mut docs = Vec::with_capacity(ids.len());
+    for id in ids {
+        let json: String = sql::fields_json(db.conn(), *id)?;
+        let v: serde_json::Value = serde_json::from_str(&json)?;
+        docs.push(serde_json::from_value::<NoticeDoc>(v["doc"].clone())?);
+    }
+    layout::render_many(&docs, fonts()?).map_err(layout_error)
+}
+
+/// A file name for a notice: its number, safe on every system.
+pub fn file_name(n: &Notice) -> String {
+    let safe: String = n.doc_number.chars().map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c }).collect();
+    format!("{safe} {}.pdf", crate::text::clean_line(&n.enterprise_name).chars().take(30).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests;

@@ -300,7 +300,7 @@ pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) 
 
 /// Tables that reference an enterprise: merge moves these links, undo of a create checks them.
 /// Each later migration that adds an `enterprise_id` column adds its table here.
-pub const LINK_TABLES: &[&str] = &["lease", "growth_report", "rent_application", "certification", "rent_grant", "reward"];
+pub const LINK_TABLES: &[&str] = &["lease", "growth_report", "rent_application", "certification", "rent_grant", "reward", "notice"];
 
 pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)>> {
     let mut v = Vec::new();

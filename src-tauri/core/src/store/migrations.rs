@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "search", include_str!("migrations/0003_search.sql")),
     (4, "policy_rent", include_str!("migrations/0004_policy_rent.sql")),
     (5, "cert_rewards", include_str!("migrations/0005_cert_rewards.sql")),
+    (6, "notice", include_str!("migrations/0006_notice.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.

@@ -9,6 +9,7 @@ pub mod enterprise;
 pub mod import;
 mod lock;
 pub mod migrations;
+pub mod notice;
 pub mod policy;
 pub mod rent;
 pub mod settings;
@@ -143,13 +144,18 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let lock = WriterLock::acquire(&path, opts.lock_wait)?;
+        let lock = WriterLock::acquire(&path, opts.lock_wait).map_err(read_only_fs)?;
         let existed = path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(&path, e))?;
+        // SQLite quietly falls back to read-only for a file it cannot write (read-only file
+        // system, immutable or read-only file): say so now instead of failing at the first write.
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(Error::ReadOnly);
+        }
         // Refuse a newer or damaged file before touching it (even the WAL switch writes the header).
         let v = migrations::user_version(&conn).map_err(classify)?;
         if v > migrations::latest() {
@@ -169,6 +175,7 @@ impl Db {
         // audited write, once.
         policy::ensure_seeded(&mut db)?;
         cert::ensure_kinds_seeded(&mut db)?;
+        notice::ensure_templates_seeded(&mut db)?;
         Ok(db)
     }
 
@@ -348,6 +355,15 @@ fn quick_check(conn: &Connection) -> Result<()> {
         return Err(Error::Corrupt(lines.into_iter().take(5).collect::<Vec<_>>().join("; ")));
     }
     Ok(())
+}
+
+/// The lock file cannot be created or written because the folder (or its file system) is
+/// read-only or not ours: the database cannot be written, say so plainly.
+fn read_only_fs(e: Error) -> Error {
+    match &e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied || source.raw_os_error() == Some(30) => Error::ReadOnly,
+        _ => e,
+    }
 }
 
 /// SQLite's "not a database" and "malformed" become [`Error::Corrupt`].

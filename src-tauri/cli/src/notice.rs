@@ -1,0 +1,367 @@
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use huiqi_core::notice::{self, Notice, NoticeKind, Target};
+use huiqi_core::progress::Progress;
+use huiqi_core::store::Db;
+use huiqi_core::{Error, Result};
+use serde::Serialize;
+
+use crate::out::{pad, Out};
+
+/// What the notice is about: one of --grant, --reward, --cert.
+#[derive(Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Subject {
+    /// A rent-subsidy grant (approval notice, or rejection when the grant was rejected).
+    #[arg(long)]
+    grant: Option<i64>,
+    /// A certification reward.
+    #[arg(long)]
+    reward: Option<i64>,
+    /// A certification (expiry reminder letter).
+    #[arg(long)]
+    cert: Option<i64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// A preview (样稿 watermark, no number); nothing is written to the register.
+    Preview {
+        #[command(flatten)]
+        subject: Subject,
+        /// Date of the notice (default today).
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Issue: take the next document number, store the PDF with its SHA-256, write a copy.
+    Issue {
+        #[command(flatten)]
+        subject: Subject,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Every approved grant and reward without a notice: --preview for one 样稿 PDF, else issue
+    /// them all (one transaction) and write one combined PDF for printing.
+    Batch {
+        #[arg(long)]
+        preview: bool,
+        #[arg(long)]
+        date: Option<String>,
+        /// The combined PDF (default: 公文批量-DATE.pdf, or 样稿 for a preview).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write each issued notice as its own PDF into this folder.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// The stored PDF of a notice (id or document number), byte for byte.
+    Reprint {
+        notice: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Void a notice: the number stays taken, the PDF stays stored.
+    Void {
+        notice: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Correct a notice: a new notice from today's data supersedes it (the old one is voided).
+    Correct {
+        notice: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Is this PDF an issued notice of this register? (Or give the footer's --code.)
+    Verify {
+        #[arg(required_unless_present = "code")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Issued notices, newest first.
+    List {
+        #[arg(long)]
+        uscc: Option<String>,
+        /// Number, subject or enterprise contains this.
+        #[arg(long, short)]
+        query: Option<String>,
+    },
+    /// The document-number register (发文登记): last number per prefix and year, gaps.
+    Register,
+    /// Templates in use, or every version of one kind.
+    Templates {
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Save a new version of a template (rent_approval, rent_rejection, reward, expiry_reminder).
+    TemplateSave {
+        kind: String,
+        #[arg(long)]
+        genre: String,
+        #[arg(long)]
+        title: String,
+        /// A text file: one paragraph per line, placeholders in {braces}.
+        #[arg(long)]
+        body_file: PathBuf,
+    },
+}
+
+pub fn is_write(c: &Cmd) -> bool {
+    matches!(c, Cmd::Issue { .. } | Cmd::Batch { preview: false, .. } | Cmd::Void { .. } | Cmd::Correct { .. } | Cmd::TemplateSave { .. })
+}
+
+/// What `--format json` prints for a notice written to a file.
+#[derive(Serialize)]
+struct Written<'a> {
+    id: i64,
+    doc_number: &'a str,
+    kind: NoticeKind,
+    subject: &'a str,
+    enterprise_name: &'a str,
+    uscc: &'a str,
+    sha256: &'a str,
+    verification: &'a str,
+    status: &'a str,
+    path: String,
+}
+
+fn written<'a>(n: &'a Notice, path: &Path) -> Written<'a> {
+    Written {
+        id: n.id,
+        doc_number: &n.doc_number,
+        kind: n.kind,
+        subject: &n.subject,
+        enterprise_name: &n.enterprise_name,
+        uscc: &n.uscc,
+        sha256: &n.sha256,
+        verification: &n.verification,
+        status: &n.status,
+        path: path.display().to_string(),
+    }
+}
+
+fn date(s: Option<&str>) -> Result<NaiveDate> {
+    match s {
+        None => Ok(huiqi_core::cert::today()),
+        Some(s) => huiqi_core::import::normalize::parse_date_text(s)
+            .ok_or_else(|| Error::invalid("bad_date", format!("“{s}”不是有效日期，请写成 2026-03-05。"), format!("“{s}” is not a date: use 2026-03-05.")).with_details(serde_json::json!({"field": "date"}))),
+    }
+}
+
+fn target(db: &Db, s: &Subject) -> Result<Target> {
+    match (s.grant, s.reward, s.cert) {
+        (Some(g), _, _) => notice::target_for_grant(db, g),
+        (_, Some(r), _) => Ok(Target { kind: NoticeKind::Reward, id: r }),
+        (_, _, Some(c)) => Ok(Target { kind: NoticeKind::ExpiryReminder, id: c }),
+        _ => Err(Error::invalid("usage", "请指定 --grant、--reward 或 --cert。", "Give --grant, --reward or --cert.")),
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    // Write beside, then rename: a reader never sees half a PDF.
+    let tmp = path.with_extension("pdf.part");
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn kind_arg(s: &str) -> Result<NoticeKind> {
+    NoticeKind::parse(s).ok_or_else(|| {
+        Error::invalid("bad_kind", format!("公文类别“{s}”无效：可用 rent_approval、rent_rejection、reward、expiry_reminder。"), format!("Unknown kind “{s}”: rent_approval, rent_rejection, reward, expiry_reminder."))
+    })
+}
+
+/// Progress on stderr for people (nothing in JSON mode).
+struct Stderr<'a>(&'a Out);
+impl Progress for Stderr<'_> {
+    fn report(&self, stage: &str, done: u64, total: u64) {
+        if self.0.format == crate::out::Format::Text && total > 0 && done > 0 && (done == total || done % 100 == 0) {
+            eprint!("\r{stage} {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn line(out: &Out, n: &Notice) {
+    let status = if n.status == "issued" { out.pick("有效", "issued") } else { out.pick("已作废", "voided") };
+    println!("#{:<5} {} {} {} {} {}", n.id, pad(&n.doc_number, 22), pad(&n.enterprise_name, 34), pad(status, 8), n.issued_at.get(..10).unwrap_or(""), n.subject);
+}
+
+pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
+    match cmd {
+        Cmd::Preview { subject, date: d, out: path } => {
+            let t = target(db, &subject)?;
+            let (draft, pdf) = notice::preview(db, t, date(d.as_deref())?)?;
+            let path = path.unwrap_or_else(|| PathBuf::from(format!("样稿 {}.pdf", draft.enterprise_name)));
+            write(&path, &pdf)?;
+            #[derive(Serialize)]
+            struct P<'a> {
+                kind: NoticeKind,
+                subject: &'a str,
+                enterprise_name: &'a str,
+                uscc: &'a str,
+                amount_fen: Option<i64>,
+                template_version: i64,
+                citation: &'a str,
+                path: String,
+            }
+            let p = P {
+                kind: t.kind,
+                subject: &draft.subject,
+                enterprise_name: &draft.enterprise_name,
+                uscc: &draft.uscc,
+                amount_fen: draft.amount_fen,
+                template_version: draft.template_version,
+                citation: &draft.clause.citation,
+                path: path.display().to_string(),
+            };
+            out.emit(&p, |p| println!("{} {} → {}", out.pick("样稿（未编号）", "Preview (not numbered)"), p.subject, p.path));
+        }
+        Cmd::Issue { subject, date: d, out: path } => {
+            let t = target(db, &subject)?;
+            let n = notice::issue(db, t, date(d.as_deref())?)?;
+            let path = path.unwrap_or_else(|| PathBuf::from(notice::file_name(&n)));
+            write(&path, &notice::pdf(db, n.id)?)?;
+            let w = written(&n, &path);
+            out.emit(&w, |w| println!("{} {} {} → {}\n  SHA-256 {}", out.pick("已发文", "Issued"), w.doc_number, w.subject, w.path, w.sha256));
+        }
+        Cmd::Batch { preview, date: d, out: path, dir } => {
+            let day = date(d.as_deref())?;
+            let cands = notice::candidates(db, day)?;
+            let ready: Vec<Target> = cands.iter().filter(|c| c.problem.is_none()).map(|c| c.target).collect();
+            let blocked: Vec<_> = cands.iter().filter(|c| c.problem.is_some()).collect();
+            if out.format == crate::out::Format::Text {
+                for c in &blocked {
+                    eprintln!("{} {}：{}", out.pick("跳过", "Skipped"), c.enterprise_name, c.problem.clone().unwrap_or_default());
+                }
+            }
+            if ready.is_empty() {
+                return Err(Error::refused("nothing_to_issue", "没有待出具公文的已批准事项。", "No approved grant or reward is waiting for a notice.")
+                    .with_details(serde_json::json!({"blocked": blocked.len()})));
+            }
+            let progress = Stderr(out);
+            if preview {
+                let pdf = notice::batch_preview(db, &ready, day, &progress)?;
+                let path = path.unwrap_or_else(|| PathBuf::from(format!("公文批量样稿-{day}.pdf")));
+                write(&path, &pdf)?;
+                out.emit(&serde_json::json!({"preview": true, "count": ready.len(), "blocked": blocked.len(), "path": path.display().to_string()}), |_| {
+                    println!("{} {} {} → {}", out.pick("样稿", "Preview of"), ready.len(), out.pick("份（未编号）", "notices (not numbered)"), path.display())
+                });
+            } else {
+                let (b, combined) = notice::batch_issue(db, &ready, day, &progress)?;
+                let path = path.unwrap_or_else(|| PathBuf::from(format!("公文批量-{day}.pdf")));
+                write(&path, &combined)?;
+                let mut each = Vec::with_capacity(b.notices.len());
+                for n in &b.notices {
+                    let p = match &dir {
+                        Some(d) => {
+                            let p = d.join(notice::file_name(n));
+                            write(&p, &notice::pdf(db, n.id)?)?;
+                            p
+                        }
+                        None => PathBuf::new(),
+                    };
+                    each.push(written(n, &p));
+                }
+                out.emit(&serde_json::json!({"preview": false, "count": b.count, "blocked": blocked.len(), "path": path.display().to_string(), "notices": each}), |_| {
+                    for n in &b.notices {
+                        line(out, n);
+                    }
+                    println!("{} {} {} → {}", out.pick("已发文", "Issued"), b.count, out.pick("份，合并打印文件", "notices; combined PDF"), path.display());
+                });
+            }
+        }
+        Cmd::Reprint { notice: key, out: path } => {
+            let n = notice::find(db, &key)?;
+            let path = path.unwrap_or_else(|| PathBuf::from(notice::file_name(&n)));
+            write(&path, &notice::pdf(db, n.id)?)?;
+            let w = written(&n, &path);
+            out.emit(&w, |w| println!("{} {} → {}", out.pick("已重印", "Reprinted"), w.doc_number, w.path));
+        }
+        Cmd::Void { notice: key, reason } => {
+            let n = notice::find(db, &key)?;
+            let n = notice::void(db, n.id, &reason)?;
+            out.emit(&n, |n| println!("{} {}：{}", out.pick("已作废", "Voided"), n.doc_number, n.void_reason));
+        }
+        Cmd::Correct { notice: key, reason, date: d, out: path } => {
+            let old = notice::find(db, &key)?;
+            let n = notice::correct(db, old.id, &reason, date(d.as_deref())?)?;
+            let path = path.unwrap_or_else(|| PathBuf::from(notice::file_name(&n)));
+            write(&path, &notice::pdf(db, n.id)?)?;
+            let w = written(&n, &path);
+            out.emit(&w, |w| println!("{} {} {} {} → {}", out.pick("已更正", "Corrected"), old.doc_number, out.pick("由", "by"), w.doc_number, w.path));
+        }
+        Cmd::Verify { file, code } => {
+            let v = match (&file, &code) {
+                (Some(f), _) => {
+                    let meta = std::fs::metadata(f).map_err(|e| Error::io(f, e))?;
+                    if meta.len() > 64 * 1024 * 1024 {
+                        return Err(Error::invalid("file_too_large", "文件超过 64 MB，不是本系统出具的公文。", "Over 64 MB: not a notice of this register.").with_details(serde_json::json!({"path": f.display().to_string()})));
+                    }
+                    notice::verify_bytes(db, &std::fs::read(f).map_err(|e| Error::io(f, e))?)?
+                }
+                (None, Some(c)) => notice::verify_code(db, c)?,
+                _ => unreachable!("clap requires one"),
+            };
+            out.emit(&v, |v| println!("{}", if out.zh() { &v.message_zh } else { &v.message_en }));
+            // Scripts can tell: exit 1 when not found or voided.
+            return Ok(if v.found && !v.voided { 0 } else { 1 });
+        }
+        Cmd::List { uscc, query } => {
+            let e = uscc.map(|u| huiqi_core::enterprise::find(db, &u)).transpose()?;
+            let v = notice::list(db, e.map(|e| e.id), query.as_deref())?;
+            out.emit(&v, |v| v.iter().for_each(|n| line(out, n)));
+        }
+        Cmd::Register => {
+            let v = notice::register(db)?;
+            out.emit(&v, |v| {
+                for r in v {
+                    println!(
+                        "{}〔{}〕 {} {} · {} {} · {} {} · {}",
+                        r.prefix,
+                        r.year,
+                        out.pick("已用至", "last"),
+                        r.last_no,
+                        out.pick("有效", "issued"),
+                        r.issued,
+                        out.pick("作废", "voided"),
+                        r.voided,
+                        if r.gaps.is_empty() { out.pick("无空号", "no gaps").to_string() } else { format!("{:?}", r.gaps) }
+                    );
+                }
+            });
+        }
+        Cmd::Templates { kind } => {
+            let v = match kind {
+                Some(k) => notice::template_versions(db, kind_arg(&k)?)?,
+                None => notice::templates(db)?,
+            };
+            out.emit(&v, |v| {
+                for t in v {
+                    println!("{} v{} {} {} {}\n{}\n", t.kind.as_str(), t.version, t.genre, if t.current { "●" } else { " " }, t.title.replace('\n', ""), t.body);
+                }
+            });
+        }
+        Cmd::TemplateSave { kind, genre, title, body_file } => {
+            let body = std::fs::read_to_string(&body_file).map_err(|e| Error::io(&body_file, e))?;
+            let t = notice::save_template(db, kind_arg(&kind)?, &genre, &title.replace("\\n", "\n"), &body)?;
+            out.emit(&t, |t| println!("{} {} v{}", out.pick("已保存模板", "Saved template"), t.kind.as_str(), t.version));
+        }
+    }
+    Ok(0)
+}
