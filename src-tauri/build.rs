@@ -22,6 +22,14 @@ const DOMAINS: &[(&str, &[&str])] = &[
         ],
     ),
     ("dashboard", &["load"]),
+    (
+        "notice",
+        &[
+            "templates", "template_versions", "template_save", "placeholders", "target_for_grant", "draft", "preview_pdf", "issue", "list", "get",
+            "pdf", "void", "correct", "register", "candidates", "batch_preview", "batch_issue", "batch_cancel", "combined_pdf", "save_as", "print",
+            "verify", "verify_code",
+        ],
+    ),
     ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set"]),
     (
         "rent",

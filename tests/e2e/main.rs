@@ -6,6 +6,7 @@ mod cert;
 mod foundation;
 mod import;
 mod registry;
+mod notice;
 mod rent;
 
 use std::sync::Mutex;

@@ -7,6 +7,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/enterprise', name: 'enterprise', component: () => import('./views/enterprise/EnterpriseView.vue'), meta: { nav: 'enterprise', icon: 'OfficeBuilding' } },
   { path: '/rent', name: 'rent', component: () => import('./views/rent/RentView.vue'), meta: { nav: 'rent', icon: 'Money' } },
   { path: '/cert', name: 'cert', component: () => import('./views/cert/CertView.vue'), meta: { nav: 'cert', icon: 'Medal' } },
+  { path: '/notice', name: 'notice', component: () => import('./views/notice/NoticeView.vue'), meta: { nav: 'notice', icon: 'Document' } },
   { path: '/import', name: 'import', component: () => import('./views/import/ImportView.vue'), meta: { nav: 'import', icon: 'Upload' } },
   { path: '/settings', name: 'settings', component: () => import('./views/settings/SettingsView.vue'), meta: { nav: 'settings', icon: 'Setting' } },
 ]

@@ -92,6 +92,17 @@ fn export(dir: &Path) {
         cert::reward::ScanResult,
         cert::reward::RewardPick,
         dashboard::Dashboard,
+        notice::NoticeKind,
+        notice::Template,
+        notice::Placeholder,
+        notice::Target,
+        notice::ClauseSnapshot,
+        notice::Draft,
+        notice::Notice,
+        notice::RegisterLine,
+        notice::Verification,
+        notice::Candidate,
+        notice::BatchIssued,
     );
 }
 

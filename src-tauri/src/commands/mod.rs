@@ -6,6 +6,7 @@ pub mod cert;
 pub mod dashboard;
 pub mod enterprise;
 pub mod import;
+pub mod notice;
 pub mod policy;
 pub mod rent;
 pub mod system;

@@ -3,4 +3,12 @@
 /**
  * Records a database (or a backup) holds; `None` when the table does not exist in that schema.
  */
-export type RecordCounts = { enterprises: number | null, certifications: number | null, grants: number | null, notices: number | null, audit_events: number | null, };
+export type RecordCounts = { enterprises: number | null, certifications: number | null, 
+/**
+ * Rent-subsidy grants.
+ */
+grants: number | null, 
+/**
+ * Certification rewards.
+ */
+rewards: number | null, notices: number | null, audit_events: number | null, };

@@ -981,8 +981,8 @@ pub fn combined_reprint(db: &Db, ids: &[i64]) -> Result<Vec<u8>> {
 
 /// A file name for a notice: its number, safe on every system.
 pub fn file_name(n: &Notice) -> String {
-    let safe: String = n.doc_number.chars().map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c }).collect();
-    format!("{safe} {}.pdf", crate::text::clean_line(&n.enterprise_name).chars().take(30).collect::<String>())
+    let name: String = n.enterprise_name.chars().take(30).collect();
+    format!("{}.pdf", crate::text::safe_file_name(&format!("{} {name}", n.doc_number)))
 }
 
 #[cfg(test)]
