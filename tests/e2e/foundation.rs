@@ -12,9 +12,11 @@ async fn first_run_demo_language_and_restart() {
     s.find("[data-testid=first-run]").await;
     s.wait_text("欢迎使用惠企台账").await;
     s.shot("01-first-run").await;
-    // Load the demo data: the shell opens on the registry with the demo enterprises.
+    // Load the demo data: the shell opens on the dashboard; the registry lists the demo enterprises.
     s.click("[data-testid=first-run-demo]").await;
     s.find("[data-testid=shell]").await;
+    s.find("[data-testid=dashboard]").await;
+    s.click("[data-testid=nav-enterprise]").await;
     s.wait_text("企业台账").await;
     s.wait_js("return /5\\d 家企业/.test(document.querySelector('[data-testid=row-count]')?.innerText||'')", 20).await;
     s.wait_text("江宁经济技术开发区").await;
@@ -30,6 +32,7 @@ async fn first_run_demo_language_and_restart() {
     // Restart: same data, still English, no first-run screen.
     let s = w.launch().await;
     s.find("[data-testid=shell]").await;
+    s.click("[data-testid=nav-enterprise]").await;
     s.wait_text("Enterprises").await;
     s.wait_js("return /5\\d enterprises/.test(document.querySelector('[data-testid=row-count]')?.innerText||'')", 20).await;
     assert!(s.js("return !document.querySelector('[data-testid=first-run]')").await.as_bool().unwrap());

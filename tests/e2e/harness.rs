@@ -187,8 +187,19 @@ impl Session {
 
     /// Replace the text of an input: select all, then type (real key events, as a user would).
     pub async fn fill(&self, css: &str, text: &str) {
-        let el = self.input(css).await;
-        el.click().await.unwrap();
+        // A dialog still opening intercepts the click: retry a while, as `click` does.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let el = loop {
+            let el = self.input(css).await;
+            match el.click().await {
+                Ok(()) => break el,
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(e) => {
+                    self.shot("click-failed").await;
+                    panic!("fill {css}: {e:?}")
+                }
+            }
+        };
         el.send_keys(&format!("{CTRL}a{NULL}{BACKSPACE}")).await.unwrap();
         if !text.is_empty() {
             el.send_keys(text).await.unwrap();
@@ -209,7 +220,9 @@ impl Session {
     /// A screenshot for people to look at (tests/.artifacts). WebKit's own screenshot can lag
     /// behind the screen, so the X display is captured when ImageMagick's `import` is there.
     pub async fn shot(&self, name: &str) {
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Let WebKit lay out and paint (two frames), then give the compositor time to reach X.
+        let _ = self.c.execute_async("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)))", vec![]).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
         let path = self.artifacts.join(format!("{name}.png"));
         let ok = Path::new("/usr/bin/import").exists()
             && Command::new("/usr/bin/import").args(["-window", "root", &path.display().to_string()]).status().is_ok_and(|s| s.success());

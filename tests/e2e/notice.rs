@@ -38,7 +38,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.find("[data-testid=notice-dialog]").await;
     s.wait_text("样稿 · 未编号").await;
     s.wait_js(RENDERED, 30).await;
-    s.shot("40-notice-preview").await;
+    s.shot("50-notice-preview").await;
     assert!(huiqi_core::notice::register(&ro(&w)).unwrap().is_empty(), "a preview takes no number");
 
     // Issue: the next number of this year.
@@ -48,7 +48,7 @@ async fn approve_issue_preview_register_reprint_void() {
     let number = format!("江宁科〔{year}〕1号");
     s.wait_js(&format!("return (document.querySelector('[data-testid=notice-number]')?.innerText||'') === {}", serde_json::to_string(&number).unwrap()), 30).await;
     s.wait_js(RENDERED, 30).await;
-    s.shot("41-notice-issued").await;
+    s.shot("51-notice-issued").await;
     let n = huiqi_core::notice::list(&ro(&w), None, None).unwrap().remove(0);
     assert_eq!((n.doc_number.as_str(), n.grant_id), (number.as_str(), Some(gid)));
     let stored = huiqi_core::notice::pdf(&ro(&w), n.id).unwrap();
@@ -73,7 +73,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.find("[data-testid=register-table]").await;
     s.wait_text(&number).await;
     s.wait_text("编号连续无空号").await;
-    s.shot("42-notice-register").await;
+    s.shot("52-notice-register").await;
 
     // Void it with a reason: the number stays, the status says so.
     s.click(&format!("[data-testid=notice-open-{}]", n.id)).await;
@@ -84,7 +84,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.click(".el-message-box__btns .el-button--primary").await;
     s.wait_js("return [...document.querySelectorAll('[data-testid=notice-status]')].some((e) => e.innerText.includes('已作废'))", 20).await;
     s.wait_text("租赁面积填写有误").await;
-    s.shot("43-notice-voided").await;
+    s.shot("53-notice-voided").await;
     s.press(&ESCAPE.to_string()).await;
 
     // The voided grant waits for a notice again: batch preview (样稿), then batch issue with a
@@ -95,8 +95,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.click("[data-testid=candidate-table] .el-table__header .el-checkbox").await;
     s.click("[data-testid=batch-preview]").await;
     s.wait_js("return !!document.querySelector('[data-testid=batch-preview-dialog] [data-testid=pdf-page][data-rendered=\"1\"]')", 30).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    s.shot("44-notice-batch-preview").await;
+    s.shot("54-notice-batch-preview").await;
     assert_eq!(huiqi_core::notice::register(&ro(&w)).unwrap()[0].last_no, 1, "a batch preview takes no number");
     s.press(&ESCAPE.to_string()).await;
     s.click("[data-testid=batch-issue]").await;
@@ -104,7 +103,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.find("[data-testid=batch-result]").await;
     let second = format!("江宁科〔{year}〕2号");
     s.wait_text(&second).await;
-    s.shot("45-notice-batch-done").await;
+    s.shot("55-notice-batch-done").await;
     s.click("[data-testid=batch-print]").await;
     s.wait_text("已交给系统的PDF阅读器").await;
     let printed: Vec<_> = std::fs::read_dir(w.dialogs().join("print")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -119,7 +118,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.click_text(".el-tabs__item", "公文模板").await;
     s.find("[data-testid=notice-templates]").await;
     s.wait_text("{amount_line}").await;
-    s.shot("46-notice-templates").await;
+    s.shot("56-notice-templates").await;
     s.quit().await;
 
     let db = ro(&w);

@@ -15,6 +15,7 @@ async fn add_fix_search_edit_undo_restart_export() {
     let w = World::new();
     let s = w.launch().await;
     s.click("[data-testid=first-run-empty]").await;
+    s.click("[data-testid=nav-enterprise]").await;
     s.find("[data-testid=enterprise-view]").await;
     s.wait_text("0 家企业").await;
 
@@ -81,6 +82,7 @@ async fn add_fix_search_edit_undo_restart_export() {
 
     // Restart: the enterprise is there, as after the undo.
     let s = w.launch().await;
+    s.click("[data-testid=nav-enterprise]").await;
     s.find("[data-testid=enterprise-view]").await;
     s.wait_text("1 家企业").await;
     s.wait_text(NAME).await;

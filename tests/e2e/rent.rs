@@ -18,6 +18,7 @@ async fn lease_growth_calculate_explain_approve_pay() {
     let w = World::new();
     let s = w.launch().await;
     s.click("[data-testid=first-run-demo]").await;
+    s.click("[data-testid=nav-enterprise]").await;
     s.find("[data-testid=enterprise-view]").await;
 
     // A demo enterprise that is young enough and holds a valid status on 2026-01-01, with no grant.
