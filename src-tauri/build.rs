@@ -22,6 +22,7 @@ const DOMAINS: &[(&str, &[&str])] = &[
         ],
     ),
     ("dashboard", &["load"]),
+    ("backup", &["list", "settings", "create", "choose_second_folder", "clear_second_folder", "restore", "recovery_plan", "recover"]),
     (
         "notice",
         &[

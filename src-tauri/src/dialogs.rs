@@ -62,3 +62,19 @@ pub async fn open_file<R: Runtime>(app: &AppHandle<R>, title: &str, filters: &[(
     .ok()
     .flatten()
 }
+
+/// Choose a folder (the second backup folder). Test seam: the path in `<dir>/next-open.txt`.
+pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str) -> Option<PathBuf> {
+    if let Some(dir) = test_dir() {
+        let f = dir.join("next-open.txt");
+        let p = std::fs::read_to_string(&f).ok()?;
+        let _ = std::fs::remove_file(&f);
+        return Some(PathBuf::from(p.trim()));
+    }
+    let app = app.clone();
+    let title = title.to_string();
+    tauri::async_runtime::spawn_blocking(move || app.dialog().file().set_title(title).blocking_pick_folder().and_then(|p| p.into_path().ok()))
+        .await
+        .ok()
+        .flatten()
+}

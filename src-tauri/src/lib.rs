@@ -37,7 +37,7 @@ fn instance_id(db: &std::path::Path) -> String {
 
 /// Register the app's plugins and commands on a builder (shared by `run` and the IPC tests).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(commands::system::init()).plugin(commands::enterprise::init()).plugin(commands::import::init()).plugin(commands::policy::init()).plugin(commands::rent::init()).plugin(commands::cert::init()).plugin(commands::dashboard::init()).plugin(commands::notice::init())
+    builder.plugin(commands::system::init()).plugin(commands::enterprise::init()).plugin(commands::import::init()).plugin(commands::policy::init()).plugin(commands::rent::init()).plugin(commands::cert::init()).plugin(commands::dashboard::init()).plugin(commands::notice::init()).plugin(commands::backup::init())
 }
 
 pub fn run() {
@@ -60,12 +60,44 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .manage(AppState::new(db_path));
     let app = with_commands(builder)
+        .setup(|app| {
+            periodic_backups(app.handle().clone());
+            Ok(())
+        })
         .build(tauri::generate_context!("tauri.conf.json"))
         .expect("error while building the Huiqi Ledger app");
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
-            // Release the database (and its writer lock) cleanly.
-            handle.state::<AppState>().close();
+            let state = handle.state::<AppState>();
+            // A backup when something changed since the last one, then release the database
+            // (and its writer lock) cleanly.
+            if let Some(Err(e)) = state.if_open(|db| huiqi_core::backup::create_if_changed(db, huiqi_core::backup::BackupKind::Exit)) {
+                eprintln!("exit backup failed: {e}");
+            }
+            state.close();
+        }
+    });
+}
+
+/// Every minute: when something changed and the newest backup is 15 minutes old, make one. Only
+/// while the database is open (never opens it by itself: a damaged database waits for recovery).
+fn periodic_backups<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let app = app.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || {
+                let state = app.state::<AppState>();
+                state.if_open(|db| {
+                    let latest = huiqi_core::backup::latest(db.path()).ok().flatten();
+                    if huiqi_core::backup::due(db, latest.as_ref()).unwrap_or(false) {
+                        if let Err(e) = huiqi_core::backup::create(db, huiqi_core::backup::BackupKind::Periodic) {
+                            eprintln!("periodic backup failed: {e}");
+                        }
+                    }
+                })
+            })
+            .await;
         }
     });
 }

@@ -65,6 +65,37 @@ impl AppState {
         }
     }
 
+    /// Run `f` on the open database, on this thread, if it is open (exit handling).
+    pub fn if_open<T>(&self, f: impl FnOnce(&mut Db) -> T) -> Option<T> {
+        let mut g = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *g {
+            Slot::Open(db) => Some(f(db)),
+            Slot::Closed => None,
+        }
+    }
+
+    /// Run `f` with the database closed (restore and recovery replace the file), on a blocking
+    /// worker; the next command opens the database again.
+    pub async fn with_closed<T, F>(&self, f: F) -> Result<T, ErrorPayload>
+    where
+        T: Send + 'static,
+        F: FnOnce(&std::path::Path) -> huiqi_core::Result<T> + Send + 'static,
+    {
+        let slot = self.slot.clone();
+        let path = self.db_path.clone();
+        let out = tauri::async_runtime::spawn_blocking(move || {
+            let mut g = slot.lock().unwrap_or_else(|p| p.into_inner());
+            *g = Slot::Closed;
+            f(&path)
+        })
+        .await;
+        let l = self.lang();
+        match out {
+            Ok(r) => r.map_err(|e| to_ipc(e, l)),
+            Err(e) => Err(to_ipc(Error::Internal(format!("worker failed: {e}")), l)),
+        }
+    }
+
     /// Close the database (on exit, before a restore). Releases the writer lock.
     pub fn close(&self) {
         let mut g = self.slot.lock().unwrap_or_else(|p| p.into_inner());

@@ -103,7 +103,7 @@ impl Session {
         let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/.artifacts");
         std::fs::create_dir_all(&artifacts).unwrap();
         let s = Session { c, driver, artifacts };
-        s.wait_js("return !!document.querySelector('[data-testid=shell],[data-testid=first-run],[data-testid=open-error]')", 30).await;
+        s.wait_js("return !!document.querySelector('[data-testid=shell],[data-testid=first-run],[data-testid=open-error],[data-testid=recovery]')", 30).await;
         s
     }
 

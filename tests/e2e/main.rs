@@ -2,6 +2,7 @@
 //! the order of the user's day: first start, the registry, import, rent, certifications, notices.
 
 mod harness;
+mod backup;
 mod cert;
 mod foundation;
 mod import;

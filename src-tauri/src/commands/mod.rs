@@ -2,6 +2,7 @@
 //! UI views). Each command is a few lines: arguments → core → DTO. All are async: database and file
 //! work runs on a blocking worker via `AppState::with_db`.
 
+pub mod backup;
 pub mod cert;
 pub mod dashboard;
 pub mod enterprise;
