@@ -303,12 +303,13 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         }
     }
     let Some((sheet, guess, rows)) = best else {
+        let name = book.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         return Err(Error::invalid(
             "header_not_found",
-            "在文件前40行里没有找到表头（需要有“企业名称”“统一社会信用代码”等列名）。请检查是否选对了文件，或在向导中手动指定表头所在行。",
-            "No header row found in the first 40 rows (columns such as 企业名称, 统一社会信用代码). Check the file or choose the header row.",
+            format!("在文件“{name}”的前40行里没有找到表头（需要有“企业名称”“统一社会信用代码”等列名）。请检查是否选对了文件，或在向导中手动指定表头所在行。"),
+            format!("No header row found in the first 40 rows of “{name}” (columns such as 企业名称, 统一社会信用代码). Check the file or choose the header row."),
         )
-        .with_details(json!({"sheets": sheets})));
+        .with_details(json!({"sheets": sheets, "file": book.path.display().to_string()})));
     };
     let header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
     let kind = opts.kind.unwrap_or(guess.kind);

@@ -204,19 +204,11 @@ fn check_zip(path: &Path) -> Result<()> {
         }
         if xml {
             // A DTD has no business in a spreadsheet: entity expansion (billion laughs) and external
-            // entities start there. Look at the start of each part.
+            // entities start there. It can only stand in the prolog, before the root element, and
+            // comments can push it past any fixed-size look at the start: scan the whole prolog.
             let mut e = z.by_index(i).map_err(|e| not_readable(path, &e.to_string()))?;
-            let mut buf = vec![0u8; 4096];
-            let mut got = 0;
-            while got < buf.len() {
-                match e.read(&mut buf[got..]) {
-                    Ok(0) => break,
-                    Ok(k) => got += k,
-                    Err(err) => return Err(not_readable(path, &err.to_string())),
-                }
-            }
-            let head = String::from_utf8_lossy(&buf[..got]);
-            if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
+            let dtd = prolog_has_dtd(&mut e).map_err(|err| not_readable(path, &err.to_string()))?;
+            if dtd {
                 return Err(refuse(
                     "hostile_xml",
                     format!("文件“{name}”的 {entry} 含有 DTD/实体定义，正常的电子表格不会有，已拒绝。"),
@@ -227,6 +219,71 @@ fn check_zip(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Read an XML part's prolog (declaration, comments, processing instructions, white space) up to
+/// its root element. True when it holds a DTD (`<!DOCTYPE`, `<!ENTITY`...) or when the prolog runs
+/// past 1 MB without reaching an element (no spreadsheet does that).
+fn prolog_has_dtd(r: &mut impl Read) -> std::io::Result<bool> {
+    const MAX: usize = 1 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    let mut eof = false;
+    loop {
+        // Scan what we have; `None`: need more bytes.
+        let verdict = (|| -> Option<bool> {
+            let n = buf.len();
+            let mut i = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            loop {
+                while i < n && buf[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if i >= n {
+                    return if eof { Some(false) } else { None };
+                }
+                if buf[i] != b'<' {
+                    return Some(false); // not a prolog we understand: the XML parser decides
+                }
+                let rest = &buf[i..];
+                if rest.len() < 4 && !eof {
+                    return None;
+                }
+                let skip_to = |end: &[u8]| rest.windows(end.len()).position(|w| w == end).map(|k| k + end.len());
+                if rest.starts_with(b"<?") {
+                    i += match skip_to(b"?>") {
+                        Some(k) => k,
+                        None => return if eof { Some(false) } else { None },
+                    };
+                } else if rest.starts_with(b"<!--") {
+                    i += match skip_to(b"-->") {
+                        Some(k) => k,
+                        None => return if eof { Some(false) } else { None },
+                    };
+                } else {
+                    return Some(rest.starts_with(b"<!"));
+                }
+            }
+        })();
+        match verdict {
+            Some(v) => return Ok(v),
+            None if buf.len() >= MAX => return Ok(true),
+            None => {}
+        }
+        let k = r.read(&mut chunk)?;
+        if k == 0 {
+            eof = true;
+        }
+        buf.extend_from_slice(&chunk[..k]);
+    }
+}
+
+/// A password-protected xlsx/docx is an OLE compound file holding `EncryptedPackage` and
+/// `EncryptionInfo` streams (not a workbook stream): calamine calls it unreadable, the user needs
+/// to hear "password".
+fn ole_is_encrypted_package(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 fn too_many_cells(path: &Path, what: String) -> Error {
@@ -266,7 +323,8 @@ pub fn open(path: &Path) -> Result<Book> {
     let format = sniff(path)?;
     let cal_err = |e: calamine::Error| -> Error {
         let s = e.to_string();
-        if s.to_lowercase().contains("password") || s.to_lowercase().contains("encrypt") {
+        let ole_encrypted = matches!(format, Format::Xls) && ole_is_encrypted_package(path);
+        if ole_encrypted || s.to_lowercase().contains("password") || s.to_lowercase().contains("encrypt") {
             refuse(
                 "file_encrypted",
                 format!("文件“{}”设置了密码保护，无法读取。请让园区取消密码后重新发送。", file_name(path)),
@@ -294,7 +352,13 @@ pub fn open(path: &Path) -> Result<Book> {
         }
         Format::Csv => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            let (text, enc) = decode_text(&bytes);
+            // Plain UTF-8 (the common case) becomes the text without a copy.
+            let (text, enc) = match String::from_utf8(bytes) {
+                Ok(s) if !s.starts_with('\u{feff}') => (s, "utf-8"),
+                Ok(s) => decode_text(s.as_bytes()),
+                Err(e) => decode_text(e.as_bytes()),
+            };
+            check_csv_records(&text, guess_delimiter(&text), path)?;
             if text.contains('\0') && text.chars().filter(|c| *c == '\0').count() > text.len() / 100 + 1 {
                 return Err(refuse(
                     "not_a_spreadsheet",
@@ -460,7 +524,10 @@ impl Book {
                         start += 1;
                     }
                     if start > scanned {
-                        newlines += bytes[scanned..start].iter().filter(|b| **b == b'\n').count() as u64;
+                        // A line ends at LF, CRLF or a lone CR (old Mac files; the reader ends
+                        // records there too): count each once.
+                        let seg = &bytes[scanned..start];
+                        newlines += seg.iter().enumerate().filter(|(i, b)| **b == b'\n' || (**b == b'\r' && seg.get(i + 1) != Some(&b'\n'))).count() as u64;
                         scanned = start;
                     }
                     let line = newlines + 1;
@@ -517,6 +584,47 @@ impl Book {
         }
         Ok(())
     }
+}
+
+/// The CSV reader holds a whole record in memory (and a bound per field): before it runs, refuse
+/// a record wider than Excel or larger than [`MAX_RECORD_BYTES`] — a one-line 49 MB file would
+/// otherwise cost about a gigabyte. One pass over the bytes, honouring quotes.
+pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
+fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
+    let max_fields = crate::import::normalize::MAX_EXCEL_COLS as usize;
+    let (mut quoted, mut fields, mut start, mut line) = (false, 1usize, 0usize, 1u64);
+    // As the csv reader does: a quote opens a quoted field only at the field's start (a stray
+    // quote inside `5"号楼` is a character), and `""` inside a quoted field is one quote.
+    let mut at_field_start = true;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let was_start = at_field_start;
+        at_field_start = false;
+        if b == b'"' {
+            if quoted || was_start {
+                quoted = !quoted;
+            }
+        } else if !quoted && b == delimiter {
+            at_field_start = true;
+            fields += 1;
+            if fields > max_fields {
+                return Err(too_many_cells(path, format!("第 {line} 行超过 {max_fields} 列（Excel 的列数上限）")));
+            }
+        } else if b == b'\n' || b == b'\r' {
+            if !quoted {
+                fields = 1;
+                start = i + 1;
+                at_field_start = true;
+            }
+            if b == b'\n' || text.as_bytes().get(i + 1) != Some(&b'\n') {
+                line += 1;
+            }
+        }
+        if i.saturating_sub(start) > MAX_RECORD_BYTES {
+            return Err(too_many_cells(path, format!("第 {line} 行超过 {} MB", MAX_RECORD_BYTES >> 20)));
+        }
+    }
+    Ok(())
 }
 
 fn limit_text(c: Cell) -> Cell {

@@ -203,7 +203,21 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 }
             }
         }
-        FieldType::Text => Some(V::Text(text::clean(&shown))),
+        FieldType::Text => {
+            // The registry's limits hold for imported text too (a 10,000-character name must not
+            // reach a notice through a spreadsheet).
+            let t = text::clean(&shown);
+            let max = if f.name == "name" { crate::enterprise::MAX_NAME } else { crate::enterprise::MAX_TEXT };
+            let n = t.chars().count();
+            if n > max {
+                let col = ctx.cols.header(f);
+                let head: String = t.chars().take(20).collect();
+                ctx.err("too_long", f, &format!("{head}…"), format!("“{col}”过长（{n}个字），最多{max}个字。请删减后再导入。"), format!("“{col}” is too long ({n} characters; at most {max}). Shorten it and import again."));
+                None
+            } else {
+                Some(V::Text(t))
+            }
+        }
         FieldType::Date => {
             let d = match cell {
                 Cell::Date(d) => Some(*d),

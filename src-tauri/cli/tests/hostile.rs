@@ -1,0 +1,208 @@
+//! Hostile files, generated here (never committed): each one goes through a real
+//! `huiqi import --dry-run` process, which must refuse it quickly, with a stable code and a message
+//! that names the file, in bounded memory (peak RSS < 300 MB). Prints the table of outcomes:
+//! `cargo test -p huiqi-cli --test hostile -- --nocapture` (or tests/hostile/run.sh).
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::*;
+
+const MAX_RSS_KB: i64 = 300 * 1024;
+/// Debug build on a shared 2-core machine: generous; the table shows the real figures.
+const MAX_TIME: Duration = Duration::from_secs(30);
+
+struct Case {
+    name: &'static str,
+    file: PathBuf,
+    /// Accepted outcomes: error codes, or "ok" for a file that is read normally.
+    expect: &'static [&'static str],
+}
+
+fn big_sheet_bomb(dir: &Path, honest: bool) -> PathBuf {
+    // ~200 MB of rows of ten numeric cells, a few hundred KB compressed.
+    let head = format!("{SHEET_HEAD}<dimension ref=\"A1:J1\"/><sheetData>");
+    let pattern = b"<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c><c><v>4</v></c><c><v>5</v></c><c><v>6</v></c><c><v>7</v></c><c><v>8</v></c><c><v>9</v></c><c><v>0</v></c></row>";
+    let (data, size, crc) = deflate_bomb(head.as_bytes(), pattern, 200 * 1024 * 1024 / pattern.len() as u64, b"</sheetData></worksheet>");
+    let mut parts = xlsx_parts();
+    parts.push(Entry { name: "xl/worksheets/sheet1.xml".into(), data, deflated: true, declared_size: if honest { size } else { 4096 }, crc });
+    let p = dir.join(if honest { "zip-bomb.xlsx" } else { "zip-bomb-lying-size.xlsx" });
+    write_zip(&p, &parts);
+    p
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    let mut add = |name: &'static str, file: PathBuf, expect: &'static [&'static str]| v.push(Case { name, file, expect });
+
+    // Control: the generator makes files the importer reads.
+    let p = dir.join("valid.xlsx");
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<dimension ref=\"A1:B3\"/><sheetData>{}</sheetData></worksheet>", roster_rows()));
+    add("control: a valid generated xlsx", p, &["ok"]);
+
+    add("xlsx zip bomb (200 MB sheet, ratio ≈150, honest sizes)", big_sheet_bomb(dir, true), &["zip_bomb"]);
+    add("xlsx zip bomb lying about its size (declares 4 KB)", big_sheet_bomb(dir, false), &["file_unreadable", "too_many_cells", "zip_bomb"]);
+
+    let p = dir.join("dimension-xfd.xlsx");
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "无关内容")));
+    add("dimension claims A1:XFD1048576 (one real cell)", p, &["header_not_found"]);
+
+    let p = dir.join("dimension-xfd-table.xlsx");
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<dimension ref=\"A1:XFD1048576\"/><sheetData>{}</sheetData></worksheet>", roster_rows()));
+    add("dimension claims A1:XFD1048576 over a real 3-row table", p, &["ok"]);
+
+    let p = dir.join("dimension-beyond.xlsx");
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<dimension ref=\"A1:XFD1048577\"/><sheetData>{}</sheetData></worksheet>", roster_rows()));
+    add("dimension beyond Excel (row 1,048,577)", p, &["too_many_cells"]);
+
+    let p = dir.join("cell-beyond.xlsx");
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<sheetData>{}<row r=\"4\">{}</row></sheetData></worksheet>", roster_rows(), inline("XFE4", "x")));
+    add("a cell beyond Excel's last column (XFE4)", p, &["too_many_cells"]);
+
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>"#;
+    let body = format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "&lol9;"));
+    let p = dir.join("billion-laughs.xlsx");
+    write_xlsx_sheet(&p, &format!("{laughs}{body}"));
+    add("billion laughs in sheet XML", p, &["hostile_xml"]);
+
+    let p = dir.join("billion-laughs-late.xlsx");
+    write_xlsx_sheet(&p, &format!("<?xml version=\"1.0\"?><!--{}-->{}{body}", " ".repeat(20_000), &laughs[21..]));
+    add("billion laughs after a 20 KB comment", p, &["hostile_xml"]);
+
+    let p = dir.join("xxe.xlsx");
+    let xxe = format!("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "&xxe;"));
+    write_xlsx_sheet(&p, &xxe);
+    add("external entity (XXE) in sheet XML", p, &["hostile_xml"]);
+
+    let p = dir.join("xxe-shared-strings.xlsx");
+    let mut parts = xlsx_parts();
+    parts.push(Entry::stored("xl/worksheets/sheet1.xml", format!("{SHEET_HEAD}<sheetData>{}</sheetData></worksheet>", roster_rows()).as_bytes()));
+    parts.push(Entry::stored("xl/sharedStrings.xml", b"<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>&xxe;</t></si></sst>"));
+    write_zip(&p, &parts);
+    add("external entity in sharedStrings.xml", p, &["hostile_xml"]);
+
+    let p = dir.join("renamed-png.xlsx");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..20_000u32).map(|i| (i * 31 % 251) as u8));
+    std::fs::write(&p, png).unwrap();
+    add("a PNG renamed .xlsx", p, &["not_a_spreadsheet"]);
+
+    let p = dir.join("renamed-text.xls");
+    std::fs::write(&p, "这不是电子表格，只是一段文字。\n".repeat(100)).unwrap();
+    add("a text file renamed .xls", p, &["not_a_spreadsheet"]);
+
+    let p = dir.join("truncated.xlsx");
+    let whole = std::fs::read(fixture("enterprises-roster.xlsx")).unwrap();
+    std::fs::write(&p, &whole[..whole.len() * 6 / 10]).unwrap();
+    add("a truncated xlsx (60% of a real file)", p, &["file_unreadable"]);
+
+    let p = dir.join("encrypted.xls");
+    let mut wb = biff(0x0809, &[0x00, 0x06, 0x05, 0x00, 0xBB, 0x0D, 0xCC, 0x07, 0, 0, 0, 0, 0x06, 0, 0, 0]);
+    let mut filepass = vec![0x01, 0x00, 0x01, 0x00, 0x01, 0x00];
+    filepass.extend([0x5Au8; 48]);
+    wb.extend(biff(0x002F, &filepass));
+    wb.extend(biff(0x000A, &[]));
+    write_cfb(&p, &[("Workbook", wb)]);
+    add("a password-protected xls (BIFF8 FILEPASS, RC4)", p, &["file_encrypted"]);
+
+    let p = dir.join("encrypted.xlsx");
+    let mut info = vec![0x04, 0x00, 0x04, 0x00, 0x40, 0x00, 0x00, 0x00];
+    info.extend(b"<?xml version=\"1.0\"?><encryption xmlns=\"http://schemas.microsoft.com/office/2006/encryption\"/>");
+    write_cfb(&p, &[("EncryptionInfo", info), ("EncryptedPackage", vec![0x33; 5000])]);
+    add("a password-protected xlsx (OLE EncryptedPackage, agile)", p, &["file_encrypted"]);
+
+    let p = dir.join("one-line-100mb.csv");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
+        let chunk = "企业名称,".repeat(1 << 16);
+        let mut n = 0;
+        while n < 100 * 1024 * 1024 {
+            f.write_all(chunk.as_bytes()).unwrap();
+            n += chunk.len();
+        }
+    }
+    add("a 100 MB CSV on one line", p, &["file_too_large"]);
+
+    let p = dir.join("one-line-49mb-one-field.csv");
+    std::fs::write(&p, "a".repeat(49 * 1024 * 1024)).unwrap();
+    add("a 49 MB CSV: one line, one field (under the size limit)", p, &["too_many_cells"]);
+
+    let p = dir.join("one-line-49mb-fields.csv");
+    std::fs::write(&p, "a,".repeat(49 * 1024 * 1024 / 2)).unwrap();
+    add("a 49 MB CSV: one line of 25 million fields", p, &["too_many_cells"]);
+
+    let p = dir.join("duplicate-attributes.xlsx");
+    let dup = " t=\"inlineStr\"".repeat(20_000);
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<sheetData><row r=\"1\"><c r=\"A1\"{dup}><is><t>企业名称</t></is></c></row></sheetData></worksheet>"));
+    add("20,000 duplicate attributes on a cell", p, &["file_unreadable", "header_not_found"]);
+
+    let p = dir.join("many-attributes.xlsx");
+    let many: String = (0..20_000).map(|i| format!(" a{i}=\"1\"")).collect();
+    let rows: String = (1..=50).map(|r| format!("<row r=\"{r}\"{many}>{}</row>", inline(&format!("A{r}"), "x"))).collect();
+    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>"));
+    add("50 rows with 20,000 distinct attributes each", p, &["header_not_found", "file_unreadable"]);
+    v
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/park-sheets").join(name)
+}
+
+#[test]
+fn hostile_files_are_refused_quickly_with_a_clear_message_in_bounded_memory() {
+    let t = tempfile::tempdir().unwrap();
+    let db = init_db(t.path());
+    let dir = t.path().join("files");
+    std::fs::create_dir(&dir).unwrap();
+    let cases = cases(&dir);
+    let mut table = vec![
+        "| input | size | outcome (code) | exit | time | peak RSS |".to_string(),
+        "|---|---:|---|---:|---:|---:|".to_string(),
+    ];
+    let mut failures = Vec::new();
+    for c in &cases {
+        let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", "--dry-run", c.file.to_str().unwrap()]);
+        let size = std::fs::metadata(&c.file).unwrap().len();
+        let outcome = if r.code == 0 { "ok".to_string() } else { r.error_code() };
+        let name = c.file.file_name().unwrap().to_string_lossy().into_owned();
+        table.push(format!(
+            "| {} | {} | {} | {} | {:.2} s | {:.0} MB |",
+            c.name,
+            if size >= 1 << 20 { format!("{:.1} MB", size as f64 / 1048576.0) } else { format!("{:.1} KB", size as f64 / 1024.0) },
+            if r.code == 0 { "read normally".to_string() } else { format!("refused `{outcome}`") },
+            r.code,
+            r.elapsed.as_secs_f64(),
+            r.max_rss_kb as f64 / 1024.0
+        ));
+        let mut problems = Vec::new();
+        if !c.expect.contains(&outcome.as_str()) {
+            problems.push(format!("outcome {outcome} (exit {}), expected one of {:?}: {} {}", r.code, c.expect, r.stdout.chars().take(400).collect::<String>(), r.stderr));
+        }
+        if r.code != 0 {
+            if r.code != 1 {
+                problems.push(format!("exit {} (refusals exit 1)", r.code));
+            }
+            if !r.error_message().contains(&name) {
+                problems.push(format!("the message does not name the file: {}", r.error_message()));
+            }
+        }
+        if r.elapsed > MAX_TIME {
+            problems.push(format!("took {:?}", r.elapsed));
+        }
+        if r.max_rss_kb > MAX_RSS_KB {
+            problems.push(format!("peak RSS {} MB", r.max_rss_kb / 1024));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}", c.name, problems.join("; ")));
+        }
+    }
+    let table = table.join("\n");
+    println!("\n{table}\n");
+    if let Ok(p) = std::env::var("HOSTILE_TABLE") {
+        std::fs::write(p, &table).unwrap();
+    }
+    assert!(failures.is_empty(), "\n{}\n\n{table}", failures.join("\n"));
+}
