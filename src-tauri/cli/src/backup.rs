@@ -84,7 +84,7 @@ fn n(v: Option<i64>) -> String {
 fn line(out: &Out, b: &BackupInfo) -> String {
     let kind = if out.zh() { b.kind.label_zh() } else { b.kind.as_str() };
     let mut s = format!(
-        "{}  {:<6} {:>9}  {} {:<6} {} {:<5} {} {:<5} v{}  {}",
+        "{}  {:<6} {:>9}  {} {:<6} {} {:<5} {} {:<5} {} {:<5} {} {:<5} v{}  {}",
         local(&b.created_at),
         kind,
         size(b.size_bytes),
@@ -94,6 +94,10 @@ fn line(out: &Out, b: &BackupInfo) -> String {
         n(b.counts.certifications),
         out.pick("补贴", "grants"),
         n(b.counts.grants),
+        out.pick("奖励", "rewards"),
+        n(b.counts.rewards),
+        out.pick("公文", "notices"),
+        n(b.counts.notices),
         b.schema_version,
         b.file_name
     );

@@ -28,7 +28,10 @@ const PAGES_PER_STEP: i32 = 1024;
 pub struct RecordCounts {
     pub enterprises: Option<i64>,
     pub certifications: Option<i64>,
+    /// Rent-subsidy grants.
     pub grants: Option<i64>,
+    /// Certification rewards.
+    pub rewards: Option<i64>,
     pub notices: Option<i64>,
     pub audit_events: Option<i64>,
 }
@@ -69,6 +72,18 @@ pub fn open_frozen(path: &Path) -> Result<Connection> {
     )
     .map_err(|e| super::classify(Error::Sqlite(e)))?;
     Ok(c)
+}
+
+/// SQLite could not open (or create the -shm of) a file.
+pub(crate) fn cannot_open(e: &Error) -> bool {
+    matches!(e, Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::CannotOpen || f.code == rusqlite::ErrorCode::ReadOnly)
+}
+
+/// A non-empty `-wal` beside the database: committed changes may live only there.
+pub(crate) fn has_wal_data(db: &Path) -> bool {
+    let mut s = db.as_os_str().to_owned();
+    s.push("-wal");
+    std::fs::metadata(std::path::PathBuf::from(s)).map(|m| m.len() > 0).unwrap_or(false)
 }
 
 /// Open a live database file read-only (its WAL included), for recovery and restore.
@@ -178,6 +193,7 @@ pub fn facts(conn: &Connection) -> Result<Facts> {
         enterprises: count_if(conn, "enterprise")?,
         certifications: count_if(conn, "certification")?,
         grants: count_if(conn, "rent_grant")?,
+        rewards: count_if(conn, "reward")?,
         notices: count_if(conn, "notice")?,
         audit_events: count_if(conn, "audit_event")?,
     };

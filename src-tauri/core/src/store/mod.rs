@@ -183,11 +183,20 @@ impl Db {
         if !path.exists() {
             return Err(Error::NotFound { entity: "database", key: path.display().to_string() });
         }
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| open_error(&path, e))?;
         // Readers do not run quick_check: they change nothing, and a reader of a damaged file
         // fails on the damaged page. Every writer checks at open; `huiqi check` checks fully.
-        configure(&conn, true).map_err(classify)?;
+        if let Err(e) = configure(&conn, true) {
+            // A read-only folder (CD, write-protected share): SQLite cannot create the -shm a WAL
+            // reader needs. When no WAL content is waiting, nobody can be writing there: read the
+            // file as immutable (read-only mode) instead of failing.
+            if !backup::cannot_open(&e) || backup::has_wal_data(&path) {
+                return Err(classify(e));
+            }
+            conn = backup::open_frozen(&path)?;
+            configure(&conn, true).map_err(classify)?;
+        }
         let v = migrations::user_version(&conn).map_err(classify)?;
         let latest = migrations::latest();
         if v > latest {

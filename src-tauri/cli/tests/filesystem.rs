@@ -1,0 +1,173 @@
+//! A full disk and a read-only database, on real (small) file systems mounted by the test.
+//! Needs root (CI and the dev machine run as root): tmpfs mounts and `chattr +i`. When mounting is
+//! impossible the test prints why and skips — only then.
+//!
+//! Root ignores file permissions, so "read-only" is made by the file system itself: a tmpfs
+//! remounted read-only (folder) and an immutable file (`chattr +i`, file).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use huiqi_core::store::{query_one_i64, Db, Mode, OpenOptions};
+
+/// A tmpfs mounted on `dir` for the life of the value.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Result<Tmpfs, String> {
+        std::fs::create_dir_all(dir).unwrap();
+        let o = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir).output().map_err(|e| e.to_string())?;
+        if !o.status.success() {
+            return Err(String::from_utf8_lossy(&o.stderr).trim().to_string());
+        }
+        Ok(Tmpfs(dir.to_path_buf()))
+    }
+    fn remount(&self, opts: &str) {
+        let o = Command::new("mount").args(["-o", &format!("remount,{opts}")]).arg(&self.0).output().unwrap();
+        assert!(o.status.success(), "remount {opts}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+macro_rules! mount_or_skip {
+    ($dir:expr, $size:expr) => {
+        match Tmpfs::mount($dir, $size) {
+            Ok(m) => m,
+            Err(why) => {
+                println!("SKIP: cannot mount a tmpfs here ({why}); the disk-full and read-only cases need one (run as root)");
+                return;
+            }
+        }
+    };
+}
+
+fn count(db: &Path) -> (i64, i64) {
+    let d = Db::open(db, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
+    (query_one_i64(&d, "SELECT count(*) FROM enterprise").unwrap(), query_one_i64(&d, "SELECT count(*) FROM audit_event").unwrap())
+}
+
+fn check_ok(db: &Path) {
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "check"]);
+    assert_eq!(r.code, 0, "check: {} {}", r.stdout, r.stderr);
+}
+
+fn roster(dir: &Path, rows: u32) -> PathBuf {
+    let r = run(&["--format", "json", "bench", "gen-import", "--rows", &rows.to_string(), dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    PathBuf::from(r.json()["csv_gbk"].as_str().unwrap())
+}
+
+#[test]
+fn disk_full_during_import_says_so_and_leaves_the_database_unchanged() {
+    let t = tempfile::tempdir().unwrap();
+    let file = roster(&t.path().join("files"), 20_000);
+    let small = t.path().join("small");
+    let fs = mount_or_skip!(&small, "3m");
+    let db = init_db(&small);
+    drop(Db::open_rw(&db).unwrap()); // the first writer's weekly full check, out of the way
+    let before = count(&db);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", file.to_str().unwrap()]);
+    assert_ne!(r.code, 0, "the import cannot fit in 3 MB");
+    assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
+    assert!(r.error_message().contains("磁盘已满"), "{}", r.error_message());
+    assert_eq!(count(&db), before, "nothing of the batch, nothing in the journal");
+    check_ok(&db);
+    // Room again: the same import goes through on the same database.
+    fs.remount("size=256m");
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(count(&db).0, 20_000);
+    check_ok(&db);
+}
+
+#[test]
+fn disk_full_during_backup_leaves_no_file_and_blocks_the_import_cleanly() {
+    let t = tempfile::tempdir().unwrap();
+    let file = roster(&t.path().join("files"), 3_000);
+    let dbdir = t.path().join("db");
+    let db = init_db(&dbdir);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = count(&db);
+    let size = std::fs::metadata(&db).unwrap().len();
+    assert!(size > 512 * 1024, "{size}");
+    // The backup folder is a file system smaller than the database.
+    let _fs = mount_or_skip!(&dbdir.join("backups"), "256k");
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "backup", "create"]);
+    assert_ne!(r.code, 0);
+    assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
+    assert!(r.error_message().contains("磁盘已满"));
+    let left: Vec<_> = std::fs::read_dir(dbdir.join("backups")).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "no half backup, no temporary file: {left:?}");
+    // An import needs its backup first: refused with the same clear message, nothing written.
+    let second = roster(&t.path().join("files2"), 10);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", second.to_str().unwrap()]);
+    assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
+    assert_eq!(count(&db), before);
+    check_ok(&db);
+}
+
+#[test]
+fn read_only_folder_refuses_writes_clearly_and_still_reads() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("ro");
+    let fs = mount_or_skip!(&dir, "16m");
+    let db = init_db(&dir);
+    let file = roster(&t.path().join("files"), 20);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = std::fs::read(&db).unwrap();
+    fs.remount("ro");
+
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "enterprise", "add", "--uscc", "914403001922038216", "--name", "只读测试"]);
+    assert_eq!(r.code, 3, "{} {}", r.stdout, r.stderr);
+    assert_eq!(r.error_code(), "database_read_only", "{}", r.stdout);
+    assert!(r.error_message().contains("只读"), "{}", r.error_message());
+    // Read-only mode: lists, exports elsewhere, checks and backups to another disk still work.
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "enterprise", "list"]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    assert_eq!(r.json()["total"].as_i64().or_else(|| r.json()["rows"].as_array().map(|a| a.len() as i64)), Some(20), "{}", r.stdout);
+    check_ok(&db);
+    fs.remount("rw");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file was not touched");
+}
+
+#[test]
+fn read_only_database_file_refuses_writes_clearly_and_still_reads() {
+    let t = tempfile::tempdir().unwrap();
+    let db = init_db(t.path());
+    let file = roster(&t.path().join("files"), 20);
+    let r = run(&["--db", db.to_str().unwrap(), "import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let o = Command::new("chattr").arg("+i").arg(&db).output();
+    match o {
+        Ok(o) if o.status.success() => {}
+        other => {
+            println!("SKIP: cannot make the file immutable here (chattr +i: {other:?})");
+            return;
+        }
+    }
+    struct Unfreeze(PathBuf);
+    impl Drop for Unfreeze {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+    }
+    let _guard = Unfreeze(db.clone());
+    let before = std::fs::read(&db).unwrap();
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "enterprise", "add", "--uscc", "914403001922038216", "--name", "只读测试"]);
+    assert_eq!(r.code, 3, "{} {}", r.stdout, r.stderr);
+    assert_eq!(r.error_code(), "database_read_only", "{}", r.stdout);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "enterprise", "list"]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    check_ok(&db);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
