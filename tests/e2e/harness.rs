@@ -200,10 +200,21 @@ impl Session {
                 }
             }
         };
-        el.send_keys(&format!("{CTRL}a{NULL}{BACKSPACE}")).await.unwrap();
-        if !text.is_empty() {
-            el.send_keys(text).await.unwrap();
+        // Under load WebKitWebDriver now and then loses or doubles a synthesized key: check what
+        // the field holds and type again when it is not the text (the app never sees a mangled
+        // value as final).
+        for attempt in 0..3 {
+            el.send_keys(&format!("{CTRL}a{NULL}{BACKSPACE}")).await.unwrap();
+            if !text.is_empty() {
+                el.send_keys(text).await.unwrap();
+            }
+            let got = el.prop("value").await.ok().flatten().unwrap_or_default();
+            if got == text {
+                return;
+            }
+            eprintln!("fill {css}: typed {text:?}, field holds {got:?} (attempt {})", attempt + 1);
         }
+        panic!("fill {css}: the field never held {text:?}");
     }
 
     pub async fn keys(&self, css: &str, keys: &str) {
