@@ -33,8 +33,11 @@ async fn wizard_fix_commit_find_undo() {
 
     // Only the errors; fix row 13's check character in place.
     s.click("[data-testid=import-only-errors]").await;
+    // Wait for the filtered list (12 rejected rows) before clicking into it.
+    s.wait_js("const r = document.querySelectorAll('[data-testid=import-rows] .el-table__body tr'); return r.length === 12 && [...r].every((x) => x.classList.contains('bad-row'))", 20).await;
     s.click("[data-testid=cell-error-13-uscc]").await;
     s.find("[data-testid=fix-dialog]").await;
+    s.wait_text("修正第 13 行的“统一社会信用代码”").await;
     s.wait_text("校验位错误").await;
     let fixed = huiqi_core::uscc::complete("91320116000192882").unwrap();
     s.fill("[data-testid=fix-input]", &fixed).await;
@@ -53,6 +56,24 @@ async fn wizard_fix_commit_find_undo() {
     // The enterprises are in the registry, the fixed one too.
     s.click("[data-testid=nav-enterprise]").await;
     s.wait_text("50 家企业").await;
+    // The data is in the database (a reader beside the app) before the UI is asked for it.
+    {
+        let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
+        let q = huiqi_core::enterprise::EnterpriseQuery { q: Some("云帆星河".into()), ..serde_json::from_str("{}").unwrap() };
+        let page = huiqi_core::enterprise::search(&db, &q).unwrap();
+        if page.total != 1 {
+            let n = |sql: &str| huiqi_core::store::query_one_i64(&db, sql).unwrap();
+            let e = huiqi_core::enterprise::find(&db, &fixed).ok();
+            panic!(
+                "core search for 云帆星河 found {}: enterprises {}, fts rows {}, LIKE {}, fixed uscc {}\n{e:?}",
+                page.total,
+                n("SELECT count(*) FROM enterprise"),
+                n("SELECT count(*) FROM enterprise_fts"),
+                n("SELECT count(*) FROM enterprise WHERE name LIKE '%云帆星河%'"),
+                n(&format!("SELECT count(*) FROM enterprise WHERE uscc = '{fixed}'")),
+            );
+        }
+    }
     s.fill("[data-testid=search-box]", "云帆星河").await;
     s.wait_text("南京云帆星河信息技术有限公司").await;
     s.wait_text(&fixed).await;
