@@ -16,8 +16,12 @@ pub struct Out {
 }
 
 impl Out {
+    /// Streamed to stdout (a 100,000-row import report is tens of MB: never held as one string).
+    /// A closed pipe (`huiqi … | head`) ends the output quietly.
     pub fn json<T: Serialize>(&self, v: &T) {
-        println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+        use std::io::Write;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut w, v).and_then(|_| w.write_all(b"\n").map_err(serde_json::Error::io)).and_then(|_| w.flush().map_err(serde_json::Error::io));
     }
     /// Print `v` as JSON, or call `text` for people.
     pub fn emit<T: Serialize>(&self, v: &T, text: impl FnOnce(&T)) {

@@ -574,9 +574,12 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
         let book = &mut book;
         let (cols, edits, edit_cols, sheet) = (&cols, &edits, &edit_cols, &sheet);
         std::thread::scope(|scope| -> Result<()> {
-            let (send, recv) = std::sync::mpsc::sync_channel::<Validated>(2048);
+            // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
+            const CHUNK: usize = 256;
+            let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
             let reader = scope.spawn(move || -> Result<u64> {
                 let mut skipped = 0u64;
+                let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
                 book.for_each_row(sheet, |n, raw| {
                     if n <= header_row {
                         return Ok(true);
@@ -601,13 +604,20 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
                     }
                     let (rec, errors) = validate::validate_row(cols, cells);
                     let shown = if errors.is_empty() { vec![] } else { cells.iter().map(|c| c.display()).collect() };
+                    chunk.push(Validated { row: n, rec, errors, cells: shown });
+                    if chunk.len() < CHUNK {
+                        return Ok(true);
+                    }
                     // The writer stopped (an error or a cancel): stop reading.
-                    Ok(send.send(Validated { row: n, rec, errors, cells: shown }).is_ok())
+                    Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
                 })?;
+                if !chunk.is_empty() {
+                    let _ = send.send(chunk);
+                }
                 Ok(skipped)
             });
             let mut outcome: Result<()> = Ok(());
-            for v in recv.iter() {
+            for v in recv.iter().flatten() {
                 let Validated { row: n, rec, mut errors, cells } = v;
                 *processed += 1;
                 if processed.is_multiple_of(2000) {
