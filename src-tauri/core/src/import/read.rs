@@ -385,8 +385,21 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), "utf-8");
     }
+    // The detector is the slowest step of reading a large GBK file: give it the start (from the
+    // first non-ASCII byte on, 256 KB is plenty), not all of it.
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
+    let mut fed = 0usize;
+    let mut since_non_ascii = 0usize;
+    for chunk in bytes.chunks(64 * 1024) {
+        fed += chunk.len();
+        let last = fed == bytes.len();
+        if det.feed(chunk, last) {
+            since_non_ascii += chunk.len();
+        }
+        if last || since_non_ascii >= 256 * 1024 {
+            break;
+        }
+    }
     let mut enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     // GBK files are decoded as GB18030 (a superset): no character of a GBK file is lost.
     if enc == encoding_rs::GBK {
