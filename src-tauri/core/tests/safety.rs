@@ -206,3 +206,22 @@ fn inputs_that_once_broke_the_fuzzer_read_without_panicking() {
     }
     assert!(n > 0);
 }
+
+#[test]
+fn gbk_detected_when_the_first_chinese_text_comes_late_and_in_a_long_file() {
+    let (gbk, _, _) = encoding_rs::GBK.encode("南京云帆星河信息技术有限公司,914403001922038216\n");
+    // 400 KB of ASCII first, then GBK rows (the detector must not stop before it sees them)…
+    let mut late = b"name,uscc\n".to_vec();
+    while late.len() < 400 * 1024 {
+        late.extend_from_slice(b"x,1\n");
+    }
+    late.extend_from_slice(&gbk);
+    let (text, enc) = import::read::decode_text(&late);
+    assert_eq!(enc, "gbk");
+    assert!(text.ends_with("南京云帆星河信息技术有限公司,914403001922038216\n"));
+    // …and a long file whose GBK text starts at once is decoded whole, past what the detector saw.
+    let many: Vec<u8> = std::iter::repeat_n(gbk.as_ref(), 30_000).flatten().copied().collect();
+    let (text, enc) = import::read::decode_text(&many);
+    assert_eq!(enc, "gbk");
+    assert_eq!(text.matches("南京云帆星河").count(), 30_000);
+}
