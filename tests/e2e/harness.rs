@@ -11,6 +11,11 @@ use serde_json::{json, Value};
 
 pub const APP: &str = env!("CARGO_BIN_EXE_huiqi-ledger");
 
+/// The app under test: this build's, or `HUIQI_E2E_APP` (the benchmarks use the release build).
+pub fn app_binary() -> String {
+    std::env::var("HUIQI_E2E_APP").unwrap_or_else(|_| APP.to_string())
+}
+
 /// One test's world: a temp folder with the database, XDG folders and the dialog answers.
 pub struct World {
     pub dir: tempfile::TempDir,
@@ -88,7 +93,7 @@ impl Session {
             .expect("tauri-driver not found: `cargo install tauri-driver --version '^2' --locked` (tests/run does it)");
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
             "browserName": "wry",
-            "tauri:options": { "application": APP, "args": ["--db", w.db().display().to_string()] }
+            "tauri:options": { "application": app_binary(), "args": ["--db", w.db().display().to_string()] }
         }))
         .unwrap();
         let url = format!("http://127.0.0.1:{port}");
