@@ -43,7 +43,17 @@ pub fn run(args: &[&str]) -> Run {
 
 pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let start = Instant::now();
-    let mut cmd = Command::new(huiqi());
+    // Peak memory through GNU time when present: a child started by vfork/posix_spawn inherits
+    // this (large) test process's high-water mark in its rusage, so wait4 alone over-reports.
+    let time_bin = Path::new("/usr/bin/time");
+    let time_out = std::env::temp_dir().join(format!("huiqi-rss-{}-{:?}.txt", std::process::id(), std::thread::current().id()));
+    let mut cmd = if time_bin.exists() {
+        let mut c = Command::new(time_bin);
+        c.arg("-f").arg("%M").arg("-o").arg(&time_out).arg(huiqi());
+        c
+    } else {
+        Command::new(huiqi())
+    };
     cmd.args(args).env("HUIQI_LANG", "zh").stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
@@ -59,7 +69,14 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut stdout = String::new();
     let _ = out.read_to_string(&mut stdout);
     let stderr = err_thread.join().unwrap();
-    let (code, max_rss_kb) = wait4(child.id() as i32);
+    let (code, mut max_rss_kb) = wait4(child.id() as i32);
+    if time_bin.exists() {
+        // The last line is the figure ("Command exited with non-zero status N" may come first).
+        if let Some(kb) = std::fs::read_to_string(&time_out).ok().and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok())) {
+            max_rss_kb = kb;
+        }
+        let _ = std::fs::remove_file(&time_out);
+    }
     Run { code, stdout, stderr, elapsed: start.elapsed(), max_rss_kb }
 }
 
