@@ -172,10 +172,27 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    // Write beside, then rename: a reader never sees half a PDF.
+    // Write beside, then rename: a reader never sees half a PDF, and a failed write (a full disk)
+    // leaves nothing behind.
     let tmp = path.with_extension("pdf.part");
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let done = std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e)).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+/// The notices are issued (numbers taken, PDFs stored); only the copy on disk failed: say so, and
+/// how to get the file once there is room.
+fn issued_but_not_written(e: Error, count: u64, numbers: &[&str], path: &Path, lang: huiqi_core::Lang) -> Error {
+    let why = e.message(lang);
+    let first = numbers.first().copied().unwrap_or_default();
+    Error::refused(
+        e.code(),
+        format!("已发文 {count} 份（编号已取，PDF 已存档），但合并打印文件“{}”未能写入：{why}。腾出空间或换一个位置后，用“huiqi notice reprint {first}”等逐份重印，或在应用的公文登记簿中打印。", path.display()),
+        format!("{count} notices were issued (numbers taken, PDFs stored), but the combined PDF “{}” could not be written: {why}. Once there is room, reprint them (`huiqi notice reprint {first}` …) or print from the register in the app.", path.display()),
+    )
+    .with_details(serde_json::json!({"issued": numbers}))
 }
 
 fn kind_arg(s: &str) -> Result<NoticeKind> {
@@ -265,7 +282,10 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
             } else {
                 let (b, combined) = notice::batch_issue(db, &ready, day, &progress)?;
                 let path = path.unwrap_or_else(|| PathBuf::from(format!("公文批量-{day}.pdf")));
-                write(&path, &combined)?;
+                if let Err(e) = write(&path, &combined) {
+                    let numbers: Vec<&str> = b.notices.iter().map(|n| n.doc_number.as_str()).collect();
+                    return Err(issued_but_not_written(e, b.count as u64, &numbers, &path, out.lang));
+                }
                 let mut each = Vec::with_capacity(b.notices.len());
                 for n in &b.notices {
                     let p = match &dir {

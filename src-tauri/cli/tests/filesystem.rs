@@ -171,3 +171,68 @@ fn read_only_database_file_refuses_writes_clearly_and_still_reads() {
     check_ok(&db);
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+fn notice_ready_db(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let db = dir.join("huiqi.db");
+    assert_eq!(run(&["--db", db.to_str().unwrap(), "init", "--demo"]).code, 0);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "reward", "confirm", "--all"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    drop(Db::open_rw(&db).unwrap()); // the weekly full check, out of the way; closed: one file
+    db
+}
+
+fn issued(db: &Path) -> i64 {
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "notice", "register"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json().as_array().unwrap().iter().map(|p| {
+        assert!(p["gaps"].as_array().unwrap().is_empty(), "a gap in the register: {p}");
+        p["issued"].as_i64().unwrap()
+    }).sum()
+}
+
+#[test]
+fn disk_full_while_issuing_notices_takes_no_number_and_a_full_output_folder_loses_no_notice() {
+    let t = tempfile::tempdir().unwrap();
+    let tpl = notice_ready_db(&t.path().join("tpl"));
+
+    // 1. The database's own disk is full: the PDFs (stored in the database) cannot be written.
+    let small = t.path().join("small");
+    let kb = std::fs::metadata(&tpl).unwrap().len() / 1024 + 160;
+    let _fs = mount_or_skip!(&small, &format!("{kb}k"));
+    let db = small.join("huiqi.db");
+    std::fs::copy(&tpl, &db).unwrap();
+    let before = count(&db);
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "notice", "batch", "--out", t.path().join("all.pdf").to_str().unwrap()]);
+    assert_ne!(r.code, 0, "seven notices of ≈57 KB cannot fit in {kb} KB");
+    assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
+    assert!(r.error_message().contains("磁盘已满"), "{}", r.error_message());
+    assert_eq!(issued(&db), 0, "no number taken");
+    assert_eq!(count(&db), before, "nothing in the journal");
+    assert!(!t.path().join("all.pdf").exists());
+    check_ok(&db);
+
+    // 2. Only the folder of the combined PDF is full: the notices are issued and stored; the
+    //    message says so and how to reprint; no half file is left; a reprint works once there is room.
+    let db = t.path().join("ok").join("huiqi.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::copy(&tpl, &db).unwrap();
+    let out = t.path().join("usb");
+    let usb = mount_or_skip!(&out, "64k");
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "notice", "batch", "--out", out.join("all.pdf").to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{} {}", r.stdout, r.stderr);
+    assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
+    let msg = r.error_message();
+    assert!(msg.contains("已发文") && msg.contains("未能写入") && msg.contains("重印"), "{msg}");
+    let numbers: Vec<String> = r.json()["error"]["details"]["issued"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert_eq!(numbers.len() as i64, issued(&db));
+    assert!(!numbers.is_empty());
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "no half PDF: {left:?}");
+    usb.remount("size=8m");
+    let p = out.join("first.pdf");
+    let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "notice", "reprint", &numbers[0], "--out", p.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read(&p).unwrap().starts_with(b"%PDF-"));
+    check_ok(&db);
+}
