@@ -81,6 +81,8 @@ fn text_run(
         });
     }
     let (x, y) = (r3(run.x), r3(run.y));
+    // cos 45° to four places, as written into the PDF (short and deterministic).
+    #[allow(clippy::approx_constant)]
     let m = if run.rotate45 {
         [0.7071, 0.7071, -0.7071, 0.7071, x, y]
     } else {
