@@ -137,7 +137,7 @@ async fn bench_open_registry_with_100k_enterprises() {
         s.wait_js("return window.__open !== null", 30).await;
         ms.push(s.js("return window.__open").await.as_f64().unwrap());
     }
-    s.wait_text(&format!("{n} 家企业")).await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=row-count]')?.innerText || '').replace(/,/g, '') === '{n} 家企业'"), 10).await;
     s.shot("bench-registry-100k").await;
     s.quit().await;
     // The first open loads the view's code; the others are what a user sees all day.
