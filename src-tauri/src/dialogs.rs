@@ -39,12 +39,19 @@ pub async fn save_file<R: Runtime>(app: &AppHandle<R>, suggested: &str, ext: &st
     .flatten()
 }
 
+/// Test seam for the open and folder dialogs: with the test folder set, the answer is the path in
+/// `<dir>/next-open.txt` (read once), or "cancelled" when there is none.
+fn test_open_answer() -> Option<Option<PathBuf>> {
+    let dir = test_dir()?;
+    let f = dir.join("next-open.txt");
+    let p = std::fs::read_to_string(&f).ok();
+    let _ = std::fs::remove_file(&f);
+    Some(p.map(|p| PathBuf::from(p.trim())))
+}
+
 pub async fn open_file<R: Runtime>(app: &AppHandle<R>, title: &str, filters: &[(&str, &[&str])]) -> Option<PathBuf> {
-    if let Some(dir) = test_dir() {
-        let f = dir.join("next-open.txt");
-        let p = std::fs::read_to_string(&f).ok()?;
-        let _ = std::fs::remove_file(&f);
-        return Some(PathBuf::from(p.trim()));
+    if let Some(answer) = test_open_answer() {
+        return answer;
     }
     let app = app.clone();
     let title = title.to_string();
@@ -65,11 +72,8 @@ pub async fn open_file<R: Runtime>(app: &AppHandle<R>, title: &str, filters: &[(
 
 /// Choose a folder (the second backup folder). Test seam: the path in `<dir>/next-open.txt`.
 pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str) -> Option<PathBuf> {
-    if let Some(dir) = test_dir() {
-        let f = dir.join("next-open.txt");
-        let p = std::fs::read_to_string(&f).ok()?;
-        let _ = std::fs::remove_file(&f);
-        return Some(PathBuf::from(p.trim()));
+    if let Some(answer) = test_open_answer() {
+        return answer;
     }
     let app = app.clone();
     let title = title.to_string();
