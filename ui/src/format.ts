@@ -8,7 +8,16 @@ export function fmtYuan(fen: number | null | undefined): string {
   const a = Math.abs(fen)
   const yuan = Math.floor(a / 100).toString()
   const cents = (a % 100).toString().padStart(2, '0')
-  return `${neg ? '-' : ''}${yuan.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`
+  return `${neg ? '-' : ''}${group(yuan)}.${cents}`
+}
+
+/** 100000 → "100,000" (the same in every locale: WebKit's toLocaleString follows the OS's, "C" has none) */
+export function fmtCount(n: number): string {
+  return (n < 0 ? '-' : '') + group(Math.abs(Math.trunc(n)).toString())
+}
+
+function group(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
 /** Parse a decimal typed by a person into an integer scaled by 10^scale; null if not a number. */

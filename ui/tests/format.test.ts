@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fenToWan, fmtYuan, parseScaled, wanToFen } from '../src/format'
+import { fenToWan, fmtCount, fmtYuan, parseScaled, wanToFen } from '../src/format'
 
 describe('money display', () => {
   it('formats fen as yuan with separators', () => {
@@ -7,6 +7,12 @@ describe('money display', () => {
     expect(fmtYuan(5)).toBe('0.05')
     expect(fmtYuan(-100000)).toBe('-1,000.00')
     expect(fmtYuan(null)).toBe('')
+  })
+  it('groups counts the same in every locale', () => {
+    expect(fmtCount(100000)).toBe('100,000')
+    expect(fmtCount(999)).toBe('999')
+    expect(fmtCount(0)).toBe('0')
+    expect(fmtCount(-1234567)).toBe('-1,234,567')
   })
   it('parses 万元 exactly, without floats', () => {
     expect(wanToFen('500.5')).toBe(500_500_000)
