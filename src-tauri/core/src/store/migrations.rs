@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "policy_rent", include_str!("migrations/0004_policy_rent.sql")),
     (5, "cert_rewards", include_str!("migrations/0005_cert_rewards.sql")),
     (6, "notice", include_str!("migrations/0006_notice.sql")),
+    (7, "import_speed", include_str!("migrations/0007_import_speed.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
