@@ -14,6 +14,13 @@ pub fn is_invisible(c: char) -> bool {
 /// Remove invisible/bidi characters, turn ideographic spaces and line breaks into plain spaces, trim.
 /// This is what is stored for any free text a user or a file gives us.
 pub fn clean(s: &str) -> String {
+    // Most cells have nothing to remove or replace: every such character starts with one of these
+    // bytes (C0 controls and DEL; U+0080–U+00A0; U+061C; U+200B–U+2069; U+3000; U+FEFF). A cell
+    // free of them only needs trimming. (Full-width forms also start with 0xEF and CJK punctuation
+    // with 0xE3: those take the careful path below, with the same result.)
+    if !s.bytes().any(|b| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xe3 | 0xef)) {
+        return s.trim().to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if is_invisible(c) {
@@ -27,6 +34,11 @@ pub fn clean(s: &str) -> String {
     out.trim().to_string()
 }
 
+/// True when [`clean`] would give the empty string (without building it).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
 /// Cleaned text of a single line; `max` characters at most (longer input is refused by callers).
 pub fn clean_line(s: &str) -> String {
     clean(s)
@@ -35,8 +47,11 @@ pub fn clean_line(s: &str) -> String {
 /// Normalised form of an enterprise name for duplicate warnings: NFKC (full-width → half-width
 /// brackets and letters), no white space at all, upper-case Latin.
 pub fn name_key(s: &str) -> String {
-    clean(s)
-        .nfkc()
+    let c = clean(s);
+    // Most names are already in NFKC (Chinese characters are): the quick check spares the pass.
+    let nf: std::borrow::Cow<'_, str> =
+        if unicode_normalization::is_nfkc_quick(c.chars()) == unicode_normalization::IsNormalized::Yes { c.as_str().into() } else { c.nfkc().collect::<String>().into() };
+    nf.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '〔' | '［' | '【' | '〖' => '(',
@@ -72,6 +87,25 @@ mod tests {
         assert_eq!(name_key("南京某某（江苏）科技有限公司 "), name_key("南京某某(江苏)科技有限公司"));
         assert_eq!(name_key("南京某某　科技有限公司"), name_key("南京某某科技有限公司"));
         assert_ne!(name_key("南京某某科技有限公司"), name_key("南京某甲科技有限公司"));
+        // Full-width letters and brackets go through NFKC; names already normal skip it, same result.
+        assert_eq!(name_key("ａｂｃ科技（南京）有限公司"), "ABC科技(南京)有限公司");
+        assert_eq!(name_key("abc科技(南京)有限公司"), "ABC科技(南京)有限公司");
+        assert_eq!(name_key("【南京】ǅ"), "(南京)DŽ");
+    }
+
+    #[test]
+    fn the_quick_path_of_clean_gives_what_the_careful_one_gives() {
+        // The careful path, written out: what `clean` must give for any input.
+        fn careful(s: &str) -> String {
+            s.chars().filter(|c| !is_invisible(*c)).map(|c| if matches!(c, '\u{3000}' | '\u{a0}' | '\t' | '\r' | '\n') { ' ' } else { c }).collect::<String>().trim().to_string()
+        }
+        for s in [
+            "南京某某科技有限公司", "  plain ascii ", "（全角括号）", "a\u{3000}b", "x\u{a0}y", "\u{85}nel", "tab\there", "\u{feff}bom",
+            "\u{061c}arabic mark", "zw\u{200b}sp", "\u{2066}iso\u{2069}", "\u{7f}del", "\u{2028}line sep", "", "   ", "　", "é café",
+        ] {
+            assert_eq!(clean(s), careful(s), "{s:?}");
+            assert_eq!(is_blank(s), careful(s).is_empty(), "{s:?}");
+        }
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub struct Uscc {
 
 /// Trim, remove inner white space, full-width → half-width (NFKC), upper-case.
 pub fn normalize(raw: &str) -> String {
+    // The common case, a code already written in ASCII letters and digits: no NFKC pass needed.
+    if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return raw.to_ascii_uppercase();
+    }
     raw.nfkc().filter(|c| !c.is_whitespace() && !crate::text::is_invisible(*c)).flat_map(|c| c.to_uppercase()).collect()
 }
 
@@ -164,6 +168,13 @@ pub fn complete(first17: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_takes_full_width_spaces_and_lower_case() {
+        assert_eq!(normalize("91320114282331851x"), "91320114282331851X");
+        assert_eq!(normalize("９１３２０１１４ 282331851ｘ"), "91320114282331851X");
+        assert_eq!(normalize("\u{200b}91320114282331851X"), "91320114282331851X");
+    }
 
     #[test]
     fn public_valid_codes() {

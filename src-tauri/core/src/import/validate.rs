@@ -129,6 +129,8 @@ pub struct Columns {
     /// field name → (column index, header text, unit)
     pub by_field: HashMap<&'static str, (usize, String, Option<String>)>,
     pub cert_kinds: Vec<CertKind>,
+    /// The column of each of `kind.fields()`, in that order (what every row looks up).
+    slots: Vec<Option<usize>>,
 }
 
 impl Columns {
@@ -139,10 +141,27 @@ impl Columns {
                 by_field.entry(f.name).or_insert((m.index as usize, m.column.clone(), m.unit.clone()));
             }
         }
-        Columns { kind, by_field, cert_kinds }
+        let slots = kind.fields().iter().map(|f| by_field.get(f.name).map(|c| c.0)).collect();
+        Columns { kind, by_field, cert_kinds, slots }
     }
     fn header(&self, f: &Field) -> String {
         self.by_field.get(f.name).map(|c| c.1.clone()).unwrap_or_else(|| f.label_zh.to_string())
+    }
+}
+
+/// The parsed values of a row, in field order (a dozen at most: a list beats a map).
+struct Vals(Vec<(&'static str, V)>);
+
+impl Vals {
+    fn get(&self, k: &str) -> Option<&V> {
+        self.0.iter().find(|(n, _)| *n == k).map(|(_, v)| v)
+    }
+    /// A non-empty text value, moved out (each is used once).
+    fn take_text(&mut self, k: &str) -> Option<String> {
+        match self.0.iter_mut().find(|(n, _)| *n == k) {
+            Some((_, V::Text(t))) if !t.is_empty() => Some(std::mem::take(t)),
+            _ => None,
+        }
     }
 }
 
@@ -172,31 +191,36 @@ impl Ctx<'_> {
     }
 }
 
-fn money_unit(f: &Field, unit: &Option<String>) -> MoneyUnit {
-    match unit.as_deref() {
+fn money_unit(unit: Option<&str>) -> MoneyUnit {
+    match unit {
         Some(u) if u.contains("万") => MoneyUnit::Wan,
-        Some(_) => MoneyUnit::Yuan,
-        None => {
-            let _ = f;
-            MoneyUnit::Yuan
-        }
+        _ => MoneyUnit::Yuan,
+    }
+}
+
+/// A cell's text: borrowed when it is text, written out otherwise.
+fn text_of(cell: &Cell) -> std::borrow::Cow<'_, str> {
+    match cell {
+        Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.display()),
     }
 }
 
 fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
-    let unit = ctx.cols.by_field.get(f.name).and_then(|c| c.2.clone());
-    let shown = cell.display();
-    let col = ctx.cols.header(f);
+    // What a message needs (the cell as shown, the column's header, its unit) is looked up only
+    // when there is something to say: most cells are fine, and a row is read 100,000 times.
+    let unit = || ctx.cols.by_field.get(f.name).and_then(|c| c.2.as_deref());
     match f.ty {
         FieldType::Uscc => {
             let parsed = match cell {
                 // A code that went through a numeric cell has already lost its last digits.
                 Cell::Number(v) => Err(uscc::UsccProblem::LostDigits { digits: n::float_text(*v).trim_end_matches(".0").replace('.', "").chars().filter(|c| c.is_ascii_digit()).count().min(15) }),
-                other => uscc::parse(&other.display()),
+                other => uscc::parse(&text_of(other)),
             };
             match parsed {
                 Ok(u) => Some(V::Text(u.code)),
                 Err(p) => {
+                    let (shown, col) = (cell.display(), ctx.cols.header(f));
                     let zh = if col.contains("信用代码") { p.message_zh() } else { format!("“{col}”：{}", p.message_zh()) };
                     ctx.err(p.code(), f, &shown, zh, format!("“{col}”: {}", p.message_en()));
                     None
@@ -206,9 +230,10 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         FieldType::Text => {
             // The registry's limits hold for imported text too (a 10,000-character name must not
             // reach a notice through a spreadsheet).
-            let t = text::clean(&shown);
+            let t = text::clean(&text_of(cell));
             let max = if f.name == "name" { crate::enterprise::MAX_NAME } else { crate::enterprise::MAX_TEXT };
-            let n = t.chars().count();
+            // A character is at least one byte: only a long text needs counting.
+            let n = if t.len() > max { t.chars().count() } else { 0 };
             if n > max {
                 let col = ctx.cols.header(f);
                 let head: String = t.chars().take(20).collect();
@@ -228,6 +253,7 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             match d {
                 Some(d) => Some(V::Date(d)),
                 None => {
+                    let (shown, col) = (cell.display(), ctx.cols.header(f));
                     ctx.err(
                         "bad_date",
                         f,
@@ -240,20 +266,23 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             }
         }
         FieldType::Money => {
-            let u = money_unit(f, &unit);
+            let u = money_unit(unit());
             let v = match cell {
                 Cell::Number(x) => n::parse_amount_number(*x, u),
                 Cell::Text(s) => n::parse_amount_text(s, u),
                 _ => None,
             };
+            if let Some(v @ 0..) = v {
+                return Some(V::Int(v));
+            }
+            let unit_hint = unit().unwrap_or("元").to_string();
+            let (shown, col) = (cell.display(), ctx.cols.header(f));
             match v {
-                Some(v) if v >= 0 => Some(V::Int(v)),
                 Some(_) => {
                     ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
                     None
                 }
                 None => {
-                    let unit_hint = unit.clone().unwrap_or_else(|| "元".into());
                     ctx.err(
                         "bad_amount",
                         f,
@@ -274,6 +303,7 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             match v {
                 Some(v) => Some(V::Int(v)),
                 None => {
+                    let (shown, col) = (cell.display(), ctx.cols.header(f));
                     ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是数字。请只填面积数字（平方米），例如 250.5。"), format!("“{col}”: “{shown}” is not a number (square metres)."));
                     None
                 }
@@ -288,21 +318,24 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             match v {
                 Some(v) => Some(V::Int(v)),
                 None => {
+                    let (shown, col) = (cell.display(), ctx.cols.header(f));
                     ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是年度序号。请填 1、2 或 3（即第几年）。"), format!("“{col}”: “{shown}” is not a year number; enter 1, 2 or 3."));
                     None
                 }
             }
         }
-        FieldType::Bool => match n::parse_bool(&shown) {
+        FieldType::Bool => match n::parse_bool(&text_of(cell)) {
             Some(b) => Some(V::Bool(b)),
             None => {
+                let (shown, col) = (cell.display(), ctx.cols.header(f));
                 ctx.err("bad_value", f, &shown, format!("“{col}”只能填“是”或“否”（填写的是“{shown}”）。"), format!("“{col}” takes 是 or 否 (yes/no), not “{shown}”."));
                 None
             }
         },
-        FieldType::CertKind => match ck::match_kind(&ctx.cols.cert_kinds, &shown) {
+        FieldType::CertKind => match ck::match_kind(&ctx.cols.cert_kinds, &text_of(cell)) {
             Some(k) => Some(V::Text(k.code.clone())),
             None => {
+                let shown = cell.display();
                 let names: Vec<&str> = ctx.cols.cert_kinds.iter().take(6).map(|k| k.name_zh.as_str()).collect();
                 ctx.err(
                     "unknown_kind",
@@ -320,9 +353,9 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
 /// Validate one data row. Returns the record when there is no error.
 pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowError>) {
     let mut ctx = Ctx { cols, errors: Vec::new() };
-    let mut vals: HashMap<&'static str, V> = HashMap::new();
-    for f in cols.kind.fields() {
-        let cell = cols.by_field.get(f.name).and_then(|(i, _, _)| cells.get(*i)).cloned().unwrap_or(Cell::Empty);
+    let mut vals = Vals(Vec::with_capacity(cols.slots.len()));
+    for (f, slot) in cols.kind.fields().iter().zip(&cols.slots) {
+        let cell = slot.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
         if cell.is_empty() {
             if f.required {
                 let col = cols.header(f);
@@ -330,7 +363,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
             continue;
         }
-        if let Some(v) = parse_field(&mut ctx, f, &cell) {
+        if let Some(v) = parse_field(&mut ctx, f, cell) {
             if let V::Text(t) = &v {
                 if t.is_empty() && f.required {
                     let col = cols.header(f);
@@ -338,18 +371,15 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                     continue;
                 }
             }
-            vals.insert(f.name, v);
+            vals.0.push((f.name, v));
         }
     }
-    let text = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
-        Some(V::Text(t)) if !t.is_empty() => Some(t.clone()),
-        _ => None,
-    };
-    let date = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
+    let text = |vals: &mut Vals, k: &str| vals.take_text(k);
+    let date = |vals: &Vals, k: &str| match vals.get(k) {
         Some(V::Date(d)) => Some(*d),
         _ => None,
     };
-    let int = |vals: &HashMap<&str, V>, k: &str| match vals.get(k) {
+    let int = |vals: &Vals, k: &str| match vals.get(k) {
         Some(V::Int(i)) => Some(*i),
         _ => None,
     };
@@ -408,19 +438,19 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
     if !ctx.errors.is_empty() {
         return (None, ctx.errors);
     }
-    let uscc = text(&vals, "uscc").unwrap_or_default();
-    let name = text(&vals, "name").unwrap_or_default();
+    let uscc = text(&mut vals, "uscc").unwrap_or_default();
+    let name = text(&mut vals, "name").unwrap_or_default();
     let rec = match kind {
         Kind::Enterprises => Record::Enterprise(EnterpriseRecord {
             uscc,
             name,
             founded_on: date(&vals, "founded_on").map(n::iso),
             registered_capital_fen: int(&vals, "registered_capital_fen"),
-            park: text(&vals, "park"),
-            sector: text(&vals, "sector"),
-            contact_name: text(&vals, "contact_name"),
-            contact_phone: text(&vals, "contact_phone"),
-            address: text(&vals, "address"),
+            park: text(&mut vals, "park"),
+            sector: text(&mut vals, "sector"),
+            contact_name: text(&mut vals, "contact_name"),
+            contact_phone: text(&mut vals, "contact_phone"),
+            address: text(&mut vals, "address"),
             high_tech: match vals.get("high_tech") {
                 Some(V::Bool(b)) => Some(*b),
                 _ => None,
@@ -429,7 +459,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::RentApplications => Record::Rent(RentRecord {
             uscc,
             name,
-            lease_address: text(&vals, "lease_address"),
+            lease_address: text(&mut vals, "lease_address"),
             area_centi_m2: int(&vals, "area_centi_m2"),
             unit_rent_fen: int(&vals, "unit_rent_fen"),
             lease_start: date(&vals, "lease_start").map(n::iso),
@@ -441,7 +471,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             requested_fen: int(&vals, "requested_fen"),
         }),
         Kind::Certifications => {
-            let code = text(&vals, "kind").unwrap_or_default();
+            let code = text(&mut vals, "kind").unwrap_or_default();
             let issued = date(&vals, "issued_on");
             let expires = date(&vals, "expires_on");
             let derived = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| issued.and_then(|i| ck::derived_expiry(k, i)));
@@ -449,7 +479,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 uscc,
                 name,
                 kind: code,
-                certificate_no: text(&vals, "certificate_no"),
+                certificate_no: text(&mut vals, "certificate_no"),
                 issued_on: issued.map(n::iso),
                 expires_on: expires.or(derived).map(n::iso),
                 expiry_differs_from_rule: match (expires, derived) {
@@ -483,24 +513,21 @@ pub enum RowClass {
 }
 
 pub fn classify(cells: &[Cell]) -> RowClass {
-    let non_empty: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
-    if non_empty.is_empty() {
+    let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
         return RowClass::Blank;
-    }
-    let first = text::clean(&non_empty[0].display());
+    };
+    let first = match first {
+        Cell::Text(t) => text::clean(t),
+        // A number, a date or a truth value is data (a 序号 most often).
+        _ => return RowClass::Data,
+    };
     let first_compact: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-    for p in ["合计", "小计", "总计", "共计"] {
-        if first_compact.starts_with(p) {
-            return RowClass::Total;
-        }
+    if ["合计", "小计", "总计", "共计"].iter().any(|p| first_compact.starts_with(p)) {
+        return RowClass::Total;
     }
-    for p in ["注：", "注:", "注1", "注 ", "说明", "备注：", "填表人", "填报人", "审核人", "制表人", "负责人：", "联系电话", "单位负责人", "填报说明"] {
-        let p: String = p.chars().filter(|c| !c.is_whitespace()).collect();
-        if first_compact.starts_with(&p) {
-            return RowClass::Note;
-        }
-    }
-    if first_compact == "注" {
+    const NOTES: [&str; 13] = ["注：", "注:", "注1", "说明", "备注：", "填表人", "填报人", "审核人", "制表人", "负责人：", "联系电话", "单位负责人", "填报说明"];
+    // A lone 注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
+    if NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first.starts_with("注 ") {
         return RowClass::Note;
     }
     RowClass::Data
@@ -569,5 +596,10 @@ mod tests {
         assert_eq!(classify(&[t("注：1.本表由园区管委会汇总报送")]), RowClass::Note);
         assert_eq!(classify(&[t("填表人：陈娜    联系电话：025-82423145")]), RowClass::Note);
         assert_eq!(classify(&[Cell::Number(1.0), t("南京某某")]), RowClass::Data);
+        assert_eq!(classify(&[t("注 1.金额单位为万元")]), RowClass::Note);
+        assert_eq!(classify(&[t("注")]), RowClass::Note);
+        // A company whose name begins with 注 is data, not a note line.
+        assert_eq!(classify(&[t("注意力科技（南京）有限公司"), t("91320114282331851X")]), RowClass::Data);
+        assert_eq!(classify(&[Cell::Empty, t("　"), t("小 计"), Cell::Number(9.0)]), RowClass::Total);
     }
 }

@@ -128,6 +128,31 @@ pub fn rebuild_search_index(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Bulk loading: drop the registry's secondary indexes inside the transaction and return the
+/// statements that build them again ([`rebuild_indexes`] before the transaction ends). Building
+/// an index from sorted rows once is much cheaper than 100,000 inserts at random places in it.
+/// The uniqueness of the USCC (which the import looks rows up by) stays in force throughout.
+pub fn suspend_indexes(tx: &mut Tx<'_>) -> Result<Vec<String>> {
+    let defs: Vec<(String, String)> = tx
+        .conn()
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enterprise' AND sql IS NOT NULL ORDER BY name")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &defs {
+        // The name comes from sqlite_schema (a DDL statement takes no parameters).
+        tx.conn().execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(defs.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Build again the indexes [`suspend_indexes`] dropped (same statements, same transaction).
+pub fn rebuild_indexes(tx: &mut Tx<'_>, sql: &[String]) -> Result<()> {
+    for s in sql {
+        tx.conn().execute_batch(s)?;
+    }
+    Ok(())
+}
+
 pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
     if let Some(id) = tx.conn().prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()? {
         return Ok(id);
