@@ -705,7 +705,6 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
     let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
     let mut batch_id = None;
     if commit {
-
         let kind_s = kind.as_str();
         let park_c = park.clone();
         // A large file's transaction does not fit any page cache: a bigger one does not make it
@@ -788,12 +787,13 @@ fn duplicate_error(cols: &Columns, r: &Record, first: u32) -> RowError {
 
 /// A row as the reading thread hands it over.
 struct Validated {
-    fresh: Option<ValidEnterprise>,
     row: u32,
     rec: Option<Record>,
     errors: Vec<RowError>,
     /// The row's cells as text, kept only for rejected rows.
     cells: Vec<String>,
+    /// An enterprise file's record as a new registry entry (commit only), prepared here.
+    fresh: Option<ValidEnterprise>,
 }
 
 #[derive(Default)]
@@ -802,7 +802,8 @@ struct RunState {
     rows: Vec<RowReport>,
     first_of: HashMap<String, u32>,
     processed: u64,
-    /// USCCs already in the registry (and those this run added).
+    /// USCCs already in the registry (and those this run added, for rent and certification files:
+    /// an enterprise file names each USCC once).
     known: std::collections::HashSet<String>,
 }
 
