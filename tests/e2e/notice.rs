@@ -93,6 +93,8 @@ async fn approve_issue_preview_register_reprint_void() {
     s.find("[data-testid=candidate-table]").await;
     s.wait_text("南京").await;
     s.click("[data-testid=candidate-table] .el-table__header .el-checkbox").await;
+    // The button enables once the selection reached it (a click on it while disabled is lost).
+    s.wait_js("const b = document.querySelector('[data-testid=batch-preview]'); return !!b && !b.disabled", 10).await;
     s.click("[data-testid=batch-preview]").await;
     s.wait_js("return !!document.querySelector('[data-testid=batch-preview-dialog] [data-testid=pdf-page][data-rendered=\"1\"]')", 30).await;
     s.shot("54-notice-batch-preview").await;
