@@ -53,18 +53,6 @@ pub fn find_by_name_key(conn: &Connection, key: &str) -> Result<Vec<Enterprise>>
     Ok(v)
 }
 
-/// All enterprises keyed by USCC (import: compare a whole file in one pass).
-pub fn all_by_uscc(conn: &Connection) -> Result<std::collections::HashMap<String, Enterprise>> {
-    let mut st = conn.prepare(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id"))?;
-    let mut m = std::collections::HashMap::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let e = row_to_enterprise(r)?;
-        m.insert(e.uscc.clone(), e);
-    }
-    Ok(m)
-}
-
 /// What search-as-you-type indexes for one enterprise: the character pairs of each field (name,
 /// contact, phone, park, sector), fields kept apart so that no pair spans two of them.
 pub fn search_body(name: &str, contact: &str, phone: &str, park: Option<&str>, sector: &str) -> String {
