@@ -18,14 +18,62 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "cert_rewards", include_str!("migrations/0005_cert_rewards.sql")),
     (6, "notice", include_str!("migrations/0006_notice.sql")),
     (7, "import_speed", include_str!("migrations/0007_import_speed.sql")),
+    (8, "import_writes", include_str!("migrations/0008_import_writes.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
 fn after_sql(version: i64, conn: &Connection) -> rusqlite::Result<()> {
     match version {
         3 => super::enterprise::rebuild_search_index(conn),
+        8 => rewrite_checks(conn, CHECKS_WITHOUT_IN_LISTS),
         _ => Ok(()),
     }
+}
+
+/// Migration 8: the CHECK constraints of the two tables an import writes on every row, with the
+/// same meaning and no `IN (…)` list. SQLite checks `x IN (a, b, c)` by building a temporary
+/// B-tree of the list on every execution of the INSERT: 0.3 s of a 100,000-row import (2.9 s →
+/// 2.6 s measured). (table, text as created, equivalent text.)
+const CHECKS_WITHOUT_IN_LISTS: &[(&str, &str, &str)] = &[
+    (
+        "enterprise",
+        "CHECK (status IN ('active', 'moved_out', 'deregistered', 'merged'))",
+        "CHECK (status = 'active' OR status = 'moved_out' OR status = 'deregistered' OR status = 'merged')",
+    ),
+    ("import_batch_item", "CHECK (action IN ('new', 'updated', 'unchanged'))", "CHECK (action = 'new' OR action = 'updated' OR action = 'unchanged')"),
+];
+
+fn schema_error(message: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR), Some(message))
+}
+
+/// Replace CHECK constraints by equivalent ones in place: SQLite's documented procedure for schema
+/// changes that leave the stored rows valid and unchanged (ALTER TABLE, "other kinds of table
+/// schema changes": edit the table's text in sqlite_schema, bump schema_version), inside the
+/// migration's transaction. Each text must be found exactly once, or nothing is changed.
+fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    let rewritten = checks.iter().try_for_each(|(table, from, to)| {
+        let n = conn.execute(
+            "UPDATE sqlite_schema SET sql = replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1 AND instr(sql, ?2) > 0",
+            rusqlite::params![table, from, to],
+        )?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(schema_error(format!("table {table}: the constraint {from} was not found")))
+        }
+    });
+    // Bumped even when a rewrite failed: the transaction is then rolled back as a whole.
+    conn.execute_batch(&format!("PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;", version + 1))?;
+    rewritten?;
+    // The edited schema must parse and the tables must still verify.
+    let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        return Err(schema_error(format!("quick_check after rewriting constraints: {ok}")));
+    }
+    Ok(())
 }
 
 pub fn latest() -> i64 {
@@ -138,16 +186,89 @@ mod tests {
             let check = db.check().unwrap();
             assert!(check.ok, "v{v}: {check:?}");
             assert!(check.audit.events >= events, "v{v}: the journal is kept whole (and continued by the seeding)");
+            // Migration 8 copied the journal into a table without the UNIQUE index on the hash:
+            // still append-only, still indexed by entity and batch.
+            assert!(db.conn().execute("UPDATE audit_event SET actor = 'x' WHERE id = 1", []).is_err(), "v{v}: append-only");
+            assert!(db.conn().execute("DELETE FROM audit_event WHERE id = 1", []).is_err(), "v{v}: append-only");
+            let idx: Vec<String> = db
+                .conn()
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_event' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(idx, ["audit_event_batch", "audit_event_entity"], "v{v}");
+            assert_rewritten_checks_hold(db.conn());
             // The copy is the old version, untouched.
             let old = Connection::open(&copy).unwrap();
             assert_eq!(user_version(&old).unwrap(), v);
         }
     }
 
+    /// The constraints migration 8 rewrote still refuse what they refused, and accept the rest.
+    fn assert_rewritten_checks_hold(c: &Connection) {
+        for (table, _, to) in CHECKS_WITHOUT_IN_LISTS {
+            let sql: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+            assert!(sql.contains(to), "{table}: {sql}");
+        }
+        c.execute_batch("SAVEPOINT t").unwrap();
+        c.execute(
+            "INSERT INTO enterprise (uscc, name, name_norm, created_at, updated_at) VALUES ('X1', 'n', 'n', 'a', 'a')",
+            [],
+        )
+        .unwrap();
+        for ok in ["active", "moved_out", "deregistered", "merged"] {
+            c.execute("UPDATE enterprise SET status = ?1 WHERE uscc = 'X1'", [ok]).unwrap();
+        }
+        let e = c.execute("UPDATE enterprise SET status = 'closed' WHERE uscc = 'X1'", []).unwrap_err();
+        assert!(e.to_string().contains("CHECK"), "{e}");
+        c.execute(
+            "INSERT INTO import_batch (file_name, file_sha256, kind, sheet, header_row, mapping_json, summary_json, created_at, created_by)
+             VALUES ('f', 's', 'enterprises', 'S', 1, '{}', '{}', 'a', 'b')",
+            [],
+        )
+        .unwrap();
+        let b = c.last_insert_rowid();
+        for (row, ok) in ["new", "updated", "unchanged"].iter().enumerate() {
+            c.execute(
+                "INSERT INTO import_batch_item (batch_id, row, uscc, name, action, entity) VALUES (?1, ?2, 'X1', 'n', ?3, 'enterprise')",
+                rusqlite::params![b, row as i64, ok],
+            )
+            .unwrap();
+        }
+        let e = c
+            .execute("INSERT INTO import_batch_item (batch_id, row, uscc, name, action, entity) VALUES (?1, 9, 'X1', 'n', 'kept', 'enterprise')", [b])
+            .unwrap_err();
+        assert!(e.to_string().contains("CHECK"), "{e}");
+        c.execute_batch("ROLLBACK TO t; RELEASE t").unwrap();
+    }
+
+    #[test]
+    fn a_constraint_not_found_is_an_error_and_changes_nothing() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y')));").unwrap();
+        let before: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 't'", [], |r| r.get(0)).unwrap();
+        c.execute_batch("BEGIN").unwrap();
+        let e = rewrite_checks(&c, &[("t", "CHECK (a IN ('x', 'z'))", "CHECK (a = 'x' OR a = 'z')")]).unwrap_err();
+        assert!(e.to_string().contains("not found"), "{e}");
+        c.execute_batch("ROLLBACK").unwrap();
+        let after: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 't'", [], |r| r.get(0)).unwrap();
+        assert_eq!(before, after);
+        assert!(c.execute("INSERT INTO t VALUES ('z')", []).is_err(), "the old constraint still holds");
+        // And a text that is found is rewritten, and the new constraint holds at once.
+        c.execute_batch("BEGIN").unwrap();
+        rewrite_checks(&c, &[("t", "CHECK (a IN ('x', 'y'))", "CHECK (a = 'x' OR a = 'y')")]).unwrap();
+        c.execute_batch("COMMIT").unwrap();
+        c.execute("INSERT INTO t VALUES ('y')", []).unwrap();
+        assert!(c.execute("INSERT INTO t VALUES ('z')", []).is_err());
+    }
+
     #[test]
     fn migrating_from_empty_creates_every_table() {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::store::Db::open_rw(dir.path().join("new.db")).unwrap();
+        assert_rewritten_checks_hold(db.conn());
         assert_eq!(db.report.from_version, 0);
         assert!(db.report.pre_migration_copy.is_none(), "nothing to copy when empty");
         for t in ["enterprise", "audit_event", "import_batch", "certification", "rent_application"] {
