@@ -20,8 +20,9 @@ pub const LAST_FULL_CHECK: &str = "check.last_full";
 /// How often the full check runs at open (quick_check runs at every open).
 pub const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::days(7);
 
-/// Pages copied per step of the online backup (4 KB pages: 4 MB per step).
-const PAGES_PER_STEP: i32 = 1024;
+/// Pages copied per step of the online backup (4 MB a step with 16 KB pages; 1 MB with the 4 KB
+/// pages of a database created before version 8).
+const PAGES_PER_STEP: i32 = 256;
 
 /// Records a database (or a backup) holds; `None` when the table does not exist in that schema.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
