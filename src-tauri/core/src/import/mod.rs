@@ -503,10 +503,13 @@ fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Optio
 /// Write one accepted record (inside the batch's transaction).
 /// `fresh`: the record as a new enterprise, when the reading thread prepared it.
 #[allow(clippy::too_many_arguments)]
-fn apply(tx: &mut Tx<'_>, batch: i64, row: u32, rec: &Record, p: &Plan, park: Option<&str>, park_id: Option<i64>, fresh: Option<ValidEnterprise>) -> Result<()> {
+fn apply(tx: &mut Tx<'_>, batch: i64, row: u32, rec: &Record, p: &Plan, park: Option<&str>, park_id: Option<i64>, fresh: Option<Fresh>) -> Result<()> {
     // The enterprise: created when missing (rent and certification files name enterprises too).
     let enterprise_id = match (rec, &p.enterprise) {
-        (Record::Enterprise(r), None) => esql::insert(tx, &fresh.unwrap_or_else(|| enterprise_validated(None, &r.uscc, &r.name, Some(r), park)))?.id,
+        (Record::Enterprise(r), None) => match fresh {
+            Some(f) => esql::insert_indexed(tx, f.record, &f.search_body)?.id,
+            None => esql::insert(tx, &enterprise_validated(None, &r.uscc, &r.name, Some(r), park))?.id,
+        },
         (Record::Enterprise(r), Some(e)) => {
             if p.action == Action::Updated {
                 esql::update(tx, e.id, &enterprise_validated(Some(e), &r.uscc, &r.name, Some(r), park), "import")?;
@@ -629,7 +632,10 @@ fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &
                     // What a new enterprise would be stored as (the writer uses it when the
                     // registry does not know the USCC): built here, off the writing thread.
                     let fresh = match (&rec, errors.is_empty() && commit) {
-                        (Some(Record::Enterprise(r)), true) => Some(enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref)),
+                        (Some(Record::Enterprise(r)), true) => {
+                            let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref);
+                            Some(Fresh { search_body: esql::search_body_of(&record), record })
+                        }
                         _ => None,
                     };
                     chunk.push(Validated { row: n, rec, errors, cells: shown, fresh });
@@ -793,7 +799,14 @@ struct Validated {
     /// The row's cells as text, kept only for rejected rows.
     cells: Vec<String>,
     /// An enterprise file's record as a new registry entry (commit only), prepared here.
-    fresh: Option<ValidEnterprise>,
+    fresh: Option<Fresh>,
+}
+
+/// A new registry entry and its search-index body, both made on the reading thread (the writer
+/// uses them when the registry does not know the USCC).
+struct Fresh {
+    record: ValidEnterprise,
+    search_body: String,
 }
 
 #[derive(Default)]

@@ -135,25 +135,50 @@ pub fn suspend_indexes(tx: &mut Tx<'_>) -> Result<Vec<String>> {
 
 /// Build again the indexes [`suspend_indexes`] dropped (same statements, same transaction).
 pub fn rebuild_indexes(tx: &mut Tx<'_>, sql: &[String]) -> Result<()> {
-    for s in sql {
-        tx.conn().execute_batch(s)?;
+    if sql.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // The import's reading thread has finished: SQLite's sorter may use the other core.
+    tx.conn().execute_batch("PRAGMA threads = 1")?;
+    let built = sql.iter().try_for_each(|s| tx.conn().execute_batch(s));
+    tx.conn().execute_batch("PRAGMA threads = 0")?;
+    Ok(built?)
 }
 
+/// The park of that name, created (and journalled) when missing.
 pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
-    if let Some(id) = tx.conn().prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()? {
+    if let Some(&id) = tx.park_ids.get(name) {
         return Ok(id);
     }
-    let at = tx.at().to_string();
-    tx.conn().execute("INSERT INTO park (name, created_at) VALUES (?1, ?2)", params![name, at])?;
-    let id = tx.conn().last_insert_rowid();
-    let after = serde_json::json!({"id": id, "name": name});
-    tx.audit("park", id, "create", None, Some(&after))?;
+    let found = tx.conn().prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?;
+    let id = match found {
+        Some(id) => id,
+        None => {
+            let at = tx.at().to_string();
+            tx.conn().execute("INSERT INTO park (name, created_at) VALUES (?1, ?2)", params![name, at])?;
+            let id = tx.conn().last_insert_rowid();
+            let after = serde_json::json!({"id": id, "name": name});
+            tx.audit("park", id, "create", None, Some(&after))?;
+            id
+        }
+    };
+    tx.park_ids.insert(name.to_string(), id);
     Ok(id)
 }
 
 pub fn insert(tx: &mut Tx<'_>, v: &Validated) -> Result<Enterprise> {
+    insert_indexed(tx, v.clone(), &search_body_of(v))
+}
+
+/// What the search index holds for a record about to be written (a pure function: an import
+/// computes it on its reading thread, off the thread that writes).
+pub fn search_body_of(v: &Validated) -> String {
+    search_body(&v.name, &v.contact_name, &v.contact_phone, v.park.as_deref(), &v.sector)
+}
+
+/// [`insert`] with the record's search body already made by [`search_body_of`]; the record's
+/// text moves into the returned row (no copy).
+pub fn insert_indexed(tx: &mut Tx<'_>, v: Validated, search_body: &str) -> Result<Enterprise> {
     let park_id = match &v.park {
         Some(p) => Some(park_id_for(tx, p)?),
         None => None,
@@ -172,22 +197,22 @@ pub fn insert(tx: &mut Tx<'_>, v: &Validated) -> Result<Enterprise> {
     let id = tx.conn().last_insert_rowid();
     tx.conn()
         .prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?
-        .execute(params![id, search_body(&v.name, &v.contact_name, &v.contact_phone, v.park.as_deref(), &v.sector)])?;
+        .execute(params![id, search_body])?;
     // The row as stored, built from what was just written (no read back).
     let e = Enterprise {
         id,
-        uscc: v.uscc.clone(),
-        name: v.name.clone(),
-        founded_on: v.founded_on.clone(),
+        uscc: v.uscc,
+        name: v.name,
+        founded_on: v.founded_on,
         registered_capital_fen: v.registered_capital_fen,
         park_id,
-        park: v.park.clone(),
-        sector: v.sector.clone(),
-        contact_name: v.contact_name.clone(),
-        contact_phone: v.contact_phone.clone(),
-        address: v.address.clone(),
+        park: v.park,
+        sector: v.sector,
+        contact_name: v.contact_name,
+        contact_phone: v.contact_phone,
+        address: v.address,
         status: v.status,
-        notes: v.notes.clone(),
+        notes: v.notes,
         high_tech: v.high_tech,
         uscc_org_code_warning: v.uscc_org_code_warning,
         merged_into: None,

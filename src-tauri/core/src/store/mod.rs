@@ -249,7 +249,7 @@ impl Db {
         }
         let actor = self.actor.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut t = Tx { tx, actor, batch, last: None, at: now_utc() };
+        let mut t = Tx { tx, actor, batch, last: None, at: now_utc(), park_ids: Default::default() };
         let out = f(&mut t)?;
         t.tx.commit()?;
         Ok(out)
@@ -300,6 +300,9 @@ pub struct Tx<'a> {
     batch: Option<i64>,
     last: Option<(i64, String)>,
     at: String,
+    /// Park ids by name, looked up or created in this transaction (parks are never renamed or
+    /// deleted; an import names the same few parks on every row).
+    park_ids: std::collections::HashMap<String, i64>,
 }
 
 impl Tx<'_> {
