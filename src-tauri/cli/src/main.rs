@@ -16,6 +16,13 @@ mod system;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// mimalloc (its 2.x line) instead of the C library's allocator: an import allocates each row's
+/// text on its reading thread and frees it on its writing thread, which glibc serialises on an
+/// arena lock. Measured on 100,000 rows: commit 2.62 -> 2.43 s (xlsx), 2.84 -> 2.45 s (GBK csv),
+/// peak memory lower or equal (mimalloc 3.x was as fast but kept up to 45 MB more).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use huiqi_core::store::{self, Db, Mode, OpenOptions};
 use huiqi_core::{Lang, Result};
