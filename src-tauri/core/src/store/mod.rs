@@ -364,7 +364,8 @@ fn configure(conn: &Connection, read_only: bool) -> Result<()> {
         // 16 KB pages for a new database (SQLite fixes the size when it writes the first page; an
         // existing database keeps its own). Measured on a first import of 100,000 enterprises:
         // 4 KB 3.45 s, 8 KB 3.2 s, 16 KB 3.05 s, 32 KB 3.0 s, and a 10 % smaller file (fewer,
-        // fuller pages: fewer B-tree splits and WAL frames). Search is unchanged.
+        // fuller pages: fewer B-tree splits and WAL frames); search a little faster (`huiqi bench
+        // search`: p50 1.52 -> 1.36 ms, p95 9.5 -> 7.4 ms).
         conn.execute_batch(&format!("PRAGMA page_size={PAGE_SIZE}"))?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
