@@ -112,6 +112,48 @@ fn undo_of_an_update_batch_restores_only_untouched_fields() {
 }
 
 #[test]
+fn each_park_a_file_names_is_created_once_and_journalled_once() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let parks_before = enterprise::parks(&db).unwrap().len();
+    let a = write_csv(
+        t.path(),
+        "a.csv",
+        &format!(
+            "{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,软件谷,,\n2,深圳乙丙有限公司,91440300708461136T,,,麒麟科技创新园,,\n3,南京丙丁科技有限公司,91320114282331851X,,,软件谷,,\n"
+        ),
+    );
+    let r = import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.new, 3);
+    let parks = enterprise::parks(&db).unwrap();
+    assert_eq!(parks.len(), parks_before + 2);
+    let e1 = enterprise::find(&db, "914403001922038216").unwrap();
+    let e3 = enterprise::find(&db, "91320114282331851X").unwrap();
+    assert!(e1.park_id.is_some());
+    assert_eq!(e1.park_id, e3.park_id, "rows of one park share its record");
+    // The journal, read through a second connection.
+    let reader = rusqlite::Connection::open(t.path().join("i.db")).unwrap();
+    let created: Vec<String> = huiqi_core::store::audit::last_events(&reader, "park", 10)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "create")
+        .map(|e| e.after.unwrap()["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(created.len(), 2, "{created:?}");
+    assert!(created.contains(&"软件谷".to_string()) && created.contains(&"麒麟科技创新园".to_string()));
+    // A later import naming a known park finds it (no second record, no second event).
+    let fourth = huiqi_core::uscc::complete("91320100MA1MFG8N2").unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京戊己科技有限公司,{fourth},,,软件谷,,\n"));
+    let r = import::commit(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!((r.summary.new, r.summary.rejected), (1, 0));
+    assert_eq!(enterprise::parks(&db).unwrap().len(), parks_before + 2);
+    assert_eq!(enterprise::find(&db, &fourth).unwrap().park_id, e1.park_id);
+    let events = huiqi_core::store::audit::last_events(&reader, "park", 10).unwrap();
+    assert_eq!(events.iter().filter(|e| e.action == "create").count(), 2);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
 fn park_resubmission_lists_who_disappeared() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
