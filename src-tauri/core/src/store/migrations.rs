@@ -50,7 +50,8 @@ fn schema_error(message: String) -> rusqlite::Error {
 /// Replace CHECK constraints by equivalent ones in place: SQLite's documented procedure for schema
 /// changes that leave the stored rows valid and unchanged (ALTER TABLE, "other kinds of table
 /// schema changes": edit the table's text in sqlite_schema, bump schema_version), inside the
-/// migration's transaction. Each text must be found exactly once, or nothing is changed.
+/// migration's transaction. Each text must be found in its table's definition, or the migration
+/// fails (and its transaction is rolled back: nothing is changed).
 fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> rusqlite::Result<()> {
     let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA writable_schema = ON")?;
