@@ -144,7 +144,8 @@ impl Columns {
         let slots = kind.fields().iter().map(|f| by_field.get(f.name).map(|c| c.0)).collect();
         Columns { kind, by_field, cert_kinds, slots }
     }
-    fn header(&self, f: &Field) -> String {
+    /// The header of the column mapped to `f`, or the field's own label.
+    pub(super) fn header(&self, f: &Field) -> String {
         self.by_field.get(f.name).map(|c| c.1.clone()).unwrap_or_else(|| f.label_zh.to_string())
     }
 }
@@ -157,9 +158,21 @@ impl Vals {
         self.0.iter().find(|(n, _)| *n == k).map(|(_, v)| v)
     }
     /// A non-empty text value, moved out (each is used once).
-    fn take_text(&mut self, k: &str) -> Option<String> {
+    fn text(&mut self, k: &str) -> Option<String> {
         match self.0.iter_mut().find(|(n, _)| *n == k) {
             Some((_, V::Text(t))) if !t.is_empty() => Some(std::mem::take(t)),
+            _ => None,
+        }
+    }
+    fn date(&self, k: &str) -> Option<NaiveDate> {
+        match self.get(k) {
+            Some(V::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+    fn int(&self, k: &str) -> Option<i64> {
+        match self.get(k) {
+            Some(V::Int(i)) => Some(*i),
             _ => None,
         }
     }
@@ -374,41 +387,32 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             vals.0.push((f.name, v));
         }
     }
-    let text = |vals: &mut Vals, k: &str| vals.take_text(k);
-    let date = |vals: &Vals, k: &str| match vals.get(k) {
-        Some(V::Date(d)) => Some(*d),
-        _ => None,
-    };
-    let int = |vals: &Vals, k: &str| match vals.get(k) {
-        Some(V::Int(i)) => Some(*i),
-        _ => None,
-    };
     let kind = cols.kind;
     let f = |name: &str| kind.field(name).expect("known field");
     // Cross-field checks.
     match kind {
         Kind::RentApplications => {
-            if let Some(y) = int(&vals, "subsidy_year") {
+            if let Some(y) = vals.int("subsidy_year") {
                 if !(1..=3).contains(&y) {
                     ctx.err("out_of_range", f("subsidy_year"), &y.to_string(), format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"), format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."));
                 }
             }
-            if let Some(a) = int(&vals, "area_centi_m2") {
+            if let Some(a) = vals.int("area_centi_m2") {
                 if a <= 0 {
                     ctx.err("out_of_range", f("area_centi_m2"), &crate::money::fmt_yuan_plain(a), "租赁面积必须大于0。".into(), "The area must be more than 0.".into());
                 }
             }
-            if let Some(u) = int(&vals, "unit_rent_fen") {
+            if let Some(u) = vals.int("unit_rent_fen") {
                 if u <= 0 {
                     ctx.err("out_of_range", f("unit_rent_fen"), &crate::money::fmt_yuan_plain(u), "租金单价必须大于0。".into(), "The unit rent must be more than 0.".into());
                 }
             }
-            if let (Some(s), Some(e)) = (date(&vals, "lease_start"), date(&vals, "lease_end")) {
+            if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
                 if e < s {
                     ctx.err("out_of_range", f("lease_end"), &n::iso(e), format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)), "The lease ends before it starts.".into());
                 }
             }
-            if let (Some(r), Some(a)) = (int(&vals, "requested_fen"), int(&vals, "annual_rent_fen")) {
+            if let (Some(r), Some(a)) = (vals.int("requested_fen"), vals.int("annual_rent_fen")) {
                 if r > a {
                     ctx.err(
                         "out_of_range",
@@ -421,14 +425,14 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
         }
         Kind::Certifications => {
-            if let (Some(i), Some(e)) = (date(&vals, "issued_on"), date(&vals, "expires_on")) {
+            if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
                 if e < i {
                     ctx.err("out_of_range", f("expires_on"), &n::iso(e), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
                 }
             }
         }
         Kind::Enterprises => {
-            if let Some(d) = date(&vals, "founded_on") {
+            if let Some(d) = vals.date("founded_on") {
                 if d > chrono::Local::now().date_naive() {
                     ctx.err("out_of_range", f("founded_on"), &n::iso(d), "成立日期晚于今天，请核对。".into(), "The founding date is in the future.".into());
                 }
@@ -438,19 +442,19 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
     if !ctx.errors.is_empty() {
         return (None, ctx.errors);
     }
-    let uscc = text(&mut vals, "uscc").unwrap_or_default();
-    let name = text(&mut vals, "name").unwrap_or_default();
+    let uscc = vals.text("uscc").unwrap_or_default();
+    let name = vals.text("name").unwrap_or_default();
     let rec = match kind {
         Kind::Enterprises => Record::Enterprise(EnterpriseRecord {
             uscc,
             name,
-            founded_on: date(&vals, "founded_on").map(n::iso),
-            registered_capital_fen: int(&vals, "registered_capital_fen"),
-            park: text(&mut vals, "park"),
-            sector: text(&mut vals, "sector"),
-            contact_name: text(&mut vals, "contact_name"),
-            contact_phone: text(&mut vals, "contact_phone"),
-            address: text(&mut vals, "address"),
+            founded_on: vals.date("founded_on").map(n::iso),
+            registered_capital_fen: vals.int("registered_capital_fen"),
+            park: vals.text("park"),
+            sector: vals.text("sector"),
+            contact_name: vals.text("contact_name"),
+            contact_phone: vals.text("contact_phone"),
+            address: vals.text("address"),
             high_tech: match vals.get("high_tech") {
                 Some(V::Bool(b)) => Some(*b),
                 _ => None,
@@ -459,27 +463,27 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::RentApplications => Record::Rent(RentRecord {
             uscc,
             name,
-            lease_address: text(&mut vals, "lease_address"),
-            area_centi_m2: int(&vals, "area_centi_m2"),
-            unit_rent_fen: int(&vals, "unit_rent_fen"),
-            lease_start: date(&vals, "lease_start").map(n::iso),
-            lease_end: date(&vals, "lease_end").map(n::iso),
-            annual_rent_fen: int(&vals, "annual_rent_fen"),
-            revenue_prev_fen: int(&vals, "revenue_prev_fen"),
-            revenue_curr_fen: int(&vals, "revenue_curr_fen"),
-            subsidy_year: int(&vals, "subsidy_year"),
-            requested_fen: int(&vals, "requested_fen"),
+            lease_address: vals.text("lease_address"),
+            area_centi_m2: vals.int("area_centi_m2"),
+            unit_rent_fen: vals.int("unit_rent_fen"),
+            lease_start: vals.date("lease_start").map(n::iso),
+            lease_end: vals.date("lease_end").map(n::iso),
+            annual_rent_fen: vals.int("annual_rent_fen"),
+            revenue_prev_fen: vals.int("revenue_prev_fen"),
+            revenue_curr_fen: vals.int("revenue_curr_fen"),
+            subsidy_year: vals.int("subsidy_year"),
+            requested_fen: vals.int("requested_fen"),
         }),
         Kind::Certifications => {
-            let code = text(&mut vals, "kind").unwrap_or_default();
-            let issued = date(&vals, "issued_on");
-            let expires = date(&vals, "expires_on");
+            let code = vals.text("kind").unwrap_or_default();
+            let issued = vals.date("issued_on");
+            let expires = vals.date("expires_on");
             let derived = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| issued.and_then(|i| ck::derived_expiry(k, i)));
             Record::Cert(CertRecord {
                 uscc,
                 name,
                 kind: code,
-                certificate_no: text(&mut vals, "certificate_no"),
+                certificate_no: vals.text("certificate_no"),
                 issued_on: issued.map(n::iso),
                 expires_on: expires.or(derived).map(n::iso),
                 expiry_differs_from_rule: match (expires, derived) {
