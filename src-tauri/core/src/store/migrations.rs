@@ -22,9 +22,9 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
-fn after_sql(version: i64, conn: &Connection) -> rusqlite::Result<()> {
+fn after_sql(version: i64, conn: &Connection) -> Result<()> {
     match version {
-        3 => super::enterprise::rebuild_search_index(conn),
+        3 => Ok(super::enterprise::rebuild_search_index(conn)?),
         8 => rewrite_checks(conn, CHECKS_WITHOUT_IN_LISTS),
         _ => Ok(()),
     }
@@ -43,16 +43,12 @@ const CHECKS_WITHOUT_IN_LISTS: &[(&str, &str, &str)] = &[
     ("import_batch_item", "CHECK (action IN ('new', 'updated', 'unchanged'))", "CHECK (action = 'new' OR action = 'updated' OR action = 'unchanged')"),
 ];
 
-fn schema_error(message: String) -> rusqlite::Error {
-    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR), Some(message))
-}
-
 /// Replace CHECK constraints by equivalent ones in place: SQLite's documented procedure for schema
 /// changes that leave the stored rows valid and unchanged (ALTER TABLE, "other kinds of table
 /// schema changes": edit the table's text in sqlite_schema, bump schema_version), inside the
 /// migration's transaction. Each text must be found in its table's definition, or the migration
 /// fails (and its transaction is rolled back: nothing is changed).
-fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> rusqlite::Result<()> {
+fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA writable_schema = ON")?;
     let rewritten = checks.iter().try_for_each(|(table, from, to)| {
@@ -63,18 +59,14 @@ fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> rusqlite:
         if n == 1 {
             Ok(())
         } else {
-            Err(schema_error(format!("table {table}: the constraint {from} was not found")))
+            Err(Error::Internal(format!("table {table}: the constraint {from} was not found")))
         }
     });
     // Bumped even when a rewrite failed: the transaction is then rolled back as a whole.
     conn.execute_batch(&format!("PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;", version + 1))?;
     rewritten?;
-    // The edited schema must parse and the tables must still verify.
-    let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-    if ok != "ok" {
-        return Err(schema_error(format!("quick_check after rewriting constraints: {ok}")));
-    }
-    Ok(())
+    // The edited schema must parse, and the stored rows must meet the new constraints.
+    super::quick_check(conn)
 }
 
 pub fn latest() -> i64 {
@@ -116,8 +108,9 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let applied = conn
             .execute_batch(sql)
+            .map_err(Error::from)
             .and_then(|_| after_sql(*version, conn))
-            .and_then(|_| conn.execute_batch(&format!("PRAGMA user_version = {version}")));
+            .and_then(|_| Ok(conn.execute_batch(&format!("PRAGMA user_version = {version}"))?));
         match applied {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
