@@ -373,7 +373,7 @@ fn configure(conn: &Connection, read_only: bool) -> Result<()> {
         }
     }
     // A 32 MB page cache: the registry's tables and search index of 100,000 enterprises stay in
-    // memory between searches. (An import lowers it while it writes: `import::run`.)
+    // memory between searches. (An import lowers it while it runs: `import::run`.)
     conn.execute_batch(&format!("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{CACHE_KIB}; PRAGMA temp_store=MEMORY;"))?;
     Ok(())
 }
