@@ -27,6 +27,8 @@ use crate::text;
 const HEAD_ROWS: usize = 40;
 /// From this many rows (and twice the registry's size) an enterprise import rebuilds
 /// the registry's indexes once instead of updating them row by row.
+/// The most report lines reserved up front from the sheet's declared size.
+const REPORT_RESERVE_MAX: u64 = 200_000;
 const BULK_MIN_ROWS: u64 = if cfg!(test) { 1_000 } else { 10_000 };
 /// The page cache while an import runs, in KiB (see `run`).
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
@@ -587,8 +589,11 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
     // once at the end instead of inserting into them row by row.
-    let estimate = if commit && kind == Kind::Enterprises { book.estimated_rows(&sheet) } else { 0 };
-    let bulk = estimate >= BULK_MIN_ROWS && estimate >= (st.known.len() as u64).saturating_mul(2);
+    let estimate = book.estimated_rows(&sheet);
+    let bulk = commit && kind == Kind::Enterprises && estimate >= BULK_MIN_ROWS && estimate >= (st.known.len() as u64).saturating_mul(2);
+    // The report holds a line per data row: sized once (growing it copies every line again). A
+    // dimension may lie, so only up to a bound; past it the list grows as it needs.
+    st.rows.reserve(estimate.saturating_sub(u64::from(header_row)).min(REPORT_RESERVE_MAX) as usize);
 
     // Two threads: one reads and validates rows (the file), the other compares and writes them
     // (the database), in file order through a bounded channel.
