@@ -48,9 +48,17 @@ pub fn clean_line(s: &str) -> String {
 /// brackets and letters), no white space at all, upper-case Latin.
 pub fn name_key(s: &str) -> String {
     let c = clean(s);
-    // Most names are already in NFKC (Chinese characters are): the quick check spares the pass.
+    // Most names are Chinese characters and ASCII only: NFKC leaves them as they are, and their
+    // upper case is ASCII's.
+    if is_plain_nfkc(&c) {
+        return c.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+    }
+    name_key_general(&c)
+}
+
+fn name_key_general(c: &str) -> String {
     let nf: std::borrow::Cow<'_, str> =
-        if unicode_normalization::is_nfkc_quick(c.chars()) == unicode_normalization::IsNormalized::Yes { c.as_str().into() } else { c.nfkc().collect::<String>().into() };
+        if unicode_normalization::is_nfkc_quick(c.chars()) == unicode_normalization::IsNormalized::Yes { c.into() } else { c.nfkc().collect::<String>().into() };
     nf.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -60,6 +68,13 @@ pub fn name_key(s: &str) -> String {
         })
         .flat_map(|c| c.to_uppercase())
         .collect()
+}
+
+/// True when every character is ASCII or a CJK unified ideograph of the basic block
+/// (U+4E00–U+9FFF). None of them has a decomposition and none composes with another, so NFKC
+/// leaves such text as it is: the quick path of [`name_key`] and of the search index's text.
+pub fn is_plain_nfkc(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 /// True when a spreadsheet program could take this text as a formula or a command.
@@ -79,7 +94,7 @@ pub fn safe_file_name(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -91,6 +106,44 @@ mod tests {
         assert_eq!(name_key("ａｂｃ科技（南京）有限公司"), "ABC科技(南京)有限公司");
         assert_eq!(name_key("abc科技(南京)有限公司"), "ABC科技(南京)有限公司");
         assert_eq!(name_key("【南京】ǅ"), "(南京)DŽ");
+    }
+
+    /// Every character the quick path of [`name_key`] and the search text accepts: NFKC keeps
+    /// it, its upper case is ASCII's, white space is ASCII's.
+    #[test]
+    fn plain_characters_are_their_own_nfkc() {
+        for c in (0u32..0x80).chain(0x4e00..=0x9fff).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert!(is_plain_nfkc(&s));
+            assert_eq!(s.nfkc().collect::<String>(), s, "U+{:04X}", c as u32);
+            assert_eq!(c.to_uppercase().collect::<String>(), c.to_ascii_uppercase().to_string(), "U+{:04X}", c as u32);
+        }
+        for s in ["（", "Ａ", "\u{3000}", "é", "\u{301}", "\u{f900}", "\u{3400}", "①", "가"] {
+            assert!(!is_plain_nfkc(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The quick path of `name_key` gives what NFKC and the full upper case give.
+        #[test]
+        fn name_key_quick_path_is_the_general_one(s in names()) {
+            proptest::prop_assert_eq!(name_key(&s), name_key_general(&clean(&s)));
+        }
+
+        /// Text of plain characters only, in any mixture, is its own NFKC.
+        #[test]
+        fn plain_text_is_its_own_nfkc(s in "[\\x00-\\x7f\u{4e00}-\u{9fff}]{0,24}") {
+            proptest::prop_assert!(is_plain_nfkc(&s));
+            proptest::prop_assert_eq!(s.nfkc().collect::<String>(), s);
+        }
+    }
+
+    /// Names mixing plain characters with those that need the careful path: full-width forms,
+    /// combining marks, compatibility ideographs, letters whose upper case is longer.
+    pub(crate) fn names() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pool: Vec<char> = "aZz09 -()\t\u{b}中国科技龥\u{4e00}\u{9fff}（）【】〔〕ＡＢｃ１\u{3000}\u{a0}é\u{301}\u{308}ǅßﬁ①\u{f900}\u{2f00}\u{3400}가\u{200b}".chars().collect();
+        proptest::collection::vec(proptest::sample::select(pool), 0..16).prop_map(|v| v.into_iter().collect())
     }
 
     #[test]
