@@ -355,7 +355,7 @@ fn apply_choices(kind: Kind, columns: &mut [ColumnMap], remembered: Option<&Hash
 
 fn park_key(conn: &rusqlite::Connection, park: Option<&str>) -> Result<i64> {
     Ok(match park {
-        Some(p) => esql::park_by_name(conn, p)?.map(|p| p.id).unwrap_or(-1),
+        Some(p) => esql::park_id_by_name(conn, p)?.unwrap_or(-1),
         None => 0,
     })
 }
@@ -754,8 +754,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     progress.report("done", processed, processed);
 
     let disappeared = match (&park, kind) {
-        (Some(p), Kind::Enterprises) => match esql::park_by_name(db.conn(), p)? {
-            Some(pk) => match isql::previous_park_batch(db.conn(), pk.id, kind.as_str(), batch_id)? {
+        (Some(p), Kind::Enterprises) => match esql::park_id_by_name(db.conn(), p)? {
+            Some(pk) => match isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? {
                 Some((_, prev)) => {
                     let now: std::collections::HashSet<&str> = rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc()).collect();
                     prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect()

@@ -158,8 +158,7 @@ pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
     if let Some(&id) = tx.park_ids.get(name) {
         return Ok(id);
     }
-    let found = tx.conn().prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?;
-    let id = match found {
+    let id = match park_id_by_name(tx.conn(), name)? {
         Some(id) => id,
         None => {
             let at = tx.at().to_string();
@@ -612,8 +611,9 @@ pub fn parks(conn: &Connection) -> Result<Vec<Park>> {
     Ok(v)
 }
 
-pub fn park_by_name(conn: &Connection, name: &str) -> Result<Option<Park>> {
-    Ok(parks(conn)?.into_iter().find(|p| p.name == name))
+/// The id of the park of that name (without counting its enterprises, as [`parks`] does).
+pub fn park_id_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn.prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?)
 }
 
 pub fn upsert_park(tx: &mut Tx<'_>, p: &Park) -> Result<Park> {
