@@ -25,10 +25,10 @@ use crate::text;
 
 /// How many rows are read to find the header.
 const HEAD_ROWS: usize = 40;
-/// From this many rows (and twice the registry's size) an enterprise import rebuilds
-/// the registry's indexes once instead of updating them row by row.
 /// The most report lines reserved up front from the sheet's declared size.
 const REPORT_RESERVE_MAX: u64 = 200_000;
+/// From this many rows (and twice the registry's size) an enterprise import rebuilds
+/// the registry's indexes once instead of updating them row by row.
 const BULK_MIN_ROWS: u64 = if cfg!(test) { 1_000 } else { 10_000 };
 /// The page cache while an import runs, in KiB (see `run`).
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
