@@ -118,7 +118,8 @@ pub static CERT_FIELDS: &[Field] = &[
 ];
 
 /// Headers we know and deliberately ignore (not reported as unknown).
-const IGNORED: &[&str] = &["序号", "编号序号", "备注", "说明", "NO", "No"];
+/// Headers of columns nobody imports, in the form `norm` gives (a test holds them to it).
+const IGNORED: &[&str] = &["序号", "编号序号", "备注", "说明", "NO"];
 
 /// A header cell split into its name and its unit: "注册资本（万元）" → ("注册资本", Some("万元")).
 pub fn split_header(raw: &str) -> (String, Option<String>) {
@@ -170,6 +171,8 @@ fn is_unit(u: &str) -> bool {
     matches!(u, "万元" | "元" | "㎡" | "m²" | "m2" | "平方米" | "平米" | "元/㎡/月" | "元/平方米/月" | "元/平米/月" | "元/m²/月" | "元/㎡·月" | "元/月/㎡" | "人民币元" | "万元人民币")
 }
 
+/// A header as compared with the synonyms: no marks of required fields or colons, upper case.
+/// The synonyms and [`IGNORED`] are written in this form already (a test holds them to it).
 fn norm(s: &str) -> String {
     s.chars().filter(|c| !matches!(c, '*' | '＊' | '△' | '▲' | '：' | ':' | '"' | '“' | '”')).collect::<String>().to_uppercase()
 }
@@ -183,15 +186,14 @@ pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
     }
     // Exact synonym first, then "starts with a synonym" for longer headers (企业名称全称).
     for f in kind.fields() {
-        if f.synonyms.iter().any(|s| norm(s) == b) {
+        if f.synonyms.contains(&b.as_str()) {
             return Some(f);
         }
     }
     let mut best: Option<(&'static Field, usize)> = None;
     for f in kind.fields() {
         for s in f.synonyms {
-            let s = norm(s);
-            if s.chars().count() >= 2 && b.starts_with(&s) && best.is_none_or(|(_, l)| s.len() > l) {
+            if s.chars().count() >= 2 && b.starts_with(s) && best.is_none_or(|(_, l)| s.len() > l) {
                 best = Some((f, s.len()));
             }
         }
@@ -201,7 +203,7 @@ pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
 
 pub fn is_ignored_header(header: &str) -> bool {
     let (base, _) = split_header(header);
-    IGNORED.iter().any(|i| norm(i) == norm(&base))
+    IGNORED.contains(&norm(&base).as_str())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -310,6 +312,21 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synonyms_are_written_as_norm_gives_them() {
+        for kind in [Kind::Enterprises, Kind::RentApplications, Kind::Certifications] {
+            for f in kind.fields() {
+                for s in f.synonyms {
+                    assert_eq!(&norm(s), s, "{}: {s}", f.name);
+                }
+            }
+        }
+        for s in IGNORED {
+            assert_eq!(&norm(s), s);
+        }
+        assert!(is_ignored_header("No") && is_ignored_header("序号*") && !is_ignored_header("企业名称"));
+    }
 
     #[test]
     fn headers_with_units_and_synonyms() {
