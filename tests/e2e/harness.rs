@@ -273,4 +273,3 @@ pub const NULL: char = '\u{E000}';
 pub const ENTER: char = '\u{E007}';
 pub const ESCAPE: char = '\u{E00C}';
 pub const BACKSPACE: char = '\u{E003}';
-pub const ARROW_DOWN: char = '\u{E015}';
