@@ -109,7 +109,7 @@ pub(crate) mod tests {
     }
 
     /// Every character the quick path of [`name_key`] and the search text accepts: NFKC keeps
-    /// it, its upper case is ASCII's, white space is ASCII's.
+    /// it, and its upper case is ASCII's.
     #[test]
     fn plain_characters_are_their_own_nfkc() {
         for c in (0u32..0x80).chain(0x4e00..=0x9fff).filter_map(char::from_u32) {

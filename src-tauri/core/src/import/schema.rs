@@ -117,8 +117,8 @@ pub static CERT_FIELDS: &[Field] = &[
     Field { name: "expires_on", label_zh: "有效期至", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期"] },
 ];
 
-/// Headers we know and deliberately ignore (not reported as unknown).
-/// Headers of columns nobody imports, in the form `norm` gives (a test holds them to it).
+/// Headers we know and deliberately ignore (not reported as unknown), written in the form `norm`
+/// gives (a test holds them to it).
 const IGNORED: &[&str] = &["序号", "编号序号", "备注", "说明", "NO"];
 
 /// A header cell split into its name and its unit: "注册资本（万元）" → ("注册资本", Some("万元")).
