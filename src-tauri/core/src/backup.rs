@@ -293,8 +293,9 @@ pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind
     let fk = match made {
         Ok(fk) => fk,
         Err(e) => {
-            for p in [tmp.clone(), sql_sidecar(&tmp, "-journal"), sql_sidecar(&tmp, "-wal"), sql_sidecar(&tmp, "-shm")] {
-                let _ = std::fs::remove_file(p);
+            let _ = std::fs::remove_file(&tmp);
+            for suffix in SIDECARS {
+                let _ = std::fs::remove_file(sql_sidecar(&tmp, suffix));
             }
             return Err(e);
         }
@@ -657,14 +658,19 @@ fn folder_of(db_path: &Path, backup: &Path) -> BackupFolder {
     }
 }
 
-fn sidecar(db_path: &Path, suffix: &str) -> PathBuf {
+/// The files SQLite keeps beside a database: the rollback journal (`Db::write_bulk`), the WAL
+/// and its index.
+const SIDECARS: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+pub(crate) fn sidecar(db_path: &Path, suffix: &str) -> PathBuf {
     let mut s = db_path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
-/// Move the database and its -wal/-shm aside as `<name>.corrupt-<time>` (+ `-wal`, `-shm`): kept
-/// for later rescue, never opened by the app again. Returns the new path of the main file.
+/// Move the database and its -journal/-wal/-shm aside as `<name>.corrupt-<time>` (+ the same
+/// suffixes): kept for later rescue, never opened by the app again. Returns the new path of the
+/// main file.
 pub fn set_aside(db_path: &Path) -> Result<Option<PathBuf>> {
     let _lock = WriterLock::acquire(db_path, std::time::Duration::ZERO)?;
     set_aside_locked(db_path)
@@ -681,7 +687,7 @@ fn set_aside_locked(db_path: &Path) -> Result<Option<PathBuf>> {
         base = sidecar(db_path, &format!(".corrupt-{stamp}-{n}"));
         n += 1;
     }
-    for suffix in ["-wal", "-shm"] {
+    for suffix in SIDECARS {
         let from = sidecar(db_path, suffix);
         if from.exists() {
             let to = sidecar(&base, suffix);
@@ -709,8 +715,9 @@ fn put_in_place(db_path: &Path, backup: &Path) -> Result<(String, i64)> {
             return Err(sql::integrity_failed(backup, &lines));
         }
         drop(c);
-        // A -wal left beside the file would be replayed into the restored database.
-        for suffix in ["-wal", "-shm"] {
+        // A -wal (or the rollback journal of a cut-off bulk import) left beside the file would be
+        // replayed into the restored database.
+        for suffix in SIDECARS {
             let p = sidecar(db_path, suffix);
             if p.exists() {
                 std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;

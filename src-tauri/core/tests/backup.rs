@@ -381,6 +381,23 @@ fn a_damaged_database_opens_nothing_and_recovers_from_the_newest_good_backup() {
     assert!(!backup::recover(&p).unwrap().damaged);
 }
 
+/// A damaged file is set aside with everything SQLite keeps beside it: a rollback journal left
+/// there (a bulk import cut off) would otherwise be played into the backup put in its place.
+#[test]
+fn a_damaged_file_is_set_aside_with_its_journal_and_wal() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("huiqi.db");
+    let beside = |p: &Path, s: &str| PathBuf::from(format!("{}{s}", p.display()));
+    std::fs::write(&p, b"damaged").unwrap();
+    std::fs::write(beside(&p, "-journal"), b"journal").unwrap();
+    std::fs::write(beside(&p, "-wal"), b"wal").unwrap();
+    let aside = backup::set_aside(&p).unwrap().unwrap();
+    for (suffix, bytes) in [("", &b"damaged"[..]), ("-journal", b"journal"), ("-wal", b"wal")] {
+        assert!(!beside(&p, suffix).exists(), "{suffix} left in place");
+        assert_eq!(std::fs::read(beside(&aside, suffix)).unwrap(), bytes, "{suffix} kept beside the damaged file");
+    }
+}
+
 #[test]
 fn a_missing_database_with_backups_can_be_recovered() {
     let t = tempfile::tempdir().unwrap();
