@@ -162,6 +162,12 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
 
 /// Writers take the lock (waiting `--wait` seconds). Readers use it when free and fall back to a
 /// read-only connection while the app holds it.
+/// A read-only open refused because only a writer can put the file right (migrate it, or roll
+/// back a write that was cut off).
+pub(crate) fn needs_writer(e: &huiqi_core::Error) -> bool {
+    matches!(e.code(), "database_needs_migration" | "database_needs_recovery")
+}
+
 fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
     if !path.exists() {
         return Err(huiqi_core::Error::refused(
@@ -174,9 +180,9 @@ fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
         return Db::open(path, opts);
     }
     // Readers open read-only (fast, and fine while the app holds the writer lock); a database
-    // that needs migrating is opened as a writer once to migrate it.
+    // that needs migrating, or recovering from a write cut off, is opened as a writer once.
     match Db::open(path, OpenOptions { mode: Mode::Read, ..opts }) {
-        Err(e) if e.code() == "database_needs_migration" => Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }),
+        Err(e) if needs_writer(&e) => Db::open(path, OpenOptions { lock_wait: Duration::ZERO, ..opts }),
         other => other,
     }
 }

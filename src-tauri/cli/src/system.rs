@@ -39,7 +39,7 @@ pub fn init(path: &std::path::Path, opts: OpenOptions, demo: bool, out: &Out) ->
 pub fn check(path: &std::path::Path, out: &Out) -> Result<bool> {
     let db = match Db::open(path, OpenOptions { mode: Mode::Read, ..Default::default() }) {
         Ok(db) => db,
-        Err(e) if e.code() == "database_needs_migration" => Db::open(path, OpenOptions::default())?,
+        Err(e) if crate::needs_writer(&e) => Db::open(path, OpenOptions::default())?,
         Err(e) => return Err(e),
     };
     let r = db.check()?;

@@ -82,9 +82,18 @@ pub(crate) fn cannot_open(e: &Error) -> bool {
 
 /// A non-empty `-wal` beside the database: committed changes may live only there.
 pub(crate) fn has_wal_data(db: &Path) -> bool {
-    let mut s = db.as_os_str().to_owned();
-    s.push("-wal");
-    std::fs::metadata(std::path::PathBuf::from(s)).map(|m| m.len() > 0).unwrap_or(false)
+    beside_has_data(db, "-wal")
+}
+
+/// A non-empty `-journal` beside the database: a write in rollback-journal mode is under way, or
+/// was cut off and waits to be rolled back.
+pub(crate) fn has_journal_data(db: &Path) -> bool {
+    beside_has_data(db, "-journal")
+}
+
+/// The file named like the database plus `suffix` exists and is not empty.
+fn beside_has_data(db: &Path, suffix: &str) -> bool {
+    std::fs::metadata(crate::backup::sidecar(db, suffix)).map(|m| m.len() > 0).unwrap_or(false)
 }
 
 /// Open a live database file read-only (its WAL included), for recovery and restore.

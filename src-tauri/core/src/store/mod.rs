@@ -193,6 +193,12 @@ impl Db {
         // Readers do not run quick_check: they change nothing, and a reader of a damaged file
         // fails on the damaged page. Every writer checks at open; `huiqi check` checks fully.
         if let Err(e) = configure(&conn, true) {
+            // A write cut off in rollback-journal mode (`write_bulk`) left a hot journal: only a
+            // writer can roll it back. Never read such a file as immutable (that would show the
+            // half-written pages).
+            if needs_recovery(&e) || backup::has_journal_data(&path) {
+                return Err(recovery_needed(&path, e));
+            }
             // A read-only folder (CD, write-protected share): SQLite cannot create the -shm a WAL
             // reader needs. When no WAL content is waiting, nobody can be writing there: read the
             // file as immutable (read-only mode) instead of failing.
@@ -202,7 +208,7 @@ impl Db {
             conn = backup::open_frozen(&path)?;
             configure(&conn, true).map_err(classify)?;
         }
-        let v = migrations::user_version(&conn).map_err(classify)?;
+        let v = migrations::user_version(&conn).map_err(|e| if needs_recovery(&e) { recovery_needed(&path, e) } else { classify(e) })?;
         let latest = migrations::latest();
         if v > latest {
             return Err(Error::TooNew { found: v, supported: latest });
@@ -253,6 +259,41 @@ impl Db {
         let out = f(&mut t)?;
         t.tx.commit()?;
         Ok(out)
+    }
+
+    /// [`write`](Self::write) for one very large transaction (a first import of a big file into a
+    /// small registry): while it runs, SQLite keeps a rollback journal instead of the WAL. Every
+    /// page then goes to the database file once, instead of into the WAL and again into the file
+    /// at the checkpoint (measured on a first import of 100,000 rows: 2.28 → 1.90 s). The journal
+    /// is as safe: with `synchronous=FULL` a crash leaves a hot journal, which the next writer to
+    /// open the file rolls back (a reader is refused with `database_needs_recovery`; the CLI then
+    /// opens as a writer, as it does to migrate). Nothing changes when another process has the
+    /// file open (the switch is refused at once): the transaction then runs in WAL as usual. WAL
+    /// is back when this returns, whether `f` committed or not; should another process hold the
+    /// file at that moment, the next writer to open it switches back.
+    pub fn write_bulk<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
+        if !self.set_journal_mode("delete", Duration::ZERO) {
+            return self.write(f);
+        }
+        let out = self.write(f);
+        self.set_journal_mode("wal", BUSY_TIMEOUT);
+        out
+    }
+
+    /// Switch the journal mode, waiting at most `wait` for other connections; true when done.
+    fn set_journal_mode(&self, mode: &str, wait: Duration) -> bool {
+        let waited = self.conn.busy_timeout(wait);
+        let got = waited.and_then(|_| self.conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| r.get::<_, String>(0)));
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        matches!(got, Ok(m) if m.eq_ignore_ascii_case(mode))
+    }
+
+    /// The journal mode in force (`wal`, or `delete` during [`write_bulk`](Self::write_bulk)).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check` + `foreign_key_check` + the audit chain: what `huiqi check` runs.
@@ -350,8 +391,11 @@ pub fn now_utc() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// How long a statement waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn configure(conn: &Connection, read_only: bool) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // Every statement of the store is prepared once and reused (imports run each per row).
     conn.set_prepared_statement_cache_capacity(256);
     // Query-planner stability: a plan does not depend on the values bound. Without it SQLite marks
@@ -405,6 +449,19 @@ fn classify(e: Error) -> Error {
         }
         other => other,
     }
+}
+
+/// SQLite refused a read-only connection because a hot journal waits to be rolled back.
+fn needs_recovery(e: &Error) -> bool {
+    matches!(e, Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+}
+
+fn recovery_needed(path: &Path, e: Error) -> Error {
+    Error::refused(
+        "database_needs_recovery",
+        format!("上次写入数据库时被中断（例如导入时断电或强制退出），需要先恢复：请打开惠企台账，或运行 huiqi check，会自动撤回未完成的写入。（{}：{e}）", path.display()),
+        format!("A write to the database was cut off (a power cut or a forced quit during an import). Open the app or run `huiqi check`: either rolls the unfinished write back. ({}: {e})", path.display()),
+    )
 }
 
 fn pragma_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
@@ -496,6 +553,86 @@ mod tests {
         let mut r = Db::open(&p, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
         let e = r.write(|_| Ok(())).unwrap_err();
         assert_eq!(e.code(), "database_read_only");
+    }
+
+    /// A write cut off in rollback-journal mode (what `write_bulk` uses): the file and its hot
+    /// journal as a crash leaves them. A reader is refused with `database_needs_recovery` (never
+    /// shown the half-written pages); the next writer rolls the write back and returns to WAL.
+    #[test]
+    fn a_write_cut_off_in_rollback_journal_mode_is_rolled_back_by_the_next_writer() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("r.db");
+        let before = {
+            let mut db = Db::open_rw(&p).unwrap();
+            db.write(|tx| tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')").map_err(Into::into)).unwrap();
+            query_one_i64(&db, "SELECT count(*) FROM park").unwrap()
+        };
+        // A big write in rollback-journal mode, its cache small enough to spill pages into the
+        // file before commit; the file and journal are copied as they stand, as a crash leaves them.
+        let crashed = t.path().join("crashed");
+        std::fs::create_dir(&crashed).unwrap();
+        {
+            let c = Connection::open(&p).unwrap();
+            let m: String = c.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0)).unwrap();
+            assert_eq!(m, "delete");
+            c.execute_batch("PRAGMA synchronous=FULL; PRAGMA cache_size=4; BEGIN IMMEDIATE;").unwrap();
+            for i in 0..3000 {
+                c.execute("INSERT INTO park (name, created_at) VALUES (?1, '2026-01-01')", [format!("园区{i:05}{}", "x".repeat(200))]).unwrap();
+            }
+            assert!(backup::has_journal_data(&p), "the journal holds the original pages");
+            std::fs::copy(&p, crashed.join("r.db")).unwrap();
+            std::fs::copy(t.path().join("r.db-journal"), crashed.join("r.db-journal")).unwrap();
+        }
+        let q = crashed.join("r.db");
+        let e = Db::open(&q, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap_err();
+        assert_eq!(e.code(), "database_needs_recovery", "{e}");
+        assert!(e.to_string().contains("huiqi check"), "{e}");
+        let db = Db::open_rw(&q).unwrap();
+        assert_eq!(query_one_i64(&db, "SELECT count(*) FROM park").unwrap(), before, "the cut-off write is gone");
+        assert_eq!(db.journal_mode().unwrap(), "wal");
+        assert!(db.check().unwrap().ok);
+        drop(db);
+        assert!(!backup::has_journal_data(&q));
+        let r = Db::open(&q, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
+        assert_eq!(query_one_i64(&r, "SELECT count(*) FROM park").unwrap(), before);
+    }
+
+    /// `write_bulk` uses the rollback journal only when nobody else has the file open, and leaves
+    /// the database in WAL whatever `f` did.
+    #[test]
+    fn write_bulk_returns_to_wal_and_stays_in_it_when_another_connection_reads() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("b.db");
+        let mut db = Db::open_rw(&p).unwrap();
+        let journal = t.path().join("b.db-journal");
+        let mode_inside = |db: &mut Db| db.write_bulk(|tx| {
+            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('乙园区', '2026-01-01')")?;
+            Ok(tx.conn().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
+        });
+        let jf = journal.clone();
+        let seen = db.write_bulk(|tx| {
+            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')")?;
+            Ok(jf.exists())
+        });
+        assert_eq!(seen.unwrap(), true, "the write went through a rollback journal");
+        assert_eq!(db.journal_mode().unwrap(), "wal");
+        // A failed write: rolled back, and WAL again.
+        let e = db.write_bulk(|tx| -> Result<()> {
+            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('丙园区', '2026-01-01')")?;
+            Err(Error::Cancelled)
+        });
+        assert_eq!(e.unwrap_err().code(), "cancelled");
+        assert_eq!(db.journal_mode().unwrap(), "wal");
+        assert_eq!(query_one_i64(&db, "SELECT count(*) FROM park WHERE name = '丙园区'").unwrap(), 0);
+        // Another connection has the file open: the switch is refused at once, WAL as usual.
+        let reader = Db::open(&p, OpenOptions { mode: Mode::Read, ..Default::default() }).unwrap();
+        assert_eq!(query_one_i64(&reader, "SELECT count(*) FROM park WHERE name = '甲园区'").unwrap(), 1);
+        let t0 = std::time::Instant::now();
+        assert_eq!(mode_inside(&mut db).unwrap(), "wal");
+        assert!(t0.elapsed() < BUSY_TIMEOUT, "no waiting for the reader");
+        assert_eq!(query_one_i64(&reader, "SELECT count(*) FROM park WHERE name = '乙园区'").unwrap(), 1);
+        drop(reader);
+        assert_eq!(db.journal_mode().unwrap(), "wal");
     }
 
     #[test]
