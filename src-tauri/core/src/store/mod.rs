@@ -614,7 +614,7 @@ mod tests {
             tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')")?;
             Ok(jf.exists())
         });
-        assert_eq!(seen.unwrap(), true, "the write went through a rollback journal");
+        assert!(seen.unwrap(), "the write went through a rollback journal");
         assert_eq!(db.journal_mode().unwrap(), "wal");
         // A failed write: rolled back, and WAL again.
         let e = db.write_bulk(|tx| -> Result<()> {
