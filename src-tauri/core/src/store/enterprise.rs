@@ -141,15 +141,23 @@ pub fn suspend_indexes(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     Ok(defs.into_iter().map(|(_, sql)| sql).collect())
 }
 
+/// The page cache (and so the sorter's memory) while [`rebuild_indexes`] runs, in KiB.
+const INDEX_BUILD_CACHE_KIB: i64 = 1024;
+
 /// Build again the indexes [`suspend_indexes`] dropped (same statements, same transaction).
 pub fn rebuild_indexes(tx: &mut Tx<'_>, sql: &[String]) -> Result<()> {
     if sql.is_empty() {
         return Ok(());
     }
-    // The import's reading thread has finished: SQLite's sorter may use the other core.
+    // The import's reading thread has finished: SQLite's sorter may use the other core. It hands
+    // a sorted run to its helper thread each time its memory (bounded by the page cache) fills, so
+    // a small cache while the indexes are built puts more of the sorting on that core (100,000
+    // rows: 2.00 → 1.94 s, 8 MB less at the peak; 256 KB and 2 MB measured no better).
     tx.conn().execute_batch("PRAGMA threads = 1")?;
+    let cache: i64 = tx.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    tx.conn().execute_batch(&format!("PRAGMA cache_size=-{INDEX_BUILD_CACHE_KIB}"))?;
     let built = sql.iter().try_for_each(|s| tx.conn().execute_batch(s));
-    tx.conn().execute_batch("PRAGMA threads = 0")?;
+    tx.conn().execute_batch(&format!("PRAGMA cache_size={cache}; PRAGMA threads = 0"))?;
     Ok(built?)
 }
 
