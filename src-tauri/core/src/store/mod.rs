@@ -194,9 +194,9 @@ impl Db {
         // fails on the damaged page. Every writer checks at open; `huiqi check` checks fully.
         if let Err(e) = configure(&conn, true) {
             // A write cut off in rollback-journal mode (`write_bulk`) left a hot journal: only a
-            // writer can roll it back. Never read such a file as immutable (that would show the
-            // half-written pages).
-            if needs_recovery(&e) || backup::has_journal_data(&path) {
+            // writer can roll it back. Never read such a file as immutable below (that would show
+            // the half-written pages).
+            if needs_recovery(&e) || (backup::cannot_open(&e) && backup::has_journal_data(&path)) {
                 return Err(recovery_needed(&path, e));
             }
             // A read-only folder (CD, write-protected share): SQLite cannot create the -shm a WAL
