@@ -160,14 +160,14 @@ fn run(cli: Cli, out: &Out) -> Result<i32> {
     }
 }
 
-/// Writers take the lock (waiting `--wait` seconds). Readers use it when free and fall back to a
-/// read-only connection while the app holds it.
 /// A read-only open refused because only a writer can put the file right (migrate it, or roll
 /// back a write that was cut off).
 pub(crate) fn needs_writer(e: &huiqi_core::Error) -> bool {
     matches!(e.code(), "database_needs_migration" | "database_needs_recovery")
 }
 
+/// Writers take the lock (waiting `--wait` seconds). Readers use it when free and fall back to a
+/// read-only connection while the app holds it.
 fn open(path: &std::path::Path, write: bool, opts: OpenOptions) -> Result<Db> {
     if !path.exists() {
         return Err(huiqi_core::Error::refused(
