@@ -794,7 +794,7 @@ fn duplicate_error(cols: &Columns, r: &Record, first: u32) -> RowError {
     RowError {
         code: "duplicate_in_file".into(),
         field: "uscc".into(),
-        column: cols.kind.fields().iter().find(|f| f.name == "uscc").map(|f| cols.header(f)).unwrap_or_default(),
+        column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
         value: r.uscc().to_string(),
         message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
         message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
