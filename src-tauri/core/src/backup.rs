@@ -295,7 +295,7 @@ pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
             for suffix in SIDECARS {
-                let _ = std::fs::remove_file(sql_sidecar(&tmp, suffix));
+                let _ = std::fs::remove_file(sidecar(&tmp, suffix));
             }
             return Err(e);
         }
@@ -309,10 +309,6 @@ pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind
         },
     };
     Ok(BackupReport { backup, second_copy, second_copy_error, foreign_key_violations: fk, pruned: 0, millis: started.elapsed().as_millis() as u64 })
-}
-
-fn sql_sidecar(p: &Path, suffix: &str) -> PathBuf {
-    sidecar(p, suffix)
 }
 
 fn copy_to_second(file: &Path, second: &Path) -> Result<PathBuf> {
