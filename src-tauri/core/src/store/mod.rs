@@ -291,8 +291,10 @@ impl Db {
         matches!(got, Ok(m) if m.eq_ignore_ascii_case(mode))
     }
 
-    /// The journal mode in force (`wal`, or `delete` during [`write_bulk`](Self::write_bulk)).
-    pub fn journal_mode(&self) -> Result<String> {
+    /// The journal mode in force (`wal`, or `delete` during [`write_bulk`](Self::write_bulk)):
+    /// what the tests of `write_bulk` and of the import look at.
+    #[cfg(test)]
+    pub(crate) fn journal_mode(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 
