@@ -151,6 +151,9 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
                     println!("{} #{b}", out.pick("已提交为导入批次", "Committed as batch"));
                 }
             });
+            // The process ends next: freeing a 100,000-row report string by string takes ~20 ms
+            // and gives nothing back to anyone.
+            std::mem::forget(rep);
             Ok(())
         }
     }

@@ -107,7 +107,22 @@ fn main() {
         Ok(code) => code,
         Err(e) => out.fail(&e),
     };
-    std::process::exit(code);
+    exit(code)
+}
+
+/// End the process once stdout and stderr are flushed (the database was closed when `run`
+/// returned), without the C library's exit handlers: the allocator's walks every heap to free
+/// what the process is about to give back whole (~20 ms after a large import).
+fn exit(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    #[cfg(unix)]
+    unsafe {
+        libc::_exit(code)
+    }
+    #[cfg(not(unix))]
+    std::process::exit(code)
 }
 
 fn run(cli: Cli, out: &Out) -> Result<i32> {
