@@ -1,0 +1,187 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import ImportView from '../src/views/import/ImportView.vue'
+import { i18n } from '../src/i18n'
+
+// The rent-subsidy fields as the core lists them (schema.rs RENT_FIELDS).
+const RENT = [
+  ['uscc', '统一社会信用代码', true],
+  ['name', '企业名称', true],
+  ['lease_address', '租赁地址', false],
+  ['area_centi_m2', '租赁面积', true],
+  ['unit_rent_fen', '租金单价', true],
+  ['lease_start', '租期起', true],
+  ['lease_end', '租期止', true],
+  ['annual_rent_fen', '年租金', false],
+  ['revenue_prev_fen', '上年营业收入', false],
+  ['revenue_curr_fen', '本年营业收入', false],
+  ['subsidy_year', '申请补贴年度', true],
+  ['requested_fen', '申请补贴金额', false],
+] as const
+const kinds = [
+  { kind: 'enterprises', label_zh: '企业名录', fields: [{ name: 'uscc', label_zh: '统一社会信用代码', required: true }, { name: 'name', label_zh: '企业名称', required: true }] },
+  { kind: 'rent_applications', label_zh: '房租补贴申报', fields: RENT.map(([name, label_zh, required]) => ({ name, label_zh, required })) },
+]
+
+type Col = { index: number; column: string; field: string | null; unit: string | null }
+// Every rent field has a column, except those named in `without`.
+function headFor(opts: { sheet?: string; headerRow?: number; without?: string[]; rejected?: number } = {}) {
+  const columns: Col[] = RENT.filter(([n]) => !(opts.without ?? []).includes(n)).map(([field, label], index) => ({ index, column: label, field, unit: null }))
+  return {
+    file: 'rent.xlsx', file_sha256: 'a'.repeat(64), format: 'xlsx', sheet: opts.sheet ?? 'Sheet1', sheets: ['Sheet1', 'Sheet2'], kind: 'rent_applications',
+    header_row: opts.headerRow ?? 2, park: '江宁园', mapping: columns.map((c) => ({ column: c.column, field: c.field })), columns,
+    unknown_columns: [], missing_columns: [], summary: { rows: 2, accepted: 1, rejected: opts.rejected ?? 1, skipped: 0, new: 1, updated: 0, unchanged: 0 },
+    disappeared: [], previous_import: null, dry_run: true, batch_id: null, row_count: 2, error_count: 1,
+  }
+}
+const cells = ['914403001922038216', '南京甲乙科技有限公司', '江宁区1号', '250', '45', '2025-01-01', '2025-12-31', '135000', '100', '200', '4', '5']
+const goodRow = { row: 3, status: 'accepted', action: 'new', record: { uscc: '91320115MA1XXXXX0X', name: '南京丙丁科技有限公司', subsidy_year: 2, requested_fen: 500000 } }
+const yearError = {
+  row: 4, status: 'rejected', cells,
+  errors: [{ code: 'out_of_range', field: 'subsidy_year', column: '申请补贴年度', value: '4', message: '申请补贴年度为第4年，超出第1–3年的范围（政策规定补贴最长不超过三年）。', message_en: 'Subsidy year 4 is outside 1–3 (the policy allows three years at most).' }],
+}
+const endMissing = {
+  row: 4, status: 'rejected', cells: cells.filter((_, i) => i !== 6),
+  errors: [{ code: 'missing_required', field: 'lease_end', column: '租期止', value: '', message: '“租期止”为空。这是必填项，请补上。', message_en: '“租期止” is empty; it is required.' }],
+}
+
+type Call = { cmd: string; args: Record<string, unknown> }
+function setup(report: (options: Record<string, unknown>) => ReturnType<typeof headFor>, rows: unknown[]) {
+  const calls: Call[] = []
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: args as Record<string, unknown> })
+    if (cmd === 'plugin:import|kinds') return kinds
+    if (cmd === 'plugin:import|batches') return []
+    if (cmd === 'plugin:import|choose_file') return { token: 't1', file_name: 'rent.xlsx' }
+    if (cmd === 'plugin:import|analyze') return report((args as { options: Record<string, unknown> }).options)
+    if (cmd === 'plugin:import|rows') return { total: rows.length, rows }
+  })
+  const w = mount(ImportView, { attachTo: document.body, global: { stubs: { RouterLink: true } } })
+  const analyses = () => calls.filter((c) => c.cmd === 'plugin:import|analyze').map((c) => c.args.options as Record<string, unknown>)
+  return { w, calls, analyses }
+}
+const click = async (sel: string) => {
+  const el = document.querySelector(sel) as HTMLElement | null
+  if (!el) throw new Error(`no ${sel}`)
+  el.click()
+  await flushPromises()
+}
+async function toPreview() {
+  await flushPromises()
+  await click('[data-testid=import-choose]')
+  await click('[data-testid=import-next-1]')
+  await click('[data-testid=import-next-2]')
+  expect(document.querySelector('[data-testid=import-rows]')).not.toBeNull()
+}
+const last = <T,>(xs: T[]): T => xs[xs.length - 1]
+const body = () => document.body.textContent ?? ''
+
+describe('ImportView preview', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+    i18n.global.locale.value = 'zh-CN'
+  })
+
+  it('shows every field of a rent_applications file as a column', async () => {
+    const { w } = setup(() => headFor(), [goodRow, yearError])
+    await toPreview()
+    const header = document.querySelector('[data-testid=import-rows] .el-table__header-wrapper')?.textContent ?? ''
+    for (const [name, label] of RENT) {
+      expect(document.querySelector(`[data-testid=col-${name}]`), name).not.toBeNull()
+      if (name !== 'uscc' && name !== 'name') expect(header).toContain(label)
+    }
+    // Money in yuan; the later fields are shown too.
+    expect(header).toContain('申请补贴金额（元）')
+    expect(body()).toContain('5,000.00')
+    // Nothing is marked as missing from the file.
+    expect(header).not.toContain('文件无此列')
+    w.unmount()
+  })
+
+  it('an error in a later column (补贴年度) opens the fix for that field and sends the edit', async () => {
+    const { w, analyses } = setup(() => headFor(), [goodRow, yearError])
+    await toPreview()
+    expect(document.querySelector('[data-testid=cell-error-4-subsidy_year]')?.textContent).toContain('4')
+    await click('[data-testid=cell-error-4-subsidy_year]')
+    const dialog = document.querySelector('[data-testid=fix-dialog]')?.closest('.el-overlay') ?? document.body
+    expect(dialog.textContent).toContain('修正第 4 行的“申请补贴年度”')
+    expect(dialog.textContent).toContain('超出第1–3年的范围')
+    const input = document.querySelector('[data-testid=fix-input] input, input[data-testid=fix-input]') as HTMLInputElement
+    expect(input.value).toBe('4')
+    input.value = '2'
+    input.dispatchEvent(new Event('input'))
+    await flushPromises()
+    const before = analyses().length
+    await click('[data-testid=fix-apply]')
+    expect(analyses().length).toBe(before + 1)
+    expect(last(analyses()).edits).toEqual([{ row: 4, field: 'subsidy_year', value: '2' }])
+    w.unmount()
+  })
+
+  it('a fix for a field the file has no column for says so instead of sending it', async () => {
+    const { w, analyses } = setup(() => headFor({ without: ['lease_end'] }), [endMissing])
+    await toPreview()
+    // The required field still has a column in the preview, marked as not in the file.
+    expect(document.querySelector('[data-testid=import-rows] .el-table__header-wrapper')?.textContent).toContain('租期止（文件无此列）')
+    await click('[data-testid=cell-error-4-lease_end]')
+    const msg = document.querySelector('[data-testid=fix-no-column]')?.textContent ?? ''
+    expect(msg).toContain('文件中没有对应到“租期止”的列')
+    expect(msg).toContain('列对应')
+    expect(document.querySelector('[data-testid=fix-input]')).toBeNull()
+    expect(document.querySelector('[data-testid=fix-apply]')).toBeNull()
+    const before = analyses().length
+    await click('[data-testid=fix-to-columns]')
+    expect(analyses().length).toBe(before)
+    expect(analyses().every((o) => (o.edits as unknown[]).length === 0)).toBe(true)
+    // Back at the column mapping step.
+    expect(document.querySelector('[data-testid=import-next-2]')).not.toBeNull()
+    w.unmount()
+  })
+
+  it('the message is in English when the UI is', async () => {
+    i18n.global.locale.value = 'en'
+    const { w } = setup(() => headFor({ without: ['lease_end'] }), [endMissing])
+    await toPreview()
+    await click('[data-testid=note-error-4-lease_end]')
+    expect(document.querySelector('[data-testid=fix-no-column]')?.textContent).toContain('No column of the file maps to “租期止”')
+    w.unmount()
+  })
+})
+
+describe('ImportView sheet and header', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+  })
+
+  it('changing the sheet drops the header row and the column choices of the previous sheet', async () => {
+    const { w, analyses } = setup((o) => headFor({ sheet: (o.sheet as string) ?? 'Sheet1', headerRow: o.sheet === 'Sheet2' ? 5 : 2 }), [goodRow])
+    await flushPromises()
+    await click('[data-testid=import-choose]')
+    await click('[data-testid=import-next-1]')
+    // A column choice on Sheet1's mapping step.
+    const vm = w.vm as unknown as { opts: { columns: Record<number, string | null>; header_row: number | null; sheet: string | null } }
+    ;(w.vm as unknown as { setColumn: (i: number, f: string | null) => void }).setColumn(2, null)
+    await click('[data-testid=import-next-2]')
+    expect(last(analyses())).toMatchObject({ sheet: 'Sheet1', header_row: 2, columns: [{ index: 2, field: null }] })
+    // Back to the first step and pick the other sheet in the select.
+    ;(w.vm as unknown as { step: number }).step = 1
+    await flushPromises()
+    await click('[data-testid=import-sheet] .el-select__wrapper')
+    const option = [...document.querySelectorAll('.el-select-dropdown__item')].find((o) => o.textContent?.trim() === 'Sheet2') as HTMLElement
+    option.click()
+    await flushPromises()
+    expect(vm.opts.sheet).toBe('Sheet2')
+    expect(vm.opts.header_row).toBeNull()
+    expect(vm.opts.columns).toEqual({})
+    const sent = last(analyses())
+    expect(sent.sheet).toBe('Sheet2')
+    expect(sent.header_row).toBeUndefined()
+    expect(sent.columns).toBeUndefined()
+    // The hint shows the header row Rust found on the new sheet.
+    expect(body()).toContain('自动识别为第 5 行')
+    w.unmount()
+  })
+})
