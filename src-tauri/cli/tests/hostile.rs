@@ -34,6 +34,27 @@ fn big_sheet_bomb(dir: &Path, honest: bool) -> PathBuf {
     p
 }
 
+/// An .ods with the given `<table:table>` elements.
+fn write_ods(path: &Path, tables: &str) {
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    write_zip(
+        path,
+        &[
+            Entry::stored("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            Entry::stored("content.xml", content.as_bytes()),
+            Entry::stored("META-INF/manifest.xml", manifest.as_bytes()),
+        ],
+    );
+}
+
+const ODS_HEADER_ROW: &str = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>企业名称</text:p></table:table-cell>\
+    <table:table-cell office:value-type=\"string\"><text:p>统一社会信用代码</text:p></table:table-cell></table:table-row>";
+
 fn cases(dir: &Path) -> Vec<Case> {
     let mut v = Vec::new();
     let mut add = |name: &'static str, file: PathBuf, expect: &'static [&'static str]| v.push(Case { name, file, expect });
@@ -144,6 +165,42 @@ fn cases(dir: &Path) -> Vec<Case> {
     let rows: String = (1..=50).map(|r| format!("<row r=\"{r}\"{many}>{}</row>", inline(&format!("A{r}"), "x"))).collect();
     write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>"));
     add("50 rows with 20,000 distinct attributes each", p, &["header_not_found", "file_unreadable"]);
+
+    let p = dir.join("ods-control.ods");
+    write_ods(&p, &format!("<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row><table:table-cell office:value-type=\"string\"><text:p>南京某某科技有限公司</text:p></table:table-cell><table:table-cell office:value-type=\"string\"><text:p>914403001922038216</text:p></table:table-cell></table:table-row></table:table>"));
+    add("control: a valid generated ods", p, &["ok"]);
+
+    let p = dir.join("ods-repeated-text.ods");
+    let cell = format!("<table:table-cell table:number-columns-repeated=\"200\" office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>", "企".repeat(300));
+    write_ods(&p, &format!("<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row table:number-rows-repeated=\"12000\">{cell}</table:table-row></table:table>"));
+    add("ods: a 300-character cell repeated 200 × 12,000 times (2 GB of text)", p, &["too_much_text"]);
+
+    let p = dir.join("ods-repeated-cells.ods");
+    write_ods(&p, &format!("<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell table:number-columns-repeated=\"200\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"));
+    add("ods: a one-character cell repeated into 200 million cells", p, &["too_many_cells"]);
+
+    let p = dir.join("ods-spaces.ods");
+    write_ods(&p, &format!("<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row><table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"4000000000\"/></text:p></table:table-cell></table:table-row></table:table>"));
+    add("ods: one cell of 4 billion repeated spaces", p, &["too_much_text"]);
+
+    let p = dir.join("shared-string-amplified.xlsx");
+    let mut parts = xlsx_parts();
+    parts[0] = Entry::stored("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#);
+    parts[3] = Entry::stored("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#);
+    let sst = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>{}</t></si></sst>", "x".repeat(32_000));
+    parts.push(Entry::stored("xl/sharedStrings.xml", sst.as_bytes()));
+    let col = |i: usize| -> String { if i < 26 { ((b'A' + i as u8) as char).to_string() } else { format!("A{}", (b'A' + (i - 26) as u8) as char) } };
+    let mut rows = format!("<row r=\"1\">{}{}</row>", inline("A1", "企业名称"), inline("B1", "统一社会信用代码"));
+    for r in 2..=3001 {
+        rows.push_str(&format!("<row r=\"{r}\">"));
+        for c in 0..20 {
+            rows.push_str(&format!("<c r=\"{}{r}\" t=\"s\"><v>0</v></c>", col(c)));
+        }
+        rows.push_str("</row>");
+    }
+    parts.push(Entry::stored("xl/worksheets/sheet1.xml", format!("{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>").as_bytes()));
+    write_zip(&p, &parts);
+    add("xlsx: one 32,000-character shared string in 60,000 cells (1.9 GB once copied)", p, &["too_much_text"]);
     v
 }
 

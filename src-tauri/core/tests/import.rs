@@ -164,6 +164,13 @@ fn park_resubmission_lists_who_disappeared() {
     let r = import::analyze(&mut db, &b, &opts, &NoProgress).unwrap();
     assert_eq!(r.disappeared.len(), 1);
     assert_eq!(r.disappeared[0].uscc, "91440300708461136T");
+    // A row the file still has, rejected for a wrong date (its code typed in lower case with a
+    // space): the enterprise has not left.
+    let c = write_csv(t.path(), "c.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,深圳乙丙有限公司,91440300708461136t ,2020-13-45,,,,\n"));
+    let r = import::analyze(&mut db, &c, &opts, &NoProgress).unwrap();
+    assert_eq!(r.rows[1].status, RowStatus::Rejected);
+    assert_eq!(r.rows[1].errors[0].code, "bad_date");
+    assert!(r.disappeared.is_empty(), "{:?}", r.disappeared);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! that can be undone. `analyze` is the dry run (the wizard's preview); `commit` writes.
 
 pub mod normalize;
+pub mod ods;
 pub mod read;
 pub mod schema;
 pub mod validate;
@@ -569,6 +570,9 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let kind = table.kind;
     let cert_kinds = crate::store::cert::kinds(db.conn())?;
     let cols = Columns::new(kind, &table.columns, cert_kinds);
+    // A rejected row is shown (and exported) as the table's columns: cells right of the last
+    // header hold nothing of the table and are not kept.
+    let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
     let mapping: Vec<MappingEntry> = table
         .columns
         .iter()
@@ -643,7 +647,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                             }
                         }
                     }
-                    let shown = if errors.is_empty() { vec![] } else { cells.iter().map(|c| c.display()).collect() };
+                    let shown = if errors.is_empty() { vec![] } else { cells.iter().take(width).map(|c| c.display()).collect() };
                     // What a new enterprise would be stored as (the writer uses it when the
                     // registry does not know the USCC): built here, off the writing thread.
                     let fresh = match (&rec, errors.is_empty() && commit) {
@@ -758,7 +762,16 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         (Some(p), Kind::Enterprises) => match esql::park_id_by_name(db.conn(), p)? {
             Some(pk) => match isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? {
                 Some((_, prev)) => {
-                    let now: std::collections::HashSet<&str> = rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc()).collect();
+                    // Still in the file: the accepted rows, and the rejected ones by the code in
+                    // their cell (a row with a wrong date has not left the park).
+                    let uscc_col = cols.by_field.get("uscc").map(|c| c.0);
+                    let now: std::collections::HashSet<String> = rows
+                        .iter()
+                        .filter_map(|r| match &r.record {
+                            Some(rec) => Some(rec.uscc().to_string()),
+                            None => uscc_col.and_then(|i| r.cells.get(i)).map(|c| crate::uscc::normalize(c)),
+                        })
+                        .collect();
                     prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect()
                 }
                 None => vec![],

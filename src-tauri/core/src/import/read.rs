@@ -18,6 +18,8 @@ pub const MAX_RATIO: u64 = 100;
 pub const MAX_CELLS: u64 = 5_000_000;
 /// One CSV field (or one text cell) larger than this is not a park's data.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// All the text of a sheet, as read (a cell that repeats a shared string counts each time).
+pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 /// Sheets with more rows are read without looking for merged regions (see `rows`).
 const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
 
@@ -286,7 +288,17 @@ fn ole_is_encrypted_package(path: &Path) -> bool {
     bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
-fn too_many_cells(path: &Path, what: String) -> Error {
+pub(crate) fn too_much_text(path: &Path, bytes: u64) -> Error {
+    let name = file_name(path);
+    refuse(
+        "too_much_text",
+        format!("文件“{name}”中的文字展开后约 {} MB，超过导入上限（{} MB）。正常的园区报表远小于此，请检查文件或拆分后导入。", bytes >> 20, MAX_TEXT_BYTES >> 20),
+        format!("“{name}” holds about {} MB of text once expanded, over the import limit ({} MB). A park's table is far smaller: check the file or split it.", bytes >> 20, MAX_TEXT_BYTES >> 20),
+        path,
+    )
+}
+
+pub(crate) fn too_many_cells(path: &Path, what: String) -> Error {
     let name = file_name(path);
     refuse(
         "too_many_cells",
@@ -315,7 +327,8 @@ pub struct Book {
 enum Inner {
     Xlsx(Box<Xlsx<BufReader<File>>>),
     Xls(Box<Xls<BufReader<File>>>),
-    Ods(Box<calamine::Ods<BufReader<File>>>),
+    /// With the merged regions of each sheet (from [`super::ods::scan`]).
+    Ods(Box<calamine::Ods<BufReader<File>>>, HashMap<String, Vec<Dimensions>>),
     Csv(String),
 }
 
@@ -343,8 +356,11 @@ pub fn open(path: &Path) -> Result<Book> {
         }
         Format::Ods => {
             check_zip(path)?;
+            // calamine builds every sheet whole when it opens the file: what it would build is
+            // counted first.
+            let scan = super::ods::scan(path)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
-            Inner::Ods(Box::new(calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?))
+            Inner::Ods(Box::new(calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?), scan.merges)
         }
         Format::Xls => {
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -418,7 +434,7 @@ impl Book {
         match &self.inner {
             Inner::Xlsx(x) => x.sheet_names(),
             Inner::Xls(x) => x.sheet_names(),
-            Inner::Ods(x) => x.sheet_names(),
+            Inner::Ods(x, _) => x.sheet_names(),
             Inner::Csv(_) => vec![file_name(&self.path)],
         }
     }
@@ -435,7 +451,7 @@ impl Book {
         match &mut self.inner {
             Inner::Xlsx(x) => x.worksheet_cells_reader(sheet).map(|r| r.dimensions()).map(|d| (d.end.0 as u64 + 1).saturating_sub(d.start.0 as u64)).unwrap_or(0),
             Inner::Csv(text) => text.as_bytes().iter().filter(|b| **b == b'\n').count() as u64,
-            Inner::Xls(_) | Inner::Ods(_) => 0,
+            Inner::Xls(_) | Inner::Ods(..) => 0,
         }
     }
 
@@ -459,6 +475,7 @@ impl Book {
                 let mut row: Vec<Cell> = Vec::new();
                 let mut current: Option<u32> = None;
                 let mut cells: u64 = 0;
+                let mut text_bytes: u64 = 0;
                 loop {
                     let next = reader.next_cell().map_err(|e| not_readable(&path, &e.to_string()))?;
                     let Some(c) = next else { break };
@@ -498,8 +515,15 @@ impl Book {
                         }
                         row.resize(col + 1, Cell::Empty);
                     }
-                    let v = from_data_ref(c.get_value());
-                    row[col] = limit_text(v);
+                    let v = limit_text(from_data_ref(c.get_value()));
+                    // A shared string is stored once but copied into every cell that uses it.
+                    if let Cell::Text(t) = &v {
+                        text_bytes += t.len() as u64;
+                        if text_bytes > MAX_TEXT_BYTES {
+                            return Err(too_much_text(&path, text_bytes));
+                        }
+                    }
+                    row[col] = v;
                 }
                 if let Some(prev) = current {
                     merge.apply(prev, &mut row);
@@ -512,9 +536,10 @@ impl Book {
                 let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
                 Self::range_rows(&path, &range, &merges, f)
             }
-            Inner::Ods(x) => {
+            Inner::Ods(x, merges) => {
                 let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                Self::range_rows(&path, &range, &[], f)
+                let merges = if with_merges { merges.get(sheet).map(Vec::as_slice).unwrap_or(&[]) } else { &[] };
+                Self::range_rows(&path, &range, merges, f)
             }
             Inner::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -685,7 +710,10 @@ struct MergeFill {
 
 impl MergeFill {
     fn new(regions: &[Dimensions]) -> Self {
-        MergeFill { regions: regions.iter().filter(|d| d.start.0 != d.end.0 || d.start.1 != d.end.1).cloned().collect(), values: HashMap::new() }
+        // Each region is looked at for every row: a sheet with more than a park's table could
+        // have keeps the first ones only.
+        let regions = regions.iter().filter(|d| d.start.0 != d.end.0 || d.start.1 != d.end.1).take(super::ods::MAX_MERGES).cloned().collect();
+        MergeFill { regions, values: HashMap::new() }
     }
     fn apply(&mut self, r: u32, row: &mut Vec<Cell>) {
         for (i, d) in self.regions.iter().enumerate() {

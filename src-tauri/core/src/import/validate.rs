@@ -190,13 +190,27 @@ struct Ctx<'a> {
     errors: Vec<RowError>,
 }
 
+/// The cell text an error quotes: whole, unless it is longer than anyone reads (the row's cells
+/// keep it whole).
+pub const ERROR_VALUE_MAX_CHARS: usize = 200;
+
+fn shown_value(value: &str) -> String {
+    if value.len() <= ERROR_VALUE_MAX_CHARS {
+        return value.to_string();
+    }
+    match value.char_indices().nth(ERROR_VALUE_MAX_CHARS) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_string(),
+    }
+}
+
 impl Ctx<'_> {
     fn err(&mut self, code: &str, f: &Field, value: &str, zh: String, en: String) {
         self.errors.push(RowError {
             code: code.into(),
             field: f.name.into(),
             column: self.cols.header(f),
-            value: value.into(),
+            value: shown_value(value),
             message: zh,
             message_en: en,
             duplicate_of_row: None,
