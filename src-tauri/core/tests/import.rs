@@ -95,6 +95,36 @@ fn undo_with_later_edits_asks_then_keeps_them() {
 }
 
 #[test]
+fn undo_keeps_the_applications_grants_were_drafted_from_and_says_so() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let r = import::commit(&mut db, &fixtures().join("rent-subsidy-applications.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
+    let batch = r.batch_id.unwrap();
+    let apps_before = huiqi_core::rent::applications(&db, false).unwrap().len();
+    // A grant drafted from one application.
+    let first = huiqi_core::rent::applications(&db, true).unwrap()[0].id;
+    let grants = vec![huiqi_core::rent::draft(&mut db, first).unwrap()];
+    let reader = rusqlite::Connection::open(t.path().join("i.db")).unwrap();
+    let events = || huiqi_core::store::audit::last_events(&reader, "rent_application", 100_000).unwrap().len();
+    let events_before = events();
+    // Asked first: the grants are named.
+    let err = import::undo(&mut db, batch, false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    let msg = err.message(huiqi_core::Lang::Zh);
+    assert!(msg.contains(&format!("房租补贴 #{}", grants[0].id)), "{msg}");
+    assert_eq!(events(), events_before, "nothing written");
+    // Undone anyway: what the grants stand on stays, the rest goes, and the file is whole.
+    let u = import::undo(&mut db, batch, true).unwrap();
+    let drafted: std::collections::HashSet<i64> = grants.iter().filter_map(|g| g.application_id).collect();
+    let left = huiqi_core::rent::applications(&db, false).unwrap();
+    assert!(drafted.len() < apps_before, "some applications had no grant");
+    assert_eq!(left.len(), drafted.len(), "only the applications with grants are kept");
+    assert!(left.iter().all(|a| drafted.contains(&a.id)));
+    assert!(u.kept.iter().any(|k| k.contains("房租补贴申请已用于房租补贴")), "{:?}", u.kept);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
 fn undo_of_an_update_batch_restores_only_untouched_fields() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

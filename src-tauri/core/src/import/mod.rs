@@ -882,8 +882,37 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
             let name = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
             out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id, action, at, actor });
         }
+        // Grants, rewards and notices made from a record the batch created.
+        if ev.action == "create" {
+            for (table, rid, name) in isql::made_from(db.conn(), &ev.entity, eid)? {
+                if !seen.insert((table.to_string(), rid)) {
+                    continue;
+                }
+                let (event_id, action, at, actor) = isql::first_event(db.conn(), table, rid)?.unwrap_or((0, "create".into(), String::new(), String::new()));
+                out.push(Dependent { entity: table.into(), entity_id: rid, name: format!("{name} {} #{rid}", made_label(table)), event_id, action, at, actor });
+            }
+        }
     }
     Ok(out)
+}
+
+fn made_label(table: &str) -> &'static str {
+    match table {
+        "rent_grant" => "房租补贴",
+        "reward" => "认定奖励",
+        "notice" => "公文",
+        _ => "记录",
+    }
+}
+
+/// A record the batch created that later grants, rewards or notices were made from: kept by
+/// undo, with the reason. None when nothing holds it.
+fn held_by(conn: &rusqlite::Connection, entity: &str, id: i64) -> Result<Option<String>> {
+    let made = isql::made_from(conn, entity, id)?;
+    let Some((_, _, name)) = made.first() else { return Ok(None) };
+    let what: Vec<String> = made.iter().map(|(t, rid, _)| format!("{} #{rid}", made_label(t))).collect();
+    let record = if entity == "rent_application" { "房租补贴申请" } else { "认定记录" };
+    Ok(Some(format!("{name}：{record}已用于{}，保留", what.join("、"))))
 }
 
 /// Undo a whole batch with compensating changes (newest first). When later edits depend on it,
@@ -899,7 +928,7 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
         let names: Vec<String> = deps.iter().take(5).map(|d| format!("{}（{} {}）", if d.name.is_empty() { format!("#{}", d.entity_id) } else { d.name.clone() }, d.at.get(..16).unwrap_or(&d.at), d.action)).collect();
         return Err(Error::refused(
             "import_undo_conflict",
-            format!("本批次导入的数据之后又被修改过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
+            format!("本批次导入的数据之后又被修改或使用过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
             format!("{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.", deps.len(), names.join(", ")),
         )
         .with_details(json!({"dependents": deps})));
@@ -912,6 +941,10 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
             let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
             match (ev.entity.as_str(), ev.action.as_str()) {
                 ("rent_application", "create") => {
+                    if let Some(why) = held_by(tx.conn(), "rent_application", eid)? {
+                        report.kept.push(why);
+                        continue;
+                    }
                     isql::remove_rent(tx, eid, "undo_import")?;
                     report.removed += 1;
                 }
@@ -922,6 +955,10 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     }
                 }
                 ("certification", "create") => {
+                    if let Some(why) = held_by(tx.conn(), "certification", eid)? {
+                        report.kept.push(why);
+                        continue;
+                    }
                     if tx.conn().query_row("SELECT count(*) FROM certification WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0 {
                         isql::remove_certification(tx, eid, "undo_import")?;
                         report.removed += 1;

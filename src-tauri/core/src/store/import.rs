@@ -338,6 +338,42 @@ pub fn remove_certification(tx: &mut Tx<'_>, id: i64, action: &str) -> Result<()
     Ok(())
 }
 
+/// What was made later from a record an import created, and so holds it in place: a rent
+/// application's subsidy grants (also through its lease, when the lease is the application's
+/// alone), a certification's rewards and notices. (table, id, enterprise name), oldest first.
+pub fn made_from(conn: &Connection, entity: &str, id: i64) -> Result<Vec<(&'static str, i64, String)>> {
+    let queries: &[(&'static str, &str)] = match entity {
+        "rent_application" => &[(
+            "rent_grant",
+            "SELECT g.id, e.name FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id
+              WHERE g.application_id = ?1
+                 OR (g.lease_id = (SELECT lease_id FROM rent_application WHERE id = ?1)
+                     AND NOT EXISTS (SELECT 1 FROM rent_application o WHERE o.lease_id = g.lease_id AND o.id != ?1))
+              ORDER BY g.id",
+        )],
+        "certification" => &[
+            ("reward", "SELECT r.id, e.name FROM reward r JOIN enterprise e ON e.id = r.enterprise_id WHERE r.certification_id = ?1 ORDER BY r.id"),
+            ("notice", "SELECT n.id, e.name FROM notice n JOIN enterprise e ON e.id = n.enterprise_id WHERE n.certification_id = ?1 ORDER BY n.id"),
+        ],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    for (table, sql) in queries {
+        let mut st = conn.prepare_cached(sql)?;
+        let rows = st.query_map([id], |r| Ok((*table, r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// The first event of a record (when and by whom it was made).
+pub fn first_event(conn: &Connection, entity: &str, entity_id: i64) -> Result<Option<(i64, String, String, String)>> {
+    let mut st = conn.prepare_cached("SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 ORDER BY id LIMIT 1")?;
+    Ok(st.query_row(params![entity, entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?)
+}
+
 /// Events of an entity after `after_event` that do not belong to `batch` (later edits).
 pub fn later_events(conn: &Connection, entity: &str, entity_id: i64, after_event: i64, batch: i64) -> Result<Vec<(i64, String, String, String)>> {
     let mut st = conn.prepare_cached(
