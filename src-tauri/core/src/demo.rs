@@ -221,6 +221,7 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
             issued_on: Some(iso(issued)),
             expires_on: expires.map(iso),
             expiry_differs_from_rule: None,
+            expiry_from_rule: false,
         };
         // Most enterprises hold a high-tech or tech-SME status (the rent subsidy needs one).
         match i % 4 {

@@ -125,6 +125,30 @@ fn undo_keeps_the_applications_grants_were_drafted_from_and_says_so() {
 }
 
 #[test]
+fn a_blank_expiry_cell_leaves_the_stored_expiry_be() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "企业名称,统一社会信用代码,认定类型,证书编号,发证日期,有效期至\n";
+    let a = write_csv(t.path(), "a.csv", &format!("{head}南京甲乙科技有限公司,914403001922038216,高新技术企业,GR202332001234,2023-11-06,2026-12-31\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    // The park resends the row with the expiry left blank: nothing changes.
+    let b = write_csv(t.path(), "b.csv", &format!("{head}南京甲乙科技有限公司,914403001922038216,高新技术企业,GR202332001234,2023-11-06,\n"));
+    let r = import::commit(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.unchanged, 1, "{:?}", r.rows[0]);
+    assert_eq!(r.rows[0].action, Some(Action::Unchanged));
+    // A new issue date with a blank expiry: the date changes, the stored expiry stays.
+    let c = write_csv(t.path(), "c.csv", &format!("{head}南京甲乙科技有限公司,914403001922038216,高新技术企业,GR202332001234,2023-11-07,\n"));
+    let r = import::commit(&mut db, &c, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.updated, 1);
+    let fields: Vec<&str> = r.rows[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["issued_on"]);
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    let certs = huiqi_core::cert::list(&db, Some(e.id), None, None).unwrap();
+    assert_eq!(certs[0].expires_on.as_deref(), Some("2026-12-31"));
+    assert_eq!(certs[0].issued_on, "2023-11-07");
+}
+
+#[test]
 fn undo_of_an_update_batch_restores_only_untouched_fields() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

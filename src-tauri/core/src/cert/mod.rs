@@ -111,6 +111,7 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
             (Some(g), Some(d)) if g != d => Some(true),
             _ => None,
         },
+        expiry_from_rule: given.is_none() && derived.is_some(),
     };
     if let Some(id) = isql::find_certification(db.conn(), e.id, &rec.kind, rec.certificate_no.as_deref().unwrap_or(""), &issued.to_string())? {
         return Err(Error::refused("certification_exists", format!("“{}”已登记过这项认定（#{id}）。", e.name), format!("“{}” already has this certification (#{id}).", e.name)));

@@ -467,7 +467,8 @@ fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, 
                             changes.push(ch("issued_on", stored["issued_on"].clone(), json!(i)));
                         }
                     }
-                    if let Some(x) = &c.expires_on {
+                    // A blank expiry cell (filled from the kind's rule) leaves a stored one be.
+                    if let Some(x) = c.expires_on.as_ref().filter(|_| !(c.expiry_from_rule && !stored["expires_on"].is_null())) {
                         if stored["expires_on"] != json!(x) {
                             changes.push(ch("expires_on", stored["expires_on"].clone(), json!(x)));
                         }

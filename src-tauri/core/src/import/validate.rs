@@ -80,6 +80,11 @@ pub struct CertRecord {
     /// The given expiry disagrees with the kind's validity rule (kept, flagged).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expiry_differs_from_rule: Option<bool>,
+    /// `expires_on` was worked out from the kind's rule (the cell was blank): it fills a new
+    /// record but never overwrites a stored expiry.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub expiry_from_rule: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -504,6 +509,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                     (Some(e), Some(d)) if e != d => Some(true),
                     _ => None,
                 },
+                expiry_from_rule: expires.is_none() && derived.is_some(),
             })
         }
     };

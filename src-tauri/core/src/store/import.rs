@@ -307,13 +307,16 @@ pub fn insert_certification(tx: &mut Tx<'_>, enterprise_id: i64, c: &CertRecord,
 
 pub fn update_certification_dates(tx: &mut Tx<'_>, id: i64, c: &CertRecord) -> Result<bool> {
     let before = certification_json(tx.conn(), id)?;
-    let new_exp = c.expires_on.clone();
+    // An expiry worked out from the rule (blank cell) never replaces a stored one.
+    let keep = c.expiry_from_rule && !before["expires_on"].is_null();
+    let new_exp = if keep { before["expires_on"].as_str().map(String::from) } else { c.expires_on.clone() };
     if before["expires_on"].as_str().map(String::from) == new_exp && before["issued_on"].as_str() == c.issued_on.as_deref() {
         return Ok(false);
     }
+    let flag = if keep { None } else { Some(c.expiry_differs_from_rule.unwrap_or(false)) };
     tx.conn().execute(
-        "UPDATE certification SET issued_on = COALESCE(?2, issued_on), expires_on = COALESCE(?3, expires_on), expiry_flag = ?4 WHERE id = ?1",
-        params![id, c.issued_on, new_exp, c.expiry_differs_from_rule.unwrap_or(false)],
+        "UPDATE certification SET issued_on = COALESCE(?2, issued_on), expires_on = COALESCE(?3, expires_on), expiry_flag = COALESCE(?4, expiry_flag) WHERE id = ?1",
+        params![id, c.issued_on, new_exp, flag],
     )?;
     let after = certification_json(tx.conn(), id)?;
     tx.audit("certification", id, "update", Some(&before), Some(&after))?;
