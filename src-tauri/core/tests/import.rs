@@ -259,6 +259,35 @@ fn rejected_rows_export_with_an_error_column() {
 }
 
 #[test]
+fn utf8_with_a_bad_byte_is_refused_at_its_line_not_read_as_gbk() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let rows: String = (0..30).map(|i| format!("{i},南京甲乙科技有限公司,914403001922038216,,,,,\n")).collect();
+    let good = format!("{HEAD}{rows}");
+    // A stray byte on line 5; a file cut off inside its last character; the same with a BOM.
+    let mut stray = good.clone().into_bytes();
+    let line5 = good.match_indices('\n').nth(3).unwrap().0 + 3;
+    stray.insert(line5, 0xA0);
+    let unfinished = format!("{good}31,南京甲");
+    let cut = unfinished.as_bytes()[..unfinished.len() - 1].to_vec();
+    let mut bom_cut = b"\xEF\xBB\xBF".to_vec();
+    bom_cut.extend_from_slice(&cut);
+    for (name, bytes, line) in [("stray.csv", stray, 5), ("cut.csv", cut, 32), ("bom-cut.csv", bom_cut, 32)] {
+        let p = t.path().join(name);
+        std::fs::write(&p, &bytes).unwrap();
+        let err = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap_err();
+        assert_eq!(err.code(), "bad_encoding", "{name}");
+        let msg = err.message(huiqi_core::Lang::Zh);
+        assert!(msg.contains(name) && msg.contains(&format!("第 {line} 行")), "{msg}");
+    }
+    // GBK is still GBK (its bytes are invalid UTF-8 almost everywhere).
+    let (gbk, _, _) = encoding_rs::GBK.encode(&good);
+    let p = t.path().join("gbk.csv");
+    std::fs::write(&p, &gbk).unwrap();
+    assert_eq!(import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap().encoding.as_deref(), Some("gbk"));
+}
+
+#[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

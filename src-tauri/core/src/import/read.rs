@@ -372,7 +372,15 @@ pub fn open(path: &Path) -> Result<Book> {
             let (text, enc) = match String::from_utf8(bytes) {
                 Ok(s) if !s.starts_with('\u{feff}') => (s, "utf-8"),
                 Ok(s) => decode_text(s.as_bytes()),
-                Err(e) => decode_text(e.as_bytes()),
+                Err(e) => {
+                    // UTF-8 but for a byte or two (a file cut off mid-character, a stray byte):
+                    // guessing another encoding would turn all of it into mojibake, and a
+                    // replacement character would slip into a name. Say where it is.
+                    if let Some(at) = utf8_damage(e.as_bytes()) {
+                        return Err(bad_utf8(path, e.as_bytes(), at));
+                    }
+                    decode_text(e.as_bytes())
+                }
             };
             check_csv_records(&text, guess_delimiter(&text), path)?;
             if text.contains('\0') && text.chars().filter(|c| *c == '\0').count() > text.len() / 100 + 1 {
@@ -387,6 +395,50 @@ pub fn open(path: &Path) -> Result<Book> {
         }
     };
     Ok(Book { path: path.to_path_buf(), format, encoding: None, inner })
+}
+
+/// Where UTF-8 text goes wrong, when it is UTF-8 text: a file with a UTF-8 BOM, or one whose
+/// multi-byte characters are nearly all valid UTF-8 (GBK text decoded as UTF-8 is invalid almost
+/// everywhere). None for valid UTF-8 and for text in another encoding.
+pub fn utf8_damage(bytes: &[u8]) -> Option<usize> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let (mut multi, mut bad, mut first) = (0usize, 0usize, None);
+    let mut at = 0usize;
+    while at < bytes.len() {
+        match std::str::from_utf8(&bytes[at..]) {
+            Ok(_) => {
+                multi += bytes[at..].iter().filter(|b| **b >= 0xC0).count();
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                multi += bytes[at..at + good].iter().filter(|b| **b >= 0xC0).count();
+                first.get_or_insert(at + good);
+                bad += 1;
+                if bad > 16 && !bom {
+                    return None;
+                }
+                match e.error_len() {
+                    Some(n) => at += good + n,
+                    None => break,
+                }
+            }
+        }
+    }
+    let first = first?;
+    (bom || multi >= 20 * bad).then_some(first)
+}
+
+fn bad_utf8(path: &Path, bytes: &[u8], at: usize) -> Error {
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    let name = file_name(path);
+    refuse(
+        "bad_encoding",
+        format!("文件“{name}”第 {line} 行有无法识别的字节（文件是 UTF-8 编码，但这里不是有效的文字，可能文件不完整或被改动过）。请让园区用 Excel/WPS 重新“另存为 CSV UTF-8”后发送。"),
+        format!("“{name}”, line {line}: bytes that are not valid UTF-8 text in a UTF-8 file (cut off or altered?). Ask the park to save it again as CSV UTF-8."),
+        path,
+    )
+    .with_details(serde_json::json!({"file": path.display().to_string(), "line": line, "byte": at}))
 }
 
 /// BOM first, then valid UTF-8, then a detector (GBK / GB18030 in practice).
