@@ -542,6 +542,8 @@ pub fn classify(cells: &[Cell]) -> RowClass {
     };
     let first = match first {
         Cell::Text(t) => text::clean(t),
+        // A template's numbered empty line (a 序号 and nothing else) is blank.
+        Cell::Number(_) if cells.iter().filter(|c| !c.is_empty()).count() == 1 => return RowClass::Blank,
         // A number, a date or a truth value is data (a 序号 most often).
         _ => return RowClass::Data,
     };
@@ -549,9 +551,27 @@ pub fn classify(cells: &[Cell]) -> RowClass {
     if ["合计", "小计", "总计", "共计"].iter().any(|p| first_compact.starts_with(p)) {
         return RowClass::Total;
     }
-    const NOTES: [&str; 13] = ["注：", "注:", "注1", "说明", "备注：", "填表人", "填报人", "审核人", "制表人", "负责人：", "联系电话", "单位负责人", "填报说明"];
-    // A lone 注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
-    if NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first.starts_with("注 ") {
+    // The lines under a table: notes, who filled it in and checked it, the seal, "nothing below".
+    const NOTES: [&str; 24] = [
+        "注：", "注:", "注1", "说明", "备注：", "备注:", "填表", "填报人", "填报说明", "填报日期", "报送日期", "审核", "制表", "负责人：",
+        "负责人:", "联系电话", "联系人：", "联系人:", "单位负责人", "经办人", "单位（盖章）", "单位(盖章)", "以下空白", "以下无内容",
+    ];
+    // A lone 注 / 备注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
+    let note = NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first_compact == "备注" || first.starts_with("注 ");
+    // A line that carries a code is an enterprise's, whatever its name begins with (审核通科技…).
+    let has_code = || {
+        cells.iter().any(|c| match c {
+            Cell::Text(t) => {
+                let mut n = 0;
+                t.chars().filter(|c| !c.is_whitespace()).all(|c| {
+                    n += 1;
+                    c.is_ascii_alphanumeric()
+                }) && n == 18
+            }
+            _ => false,
+        })
+    };
+    if note && !has_code() {
         return RowClass::Note;
     }
     RowClass::Data
@@ -625,5 +645,16 @@ mod tests {
         // A company whose name begins with 注 is data, not a note line.
         assert_eq!(classify(&[t("注意力科技（南京）有限公司"), t("91320114282331851X")]), RowClass::Data);
         assert_eq!(classify(&[Cell::Empty, t("　"), t("小 计"), Cell::Number(9.0)]), RowClass::Total);
+        // What parks write under a table.
+        for line in ["填表说明：代码填18位", "制表：张三", "审核：李四", "联系人：王五 13800000000", "单位（盖章）：", "备注", "以下空白", "经办人：赵六", "填报日期：2024年3月1日"] {
+            assert_eq!(classify(&[t(line)]), RowClass::Note, "{line}");
+        }
+        // A template's numbered empty lines are blank; a number with data beside it is data.
+        assert_eq!(classify(&[Cell::Number(31.0), Cell::Empty, t(" ")]), RowClass::Blank);
+        assert_eq!(classify(&[Cell::Number(31.0), t("南京某某")]), RowClass::Data);
+        // Names are still data.
+        for name in ["审慎科技（南京）有限公司", "制造强国（南京）有限公司", "经纬科技有限公司", "审核通科技（南京）有限公司", "填表宝信息技术有限公司"] {
+            assert_eq!(classify(&[t(name), t("91320114282331851X")]), RowClass::Data, "{name}");
+        }
     }
 }
