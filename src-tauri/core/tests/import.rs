@@ -288,6 +288,28 @@ fn utf8_with_a_bad_byte_is_refused_at_its_line_not_read_as_gbk() {
 }
 
 #[test]
+fn units_in_headers_and_above_the_table_are_applied() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    // 万 alone, 万元/年, a rent per ㎡ per day.
+    let head = "企业名称,统一社会信用代码,租赁地址,租赁面积（平方米）,租金单价（元/㎡/天）,租期起,租期止,年租金（万元/年）,上年营业收入（万）,本年营业收入（万）,申请补贴年度,申请补贴金额（万元）\n";
+    let a = write_csv(t.path(), "a.csv", &format!("{head}南京甲乙科技有限公司,914403001922038216,软件大道1号,100,3,2024-01-01,2024-12-31,10.8,500,800,1,5\n"));
+    let r = import::analyze(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.rows[0].status, RowStatus::Accepted, "{:?}", r.rows[0].errors);
+    let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+    assert_eq!(rec["unit_rent_fen"], 9125, "3 元/㎡/天 × 365 ÷ 12 = 91.25 元/㎡/月");
+    assert_eq!(rec["annual_rent_fen"], 10_800_000);
+    assert_eq!(rec["revenue_prev_fen"], 500_000_000);
+    assert_eq!(rec["requested_fen"], 5_000_000);
+    // "金额单位：万元" above a header that states no unit.
+    let b = write_csv(t.path(), "b.csv", "2024年在册企业名单\n填报单位：麒麟园,,金额单位：万元\n企业名称,统一社会信用代码,注册资本\n南京甲乙科技有限公司,914403001922038216,500\n");
+    let r = import::analyze(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.header_row, 3);
+    let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+    assert_eq!(rec["registered_capital_fen"], 500_000_000);
+}
+
+#[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

@@ -321,7 +321,17 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     };
     let header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
     let kind = opts.kind.unwrap_or(guess.kind);
-    let columns = schema::map_columns(kind, &header);
+    let mut columns = schema::map_columns(kind, &header);
+    // "金额单位：万元" above the table: the unit of every amount whose header states none (a
+    // rent per ㎡ is never in 万元).
+    if let Some(u) = schema::table_money_unit(rows.iter().filter(|(n, _)| *n < guess.header_row).map(|(_, c)| c.as_slice())) {
+        for c in columns.iter_mut().filter(|c| c.unit.is_none()) {
+            let money = c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen");
+            if money {
+                c.unit = Some(u.to_string());
+            }
+        }
+    }
     Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row: guess.header_row, kind, columns })
 }
 

@@ -137,8 +137,8 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
             '）' | ')' | ']' | '】' if depth > 0 => {
                 depth -= 1;
                 let u = inner.trim().to_string();
-                if is_unit(&u) {
-                    unit = Some(u);
+                if let Some(c) = canonical_unit(&u) {
+                    unit = Some(c.to_string());
                 }
                 // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
                 else if !u.is_empty() {
@@ -152,23 +152,85 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
     // "金额/元", "面积：㎡", "注册资本万元" (unit glued on)
     for sep in ['/', '：', ':'] {
         if let Some((a, b)) = base.clone().split_once(sep) {
-            if is_unit(b) {
+            if let Some(c) = canonical_unit(b) {
                 base = a.to_string();
-                unit = Some(b.to_string());
+                unit = Some(c.to_string());
             }
         }
     }
-    for u in ["万元", "元/㎡/月", "元/平方米/月", "元", "㎡", "平方米"] {
+    for u in ["万元", "元/㎡/月", "元/平方米/月", "元/㎡/天", "元/平方米/天", "元", "㎡", "平方米"] {
         if unit.is_none() && base.ends_with(u) && base.chars().count() > u.chars().count() + 1 {
             base.truncate(base.len() - u.len());
-            unit = Some(u.to_string());
+            unit = canonical_unit(u).map(String::from);
         }
     }
     (base, unit)
 }
 
-fn is_unit(u: &str) -> bool {
-    matches!(u, "万元" | "元" | "㎡" | "m²" | "m2" | "平方米" | "平米" | "元/㎡/月" | "元/平方米/月" | "元/平米/月" | "元/m²/月" | "元/㎡·月" | "元/月/㎡" | "人民币元" | "万元人民币")
+/// The money unit a line above the header states for the whole table ("金额单位：万元",
+/// "（单位：万元）"); "填报单位：某园区" states none.
+pub fn table_money_unit<'a>(lines: impl IntoIterator<Item = &'a [Cell]>) -> Option<&'static str> {
+    for line in lines {
+        for c in line {
+            let Cell::Text(t) = c else { continue };
+            let t = halfwidth(t).replace([' ', '\u{3000}'], "");
+            let mut rest = t.as_str();
+            while let Some(i) = rest.find("单位") {
+                rest = &rest[i + "单位".len()..];
+                let after = rest.trim_start_matches([':', '：', '为', '是']);
+                let end = after.find(|c: char| matches!(c, ')' | '）' | ',' | '，' | ';' | '；' | '、' | '。')).unwrap_or(after.len());
+                if let Some(u @ (UNIT_WAN | UNIT_YUAN)) = canonical_unit(&after[..end]) {
+                    return Some(u);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The units a header can state, as the import uses them.
+pub const UNIT_WAN: &str = "万元";
+pub const UNIT_YUAN: &str = "元";
+pub const UNIT_M2: &str = "㎡";
+pub const UNIT_RENT_MONTH: &str = "元/㎡/月";
+/// Rent per ㎡ per day: a month is 365 ÷ 12 days.
+pub const UNIT_RENT_DAY: &str = "元/㎡/天";
+pub const UNIT_RENT_YEAR: &str = "元/㎡/年";
+
+/// A unit as written in a header, in the import's terms: "万元/年", "万", "万元人民币" → 万元;
+/// "元/平方米/月", "元/月·㎡" → 元/㎡/月; "元/㎡/日" → 元/㎡/天. None when the text is no unit
+/// ("全称", "18位", "第几年").
+pub fn canonical_unit(raw: &str) -> Option<&'static str> {
+    let mut u = halfwidth(raw).replace([' ', '\u{3000}'], "");
+    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("每", "/"), ("日", "天")] {
+        u = u.replace(from, to);
+    }
+    let u = u.trim_matches('/');
+    let parts: Vec<&str> = u.split('/').filter(|p| !p.is_empty()).collect();
+    let has = |p: &str| parts.contains(&p);
+    let only = |allowed: &[&str]| parts.iter().all(|p| allowed.contains(p));
+    if parts.is_empty() {
+        return None;
+    }
+    if has("㎡") && has("元") && only(&["元", "㎡", "月", "天", "年"]) {
+        return Some(if has("天") {
+            UNIT_RENT_DAY
+        } else if has("年") {
+            UNIT_RENT_YEAR
+        } else {
+            UNIT_RENT_MONTH
+        });
+    }
+    if parts == ["㎡"] {
+        return Some(UNIT_M2);
+    }
+    if only(&["万元", "万", "年"]) && (has("万元") || has("万")) {
+        return Some(UNIT_WAN);
+    }
+    if only(&["元", "年"]) && has("元") {
+        return Some(UNIT_YUAN);
+    }
+    None
 }
 
 /// A header as compared with the synonyms: no marks of required fields or colons, upper case.
@@ -312,6 +374,47 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_as_parks_write_them() {
+        for (raw, unit) in [
+            ("万元", Some(UNIT_WAN)),
+            ("万", Some(UNIT_WAN)),
+            ("万元/年", Some(UNIT_WAN)),
+            ("万元人民币", Some(UNIT_WAN)),
+            ("元", Some(UNIT_YUAN)),
+            ("元/年", Some(UNIT_YUAN)),
+            ("人民币元", Some(UNIT_YUAN)),
+            ("㎡", Some(UNIT_M2)),
+            ("平方米", Some(UNIT_M2)),
+            ("m2", Some(UNIT_M2)),
+            ("元/㎡/月", Some(UNIT_RENT_MONTH)),
+            ("元/平方米/月", Some(UNIT_RENT_MONTH)),
+            ("元/月·㎡", Some(UNIT_RENT_MONTH)),
+            ("元/㎡·天", Some(UNIT_RENT_DAY)),
+            ("元/平米/日", Some(UNIT_RENT_DAY)),
+            ("元/㎡/年", Some(UNIT_RENT_YEAR)),
+            ("全称", None),
+            ("18位", None),
+            ("第几年", None),
+            ("万人", None),
+            ("", None),
+        ] {
+            assert_eq!(canonical_unit(raw), unit, "{raw}");
+        }
+        assert_eq!(split_header("注册资本（万）"), ("注册资本".to_string(), Some(UNIT_WAN.to_string())));
+        assert_eq!(split_header("年租金（万元/年）"), ("年租金".to_string(), Some(UNIT_WAN.to_string())));
+        assert_eq!(split_header("租金单价（元/㎡/天）"), ("租金单价".to_string(), Some(UNIT_RENT_DAY.to_string())));
+        assert_eq!(split_header("统一社会信用代码（18位）").1, None);
+    }
+
+    #[test]
+    fn a_unit_line_above_the_table_is_read() {
+        let t = |s: &str| vec![Cell::Text(s.into())];
+        assert_eq!(table_money_unit([t("2024年企业名单").as_slice(), t("填报单位：麒麟园  金额单位：万元").as_slice()]), Some(UNIT_WAN));
+        assert_eq!(table_money_unit([t("（单位：元）").as_slice()]), Some(UNIT_YUAN));
+        assert_eq!(table_money_unit([t("填报单位：江宁开发区管委会").as_slice(), t("填报日期：2024年3月1日").as_slice()]), None);
+    }
 
     #[test]
     fn synonyms_are_written_as_norm_gives_them() {

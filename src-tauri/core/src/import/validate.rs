@@ -305,7 +305,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 _ => None,
             };
             if let Some(v @ 0..) = v {
-                return Some(V::Int(v));
+                // A rent per day or per year is kept per month (a month is 365 ÷ 12 days).
+                let (num, den) = match unit() {
+                    Some(super::schema::UNIT_RENT_DAY) => (365, 12),
+                    Some(super::schema::UNIT_RENT_YEAR) => (1, 12),
+                    _ => (1, 1),
+                };
+                return i64::try_from(crate::money::div_round_half_up(v as i128 * num, den)).ok().map(V::Int);
             }
             let unit_hint = unit().unwrap_or("元").to_string();
             let (shown, col) = (cell.display(), ctx.cols.header(f));
