@@ -153,6 +153,27 @@ fn csv_with_cr_only_line_endings_numbers_rows_like_an_editor() {
     assert_eq!(r.rows.iter().map(|x| x.row).collect::<Vec<_>>(), vec![2, 3]);
 }
 
+/// Rows are record numbers: a quoted address over two lines is one row (the next row is not
+/// pushed down, and no phantom blank row is counted), a blank line is one blank row — with LF,
+/// CRLF and CR line ends alike.
+#[test]
+fn csv_rows_are_records_a_multi_line_field_is_one_row() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = Db::open_rw(t.path().join("s.db")).unwrap();
+    let p = t.path().join("multi.csv");
+    for eol in ["\n", "\r\n", "\r"] {
+        let text = ["企业名称,统一社会信用代码,注册地址", "南京某某科技有限公司,914403001922038216,\"江宁区{EOL}5号楼\"", "", "", "南京某甲科技有限公司,91440300708461136T,秦淮区", ""]
+            .join(eol)
+            .replace("{EOL}", eol);
+        std::fs::write(&p, &text).unwrap();
+        let r = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(r.rows.iter().map(|x| x.row).collect::<Vec<_>>(), vec![2, 5], "{eol:?}");
+        assert_eq!(r.summary.skipped, 2, "two blank lines, {eol:?}: {:?}", r.summary);
+        let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+        assert_eq!(rec["address"], "江宁区 5号楼", "{eol:?}");
+    }
+}
+
 #[test]
 fn a_stray_quote_inside_a_field_of_a_large_csv_is_a_character_not_the_start_of_a_record() {
     // The record-size guard must follow the csv reader's quoting: `5"号楼` does not open a quoted

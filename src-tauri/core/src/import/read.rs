@@ -602,53 +602,57 @@ impl Book {
                 let mut rec = csv::StringRecord::new();
                 let mut cells: u64 = 0;
                 let mut row: Vec<Cell> = Vec::new();
-                // Row numbers are the lines a text editor shows: blank lines count. The reader's
-                // own line counter is not reliable around skipped blank lines, so lines are
-                // counted here from the record's byte offset.
+                // Row numbers are record numbers, as a spreadsheet program opening the file
+                // shows them: a blank line is a (blank) row, a quoted field running over several
+                // lines is still one row. The reader skips blank lines without a word: they are
+                // counted here, between the end of one record and the start of the next.
                 let bytes = text.as_bytes();
-                let mut scanned = 0usize;
-                let mut newlines = 0u64;
-                let mut last_line = 0u64;
+                let mut prev_end = 0usize;
+                let mut line = 0u64;
                 loop {
                     match rdr.read_record(&mut rec) {
                         Ok(false) => break,
                         Ok(true) => {}
                         Err(e) => {
-                            let line = last_line + 1;
+                            let line = line + 1;
                             return Err(refuse(
                                 "file_unreadable",
                                 format!("CSV 文件第 {line} 行附近无法解析（{e}）。请检查引号是否成对。"),
-                                format!("CSV near line {line} cannot be parsed ({e}). Check the quotes."),
+                                format!("CSV near row {line} cannot be parsed ({e}). Check the quotes."),
                                 &path,
                             ));
                         }
                     }
-                    let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(scanned).min(bytes.len());
+                    let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(prev_end).min(bytes.len());
                     while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
                         start += 1;
                     }
-                    if start > scanned {
-                        // A line ends at LF, CRLF or a lone CR (old Mac files; the reader ends
-                        // records there too): count each once.
-                        let seg = &bytes[scanned..start];
-                        newlines += seg.iter().enumerate().filter(|(i, b)| **b == b'\n' || (**b == b'\r' && seg.get(i + 1) != Some(&b'\n'))).count() as u64;
-                        scanned = start;
-                    }
-                    let line = newlines + 1;
-                    // Blank lines the reader skipped are blank rows for the row numbering.
-                    for blank in last_line + 1..line {
-                        if !f(blank as u32, &[])? {
+                    let from = prev_end.min(start);
+                    // A line ends at LF, CRLF or a lone CR (old Mac files; the reader ends
+                    // records there too): count each once, also when the record before ended
+                    // between the CR and the LF of a CRLF.
+                    let blanks = (from..start).filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))).count() as u64;
+                    // The line end of the record before is in the gap too, unless the reader
+                    // took it with the record.
+                    let own_end_taken = from > 0 && matches!(bytes[from - 1], b'\n' | b'\r');
+                    let blanks = if line == 0 || own_end_taken { blanks } else { blanks.saturating_sub(1) };
+                    for _ in 0..blanks {
+                        line += 1;
+                        if !f(line as u32, &[])? {
                             return Ok(());
                         }
                     }
-                    last_line = line;
+                    line += 1;
+                    prev_end = rdr.position().byte() as usize;
                     cells += rec.len() as u64;
                     if cells > MAX_CELLS || rec.len() as u32 > crate::import::normalize::MAX_EXCEL_COLS {
                         return Err(too_many_cells(&path, format!("第 {line} 行之前已超过 500 万个单元格")));
                     }
                     row.clear();
                     for field in rec.iter() {
-                        row.push(limit_text(if field.is_empty() { Cell::Empty } else { Cell::Text(field.to_string()) }));
+                        // A line break inside a quoted field is one break, as in a spreadsheet cell.
+                        let text = if field.contains('\r') { field.replace("\r\n", "\n").replace('\r', "\n") } else { field.to_string() };
+                        row.push(limit_text(if field.is_empty() { Cell::Empty } else { Cell::Text(text) }));
                     }
                     if !f(line as u32, &row)? {
                         return Ok(());
