@@ -310,6 +310,38 @@ fn units_in_headers_and_above_the_table_are_applied() {
 }
 
 #[test]
+fn a_header_row_the_user_names_is_read_wherever_it_is() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    // Below the 40 rows searched automatically.
+    let preamble = "填表说明：请逐项填写\n".repeat(45);
+    let a = write_csv(t.path(), "deep.csv", &format!("{preamble}企业名称,统一社会信用代码\n南京甲乙科技有限公司,914403001922038216\n"));
+    assert_eq!(import::analyze(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap_err().code(), "header_not_found");
+    let r = import::analyze(&mut db, &a, &ImportOptions { header_row: Some(46), ..Default::default() }, &NoProgress).unwrap();
+    assert_eq!(r.mapping.len(), 2);
+    assert_eq!((r.rows[0].row, r.rows[0].status), (47, RowStatus::Accepted));
+    let err = import::analyze(&mut db, &a, &ImportOptions { header_row: Some(900), ..Default::default() }, &NoProgress).unwrap_err();
+    assert_eq!(err.code(), "header_row_out_of_range");
+    assert_eq!(import::analyze(&mut db, &a, &ImportOptions { header_row: Some(0), ..Default::default() }, &NoProgress).unwrap_err().code(), "bad_header_row");
+    // A header row named without a sheet: the sheet where that row is a header, not the first.
+    let p = t.path().join("two-sheets.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let notes = wb.add_worksheet().set_name("填报说明").unwrap();
+    for r in 0..5 {
+        notes.write_string(r, 0, "请按要求填写").unwrap();
+    }
+    let data = wb.add_worksheet().set_name("企业名单").unwrap();
+    data.write_string(0, 0, "2024年企业名单").unwrap();
+    data.write_string(2, 0, "企业名称").unwrap();
+    data.write_string(2, 1, "统一社会信用代码").unwrap();
+    data.write_string(3, 0, "南京甲乙科技有限公司").unwrap();
+    data.write_string(3, 1, "914403001922038216").unwrap();
+    wb.save(&p).unwrap();
+    let r = import::analyze(&mut db, &p, &ImportOptions { header_row: Some(3), ..Default::default() }, &NoProgress).unwrap();
+    assert_eq!((r.sheet.as_str(), r.summary.accepted), ("企业名单", 1));
+}
+
+#[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

@@ -250,14 +250,18 @@ struct Table {
     park_hint: Option<String>,
 }
 
-fn head_rows(book: &mut Book, sheet: &str) -> Result<Vec<(u32, Vec<Cell>)>> {
+/// The first `upto` rows of a sheet (blank ones included).
+fn head_rows(book: &mut Book, sheet: &str, upto: usize) -> Result<Vec<(u32, Vec<Cell>)>> {
     let mut rows = Vec::new();
     book.head_rows(sheet, |n, cells| {
         rows.push((n, cells.to_vec()));
-        Ok(rows.len() < HEAD_ROWS)
+        Ok(rows.len() < upto)
     })?;
     Ok(rows)
 }
+
+/// A header row the user names can be below the rows searched automatically, up to here.
+pub const MAX_HEADER_ROW: u32 = 1000;
 
 fn park_from_title(rows: &[(u32, Vec<Cell>)], header_row: u32) -> Option<String> {
     for (n, cells) in rows.iter().filter(|(n, _)| *n < header_row) {
@@ -293,15 +297,24 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         }
         None => sheets.clone(),
     };
+    if let Some(h) = opts.header_row.filter(|h| *h == 0 || *h > MAX_HEADER_ROW) {
+        return Err(Error::invalid(
+            "bad_header_row",
+            format!("表头行号 {h} 无效：请填 1 到 {MAX_HEADER_ROW} 之间的行号。"),
+            format!("Header row {h} is not valid: give a row number from 1 to {MAX_HEADER_ROW}."),
+        ));
+    }
+    let upto = opts.header_row.map_or(HEAD_ROWS, |h| (h as usize).max(HEAD_ROWS));
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
     for s in &candidates {
-        let rows = head_rows(book, s)?;
+        let rows = head_rows(book, s, upto)?;
         let guess = match opts.header_row {
-            Some(h) => {
-                let row = rows.iter().find(|(n, _)| *n == h).map(|(_, c)| c.clone()).unwrap_or_default();
-                let kind = opts.kind.or_else(|| schema::find_header(&[(h, row)], None).map(|g| g.kind)).unwrap_or(Kind::Enterprises);
-                Some(schema::HeaderGuess { kind, header_row: h, score: 0 })
-            }
+            // The row the user named, on the sheet where it reads most like a header.
+            Some(h) => rows.iter().find(|(n, _)| *n == h).map(|(_, row)| {
+                let g = schema::find_header(&[(h, row.clone())], opts.kind);
+                let kind = opts.kind.or(g.as_ref().map(|g| g.kind)).unwrap_or(Kind::Enterprises);
+                schema::HeaderGuess { kind, header_row: h, score: g.map_or(0, |g| g.score) }
+            }),
             None => schema::find_header(&rows, opts.kind),
         };
         if let Some(g) = guess {
@@ -312,6 +325,14 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     }
     let Some((sheet, guess, rows)) = best else {
         let name = book.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        if let Some(h) = opts.header_row {
+            return Err(Error::invalid(
+                "header_row_out_of_range",
+                format!("文件“{name}”的工作表没有第 {h} 行，无法作为表头。请重新选择表头所在行。"),
+                format!("“{name}” has no row {h} to use as the header. Choose the header row again."),
+            )
+            .with_details(json!({"sheets": sheets, "file": book.path.display().to_string()})));
+        }
         return Err(Error::invalid(
             "header_not_found",
             format!("在文件“{name}”的前40行里没有找到表头（需要有“企业名称”“统一社会信用代码”等列名）。请检查是否选对了文件，或在向导中手动指定表头所在行。"),
