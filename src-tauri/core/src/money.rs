@@ -134,8 +134,20 @@ pub fn parse_decimal_scaled(s: &str, scale: u32) -> Option<i128> {
             '－' | '−' => '-',
             c => c,
         })
-        .filter(|c| *c != ',' && *c != ' ')
+        .filter(|c| *c != ' ')
         .collect();
+    // Commas only as thousands separators: "1,234,567.89", not "1234,50" (a decimal comma) or "12,34".
+    if t.contains(',') {
+        let int = t.split('.').next().unwrap_or("").trim_start_matches(['-', '+']);
+        let groups: Vec<&str> = int.split(',').collect();
+        let ok = t.split_once('.').is_none_or(|(_, f)| !f.contains(','))
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if !ok {
+            return None;
+        }
+    }
+    let t: String = t.chars().filter(|c| *c != ',').collect();
     if t.is_empty() {
         return None;
     }

@@ -64,9 +64,10 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
             _ => None,
         };
     }
-    // A serial with decimals typed as text: "45047.0"
+    // A serial with decimals typed as text: "45047.0", "45047.5"
     if let Some((a, b)) = s.split_once('.') {
-        if a.len() == 5 && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c == '0') && !b.is_empty() {
+        // (a time of day after the point is dropped: "45047.5" is noon of that day)
+        if a.len() == 5 && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c.is_ascii_digit()) && !b.is_empty() {
             let v: f64 = a.parse().ok()?;
             return if plausible_serial(v) { excel_serial_to_date(v) } else { None };
         }
@@ -142,6 +143,13 @@ pub fn parse_amount_text(raw: &str, unit: MoneyUnit) -> Option<i64> {
     if s.starts_with("RMB") || s.starts_with("rmb") {
         s = s[3..].to_string();
     }
+    // As a cheque or a contract writes it: "人民币1234元", "12.5万元整".
+    if let Some(r) = s.strip_prefix("人民币") {
+        s = r.to_string();
+    }
+    if let Some(r) = s.strip_suffix('整').or_else(|| s.strip_suffix('正')) {
+        s = r.to_string();
+    }
     let mut unit = unit;
     if let Some(r) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
         s = r.to_string();
@@ -192,7 +200,7 @@ pub fn parse_area_number(v: f64) -> Option<i64> {
 /// A small whole number: 2, 2.0, "第2年", "第二年", "二".
 pub fn parse_year_index(raw: &str) -> Option<i64> {
     let s = halfwidth(raw);
-    let s = s.trim_start_matches('第').trim_end_matches('年').trim_end_matches("度").trim();
+    let s = s.trim_start_matches('第').trim_end_matches('度').trim_end_matches('年').trim();
     let cn = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     if let Some(i) = cn.iter().position(|c| *c == s) {
         return Some(i as i64);
@@ -230,7 +238,7 @@ mod tests {
 
     #[test]
     fn dates_in_every_form() {
-        for s in ["2023-05-01", "2023.5.1", "2023/5/1", "2023年5月1日", "20230501", "2023-05-01 00:00:00", "２０２３年５月１日", "45047", "2023-5-1", "45047.0", "2023-05-01T00:00:00"] {
+        for s in ["2023-05-01", "2023.5.1", "2023/5/1", "2023年5月1日", "20230501", "2023-05-01 00:00:00", "２０２３年５月１日", "45047", "2023-5-1", "45047.0", "45047.5", "2023-05-01T00:00:00"] {
             assert_eq!(d(s).as_deref(), Some("2023-05-01"), "{s}");
         }
         for s in ["2023-02-30", "2023", "abc", "5/1/2023", "", "2023-13-01", "20231301", "12345678901"] {
@@ -254,6 +262,15 @@ mod tests {
         assert_eq!(parse_amount_number(0.1 + 0.2, MoneyUnit::Yuan), Some(30));
         assert_eq!(parse_amount_text("1.005", MoneyUnit::Yuan), Some(101));
         assert_eq!(parse_amount_text("十万", MoneyUnit::Yuan), None);
+        // As contracts write them.
+        assert_eq!(parse_amount_text("12.5万元整", MoneyUnit::Yuan), Some(12_500_000));
+        assert_eq!(parse_amount_text("1234元整", MoneyUnit::Wan), Some(123_400));
+        assert_eq!(parse_amount_text("人民币1234元", MoneyUnit::Yuan), Some(123_400));
+        // A comma is a thousands separator or nothing.
+        assert_eq!(parse_amount_text("1,234,567.5", MoneyUnit::Yuan), Some(123_456_750));
+        assert_eq!(parse_amount_text("1 234,50", MoneyUnit::Yuan), None);
+        assert_eq!(parse_amount_text("12,34", MoneyUnit::Yuan), None);
+        assert_eq!(parse_amount_text("1,234.5,6", MoneyUnit::Yuan), None);
         assert_eq!(parse_amount_text("1e5", MoneyUnit::Yuan), None);
         assert_eq!(parse_amount_text("99999999999999999999", MoneyUnit::Yuan), None);
     }
@@ -265,6 +282,7 @@ mod tests {
         assert_eq!(parse_area_number(232.79), Some(23279));
         assert_eq!(parse_year_index("第2年"), Some(2));
         assert_eq!(parse_year_index("第三年"), Some(3));
+        assert_eq!(parse_year_index("第2年度"), Some(2));
         assert_eq!(parse_year_index("2.0"), Some(2));
         assert_eq!(parse_year_index("2.5"), None);
         assert_eq!(parse_bool("是"), Some(true));
