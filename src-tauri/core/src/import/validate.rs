@@ -414,36 +414,48 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
     }
     let kind = cols.kind;
     let f = |name: &str| kind.field(name).expect("known field");
+    // What a cross-field error quotes: the cell as the park wrote it ("第4年", "5"), the
+    // normalised value when there is no cell.
+    let orig = |name: &str, normalised: String| -> String {
+        let slot = kind.fields().iter().position(|x| x.name == name).and_then(|i| cols.slots[i]);
+        slot.and_then(|i| cells.get(i)).filter(|c| !c.is_empty()).map(|c| c.display()).unwrap_or(normalised)
+    };
     // Cross-field checks.
     match kind {
         Kind::RentApplications => {
             if let Some(y) = vals.int("subsidy_year") {
                 if !(1..=3).contains(&y) {
-                    ctx.err("out_of_range", f("subsidy_year"), &y.to_string(), format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"), format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."));
+                    ctx.err("out_of_range", f("subsidy_year"), &orig("subsidy_year", y.to_string()), format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"), format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."));
                 }
             }
             if let Some(a) = vals.int("area_centi_m2") {
                 if a <= 0 {
-                    ctx.err("out_of_range", f("area_centi_m2"), &crate::money::fmt_yuan_plain(a), "租赁面积必须大于0。".into(), "The area must be more than 0.".into());
+                    ctx.err("out_of_range", f("area_centi_m2"), &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)), "租赁面积必须大于0。".into(), "The area must be more than 0.".into());
                 }
             }
             if let Some(u) = vals.int("unit_rent_fen") {
                 if u <= 0 {
-                    ctx.err("out_of_range", f("unit_rent_fen"), &crate::money::fmt_yuan_plain(u), "租金单价必须大于0。".into(), "The unit rent must be more than 0.".into());
+                    ctx.err("out_of_range", f("unit_rent_fen"), &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)), "租金单价必须大于0。".into(), "The unit rent must be more than 0.".into());
                 }
             }
             if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
                 if e < s {
-                    ctx.err("out_of_range", f("lease_end"), &n::iso(e), format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)), "The lease ends before it starts.".into());
+                    ctx.err("out_of_range", f("lease_end"), &orig("lease_end", n::iso(e)), format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)), "The lease ends before it starts.".into());
                 }
             }
-            if let (Some(r), Some(a)) = (vals.int("requested_fen"), vals.int("annual_rent_fen")) {
+            // The year's rent as the file states it, or else as area × unit rent × 12 months.
+            let year_rent = vals.int("annual_rent_fen").map(|a| (a, "")).or_else(|| {
+                let (a, u) = (vals.int("area_centi_m2")?, vals.int("unit_rent_fen")?);
+                let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
+                Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）"))
+            });
+            if let (Some(r), Some((a, how))) = (vals.int("requested_fen"), year_rent) {
                 if r > a {
                     ctx.err(
                         "out_of_range",
                         f("requested_fen"),
-                        &crate::money::fmt_yuan(r),
-                        format!("申请补贴金额 {} 元大于年租金 {} 元。补贴不能超过租金的100%。", crate::money::fmt_yuan(r), crate::money::fmt_yuan(a)),
+                        &orig("requested_fen", crate::money::fmt_yuan(r)),
+                        format!("申请补贴金额 {} 元大于年租金 {} 元{how}。补贴不能超过租金的100%。", crate::money::fmt_yuan(r), crate::money::fmt_yuan(a)),
                         "The amount requested is larger than the year's rent.".into(),
                     );
                 }
@@ -452,14 +464,14 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::Certifications => {
             if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
                 if e < i {
-                    ctx.err("out_of_range", f("expires_on"), &n::iso(e), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
+                    ctx.err("out_of_range", f("expires_on"), &orig("expires_on", n::iso(e)), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
                 }
             }
         }
         Kind::Enterprises => {
             if let Some(d) = vals.date("founded_on") {
                 if d > chrono::Local::now().date_naive() {
-                    ctx.err("out_of_range", f("founded_on"), &n::iso(d), "成立日期晚于今天，请核对。".into(), "The founding date is in the future.".into());
+                    ctx.err("out_of_range", f("founded_on"), &orig("founded_on", n::iso(d)), "成立日期晚于今天，请核对。".into(), "The founding date is in the future.".into());
                 }
             }
         }
@@ -636,6 +648,18 @@ mod tests {
         let (_, e) = validate_row(&c, &row("1", "60000.01"));
         assert_eq!(e[0].code, "out_of_range");
         assert_eq!(e[0].field, "requested_fen");
+        // The error quotes the cell as written.
+        let (_, e) = validate_row(&c, &row("第4年", "30000"));
+        assert_eq!((e[0].field.as_str(), e[0].value.as_str()), ("subsidy_year", "第4年"));
+        let (_, e) = validate_row(&c, &row("1", "6.5万"));
+        assert_eq!((e[0].field.as_str(), e[0].value.as_str()), ("requested_fen", "6.5万"));
+        // Without a 年租金 column, the year's rent is area × unit rent × 12 (100 ㎡ × 50 元 × 12).
+        let c = cols(Kind::RentApplications, &["企业名称", "统一社会信用代码", "租赁面积", "租金单价", "租期起", "租期止", "申请补贴年度", "申请补贴金额"]);
+        let row = |req: &str| vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("1"), t(req)];
+        assert!(validate_row(&c, &row("60000")).1.is_empty());
+        let (_, e) = validate_row(&c, &row("60000.01"));
+        assert_eq!(e[0].field, "requested_fen");
+        assert!(e[0].message.contains("60,000.00") && e[0].message.contains("面积 × 单价 × 12"), "{}", e[0].message);
     }
 
     #[test]
