@@ -154,6 +154,11 @@ pub fn parse(raw: &str) -> Result<Uscc, UsccProblem> {
     let expected = check_char(&s[..17]).expect("17 valid characters");
     let found = s.as_bytes()[17] as char;
     if expected != found {
+        // Written out from a numeric cell: a spreadsheet keeps 15 significant digits and pads
+        // the rest with zeros (914403001922038216 → 914403001922038000).
+        if s.ends_with("000") && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(UsccProblem::LostDigits { digits: 15 });
+        }
         return Err(UsccProblem::Checksum { expected: expected.to_string(), found: found.to_string() });
     }
     let org_code_warning = !org_code_ok(&s[8..17]);
@@ -197,6 +202,8 @@ mod tests {
         assert_eq!(parse("   ").unwrap_err(), UsccProblem::Empty);
         assert_eq!(parse("9.14403E+17").unwrap_err(), UsccProblem::LostDigits { digits: 6 });
         assert_eq!(parse("91440300192203800").unwrap_err(), UsccProblem::LostDigits { digits: 17 });
+        // Written out of a numeric cell as 18 digits: the last three are zeros.
+        assert_eq!(parse("914403001922038000").unwrap_err(), UsccProblem::LostDigits { digits: 15 });
         assert_eq!(parse("320100000123456").unwrap_err(), UsccProblem::OldRegistrationNumber);
         assert_eq!(parse("9144030019220382").unwrap_err().code(), "uscc_format");
         assert_eq!(parse("91440300192203821").unwrap_err(), UsccProblem::LostDigits { digits: 17 });
