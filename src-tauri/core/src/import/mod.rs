@@ -340,8 +340,14 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         )
         .with_details(json!({"sheets": sheets, "file": book.path.display().to_string()})));
     };
-    let header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
+    let mut header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
     let kind = opts.kind.unwrap_or(guess.kind);
+    let mut header_row = guess.header_row;
+    // A two-row header: group titles over sub-headers (租赁期限 over 起始日期 | 截止日期).
+    if let Some(combined) = rows.iter().find(|(n, _)| *n == header_row + 1).and_then(|(_, sub)| schema::two_row_header(kind, &header, sub)) {
+        header = combined;
+        header_row += 1;
+    }
     let mut columns = schema::map_columns(kind, &header);
     // "金额单位：万元" above the table: the unit of every amount whose header states none (a
     // rent per ㎡ is never in 万元).
@@ -353,7 +359,7 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
             }
         }
     }
-    Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row: guess.header_row, kind, columns })
+    Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row, kind, columns })
 }
 
 /// Apply a remembered mapping (header text → field) and the user's choices.

@@ -348,6 +348,50 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<Head
     best
 }
 
+/// A header over two rows, as one row: where the row under the header holds sub-headers (no
+/// data: text only, no code), each sub-header takes its column, read alone or with its group
+/// title ("起始日期" under "租赁期限", "上年" under "营业收入" → "上年营业收入"); the other
+/// columns keep the top row's text. None when the row under is data, or when reading it maps no
+/// more fields than the top row alone.
+pub fn two_row_header(kind: Kind, top: &[Cell], sub: &[Cell]) -> Option<Vec<Cell>> {
+    let texts: Vec<Option<String>> = sub
+        .iter()
+        .map(|c| match c {
+            Cell::Empty => Some(None),
+            Cell::Text(t) if t.trim().is_empty() => Some(None),
+            Cell::Text(t) => {
+                let t = crate::text::clean(t);
+                let code_like = t.chars().filter(|c| !c.is_whitespace()).count() == 18 && t.chars().all(|c| c.is_ascii_alphanumeric() || c.is_whitespace());
+                (!code_like).then_some(Some(t))
+            }
+            _ => None, // a number or a date: data
+        })
+        .collect::<Option<_>>()?;
+    if texts.iter().all(Option::is_none) {
+        return None;
+    }
+    let width = top.len().max(texts.len());
+    let mut out = Vec::with_capacity(width);
+    let mut group = String::new();
+    for i in 0..width {
+        let top_text = top.get(i).filter(|c| !c.is_empty()).map(|c| crate::text::clean(&c.display()));
+        if let Some(t) = &top_text {
+            group = t.clone();
+        }
+        match texts.get(i).cloned().flatten() {
+            Some(sub) => {
+                let group = top_text.as_deref().unwrap_or(&group);
+                let candidates = [sub.clone(), format!("{sub}{group}"), format!("{group}{sub}")];
+                let pick = candidates.iter().find(|c| match_field(kind, c).is_some()).cloned().unwrap_or(candidates[2].clone());
+                out.push(Cell::Text(pick));
+            }
+            None => out.push(top_text.map(Cell::Text).unwrap_or(Cell::Empty)),
+        }
+    }
+    let mapped = |row: &[Cell]| map_columns(kind, row).iter().filter(|c| c.field.is_some()).count();
+    (mapped(&out) > mapped(top)).then_some(out)
+}
+
 /// Map the header row's columns to the fields of `kind` (first column wins for a field).
 pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
     let mut taken: Vec<&str> = Vec::new();
@@ -406,6 +450,25 @@ mod tests {
         assert_eq!(split_header("年租金（万元/年）"), ("年租金".to_string(), Some(UNIT_WAN.to_string())));
         assert_eq!(split_header("租金单价（元/㎡/天）"), ("租金单价".to_string(), Some(UNIT_RENT_DAY.to_string())));
         assert_eq!(split_header("统一社会信用代码（18位）").1, None);
+    }
+
+    #[test]
+    fn a_header_over_two_rows_is_read_as_one() {
+        let t = |s: &str| Cell::Text(s.into());
+        let top = [t("企业名称"), t("统一社会信用代码"), t("租赁期限"), Cell::Empty, t("营业收入（万元）"), Cell::Empty, t("申请补贴年度")];
+        let sub = [Cell::Empty, Cell::Empty, t("起始日期"), t("截止日期"), t("上年"), t("本年"), Cell::Empty];
+        let row = two_row_header(Kind::RentApplications, &top, &sub).unwrap();
+        let fields: Vec<Option<String>> = map_columns(Kind::RentApplications, &row).into_iter().map(|c| c.field).collect();
+        let want = ["name", "uscc", "lease_start", "lease_end", "revenue_prev_fen", "revenue_curr_fen", "subsidy_year"];
+        assert_eq!(fields, want.iter().map(|f| Some(f.to_string())).collect::<Vec<_>>());
+        // The group's unit goes with it.
+        assert_eq!(map_columns(Kind::RentApplications, &row)[4].unit.as_deref(), Some(UNIT_WAN));
+        // A data row under the header is not a header.
+        let data = [t("南京甲乙科技有限公司"), t("914403001922038216"), Cell::Number(45292.0)];
+        assert_eq!(two_row_header(Kind::RentApplications, &top, &data), None);
+        let data = [t("南京甲乙科技有限公司"), t("914403001922038216"), t("2024-01-01")];
+        assert_eq!(two_row_header(Kind::RentApplications, &top, &data), None, "maps nothing more");
+        assert_eq!(two_row_header(Kind::RentApplications, &top, &[Cell::Empty]), None);
     }
 
     #[test]

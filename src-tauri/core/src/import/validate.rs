@@ -445,7 +445,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
             // The year's rent as the file states it, or else as area × unit rent × 12 months.
             let year_rent = vals.int("annual_rent_fen").map(|a| (a, "")).or_else(|| {
-                let (a, u) = (vals.int("area_centi_m2")?, vals.int("unit_rent_fen")?);
+                let (a, u) = (vals.int("area_centi_m2").filter(|a| *a > 0)?, vals.int("unit_rent_fen").filter(|u| *u > 0)?);
                 let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
                 Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）"))
             });
