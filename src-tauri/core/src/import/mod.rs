@@ -963,7 +963,19 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     }
     let deps = dependents(db, id)?;
     if !deps.is_empty() && !force {
-        let names: Vec<String> = deps.iter().take(5).map(|d| format!("{}（{} {}）", if d.name.is_empty() { format!("#{}", d.entity_id) } else { d.name.clone() }, d.at.get(..16).unwrap_or(&d.at), d.action)).collect();
+        let action_zh = |a: &str| match a {
+            "create" | "draft" => "生成",
+            "update" => "修改",
+            "merge" => "合并",
+            "delete" | "remove" => "删除",
+            "approve" => "审核通过",
+            _ => "变更",
+        };
+        let names: Vec<String> = deps
+            .iter()
+            .take(5)
+            .map(|d| format!("{}（{} {}）", if d.name.is_empty() { format!("#{}", d.entity_id) } else { d.name.clone() }, d.at.get(..16).unwrap_or(&d.at).replace('T', " "), action_zh(&d.action)))
+            .collect();
         return Err(Error::refused(
             "import_undo_conflict",
             format!("本批次导入的数据之后又被修改或使用过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
