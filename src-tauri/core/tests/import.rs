@@ -341,6 +341,48 @@ fn a_header_row_the_user_names_is_read_wherever_it_is() {
     assert_eq!((r.sheet.as_str(), r.summary.accepted), ("企业名单", 1));
 }
 
+/// An .ods holding `table` (a `<table:table>` element), as LibreOffice lays the package out.
+fn write_ods(path: &Path, table: &str) {
+    use std::io::Write;
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet>{table}</office:spreadsheet></office:body></office:document-content>"
+    );
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("content.xml", stored).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.start_file("META-INF/manifest.xml", stored).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn ods_merged_cells_carry_their_value_down() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let s = |v: &str| format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>");
+    let merged = |v: &str| format!("<table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>");
+    let row = |cells: String| format!("<table:table-row>{cells}</table:table-row>");
+    let table = format!(
+        "<table:table table:name=\"租赁\">{}{}{}</table:table>",
+        row(["企业名称", "统一社会信用代码", "租赁地址", "租赁面积", "租金单价", "租期起", "租期止", "申请补贴年度"].map(s).concat()),
+        row(format!("{}{}{}", merged("南京甲乙科技有限公司"), merged("914403001922038216"), ["1号楼", "100", "50", "2024-01-01", "2024-12-31", "1"].map(s).concat())),
+        row(format!("<table:covered-table-cell/><table:covered-table-cell/>{}", ["2号楼", "80", "50", "2025-01-01", "2025-12-31", "2"].map(s).concat())),
+    );
+    let p = t.path().join("merged.ods");
+    write_ods(&p, &table);
+    let r = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.rows, 2);
+    for row in &r.rows {
+        let rec = serde_json::to_value(row.record.as_ref().unwrap_or_else(|| panic!("{:?}", row.errors))).unwrap();
+        assert_eq!((rec["uscc"].as_str(), rec["name"].as_str()), (Some("914403001922038216"), Some("南京甲乙科技有限公司")));
+    }
+}
+
 #[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();
