@@ -34,6 +34,37 @@ fn big_sheet_bomb(dir: &Path, honest: bool) -> PathBuf {
     p
 }
 
+/// A BIFF8 workbook stream: globals (BOF, one BOUNDSHEET, EOF), then one sheet substream with
+/// `records` between its BOF and EOF.
+fn xls_with_sheet(records: &[Vec<u8>]) -> Vec<u8> {
+    xls_with(&[], records)
+}
+
+/// [`xls_with_sheet`] with `globals` (an SST, say) before the globals' EOF.
+fn xls_with(globals: &[Vec<u8>], records: &[Vec<u8>]) -> Vec<u8> {
+    let bof = |dt: u16| biff(0x0809, &[0x00, 0x06, dt.to_le_bytes()[0], dt.to_le_bytes()[1], 0xBB, 0x0D, 0xCC, 0x07, 0, 0, 0, 0, 0x06, 0, 0, 0]);
+    let name = "Sheet1";
+    let boundsheet = |pos: u32| {
+        let mut d = pos.to_le_bytes().to_vec();
+        d.extend([0, 0, name.len() as u8, 0]);
+        d.extend(name.as_bytes());
+        biff(0x0085, &d)
+    };
+    let globals_len = bof(5).len() + boundsheet(0).len() + globals.iter().map(Vec::len).sum::<usize>() + biff(0x000A, &[]).len();
+    let mut wb = bof(5);
+    wb.extend(boundsheet(globals_len as u32));
+    for g in globals {
+        wb.extend(g);
+    }
+    wb.extend(biff(0x000A, &[]));
+    wb.extend(bof(0x10));
+    for r in records {
+        wb.extend(r);
+    }
+    wb.extend(biff(0x000A, &[]));
+    wb
+}
+
 /// An .ods with the given `<table:table>` elements.
 fn write_ods(path: &Path, tables: &str) {
     let content = format!(
@@ -201,6 +232,37 @@ fn cases(dir: &Path) -> Vec<Case> {
     parts.push(Entry::stored("xl/worksheets/sheet1.xml", format!("{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>").as_bytes()));
     write_zip(&p, &parts);
     add("xlsx: one 32,000-character shared string in 60,000 cells (1.9 GB once copied)", p, &["too_much_text"]);
+
+    // An .xls whose sheet declares 4 billion rows × 256 columns (calamine reserves what it declares).
+    let p = dir.join("xls-dimensions.xls");
+    write_cfb(&p, &[("Workbook", xls_with_sheet(&[biff(0x0200, &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1, 0, 0])]))]);
+    add("xls: a sheet declaring 4 billion rows × 256 columns", p, &["too_many_cells"]);
+
+    // An .xls whose one 32,000-character shared string (over four SST/CONTINUE records) is named
+    // by 2,000 cells: 64 MB once copied from 60 KB, 192 MB as the check counts it (UTF-8 at most).
+    let p = dir.join("xls-shared-string.xls");
+    let mut sst = 1u32.to_le_bytes().to_vec();
+    sst.extend(1u32.to_le_bytes());
+    sst.extend(32_000u16.to_le_bytes());
+    sst.push(0);
+    sst.extend([b'x'; 8000]);
+    let mut globals = vec![biff(0x00FC, &sst)];
+    for _ in 0..3 {
+        let mut part = vec![0u8]; // the flags byte again where the characters run on
+        part.extend([b'x'; 8000]);
+        globals.push(biff(0x003C, &part));
+    }
+    let cells: Vec<Vec<u8>> = (0..2_000u32)
+        .map(|i| {
+            let (row, col) = ((i / 20) as u16, (i % 20) as u16);
+            let mut d = row.to_le_bytes().to_vec();
+            d.extend(col.to_le_bytes());
+            d.extend([0, 0, 0, 0, 0, 0]);
+            biff(0x00FD, &d)
+        })
+        .collect();
+    write_cfb(&p, &[("Workbook", xls_with(&globals, &cells))]);
+    add("xls: one 32,000-character shared string in 2,000 cells", p, &["too_much_text"]);
     v
 }
 

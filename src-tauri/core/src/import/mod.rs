@@ -7,6 +7,7 @@ pub mod ods;
 pub mod read;
 pub mod schema;
 pub mod validate;
+pub mod xls;
 
 use std::collections::HashMap;
 use std::path::Path;

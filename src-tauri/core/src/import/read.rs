@@ -363,6 +363,9 @@ pub fn open(path: &Path) -> Result<Book> {
             Inner::Ods(Box::new(calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?), scan.merges)
         }
         Format::Xls => {
+            // calamine reads every sheet whole when it opens the file: what it would build is
+            // counted first.
+            super::xls::check(path)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
             Inner::Xls(Box::new(Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?))
         }
