@@ -383,6 +383,50 @@ fn ods_merged_cells_carry_their_value_down() {
     }
 }
 
+/// An .xlsx with one sheet of the given `<sheetData>` content, written by hand (a program that
+/// does not calculate writes formulas without results; rust_xlsxwriter always writes one).
+fn write_xlsx(path: &Path, sheet_data: &str) {
+    use std::io::Write;
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#)),
+    ];
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, body) in parts {
+        z.start_file(name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn a_formula_without_its_result_or_an_error_value_is_an_error_not_a_blank() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let s = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+    let rows = format!(
+        r#"<row r="1">{}{}{}</row><row r="2">{}{}<c r="C2"><f>B5*2</f></c></row><row r="3">{}{}<c r="C3" t="e"><v>#N/A</v></c></row><row r="4">{}{}<c r="C4"><f>1+1</f><v>2</v></c></row>"#,
+        s("A1", "企业名称"), s("B1", "统一社会信用代码"), s("C1", "注册资本（万元）"),
+        s("A2", "南京甲乙科技有限公司"), s("B2", "914403001922038216"),
+        s("A3", "深圳乙丙有限公司"), s("B3", "91440300708461136T"),
+        s("A4", "南京某某科技有限公司"), s("B4", "91320114282331851X"),
+    );
+    let p = t.path().join("formulas.xlsx");
+    write_xlsx(&p, &rows);
+    let r = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = &r.rows[0].errors[0];
+    assert_eq!((e.code.as_str(), e.value.as_str()), ("formula_error", "=B5*2"));
+    assert!(e.message.contains("没有保存计算结果"), "{}", e.message);
+    let e = &r.rows[1].errors[0];
+    assert_eq!((e.code.as_str(), e.value.as_str()), ("formula_error", "#N/A"));
+    // A formula with its result reads as the result.
+    assert_eq!(r.rows[2].status, RowStatus::Accepted);
+    assert_eq!(serde_json::to_value(r.rows[2].record.as_ref().unwrap()).unwrap()["registered_capital_fen"], 2_000_000);
+}
+
 #[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();

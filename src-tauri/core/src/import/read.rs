@@ -56,6 +56,18 @@ impl Cell {
     }
 }
 
+/// A formula cell saved without its result, as the error value a spreadsheet would show until
+/// it calculates: "=G2*2".
+pub const UNCALCULATED_PREFIX: char = '=';
+
+fn uncalculated(f: &calamine::XlsxFormulaMetadata) -> Cell {
+    let text = match f {
+        calamine::XlsxFormulaMetadata::Normal { formula } | calamine::XlsxFormulaMetadata::Shared { formula, .. } => formula.chars().take(200).collect(),
+        _ => "…".to_string(),
+    };
+    Cell::Error(format!("{UNCALCULATED_PREFIX}{text}"))
+}
+
 fn from_data_ref(d: &DataRef<'_>) -> Cell {
     match d {
         DataRef::Empty => Cell::Empty,
@@ -532,9 +544,11 @@ impl Book {
                 let mut cells: u64 = 0;
                 let mut text_bytes: u64 = 0;
                 loop {
-                    let next = reader.next_cell().map_err(|e| not_readable(&path, &e.to_string()))?;
+                    // With the formula beside the value: a formula saved without its result
+                    // (files written by programs that do not calculate) is not a blank cell.
+                    let next = reader.next_cell_with_formula_metadata().map_err(|e| not_readable(&path, &e.to_string()))?;
                     let Some(c) = next else { break };
-                    let (r, col) = c.get_position();
+                    let (r, col) = c.pos;
                     if col >= crate::import::normalize::MAX_EXCEL_COLS || r >= crate::import::normalize::MAX_EXCEL_ROWS {
                         return Err(too_many_cells(&path, format!("单元格位于第 {} 行第 {} 列", r + 1, col + 1)));
                     }
@@ -561,7 +575,7 @@ impl Book {
                         current = Some(r);
                     }
                     let col = col as usize;
-                    if col > 512 && c.get_value() == &DataRef::Empty {
+                    if col > 512 && c.value == DataRef::Empty {
                         continue;
                     }
                     if row.len() <= col {
@@ -570,7 +584,10 @@ impl Book {
                         }
                         row.resize(col + 1, Cell::Empty);
                     }
-                    let v = limit_text(from_data_ref(c.get_value()));
+                    let v = match (&c.value, &c.formula) {
+                        (DataRef::Empty, Some(f)) => uncalculated(f),
+                        (v, _) => limit_text(from_data_ref(v)),
+                    };
                     // A shared string is stored once but copied into every cell that uses it.
                     if let Cell::Text(t) = &v {
                         text_bytes += t.len() as u64;

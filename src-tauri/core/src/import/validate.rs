@@ -394,6 +394,20 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
     let mut vals = Vals(Vec::with_capacity(cols.slots.len()));
     for (f, slot) in cols.kind.fields().iter().zip(&cols.slots) {
         let cell = slot.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        // #N/A and the like, or a formula saved without its result: no value to read.
+        if let Cell::Error(e) = cell {
+            let col = cols.header(f);
+            let (zh, en) = if e.starts_with(super::read::UNCALCULATED_PREFIX) {
+                (
+                    format!("“{col}”是公式（{e}），文件里没有保存计算结果。请用 Excel 或 WPS 打开这个文件、保存后再导入。"),
+                    format!("“{col}” is a formula ({e}) saved without its result. Open the file in Excel or WPS, save it, and import again."),
+                )
+            } else {
+                (format!("“{col}”是公式算出的错误值“{e}”，不是数据。请在表格中改正后再导入。"), format!("“{col}” holds the error value “{e}”, not data. Correct it in the sheet."))
+            };
+            ctx.err("formula_error", f, e, zh, en);
+            continue;
+        }
         if cell.is_empty() {
             if f.required {
                 let col = cols.header(f);
