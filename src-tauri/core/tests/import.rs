@@ -428,6 +428,30 @@ fn a_formula_without_its_result_or_an_error_value_is_an_error_not_a_blank() {
 }
 
 #[test]
+fn a_two_row_header_reads_the_same_found_or_named_by_either_row() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let text = "企业名称,统一社会信用代码,租赁面积,租金单价（元/㎡/天）,租赁期限,,申请补贴年度,申请补贴金额（元）\n\
+                ,,,,起始日期,截止日期,,\n\
+                南京甲乙科技有限公司,914403001922038216,1000,1.3,2024-01-01,2024-12-31,1,474500\n";
+    let a = write_csv(t.path(), "two-rows.csv", text);
+    // Found, and named by its top row or by its lower row (what the wizard sends back).
+    for named in [None, Some(1), Some(2)] {
+        let r = import::analyze(&mut db, &a, &ImportOptions { header_row: named, ..Default::default() }, &NoProgress).unwrap();
+        assert_eq!(r.header_row, 2, "{named:?}");
+        assert_eq!(r.rows.len(), 1, "{named:?}");
+        // 1,000 ㎡ at 1.3 元 a day is 474,500 元 a year: the whole year's rent may be asked for,
+        // although the unit rent is kept per month to the fen (3,954 fen).
+        assert_eq!(r.rows[0].status, RowStatus::Accepted, "{named:?}: {:?}", r.rows[0].errors);
+    }
+    // A title line over an ordinary header is not a two-row header.
+    let b = write_csv(t.path(), "title.csv", &format!("2024年名单,,,,,,,\n{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n"));
+    let r = import::analyze(&mut db, &b, &ImportOptions { header_row: Some(2), ..Default::default() }, &NoProgress).unwrap();
+    assert!(r.unknown_columns.is_empty(), "{:?}", r.unknown_columns);
+    assert_eq!(r.rows[0].status, RowStatus::Accepted);
+}
+
+#[test]
 fn gbk_csv_is_detected_and_read_without_mojibake() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());

@@ -305,7 +305,8 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
             format!("Header row {h} is not valid: give a row number from 1 to {MAX_HEADER_ROW}."),
         ));
     }
-    let upto = opts.header_row.map_or(HEAD_ROWS, |h| (h as usize).max(HEAD_ROWS));
+    // (the row under a named header too: it may be the lower half of the header)
+    let upto = opts.header_row.map_or(HEAD_ROWS, |h| (h as usize + 1).max(HEAD_ROWS));
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
     for s in &candidates {
         let rows = head_rows(book, s, upto)?;
@@ -344,10 +345,18 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     let mut header = rows.iter().find(|(n, _)| *n == guess.header_row).map(|(_, c)| c.clone()).unwrap_or_default();
     let kind = opts.kind.unwrap_or(guess.kind);
     let mut header_row = guess.header_row;
-    // A two-row header: group titles over sub-headers (租赁期限 over 起始日期 | 截止日期).
-    if let Some(combined) = rows.iter().find(|(n, _)| *n == header_row + 1).and_then(|(_, sub)| schema::two_row_header(kind, &header, sub)) {
+    // A two-row header: group titles over sub-headers (租赁期限 over 起始日期 | 截止日期). Found
+    // from its top row (as detected) or from its lower row (the header row the wizard sends back
+    // is the one the data starts under).
+    let row_at = |n: u32| rows.iter().find(|(m, _)| *m == n).map(|(_, c)| c.as_slice());
+    if let Some(combined) = row_at(header_row + 1).and_then(|sub| schema::two_row_header(kind, &header, sub)) {
         header = combined;
         header_row += 1;
+    } else if let Some(combined) = header_row.checked_sub(1).and_then(row_at).and_then(|top| schema::two_row_header(kind, top, &header)) {
+        // Only when the row above adds fields (not a title line over an ordinary header).
+        if schema::mapped_count(kind, &combined) > schema::mapped_count(kind, &header) {
+            header = combined;
+        }
     }
     let mut columns = schema::map_columns(kind, &header);
     // "金额单位：万元" above the table: the unit of every amount whose header states none (a

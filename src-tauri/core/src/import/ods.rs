@@ -17,9 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::read::MAX_TEXT_BYTES;
 use crate::error::{Error, Result};
 
-/// calamine holds an .ods whole, at about 56 bytes a cell (value and formula) before any text:
-/// half the streamed formats' 5 million cells keeps that near 150 MB.
-pub const MAX_ODS_CELLS: u64 = 2_500_000;
+use super::read::MAX_WHOLE_CELLS as MAX_ODS_CELLS;
 /// calamine's own cap on the cells of one row.
 const MAX_ROW_CELLS: u64 = 16_384;
 /// More merged regions than this in one sheet is not a park's table (and each one costs a look
@@ -59,20 +57,10 @@ pub fn scan(path: &Path) -> Result<Scan> {
     let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| super::read::not_readable(path, &e.to_string()))?;
     let entry = zip.by_name("content.xml").map_err(|e| super::read::not_readable(path, &e.to_string()))?;
     scan_xml(BufReader::new(entry)).map_err(|e| match e {
-        ScanError::Over(Over::Cells(n)) => too_many_ods_cells(path, n),
+        ScanError::Over(Over::Cells(n)) => super::read::too_many_whole_cells(path, n),
         ScanError::Over(Over::Text(n)) => super::read::too_much_text(path, n),
         ScanError::Xml(why) => super::read::not_readable(path, &why),
     })
-}
-
-fn too_many_ods_cells(path: &Path, n: u64) -> Error {
-    let name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    Error::refused(
-        "too_many_cells",
-        format!("文件“{name}”展开后约 {n} 个单元格，超过 .ods 文件的导入上限（{} 万个：.ods 要整个读入内存）。请用表格软件另存为 .xlsx 后导入，或拆分文件。", MAX_ODS_CELLS / 10_000),
-        format!("“{name}” expands to about {n} cells, over the limit for .ods files ({} million: an .ods is read whole into memory). Save it as .xlsx and import that, or split it.", MAX_ODS_CELLS as f64 / 1e6),
-    )
-    .with_details(serde_json::json!({"file": path.display().to_string()}))
 }
 
 #[derive(Debug, PartialEq)]
@@ -126,7 +114,9 @@ fn attr_string(e: &BytesStart<'_>, name: &str) -> Option<String> {
 /// The pass itself, on any reader of the XML (tests give it a string).
 pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
     let mut reader = quick_xml::Reader::from_reader(src);
+    // As calamine reads it: what it accepts is measured, not refused here.
     reader.config_mut().expand_empty_elements = true;
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::with_capacity(4096);
     let mut out = Scan::default();
     let mut table: Option<Table> = None;
@@ -188,8 +178,13 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                         let mut c = CellAcc { repeat: attr_u64(&e, "table:number-columns-repeated").unwrap_or(1).max(1), ..CellAcc::default() };
                         for a in e.attributes().flatten() {
                             match a.key.as_ref() {
-                                "office:value" | "office:date-value" | "office:time-value" | "office:boolean-value" | "table:formula" | "office:value-type" => {
+                                "office:value" | "office:date-value" | "office:time-value" | "office:boolean-value" | "office:value-type" => {
                                     c.has_value = true
+                                }
+                                // calamine keeps each cell's formula text too (repeated with the cell).
+                                "table:formula" => {
+                                    c.has_value = true;
+                                    c.text = c.text.saturating_add(a.value.len() as u64);
                                 }
                                 "office:string-value" => {
                                     c.has_value = true;
@@ -362,6 +357,17 @@ mod tests {
     }
 
     #[test]
+    fn formula_text_repeats_with_its_cell() {
+        let x = doc(&format!(
+            "<table:table table:name=\"a\"><table:table-row table:number-rows-repeated=\"2000\">\
+             <table:table-cell table:number-columns-repeated=\"500\" table:formula=\"of:={}\" office:value-type=\"float\" office:value=\"1\"/>\
+             </table:table-row></table:table>",
+            "1+".repeat(20_000)
+        ));
+        assert!(matches!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Text(_))));
+    }
+
+    #[test]
     fn merged_regions_are_found_where_they_start() {
         let x = doc(
             "<table:table table:name=\"名单\">\
@@ -380,6 +386,6 @@ mod tests {
 
     #[test]
     fn broken_xml_is_an_xml_error() {
-        assert!(matches!(scan_str("<a><b></a>").unwrap_err(), ScanError::Xml(_)));
+        assert!(matches!(scan_str("<a><!-- a comment that never ends").unwrap_err(), ScanError::Xml(_)));
     }
 }

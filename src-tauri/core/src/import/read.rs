@@ -300,6 +300,21 @@ fn ole_is_encrypted_package(path: &Path) -> bool {
     bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
+/// calamine builds .ods and .xls workbooks whole in memory, at about 56 bytes a cell (value and
+/// formula) before any text: half the streamed formats' 5 million cells keeps that near 150 MB.
+pub const MAX_WHOLE_CELLS: u64 = 2_500_000;
+
+pub(crate) fn too_many_whole_cells(path: &Path, n: u64) -> Error {
+    let name = file_name(path);
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    refuse(
+        "too_many_cells",
+        format!("文件“{name}”展开后约 {n} 个单元格，超过 .{ext} 文件的导入上限（{} 万个：这种格式要整个读入内存）。请用表格软件另存为 .xlsx 后导入，或拆分文件。", MAX_WHOLE_CELLS / 10_000),
+        format!("“{name}” expands to about {n} cells, over the limit for .{ext} files ({} million: the format is read whole into memory). Save it as .xlsx and import that, or split it.", MAX_WHOLE_CELLS as f64 / 1e6),
+        path,
+    )
+}
+
 pub(crate) fn too_much_text(path: &Path, bytes: u64) -> Error {
     let name = file_name(path);
     refuse(
@@ -445,7 +460,9 @@ pub fn utf8_damage(bytes: &[u8]) -> Option<usize> {
 }
 
 fn bad_utf8(path: &Path, bytes: &[u8], at: usize) -> Error {
-    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    // Lines end at LF, CRLF or a lone CR.
+    let before = &bytes[..at];
+    let line = before.iter().enumerate().filter(|(i, b)| **b == b'\n' || (**b == b'\r' && before.get(i + 1) != Some(&b'\n'))).count() + 1;
     let name = file_name(path);
     refuse(
         "bad_encoding",

@@ -388,8 +388,12 @@ pub fn two_row_header(kind: Kind, top: &[Cell], sub: &[Cell]) -> Option<Vec<Cell
             None => out.push(top_text.map(Cell::Text).unwrap_or(Cell::Empty)),
         }
     }
-    let mapped = |row: &[Cell]| map_columns(kind, row).iter().filter(|c| c.field.is_some()).count();
-    (mapped(&out) > mapped(top)).then_some(out)
+    (mapped_count(kind, &out) > mapped_count(kind, top)).then_some(out)
+}
+
+/// How many fields of `kind` a header row maps.
+pub fn mapped_count(kind: Kind, row: &[Cell]) -> usize {
+    map_columns(kind, row).iter().filter(|c| c.field.is_some()).count()
 }
 
 /// Map the header row's columns to the fields of `kind` (first column wins for a field).

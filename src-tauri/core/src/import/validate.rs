@@ -458,13 +458,17 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 }
             }
             // The year's rent as the file states it, or else as area × unit rent × 12 months.
-            let year_rent = vals.int("annual_rent_fen").map(|a| (a, "")).or_else(|| {
+            // A unit rent per day or per year was kept per month to the fen: the year worked out
+            // from it may be short by half a fen per ㎡ and month.
+            let rounded = matches!(cols.by_field.get("unit_rent_fen").and_then(|c| c.2.as_deref()), Some(super::schema::UNIT_RENT_DAY | super::schema::UNIT_RENT_YEAR));
+            let year_rent = vals.int("annual_rent_fen").map(|a| (a, "", 0)).or_else(|| {
                 let (a, u) = (vals.int("area_centi_m2").filter(|a| *a > 0)?, vals.int("unit_rent_fen").filter(|u| *u > 0)?);
                 let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
-                Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）"))
+                let slack = if rounded { (a as i128 * 6).div_euclid(100) + 1 } else { 0 };
+                Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）", i64::try_from(slack).ok()?))
             });
-            if let (Some(r), Some((a, how))) = (vals.int("requested_fen"), year_rent) {
-                if r > a {
+            if let (Some(r), Some((a, how, slack))) = (vals.int("requested_fen"), year_rent) {
+                if r > a.saturating_add(slack) {
                     ctx.err(
                         "out_of_range",
                         f("requested_fen"),
@@ -572,10 +576,13 @@ pub fn classify(cells: &[Cell]) -> RowClass {
     let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
         return RowClass::Blank;
     };
+    // A template's numbered empty line (a 序号 and nothing else, a number or, in a CSV, its
+    // digits) is blank.
+    let alone = cells.iter().filter(|c| !c.is_empty()).count() == 1;
     let first = match first {
+        Cell::Number(_) if alone => return RowClass::Blank,
+        Cell::Text(t) if alone && (1..=6).contains(&t.trim().len()) && t.trim().bytes().all(|b| b.is_ascii_digit()) => return RowClass::Blank,
         Cell::Text(t) => text::clean(t),
-        // A template's numbered empty line (a 序号 and nothing else) is blank.
-        Cell::Number(_) if cells.iter().filter(|c| !c.is_empty()).count() == 1 => return RowClass::Blank,
         // A number, a date or a truth value is data (a 序号 most often).
         _ => return RowClass::Data,
     };
@@ -695,6 +702,7 @@ mod tests {
         }
         // A template's numbered empty lines are blank; a number with data beside it is data.
         assert_eq!(classify(&[Cell::Number(31.0), Cell::Empty, t(" ")]), RowClass::Blank);
+        assert_eq!(classify(&[t("31"), t(""), t("")]), RowClass::Blank, "as a CSV has it");
         assert_eq!(classify(&[Cell::Number(31.0), t("南京某某")]), RowClass::Data);
         // Names are still data.
         for name in ["审慎科技（南京）有限公司", "制造强国（南京）有限公司", "经纬科技有限公司", "审核通科技（南京）有限公司", "填表宝信息技术有限公司"] {
