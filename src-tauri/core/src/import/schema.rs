@@ -240,7 +240,13 @@ fn norm(s: &str) -> String {
 }
 
 /// The field of `kind` a header names, if any.
+/// No header is longer than this (bytes): a longer cell is data, and is not worked over as one.
+pub const MAX_HEADER_BYTES: usize = 300;
+
 pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
+    if header.len() > MAX_HEADER_BYTES {
+        return None;
+    }
     let (base, _) = split_header(header);
     let b = norm(&base);
     if b.is_empty() {
@@ -264,6 +270,9 @@ pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
 }
 
 pub fn is_ignored_header(header: &str) -> bool {
+    if header.len() > MAX_HEADER_BYTES {
+        return false;
+    }
     let (base, _) = split_header(header);
     IGNORED.contains(&norm(&base).as_str())
 }
@@ -409,7 +418,7 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
         if text.is_empty() {
             continue;
         }
-        let (_, unit) = split_header(&text);
+        let unit = if text.len() > MAX_HEADER_BYTES { None } else { split_header(&text).1 };
         let field = match_field(kind, &text).filter(|f| !taken.contains(&f.name)).map(|f| {
             taken.push(f.name);
             f.name.to_string()
