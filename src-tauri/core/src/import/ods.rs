@@ -157,15 +157,16 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                     continue;
                 }
                 match name {
-                    "table:table" => {
+                    // A table inside a table is read as part of it, as calamine does.
+                    "table:table" if table.is_none() => {
                         table = Some(Table { name: attr_string(&e, "table:name").unwrap_or_default(), ..Table::default() });
                     }
                     "table:table-row" if table.is_some() => {
                         row = Some(Row { repeat: attr_u64(&e, "table:number-rows-repeated").unwrap_or(1).max(1), ..Row::default() });
                     }
                     "table:table-cell" | "table:covered-table-cell" if row.is_some() => {
-                        let r = row.as_ref().expect("checked");
-                        let t = table.as_mut().expect("a row is inside a table");
+                        // (XML out of order, read leniently: a cell outside a row or table is passed over)
+                        let (Some(r), Some(t)) = (row.as_ref(), table.as_mut()) else { continue };
                         let rows_spanned = attr_u64(&e, "table:number-rows-spanned").unwrap_or(1);
                         let cols_spanned = attr_u64(&e, "table:number-columns-spanned").unwrap_or(1);
                         if (rows_spanned > 1 || cols_spanned > 1) && t.merges.len() < MAX_MERGES {
@@ -219,8 +220,8 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                     if name != "table:table-cell" && name != "table:covered-table-cell" {
                         continue;
                     }
-                    let c = cell.take().expect("checked");
-                    let r = row.as_mut().expect("a cell is inside a row");
+                    let Some(c) = cell.take() else { continue };
+                    let Some(r) = row.as_mut() else { continue };
                     let text = c.text.saturating_add(c.paragraphs.saturating_sub(1));
                     r.col = r.col.saturating_add(c.repeat);
                     if c.has_value || text > 0 {
@@ -238,7 +239,7 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                 match name {
                     "table:table-row" => {
                         let Some(r) = row.take() else { continue };
-                        let t = table.as_mut().expect("a row is inside a table");
+                        let Some(t) = table.as_mut() else { continue };
                         out.totals.parsed_cells = out.totals.parsed_cells.saturating_add(r.kept);
                         if r.kept > 0 {
                             if t.seen_data {
@@ -257,6 +258,7 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                         check(&Totals { table_cells: so_far, ..out.totals })?;
                     }
                     "table:table" => {
+                        row = None;
                         if let Some(t) = table.take() {
                             out.totals.table_cells = out.totals.table_cells.saturating_add(t.used_rows.saturating_mul(t.width));
                             if !t.merges.is_empty() {
@@ -382,6 +384,16 @@ mod tests {
         let s = scan_str(&x).unwrap();
         assert_eq!(s.merges.len(), 1);
         assert_eq!(s.merges["名单"], vec![Dimensions::new((0, 0), (0, 2)), Dimensions::new((3, 2), (4, 2))]);
+    }
+
+    #[test]
+    fn xml_out_of_order_is_passed_over_without_a_panic() {
+        // Found by the ods_scan fuzz target: a table closed inside a row, a cell after it.
+        let x = "<table:table table:name=\"a\"><table:table-row></table:table><table:table-cell office:value=\"1\"/></table:table-row>";
+        assert!(scan_str(x).is_ok());
+        // A table inside a table counts into it.
+        let x = doc("<table:table table:name=\"a\"><table:table table:name=\"b\"><table:table-row><table:table-cell office:value=\"1\"/></table:table-row></table:table></table:table>");
+        assert_eq!(scan_str(&x).unwrap().totals.table_cells, 1);
     }
 
     #[test]
