@@ -213,6 +213,11 @@ fn inputs_that_once_broke_the_fuzzer_read_without_panicking() {
     for f in std::fs::read_dir(&dir).unwrap() {
         let p = f.unwrap().path();
         n += 1;
+        // A content.xml for the .ods look-ahead (named after its fuzz target).
+        if p.file_name().is_some_and(|f| f.to_string_lossy().starts_with("ods_scan-")) {
+            let _ = import::ods::scan_xml(std::fs::read(&p).unwrap().as_slice());
+            continue;
+        }
         let Ok(mut book) = import::read::open(&p) else { continue };
         let sheets = book.sheet_names();
         let mut last = 0u32;
