@@ -125,6 +125,16 @@ pub fn org_code_ok(org9: &str) -> bool {
     b[8] == expected
 }
 
+/// The shape of a code, right or wrong: 18 ASCII letters and digits, spaces aside. A cell of
+/// this shape is an enterprise's data, not a header or a note.
+pub fn looks_like_code(s: &str) -> bool {
+    let mut n = 0;
+    s.chars().filter(|c| !c.is_whitespace()).all(|c| {
+        n += 1;
+        c.is_ascii_alphanumeric()
+    }) && n == 18
+}
+
 pub fn parse(raw: &str) -> Result<Uscc, UsccProblem> {
     let s = normalize(raw);
     if s.is_empty() {
@@ -195,6 +205,12 @@ mod tests {
         assert_eq!(parse("  ９１４４０３００１９２２０３８２１６ ").unwrap().code, "914403001922038216");
         assert_eq!(parse("91440300 7084 6113 6t").unwrap().code, "91440300708461136T");
         assert_eq!(parse("91110108551385082q\u{200b}").unwrap().code, "91110108551385082Q");
+    }
+
+    #[test]
+    fn the_shape_of_a_code() {
+        assert!(looks_like_code("91320114282331851X") && looks_like_code("9132 0114 2823 3185 1x") && looks_like_code("914403001922038000"));
+        assert!(!looks_like_code("9132011428233185") && !looks_like_code("统一社会信用代码") && !looks_like_code("91320114282331851X0"));
     }
 
     #[test]

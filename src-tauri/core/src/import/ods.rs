@@ -14,15 +14,12 @@ use std::path::Path;
 use calamine::Dimensions;
 use quick_xml::events::{BytesStart, Event};
 
-use super::read::MAX_TEXT_BYTES;
+use super::read::{MAX_MERGES, MAX_TEXT_BYTES};
 use crate::error::{Error, Result};
 
 use super::read::MAX_WHOLE_CELLS as MAX_ODS_CELLS;
 /// calamine's own cap on the cells of one row.
 const MAX_ROW_CELLS: u64 = 16_384;
-/// More merged regions than this in one sheet is not a park's table (and each one costs a look
-/// per row): the rest are ignored.
-pub const MAX_MERGES: usize = 10_000;
 
 /// What calamine would build, in cells and bytes of text.
 #[derive(Debug, Default, PartialEq)]

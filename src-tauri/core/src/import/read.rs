@@ -20,6 +20,9 @@ pub const MAX_CELLS: u64 = 5_000_000;
 pub const MAX_CELL_CHARS: usize = 32_767;
 /// All the text of a sheet, as read (a cell that repeats a shared string counts each time).
 pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
+/// More merged regions than this in one sheet is not a park's table (and each one costs a look
+/// per row): the rest are ignored.
+pub const MAX_MERGES: usize = 10_000;
 /// Sheets with more rows are read without looking for merged regions (see `rows`).
 const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
 
@@ -459,10 +462,14 @@ pub fn utf8_damage(bytes: &[u8]) -> Option<usize> {
     (bom || multi >= 20 * bad).then_some(first)
 }
 
+/// The line ends in `bytes[from..to]`: LF, CRLF or a lone CR (old Mac files; the csv reader ends
+/// records there too), each counted once — a CRLF by its CR, even when `from` falls between them.
+fn line_ends(bytes: &[u8], from: usize, to: usize) -> usize {
+    (from..to).filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))).count()
+}
+
 fn bad_utf8(path: &Path, bytes: &[u8], at: usize) -> Error {
-    // Lines end at LF, CRLF or a lone CR.
-    let before = &bytes[..at];
-    let line = before.iter().enumerate().filter(|(i, b)| **b == b'\n' || (**b == b'\r' && before.get(i + 1) != Some(&b'\n'))).count() + 1;
+    let line = line_ends(bytes, 0, at) + 1;
     let name = file_name(path);
     refuse(
         "bad_encoding",
@@ -665,10 +672,8 @@ impl Book {
                         start += 1;
                     }
                     let from = prev_end.min(start);
-                    // A line ends at LF, CRLF or a lone CR (old Mac files; the reader ends
-                    // records there too): count each once, also when the record before ended
-                    // between the CR and the LF of a CRLF.
-                    let blanks = (from..start).filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))).count() as u64;
+                    // (also when the record before ended between the CR and the LF of a CRLF)
+                    let blanks = line_ends(bytes, from, start) as u64;
                     // The line end of the record before is in the gap too, unless the reader
                     // took it with the record.
                     let own_end_taken = from > 0 && matches!(bytes[from - 1], b'\n' | b'\r');
@@ -805,7 +810,7 @@ impl MergeFill {
     fn new(regions: &[Dimensions]) -> Self {
         // Each region is looked at for every row: a sheet with more than a park's table could
         // have keeps the first ones only.
-        let regions = regions.iter().filter(|d| d.start.0 != d.end.0 || d.start.1 != d.end.1).take(super::ods::MAX_MERGES).cloned().collect();
+        let regions = regions.iter().filter(|d| d.start.0 != d.end.0 || d.start.1 != d.end.1).take(MAX_MERGES).cloned().collect();
         MergeFill { regions, values: HashMap::new() }
     }
     fn apply(&mut self, r: u32, row: &mut Vec<Cell>) {

@@ -370,8 +370,7 @@ pub fn two_row_header(kind: Kind, top: &[Cell], sub: &[Cell]) -> Option<Vec<Cell
             Cell::Text(t) if t.trim().is_empty() => Some(None),
             Cell::Text(t) => {
                 let t = crate::text::clean(t);
-                let code_like = t.chars().filter(|c| !c.is_whitespace()).count() == 18 && t.chars().all(|c| c.is_ascii_alphanumeric() || c.is_whitespace());
-                (!code_like).then_some(Some(t))
+                (!crate::uscc::looks_like_code(&t)).then_some(Some(t))
             }
             _ => None, // a number or a date: data
         })

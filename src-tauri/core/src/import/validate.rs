@@ -598,18 +598,7 @@ pub fn classify(cells: &[Cell]) -> RowClass {
     // A lone 注 / 备注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
     let note = NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first_compact == "备注" || first.starts_with("注 ");
     // A line that carries a code is an enterprise's, whatever its name begins with (审核通科技…).
-    let has_code = || {
-        cells.iter().any(|c| match c {
-            Cell::Text(t) => {
-                let mut n = 0;
-                t.chars().filter(|c| !c.is_whitespace()).all(|c| {
-                    n += 1;
-                    c.is_ascii_alphanumeric()
-                }) && n == 18
-            }
-            _ => false,
-        })
-    };
+    let has_code = || cells.iter().any(|c| matches!(c, Cell::Text(t) if crate::uscc::looks_like_code(t)));
     if note && !has_code() {
         return RowClass::Note;
     }
