@@ -101,23 +101,8 @@ async fn a_damaged_database_opens_on_the_recovery_screen() {
     s.shot("62-recovery").await;
     s.click("[data-testid=recovery-go]").await;
     s.wait_text("损坏的文件已保留在").await;
-    // On a loaded machine a click can land while the box is still opening and be lost: click
-    // again while the box is there and the app has not gone on to its shell.
-    let ok = ".el-message-box__btns .el-button--primary";
-    let shell = "return !!document.querySelector('[data-testid=shell]')";
-    let open = format!("return !document.querySelector('[data-testid=shell]') && !!document.querySelector('{ok}')");
-    for _ in 0..4 {
-        s.click(ok).await;
-        for _ in 0..40 {
-            if s.js(shell).await == serde_json::Value::Bool(true) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        }
-        if s.js(&open).await != serde_json::Value::Bool(true) {
-            break;
-        }
-    }
+    // (a click can land while the box is still opening and be lost: clicked until the shell shows)
+    s.click_until(".el-message-box__btns .el-button--primary", "return !!document.querySelector('[data-testid=shell]')").await;
     s.find("[data-testid=shell]").await;
     s.quit().await;
 

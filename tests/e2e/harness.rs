@@ -179,6 +179,25 @@ impl Session {
         }
     }
 
+    /// Click `css` until `done` (a boolean script) holds: on a loaded machine a click can land while
+    /// an element is still opening and be lost. Clicks again only while `css` is still there.
+    pub async fn click_until(&self, css: &str, done: &str) {
+        let there = format!("return !!document.querySelector({})", serde_json::to_string(css).unwrap());
+        for _ in 0..4 {
+            self.click(css).await;
+            for _ in 0..40 {
+                if self.js(done).await == Value::Bool(true) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            if self.js(&there).await != Value::Bool(true) {
+                break;
+            }
+        }
+        self.wait_js(done, 20).await;
+    }
+
     /// The input element at `css` (the element itself, or the first input/textarea inside it).
     pub async fn input(&self, css: &str) -> fantoccini::elements::Element {
         let el = self.find(css).await;

@@ -9,25 +9,29 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets").join(name)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wizard_fix_commit_find_undo() {
-    let _g = crate::serial();
-    let w = World::new();
-    let s = w.launch().await;
+/// From the empty first run to the wizard's preview of `file` (the harness answers the file dialog
+/// opened in Rust), through the sheet step (header found at `header_row`) and the column step.
+async fn preview(w: &World, s: &Session, file: &str, header_row: u32) {
     s.click("[data-testid=first-run-empty]").await;
     s.click("[data-testid=nav-import]").await;
     s.find("[data-testid=import-view]").await;
-
-    // Choose the file (the harness answers the dialog opened in Rust).
-    w.answer_open(&fixture("enterprises-roster.xlsx"));
+    w.answer_open(&fixture(file));
     s.click("[data-testid=import-choose]").await;
-    s.wait_text("enterprises-roster.xlsx").await;
-    s.wait_text("自动识别为第 3 行").await;
+    s.wait_text(file).await;
+    s.wait_text(&format!("自动识别为第 {header_row} 行")).await;
     s.click("[data-testid=import-next-1]").await;
     s.wait_text("文件中的列").await;
     s.wait_text("统一社会信用代码").await;
     s.click("[data-testid=import-next-2]").await;
     s.find("[data-testid=import-summary]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wizard_fix_commit_find_undo() {
+    let _g = crate::serial();
+    let w = World::new();
+    let s = w.launch().await;
+    preview(&w, &s, "enterprises-roster.xlsx", 3).await;
     s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('12')", 20).await;
     s.shot("20-import-preview").await;
 
@@ -101,16 +105,7 @@ async fn rent_file_error_in_a_late_column_is_fixed_in_place() {
     let _g = crate::serial();
     let w = World::new();
     let s = w.launch().await;
-    s.click("[data-testid=first-run-empty]").await;
-    s.click("[data-testid=nav-import]").await;
-    s.find("[data-testid=import-view]").await;
-    w.answer_open(&fixture("rent-subsidy-applications.xlsx"));
-    s.click("[data-testid=import-choose]").await;
-    s.wait_text("rent-subsidy-applications.xlsx").await;
-    s.click("[data-testid=import-next-1]").await;
-    s.wait_text("文件中的列").await;
-    s.click("[data-testid=import-next-2]").await;
-    s.find("[data-testid=import-summary]").await;
+    preview(&w, &s, "rent-subsidy-applications.xlsx", 3).await;
     s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('1')", 20).await;
     for col in ["lease_end", "subsidy_year", "requested_fen", "revenue_curr_fen"] {
         s.find(&format!("[data-testid=col-{col}]")).await;
