@@ -100,6 +100,16 @@ describe('ImportView preview', () => {
     w.unmount()
   })
 
+  it('a long value keeps its row one line high and shows its whole text on hover', async () => {
+    const address = '江苏省南京市江宁区秣陵街道秣周东路12号紫金（江宁）科技创业特别社区7号楼3层301室'
+    const { w } = setup(() => headFor(), [{ ...goodRow, record: { ...goodRow.record, lease_address: address } }])
+    await toPreview()
+    const cell = [...document.querySelectorAll('[data-testid=import-rows] .one-line')].find((e) => e.textContent === address) as HTMLElement | undefined
+    expect(cell, 'the address cell').toBeDefined()
+    expect(cell!.title).toBe(address)
+    w.unmount()
+  })
+
   it('an error in a later column (补贴年度) opens the fix for that field and sends the edit', async () => {
     const { w, analyses } = setup(() => headFor(), [goodRow, yearError])
     await toPreview()
