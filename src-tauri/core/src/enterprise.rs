@@ -552,7 +552,12 @@ pub fn detail(db: &Db, id: i64) -> Result<EnterpriseDetail> {
     let events = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
     let mut history = Vec::with_capacity(events.len());
     for ev in events.into_iter().rev() {
-        let undone = sql::is_undone(db.conn(), ev.id)?;
+        // Undone by Ctrl+Z, or an import's change whose batch was undone since.
+        let by_undone_batch = match ev.batch_id {
+            Some(b) if ev.action == "import" => crate::store::import::batch_undone(db.conn(), b)?,
+            _ => false,
+        };
+        let undone = by_undone_batch || sql::is_undone(db.conn(), ev.id)?;
         history.push(HistoryEntry {
             event_id: ev.id,
             changes: diff(ev.before.as_ref(), ev.after.as_ref()),
@@ -659,6 +664,54 @@ pub fn validated_of(e: &Enterprise) -> Validated {
         notes: e.notes.clone(),
         high_tech: e.high_tech,
     }
+}
+
+/// A record with some fields put back to what they were before a change.
+pub struct Reverted {
+    pub record: Validated,
+    /// Fields put back.
+    pub reverted: Vec<&'static str>,
+    /// Fields the change made that were changed again since: left as they are.
+    pub kept: Vec<&'static str>,
+}
+
+/// Put back the fields a change made (`before` → `after`, the change's audit JSON) on `current`.
+/// `careful`: only where the field still holds what the change wrote (a later value is kept).
+/// `resolve(field, value)` gives the value to put back for `before`'s value (an import undo uses
+/// it to look past batches undone since).
+pub fn revert_fields(
+    current: &Enterprise,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    careful: bool,
+    mut resolve: impl FnMut(&'static str, serde_json::Value) -> Result<serde_json::Value>,
+) -> Result<Reverted> {
+    let mut now = serde_json::to_value(current)?;
+    let (mut reverted, mut kept) = (vec![], vec![]);
+    for &f in MERGE_FIELDS.iter().chain(&["status"]) {
+        let (b, a) = (before.get(f).cloned().unwrap_or_default(), after.get(f).cloned().unwrap_or_default());
+        if b == a {
+            continue;
+        }
+        if careful && now.get(f) != Some(&a) {
+            kept.push(f);
+            continue;
+        }
+        now[f] = resolve(f, b)?;
+        reverted.push(f);
+    }
+    let e: Enterprise = serde_json::from_value(now)?;
+    Ok(Reverted { record: validated_of(&e), reverted, kept })
+}
+
+/// Field names as the registry labels them, joined with 、.
+pub fn labels_zh(fields: &[&str]) -> String {
+    let label = |f: &str| match f {
+        "status" => "状态",
+        "notes" => "备注",
+        _ => crate::import::schema::Kind::Enterprises.field(f).map(|d| d.label_zh).unwrap_or("其他"),
+    };
+    fields.iter().map(|f| label(f)).collect::<Vec<_>>().join("、")
 }
 
 /// Fields a merge can take from either side.
@@ -778,23 +831,34 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
             if ev.action == "merge" {
                 return undo_merge(db, ev_id, id);
             }
-            let v = validated_of(&b);
+            let _ = b;
+            // Only the fields this change made, and only where they still hold what it wrote:
+            // an import or an edit since keeps its values.
+            let current = current.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
+            let empty = serde_json::Value::Null;
+            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, |_, v| Ok(v))?;
+            let v = r.record;
             if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
                 if other.id != id {
                     return Err(invalid(vec![uscc_taken(&other)]));
                 }
             }
+            let changed = !r.reverted.is_empty();
             db.write(|tx| {
-                sql::update(tx, id, &v, "undo_update")?;
-                let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id})))?;
+                if changed {
+                    sql::update(tx, id, &v, "undo_update")?;
+                }
+                let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id, "kept": r.kept})))?;
                 sql::mark_undone(tx, ev_id, by)
             })?;
+            let kept_zh = if r.kept.is_empty() { String::new() } else { format!("（{}之后又被修改，保留现值）", labels_zh(&r.kept)) };
+            let kept_en = if r.kept.is_empty() { String::new() } else { format!(" ({} changed since: kept)", r.kept.join(", ")) };
             Ok(UndoResult {
                 undone_event: ev_id,
                 action: "update".into(),
                 enterprise_id: id,
-                summary_zh: format!("已撤销对“{name}”的修改。"),
-                summary_en: format!("Undid the change to “{name}”."),
+                summary_zh: format!("已撤销对“{name}”的修改{kept_zh}。"),
+                summary_en: format!("Undid the change to “{name}”{kept_en}."),
             })
         }
         other => Err(Error::refused(

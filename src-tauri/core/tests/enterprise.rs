@@ -160,3 +160,40 @@ fn search_by_fragment_code_prefix_contact_park_and_filters() {
     assert_eq!(search(&db, "焕新").total, 1);
     assert_eq!(search(&db, "某某").total, 0);
 }
+
+#[test]
+fn undo_of_an_edit_puts_back_only_its_fields_and_leaves_a_later_import_be() {
+    let (t, mut db) = db();
+    let csv = |name: &str, text: &str| {
+        let p = t.path().join(name);
+        std::fs::write(&p, format!("企业名称,统一社会信用代码,产业领域,联系人,联系电话\n{text}\n")).unwrap();
+        p
+    };
+    let opts = huiqi_core::import::ImportOptions::default();
+    let none = huiqi_core::progress::NoProgress;
+    huiqi_core::import::commit(&mut db, &csv("a.csv", &format!("甲公司,{A},软件和信息服务,张一,13000000001")), &opts, &none).unwrap();
+    let e = enterprise::find(&db, A).unwrap();
+    enterprise::update(&mut db, e.id, &EnterpriseInput { contact_name: Some("手工联系人".into()), ..enterprise::to_input(&e) }, None).unwrap();
+    // A later file changes the phone and the sector (and not the contact).
+    huiqi_core::import::commit(&mut db, &csv("b.csv", &format!("甲公司,{A},人工智能,,13900000000")), &opts, &none).unwrap();
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(u.action, "update");
+    let e = enterprise::find(&db, A).unwrap();
+    assert_eq!(e.contact_name, "张一", "the edit is undone");
+    assert_eq!((e.sector.as_str(), e.contact_phone.as_str()), ("人工智能", "13900000000"), "the later import stays");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn undo_of_an_edit_overwritten_since_keeps_the_newer_value_and_says_so() {
+    let (t, mut db) = db();
+    let e = enterprise::create(&mut db, &EnterpriseInput { contact_name: Some("张一".into()), ..input(A, "甲公司") }).unwrap().enterprise;
+    enterprise::update(&mut db, e.id, &EnterpriseInput { contact_name: Some("张二".into()), ..enterprise::to_input(&e) }, None).unwrap();
+    let p = t.path().join("c.csv");
+    std::fs::write(&p, format!("企业名称,统一社会信用代码,联系人\n甲公司,{A},张三\n")).unwrap();
+    huiqi_core::import::commit(&mut db, &p, &Default::default(), &huiqi_core::progress::NoProgress).unwrap();
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert!(u.summary_zh.contains("联系人之后又被修改，保留现值"), "{}", u.summary_zh);
+    assert_eq!(enterprise::find(&db, A).unwrap().contact_name, "张三");
+    assert!(db.check().unwrap().ok);
+}

@@ -91,7 +91,105 @@ fn undo_with_later_edits_asks_then_keeps_them() {
     assert_eq!(enterprise::count(&db).unwrap(), 1, "nothing was undone");
     let u = import::undo(&mut db, r.batch_id.unwrap(), true).unwrap();
     assert_eq!(u.dependents.len(), 1);
-    assert_eq!(enterprise::count(&db).unwrap(), 0, "the enterprise the batch created is gone");
+    // As promised, the later edit is kept: so is the enterprise it was made on.
+    assert_eq!(enterprise::find(&db, "914403001922038216").unwrap().contact_name, "赵六");
+    assert!(u.kept.iter().any(|k| k.contains("导入后又被修改过，保留")), "{:?}", u.kept);
+    assert!(db.check().unwrap().ok);
+}
+
+const CONTACT_HEAD: &str = "企业名称,统一社会信用代码,联系人,联系电话,注册地址\n";
+
+#[test]
+fn undoing_batches_in_any_order_ends_where_none_had_happened() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let files = [
+        "甲公司,914403001922038216,张一,13000000001,地址A\n",
+        "甲公司,914403001922038216,张二,13000000002,\n",
+        "甲公司,914403001922038216,张三,,地址C\n",
+    ];
+    let mut ids = vec![];
+    for (i, row) in files.iter().enumerate() {
+        let f = write_csv(t.path(), &format!("o{i}.csv"), &format!("{CONTACT_HEAD}{row}"));
+        ids.push(import::commit(&mut db, &f, &ImportOptions { park: Some("P".into()), ..Default::default() }, &NoProgress).unwrap().batch_id.unwrap());
+    }
+    let now = |db: &Db| {
+        let e = enterprise::find(db, "914403001922038216").unwrap();
+        (e.contact_name, e.contact_phone, e.address)
+    };
+    // The middle batch first: the last batch's 张三 and 地址C stay, batch 2's phone goes.
+    import::undo(&mut db, ids[1], true).unwrap();
+    assert_eq!(now(&db), ("张三".into(), "13000000001".into(), "地址C".into()));
+    // Then the last: its 张三 was written over batch 2's 张二, which is undone — so 张一.
+    let u = import::undo(&mut db, ids[2], false).expect("batch 2's own undo is not a later change to ask about");
+    assert!(u.dependents.is_empty(), "{:?}", u.dependents);
+    assert_eq!(now(&db), ("张一".into(), "13000000001".into(), "地址A".into()));
+    // The registry's history marks the undone batches' changes.
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    let h = enterprise::detail(&db, e.id).unwrap().history;
+    let imports: Vec<(Option<i64>, bool)> = h.iter().filter(|x| x.action == "import").map(|x| (x.batch_id, x.undone)).collect();
+    assert_eq!(imports, [(Some(ids[2]), true), (Some(ids[1]), true)]);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn undoing_a_batch_asks_about_records_a_later_file_linked_to_its_enterprises() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let roster = import::commit(&mut db, &fixtures().join("enterprises-roster.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
+    let certs = import::commit(&mut db, &fixtures().join("certifications.ods"), &ImportOptions::default(), &NoProgress).unwrap();
+    let linked: Vec<String> = certs.rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc().to_string()).filter(|u| enterprise::find(&db, u).is_ok()).collect();
+    let from_roster: std::collections::HashSet<String> = roster.rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc().to_string()).collect();
+    assert!(linked.iter().any(|u| from_roster.contains(u)), "the certification file names enterprises of the roster");
+    let err = import::undo(&mut db, roster.batch_id.unwrap(), false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    assert!(err.message(huiqi_core::Lang::Zh).contains("认定记录 #"), "{}", err.message(huiqi_core::Lang::Zh));
+    let n = enterprise::count(&db).unwrap();
+    // Forced: the enterprises the certifications stand on stay; the others go.
+    let u = import::undo(&mut db, roster.batch_id.unwrap(), true).unwrap();
+    assert!(u.kept.iter().any(|k| k.contains("已有其他关联记录")), "{:?}", u.kept);
+    assert!(u.removed > 0 && enterprise::count(&db).unwrap() == n - u.removed as i64);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn undoing_a_rent_file_keeps_the_enterprises_a_roster_filled_in_since() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let rent = import::commit(&mut db, &fixtures().join("rent-subsidy-applications.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
+    let created = enterprise::count(&db).unwrap();
+    let roster = import::commit(&mut db, &fixtures().join("enterprises-roster.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
+    assert!(roster.summary.updated > 0, "the roster fills in enterprises the rent file created");
+    let err = import::undo(&mut db, rent.batch_id.unwrap(), false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    let u = import::undo(&mut db, rent.batch_id.unwrap(), true).unwrap();
+    // Every enterprise the roster updated is still there, with what the roster wrote.
+    for r in roster.rows.iter().filter(|r| r.action == Some(Action::Updated)) {
+        let rec = r.record.as_ref().unwrap();
+        let e = enterprise::find(&db, rec.uscc()).unwrap_or_else(|_| panic!("{} was kept", rec.uscc()));
+        assert_eq!(e.name, rec.name());
+    }
+    assert_eq!(enterprise::count(&db).unwrap(), created + roster.summary.new as i64 - (u.removed as i64 - rent.summary.accepted as i64));
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn undoing_a_batch_whose_enterprise_another_was_merged_into_keeps_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,91320102910863147J,2020-05-01,500,软件谷,王五,13800000000\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,2020-05-01,500,软件谷,王五,13800000000\n"));
+    let r = import::commit(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    let survivor = enterprise::find(&db, "914403001922038216").unwrap();
+    let loser = enterprise::find(&db, "91320102910863147J").unwrap();
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: survivor.id, loser_id: loser.id, picks: Default::default() }).unwrap();
+    let err = import::undo(&mut db, r.batch_id.unwrap(), false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    let u = import::undo(&mut db, r.batch_id.unwrap(), true).unwrap();
+    assert_eq!(u.removed, 0);
+    assert!(enterprise::find(&db, "914403001922038216").is_ok());
+    assert!(db.check().unwrap().ok);
 }
 
 #[test]

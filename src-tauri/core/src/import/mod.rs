@@ -921,6 +921,8 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
     let last = events.last().map(|e| e.id).unwrap_or(0);
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let created: std::collections::HashSet<(String, i64)> =
+        events.iter().filter(|e| e.action == "create").filter_map(|e| Some((e.entity.clone(), e.entity_id.parse().ok()?))).collect();
     for ev in &events {
         let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
         if !matches!(ev.entity.as_str(), "enterprise" | "rent_application" | "certification") || !seen.insert((ev.entity.clone(), eid)) {
@@ -929,6 +931,18 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
         for (event_id, action, at, actor) in isql::later_events(db.conn(), &ev.entity, eid, last, id)? {
             let name = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
             out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id, action, at, actor });
+        }
+        // Records from outside the batch linked to an enterprise the batch created (a later rent
+        // or certification file, a grant, a merge into it).
+        if ev.entity == "enterprise" && ev.action == "create" {
+            let name = ev.after.as_ref().and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            for (table, rid) in esql::links_outside_batch(db.conn(), eid, id)? {
+                if created.contains(&(table.to_string(), rid)) || !seen.insert((table.to_string(), rid)) {
+                    continue;
+                }
+                let (event_id, action, at, actor) = isql::first_event(db.conn(), table, rid)?.unwrap_or((0, "create".into(), String::new(), String::new()));
+                out.push(Dependent { entity: table.into(), entity_id: rid, name: format!("{name} {} #{rid}", made_label(table)), event_id, action, at, actor });
+            }
         }
         // Grants, rewards and notices made from a record the batch created.
         if ev.action == "create" {
@@ -949,6 +963,11 @@ fn made_label(table: &str) -> &'static str {
         "rent_grant" => "房租补贴",
         "reward" => "认定奖励",
         "notice" => "公文",
+        "rent_application" => "房租补贴申请",
+        "certification" => "认定记录",
+        "growth_report" => "成长数据",
+        "lease" => "租赁合同",
+        "enterprise" => "并入的企业",
         _ => "记录",
     }
 }
@@ -997,6 +1016,8 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     let dep_keys: std::collections::HashSet<(String, i64)> = deps.iter().map(|d| (d.entity.clone(), d.entity_id)).collect();
     let mut report = UndoReport { batch_id: id, removed: 0, restored: 0, kept: vec![], dependents: deps };
     db.write(|tx| {
+        // The compensating events belong to the batch they undo.
+        tx.set_batch(Some(id));
         for ev in events.iter().rev() {
             let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
             match (ev.entity.as_str(), ev.action.as_str()) {
@@ -1031,11 +1052,13 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     }
                 }
                 ("enterprise", "create") => {
-                    let links: i64 = esql::link_counts(tx.conn(), eid)?.iter().map(|(_, n)| n).sum();
+                    let Some(e) = esql::get(tx.conn(), eid)? else { continue };
+                    let links: i64 = esql::link_counts(tx.conn(), eid)?.iter().map(|(_, n)| n).sum::<i64>() + esql::merged_into_count(tx.conn(), eid)?;
                     if links > 0 {
-                        let name = esql::get(tx.conn(), eid)?.map(|e| e.name).unwrap_or_default();
-                        report.kept.push(format!("{name}：已有其他关联记录，保留"));
-                    } else if esql::get(tx.conn(), eid)?.is_some() {
+                        report.kept.push(format!("{}：已有其他关联记录，保留", e.name));
+                    } else if dep_keys.contains(&("enterprise".to_string(), eid)) {
+                        report.kept.push(format!("{}：导入后又被修改过，保留", e.name));
+                    } else {
                         esql::remove_created(tx, eid, "undo_import")?;
                         report.removed += 1;
                     }
@@ -1043,9 +1066,15 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                 ("enterprise", "import") => {
                     let (Some(before), Some(after)) = (&ev.before, &ev.after) else { continue };
                     let Some(current) = esql::get(tx.conn(), eid)? else { continue };
-                    let restored = three_way(&current, before, after, dep_keys.contains(&("enterprise".to_string(), eid)));
-                    if let Some(v) = restored {
-                        esql::update(tx, eid, &v, "undo_import")?;
+                    let history = audit::events_for(tx.conn(), "enterprise", &eid.to_string())?;
+                    let undone = isql::undone_batch_ids(tx.conn())?;
+                    let careful = dep_keys.contains(&("enterprise".to_string(), eid));
+                    let r = crate::enterprise::revert_fields(&current, before, after, careful, |f, v| Ok(before_undone(&history, ev.id, &undone, f, v)))?;
+                    if !r.kept.is_empty() {
+                        report.kept.push(format!("{}：{}之后又被修改，保留现值", current.name, crate::enterprise::labels_zh(&r.kept)));
+                    }
+                    if !r.reverted.is_empty() {
+                        esql::update(tx, eid, &r.record, "undo_import")?;
                         report.restored += 1;
                     }
                 }
@@ -1060,30 +1089,24 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     Ok(report)
 }
 
-/// Put back the fields the batch changed: all of them, or (when later edits exist) only those
-/// whose current value is still what the batch wrote.
-fn three_way(current: &Enterprise, before: &Value, after: &Value, careful: bool) -> Option<ValidEnterprise> {
-    let b: Enterprise = serde_json::from_value(before.clone()).ok()?;
-    let a: Enterprise = serde_json::from_value(after.clone()).ok()?;
-    let mut v = crate::enterprise::validated_of(current);
-    macro_rules! field {
-        ($f:ident) => {
-            if b.$f != a.$f && (!careful || current.$f == a.$f) {
-                v.$f = b.$f.clone();
-            }
-        };
+/// The value to put back for a field whose value before event `event` was `value`: when an
+/// earlier batch, undone since, wrote that value, what was there before that batch (and so on
+/// back), so that undoing batches in any order ends where none of them had happened.
+fn before_undone(history: &[audit::AuditEvent], event: i64, undone: &std::collections::HashSet<i64>, field: &str, value: Value) -> Value {
+    let mut value = value;
+    for ev in history.iter().rev().filter(|e| e.id < event) {
+        let b = ev.before.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
+        let a = ev.after.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
+        if b == a {
+            continue;
+        }
+        let by_undone_batch = ev.action == "import" && ev.batch_id.is_some_and(|id| undone.contains(&id));
+        if !by_undone_batch || a != value {
+            break;
+        }
+        value = b;
     }
-    field!(name);
-    field!(founded_on);
-    field!(registered_capital_fen);
-    field!(park);
-    field!(sector);
-    field!(contact_name);
-    field!(contact_phone);
-    field!(address);
-    field!(high_tech);
-    v.name_key = text::name_key(&v.name);
-    Some(v)
+    value
 }
 
 /// The rejected rows as an xlsx the park can fix and resend: the original columns plus 错误说明.

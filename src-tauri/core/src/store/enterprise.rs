@@ -364,6 +364,34 @@ pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)
     Ok(v)
 }
 
+/// Every record linked to the enterprise, as (table, id), except the leases batch `batch` wrote
+/// and the leases a rent application stands for (the application is listed instead).
+pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec<(&'static str, i64)>> {
+    let mut v = Vec::new();
+    for t in LINK_TABLES {
+        let sql = if *t == "lease" {
+            "SELECT id FROM lease l WHERE enterprise_id = ?1 AND (batch_id IS NULL OR batch_id != ?2)
+               AND NOT EXISTS (SELECT 1 FROM rent_application a WHERE a.lease_id = l.id) ORDER BY id"
+                .to_string()
+        } else {
+            format!("SELECT id FROM {t} WHERE enterprise_id = ?1 AND ?2 = ?2 ORDER BY id")
+        };
+        let mut st = conn.prepare(&sql)?;
+        for r in st.query_map(params![id, batch], |r| r.get::<_, i64>(0))? {
+            v.push((*t, r?));
+        }
+    }
+    for r in conn.prepare("SELECT id FROM enterprise WHERE merged_into = ?1 ORDER BY id")?.query_map([id], |r| r.get::<_, i64>(0))? {
+        v.push(("enterprise", r?));
+    }
+    Ok(v)
+}
+
+/// How many enterprises were merged into this one (they point at it).
+pub fn merged_into_count(conn: &Connection, id: i64) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM enterprise WHERE merged_into = ?1", [id], |r| r.get(0))?)
+}
+
 /// Move every link of `from` to `to`; returns (table, moved ids) for the journal.
 pub fn move_links(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<(String, Vec<i64>)>> {
     let mut moved = Vec::new();

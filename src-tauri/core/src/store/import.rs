@@ -110,6 +110,19 @@ pub fn items(conn: &Connection, batch: i64) -> Result<Vec<BatchItem>> {
     Ok(v)
 }
 
+/// The batches undone so far.
+pub fn undone_batch_ids(conn: &Connection) -> Result<std::collections::HashSet<i64>> {
+    let mut st = conn.prepare_cached("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")?;
+    let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(v)
+}
+
+/// Whether batch `id` was undone.
+pub fn batch_undone(conn: &Connection, id: i64) -> Result<bool> {
+    let mut st = conn.prepare_cached("SELECT undone_at IS NOT NULL FROM import_batch WHERE id = ?1")?;
+    Ok(st.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false))
+}
+
 pub fn mark_undone(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
@@ -380,7 +393,9 @@ pub fn first_event(conn: &Connection, entity: &str, entity_id: i64) -> Result<Op
 /// Events of an entity after `after_event` that do not belong to `batch` (later edits).
 pub fn later_events(conn: &Connection, entity: &str, entity_id: i64, after_event: i64, batch: i64) -> Result<Vec<(i64, String, String, String)>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 AND id > ?3 AND (batch_id IS NULL OR batch_id != ?4) ORDER BY id",
+        "SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 AND id > ?3
+           AND (batch_id IS NULL OR (batch_id != ?4 AND batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL)))
+         ORDER BY id",
     )?;
     let v = st.query_map(params![entity, entity_id.to_string(), after_event, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
