@@ -596,3 +596,75 @@ fn unreadable_files_are_refused_with_the_file_named() {
     assert_eq!(e.exit_code(), 1);
     assert_eq!(enterprise::count(&db).unwrap(), 0);
 }
+
+fn quirk(name: &str) -> import::ImportReport {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let file = fixtures().join("../import-quirks").join(name);
+    import::analyze(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+fn field_of(r: &import::ImportReport, column: &str) -> Option<String> {
+    r.columns.iter().find(|c| c.column == column).and_then(|c| c.field.clone())
+}
+
+#[test]
+fn a_column_that_names_a_field_exactly_takes_it_from_one_that_only_begins_like_it() {
+    // 企业类型 | 企业名称 | …: the name is 企业名称's, not 企业类型's.
+    let r = quirk("prefix-header.xlsx");
+    assert_eq!(field_of(&r, "企业类型"), None);
+    assert_eq!(field_of(&r, "企业名称").as_deref(), Some("name"));
+    assert_eq!(r.rows[0].record.as_ref().unwrap().name(), "南京甲科技有限公司");
+    // 编号 (the line number) | … | 证书编号: the certificate number is 证书编号's.
+    let r = quirk("cert-number-column.xlsx");
+    assert_eq!(field_of(&r, "证书编号").as_deref(), Some("certificate_no"));
+    assert_eq!(field_of(&r, "编号"), None);
+}
+
+#[test]
+fn the_table_is_the_visible_data_sheet_not_a_hidden_or_instruction_sheet_with_the_same_header() {
+    let r = quirk("hidden_sheet.xlsx");
+    assert_eq!((r.sheet.as_str(), r.summary.rows), ("2024年", 5));
+    let r = quirk("instr_tie.xlsx");
+    assert_eq!((r.sheet.as_str(), r.summary.rows), ("企业名单", 10));
+}
+
+#[test]
+fn money_in_another_currency_or_in_thousands_is_refused_not_read_as_yuan() {
+    for (file, column, unit) in [("capital-usd.xlsx", "注册资本（万美元）", "万美元"), ("revenue-yi.xlsx", "上年营业收入（亿元）", "亿元")] {
+        let r = quirk(file);
+        assert!(r.summary.accepted == 0 && r.summary.rejected > 0, "{file}");
+        let e = r.rows[0].errors.iter().find(|e| e.column == column).unwrap_or_else(|| panic!("{file}: {:?}", r.rows[0].errors));
+        assert_eq!(e.code, "bad_amount");
+        assert!(e.message.contains(&format!("单位是{unit}")) && e.message.contains("换算成人民币"), "{}", e.message);
+    }
+}
+
+#[test]
+fn rent_and_certification_tables_with_roster_columns_keep_their_kind() {
+    assert_eq!(quirk("cert_with_ent.xlsx").kind, import::schema::Kind::Certifications);
+    assert_eq!(quirk("rent_with_ent_cols.xlsx").kind, import::schema::Kind::RentApplications);
+}
+
+#[test]
+fn a_request_merged_over_an_enterprises_two_leases_is_asked_once() {
+    let r = quirk("merged_total2.xlsx");
+    let asked: Vec<Option<i64>> = r
+        .rows
+        .iter()
+        .map(|x| match &x.record {
+            Some(import::validate::Record::Rent(a)) => a.requested_fen,
+            _ => panic!("{x:?}"),
+        })
+        .collect();
+    assert_eq!(asked, [Some(5_000_000), None]);
+    // The code and name merged over both rows still name the enterprise on both.
+    assert!(r.rows.iter().all(|x| x.record.as_ref().unwrap().uscc() == "91320114398259791M"));
+}
+
+#[test]
+fn seal_signature_and_date_lines_under_the_table_are_skipped_and_the_park_read_from_a_sealed_line() {
+    let r = quirk("footer.xlsx");
+    assert_eq!((r.summary.rows, r.summary.rejected, r.summary.skipped), (3, 0, 9));
+    assert_eq!(quirk("park_seal.xlsx").park.as_deref(), Some("麒麟科创园"));
+}

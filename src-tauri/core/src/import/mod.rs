@@ -265,16 +265,17 @@ fn head_rows(book: &mut Book, sheet: &str, upto: usize) -> Result<Vec<(u32, Vec<
 pub const MAX_HEADER_ROW: u32 = 1000;
 
 fn park_from_title(rows: &[(u32, Vec<Cell>)], header_row: u32) -> Option<String> {
-    for (n, cells) in rows.iter().filter(|(n, _)| *n < header_row) {
-        let _ = n;
+    for (_, cells) in rows.iter().filter(|(n, _)| *n < header_row) {
         for c in cells {
             let t = text::clean(&c.display());
-            for p in ["填报单位：", "填报单位:", "报送单位：", "报送单位:", "园区名称：", "园区：", "单位名称："] {
-                if let Some(rest) = t.strip_prefix(p) {
-                    let name = rest.split(|ch: char| ch.is_whitespace()).next().unwrap_or("").trim().to_string();
-                    if !name.is_empty() {
-                        return Some(name);
-                    }
+            for p in ["填报单位", "报送单位", "园区名称", "园区", "单位名称"] {
+                let Some(rest) = t.strip_prefix(p) else { continue };
+                // 填报单位（盖章）：  麒麟科创园    填报日期：…
+                let rest = rest.trim_start_matches(['（', '(', '盖', '章', '公', '）', ')']);
+                let Some(rest) = rest.strip_prefix(['：', ':']) else { continue };
+                let name = rest.split_whitespace().next().unwrap_or("").to_string();
+                if !name.is_empty() {
+                    return Some(name);
                 }
             }
         }
@@ -307,6 +308,15 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     }
     // (the row under a named header too: it may be the lower half of the header)
     let upto = opts.header_row.map_or(HEAD_ROWS, |h| (h as usize + 1).max(HEAD_ROWS));
+    // Sheets that read equally well as the table: a visible one before a hidden one, a data
+    // sheet before one named as instructions or an example, then the one with more rows under
+    // its header.
+    let hidden = book.hidden_sheets();
+    let tiebreak = |s: &str, g: &schema::HeaderGuess, rows: &[(u32, Vec<Cell>)]| {
+        let instructions = ["说明", "填表", "填报要求", "示例", "样表", "样例", "模板", "范例"].iter().any(|w| s.contains(w));
+        let data = rows.iter().filter(|(n, c)| *n > g.header_row && c.iter().filter(|c| !c.is_empty()).count() >= 2).count();
+        (g.score, !hidden.iter().any(|h| h == s), !instructions, data)
+    };
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
     for s in &candidates {
         let rows = head_rows(book, s, upto)?;
@@ -320,7 +330,7 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
             None => schema::find_header(&rows, opts.kind),
         };
         if let Some(g) = guess {
-            if best.as_ref().is_none_or(|b| g.score > b.1.score) {
+            if best.as_ref().is_none_or(|b| tiebreak(s, &g, &rows) > tiebreak(&b.0, &b.1, &b.2)) {
                 best = Some((s.clone(), g, rows));
             }
         }
@@ -638,6 +648,9 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let sheet = table.sheet.clone();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
 
+    book.merged_once(
+        table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect(),
+    );
     let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
     // once at the end instead of inserting into them row by row.

@@ -216,11 +216,15 @@ pub fn parse_year_index(raw: &str) -> Option<i64> {
 }
 
 pub fn parse_bool(raw: &str) -> Option<bool> {
-    let s = halfwidth(raw).to_lowercase();
+    let s = halfwidth(raw).trim().to_lowercase();
     match s.as_str() {
-        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "有" | "高企" => Some(true),
-        "否" | "n" | "no" | "false" | "0" | "×" | "无" | "" => Some(false),
-        _ => None,
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" | "有" | "高企" | "已认定" => Some(true),
+        "否" | "n" | "no" | "false" | "0" | "×" | "✗" | "✘" | "无" | "" | "非高企" | "未认定" | "不是" => Some(false),
+        // 是（2023年认定）: the answer, with a note after it.
+        _ => match s.split(['(', '（']).next().map(str::trim) {
+            Some(head) if head != s => parse_bool(head),
+            _ => None,
+        },
     }
 }
 
@@ -288,5 +292,10 @@ mod tests {
         assert_eq!(parse_bool("是"), Some(true));
         assert_eq!(parse_bool("否"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
+        for (t, b) in [("✔", true), ("已认定", true), ("是（2023年认定）", true), ("非高企", false), ("否(未申报)", false), (" 是 ", true)] {
+            assert_eq!(parse_bool(t), Some(b), "{t}");
+        }
+        // An x could mean either: asked about, not guessed.
+        assert_eq!(parse_bool("x"), None);
     }
 }

@@ -352,6 +352,8 @@ pub struct Book {
     pub format: Format,
     pub encoding: Option<&'static str>,
     inner: Inner,
+    /// Columns whose merged cells keep their value on the first row only (see [`Book::merged_once`]).
+    once: Vec<u32>,
 }
 
 enum Inner {
@@ -424,10 +426,10 @@ pub fn open(path: &Path) -> Result<Book> {
                     path,
                 ));
             }
-            return Ok(Book { path: path.to_path_buf(), format, encoding: Some(enc), inner: Inner::Csv(text) });
+            return Ok(Book { path: path.to_path_buf(), format, encoding: Some(enc), inner: Inner::Csv(text), once: vec![] });
         }
     };
-    Ok(Book { path: path.to_path_buf(), format, encoding: None, inner })
+    Ok(Book { path: path.to_path_buf(), format, encoding: None, inner, once: vec![] })
 }
 
 /// Where UTF-8 text goes wrong, when it is UTF-8 text: a file with a UTF-8 BOM, or one whose
@@ -530,6 +532,23 @@ impl Book {
         }
     }
 
+    /// The sheets the workbook hides (a park's old data, lookup lists).
+    pub fn hidden_sheets(&self) -> Vec<String> {
+        let meta = match &self.inner {
+            Inner::Xlsx(x) => x.sheets_metadata(),
+            Inner::Xls(x) => x.sheets_metadata(),
+            Inner::Ods(x, _) => x.sheets_metadata(),
+            Inner::Csv(_) => return vec![],
+        };
+        meta.iter().filter(|m| m.visible != calamine::SheetVisible::Visible).map(|m| m.name.clone()).collect()
+    }
+
+    /// Amounts that add up (an application's 申请补贴金额) merged over several rows belong to the
+    /// first row only: carried down, one enterprise's two leases would ask twice.
+    pub fn merged_once(&mut self, columns: Vec<u32>) {
+        self.once = columns;
+    }
+
     /// Visit the rows of a sheet in order: `f(row_number_1_based, cells)`. Return false to stop.
     /// Merged regions (xlsx, xls) give their value to every cell they cover.
     pub fn for_each_row(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
@@ -553,6 +572,8 @@ impl Book {
 
     fn rows(&mut self, sheet: &str, with_merges: bool, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
         let path = self.path.clone();
+        let once = self.once.clone();
+        let fill = |m: &[Dimensions]| -> Vec<Dimensions> { m.iter().filter(|d| !once.contains(&d.start.1)).cloned().collect() };
         match &mut self.inner {
             Inner::Xlsx(x) => {
                 // Merged regions sit at the end of the sheet's XML: finding them costs a full
@@ -562,7 +583,7 @@ impl Book {
                 check_dimensions(&path, &dims)?;
                 let merges = if with_merges && dims.end.0 < MERGE_SCAN_MAX_ROWS { x.merge_cells_by_sheet_name(sheet).unwrap_or_default() } else { Vec::new() };
                 let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                let mut merge = MergeFill::new(&merges);
+                let mut merge = MergeFill::new(&fill(&merges));
                 let mut row: Vec<Cell> = Vec::new();
                 let mut current: Option<u32> = None;
                 let mut cells: u64 = 0;
@@ -630,12 +651,12 @@ impl Book {
             Inner::Xls(x) => {
                 let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
                 let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                Self::range_rows(&path, &range, &merges, f)
+                Self::range_rows(&path, &range, &fill(&merges), f)
             }
             Inner::Ods(x, merges) => {
                 let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                let merges = if with_merges { merges.get(sheet).map(Vec::as_slice).unwrap_or(&[]) } else { &[] };
-                Self::range_rows(&path, &range, merges, f)
+                let merges = if with_merges { fill(merges.get(sheet).map(Vec::as_slice).unwrap_or(&[])) } else { vec![] };
+                Self::range_rows(&path, &range, &merges, f)
             }
             Inner::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());

@@ -77,8 +77,8 @@ pub struct Field {
     pub synonyms: &'static [&'static str],
 }
 
-const USCC_SYN: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "社会统一信用代码", "USCC"];
-const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业"];
+const USCC_SYN: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "社会统一信用代码", "USCC", "纳税人识别号统一社会信用代码", "统一社会信用代码纳税人识别号", "组织机构代码/统一社会信用代码", "统一社会信用代码/组织机构代码", "统一社会信用代码/注册号"];
+const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业", "申报企业名称", "申报单位名称", "单位全称", "公司全称", "企业单位名称"];
 
 pub static ENTERPRISE_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
@@ -90,20 +90,20 @@ pub static ENTERPRISE_FIELDS: &[Field] = &[
     Field { name: "contact_name", label_zh: "联系人", ty: FieldType::Text, required: false, synonyms: &["联系人", "联系人姓名", "企业联系人", "负责人"] },
     Field { name: "contact_phone", label_zh: "联系电话", ty: FieldType::Text, required: false, synonyms: &["联系电话", "电话", "手机", "联系方式", "手机号码", "联系人电话"] },
     Field { name: "address", label_zh: "注册地址", ty: FieldType::Text, required: false, synonyms: &["注册地址", "地址", "通讯地址", "办公地址", "企业地址", "住所"] },
-    Field { name: "high_tech", label_zh: "是否高新技术企业", ty: FieldType::Bool, required: false, synonyms: &["是否高新技术企业", "高新技术企业", "是否高企", "高企"] },
+    Field { name: "high_tech", label_zh: "是否高新技术企业", ty: FieldType::Bool, required: false, synonyms: &["是否高新技术企业", "高新技术企业", "是否高企", "高企", "是否为高新技术企业", "是否国家高新技术企业", "是否为国家高新技术企业", "是否为高企"] },
 ];
 
 pub static RENT_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
     Field { name: "name", label_zh: "企业名称", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
     Field { name: "lease_address", label_zh: "租赁地址", ty: FieldType::Text, required: false, synonyms: &["租赁地址", "租赁房屋地址", "房屋地址", "租赁房屋坐落", "房屋坐落", "地址"] },
-    Field { name: "area_centi_m2", label_zh: "租赁面积", ty: FieldType::Area, required: true, synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积"] },
+    Field { name: "area_centi_m2", label_zh: "租赁面积", ty: FieldType::Area, required: true, synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积", "实际租赁面积", "实际面积"] },
     Field { name: "unit_rent_fen", label_zh: "租金单价", ty: FieldType::Money, required: true, synonyms: &["租金单价", "单价", "月租金单价", "租金标准", "租金单价元平方米月"] },
-    Field { name: "lease_start", label_zh: "租期起", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始"] },
-    Field { name: "lease_end", label_zh: "租期止", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止"] },
+    Field { name: "lease_start", label_zh: "租期起", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始", "租赁起始时间", "起租时间", "起租日", "租赁开始时间", "合同起始日期", "合同开始日期", "开始日期", "开始时间", "起始时间", "起始", "开始", "自", "从"] },
+    Field { name: "lease_end", label_zh: "租期止", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止", "租赁结束时间", "租赁到期时间", "租赁到期日期", "到期时间", "到期日", "合同截止日期", "合同终止日期", "合同到期日期", "结束日期", "结束时间", "截止时间", "截止", "结束", "至", "到"] },
     Field { name: "annual_rent_fen", label_zh: "年租金", ty: FieldType::Money, required: false, synonyms: &["年租金", "年度租金", "全年租金", "租金总额", "年租金额"] },
-    Field { name: "revenue_prev_fen", label_zh: "上年营业收入", ty: FieldType::Money, required: false, synonyms: &["上年营业收入", "上年度营业收入", "上年收入", "上一年营业收入", "上年度销售收入", "上年销售收入"] },
-    Field { name: "revenue_curr_fen", label_zh: "本年营业收入", ty: FieldType::Money, required: false, synonyms: &["本年营业收入", "本年度营业收入", "当年营业收入", "本年收入", "本年度销售收入", "本年销售收入"] },
+    Field { name: "revenue_prev_fen", label_zh: "上年营业收入", ty: FieldType::Money, required: false, synonyms: &["上年营业收入", "上年度营业收入", "上年收入", "上一年营业收入", "上年度销售收入", "上年销售收入", "上年营收", "上年度营收", "上年主营业务收入", "上年度主营业务收入"] },
+    Field { name: "revenue_curr_fen", label_zh: "本年营业收入", ty: FieldType::Money, required: false, synonyms: &["本年营业收入", "本年度营业收入", "当年营业收入", "本年收入", "本年度销售收入", "本年销售收入", "本年营收", "本年度营收", "本年主营业务收入", "本年度主营业务收入"] },
     Field { name: "subsidy_year", label_zh: "申请补贴年度", ty: FieldType::YearIndex, required: true, synonyms: &["申请补贴年度", "补贴年度", "第几年", "申请年度", "申请补贴年度第几年", "补贴年份"] },
     Field { name: "requested_fen", label_zh: "申请补贴金额", ty: FieldType::Money, required: false, synonyms: &["申请补贴金额", "申请金额", "补贴金额", "申请补助金额", "申请补贴"] },
 ];
@@ -139,6 +139,8 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
                 let u = inner.trim().to_string();
                 if let Some(c) = canonical_unit(&u) {
                     unit = Some(c.to_string());
+                } else if is_unsupported_money_unit(&u) {
+                    unit = Some(u);
                 }
                 // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
                 else if !u.is_empty() {
@@ -158,6 +160,18 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
             }
         }
     }
+    // 万美元, 千元 glued on: kept as written (the amounts are refused, see validate), never
+    // taken for 元 below.
+    if unit.is_none() {
+        if let Some(u) = UNSUPPORTED_MONEY.iter().find(|u| base.ends_with(*u) && base.chars().count() > u.chars().count() + 1) {
+            let mut from = base.len() - u.len();
+            if base[..from].ends_with('万') {
+                from -= '万'.len_utf8();
+            }
+            unit = Some(base[from..].to_string());
+            base.truncate(from);
+        }
+    }
     for u in ["万元", "元/㎡/月", "元/平方米/月", "元/㎡/天", "元/平方米/天", "元", "㎡", "平方米"] {
         if unit.is_none() && base.ends_with(u) && base.chars().count() > u.chars().count() + 1 {
             base.truncate(base.len() - u.len());
@@ -165,6 +179,17 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
         }
     }
     (base, unit)
+}
+
+/// Money units the ledger does not keep: other currencies, and 千元/亿元 (rare enough that a
+/// park converts them rather than the import guessing). A column in one is refused, never read
+/// as 元.
+const UNSUPPORTED_MONEY: &[&str] = &["美元", "美金", "港元", "港币", "欧元", "日元", "英镑", "千元", "百万元", "亿元", "USD", "HKD", "EUR", "JPY", "GBP"];
+
+/// Whether a header's unit is a money unit the import does not read (万美元, 千元).
+pub fn is_unsupported_money_unit(raw: &str) -> bool {
+    let u = halfwidth(raw).replace([' ', '\u{3000}'], "").to_uppercase();
+    UNSUPPORTED_MONEY.iter().any(|m| u.contains(m))
 }
 
 /// The money unit a line above the header states for the whole table ("金额单位：万元",
@@ -244,6 +269,17 @@ fn norm(s: &str) -> String {
 pub const MAX_HEADER_BYTES: usize = 300;
 
 pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
+    match_strength(kind, header).map(|(f, _)| f)
+}
+
+/// Two-character synonyms a longer header may start with and still mean the field (电话号码,
+/// 地址详细). Others (企业, 名称, 编号, 类型) begin too many other headers: 企业类型, 名称简称.
+const SAFE_SHORT_PREFIXES: &[&str] = &["电话", "手机", "地址", "面积", "住所"];
+
+/// The field a header names and how surely: an exact synonym weighs its length plus 1000, a
+/// synonym the header starts with (企业名称全称) its length. A column that names a field exactly
+/// takes it before one that only starts with a synonym; 证书编号 before 编号.
+fn match_strength(kind: Kind, header: &str) -> Option<(&'static Field, usize)> {
     if header.len() > MAX_HEADER_BYTES {
         return None;
     }
@@ -252,21 +288,22 @@ pub fn match_field(kind: Kind, header: &str) -> Option<&'static Field> {
     if b.is_empty() {
         return None;
     }
-    // Exact synonym first, then "starts with a synonym" for longer headers (企业名称全称).
     for f in kind.fields() {
         if f.synonyms.contains(&b.as_str()) {
-            return Some(f);
+            return Some((f, 1000 + b.chars().count()));
         }
     }
     let mut best: Option<(&'static Field, usize)> = None;
     for f in kind.fields() {
         for s in f.synonyms {
-            if s.chars().count() >= 2 && b.starts_with(s) && best.is_none_or(|(_, l)| s.len() > l) {
-                best = Some((f, s.len()));
+            let n = s.chars().count();
+            let allowed = n >= 3 || SAFE_SHORT_PREFIXES.contains(s);
+            if allowed && b.starts_with(s) && best.is_none_or(|(_, l)| n > l) {
+                best = Some((f, n));
             }
         }
     }
-    best.map(|(f, _)| f)
+    best
 }
 
 pub fn is_ignored_header(header: &str) -> bool {
@@ -308,6 +345,21 @@ fn score_row(kind: Kind, row: &[Cell]) -> (usize, bool) {
     (seen.len(), key)
 }
 
+/// Fields only a table of this kind has, all of them: what marks a rent or certification table
+/// that also carries roster columns (成立日期, 注册资本).
+fn signature(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Enterprises => &[],
+        Kind::RentApplications => &["area_centi_m2", "unit_rent_fen"],
+        Kind::Certifications => &["kind", "issued_on"],
+    }
+}
+
+/// The fields of `kind` a row's cells name.
+fn score_fields(kind: Kind, row: &[Cell]) -> Vec<&'static str> {
+    row.iter().filter_map(|c| if let Cell::Text(t) = c { match_field(kind, t) } else { None }).map(|f| f.name).collect()
+}
+
 /// Kind-specific fields that tell the kinds apart.
 fn distinctive(kind: Kind) -> &'static [&'static str] {
     match kind {
@@ -347,8 +399,11 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<Head
                 .filter_map(|c| if let Cell::Text(t) = c { match_field(k, t) } else { None })
                 .filter(|f| distinctive(k).contains(&f.name))
                 .count();
-            // Rank: distinctive fields weigh most, then all matched fields, then having the key.
-            let rank = dist * 100 + score * 10 + key as usize;
+            // Rank: a rent or certification table's own fields (面积 and 租金单价; 认定类型 and
+            // 发证日期) first — such tables often carry roster columns too, a roster never
+            // carries theirs; then distinctive fields, all matched fields, having the key.
+            let signed = !signature(k).is_empty() && signature(k).iter().all(|s| score_fields(k, row).contains(s));
+            let rank = signed as usize * 10_000 + dist * 100 + score * 10 + key as usize;
             if best.as_ref().is_none_or(|b| rank > b.score) {
                 best = Some(HeaderGuess { kind: k, header_row: *n, score: rank });
             }
@@ -404,10 +459,12 @@ pub fn mapped_count(kind: Kind, row: &[Cell]) -> usize {
     map_columns(kind, row).iter().filter(|c| c.field.is_some()).count()
 }
 
-/// Map the header row's columns to the fields of `kind` (first column wins for a field).
+/// Map the header row's columns to the fields of `kind`. Each field goes to the column that
+/// names it most surely (an exact name before a prefix, the longer name first), then to the
+/// leftmost: 企业名称 takes the name over 企业类型, 证书编号 the number over 编号.
 pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
-    let mut taken: Vec<&str> = Vec::new();
     let mut out = Vec::new();
+    let mut claims: Vec<(usize, &'static Field, usize)> = Vec::new();
     for (i, c) in header.iter().enumerate() {
         let text = match c {
             Cell::Empty => continue,
@@ -418,11 +475,19 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
             continue;
         }
         let unit = if text.len() > MAX_HEADER_BYTES { None } else { split_header(&text).1 };
-        let field = match_field(kind, &text).filter(|f| !taken.contains(&f.name)).map(|f| {
+        if let Some((f, strength)) = match_strength(kind, &text) {
+            claims.push((out.len(), f, strength));
+        }
+        out.push(ColumnMap { index: i as u32, column: text, field: None, unit });
+    }
+    // Strongest first; equal strength keeps column order (a stable sort).
+    claims.sort_by(|a, b| b.2.cmp(&a.2));
+    let mut taken: Vec<&str> = Vec::new();
+    for (at, f, _) in claims {
+        if !taken.contains(&f.name) {
             taken.push(f.name);
-            f.name.to_string()
-        });
-        out.push(ColumnMap { index: i as u32, column: text, field, unit });
+            out[at].field = Some(f.name.to_string());
+        }
     }
     out
 }
@@ -462,6 +527,30 @@ mod tests {
         assert_eq!(split_header("年租金（万元/年）"), ("年租金".to_string(), Some(UNIT_WAN.to_string())));
         assert_eq!(split_header("租金单价（元/㎡/天）"), ("租金单价".to_string(), Some(UNIT_RENT_DAY.to_string())));
         assert_eq!(split_header("统一社会信用代码（18位）").1, None);
+        // Units the ledger does not keep stay as written (and are refused), never taken for 元.
+        for (h, u) in [("注册资本（万美元）", "万美元"), ("年租金(千元)", "千元"), ("营业收入亿元", "亿元"), ("注册资本万美元", "万美元")] {
+            assert_eq!(split_header(h).1.as_deref(), Some(u), "{h}");
+            assert!(is_unsupported_money_unit(u));
+        }
+    }
+
+    #[test]
+    fn wordings_parks_use_for_lease_dates_codes_and_names() {
+        let t = |s: &str| Cell::Text(s.into());
+        let fields = |kind: Kind, row: &[Cell]| map_columns(kind, row).into_iter().map(|c| c.field).collect::<Vec<_>>();
+        let f = |s: &str| Some(s.to_string());
+        assert_eq!(
+            fields(Kind::RentApplications, &[t("纳税人识别号（统一社会信用代码）"), t("申报企业名称"), t("租赁起始时间"), t("租赁到期时间"), t("实际租赁面积（㎡）")]),
+            [f("uscc"), f("name"), f("lease_start"), f("lease_end"), f("area_centi_m2")]
+        );
+        let top = [t("企业名称"), t("统一社会信用代码"), t("租赁期限"), Cell::Empty, t("租赁面积"), t("租金单价"), t("申请补贴年度")];
+        for (a, b) in [("自", "至"), ("开始", "结束"), ("起始时间", "截止时间"), ("起租日", "到期日")] {
+            let sub = [Cell::Empty, Cell::Empty, t(a), t(b), Cell::Empty, Cell::Empty, Cell::Empty];
+            let row = two_row_header(Kind::RentApplications, &top, &sub).unwrap_or_else(|| panic!("{a}/{b}"));
+            assert_eq!(fields(Kind::RentApplications, &row)[2..4], [f("lease_start"), f("lease_end")], "{a}/{b}");
+        }
+        // 企业类型 and 企业负责人 begin like 企业 but name no field.
+        assert_eq!(fields(Kind::Enterprises, &[t("企业类型"), t("企业负责人")]), [None, None]);
     }
 
     #[test]

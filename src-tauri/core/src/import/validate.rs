@@ -298,6 +298,17 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             }
         }
         FieldType::Money => {
+            if let Some(u) = unit().filter(|u| super::schema::is_unsupported_money_unit(u)) {
+                let (shown, col) = (cell.display(), ctx.cols.header(f));
+                ctx.err(
+                    "bad_amount",
+                    f,
+                    &shown,
+                    format!("“{col}”的单位是{u}，台账只记人民币元或万元。请把金额换算成人民币，表头写明（元）或（万元）后重新导入；或在“列对应”中把此列设为不导入。"),
+                    format!("“{col}” is in {u}; the ledger keeps yuan (元 or 万元). Convert the amounts and state the unit in the header, or do not import this column."),
+                );
+                return None;
+            }
             let u = money_unit(unit());
             let v = match cell {
                 Cell::Number(x) => n::parse_amount_number(*x, u),
@@ -561,6 +572,13 @@ pub fn dedupe_key(r: &Record) -> String {
     }
 }
 
+/// "一、麒麟园", "（二）江宁园", "3. 其他": a numbered heading over a part of the table.
+fn is_section_title(t: &str) -> bool {
+    let t = t.trim_start_matches(['（', '(']);
+    let numeral_end = t.find(|c: char| !("一二三四五六七八九十".contains(c) || c.is_ascii_digit())).unwrap_or(t.len());
+    numeral_end > 0 && t[numeral_end..].starts_with(['、', '）', ')', '.', '．']) && t.chars().count() <= 30
+}
+
 /// What a row is, before validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowClass {
@@ -591,12 +609,20 @@ pub fn classify(cells: &[Cell]) -> RowClass {
         return RowClass::Total;
     }
     // The lines under a table: notes, who filled it in and checked it, the seal, "nothing below".
-    const NOTES: [&str; 24] = [
+    const NOTES: [&str; 32] = [
         "注：", "注:", "注1", "说明", "备注：", "备注:", "填表", "填报人", "填报说明", "填报日期", "报送日期", "审核", "制表", "负责人：",
         "负责人:", "联系电话", "联系人：", "联系人:", "单位负责人", "经办人", "单位（盖章）", "单位(盖章)", "以下空白", "以下无内容",
+        "填报单位", "报送单位", "主管领导", "日期：", "日期:", "本表一式", "数据截至", "数据截止",
     ];
     // A lone 注 / 备注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
     let note = NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first_compact == "备注" || first.starts_with("注 ");
+    // A seal or a signature line (园区（盖章）, 主管领导签字：), or a section title alone on its
+    // line (一、麒麟园).
+    let seal = (["（盖章）", "(盖章)", "签字：", "签字:", "签名：", "签名:"].iter().any(|w| first_compact.contains(w))
+        || ["签字", "签名", "签章"].iter().any(|w| first_compact.ends_with(w)))
+        && first_compact.chars().count() <= 40;
+    let section = alone && is_section_title(&first_compact);
+    let note = note || seal || section;
     // A line that carries a code is an enterprise's, whatever its name begins with (审核通科技…).
     let has_code = || cells.iter().any(|c| matches!(c, Cell::Text(t) if crate::uscc::looks_like_code(t)));
     if note && !has_code() {
@@ -617,6 +643,16 @@ mod tests {
     fn cols(kind: Kind, headers: &[&str]) -> Columns {
         let row: Vec<Cell> = headers.iter().map(|h| t(h)).collect();
         Columns::new(kind, &map_columns(kind, &row), ck::defaults())
+    }
+
+    #[test]
+    fn seal_signature_and_section_lines_are_not_data() {
+        for line in ["园区（盖章）", "主管领导签字：", "填报单位（盖章）：麒麟科创园", "日期：2024年3月1日", "本表一式两份", "数据截至2024年3月1日", "一、麒麟园", "（二）江宁园"] {
+            assert_eq!(classify(&[t(line)]), RowClass::Note, "{line}");
+        }
+        // An enterprise's row stays data, with or without its code.
+        assert_eq!(classify(&[t("南京签章科技有限公司"), Cell::Empty, t("2020-01-01")]), RowClass::Data);
+        assert_eq!(classify(&[t("一、麒麟园"), t("91320114282331851X")]), RowClass::Data);
     }
 
     #[test]
