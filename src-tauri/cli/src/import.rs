@@ -17,7 +17,7 @@ pub struct ImportArgs {
     #[arg(required = true)]
     pub file: Option<PathBuf>,
     /// enterprises | rent_applications | certifications (detected from the headers when absent)
-    #[arg(long)]
+    #[arg(long, value_parser = ["enterprises", "rent_applications", "certifications"])]
     pub kind: Option<String>,
     #[arg(long)]
     pub sheet: Option<String>,

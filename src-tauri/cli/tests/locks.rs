@@ -49,3 +49,14 @@ fn the_cli_says_clearly_that_the_app_holds_the_database() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(t0.elapsed() >= std::time::Duration::from_millis(700));
 }
+
+#[test]
+fn an_unknown_import_kind_is_a_usage_error_that_lists_the_kinds() {
+    let t = tempfile::tempdir().unwrap();
+    let db = init_db(t.path());
+    let file = t.path().join("a.csv");
+    std::fs::write(&file, "企业名称,统一社会信用代码\n甲公司,914403001922038216\n").unwrap();
+    let r = run(&["--db", db.to_str().unwrap(), "import", file.to_str().unwrap(), "--kind", "bogus", "--dry-run", "--format", "json"]);
+    assert_eq!(r.code, 2, "{} {}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("rent_applications"), "{}", r.stderr);
+}

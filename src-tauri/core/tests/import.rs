@@ -323,6 +323,39 @@ fn park_resubmission_lists_who_disappeared() {
     assert_eq!(r.rows[1].status, RowStatus::Rejected);
     assert_eq!(r.rows[1].errors[0].code, "bad_date");
     assert!(r.disappeared.is_empty(), "{:?}", r.disappeared);
+    // A commit of a file whose rows were all rejected imported nobody: the comparison stays
+    // with the last file that did.
+    let bad = write_csv(t.path(), "bad.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038217,,,,,\n"));
+    assert_eq!(import::commit(&mut db, &bad, &opts, &NoProgress).unwrap().summary.accepted, 0);
+    let r = import::analyze(&mut db, &b, &opts, &NoProgress).unwrap();
+    assert_eq!(r.disappeared.len(), 1, "{:?}", r.disappeared);
+}
+
+#[test]
+fn a_parks_rent_resubmission_lists_who_disappeared_too() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let opts = ImportOptions { park: Some("麒麟科技创新园".into()), ..Default::default() };
+    let head = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
+    let a = write_csv(t.path(), "a.csv", &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n乙公司,91440300708461136T,100,50,2025-01-01,2025-12-31,1\n"));
+    import::commit(&mut db, &a, &opts, &NoProgress).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n"));
+    let r = import::analyze(&mut db, &b, &opts, &NoProgress).unwrap();
+    assert_eq!(r.disappeared.iter().map(|d| d.uscc.as_str()).collect::<Vec<_>>(), ["91440300708461136T"]);
+}
+
+#[test]
+fn the_park_a_file_comes_from_fills_a_blank_park_and_never_moves_an_enterprise() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,江宁园,,\n2,深圳乙丙有限公司,91440300708461136T,,,,,\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    // The same enterprises in another park's file, their 所属园区 cells blank.
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,深圳乙丙有限公司,91440300708461136T,,,,,\n"));
+    let r = import::commit(&mut db, &b, &ImportOptions { park: Some("麒麟园".into()), ..Default::default() }, &NoProgress).unwrap();
+    assert_eq!(r.rows[0].action, Some(Action::Unchanged), "{:?}", r.rows[0].changes);
+    assert_eq!(enterprise::find(&db, "914403001922038216").unwrap().park.as_deref(), Some("江宁园"));
+    assert_eq!(enterprise::find(&db, "91440300708461136T").unwrap().park.as_deref(), Some("麒麟园"), "a blank park is filled");
 }
 
 #[test]

@@ -445,7 +445,8 @@ fn enterprise_changes(e: &Enterprise, r: &EnterpriseRecord, park: Option<&str>) 
     text_field("contact_name", &e.contact_name, &r.contact_name);
     text_field("contact_phone", &e.contact_phone, &r.contact_phone);
     text_field("address", &e.address, &r.address);
-    let park_new = r.park.clone().or(park.map(String::from));
+    // The file's park (--park, its title) only fills a blank (see enterprise_validated).
+    let park_new = r.park.clone().or_else(|| park.filter(|_| e.park.is_none()).map(String::from));
     if let Some(p) = park_new {
         if e.park.as_deref() != Some(p.as_str()) {
             v.push(ch("park", json!(e.park), json!(p)));
@@ -550,7 +551,9 @@ fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Optio
         name,
         founded_on: r.and_then(|r| r.founded_on.clone()).or_else(|| e.and_then(|e| e.founded_on.clone())),
         registered_capital_fen: r.and_then(|r| r.registered_capital_fen).or_else(|| e.and_then(|e| e.registered_capital_fen)),
-        park: r.and_then(|r| r.park.clone()).or(park.map(String::from)).or_else(|| e.and_then(|e| e.park.clone())),
+        // The file's own cell first; the park the file comes from (--park, its title) only fills
+        // a blank: it never moves an enterprise the registry places in another park.
+        park: r.and_then(|r| r.park.clone()).or_else(|| e.and_then(|e| e.park.clone())).or(park.map(String::from)),
         sector: pick(r.and_then(|r| r.sector.as_ref()), e.map(|e| &e.sector)),
         contact_name: pick(r.and_then(|r| r.contact_name.as_ref()), e.map(|e| &e.contact_name)),
         contact_phone: pick(r.and_then(|r| r.contact_phone.as_ref()), e.map(|e| &e.contact_phone)),
@@ -819,8 +822,9 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let RunState { summary, rows, processed, .. } = st;
     progress.report("done", processed, processed);
 
-    let disappeared = match (&park, kind) {
-        (Some(p), Kind::Enterprises) => match esql::park_id_by_name(db.conn(), p)? {
+    // A park's resubmission of any kind: who was in its previous file of that kind and is not now.
+    let disappeared = match &park {
+        Some(p) => match esql::park_id_by_name(db.conn(), p)? {
             Some(pk) => match isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? {
                 Some((_, prev)) => {
                     // Still in the file: the accepted rows, and the rejected ones by the code in
@@ -839,7 +843,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
             },
             None => vec![],
         },
-        _ => vec![],
+        None => vec![],
     };
     Ok(ImportReport {
         file: path.display().to_string(),

@@ -89,7 +89,8 @@ pub fn batch_by_sha(conn: &Connection, sha: &str) -> Result<Option<BatchInfo>> {
 pub fn previous_park_batch(conn: &Connection, park_id: i64, kind: &str, before: Option<i64>) -> Result<Option<(i64, Vec<(String, String)>)>> {
     let id: Option<i64> = conn
         .query_row(
-            "SELECT id FROM import_batch WHERE park_id = ?1 AND kind = ?2 AND undone_at IS NULL AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM import_batch b WHERE park_id = ?1 AND kind = ?2 AND undone_at IS NULL AND (?3 IS NULL OR id < ?3)
+               AND EXISTS (SELECT 1 FROM import_batch_item i WHERE i.batch_id = b.id) ORDER BY id DESC LIMIT 1",
             params![park_id, kind, before],
             |r| r.get(0),
         )
