@@ -701,3 +701,31 @@ fn seal_signature_and_date_lines_under_the_table_are_skipped_and_the_park_read_f
     assert_eq!((r.summary.rows, r.summary.rejected, r.summary.skipped), (3, 0, 9));
     assert_eq!(quirk("park_seal.xlsx").park.as_deref(), Some("麒麟科创园"));
 }
+
+#[test]
+fn a_row_naming_an_enterprise_merged_into_another_is_refused_and_points_to_the_survivor() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,南京甲乙科技有限公司（旧）,91320102910863147J,,,,,\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let (s, l) = (enterprise::find(&db, "914403001922038216").unwrap(), enterprise::find(&db, "91320102910863147J").unwrap());
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
+    let b = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲乙科技有限公司（旧）,91320102910863147J,,,,王五,\n"));
+    let r = import::analyze(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.rejected, 1);
+    let e = &r.rows[0].errors[0];
+    assert_eq!(e.code, "merged_enterprise");
+    assert!(e.message.contains("914403001922038216") && e.message.contains("南京甲乙科技有限公司"), "{}", e.message);
+    assert_eq!(r.rows[0].cells[2], "91320102910863147J", "the row's cells are kept for the error export");
+}
+
+#[test]
+fn a_duplicate_row_quotes_its_code_as_the_file_writes_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,甲公司,914403001922038216,,,,,\n2,甲公司,9144 0300 1922 0382 16,,,,,\n"));
+    let r = import::analyze(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = &r.rows[1].errors[0];
+    assert_eq!((e.code.as_str(), e.value.as_str(), e.duplicate_of_row), ("duplicate_in_file", "9144 0300 1922 0382 16", Some(2)));
+    assert!(e.message.contains("914403001922038216"), "{}", e.message);
+}

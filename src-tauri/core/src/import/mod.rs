@@ -654,7 +654,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     book.merged_once(
         table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect(),
     );
-    let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
+    let mut st = RunState { known: esql::all_usccs(db.conn())?, merged: esql::merged_away(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
     // once at the end instead of inserting into them row by row.
     let estimate = book.estimated_rows(&sheet);
@@ -667,7 +667,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     // (the database), in file order through a bounded channel.
     let mut body = |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
         let mut tx = tx;
-        let RunState { summary, rows, first_of, processed, known } = st;
+        let RunState { summary, rows, first_of, processed, known, merged } = st;
+        let merged = &*merged;
         let park_ref = park.as_deref();
         let book = &mut book;
         let (cols, edits, edit_cols, sheet) = (&cols, &edits, &edit_cols, &sheet);
@@ -701,11 +702,15 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         return Ok(true);
                     }
                     let (rec, mut errors) = validate::validate_row(cols, cells);
+                    // A code the registry merged into another enterprise: its data belongs there.
+                    if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
+                        errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
+                    }
                     // Duplicates are a matter of the file alone: found here, in file order.
                     if let Some(r) = &rec {
                         let key = validate::dedupe_key(r);
                         match first_of.get(&key) {
-                            Some(&first) => errors.push(duplicate_error(cols, r, first)),
+                            Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
                             None => {
                                 first_of.insert(key, n);
                             }
@@ -868,15 +873,29 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     })
 }
 
-fn duplicate_error(cols: &Columns, r: &Record, first: u32) -> RowError {
+fn duplicate_error(cols: &Columns, r: &Record, first: u32, cells: &[Cell]) -> RowError {
+    // The code as the file writes it (the message gives it normalised).
+    let written = cols.by_field.get("uscc").and_then(|c| cells.get(c.0)).map(|c| c.display()).filter(|s| !s.is_empty());
     RowError {
         code: "duplicate_in_file".into(),
         field: "uscc".into(),
         column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
-        value: r.uscc().to_string(),
+        value: written.unwrap_or_else(|| r.uscc().to_string()),
         message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
         message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
         duplicate_of_row: Some(first),
+    }
+}
+
+fn merged_error(cols: &Columns, uscc: &str, name: &str, code: &str) -> RowError {
+    RowError {
+        code: "merged_enterprise".into(),
+        field: "uscc".into(),
+        column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
+        value: uscc.to_string(),
+        message: format!("代码 {uscc} 的企业已在台账中并入“{name}”（{code}）。请把本行的代码改为 {code}；若合并有误，先在企业台账中撤销合并。"),
+        message_en: format!("The enterprise with code {uscc} was merged into “{name}” ({code}). Use {code}, or undo the merge first."),
+        duplicate_of_row: None,
     }
 }
 
@@ -907,6 +926,8 @@ struct RunState {
     /// USCCs already in the registry (and those this run added, for rent and certification files:
     /// an enterprise file names each USCC once).
     known: std::collections::HashSet<String>,
+    /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
+    merged: HashMap<String, (String, String)>,
 }
 
 /// The dry run: what would happen, row by row. Writes nothing.

@@ -247,6 +247,13 @@ pub fn all_usccs(conn: &Connection) -> Result<std::collections::HashSet<String>>
     Ok(v)
 }
 
+/// The codes of enterprises merged into another: code → (the survivor's name, its code).
+pub fn merged_away(conn: &Connection) -> Result<std::collections::HashMap<String, (String, String)>> {
+    let mut st = conn.prepare("SELECT l.uscc, s.name, s.uscc FROM enterprise l JOIN enterprise s ON s.id = l.merged_into")?;
+    let v = st.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?.collect::<rusqlite::Result<_>>()?;
+    Ok(v)
+}
+
 /// Write `v` over enterprise `id`. Returns None when nothing changed (no event is written).
 pub fn update(tx: &mut Tx<'_>, id: i64, v: &Validated, action: &str) -> Result<Option<Enterprise>> {
     let before = get(tx.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
