@@ -110,6 +110,16 @@ describe('ImportView preview', () => {
     w.unmount()
   })
 
+  it('a row whose enterprise the registry lacks says the import adds it, and so does the confirmation', async () => {
+    const { w } = setup(() => ({ ...headFor({ rejected: 0 }), new_enterprises: 1 }), [{ ...goodRow, new_enterprise: true }])
+    await toPreview()
+    expect(document.querySelector('[data-testid=note-new-enterprise-3]')?.textContent).toContain('将新建企业档案')
+    await click('[data-testid=import-commit]')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(body()).toContain('另有 1 家企业台账中没有，将一并新建企业档案。')
+    w.unmount()
+  })
+
   it('an error in a later column (补贴年度) opens the fix for that field and sends the edit', async () => {
     const { w, analyses } = setup(() => headFor(), [goodRow, yearError])
     await toPreview()

@@ -729,3 +729,24 @@ fn a_duplicate_row_quotes_its_code_as_the_file_writes_it() {
     assert_eq!((e.code.as_str(), e.value.as_str(), e.duplicate_of_row), ("duplicate_in_file", "9144 0300 1922 0382 16", Some(2)));
     assert!(e.message.contains("914403001922038216"), "{}", e.message);
 }
+
+#[test]
+fn the_dry_run_of_a_rent_file_says_which_rows_add_an_enterprise_to_the_registry() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,甲公司,914403001922038216,,,,,\n"));
+    import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let head = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
+    let rent = write_csv(
+        t.path(),
+        "r.csv",
+        &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n乙公司,91440300708461136T,100,50,2025-01-01,2025-12-31,1\n乙公司,91440300708461136T,80,50,2025-03-01,2026-02-28,1\n"),
+    );
+    let dry = import::analyze(&mut db, &rent, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(dry.rows.iter().map(|r| r.new_enterprise).collect::<Vec<_>>(), [false, true, false]);
+    assert_eq!(dry.new_enterprises, 1);
+    // What the commit does is what the dry run said.
+    let done = import::commit(&mut db, &rent, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(done.new_enterprises, 1);
+    assert_eq!(enterprise::count(&db).unwrap(), 2);
+}

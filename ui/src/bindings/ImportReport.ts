@@ -19,4 +19,9 @@ missing_columns: Array<string>, summary: Summary, rows: Array<RowReport>,
 /**
  * Enterprises of the park's previous batch that this file no longer lists.
  */
-disappeared: Array<Disappeared>, previous_import: PreviousImport | null, dry_run: boolean, batch_id: number | null, };
+disappeared: Array<Disappeared>, 
+/**
+ * Enterprises a rent or certification file adds to the registry (its rows name codes the
+ * registry does not have).
+ */
+new_enterprises: number, previous_import: PreviousImport | null, dry_run: boolean, batch_id: number | null, };

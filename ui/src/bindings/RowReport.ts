@@ -13,4 +13,9 @@ changes?: Array<FieldChange>,
 /**
  * The row's cells as shown in the file (for fixing in place and the error export).
  */
-cells?: Array<string>, };
+cells?: Array<string>, 
+/**
+ * A rent or certification row whose enterprise the registry does not have: the import
+ * creates it (marked on the first row that names it).
+ */
+new_enterprise?: boolean, };

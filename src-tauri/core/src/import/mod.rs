@@ -111,6 +111,11 @@ pub struct RowReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<String>>", optional)]
     pub cells: Vec<String>,
+    /// A rent or certification row whose enterprise the registry does not have: the import
+    /// creates it (marked on the first row that names it).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub new_enterprise: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
@@ -169,6 +174,9 @@ pub struct ImportReport {
     pub rows: Vec<RowReport>,
     /// Enterprises of the park's previous batch that this file no longer lists.
     pub disappeared: Vec<Disappeared>,
+    /// Enterprises a rent or certification file adds to the registry (its rows name codes the
+    /// registry does not have).
+    pub new_enterprises: u64,
     pub previous_import: Option<PreviousImport>,
     pub dry_run: bool,
     pub batch_id: Option<i64>,
@@ -667,7 +675,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     // (the database), in file order through a bounded channel.
     let mut body = |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
         let mut tx = tx;
-        let RunState { summary, rows, first_of, processed, known, merged } = st;
+        let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
         let merged = &*merged;
         let park_ref = park.as_deref();
         let book = &mut book;
@@ -753,7 +761,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                 if !errors.is_empty() {
                     summary.rejected += 1;
                     let cells = if cells.is_empty() { vec![] } else { cells };
-                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells });
+                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false });
                     continue;
                 }
                 let rec = rec.expect("no errors means a record");
@@ -786,7 +794,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                     Action::Updated => summary.updated += 1,
                     Action::Unchanged => summary.unchanged += 1,
                 }
-                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![] });
+                let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
+                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![], new_enterprise });
             }
             drop(recv);
             let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
@@ -824,7 +833,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         body(None, None, None, Some(conn), &mut st)?;
     }
     drop(body);
-    let RunState { summary, rows, processed, .. } = st;
+    let RunState { summary, rows, processed, new_enterprises, .. } = st;
     progress.report("done", processed, processed);
 
     // A park's resubmission of any kind: who was in its previous file of that kind and is not now.
@@ -867,6 +876,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         summary,
         rows,
         disappeared,
+        new_enterprises: new_enterprises.len() as u64,
         previous_import: previous,
         dry_run: !commit,
         batch_id,
@@ -928,6 +938,8 @@ struct RunState {
     known: std::collections::HashSet<String>,
     /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
     merged: HashMap<String, (String, String)>,
+    /// Enterprises a rent or certification file brings that the registry does not have.
+    new_enterprises: std::collections::HashSet<String>,
 }
 
 /// The dry run: what would happen, row by row. Writes nothing.
