@@ -80,7 +80,12 @@ pub fn normalize(raw: &str) -> String {
     if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return raw.to_ascii_uppercase();
     }
-    raw.nfkc().filter(|c| !c.is_whitespace() && !crate::text::is_invisible(*c)).flat_map(|c| c.to_uppercase()).collect()
+    // A spreadsheet's ways of keeping a code as text: '9132…, ="9132…" (CSV).
+    let t = raw.trim();
+    let t = t.strip_prefix("=\"").and_then(|x| x.strip_suffix('"')).unwrap_or(t);
+    let t = t.strip_prefix(['\'', '’']).unwrap_or(t);
+    // Spaces, and hyphens typed to group the digits (9132 0114-3974…), are no part of the code.
+    t.nfkc().filter(|c| !c.is_whitespace() && !crate::text::is_invisible(*c) && !matches!(c, '-' | '‐' | '—')).flat_map(|c| c.to_uppercase()).collect()
 }
 
 fn value(c: u8) -> Option<u32> {
@@ -189,6 +194,10 @@ mod tests {
         assert_eq!(normalize("91320114282331851x"), "91320114282331851X");
         assert_eq!(normalize("９１３２０１１４ 282331851ｘ"), "91320114282331851X");
         assert_eq!(normalize("\u{200b}91320114282331851X"), "91320114282331851X");
+        // How spreadsheets and people keep a code as text, or group its digits.
+        for raw in ["'91320114282331851X", "=\"91320114282331851X\"", "91320114-282331851x", "9132 0114－2823 3185 1X"] {
+            assert_eq!(normalize(raw), "91320114282331851X", "{raw}");
+        }
     }
 
     #[test]

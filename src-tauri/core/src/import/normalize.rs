@@ -47,13 +47,17 @@ fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
 /// A date typed as text: 2023-05-01, 2023.5.1, 2023/5/1, 2023年5月1日, 20230501,
 /// 2023-05-01 00:00:00, 2023-05-01T00:00:00, or an Excel serial typed as text (45047).
 pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
-    let s = halfwidth(raw);
+    let mut s = halfwidth(raw);
     if s.is_empty() || s.len() > 40 {
         return None;
     }
+    // "2023 年 5 月 1 日": spaces inside a written date are no time part.
+    if s.contains('年') {
+        s.retain(|c| c != ' ');
+    }
     // Drop a time part.
     let s = s.split(['T', ' ']).next().unwrap_or("").trim();
-    let s = s.trim_end_matches('日').trim_end_matches('号');
+    let s = s.trim_end_matches('日').trim_end_matches('号').trim_end_matches('.');
     if s.chars().all(|c| c.is_ascii_digit()) {
         return match s.len() {
             8 => ymd(s[0..4].parse().ok()?, s[4..6].parse().ok()?, s[6..8].parse().ok()?),
@@ -147,6 +151,10 @@ pub fn parse_amount_text(raw: &str, unit: MoneyUnit) -> Option<i64> {
     if let Some(r) = s.strip_prefix("人民币") {
         s = r.to_string();
     }
+    // "500万元人民币"
+    if let Some(r) = s.strip_suffix("人民币") {
+        s = r.to_string();
+    }
     if let Some(r) = s.strip_suffix('整').or_else(|| s.strip_suffix('正')) {
         s = r.to_string();
     }
@@ -207,6 +215,9 @@ pub fn parse_year_index(raw: &str) -> Option<i64> {
     }
     if s == "两" {
         return Some(2);
+    }
+    if s == "首" {
+        return Some(1);
     }
     let v = parse_decimal_scaled(s, 4)?;
     if v % 10_000 != 0 {
@@ -287,6 +298,10 @@ mod tests {
         assert_eq!(parse_year_index("第2年"), Some(2));
         assert_eq!(parse_year_index("第三年"), Some(3));
         assert_eq!(parse_year_index("第2年度"), Some(2));
+        assert_eq!(parse_year_index("首年"), Some(1));
+        assert_eq!(parse_date_text("2023 年 5 月 1 日").map(iso).as_deref(), Some("2023-05-01"));
+        assert_eq!(parse_date_text("2023.5.1.").map(iso).as_deref(), Some("2023-05-01"));
+        assert_eq!(parse_amount_text("500万元人民币", MoneyUnit::Yuan), Some(500_000_000));
         assert_eq!(parse_year_index("2.0"), Some(2));
         assert_eq!(parse_year_index("2.5"), None);
         assert_eq!(parse_bool("是"), Some(true));
