@@ -750,3 +750,21 @@ fn the_dry_run_of_a_rent_file_says_which_rows_add_an_enterprise_to_the_registry(
     assert_eq!(done.new_enterprises, 1);
     assert_eq!(enterprise::count(&db).unwrap(), 2);
 }
+
+#[test]
+fn tab_and_semicolon_files_with_a_title_line_are_read_by_the_delimiter_their_table_uses() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    for (name, d) in [("tab.csv", "\t"), ("semi.csv", ";")] {
+        let rows = ["企业名称", "统一社会信用代码", "成立日期"].join(d)
+            + "\n"
+            + &["甲公司，一分公司", "914403001922038216", "2020-01-01"].join(d)
+            + "\n"
+            + &["乙公司", "91440300708461136T", "2021-02-03"].join(d)
+            + "\n";
+        let f = write_csv(t.path(), name, &format!("2024年度企业名录（第一批，麒麟园）\n{rows}"));
+        let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!((r.header_row, r.summary.accepted), (2, 2), "{name}");
+        assert_eq!(r.rows[0].record.as_ref().unwrap().name(), "甲公司，一分公司");
+    }
+}

@@ -806,11 +806,22 @@ fn limit_text(c: Cell) -> Cell {
     }
 }
 
+/// The delimiter the table's lines agree on: for each candidate, the count of it most lines
+/// share, times how many lines share it, over the first 20 non-blank lines (a title line above
+/// the header has none; a name may hold one comma). Ties go to the comma.
 fn guess_delimiter(text: &str) -> u8 {
-    let first: &str = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let commas = first.matches(',').count();
-    let tabs = first.matches('\t').count();
-    let semis = first.matches(';').count();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let score = |d: char| -> usize {
+        let mut seen: HashMap<usize, usize> = HashMap::new();
+        for l in &lines {
+            let n = l.matches(d).count();
+            if n > 0 {
+                *seen.entry(n).or_default() += 1;
+            }
+        }
+        seen.into_iter().map(|(n, lines)| n * lines).max().unwrap_or(0)
+    };
+    let (commas, tabs, semis) = (score(','), score('\t'), score(';'));
     if tabs > commas && tabs >= semis {
         b'\t'
     } else if semis > commas {
