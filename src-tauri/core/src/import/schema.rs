@@ -474,9 +474,12 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
         if text.is_empty() {
             continue;
         }
-        let unit = if text.len() > MAX_HEADER_BYTES { None } else { split_header(&text).1 };
+        let (base, unit) = if text.len() > MAX_HEADER_BYTES { (String::new(), None) } else { split_header(&text) };
         if let Some((f, strength)) = match_strength(kind, &text) {
             claims.push((out.len(), f, strength));
+        } else if kind == Kind::RentApplications && matches!(base.as_str(), "租金" | "月租金") && matches!(unit.as_deref(), Some(UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR)) {
+            // 租金（元/㎡/月）: a rent per ㎡ is the unit rent, whatever the column is called.
+            claims.push((out.len(), kind.field("unit_rent_fen").expect("a rent field"), 1000));
         }
         out.push(ColumnMap { index: i as u32, column: text, field: None, unit });
     }
@@ -549,6 +552,7 @@ mod tests {
             let row = two_row_header(Kind::RentApplications, &top, &sub).unwrap_or_else(|| panic!("{a}/{b}"));
             assert_eq!(fields(Kind::RentApplications, &row)[2..4], [f("lease_start"), f("lease_end")], "{a}/{b}");
         }
+        assert_eq!(fields(Kind::RentApplications, &[t("租金（元/㎡/月）"), t("租金")]), [f("unit_rent_fen"), None]);
         // 企业类型 and 企业负责人 begin like 企业 but name no field.
         assert_eq!(fields(Kind::Enterprises, &[t("企业类型"), t("企业负责人")]), [None, None]);
     }
