@@ -114,6 +114,7 @@ describe('ImportView preview', () => {
     const { w } = setup(() => ({ ...headFor({ rejected: 0 }), new_enterprises: 1 }), [{ ...goodRow, new_enterprise: true }])
     await toPreview()
     expect(document.querySelector('[data-testid=note-new-enterprise-3]')?.textContent).toContain('将新建企业档案')
+    expect(document.querySelector('[data-testid=import-new-enterprises]')?.textContent).toContain('其中 1 家企业台账中没有')
     await click('[data-testid=import-commit]')
     await new Promise((r) => setTimeout(r, 50))
     expect(body()).toContain('另有 1 家企业台账中没有，将一并新建企业档案。')

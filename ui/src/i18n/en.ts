@@ -327,6 +327,7 @@ const en: typeof zh = {
     commit: 'Import',
     committed: 'Imported (batch #{id})',
     cancelled: 'Cancelled; the database is unchanged.',
+    newEnterprises: '{n} enterprises not in the registry will be added',
     newEnterprise: 'Not in the registry: the import adds this enterprise.',
     confirmNewEnterprises: '{n} enterprises not in the registry will be added to it.',
     resultLine: 'New {new} · Updated {updated} · Unchanged {unchanged} · Errors {rejected}',

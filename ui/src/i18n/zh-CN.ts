@@ -325,6 +325,7 @@ export default {
     commit: '确认导入',
     committed: '已导入（批次 #{id}）',
     cancelled: '已取消，数据库没有任何改变。',
+    newEnterprises: '其中 {n} 家企业台账中没有，将新建企业档案',
     newEnterprise: '台账中没有此企业，导入时将新建企业档案。',
     confirmNewEnterprises: '另有 {n} 家企业台账中没有，将一并新建企业档案。',
     resultLine: '新增 {new} · 更新 {updated} · 未变 {unchanged} · 错误 {rejected}',
