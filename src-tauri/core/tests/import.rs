@@ -768,3 +768,19 @@ fn tab_and_semicolon_files_with_a_title_line_are_read_by_the_delimiter_their_tab
         assert_eq!(r.rows[0].record.as_ref().unwrap().name(), "甲公司，一分公司");
     }
 }
+
+#[test]
+fn an_amount_whose_cell_format_shows_wan_is_read_in_wan() {
+    // 注册资本 with no unit in the header: 500 formatted 0"万元" is 500万; 12345678 formatted
+    // 0!.0000"万" (shown as 1234.5678万) is stored in 元; a plain number is 元.
+    let r = quirk("capital-format-wan.xlsx");
+    let capital: Vec<Option<i64>> = r
+        .rows
+        .iter()
+        .map(|x| match &x.record {
+            Some(import::validate::Record::Enterprise(e)) => e.registered_capital_fen,
+            _ => panic!("{x:?}"),
+        })
+        .collect();
+    assert_eq!(capital, [Some(500_000_000), Some(1_200_500_000), Some(1_234_567_800), Some(300_000)]);
+}

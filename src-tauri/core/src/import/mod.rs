@@ -659,6 +659,14 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let sheet = table.sheet.clone();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
 
+    book.amounts_in(
+        table
+            .columns
+            .iter()
+            .filter(|c| c.unit.is_none() && c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
+            .map(|c| c.index)
+            .collect(),
+    );
     book.merged_once(
         table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect(),
     );

@@ -354,6 +354,9 @@ pub struct Book {
     inner: Inner,
     /// Columns whose merged cells keep their value on the first row only (see [`Book::merged_once`]).
     once: Vec<u32>,
+    /// Amount columns whose header states no unit: a number formatted as 万 is read in 万 (see
+    /// [`Book::amounts_in`]).
+    amounts: Vec<u32>,
 }
 
 enum Inner {
@@ -426,10 +429,10 @@ pub fn open(path: &Path) -> Result<Book> {
                     path,
                 ));
             }
-            return Ok(Book { path: path.to_path_buf(), format, encoding: Some(enc), inner: Inner::Csv(text), once: vec![] });
+            return Ok(Book { path: path.to_path_buf(), format, encoding: Some(enc), inner: Inner::Csv(text), once: vec![], amounts: vec![] });
         }
     };
-    Ok(Book { path: path.to_path_buf(), format, encoding: None, inner, once: vec![] })
+    Ok(Book { path: path.to_path_buf(), format, encoding: None, inner, once: vec![], amounts: vec![] })
 }
 
 /// Where UTF-8 text goes wrong, when it is UTF-8 text: a file with a UTF-8 BOM, or one whose
@@ -549,6 +552,14 @@ impl Book {
         self.once = columns;
     }
 
+    /// Amount columns whose header gives no unit. In an xlsx a park may put the unit in the cells'
+    /// number format instead (500 shown as “500万元” by `0"万元"`): such a number is read as the
+    /// text Excel shows, so that its 万 counts. (A format that only shows 元 in 万, `0!.0000"万"`,
+    /// leaves the value as stored: it is in 元.)
+    pub fn amounts_in(&mut self, columns: Vec<u32>) {
+        self.amounts = columns;
+    }
+
     /// Visit the rows of a sheet in order: `f(row_number_1_based, cells)`. Return false to stop.
     /// Merged regions (xlsx, xls) give their value to every cell they cover.
     pub fn for_each_row(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
@@ -582,6 +593,9 @@ impl Book {
                 let dims = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?.dimensions();
                 check_dimensions(&path, &dims)?;
                 let merges = if with_merges && dims.end.0 < MERGE_SCAN_MAX_ROWS { x.merge_cells_by_sheet_name(sheet).unwrap_or_default() } else { Vec::new() };
+                // Number formats: one more pass, for a park's small table with amount columns.
+                let styles = if with_merges && !self.amounts.is_empty() && dims.end.0 < MERGE_SCAN_MAX_ROWS { x.worksheet_style(sheet).ok() } else { None };
+                let amounts = &self.amounts;
                 let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
                 let mut merge = MergeFill::new(&fill(&merges));
                 let mut row: Vec<Cell> = Vec::new();
@@ -629,10 +643,15 @@ impl Book {
                         }
                         row.resize(col + 1, Cell::Empty);
                     }
-                    let v = match (&c.value, &c.formula) {
+                    let mut v = match (&c.value, &c.formula) {
                         (DataRef::Empty, Some(f)) => uncalculated(f),
                         (v, _) => limit_text(from_data_ref(v)),
                     };
+                    if let (Cell::Number(n), Some(st)) = (&v, &styles) {
+                        if amounts.contains(&(col as u32)) && st.get((r, col as u32)).and_then(|s| s.number_format.as_ref()).is_some_and(|f| shows_wan(&f.format_code)) {
+                            v = Cell::Text(format!("{}万", crate::import::normalize::float_text(*n)));
+                        }
+                    }
                     // A shared string is stored once but copied into every cell that uses it.
                     if let Cell::Text(t) = &v {
                         text_bytes += t.len() as u64;
@@ -831,6 +850,40 @@ fn guess_delimiter(text: &str) -> u8 {
     }
 }
 
+/// Whether a number format shows its number in 万 as stored (`0"万元"`, `#,##0.00"万"`), not
+/// a value in 元 scaled for display (`0!.0000"万"`, `0.0,,"万"`: the point or the commas move
+/// the digits).
+fn shows_wan(code: &str) -> bool {
+    // The part for positive numbers, without quoted text.
+    let section = code.split(';').next().unwrap_or("");
+    let mut plain = String::new();
+    let mut quoted = false;
+    let mut wan = false;
+    let mut chars = section.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' => {
+                if chars.next() == Some('万') {
+                    wan = true;
+                }
+            }
+            '万' => wan = true,
+            _ if quoted => {}
+            _ => plain.push(c),
+        }
+    }
+    if !wan {
+        return false;
+    }
+    let scaled = plain.contains("!.") || {
+        let b = plain.as_bytes();
+        // A comma after the last digit placeholder scales by 1,000.
+        b.iter().enumerate().any(|(i, &c)| c == b',' && !b[i + 1..].iter().any(|c| matches!(c, b'0' | b'#' | b'?')))
+    };
+    !scaled
+}
+
 /// Fills the cells a merged region covers with the region's top-left value, row by row.
 struct MergeFill {
     /// region → its top-left value once seen
@@ -868,6 +921,22 @@ impl MergeFill {
                     row[c0] = v.clone();
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shows_wan;
+
+    #[test]
+    fn a_format_shows_wan_when_it_prints_the_number_as_stored_with_wan() {
+        for code in ["0\"万元\"", "#,##0.00\"万\"", "0.00\\万", "#,##0\"万元\";-#,##0\"万元\""] {
+            assert!(shows_wan(code), "{code}");
+        }
+        // Scaled for display (the value is in 元), or no 万 at all.
+        for code in ["0!.0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
+            assert!(!shows_wan(code), "{code}");
         }
     }
 }
