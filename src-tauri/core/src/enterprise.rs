@@ -792,7 +792,7 @@ pub fn undo_last(db: &mut Db) -> Result<UndoResult> {
     let candidates = audit::last_events(db.conn(), "enterprise", 200)?;
     let mut target = None;
     for ev in candidates {
-        if ev.action.starts_with("undo") || ev.action == "merged_into" || ev.batch_id.is_some() {
+        if ev.action.starts_with("undo") || ev.batch_id.is_some() {
             continue;
         }
         if sql::is_undone(db.conn(), ev.id)? {
@@ -812,7 +812,27 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
     let name = current.as_ref().or(before.as_ref()).map(|e| e.name.clone()).unwrap_or_default();
     let ev_id = ev.id;
     match ev.action.as_str() {
+        "merged_into" => {
+            // The loser's side of a merge: undo the merge (its summary is the next `merge` event).
+            let summary = audit::next_event_of(db.conn(), "merge", ev_id)?.ok_or_else(|| Error::Internal("merge summary missing".into()))?;
+            undo_merge(db, summary)
+        }
         "create" => {
+            // Changed since by something that still counts (an import, an edit): removing it would
+            // take that with it.
+            let history = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
+            let undone = audit::Undone::load(db.conn())?;
+            if let Some(later) = history.iter().find(|e| e.id > ev_id && !e.action.starts_with("undo") && !undone.covers(e)) {
+                let by = match later.batch_id {
+                    Some(b) => (format!("导入批次 #{b}"), format!("import batch #{b}")),
+                    None => ("之后的修改".to_string(), "a later edit".to_string()),
+                };
+                return Err(Error::refused(
+                    "enterprise_changed_since",
+                    format!("企业“{name}”新增后又被{}改过，不能直接撤销新增。请先撤销那次改动，或在企业页面把它标为注销。", by.0),
+                    format!("“{name}” was changed by {} after it was added; undo that first.", by.1),
+                ));
+            }
             db.write(|tx| {
                 sql::remove_created(tx, id, "undo_create")?;
                 let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id})))?;
@@ -829,14 +849,16 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
         "update" | "merge" => {
             let b = before.ok_or_else(|| Error::Internal("update event without before".into()))?;
             if ev.action == "merge" {
-                return undo_merge(db, ev_id, id);
+                return undo_merge(db, ev_id + 1);
             }
             let _ = b;
             // Only the fields this change made, and only where they still hold what it wrote:
             // an import or an edit since keeps its values.
             let current = current.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
             let empty = serde_json::Value::Null;
-            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, |_, v| Ok(v))?;
+            let history = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
+            let undone = audit::Undone::load(db.conn())?;
+            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, |f, v| Ok(undone.value_before(&history, ev_id, f, v)))?;
             let v = r.record;
             if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
                 if other.id != id {
@@ -869,38 +891,43 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
     }
 }
 
-fn undo_merge(db: &mut Db, survivor_event: i64, survivor_id: i64) -> Result<UndoResult> {
-    // Find the merge summary written right after the survivor's update.
-    let summary = audit::event(db.conn(), survivor_event + 1)?
-        .filter(|e| e.entity == "merge")
-        .and_then(|e| e.after)
-        .ok_or_else(|| Error::Internal("merge summary missing".into()))?;
+/// Undo a merge from its summary event (`merge`, written last): the links go back, both rows
+/// are put back as they were, and both sides' events are marked undone.
+fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
+    let summary = audit::event(db.conn(), summary_event)?.filter(|e| e.entity == "merge").and_then(|e| e.after).ok_or_else(|| Error::Internal("merge summary missing".into()))?;
+    let survivor_id = summary["survivor_id"].as_i64().ok_or_else(|| Error::Internal("merge summary".into()))?;
     let loser_id = summary["loser_id"].as_i64().ok_or_else(|| Error::Internal("merge summary".into()))?;
     let moved: Vec<(String, Vec<i64>)> = serde_json::from_value(summary["moved_links"].clone())?;
-    let surv_before: Enterprise = serde_json::from_value(
-        audit::event(db.conn(), survivor_event)?.and_then(|e| e.before).ok_or_else(|| Error::Internal("merge before".into()))?,
-    )?;
-    let loser_events = audit::events_for(db.conn(), "enterprise", &loser_id.to_string())?;
-    let loser_before: Enterprise = loser_events
-        .iter()
+    // The survivor's own event, right before the summary: absent when the merge took nothing
+    // from the loser (the survivor did not change).
+    let survivor_event = audit::event(db.conn(), summary_event - 1)?.filter(|e| e.entity == "enterprise" && e.action == "merge" && e.entity_id == survivor_id.to_string());
+    let surv_before: Option<Enterprise> = survivor_event.as_ref().and_then(|e| e.before.clone()).map(serde_json::from_value).transpose()?;
+    let loser_event = audit::events_for(db.conn(), "enterprise", &loser_id.to_string())?
+        .into_iter()
         .rev()
-        .find(|e| e.action == "merged_into")
-        .and_then(|e| e.before.clone())
-        .map(serde_json::from_value)
-        .transpose()?
+        .find(|e| e.action == "merged_into" && e.id < summary_event)
         .ok_or_else(|| Error::Internal("loser before".into()))?;
-    let name = surv_before.name.clone();
+    let loser_before: Enterprise = loser_event.before.clone().map(serde_json::from_value).transpose()?.ok_or_else(|| Error::Internal("loser before".into()))?;
+    let name = match &surv_before {
+        Some(s) => s.name.clone(),
+        None => sql::get(db.conn(), survivor_id)?.map(|e| e.name).unwrap_or_default(),
+    };
     db.write(|tx| {
         sql::move_links_back(tx, &moved, loser_id)?;
         // Free the survivor's code if it took the loser's, then put both rows back.
-        sql::update(tx, survivor_id, &validated_of(&surv_before), "undo_merge")?;
+        if let Some(s) = &surv_before {
+            sql::update(tx, survivor_id, &validated_of(s), "undo_merge")?;
+        }
         sql::update(tx, loser_id, &validated_of(&loser_before), "undo_merge")?;
         tx.conn().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [loser_id])?;
-        let by = tx.audit("undo", survivor_event, "undo", None, Some(&json!({"event": survivor_event})))?;
-        sql::mark_undone(tx, survivor_event, by)
+        let by = tx.audit("undo", summary_event, "undo", None, Some(&json!({"event": summary_event})))?;
+        if let Some(e) = &survivor_event {
+            sql::mark_undone(tx, e.id, by)?;
+        }
+        sql::mark_undone(tx, loser_event.id, by)
     })?;
     Ok(UndoResult {
-        undone_event: survivor_event,
+        undone_event: survivor_event.as_ref().map_or(loser_event.id, |e| e.id),
         action: "merge".into(),
         enterprise_id: survivor_id,
         summary_zh: format!("已撤销对“{name}”的合并。"),

@@ -197,3 +197,31 @@ fn undo_of_an_edit_overwritten_since_keeps_the_newer_value_and_says_so() {
     assert_eq!(enterprise::find(&db, A).unwrap().contact_name, "张三");
     assert!(db.check().unwrap().ok);
 }
+
+#[test]
+fn ctrl_z_of_an_add_an_import_changed_since_refuses_and_says_why() {
+    let (t, mut db) = db();
+    enterprise::create(&mut db, &EnterpriseInput { contact_name: Some("原人".into()), ..input(A, "甲公司") }).unwrap();
+    let p = t.path().join("c.csv");
+    std::fs::write(&p, format!("企业名称,统一社会信用代码,联系人\n甲公司,{A},张三\n")).unwrap();
+    let r = huiqi_core::import::commit(&mut db, &p, &Default::default(), &huiqi_core::progress::NoProgress).unwrap();
+    let e = enterprise::undo_last(&mut db).unwrap_err();
+    assert_eq!(e.code(), "enterprise_changed_since");
+    assert!(e.message(huiqi_core::Lang::Zh).contains(&format!("导入批次 #{}", r.batch_id.unwrap())), "{}", e.message(huiqi_core::Lang::Zh));
+    assert_eq!(enterprise::find(&db, A).unwrap().contact_name, "张三");
+}
+
+#[test]
+fn ctrl_z_undoes_a_merge_that_took_nothing_from_the_loser() {
+    let (_t, mut db) = db();
+    let a = enterprise::create(&mut db, &input(A, "甲公司")).unwrap().enterprise;
+    let b = enterprise::create(&mut db, &input(B, "乙公司")).unwrap().enterprise;
+    enterprise::merge(&mut db, &MergePlan { survivor_id: a.id, loser_id: b.id, picks: Default::default() }).unwrap();
+    let u = enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(u.action, "merge");
+    let b = enterprise::find(&db, B).unwrap();
+    assert_eq!((b.status, b.merged_into), (EnterpriseStatus::Active, None));
+    // The next Ctrl+Z goes on to the adds, not to the merge again.
+    assert_eq!(enterprise::undo_last(&mut db).unwrap().action, "create");
+    assert!(db.check().unwrap().ok);
+}

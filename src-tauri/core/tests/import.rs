@@ -784,3 +784,119 @@ fn an_amount_whose_cell_format_shows_wan_is_read_in_wan() {
         .collect();
     assert_eq!(capital, [Some(500_000_000), Some(1_200_500_000), Some(1_234_567_800), Some(300_000)]);
 }
+
+const CERT_HEAD: &str = "企业名称,统一社会信用代码,认定类型,证书编号,发证日期,有效期至\n";
+
+fn commits(db: &mut Db, dir: &Path, head: &str, rows: &[&str]) -> Vec<i64> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let f = write_csv(dir, &format!("f{i}.csv"), &format!("{head}{row}\n"));
+            import::commit(db, &f, &ImportOptions::default(), &NoProgress).unwrap().batch_id.unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn certification_updates_undone_in_any_order_end_where_none_had_happened() {
+    let rows = [
+        "甲公司,914403001922038216,高新技术企业,GR202332001234,2023-03-20,2026-03-19",
+        "甲公司,914403001922038216,高新技术企业,GR202332001234,2023-03-20,2030-01-01",
+        "甲公司,914403001922038216,高新技术企业,GR202332001234,2023-03-20,2031-01-01",
+    ];
+    for order in [[1usize, 2], [2, 1]] {
+        let t = tempfile::tempdir().unwrap();
+        let mut db = db(t.path());
+        let ids = commits(&mut db, t.path(), CERT_HEAD, &rows);
+        let expiry = |db: &Db| {
+            let e = enterprise::find(db, "914403001922038216").unwrap();
+            huiqi_core::cert::list(db, Some(e.id), None, None).unwrap()[0].expires_on.clone()
+        };
+        let first = import::undo(&mut db, ids[order[0]], true).unwrap();
+        if order[0] == 1 {
+            assert_eq!(expiry(&db).as_deref(), Some("2031-01-01"), "batch 3's later value is kept");
+            assert!(first.kept.iter().any(|k| k.contains("expires_on")), "{:?}", first.kept);
+        }
+        import::undo(&mut db, ids[order[1]], true).unwrap();
+        assert_eq!(expiry(&db).as_deref(), Some("2026-03-19"), "order {order:?}");
+        assert!(db.check().unwrap().ok);
+    }
+}
+
+#[test]
+fn undoing_the_batch_that_created_a_record_first_leaves_the_later_batches_undoable_and_nothing_behind() {
+    let rows = [
+        "甲公司,914403001922038216,高新技术企业,GR202332001234,2023-03-20,2026-03-19",
+        "甲公司,914403001922038216,高新技术企业,GR202332001234,2023-03-20,2030-01-01",
+    ];
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let ids = commits(&mut db, t.path(), CERT_HEAD, &rows);
+    let u = import::undo(&mut db, ids[0], true).unwrap();
+    assert!(!u.kept.is_empty(), "the certification batch 2 changed is kept: {u:?}");
+    // Batch 2 can still be undone; with it, nothing of either batch is left.
+    import::undo(&mut db, ids[1], true).expect("no raw database error");
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn an_enterprise_created_by_a_batch_goes_once_every_batch_that_touched_it_is_undone_in_any_order() {
+    let rows = ["甲公司,914403001922038216,张一,13000000001,地址A", "甲公司,914403001922038216,张二,13000000002,", "甲公司,914403001922038216,张三,,地址C"];
+    for order in [[0usize, 1, 2], [2, 0, 1], [1, 0, 2]] {
+        let t = tempfile::tempdir().unwrap();
+        let mut db = db(t.path());
+        let ids = commits(&mut db, t.path(), CONTACT_HEAD, &rows);
+        for i in order {
+            import::undo(&mut db, ids[i], true).unwrap();
+        }
+        assert_eq!(enterprise::count(&db).unwrap(), 0, "order {order:?}");
+        assert!(db.check().unwrap().ok);
+    }
+}
+
+#[test]
+fn undo_looks_past_batches_and_edits_undone_since_whatever_undid_them() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() }).unwrap().enterprise;
+    let contact = |db: &Db| enterprise::find(db, "914403001922038216").unwrap().contact_name;
+    // Batches 1 and 2, batch 2 undone, batch 3, batch 1 undone (its field kept: batch 3 changed it), batch 3 undone.
+    let ids = commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,", "甲公司,914403001922038216,张二,,"]);
+    import::undo(&mut db, ids[1], false).unwrap();
+    let three = commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张三,,"])[0];
+    import::undo(&mut db, ids[0], true).unwrap();
+    import::undo(&mut db, three, true).unwrap();
+    assert_eq!(contact(&db), "原人");
+    // An edit, a batch, the batch undone (the edit's field kept), then Ctrl+Z of the edit: 原人.
+    let t2 = tempfile::tempdir().unwrap();
+    let mut db2 = Db::open_rw(t2.path().join("i.db")).unwrap();
+    let e2 = enterprise::create(&mut db2, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() }).unwrap().enterprise;
+    let b = commits(&mut db2, t2.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,"])[0];
+    let now = enterprise::find(&db2, "914403001922038216").unwrap();
+    enterprise::update(&mut db2, e2.id, &EnterpriseInput { contact_name: Some("手工人".into()), ..enterprise::to_input(&now) }, None).unwrap();
+    import::undo(&mut db2, b, true).unwrap();
+    enterprise::undo_last(&mut db2).unwrap();
+    assert_eq!(contact(&db2), "原人");
+    let _ = e;
+    assert!(db.check().unwrap().ok && db2.check().unwrap().ok);
+}
+
+#[test]
+fn undoing_a_change_to_an_application_a_grant_was_drafted_from_asks_and_keeps_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
+    let ids = commits(&mut db, t.path(), head, &["甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1", "甲公司,914403001922038216,200,50,2025-01-01,2025-12-31,1"]);
+    let app = huiqi_core::rent::applications(&db, false).unwrap()[0].id;
+    let grant = huiqi_core::rent::draft(&mut db, app).unwrap();
+    let err = import::undo(&mut db, ids[1], false).unwrap_err();
+    assert_eq!(err.code(), "import_undo_conflict");
+    assert!(err.message(huiqi_core::Lang::Zh).contains(&format!("房租补贴 #{}", grant.id)), "{}", err.message(huiqi_core::Lang::Zh));
+    assert!(!err.message(huiqi_core::Lang::En).contains("修改"), "{}", err.message(huiqi_core::Lang::En));
+    let u = import::undo(&mut db, ids[1], true).unwrap();
+    assert!(u.kept.iter().any(|k| k.contains("已用于房租补贴")), "{:?}", u.kept);
+    let stored = huiqi_core::rent::applications(&db, false).unwrap();
+    assert_eq!(stored[0].id, app);
+    assert!(db.check().unwrap().ok);
+}

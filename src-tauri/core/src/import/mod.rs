@@ -1002,8 +1002,9 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
                 out.push(Dependent { entity: table.into(), entity_id: rid, name: format!("{name} {} #{rid}", made_label(table)), event_id, action, at, actor });
             }
         }
-        // Grants, rewards and notices made from a record the batch created.
-        if ev.action == "create" {
+        // Grants, rewards and notices made from a record the batch created or changed (undoing the
+        // change would pull the record from under them).
+        if matches!(ev.action.as_str(), "create" | "update") {
             for (table, rid, name) in isql::made_from(db.conn(), &ev.entity, eid)? {
                 if !seen.insert((table.to_string(), rid)) {
                     continue;
@@ -1052,21 +1053,28 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     if !deps.is_empty() && !force {
         let action_zh = |a: &str| match a {
             "create" | "draft" => "生成",
-            "update" => "修改",
+            "update" | "import" => "修改",
             "merge" => "合并",
             "delete" | "remove" => "删除",
             "approve" => "审核通过",
             _ => "变更",
         };
-        let names: Vec<String> = deps
-            .iter()
-            .take(5)
-            .map(|d| format!("{}（{} {}）", if d.name.is_empty() { format!("#{}", d.entity_id) } else { d.name.clone() }, d.at.get(..16).unwrap_or(&d.at).replace('T', " "), action_zh(&d.action)))
-            .collect();
+        let action_en = |a: &str| match a {
+            "create" | "draft" => "made",
+            "update" | "import" => "changed",
+            "merge" => "merged",
+            "delete" | "remove" => "removed",
+            "approve" => "approved",
+            _ => "changed",
+        };
+        let label = |d: &Dependent| if d.name.is_empty() { format!("{} #{}", made_label(&d.entity), d.entity_id) } else { d.name.clone() };
+        let when = |d: &Dependent| d.at.get(..16).unwrap_or(&d.at).replace('T', " ");
+        let names: Vec<String> = deps.iter().take(5).map(|d| format!("{}（{} {}）", label(d), when(d), action_zh(&d.action))).collect();
+        let names_en: Vec<String> = deps.iter().take(5).map(|d| format!("{} ({} {})", label(d), action_en(&d.action), when(d))).collect();
         return Err(Error::refused(
             "import_undo_conflict",
             format!("本批次导入的数据之后又被修改或使用过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
-            format!("{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.", deps.len(), names.join(", ")),
+            format!("{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.", deps.len(), names_en.join(", ")),
         )
         .with_details(json!({"dependents": deps})));
     }
@@ -1084,12 +1092,30 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                         report.kept.push(why);
                         continue;
                     }
+                    if dep_keys.contains(&("rent_application".to_string(), eid)) {
+                        report.kept.push(format!("房租补贴申请 #{eid}：导入后又被修改过，保留"));
+                        continue;
+                    }
                     isql::remove_rent(tx, eid, "undo_import")?;
                     report.removed += 1;
                 }
                 ("rent_application", "update") => {
-                    if let Some(b) = &ev.before {
-                        isql::restore_rent(tx, b, "undo_import")?;
+                    // Removed since (its creating batch undone first): nothing to put back.
+                    if !isql::exists(tx.conn(), "rent_application", eid)? {
+                        continue;
+                    }
+                    if let Some(why) = held_by(tx.conn(), "rent_application", eid)? {
+                        report.kept.push(why);
+                        continue;
+                    }
+                    let current = isql::rent_application_json(tx.conn(), eid)?;
+                    let history = audit::events_for(tx.conn(), "rent_application", &eid.to_string())?;
+                    let (v, kept, changed) = revert_json(&current, ev, RENT_UPDATE_FIELDS, &history, &audit::Undone::load(tx.conn())?);
+                    if !kept.is_empty() {
+                        report.kept.push(format!("房租补贴申请 #{eid}：{}之后又被修改，保留现值", kept.join("、")));
+                    }
+                    if changed {
+                        isql::restore_rent(tx, &v, "undo_import")?;
                         report.restored += 1;
                     }
                 }
@@ -1098,14 +1124,31 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                         report.kept.push(why);
                         continue;
                     }
+                    if dep_keys.contains(&("certification".to_string(), eid)) {
+                        report.kept.push(format!("认定记录 #{eid}：导入后又被修改过，保留"));
+                        continue;
+                    }
                     if tx.conn().query_row("SELECT count(*) FROM certification WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0 {
                         isql::remove_certification(tx, eid, "undo_import")?;
                         report.removed += 1;
                     }
                 }
                 ("certification", "update") => {
-                    if let Some(b) = &ev.before {
-                        isql::restore_certification(tx, b, "undo_import")?;
+                    if !isql::exists(tx.conn(), "certification", eid)? {
+                        continue;
+                    }
+                    if let Some(why) = held_by(tx.conn(), "certification", eid)? {
+                        report.kept.push(why);
+                        continue;
+                    }
+                    let current = isql::certification_json(tx.conn(), eid)?;
+                    let history = audit::events_for(tx.conn(), "certification", &eid.to_string())?;
+                    let (v, kept, changed) = revert_json(&current, ev, CERT_UPDATE_FIELDS, &history, &audit::Undone::load(tx.conn())?);
+                    if !kept.is_empty() {
+                        report.kept.push(format!("认定记录 #{eid}：{}之后又被修改，保留现值", kept.join("、")));
+                    }
+                    if changed {
+                        isql::restore_certification(tx, &v, "undo_import")?;
                         report.restored += 1;
                     }
                 }
@@ -1125,9 +1168,9 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     let (Some(before), Some(after)) = (&ev.before, &ev.after) else { continue };
                     let Some(current) = esql::get(tx.conn(), eid)? else { continue };
                     let history = audit::events_for(tx.conn(), "enterprise", &eid.to_string())?;
-                    let undone = isql::undone_batch_ids(tx.conn())?;
+                    let undone = audit::Undone::load(tx.conn())?;
                     let careful = dep_keys.contains(&("enterprise".to_string(), eid));
-                    let r = crate::enterprise::revert_fields(&current, before, after, careful, |f, v| Ok(before_undone(&history, ev.id, &undone, f, v)))?;
+                    let r = crate::enterprise::revert_fields(&current, before, after, careful, |f, v| Ok(undone.value_before(&history, ev.id, f, v)))?;
                     if !r.kept.is_empty() {
                         report.kept.push(format!("{}：{}之后又被修改，保留现值", current.name, crate::enterprise::labels_zh(&r.kept)));
                     }
@@ -1140,6 +1183,9 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
             }
         }
         isql::mark_undone(tx, id)?;
+        // Records kept by an earlier undo because this batch had changed them since: with this
+        // batch undone too, nothing that counts is left of them.
+        report.removed += remove_left_by_undone(tx, &events)?;
         let summary = json!({"removed": report.removed, "restored": report.restored, "kept": report.kept});
         tx.audit("import_batch", id, "undo", None, Some(&summary))?;
         Ok(())
@@ -1147,25 +1193,80 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     Ok(report)
 }
 
-/// The value to put back for a field whose value before event `event` was `value`: when an
-/// earlier batch, undone since, wrote that value, what was there before that batch (and so on
-/// back), so that undoing batches in any order ends where none of them had happened.
-fn before_undone(history: &[audit::AuditEvent], event: i64, undone: &std::collections::HashSet<i64>, field: &str, value: Value) -> Value {
-    let mut value = value;
-    for ev in history.iter().rev().filter(|e| e.id < event) {
-        let b = ev.before.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
-        let a = ev.after.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
+/// Put back, on a rent application's or certification's current JSON, the `fields` an update
+/// changed, only where they still hold what it wrote, to the value before it (looking past what
+/// was undone since). Returns the record to write and the fields kept.
+fn revert_json(current: &Value, ev: &audit::AuditEvent, fields: &[&'static str], history: &[audit::AuditEvent], undone: &audit::Undone) -> (Value, Vec<&'static str>, bool) {
+    let (Some(before), Some(after)) = (&ev.before, &ev.after) else { return (current.clone(), vec![], false) };
+    let mut out = current.clone();
+    let (mut kept, mut changed) = (vec![], false);
+    for &f in fields {
+        let (b, a) = (before.get(f).cloned().unwrap_or_default(), after.get(f).cloned().unwrap_or_default());
         if b == a {
             continue;
         }
-        let by_undone_batch = ev.action == "import" && ev.batch_id.is_some_and(|id| undone.contains(&id));
-        if !by_undone_batch || a != value {
-            break;
+        if current.get(f) != Some(&a) {
+            kept.push(f);
+            continue;
         }
-        value = b;
+        out[f] = undone.value_before(history, ev.id, f, b);
+        changed = true;
     }
-    value
+    (out, kept, changed)
 }
+
+/// Remove what an undone batch created and only undone work changed since, among the records
+/// this batch's events touch (and the enterprises of its applications and certifications):
+/// applications and certifications first, then enterprises nothing links to. Returns how many.
+fn remove_left_by_undone(tx: &mut Tx<'_>, events: &[audit::AuditEvent]) -> Result<u64> {
+    let undone = audit::Undone::load(tx.conn())?;
+    let mut records: Vec<(String, i64)> = Vec::new();
+    let mut enterprises: Vec<i64> = Vec::new();
+    for ev in events {
+        let Ok(id) = ev.entity_id.parse::<i64>() else { continue };
+        match ev.entity.as_str() {
+            "enterprise" => enterprises.push(id),
+            "rent_application" | "certification" => {
+                records.push((ev.entity.clone(), id));
+                if let Some(e) = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("enterprise_id")).and_then(|v| v.as_i64()) {
+                    enterprises.push(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    records.dedup();
+    enterprises.sort_unstable();
+    enterprises.dedup();
+    let mut removed = 0;
+    for (entity, id) in records {
+        if !isql::exists(tx.conn(), &entity, id)? || held_by(tx.conn(), &entity, id)?.is_some() {
+            continue;
+        }
+        if undone.created_and_changed_only_by_undone(&audit::events_for(tx.conn(), &entity, &id.to_string())?) {
+            if entity == "rent_application" {
+                isql::remove_rent(tx, id, "undo_import")?;
+            } else {
+                isql::remove_certification(tx, id, "undo_import")?;
+            }
+            removed += 1;
+        }
+    }
+    for id in enterprises {
+        if esql::get(tx.conn(), id)?.is_none() {
+            continue;
+        }
+        let links: i64 = esql::link_counts(tx.conn(), id)?.iter().map(|(_, n)| n).sum::<i64>() + esql::merged_into_count(tx.conn(), id)?;
+        if links == 0 && undone.created_and_changed_only_by_undone(&audit::events_for(tx.conn(), "enterprise", &id.to_string())?) {
+            esql::remove_created(tx, id, "undo_import")?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+const RENT_UPDATE_FIELDS: &[&str] = &["lease_address", "area_centi_m2", "unit_rent_fen", "lease_end", "period_end", "annual_rent_fen", "revenue_prev_fen", "revenue_curr_fen", "requested_fen"];
+const CERT_UPDATE_FIELDS: &[&str] = &["issued_on", "expires_on", "expiry_flag"];
 
 /// The rejected rows as an xlsx the park can fix and resend: the original columns plus 错误说明.
 pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {

@@ -218,6 +218,61 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))?)
 }
 
+/// The first event of `entity` after event `after` (a merge's summary after its sides' events).
+pub fn next_event_of(conn: &Connection, entity: &str, after: i64) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT id FROM audit_event WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT 1", params![entity, after], |r| r.get(0)).optional()?)
+}
+
+/// What has been undone: import batches, and single changes undone by Ctrl+Z (`undo_log`).
+pub struct Undone {
+    pub batches: std::collections::HashSet<i64>,
+    pub events: std::collections::HashSet<i64>,
+}
+
+impl Undone {
+    pub fn load(conn: &Connection) -> Result<Undone> {
+        let batches = conn.prepare("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let events = conn.prepare("SELECT event_id FROM undo_log")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(Undone { batches, events })
+    }
+
+    /// A change that no longer counts: one of an undone batch (its own or its undo's), one undone
+    /// by Ctrl+Z, or the compensation that undid it. Never a record's creation.
+    pub fn covers(&self, ev: &AuditEvent) -> bool {
+        if ev.action == "create" {
+            return false;
+        }
+        ev.batch_id.is_some_and(|b| self.batches.contains(&b)) || self.events.contains(&ev.id) || matches!(ev.action.as_str(), "undo_import" | "undo_update")
+    }
+
+    /// The value to put back for `field` whose value before event `event` was `value`: while an
+    /// earlier change that no longer counts wrote that value, what was there before it — so that
+    /// undoing in any order ends where none of the undone changes had happened. `history` is the
+    /// record's events, oldest first.
+    pub fn value_before(&self, history: &[AuditEvent], event: i64, field: &str, value: serde_json::Value) -> serde_json::Value {
+        let mut value = value;
+        for ev in history.iter().rev().filter(|e| e.id < event) {
+            let b = ev.before.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
+            let a = ev.after.as_ref().and_then(|v| v.get(field)).cloned().unwrap_or_default();
+            if b == a {
+                continue;
+            }
+            if !self.covers(ev) || a != value {
+                break;
+            }
+            value = b;
+        }
+        value
+    }
+
+    /// Whether every change to a record since its creation no longer counts, its creation
+    /// included (made by an undone batch): what is left of it is what undone work made.
+    pub fn created_and_changed_only_by_undone(&self, history: &[AuditEvent]) -> bool {
+        let Some((first, rest)) = history.split_first() else { return false };
+        first.action == "create" && first.batch_id.is_some_and(|b| self.batches.contains(&b)) && rest.iter().all(|e| self.covers(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{event_hash, hex};

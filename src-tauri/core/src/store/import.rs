@@ -111,6 +111,16 @@ pub fn items(conn: &Connection, batch: i64) -> Result<Vec<BatchItem>> {
     Ok(v)
 }
 
+/// Whether a rent application or certification (by table name) still exists.
+pub fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
+    let sql = match table {
+        "rent_application" => "SELECT count(*) FROM rent_application WHERE id = ?1",
+        "certification" => "SELECT count(*) FROM certification WHERE id = ?1",
+        _ => return Ok(false),
+    };
+    Ok(conn.query_row(sql, [id], |r| r.get::<_, i64>(0))? > 0)
+}
+
 /// The batches undone so far.
 pub fn undone_batch_ids(conn: &Connection) -> Result<std::collections::HashSet<i64>> {
     let mut st = conn.prepare_cached("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")?;
