@@ -133,11 +133,11 @@ pub fn org_code_ok(org9: &str) -> bool {
 /// The shape of a code, right or wrong: 18 ASCII letters and digits, spaces aside. A cell of
 /// this shape is an enterprise's data, not a header or a note.
 pub fn looks_like_code(s: &str) -> bool {
-    let mut n = 0;
-    s.chars().filter(|c| !c.is_whitespace()).all(|c| {
-        n += 1;
-        c.is_ascii_alphanumeric()
-    }) && n == 18
+    if s.len() > 80 {
+        return false;
+    }
+    let n = normalize(s);
+    n.len() == 18 && n.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 pub fn parse(raw: &str) -> Result<Uscc, UsccProblem> {

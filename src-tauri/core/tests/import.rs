@@ -767,6 +767,18 @@ fn tab_and_semicolon_files_with_a_title_line_are_read_by_the_delimiter_their_tab
         assert_eq!((r.header_row, r.summary.accepted), (2, 2), "{name}");
         assert_eq!(r.rows[0].record.as_ref().unwrap().name(), "甲公司，一分公司");
     }
+    // A comma file whose cells hold semicolons or quoted tabs; a semicolon file under a title
+    // line with commas.
+    let cases = [
+        ("c7.csv", "企业名称,统一社会信用代码,产业领域\n甲公司,914403001922038216,软件;人工智能;大数据\n乙公司,91440300708461136T,软件;集成电路;芯片\n", 1),
+        ("c8.csv", "企业名称,统一社会信用代码,注册地址\n甲公司,914403001922038216,\"南京市\t玄武区\t徐庄\"\n乙公司,91440300708461136T,\"南京\t江宁\"\n", 1),
+        ("c6.csv", "说明：代码,名称,日期均必填\n企业名称;统一社会信用代码;成立日期\n甲公司;914403001922038216;2020-01-01\n乙公司;91440300708461136T;2021-02-03\n", 2),
+    ];
+    for (name, text, header) in cases {
+        let f = write_csv(t.path(), name, text);
+        let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!((r.header_row, r.summary.accepted), (header, 2), "{name}");
+    }
 }
 
 #[test]
@@ -899,4 +911,22 @@ fn undoing_a_change_to_an_application_a_grant_was_drafted_from_asks_and_keeps_it
     let stored = huiqi_core::rent::applications(&db, false).unwrap();
     assert_eq!(stored[0].id, app);
     assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn second_review_shapes_read_as_before_the_first_round_of_fixes() {
+    // A template's blank 填报单位 line names no park (it used to give “填报日期：”).
+    assert_eq!(quirk("park-line-blank.xlsx").park, None);
+    // Rosters that also list a certification's type and date, or an area and a unit rent, stay rosters.
+    for f in ["roster-with-cert-columns.xlsx", "roster-with-area-columns.xlsx"] {
+        let r = quirk(f);
+        assert_eq!((r.kind, r.summary.rejected), (import::schema::Kind::Enterprises, 0), "{f}");
+    }
+    // A template the park filled in is the table, not a sheet with one row.
+    let r = quirk("template-sheet-filled.xlsx");
+    assert_eq!((r.sheet.as_str(), r.summary.rows), ("企业名录填报模板", 5));
+    // Names that begin like footer lines (审核…, 制表…) with a code written '9132… or with a
+    // hyphen are enterprises' rows.
+    let r = quirk("names-like-notes.csv");
+    assert_eq!((r.summary.skipped, r.summary.accepted), (0, 4), "{:?}", r.rows);
 }

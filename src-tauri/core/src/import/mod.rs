@@ -281,8 +281,11 @@ fn park_from_title(rows: &[(u32, Vec<Cell>)], header_row: u32) -> Option<String>
                 // 填报单位（盖章）：  麒麟科创园    填报日期：…
                 let rest = rest.trim_start_matches(['（', '(', '盖', '章', '公', '）', ')']);
                 let Some(rest) = rest.strip_prefix(['：', ':']) else { continue };
+                // The first word after the colon, when it is a name: not the next field's label
+                // (填报日期：, 联系人：) of a template left blank, nor a seal mark.
                 let name = rest.split_whitespace().next().unwrap_or("").to_string();
-                if !name.is_empty() {
+                let label = name.contains(['：', ':']) || name.starts_with(['（', '(']) || ["填报", "联系", "日期", "电话", "审核", "负责人"].iter().any(|w| name.starts_with(w));
+                if !name.is_empty() && !label {
                     return Some(name);
                 }
             }
@@ -323,7 +326,9 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     let tiebreak = |s: &str, g: &schema::HeaderGuess, rows: &[(u32, Vec<Cell>)]| {
         let instructions = ["说明", "填表", "填报要求", "示例", "样表", "样例", "模板", "范例"].iter().any(|w| s.contains(w));
         let data = rows.iter().filter(|(n, c)| *n > g.header_row && c.iter().filter(|c| !c.is_empty()).count() >= 2).count();
-        (g.score, !hidden.iter().any(|h| h == s), !instructions, data)
+        // A template the park filled in keeps its name: only one with an example row at most is
+        // instructions. Two data sheets (2024年, 2023年): the first, as before.
+        (g.score, !hidden.iter().any(|h| h == s), !(instructions && data <= 1), data > 1)
     };
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
     for s in &candidates {

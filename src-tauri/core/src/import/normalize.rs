@@ -51,9 +51,14 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
     if s.is_empty() || s.len() > 40 {
         return None;
     }
-    // "2023 年 5 月 1 日": spaces inside a written date are no time part.
+    // "2023 年 5 月 1 日": spaces around 年 and 月 (and before 日) are no time part; a time after
+    // 日 ("2023年5月1日 10:30") stays apart.
     if s.contains('年') {
-        s.retain(|c| c != ' ');
+        for (from, to) in [(" 年", "年"), ("年 ", "年"), (" 月", "月"), ("月 ", "月"), (" 日", "日")] {
+            while s.contains(from) {
+                s = s.replace(from, to);
+            }
+        }
     }
     // Drop a time part.
     let s = s.split(['T', ' ']).next().unwrap_or("").trim();
@@ -231,9 +236,10 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
     match s.as_str() {
         "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" | "有" | "高企" | "已认定" => Some(true),
         "否" | "n" | "no" | "false" | "0" | "×" | "✗" | "✘" | "无" | "" | "非高企" | "未认定" | "不是" => Some(false),
-        // 是（2023年认定）: the answer, with a note after it.
+        // 是（2023年认定）: the answer, with a note after it — unless the note takes it back
+        // (是（已过期）): then it is asked about.
         _ => match s.split(['(', '（']).next().map(str::trim) {
-            Some(head) if head != s => parse_bool(head),
+            Some(head) if head != s && !["过期", "失效", "取消", "撤销", "到期", "未通过", "不再"].iter().any(|w| s.contains(w)) => parse_bool(head),
             _ => None,
         },
     }
@@ -301,6 +307,9 @@ mod tests {
         assert_eq!(parse_year_index("首年"), Some(1));
         assert_eq!(parse_date_text("2023 年 5 月 1 日").map(iso).as_deref(), Some("2023-05-01"));
         assert_eq!(parse_date_text("2023.5.1.").map(iso).as_deref(), Some("2023-05-01"));
+        for t in ["2023年05月01日 00:00:00", "2023年5月1日 10:30", "2023年5月1日 星期一", "2023 年  5 月 1 日"] {
+            assert_eq!(parse_date_text(t).map(iso).as_deref(), Some("2023-05-01"), "{t}");
+        }
         assert_eq!(parse_amount_text("500万元人民币", MoneyUnit::Yuan), Some(500_000_000));
         assert_eq!(parse_year_index("2.0"), Some(2));
         assert_eq!(parse_year_index("2.5"), None);
@@ -310,6 +319,8 @@ mod tests {
         for (t, b) in [("✔", true), ("已认定", true), ("是（2023年认定）", true), ("非高企", false), ("否(未申报)", false), (" 是 ", true)] {
             assert_eq!(parse_bool(t), Some(b), "{t}");
         }
+        assert_eq!(parse_bool("是（已过期）"), None);
+        assert_eq!(parse_bool("高企（2019年认定，已失效）"), None);
         // An x could mean either: asked about, not guessed.
         assert_eq!(parse_bool("x"), None);
     }

@@ -825,20 +825,31 @@ fn limit_text(c: Cell) -> Cell {
     }
 }
 
-/// The delimiter the table's lines agree on: for each candidate, the count of it most lines
-/// share, times how many lines share it, over the first 20 non-blank lines (a title line above
-/// the header has none; a name may hold one comma). Ties go to the comma.
+/// The delimiter the table's lines agree on, over the first 20 non-blank lines: for each
+/// candidate, how many lines share the same (non-zero) count of it outside quotes, then that
+/// count. A title line above the header has none; a cell may hold a few (软件;人工智能) but not
+/// the same number on every line. Ties go to the comma.
 fn guess_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
-    let score = |d: char| -> usize {
+    let outside_quotes = |l: &str, d: char| {
+        let mut quoted = false;
+        l.chars().filter(|&c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c == d && !quoted
+        })
+        .count()
+    };
+    let score = |d: char| -> (usize, usize) {
         let mut seen: HashMap<usize, usize> = HashMap::new();
         for l in &lines {
-            let n = l.matches(d).count();
+            let n = outside_quotes(l, d);
             if n > 0 {
                 *seen.entry(n).or_default() += 1;
             }
         }
-        seen.into_iter().map(|(n, lines)| n * lines).max().unwrap_or(0)
+        seen.into_iter().map(|(n, lines)| (lines, n)).max().unwrap_or((0, 0))
     };
     let (commas, tabs, semis) = (score(','), score('\t'), score(';'));
     if tabs > commas && tabs >= semis {

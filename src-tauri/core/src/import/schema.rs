@@ -78,7 +78,7 @@ pub struct Field {
 }
 
 const USCC_SYN: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "社会统一信用代码", "USCC", "纳税人识别号统一社会信用代码", "统一社会信用代码纳税人识别号", "组织机构代码/统一社会信用代码", "统一社会信用代码/组织机构代码", "统一社会信用代码/注册号"];
-const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业", "申报企业名称", "申报单位名称", "单位全称", "公司全称", "企业单位名称"];
+const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业", "申报企业名称", "申报单位名称", "单位全称", "公司全称", "企业单位名称", "企业名"];
 
 pub static ENTERPRISE_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
@@ -86,7 +86,7 @@ pub static ENTERPRISE_FIELDS: &[Field] = &[
     Field { name: "founded_on", label_zh: "成立日期", ty: FieldType::Date, required: false, synonyms: &["成立日期", "成立时间", "注册日期", "设立日期", "注册时间"] },
     Field { name: "registered_capital_fen", label_zh: "注册资本", ty: FieldType::Money, required: false, synonyms: &["注册资本", "注册资金", "注册资本金"] },
     Field { name: "park", label_zh: "所属园区", ty: FieldType::Text, required: false, synonyms: &["所属园区", "园区", "所在园区", "园区名称", "所属载体"] },
-    Field { name: "sector", label_zh: "产业领域", ty: FieldType::Text, required: false, synonyms: &["产业领域", "所属行业", "行业", "产业", "行业领域", "技术领域", "所属领域"] },
+    Field { name: "sector", label_zh: "产业领域", ty: FieldType::Text, required: false, synonyms: &["产业领域", "所属行业", "行业", "产业", "行业领域", "技术领域", "所属领域", "行业类别", "所属行业类别", "行业分类", "产业类别"] },
     Field { name: "contact_name", label_zh: "联系人", ty: FieldType::Text, required: false, synonyms: &["联系人", "联系人姓名", "企业联系人", "负责人"] },
     Field { name: "contact_phone", label_zh: "联系电话", ty: FieldType::Text, required: false, synonyms: &["联系电话", "电话", "手机", "联系方式", "手机号码", "联系人电话"] },
     Field { name: "address", label_zh: "注册地址", ty: FieldType::Text, required: false, synonyms: &["注册地址", "地址", "通讯地址", "办公地址", "企业地址", "住所"] },
@@ -137,9 +137,11 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
             '）' | ')' | ']' | '】' if depth > 0 => {
                 depth -= 1;
                 let u = inner.trim().to_string();
-                if let Some(c) = canonical_unit(&u) {
+                // A unit with a note after it: "万元，外币折算人民币".
+                let first = u.split([',', '，', ';', '；']).next().unwrap_or("");
+                if let Some(c) = canonical_unit(&u).or_else(|| canonical_unit(first)) {
                     unit = Some(c.to_string());
-                } else if is_unsupported_money_unit(&u) {
+                } else if unit.is_none() && is_unsupported_money_unit(&u) {
                     unit = Some(u);
                 }
                 // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
@@ -186,10 +188,13 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
 /// as 元.
 const UNSUPPORTED_MONEY: &[&str] = &["美元", "美金", "港元", "港币", "欧元", "日元", "英镑", "千元", "百万元", "亿元", "USD", "HKD", "EUR", "JPY", "GBP"];
 
-/// Whether a header's unit is a money unit the import does not read (万美元, 千元).
+/// Whether a header's unit is a money unit the import does not read (万美元, 千元, USD/年): the
+/// whole text is the unit, not a note that mentions a currency (（美元企业请折算）).
 pub fn is_unsupported_money_unit(raw: &str) -> bool {
     let u = halfwidth(raw).replace([' ', '\u{3000}'], "").to_uppercase();
-    UNSUPPORTED_MONEY.iter().any(|m| u.contains(m))
+    let u = u.trim_end_matches("/年");
+    let bare = ["万", "千", "百万", "亿"].iter().find_map(|p| u.strip_prefix(p)).unwrap_or(u);
+    UNSUPPORTED_MONEY.iter().any(|m| u == *m || bare == *m)
 }
 
 /// The money unit a line above the header states for the whole table ("金额单位：万元",
@@ -227,7 +232,7 @@ pub const UNIT_RENT_YEAR: &str = "元/㎡/年";
 /// ("全称", "18位", "第几年").
 pub fn canonical_unit(raw: &str) -> Option<&'static str> {
     let mut u = halfwidth(raw).replace([' ', '\u{3000}'], "");
-    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("每", "/"), ("日", "天")] {
+    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("•", "/"), ("・", "/"), (".", "/"), ("．", "/"), ("每", "/"), ("日", "天")] {
         u = u.replace(from, to);
     }
     let u = u.trim_matches('/');
@@ -293,6 +298,16 @@ fn match_strength(kind: Kind, header: &str) -> Option<(&'static Field, usize)> {
             return Some((f, 1000 + b.chars().count()));
         }
     }
+    // The name before a note in brackets: 名称（全称）, 园区（载体）, 高企（是/否）.
+    let head = norm(&halfwidth(header).replace(['\n', '\r', ' ', '\u{3000}'], ""));
+    let head = head.split(['（', '(', '[', '【']).next().unwrap_or("");
+    if head.len() < b.len() {
+        for f in kind.fields() {
+            if f.synonyms.contains(&head) {
+                return Some((f, 900 + head.chars().count()));
+            }
+        }
+    }
     let mut best: Option<(&'static Field, usize)> = None;
     for f in kind.fields() {
         for s in f.synonyms {
@@ -350,7 +365,7 @@ fn score_row(kind: Kind, row: &[Cell]) -> (usize, bool) {
 fn signature(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Enterprises => &[],
-        Kind::RentApplications => &["area_centi_m2", "unit_rent_fen"],
+        Kind::RentApplications => &["area_centi_m2", "unit_rent_fen", "lease_start", "lease_end"],
         Kind::Certifications => &["kind", "issued_on"],
     }
 }
@@ -389,6 +404,10 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<Head
             Some(k) => vec![k],
             None => Kind::ALL.to_vec(),
         };
+        let signed_other = [Kind::RentApplications, Kind::Certifications].iter().any(|&k| {
+            let named = score_fields(k, row);
+            signature(k).iter().all(|s| named.contains(s))
+        });
         for k in kinds {
             let (score, key) = score_row(k, row);
             if score < 2 {
@@ -399,11 +418,11 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<Head
                 .filter_map(|c| if let Cell::Text(t) = c { match_field(k, t) } else { None })
                 .filter(|f| distinctive(k).contains(&f.name))
                 .count();
-            // Rank: a rent or certification table's own fields (面积 and 租金单价; 认定类型 and
-            // 发证日期) first — such tables often carry roster columns too, a roster never
-            // carries theirs; then distinctive fields, all matched fields, having the key.
-            let signed = !signature(k).is_empty() && signature(k).iter().all(|s| score_fields(k, row).contains(s));
-            let rank = signed as usize * 10_000 + dist * 100 + score * 10 + key as usize;
+            // Rank: distinctive fields weigh most, then all matched fields, then having the key.
+            // A rent or certification table often carries roster columns (成立日期, 注册资本):
+            // when a row has all of such a table's own fields, roster fields weigh half.
+            let weight = if k == Kind::Enterprises && signed_other { 50 } else { 100 };
+            let rank = dist * weight + score * 10 + key as usize;
             if best.as_ref().is_none_or(|b| rank > b.score) {
                 best = Some(HeaderGuess { kind: k, header_row: *n, score: rank });
             }
@@ -553,6 +572,18 @@ mod tests {
             assert_eq!(fields(Kind::RentApplications, &row)[2..4], [f("lease_start"), f("lease_end")], "{a}/{b}");
         }
         assert_eq!(fields(Kind::RentApplications, &[t("租金（元/㎡/月）"), t("租金")]), [f("unit_rent_fen"), None]);
+        // A name with a note in brackets is still the name.
+        assert_eq!(
+            fields(Kind::Enterprises, &[t("名称（全称）"), t("园区（载体）"), t("高企（是/否）"), t("行业类别")]),
+            [f("name"), f("park"), f("high_tech"), f("sector")]
+        );
+        assert_eq!(fields(Kind::Enterprises, &[t("企业名"), t("名称（全称）")]), [f("name"), None], "an exact name before a bracketed one");
+        assert_eq!(fields(Kind::RentApplications, &[t("单价（元/㎡.月）"), t("单价（元/平米•月）")])[0], f("unit_rent_fen"));
+        assert_eq!(split_header("单价（元/平米•月）").1.as_deref(), Some(UNIT_RENT_MONTH));
+        // A unit with a note; a note that names a currency is no unit.
+        assert_eq!(split_header("注册资本（万元，外币折算人民币）").1.as_deref(), Some(UNIT_WAN));
+        assert_eq!(split_header("注册资本（万元）（美元企业请折算）").1.as_deref(), Some(UNIT_WAN));
+        assert_eq!(split_header("注册资本（万元）（不含港元）").1.as_deref(), Some(UNIT_WAN));
         // 企业类型 and 企业负责人 begin like 企业 but name no field.
         assert_eq!(fields(Kind::Enterprises, &[t("企业类型"), t("企业负责人")]), [None, None]);
     }
