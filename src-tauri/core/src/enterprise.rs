@@ -677,13 +677,15 @@ pub struct Reverted {
 
 /// Put back the fields a change made (`before` → `after`, the change's audit JSON) on `current`.
 /// `careful`: only where the field still holds what the change wrote (a later value is kept).
-/// `resolve(field, value)` gives the value to put back for `before`'s value (an import undo uses
-/// it to look past batches undone since).
+/// `changed_since`: fields a later change that still counts wrote, kept even when they hold the
+/// same value again. `resolve(field, value)` gives the value to put back for `before`'s value
+/// (looking past changes undone since).
 pub fn revert_fields(
     current: &Enterprise,
     before: &serde_json::Value,
     after: &serde_json::Value,
     careful: bool,
+    changed_since: &std::collections::HashSet<String>,
     mut resolve: impl FnMut(&'static str, serde_json::Value) -> Result<serde_json::Value>,
 ) -> Result<Reverted> {
     let mut now = serde_json::to_value(current)?;
@@ -693,7 +695,7 @@ pub fn revert_fields(
         if b == a {
             continue;
         }
-        if careful && now.get(f) != Some(&a) {
+        if (careful && now.get(f) != Some(&a)) || changed_since.contains(f) {
             kept.push(f);
             continue;
         }
@@ -858,7 +860,8 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
             let empty = serde_json::Value::Null;
             let history = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
             let undone = audit::Undone::load(db.conn())?;
-            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, |f, v| Ok(undone.value_before(&history, ev_id, f, v)))?;
+            let since = undone.changed_since(&history, ev_id, None);
+            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, &since, |f, v| Ok(undone.value_before(&history, ev_id, f, v)))?;
             let v = r.record;
             if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
                 if other.id != id {
@@ -866,13 +869,31 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
                 }
             }
             let changed = !r.reverted.is_empty();
-            db.write(|tx| {
+            let removed = db.write(|tx| {
                 if changed {
                     sql::update(tx, id, &v, "undo_update")?;
                 }
                 let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id, "kept": r.kept})))?;
-                sql::mark_undone(tx, ev_id, by)
+                sql::mark_undone(tx, ev_id, by)?;
+                // Made by an import undone since, and now changed by nothing that counts: it goes
+                // as the batch's own undo would have taken it.
+                let history = audit::events_for(tx.conn(), "enterprise", &id.to_string())?;
+                let links: i64 = sql::link_counts(tx.conn(), id)?.iter().map(|(_, n)| n).sum::<i64>() + sql::merged_into_count(tx.conn(), id)?;
+                let gone = links == 0 && audit::Undone::load(tx.conn())?.created_and_changed_only_by_undone(&history);
+                if gone {
+                    sql::remove_created(tx, id, "undo_update")?;
+                }
+                Ok(gone)
             })?;
+            if removed {
+                return Ok(UndoResult {
+                    undone_event: ev_id,
+                    action: "update".into(),
+                    enterprise_id: id,
+                    summary_zh: format!("已撤销对“{name}”的修改；它由已撤销的导入新增，现一并移除。"),
+                    summary_en: format!("Undid the change to “{name}”; it came from an import undone before, so it is removed too."),
+                });
+            }
             let kept_zh = if r.kept.is_empty() { String::new() } else { format!("（{}之后又被修改，保留现值）", labels_zh(&r.kept)) };
             let kept_en = if r.kept.is_empty() { String::new() } else { format!(" ({} changed since: kept)", r.kept.join(", ")) };
             Ok(UndoResult {
@@ -908,15 +929,33 @@ fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
         .find(|e| e.action == "merged_into" && e.id < summary_event)
         .ok_or_else(|| Error::Internal("loser before".into()))?;
     let loser_before: Enterprise = loser_event.before.clone().map(serde_json::from_value).transpose()?.ok_or_else(|| Error::Internal("loser before".into()))?;
-    let name = match &surv_before {
-        Some(s) => s.name.clone(),
-        None => sql::get(db.conn(), survivor_id)?.map(|e| e.name).unwrap_or_default(),
+    let survivor = sql::get(db.conn(), survivor_id)?.ok_or(Error::NotFound { entity: "enterprise", key: survivor_id.to_string() })?;
+    let name = surv_before.as_ref().map_or(survivor.name.clone(), |s| s.name.clone());
+    // The survivor: only the fields the merge took, where they still hold what it wrote (a later
+    // import or edit keeps its values).
+    let survivor_back = match &survivor_event {
+        Some(e) => {
+            let history = audit::events_for(db.conn(), "enterprise", &survivor_id.to_string())?;
+            let undone = audit::Undone::load(db.conn())?;
+            let since = undone.changed_since(&history, e.id, None);
+            let empty = serde_json::Value::Null;
+            Some(revert_fields(&survivor, e.before.as_ref().unwrap_or(&empty), e.after.as_ref().unwrap_or(&empty), true, &since, |f, v| Ok(undone.value_before(&history, e.id, f, v)))?.record)
+        }
+        None => None,
     };
+    // Both codes must be free again: a code the merge freed may have been taken since.
+    for (id, uscc) in [(survivor_id, survivor_back.as_ref().map(|v| v.uscc.clone())), (loser_id, Some(loser_before.uscc.clone()))] {
+        if let Some(other) = uscc.as_deref().map(|u| sql::get_by_uscc(db.conn(), u)).transpose()?.flatten() {
+            if other.id != id && other.id != survivor_id && other.id != loser_id {
+                return Err(invalid(vec![uscc_taken(&other)]));
+            }
+        }
+    }
     db.write(|tx| {
-        sql::move_links_back(tx, &moved, loser_id)?;
+        sql::move_links_back(tx, &moved, survivor_id, loser_id)?;
         // Free the survivor's code if it took the loser's, then put both rows back.
-        if let Some(s) = &surv_before {
-            sql::update(tx, survivor_id, &validated_of(s), "undo_merge")?;
+        if let Some(v) = &survivor_back {
+            sql::update(tx, survivor_id, v, "undo_merge")?;
         }
         sql::update(tx, loser_id, &validated_of(&loser_before), "undo_merge")?;
         tx.conn().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [loser_id])?;

@@ -930,3 +930,89 @@ fn second_review_shapes_read_as_before_the_first_round_of_fixes() {
     let r = quirk("names-like-notes.csv");
     assert_eq!((r.summary.skipped, r.summary.accepted), (0, 4), "{:?}", r.rows);
 }
+
+const RENT_HEAD: &str = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
+
+#[test]
+fn ctrl_z_of_a_merge_moves_back_only_the_links_still_at_the_survivor() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let first = commits(&mut db, t.path(), RENT_HEAD, &["乙公司,91320102910863147J,100,50,2025-01-01,2025-12-31,1"])[0];
+    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
+    let l = enterprise::find(&db, "91320102910863147J").unwrap();
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
+    import::undo(&mut db, first, true).unwrap();
+    // Another enterprise's application may now carry the removed one's id.
+    let dir2 = t.path().join("z");
+    std::fs::create_dir(&dir2).unwrap();
+    commits(&mut db, &dir2, RENT_HEAD, &["丙公司,91440300708461136T,100,50,2025-01-01,2025-12-31,1"]);
+    let third = enterprise::find(&db, "91440300708461136T").unwrap();
+    enterprise::undo_last(&mut db).unwrap();
+    let apps = huiqi_core::rent::applications(&db, false).unwrap();
+    assert_eq!(apps.iter().map(|a| a.enterprise_id).collect::<Vec<_>>(), [third.id], "丙公司's application stays its own");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn ctrl_z_of_a_merge_keeps_what_a_later_import_wrote_on_the_survivor() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,13000000001,地址A"]);
+    let l = enterprise::create(&mut db, &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), notes: Some("乙备注".into()), ..Default::default() }).unwrap().enterprise;
+    let s = enterprise::find(&db, "914403001922038216").unwrap();
+    let picks = [("notes".to_string(), enterprise::Pick::Loser)].into_iter().collect();
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks }).unwrap();
+    let dir2 = t.path().join("z");
+    std::fs::create_dir(&dir2).unwrap();
+    commits(&mut db, &dir2, CONTACT_HEAD, &["甲公司,914403001922038216,张二,13000000002,地址B"]);
+    assert_eq!(enterprise::undo_last(&mut db).unwrap().action, "merge");
+    let s = enterprise::find(&db, "914403001922038216").unwrap();
+    assert_eq!((s.contact_name.as_str(), s.address.as_str(), s.notes.as_str()), ("张二", "地址B", ""), "the later import stays; the merged note goes");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn a_later_edit_that_writes_the_batchs_value_again_is_kept_on_undo() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let ids = commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,", "甲公司,914403001922038216,张二,,"]);
+    for name in ["张三", "张二"] {
+        let e = enterprise::find(&db, "914403001922038216").unwrap();
+        enterprise::update(&mut db, e.id, &EnterpriseInput { contact_name: Some(name.into()), ..enterprise::to_input(&e) }, None).unwrap();
+    }
+    let u = import::undo(&mut db, ids[1], true).unwrap();
+    assert_eq!(enterprise::find(&db, "914403001922038216").unwrap().contact_name, "张二");
+    assert!(u.kept.iter().any(|k| k.contains("联系人")), "{:?}", u.kept);
+}
+
+#[test]
+fn ctrl_z_of_a_merge_whose_freed_code_was_taken_since_refuses_with_the_holder_named() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), ..Default::default() }).unwrap().enterprise;
+    commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,"]);
+    let l = enterprise::find(&db, "914403001922038216").unwrap();
+    let picks = [("uscc".to_string(), enterprise::Pick::Loser), ("name".to_string(), enterprise::Pick::Loser)].into_iter().collect();
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks }).unwrap();
+    let dir2 = t.path().join("z");
+    std::fs::create_dir(&dir2).unwrap();
+    commits(&mut db, &dir2, CONTACT_HEAD, &["丙公司,91320102910863147J,丙人,,"]);
+    let e = enterprise::undo_last(&mut db).unwrap_err();
+    assert_ne!(e.code(), "database_error");
+    assert!(e.message(huiqi_core::Lang::Zh).contains("丙公司"), "{}", e.message(huiqi_core::Lang::Zh));
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn ctrl_z_of_the_last_edit_on_an_enterprise_an_undone_batch_made_removes_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let b = commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,地址A"])[0];
+    let e = enterprise::find(&db, "914403001922038216").unwrap();
+    enterprise::update(&mut db, e.id, &EnterpriseInput { notes: Some("手工备注".into()), ..enterprise::to_input(&e) }, None).unwrap();
+    import::undo(&mut db, b, true).unwrap();
+    assert_eq!(enterprise::count(&db).unwrap(), 1, "kept for the edit");
+    enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert!(db.check().unwrap().ok);
+}

@@ -1175,7 +1175,8 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     let history = audit::events_for(tx.conn(), "enterprise", &eid.to_string())?;
                     let undone = audit::Undone::load(tx.conn())?;
                     let careful = dep_keys.contains(&("enterprise".to_string(), eid));
-                    let r = crate::enterprise::revert_fields(&current, before, after, careful, |f, v| Ok(undone.value_before(&history, ev.id, f, v)))?;
+                    let since = undone.changed_since(&history, ev.id, Some(id));
+                    let r = crate::enterprise::revert_fields(&current, before, after, careful, &since, |f, v| Ok(undone.value_before(&history, ev.id, f, v)))?;
                     if !r.kept.is_empty() {
                         report.kept.push(format!("{}：{}之后又被修改，保留现值", current.name, crate::enterprise::labels_zh(&r.kept)));
                     }
@@ -1203,6 +1204,7 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
 /// was undone since). Returns the record to write and the fields kept.
 fn revert_json(current: &Value, ev: &audit::AuditEvent, fields: &[&'static str], history: &[audit::AuditEvent], undone: &audit::Undone) -> (Value, Vec<&'static str>, bool) {
     let (Some(before), Some(after)) = (&ev.before, &ev.after) else { return (current.clone(), vec![], false) };
+    let since = undone.changed_since(history, ev.id, ev.batch_id);
     let mut out = current.clone();
     let (mut kept, mut changed) = (vec![], false);
     for &f in fields {
@@ -1210,7 +1212,7 @@ fn revert_json(current: &Value, ev: &audit::AuditEvent, fields: &[&'static str],
         if b == a {
             continue;
         }
-        if current.get(f) != Some(&a) {
+        if current.get(f) != Some(&a) || since.contains(f) {
             kept.push(f);
             continue;
         }

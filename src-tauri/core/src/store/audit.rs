@@ -242,7 +242,7 @@ impl Undone {
         if ev.action == "create" {
             return false;
         }
-        ev.batch_id.is_some_and(|b| self.batches.contains(&b)) || self.events.contains(&ev.id) || matches!(ev.action.as_str(), "undo_import" | "undo_update")
+        ev.batch_id.is_some_and(|b| self.batches.contains(&b)) || self.events.contains(&ev.id) || matches!(ev.action.as_str(), "undo_import" | "undo_update" | "undo_merge")
     }
 
     /// The value to put back for `field` whose value before event `event` was `value`: while an
@@ -263,6 +263,21 @@ impl Undone {
             value = b;
         }
         value
+    }
+
+    /// The fields that changes after event `event` which still count wrote (not `batch`'s own):
+    /// such a field keeps its value on undo, even when it equals what the undone change wrote.
+    pub fn changed_since(&self, history: &[AuditEvent], event: i64, batch: Option<i64>) -> std::collections::HashSet<String> {
+        let mut out = std::collections::HashSet::new();
+        for e in history.iter().filter(|e| e.id > event && !self.covers(e) && !e.action.starts_with("undo") && (batch.is_none() || e.batch_id != batch)) {
+            let (Some(b), Some(a)) = (e.before.as_ref().and_then(|v| v.as_object()), e.after.as_ref().and_then(|v| v.as_object())) else { continue };
+            for (k, v) in a {
+                if b.get(k) != Some(v) {
+                    out.insert(k.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Whether every change to a record since its creation no longer counts, its creation

@@ -416,13 +416,15 @@ pub fn move_links(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<(String, Ve
     Ok(moved)
 }
 
-pub fn move_links_back(tx: &mut Tx<'_>, moved: &[(String, Vec<i64>)], to: i64) -> Result<()> {
+/// Move the links a merge moved from `to` to `from` back, those still at `from` (a record removed
+/// since may have left its id to another enterprise's).
+pub fn move_links_back(tx: &mut Tx<'_>, moved: &[(String, Vec<i64>)], from: i64, to: i64) -> Result<()> {
     for (t, ids) in moved {
         if !LINK_TABLES.contains(&t.as_str()) {
             continue;
         }
         for id in ids {
-            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE id = ?1"), params![id, to])?;
+            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE id = ?1 AND enterprise_id = ?3"), params![id, to, from])?;
         }
     }
     Ok(())

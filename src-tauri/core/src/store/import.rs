@@ -406,6 +406,7 @@ pub fn later_events(conn: &Connection, entity: &str, entity_id: i64, after_event
     let mut st = conn.prepare_cached(
         "SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 AND id > ?3
            AND (batch_id IS NULL OR (batch_id != ?4 AND batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL)))
+           AND id NOT IN (SELECT event_id FROM undo_log) AND action NOT IN ('undo_import', 'undo_update', 'undo_merge')
          ORDER BY id",
     )?;
     let v = st.query_map(params![entity, entity_id.to_string(), after_event, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
