@@ -281,11 +281,20 @@ fn park_from_title(rows: &[(u32, Vec<Cell>)], header_row: u32) -> Option<String>
                 // 填报单位（盖章）：  麒麟科创园    填报日期：…
                 let rest = rest.trim_start_matches(['（', '(', '盖', '章', '公', '）', ')']);
                 let Some(rest) = rest.strip_prefix(['：', ':']) else { continue };
-                // The first word after the colon, when it is a name: not the next field's label
-                // (填报日期：, 联系人：) of a template left blank, nor a seal mark.
-                let name = rest.split_whitespace().next().unwrap_or("").to_string();
-                let label = name.contains(['：', ':']) || name.starts_with(['（', '(']) || ["填报", "联系", "日期", "电话", "审核", "负责人"].iter().any(|w| name.starts_with(w));
-                if !name.is_empty() && !label {
+                // The words after the colon up to the next field's label (填报日期：, 联系人：), without
+                // a seal mark; none when the template was left blank or holds a placeholder.
+                let label = |w: &str| w.contains(['：', ':']) || ["填报", "联系", "日期", "电话", "审核", "负责人"].iter().any(|l| w.starts_with(l));
+                let words: Vec<&str> = rest.split_whitespace().take_while(|w| !label(w)).collect();
+                let mut name = words.join(" ");
+                for seal in ["（盖章）", "(盖章)", "（公章）", "(公章)", "（章）", "(章)", "盖章"] {
+                    name = name.replace(seal, "");
+                }
+                let name = name.trim().to_string();
+                let placeholder = name.is_empty()
+                    || name.chars().all(|c| matches!(c, '×' | 'x' | 'X' | '_' | '＿' | '-' | '—' | '*' | '＊' | '.' | '…' | ' '))
+                    || name.starts_with(['（', '('])
+                    || ["请填写", "请填", "XX", "××", "xx"].iter().any(|w| name.contains(w));
+                if !placeholder {
                     return Some(name);
                 }
             }
@@ -324,11 +333,14 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
     // its header.
     let hidden = book.hidden_sheets();
     let tiebreak = |s: &str, g: &schema::HeaderGuess, rows: &[(u32, Vec<Cell>)]| {
-        let instructions = ["说明", "填表", "填报要求", "示例", "样表", "样例", "模板", "范例"].iter().any(|w| s.contains(w));
+        // 填报说明, 填表示例: instructions, with an example row at most. (A 模板 sheet is what the
+        // park fills in: it is the table.)
+        let instructions = ["说明", "填表", "填报要求", "示例", "样表", "样例", "范例"].iter().any(|w| s.contains(w));
         let data = rows.iter().filter(|(n, c)| *n > g.header_row && c.iter().filter(|c| !c.is_empty()).count() >= 2).count();
-        // A template the park filled in keeps its name: only one with an example row at most is
-        // instructions. Two data sheets (2024年, 2023年): the first, as before.
-        (g.score, !hidden.iter().any(|h| h == s), !(instructions && data <= 1), data > 1)
+        // A visible sheet that is not instructions first, even over a header that maps one more
+        // column (an example sheet often shows every column); then the header; then a sheet with
+        // rows. Two data sheets (2024年, 2023年): the first.
+        (!hidden.iter().any(|h| h == s), !(instructions && data <= 1), g.score, data > 1)
     };
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
     for s in &candidates {

@@ -60,8 +60,14 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
             }
         }
     }
-    // Drop a time part.
-    let s = s.split(['T', ' ']).next().unwrap_or("").trim();
+    // Drop a time part, or a weekday; anything else after the date ("至 2026-11-05") is no date.
+    let (s, rest) = s.split_once(['T', ' ']).unwrap_or((s.as_str(), ""));
+    let rest = rest.trim();
+    let time = rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ' ' | 'Z')) || rest.starts_with("星期") || rest.starts_with('周');
+    if !time {
+        return None;
+    }
+    let s = s.trim();
     let s = s.trim_end_matches('日').trim_end_matches('号').trim_end_matches('.');
     if s.chars().all(|c| c.is_ascii_digit()) {
         return match s.len() {
@@ -307,7 +313,10 @@ mod tests {
         assert_eq!(parse_year_index("首年"), Some(1));
         assert_eq!(parse_date_text("2023 年 5 月 1 日").map(iso).as_deref(), Some("2023-05-01"));
         assert_eq!(parse_date_text("2023.5.1.").map(iso).as_deref(), Some("2023-05-01"));
-        for t in ["2023年05月01日 00:00:00", "2023年5月1日 10:30", "2023年5月1日 星期一", "2023 年  5 月 1 日"] {
+        for t in ["2023-11-06 至 2026-11-05", "2023.11.06 - 2026.11.05", "2023-11-06 ~ 2026-11-05", "2023年11月6日 至 2026年11月5日"] {
+            assert_eq!(parse_date_text(t), None, "{t}: a range is no date");
+        }
+        for t in ["2023年05月01日 00:00:00", "2023年5月1日 10:30", "2023年5月1日 星期一", "2023 年  5 月 1 日", "2023-05-01 00:00:00", "2023-05-01T08:00:00"] {
             assert_eq!(parse_date_text(t).map(iso).as_deref(), Some("2023-05-01"), "{t}");
         }
         assert_eq!(parse_amount_text("500万元人民币", MoneyUnit::Yuan), Some(500_000_000));

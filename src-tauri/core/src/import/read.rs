@@ -870,16 +870,19 @@ fn shows_wan(code: &str) -> bool {
     let mut plain = String::new();
     let mut quoted = false;
     let mut wan = false;
+    // A point written as text (\. or "."): the digits are cut to show 万, as with !.
+    let mut literal_point = false;
     let mut chars = section.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' => quoted = !quoted,
-            '\\' => {
-                if chars.next() == Some('万') {
-                    wan = true;
-                }
-            }
+            '\\' | '!' => match chars.next() {
+                Some('万') => wan = true,
+                Some('.') => literal_point = true,
+                _ => {}
+            },
             '万' => wan = true,
+            '.' if quoted => literal_point = true,
             _ if quoted => {}
             _ => plain.push(c),
         }
@@ -887,7 +890,7 @@ fn shows_wan(code: &str) -> bool {
     if !wan {
         return false;
     }
-    let scaled = plain.contains("!.") || {
+    let scaled = literal_point || {
         let b = plain.as_bytes();
         // A comma after the last digit placeholder scales by 1,000.
         b.iter().enumerate().any(|(i, &c)| c == b',' && !b[i + 1..].iter().any(|c| matches!(c, b'0' | b'#' | b'?')))
@@ -946,7 +949,7 @@ mod tests {
             assert!(shows_wan(code), "{code}");
         }
         // Scaled for display (the value is in 元), or no 万 at all.
-        for code in ["0!.0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
+        for code in ["0!.0000\"万\"", "0\\.0000\"万元\"", "0\".\"0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
             assert!(!shows_wan(code), "{code}");
         }
     }

@@ -114,7 +114,7 @@ pub static CERT_FIELDS: &[Field] = &[
     Field { name: "kind", label_zh: "认定类型", ty: FieldType::CertKind, required: true, synonyms: &["认定类型", "认定类别", "资质类型", "类型", "荣誉类型", "认定名称", "资质名称", "认定项目"] },
     Field { name: "certificate_no", label_zh: "证书编号", ty: FieldType::Text, required: false, synonyms: &["证书编号", "证书号", "编号", "批准文号", "证书号码"] },
     Field { name: "issued_on", label_zh: "发证日期", ty: FieldType::Date, required: true, synonyms: &["发证日期", "认定日期", "发证时间", "认定时间", "颁发日期", "认定年份"] },
-    Field { name: "expires_on", label_zh: "有效期至", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期"] },
+    Field { name: "expires_on", label_zh: "有效期至", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期", "有效期止", "有效期结束", "证书有效期至", "有效期截至"] },
 ];
 
 /// Headers we know and deliberately ignore (not reported as unknown), written in the form `norm`
@@ -132,7 +132,15 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
         match c {
             '（' | '(' | '[' | '【' => {
                 depth += 1;
-                inner.clear();
+                if depth == 1 {
+                    inner.clear();
+                } else {
+                    inner.push('(');
+                }
+            }
+            '）' | ')' | ']' | '】' if depth > 1 => {
+                depth -= 1;
+                inner.push(')');
             }
             '）' | ')' | ']' | '】' if depth > 0 => {
                 depth -= 1;
@@ -141,7 +149,7 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
                 let first = u.split([',', '，', ';', '；']).next().unwrap_or("");
                 if let Some(c) = canonical_unit(&u).or_else(|| canonical_unit(first)) {
                     unit = Some(c.to_string());
-                } else if unit.is_none() && is_unsupported_money_unit(&u) {
+                } else if unit.is_none() && (is_unsupported_money_unit(&u) || looks_like_rent_unit(&u)) {
                     unit = Some(u);
                 }
                 // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
@@ -188,6 +196,17 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
 /// as 元.
 const UNSUPPORTED_MONEY: &[&str] = &["美元", "美金", "港元", "港币", "欧元", "日元", "英镑", "千元", "百万元", "亿元", "USD", "HKD", "EUR", "JPY", "GBP"];
 
+/// Whether an amount's unit is one the import reads.
+pub fn is_money_unit(u: &str) -> bool {
+    matches!(u, UNIT_WAN | UNIT_YUAN | UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR)
+}
+
+/// A rent per area the import cannot read (元/㎡/季度): refused, never taken for per month.
+fn looks_like_rent_unit(u: &str) -> bool {
+    let u = halfwidth(u);
+    u.contains('元') && ["㎡", "平方米", "平米", "m2", "M2", "m²"].iter().any(|a| u.contains(a)) && canonical_unit(&u).is_none()
+}
+
 /// Whether a header's unit is a money unit the import does not read (万美元, 千元, USD/年): the
 /// whole text is the unit, not a note that mentions a currency (（美元企业请折算）).
 pub fn is_unsupported_money_unit(raw: &str) -> bool {
@@ -203,13 +222,17 @@ pub fn table_money_unit<'a>(lines: impl IntoIterator<Item = &'a [Cell]>) -> Opti
     for line in lines {
         for c in line {
             let Cell::Text(t) = c else { continue };
-            let t = halfwidth(t).replace([' ', '\u{3000}'], "");
+            let t = halfwidth(t).replace('\u{3000}', " ");
             let mut rest = t.as_str();
             while let Some(i) = rest.find("单位") {
                 rest = &rest[i + "单位".len()..];
-                let after = rest.trim_start_matches([':', '：', '为', '是']);
-                let end = after.find(|c: char| matches!(c, ')' | '）' | ',' | '，' | ';' | '；' | '、' | '。')).unwrap_or(after.len());
-                if let Some(u @ (UNIT_WAN | UNIT_YUAN)) = canonical_unit(&after[..end]) {
+                let after = rest.trim_start_matches([':', '：', '为', '是', ' ']);
+                // "金额单位：万元  面积单位：平方米": a space ends the unit too.
+                let end = after.find(|c: char| matches!(c, ')' | '）' | ',' | '，' | ';' | '；' | '、' | '。' | ' ')).unwrap_or(after.len());
+                let unit = &after[..end];
+                // "单位：万元/平方米": money in 万元, areas in ㎡.
+                let money = canonical_unit(unit).or_else(|| canonical_unit(unit.split('/').next().unwrap_or("")));
+                if let Some(u @ (UNIT_WAN | UNIT_YUAN)) = money {
                     return Some(u);
                 }
             }
@@ -232,7 +255,7 @@ pub const UNIT_RENT_YEAR: &str = "元/㎡/年";
 /// ("全称", "18位", "第几年").
 pub fn canonical_unit(raw: &str) -> Option<&'static str> {
     let mut u = halfwidth(raw).replace([' ', '\u{3000}'], "");
-    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("•", "/"), ("・", "/"), (".", "/"), ("．", "/"), ("每", "/"), ("日", "天")] {
+    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("•", "/"), ("・", "/"), (".", "/"), ("．", "/"), ("*", "/"), ("×", "/"), ("(", "/"), (")", "/"), ("（", "/"), ("）", "/"), ("每", "/"), ("日", "天")] {
         u = u.replace(from, to);
     }
     let u = u.trim_matches('/');
@@ -304,7 +327,7 @@ fn match_strength(kind: Kind, header: &str) -> Option<(&'static Field, usize)> {
     if head.len() < b.len() {
         for f in kind.fields() {
             if f.synonyms.contains(&head) {
-                return Some((f, 900 + head.chars().count()));
+                return fits(f, &b[head.len()..]).then_some((f, 900 + head.chars().count()));
             }
         }
     }
@@ -318,7 +341,29 @@ fn match_strength(kind: Kind, header: &str) -> Option<(&'static Field, usize)> {
             }
         }
     }
-    best
+    let (f, n) = best?;
+    let rest = &b[f.synonyms.iter().find(|s| b.starts_with(**s) && s.chars().count() == n).map_or(0, |s| s.len())..];
+    // 联系人手机: what follows names another field (手机), which it is.
+    if let Some(other) = kind.fields().iter().find(|o| o.name != f.name && o.synonyms.contains(&rest)) {
+        return Some((other, n));
+    }
+    fits(f, rest).then_some((f, n))
+}
+
+/// Whether what follows a field's name in a header (a note, the rest of a longer name) leaves it
+/// that field: not 企业名称（英文）/（曾用名）, not 有效期（起） for an end date, not 申请补贴月数 for
+/// an amount.
+fn fits(f: &Field, rest: &str) -> bool {
+    let has = |ws: &[&str]| ws.iter().any(|w| rest.contains(w));
+    if has(&["英文", "外文", "曾用名", "原名", "简称", "拼音"]) {
+        return false;
+    }
+    match f.name {
+        "expires_on" | "lease_end" => !has(&["起", "开始", "始", "自", "从"]),
+        "lease_start" | "issued_on" => !has(&["止", "结束", "截止", "至", "到期", "终"]),
+        _ if f.ty == FieldType::Money => !has(&["月数", "期限", "面积", "年度", "比例", "年限", "天数", "次数", "人数", "年份", "月份"]),
+        _ => true,
+    }
 }
 
 pub fn is_ignored_header(header: &str) -> bool {

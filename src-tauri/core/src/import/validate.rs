@@ -298,14 +298,15 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             }
         }
         FieldType::Money => {
-            if let Some(u) = unit().filter(|u| super::schema::is_unsupported_money_unit(u)) {
+            // A unit the import does not read (万美元, 千元, 元/㎡/季度, ㎡): refused, never guessed.
+            if let Some(u) = unit().filter(|u| !super::schema::is_money_unit(u)) {
                 let (shown, col) = (cell.display(), ctx.cols.header(f));
                 ctx.err(
                     "bad_amount",
                     f,
                     &shown,
-                    format!("“{col}”的单位是{u}，台账只记人民币元或万元。请把金额换算成人民币，表头写明（元）或（万元）后重新导入；或在“列对应”中把此列设为不导入。"),
-                    format!("“{col}” is in {u}; the ledger keeps yuan (元 or 万元). Convert the amounts and state the unit in the header, or do not import this column."),
+                    format!("“{col}”的单位是{u}，台账只记人民币元或万元（租金单价按元/㎡/月、天或年）。请把金额换算后在表头写明单位再导入；或在“列对应”中把此列设为不导入。"),
+                    format!("“{col}” is in {u}; the ledger keeps yuan (元 or 万元; a unit rent per ㎡ per month, day or year). Convert the amounts and state the unit in the header, or do not import this column."),
                 );
                 return None;
             }
@@ -605,7 +606,19 @@ pub fn classify(cells: &[Cell]) -> RowClass {
         _ => return RowClass::Data,
     };
     let first_compact: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-    if ["合计", "小计", "总计", "共计"].iter().any(|p| first_compact.starts_with(p)) {
+    // A line that carries a code, even one cut short or kept in a number cell, is an
+    // enterprise's, whatever its name begins with (审核通科技…, 合计科技…): it is validated.
+    let has_code = || {
+        cells.iter().any(|c| match c {
+            Cell::Text(t) => {
+                let n = crate::uscc::normalize(t);
+                (15..=18).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric()) && n.bytes().filter(u8::is_ascii_digit).count() >= 8
+            }
+            Cell::Number(v) => *v >= 1e14,
+            _ => false,
+        })
+    };
+    if ["合计", "小计", "总计", "共计"].iter().any(|p| first_compact.starts_with(p)) && !has_code() {
         return RowClass::Total;
     }
     // The lines under a table: notes, who filled it in and checked it, the seal, "nothing below".
@@ -623,8 +636,6 @@ pub fn classify(cells: &[Cell]) -> RowClass {
         && first_compact.chars().count() <= 40;
     let section = alone && is_section_title(&first_compact);
     let note = note || seal || section;
-    // A line that carries a code is an enterprise's, whatever its name begins with (审核通科技…).
-    let has_code = || cells.iter().any(|c| matches!(c, Cell::Text(t) if crate::uscc::looks_like_code(t)));
     if note && !has_code() {
         return RowClass::Note;
     }
