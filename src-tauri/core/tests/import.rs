@@ -1056,3 +1056,22 @@ fn third_review_shapes() {
     let r = quirk("r3-skip1.xlsx");
     assert_eq!((r.summary.rows, r.summary.skipped), (6, 2), "{:?}", r.rows.iter().map(|x| x.row).collect::<Vec<_>>());
 }
+
+#[test]
+fn units_a_field_cannot_have_are_refused_and_a_yearly_unit_rent_is_kept_per_month() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "企业名称,统一社会信用代码,租赁面积（㎡）,年租金单价（元/㎡）,租期起,租期止,申请补贴年度,2022年营业收入（万元）,2023年营业收入（万元）\n";
+    let f = write_csv(t.path(), "a.csv", &format!("{head}甲公司,914403001922038216,100,600,2025-01-01,2025-12-31,1,100,150\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(record_field(&r, 0, "unit_rent_fen"), 5000, "600 元/㎡ a year is 50 元/㎡ a month");
+    assert_eq!((record_field(&r, 0, "revenue_prev_fen"), record_field(&r, 0, "revenue_curr_fen")), (100_000_000.into(), 150_000_000.into()), "100 and 150 万元");
+    for (col, cell) in [("租赁面积（亩）", "1.5"), ("年租金（元/㎡）", "600")] {
+        let head = format!("企业名称,统一社会信用代码,{col},租金单价（元/㎡/月）,租期起,租期止,申请补贴年度{}\n", if col.starts_with("租赁面积") { "" } else { ",租赁面积" });
+        let extra = if col.starts_with("租赁面积") { "" } else { ",100" };
+        let f = write_csv(t.path(), "b.csv", &format!("{head}甲公司,914403001922038216,{cell},50,2025-01-01,2025-12-31,1{extra}\n"));
+        let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+        let e = r.rows[0].errors.iter().find(|e| e.column == col).unwrap_or_else(|| panic!("{col}: {:?}", r.rows[0]));
+        assert!(e.message.contains("单位是"), "{}", e.message);
+    }
+}

@@ -75,12 +75,23 @@ pub fn match_kind<'a>(kinds: &'a [CertKind], text: &str) -> Option<&'a CertKind>
     for k in kinds {
         for s in std::iter::once(&k.name_zh).chain(k.synonyms.iter()) {
             let s = norm(s);
-            if s.chars().count() >= 3 && t.contains(&s) && best.is_none_or(|(_, l)| s.len() > l) {
+            if s.chars().count() >= 3 && t.contains(&s) && plain_rest(&t.replacen(&s, "", 1)) && best.is_none_or(|(_, l)| s.len() > l) {
                 best = Some((k, s.len()));
             }
         }
     }
     best.map(|(k, _)| k)
+}
+
+/// What may stand around a kind's name in a cell and leave it that kind: a year, 国家级, 认定,
+/// a batch number, brackets. Anything else (培育库, 拟认定, 公示中, 未通过, 潜在, 省级) makes the
+/// cell something else, asked about rather than guessed.
+fn plain_rest(rest: &str) -> bool {
+    let mut r = rest.to_string();
+    for w in ["国家级", "国家", "认定", "年度", "企业", "证书", "第", "批", "年", "（", "）", "(", ")", "、", " ", "-", "—"] {
+        r = r.replace(w, "");
+    }
+    r.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
 }
 
 /// The expiry date the validity rule gives for an issue date (None: no expiry).
@@ -115,6 +126,13 @@ mod tests {
         assert_eq!(match_kind(&k, "科技型中小企业").unwrap().code, "tech_sme");
         assert_eq!(match_kind(&k, "tech_sme").unwrap().code, "tech_sme");
         assert!(match_kind(&k, "优秀企业").is_none());
+        // A year or 国家级 around the name is still the kind…
+        assert_eq!(match_kind(&k, "2023年度高新技术企业").unwrap().code, "high_tech_enterprise");
+        assert_eq!(match_kind(&k, "高新技术企业（2023年第一批）").unwrap().code, "high_tech_enterprise");
+        // …a status or another level is not: asked about, never taken for the certification.
+        for t in ["南京市高新技术企业培育库入库企业", "2023年拟认定高新技术企业（公示中）", "高新技术企业（未通过）", "潜在小巨人企业", "科技型中小企业（未入库）", "绿色工厂（省级）"] {
+            assert!(match_kind(&k, t).is_none(), "{t}");
+        }
     }
 
     #[test]

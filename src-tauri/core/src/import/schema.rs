@@ -99,8 +99,8 @@ pub static RENT_FIELDS: &[Field] = &[
     Field { name: "lease_address", label_zh: "租赁地址", ty: FieldType::Text, required: false, synonyms: &["租赁地址", "租赁房屋地址", "房屋地址", "租赁房屋坐落", "房屋坐落", "地址"] },
     Field { name: "area_centi_m2", label_zh: "租赁面积", ty: FieldType::Area, required: true, synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积", "实际租赁面积", "实际面积"] },
     Field { name: "unit_rent_fen", label_zh: "租金单价", ty: FieldType::Money, required: true, synonyms: &["租金单价", "单价", "月租金单价", "租金标准", "租金单价元平方米月"] },
-    Field { name: "lease_start", label_zh: "租期起", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始", "租赁起始时间", "起租时间", "起租日", "租赁开始时间", "合同起始日期", "合同开始日期", "开始日期", "开始时间", "起始时间", "起始", "开始", "自", "从"] },
-    Field { name: "lease_end", label_zh: "租期止", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止", "租赁结束时间", "租赁到期时间", "租赁到期日期", "到期时间", "到期日", "合同截止日期", "合同终止日期", "合同到期日期", "结束日期", "结束时间", "截止时间", "截止", "结束", "至", "到"] },
+    Field { name: "lease_start", label_zh: "租期起", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始", "租赁起始时间", "租赁起始日", "租赁开始日", "起租时间", "起租日", "租赁开始时间", "合同起始日期", "合同开始日期", "开始日期", "开始时间", "起始时间", "起始", "开始", "自", "从"] },
+    Field { name: "lease_end", label_zh: "租期止", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止", "租赁结束时间", "租赁截止日", "租赁结束日", "租赁到期日", "租赁到期时间", "租赁到期日期", "到期时间", "到期日", "合同截止日期", "合同终止日期", "合同到期日期", "结束日期", "结束时间", "截止时间", "截止", "结束", "至", "到"] },
     Field { name: "annual_rent_fen", label_zh: "年租金", ty: FieldType::Money, required: false, synonyms: &["年租金", "年度租金", "全年租金", "租金总额", "年租金额"] },
     Field { name: "revenue_prev_fen", label_zh: "上年营业收入", ty: FieldType::Money, required: false, synonyms: &["上年营业收入", "上年度营业收入", "上年收入", "上一年营业收入", "上年度销售收入", "上年销售收入", "上年营收", "上年度营收", "上年主营业务收入", "上年度主营业务收入"] },
     Field { name: "revenue_curr_fen", label_zh: "本年营业收入", ty: FieldType::Money, required: false, synonyms: &["本年营业收入", "本年度营业收入", "当年营业收入", "本年收入", "本年度销售收入", "本年销售收入", "本年营收", "本年度营收", "本年主营业务收入", "本年度主营业务收入"] },
@@ -148,8 +148,14 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
                 // A unit with a note after it: "万元，外币折算人民币".
                 let first = u.split([',', '，', ';', '；']).next().unwrap_or("");
                 if let Some(c) = canonical_unit(&u).or_else(|| canonical_unit(first)) {
+                    // 年租金单价（元/㎡）: a rent per ㎡ that names no period takes the column's.
+                    let c = match c {
+                        UNIT_RENT_MONTH if !u.contains('月') && base.contains('年') => UNIT_RENT_YEAR,
+                        UNIT_RENT_MONTH if !u.contains('月') && (base.contains('日') || base.contains('天')) => UNIT_RENT_DAY,
+                        c => c,
+                    };
                     unit = Some(c.to_string());
-                } else if unit.is_none() && (is_unsupported_money_unit(&u) || looks_like_rent_unit(&u)) {
+                } else if unit.is_none() && (is_unsupported_money_unit(&u) || looks_like_rent_unit(&u) || UNREAD_AREA_UNITS.contains(&u.as_str())) {
                     unit = Some(u);
                 }
                 // Other parentheticals ("全称", "18位", "第几年") are folded into the base for matching.
@@ -196,10 +202,18 @@ pub fn split_header(raw: &str) -> (String, Option<String>) {
 /// as 元.
 const UNSUPPORTED_MONEY: &[&str] = &["美元", "美金", "港元", "港币", "欧元", "日元", "英镑", "千元", "百万元", "亿元", "USD", "HKD", "EUR", "JPY", "GBP"];
 
-/// Whether an amount's unit is one the import reads.
-pub fn is_money_unit(u: &str) -> bool {
-    matches!(u, UNIT_WAN | UNIT_YUAN | UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR)
+/// Whether an amount field reads its header's unit: a unit rent in 元 per ㎡ per month, day or
+/// year (or 元); any other amount in 元 or 万元 (an annual rent “per ㎡” is no annual rent).
+pub fn is_money_unit(field: &str, u: &str) -> bool {
+    if field == "unit_rent_fen" {
+        matches!(u, UNIT_YUAN | UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR)
+    } else {
+        matches!(u, UNIT_WAN | UNIT_YUAN)
+    }
 }
+
+/// Area units the import does not convert: refused, never read as ㎡.
+const UNREAD_AREA_UNITS: &[&str] = &["亩", "万㎡", "万平方米", "万平米", "公顷", "平方公里", "k㎡"];
 
 /// A rent per area the import cannot read (元/㎡/季度): refused, never taken for per month.
 fn looks_like_rent_unit(u: &str) -> bool {
@@ -556,7 +570,31 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
             out[at].field = Some(f.name.to_string());
         }
     }
+    // Revenue by year (2022年营业收入 | 2023年营业收入, or 营业收入 over 2022年 | 2023年): the later
+    // year is this year's, the one before it last year's, whatever the column order.
+    if kind == Kind::RentApplications && !taken.contains(&"revenue_prev_fen") && !taken.contains(&"revenue_curr_fen") {
+        let mut years: Vec<(u32, usize)> = out.iter().enumerate().filter(|(_, c)| c.field.is_none()).filter_map(|(i, c)| revenue_year(&c.column).map(|y| (y, i))).collect();
+        years.sort_unstable();
+        years.dedup_by_key(|(y, _)| *y);
+        if let [.., (prev_y, prev), (curr_y, curr)] = years[..] {
+            if curr_y == prev_y + 1 {
+                out[prev].field = Some("revenue_prev_fen".into());
+                out[curr].field = Some("revenue_curr_fen".into());
+            }
+        }
+    }
     out
+}
+
+/// The year of a revenue column named by its year: 2023年营业收入, 2023年度主营业务收入（万元）,
+/// 营业收入2023年.
+fn revenue_year(header: &str) -> Option<u32> {
+    let (base, _) = split_header(header);
+    let b = norm(&base);
+    let rest = ["营业收入", "主营业务收入", "销售收入", "营收"].iter().find_map(|w| b.strip_suffix(w).or_else(|| b.strip_prefix(w)))?;
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let words = rest.replace(|c: char| c.is_ascii_digit(), "");
+    (digits.len() == 4 && ["年", "年度", ""].contains(&words.as_str())).then(|| digits.parse().ok()).flatten().filter(|y| (1990..=2100).contains(y))
 }
 
 #[cfg(test)]
@@ -617,6 +655,20 @@ mod tests {
             assert_eq!(fields(Kind::RentApplications, &row)[2..4], [f("lease_start"), f("lease_end")], "{a}/{b}");
         }
         assert_eq!(fields(Kind::RentApplications, &[t("租金（元/㎡/月）"), t("租金")]), [f("unit_rent_fen"), None]);
+        // Revenue by year, in either order, and under a group title.
+        assert_eq!(
+            fields(Kind::RentApplications, &[t("2023年营业收入（万元）"), t("2022年营业收入（万元）")]),
+            [f("revenue_curr_fen"), f("revenue_prev_fen")]
+        );
+        let top = [t("企业名称"), t("统一社会信用代码"), t("营业收入（万元）"), Cell::Empty];
+        let sub = [Cell::Empty, Cell::Empty, t("2022年"), t("2023年")];
+        let row = two_row_header(Kind::RentApplications, &top, &sub).expect("a two-row header");
+        assert_eq!(fields(Kind::RentApplications, &row)[2..], [f("revenue_prev_fen"), f("revenue_curr_fen")]);
+        assert_eq!(split_header(&row[2].display()).1.as_deref(), Some(UNIT_WAN));
+        // 年租金单价（元/㎡） is per year; an area in 亩 keeps its unit (and is refused).
+        assert_eq!(split_header("年租金单价（元/㎡）").1.as_deref(), Some(UNIT_RENT_YEAR));
+        assert_eq!(split_header("租赁面积（亩）").1.as_deref(), Some("亩"));
+        assert_eq!(fields(Kind::RentApplications, &[t("租赁起始日"), t("租赁截止日")]), [f("lease_start"), f("lease_end")]);
         // A name with a note in brackets is still the name.
         assert_eq!(
             fields(Kind::Enterprises, &[t("名称（全称）"), t("园区（载体）"), t("高企（是/否）"), t("行业类别")]),

@@ -299,7 +299,7 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         }
         FieldType::Money => {
             // A unit the import does not read (万美元, 千元, 元/㎡/季度, ㎡): refused, never guessed.
-            if let Some(u) = unit().filter(|u| !super::schema::is_money_unit(u)) {
+            if let Some(u) = unit().filter(|u| !super::schema::is_money_unit(f.name, u)) {
                 let (shown, col) = (cell.display(), ctx.cols.header(f));
                 ctx.err(
                     "bad_amount",
@@ -345,6 +345,17 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             }
         }
         FieldType::Area => {
+            if let Some(u) = unit().filter(|u| *u != super::schema::UNIT_M2) {
+                let (shown, col) = (cell.display(), ctx.cols.header(f));
+                ctx.err(
+                    "bad_number",
+                    f,
+                    &shown,
+                    format!("“{col}”的单位是{u}，台账按平方米记面积。请换算成平方米，表头写明（㎡）后重新导入。"),
+                    format!("“{col}” is in {u}; the ledger keeps square metres. Convert and state (㎡) in the header."),
+                );
+                return None;
+            }
             let v = match cell {
                 Cell::Number(x) => n::parse_area_number(*x),
                 Cell::Text(s) => n::parse_area_text(s),
