@@ -963,7 +963,15 @@ fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
         if let Some(e) = &survivor_event {
             sql::mark_undone(tx, e.id, by)?;
         }
-        sql::mark_undone(tx, loser_event.id, by)
+        sql::mark_undone(tx, loser_event.id, by)?;
+        // The loser made by an import undone since, changed by nothing else that counts: it goes
+        // now, as that batch's undo would have taken it had the merge not held it.
+        let history = audit::events_for(tx.conn(), "enterprise", &loser_id.to_string())?;
+        let links: i64 = sql::link_counts(tx.conn(), loser_id)?.iter().map(|(_, n)| n).sum::<i64>() + sql::merged_into_count(tx.conn(), loser_id)?;
+        if links == 0 && audit::Undone::load(tx.conn())?.created_and_changed_only_by_undone(&history) {
+            sql::remove_created(tx, loser_id, "undo_merge")?;
+        }
+        Ok(())
     })?;
     Ok(UndoResult {
         undone_event: survivor_event.as_ref().map_or(loser_event.id, |e| e.id),

@@ -1075,3 +1075,18 @@ fn units_a_field_cannot_have_are_refused_and_a_yearly_unit_rent_is_kept_per_mont
         assert!(e.message.contains("单位是"), "{}", e.message);
     }
 }
+
+#[test]
+fn ctrl_z_of_a_merge_after_the_losers_batch_was_undone_removes_the_loser() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let b = commits(&mut db, t.path(), RENT_HEAD, &["乙公司,91320102910863147J,100,50,2025-01-01,2025-12-31,1"])[0];
+    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
+    let l = enterprise::find(&db, "91320102910863147J").unwrap();
+    enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
+    import::undo(&mut db, b, true).unwrap();
+    assert_eq!(enterprise::undo_last(&mut db).unwrap().action, "merge");
+    assert!(enterprise::find(&db, "91320102910863147J").is_err(), "nothing that counts made or changed 乙公司");
+    assert_eq!(enterprise::count(&db).unwrap(), 1);
+    assert!(db.check().unwrap().ok);
+}

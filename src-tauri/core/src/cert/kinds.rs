@@ -75,7 +75,7 @@ pub fn match_kind<'a>(kinds: &'a [CertKind], text: &str) -> Option<&'a CertKind>
     for k in kinds {
         for s in std::iter::once(&k.name_zh).chain(k.synonyms.iter()) {
             let s = norm(s);
-            if s.chars().count() >= 3 && t.contains(&s) && plain_rest(&t.replacen(&s, "", 1)) && best.is_none_or(|(_, l)| s.len() > l) {
+            if s.chars().count() >= 3 && t.contains(&s) && plain_rest(k, &t.replacen(&s, "", 1)) && best.is_none_or(|(_, l)| s.len() > l) {
                 best = Some((k, s.len()));
             }
         }
@@ -83,15 +83,25 @@ pub fn match_kind<'a>(kinds: &'a [CertKind], text: &str) -> Option<&'a CertKind>
     best.map(|(k, _)| k)
 }
 
-/// What may stand around a kind's name in a cell and leave it that kind: a year, 国家级, 认定,
-/// a batch number, brackets. Anything else (培育库, 拟认定, 公示中, 未通过, 潜在, 省级) makes the
-/// cell something else, asked about rather than guessed.
-fn plain_rest(rest: &str) -> bool {
+/// What may stand around a kind's name in a cell and leave it that kind: a year, 国家级, (重新)认定,
+/// 复审, 入库, 有效期内, a batch, a certificate number, brackets; a province when the kind has a
+/// provincial level. Anything else (培育库, 拟认定, 公示中, 未通过, 未入库, 潜在, 省级 for a national
+/// kind) makes the cell something else, asked about rather than guessed.
+fn plain_rest(kind: &CertKind, rest: &str) -> bool {
     let mut r = rest.to_string();
-    for w in ["国家级", "国家", "认定", "年度", "企业", "证书", "第", "批", "年", "（", "）", "(", ")", "、", " ", "-", "—"] {
+    if r.contains(['未', '拟', '不']) {
+        return false;
+    }
+    let provincial = std::iter::once(&kind.name_zh).chain(kind.synonyms.iter()).any(|s| s.contains('省'));
+    if provincial {
+        for w in ["江苏省", "江苏", "省级", "省"] {
+            r = r.replace(w, "");
+        }
+    }
+    for w in ["国家级", "国家", "重新认定", "已认定", "认定", "复审", "入库", "有效期内", "年度", "企业", "证书", "编号", "第", "批", "年", "（", "）", "(", ")", "、", "，", ",", "：", ":", " ", "-", "—"] {
         r = r.replace(w, "");
     }
-    r.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+    r.chars().all(|c| c.is_ascii_alphanumeric() || "一二三四五六七八九十".contains(c))
 }
 
 /// The expiry date the validity rule gives for an issue date (None: no expiry).
@@ -132,6 +142,17 @@ mod tests {
         // …a status or another level is not: asked about, never taken for the certification.
         for t in ["南京市高新技术企业培育库入库企业", "2023年拟认定高新技术企业（公示中）", "高新技术企业（未通过）", "潜在小巨人企业", "科技型中小企业（未入库）", "绿色工厂（省级）"] {
             assert!(match_kind(&k, t).is_none(), "{t}");
+        }
+        // A status that confirms it, a certificate number, a province for a kind with a provincial level.
+        for (t, code) in [
+            ("国家高新技术企业（复审）", "high_tech_enterprise"),
+            ("高新技术企业（重新认定）", "high_tech_enterprise"),
+            ("高新技术企业（有效期内）", "high_tech_enterprise"),
+            ("高新技术企业 GR202332000001", "high_tech_enterprise"),
+            ("高新技术企业，2023年认定", "high_tech_enterprise"),
+            ("科技型中小企业（2024年入库）", "tech_sme"),
+        ] {
+            assert_eq!(match_kind(&k, t).map(|x| x.code.as_str()), Some(code), "{t}");
         }
     }
 
