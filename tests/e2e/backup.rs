@@ -53,9 +53,9 @@ async fn back_up_change_restore() {
     s.click(&format!("[data-testid='backup-restore-{}']", made[0].file_name)).await;
     s.wait_text("当前数据库会先另存为").await;
     s.shot("60-backup-restore-confirm").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_text("已恢复到").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_text("恢复前").await;
     s.shot("61-backups").await;
     s.click("[data-testid=nav-enterprise]").await;

@@ -25,7 +25,7 @@ async fn import_remind_scan_confirm_dashboard() {
     s.click("[data-testid=import-next-2]").await;
     s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('1')", 20).await;
     s.click("[data-testid=import-commit]").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.find("[data-testid=import-result]").await;
 
     // Reminders: some certificates of the file expire within the window.
@@ -49,7 +49,7 @@ async fn import_remind_scan_confirm_dashboard() {
     s.wait_js("return (document.querySelector('[data-testid=scan-confirm]')?.innerText||'').includes('确认发放 2 项')", 10).await;
     s.shot("41-scan").await;
     s.click("[data-testid=scan-confirm]").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_text("已批准 2 项奖励").await;
     s.wait_js("return document.querySelectorAll('[data-testid=reward-table] .el-table__body tr.el-table__row').length === 2", 20).await;
 

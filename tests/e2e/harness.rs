@@ -179,6 +179,15 @@ impl Session {
         }
     }
 
+    /// Confirm the open message box (its primary button) and wait until that box is gone. A
+    /// click can land while the box is still opening and be lost: it is clicked again. A box that
+    /// opens after it (a second question) is left for the next step.
+    pub async fn confirm_box(&self) {
+        self.find(".el-message-box__btns .el-button--primary").await;
+        self.js("document.querySelector('.el-message-box').setAttribute('data-e2e-confirm', '1'); return true").await;
+        self.click_until(".el-message-box[data-e2e-confirm] .el-message-box__btns .el-button--primary", "return !document.querySelector('.el-message-box[data-e2e-confirm]')").await;
+    }
+
     /// Click `css` until `done` (a boolean script) holds: on a loaded machine a click can land while
     /// an element is still opening and be lost. Clicks again only while `css` is still there.
     pub async fn click_until(&self, css: &str, done: &str) {

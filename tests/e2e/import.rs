@@ -52,7 +52,7 @@ async fn wizard_fix_commit_find_undo() {
     // Commit: the confirmation states what will change.
     s.click("[data-testid=import-commit]").await;
     s.wait_text("将从“enterprises-roster.xlsx”新增 50 条").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.find("[data-testid=import-result]").await;
     s.wait_text("已导入（批次 #1）").await;
     s.shot("22-import-result").await;
@@ -87,7 +87,7 @@ async fn wizard_fix_commit_find_undo() {
     s.click_text(".el-tabs__item", "导入记录").await;
     s.find("[data-testid=import-history]").await;
     s.click_text("[data-testid=import-history] button", "撤销").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_text("已撤销：删除 50 条").await;
     s.click("[data-testid=nav-enterprise]").await;
     s.wait_text("0 家企业").await;

@@ -30,7 +30,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.click("[data-testid=nav-rent]").await;
     s.find("[data-testid=rent-view]").await;
     s.click(&format!("[data-testid=approve-{gid}]")).await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.find(&format!("[data-testid=notice-{gid}]")).await;
 
     // Its notice: a preview first (watermark, not numbered) drawn by pdf.js.
@@ -43,7 +43,7 @@ async fn approve_issue_preview_register_reprint_void() {
 
     // Issue: the next number of this year.
     s.click("[data-testid=notice-issue]").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     let year = chrono::Local::now().year();
     let number = format!("江宁科〔{year}〕1号");
     s.wait_js(&format!("return (document.querySelector('[data-testid=notice-number]')?.innerText||'') === {}", serde_json::to_string(&number).unwrap()), 30).await;
@@ -81,7 +81,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.wait_js(RENDERED, 30).await;
     s.click("[data-testid=notice-void]").await;
     s.fill(".el-message-box__input input", "租赁面积填写有误").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_js("return [...document.querySelectorAll('[data-testid=notice-status]')].some((e) => e.innerText.includes('已作废'))", 20).await;
     s.wait_text("租赁面积填写有误").await;
     s.shot("53-notice-voided").await;
@@ -101,7 +101,7 @@ async fn approve_issue_preview_register_reprint_void() {
     assert_eq!(huiqi_core::notice::register(&ro(&w)).unwrap()[0].last_no, 1, "a batch preview takes no number");
     s.press(&ESCAPE.to_string()).await;
     s.click("[data-testid=batch-issue]").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.find("[data-testid=batch-result]").await;
     let second = format!("江宁科〔{year}〕2号");
     s.wait_text(&second).await;

@@ -81,7 +81,7 @@ async fn lease_growth_calculate_explain_approve_pay() {
     let gid = huiqi_core::rent::grants(&ro(&w), None).unwrap().into_iter().find(|g| g.enterprise_id == eid).unwrap().id;
     s.click(&format!("[data-testid=approve-{gid}]")).await;
     s.wait_text("测算金额为 135,270.00 元").await;
-    s.click(".el-message-box__btns .el-button--primary").await;
+    s.confirm_box().await;
     s.wait_text("已批准").await;
     s.wait_js(&format!("return (document.querySelector('[data-program=rent_subsidy] [data-testid=budget-approved]')?.innerText||'') !== {}", serde_json::to_string(&approved_before).unwrap()), 20).await;
     let approved_after = budget_text(&s, "budget-approved").await;

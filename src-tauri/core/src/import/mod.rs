@@ -1116,23 +1116,29 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     isql::remove_rent(tx, eid, "undo_import")?;
                     report.removed += 1;
                 }
-                ("rent_application", "update") => {
+                (entity @ ("rent_application" | "certification"), "update") => {
                     // Removed since (its creating batch undone first): nothing to put back.
-                    if !isql::exists(tx.conn(), "rent_application", eid)? {
+                    if !isql::exists(tx.conn(), entity, eid)? {
                         continue;
                     }
-                    if let Some(why) = held_by(tx.conn(), "rent_application", eid)? {
+                    if let Some(why) = held_by(tx.conn(), entity, eid)? {
                         report.kept.push(why);
                         continue;
                     }
-                    let current = isql::rent_application_json(tx.conn(), eid)?;
-                    let history = audit::events_for(tx.conn(), "rent_application", &eid.to_string())?;
-                    let (v, kept, changed) = revert_json(&current, ev, RENT_UPDATE_FIELDS, &history, &audit::Undone::load(tx.conn())?);
+                    let rent = entity == "rent_application";
+                    let current = if rent { isql::rent_application_json(tx.conn(), eid)? } else { isql::certification_json(tx.conn(), eid)? };
+                    let history = audit::events_for(tx.conn(), entity, &eid.to_string())?;
+                    let fields = if rent { RENT_UPDATE_FIELDS } else { CERT_UPDATE_FIELDS };
+                    let (v, kept, changed) = revert_json(&current, ev, fields, &history, &audit::Undone::load(tx.conn())?);
                     if !kept.is_empty() {
-                        report.kept.push(format!("房租补贴申请 #{eid}：{}之后又被修改，保留现值", kept.join("、")));
+                        report.kept.push(format!("{} #{eid}：{}之后又被修改，保留现值", made_label(entity), kept.join("、")));
                     }
                     if changed {
-                        isql::restore_rent(tx, &v, "undo_import")?;
+                        if rent {
+                            isql::restore_rent(tx, &v, "undo_import")?;
+                        } else {
+                            isql::restore_certification(tx, &v, "undo_import")?;
+                        }
                         report.restored += 1;
                     }
                 }
@@ -1148,25 +1154,6 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     if tx.conn().query_row("SELECT count(*) FROM certification WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0 {
                         isql::remove_certification(tx, eid, "undo_import")?;
                         report.removed += 1;
-                    }
-                }
-                ("certification", "update") => {
-                    if !isql::exists(tx.conn(), "certification", eid)? {
-                        continue;
-                    }
-                    if let Some(why) = held_by(tx.conn(), "certification", eid)? {
-                        report.kept.push(why);
-                        continue;
-                    }
-                    let current = isql::certification_json(tx.conn(), eid)?;
-                    let history = audit::events_for(tx.conn(), "certification", &eid.to_string())?;
-                    let (v, kept, changed) = revert_json(&current, ev, CERT_UPDATE_FIELDS, &history, &audit::Undone::load(tx.conn())?);
-                    if !kept.is_empty() {
-                        report.kept.push(format!("认定记录 #{eid}：{}之后又被修改，保留现值", kept.join("、")));
-                    }
-                    if changed {
-                        isql::restore_certification(tx, &v, "undo_import")?;
-                        report.restored += 1;
                     }
                 }
                 ("enterprise", "create") => {

@@ -121,13 +121,6 @@ pub fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
     Ok(conn.query_row(sql, [id], |r| r.get::<_, i64>(0))? > 0)
 }
 
-/// The batches undone so far.
-pub fn undone_batch_ids(conn: &Connection) -> Result<std::collections::HashSet<i64>> {
-    let mut st = conn.prepare_cached("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")?;
-    let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(v)
-}
-
 /// Whether batch `id` was undone.
 pub fn batch_undone(conn: &Connection, id: i64) -> Result<bool> {
     let mut st = conn.prepare_cached("SELECT undone_at IS NOT NULL FROM import_batch WHERE id = ?1")?;
