@@ -550,14 +550,11 @@ pub fn find(db: &Db, key: &str) -> Result<Enterprise> {
 pub fn detail(db: &Db, id: i64) -> Result<EnterpriseDetail> {
     let enterprise = get(db, id)?;
     let events = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
+    let done = audit::Undone::load(db.conn())?;
     let mut history = Vec::with_capacity(events.len());
     for ev in events.into_iter().rev() {
         // Undone by Ctrl+Z, or an import's change whose batch was undone since.
-        let by_undone_batch = match ev.batch_id {
-            Some(b) if ev.action == "import" => crate::store::import::batch_undone(db.conn(), b)?,
-            _ => false,
-        };
-        let undone = by_undone_batch || sql::is_undone(db.conn(), ev.id)?;
+        let undone = done.events.contains(&ev.id) || (ev.action == "import" && ev.batch_id.is_some_and(|b| done.batches.contains(&b)));
         history.push(HistoryEntry {
             event_id: ev.id,
             changes: diff(ev.before.as_ref(), ev.after.as_ref()),
@@ -666,7 +663,7 @@ pub fn validated_of(e: &Enterprise) -> Validated {
     }
 }
 
-/// A record with some fields put back to what they were before a change.
+/// A record with the fields of one change put back.
 pub struct Reverted {
     pub record: Validated,
     /// Fields put back.
@@ -675,35 +672,29 @@ pub struct Reverted {
     pub kept: Vec<&'static str>,
 }
 
-/// Put back the fields a change made (`before` → `after`, the change's audit JSON) on `current`.
-/// `careful`: only where the field still holds what the change wrote (a later value is kept).
-/// `changed_since`: fields a later change that still counts wrote, kept even when they hold the
-/// same value again. `resolve(field, value)` gives the value to put back for `before`'s value
-/// (looking past changes undone since).
-pub fn revert_fields(
-    current: &Enterprise,
-    before: &serde_json::Value,
-    after: &serde_json::Value,
-    careful: bool,
-    changed_since: &std::collections::HashSet<String>,
-    mut resolve: impl FnMut(&'static str, serde_json::Value) -> Result<serde_json::Value>,
-) -> Result<Reverted> {
-    let mut now = serde_json::to_value(current)?;
-    let (mut reverted, mut kept) = (vec![], vec![]);
-    for &f in MERGE_FIELDS.iter().chain(&["status"]) {
-        let (b, a) = (before.get(f).cloned().unwrap_or_default(), after.get(f).cloned().unwrap_or_default());
-        if b == a {
-            continue;
-        }
-        if (careful && now.get(f) != Some(&a)) || changed_since.contains(f) {
-            kept.push(f);
-            continue;
-        }
-        now[f] = resolve(f, b)?;
-        reverted.push(f);
+/// Put back the fields change `ev` made on enterprise `current` ([`audit::Undone::revert`]: only
+/// where they still hold what it wrote, to what was there before anything undone since).
+pub fn revert_fields(conn: &rusqlite::Connection, undone: &audit::Undone, current: &Enterprise, ev: &audit::AuditEvent) -> Result<Reverted> {
+    let history = audit::events_for(conn, "enterprise", &current.id.to_string())?;
+    let fields: Vec<&'static str> = MERGE_FIELDS.iter().copied().chain(["status"]).collect();
+    let r = undone.revert(&serde_json::to_value(current)?, ev, &history, &fields);
+    let e: Enterprise = serde_json::from_value(r.record)?;
+    Ok(Reverted { record: validated_of(&e), reverted: r.reverted, kept: r.kept })
+}
+
+/// Remove an enterprise an undone import made, when nothing that still counts changed it since and
+/// nothing stands on it: what its batch's undo would have taken, had something not held it then.
+/// True when removed.
+pub(crate) fn remove_if_left_by_undone(tx: &mut crate::store::Tx<'_>, id: i64, action: &str) -> Result<bool> {
+    if sql::get(tx.conn(), id)?.is_none() || sql::is_held(tx.conn(), id)? {
+        return Ok(false);
     }
-    let e: Enterprise = serde_json::from_value(now)?;
-    Ok(Reverted { record: validated_of(&e), reverted, kept })
+    let history = audit::events_for(tx.conn(), "enterprise", &id.to_string())?;
+    if !audit::Undone::load(tx.conn())?.created_and_changed_only_by_undone(&history) {
+        return Ok(false);
+    }
+    sql::remove_created(tx, id, action)?;
+    Ok(true)
 }
 
 /// Field names as the registry labels them, joined with 、.
@@ -848,20 +839,15 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
                 summary_en: format!("Undid adding “{name}”."),
             })
         }
-        "update" | "merge" => {
-            let b = before.ok_or_else(|| Error::Internal("update event without before".into()))?;
-            if ev.action == "merge" {
-                return undo_merge(db, ev_id + 1);
+        "merge" => undo_merge(db, ev_id + 1),
+        "update" => {
+            if ev.before.is_none() {
+                return Err(Error::Internal("update event without before".into()));
             }
-            let _ = b;
             // Only the fields this change made, and only where they still hold what it wrote:
             // an import or an edit since keeps its values.
             let current = current.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
-            let empty = serde_json::Value::Null;
-            let history = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
-            let undone = audit::Undone::load(db.conn())?;
-            let since = undone.changed_since(&history, ev_id, None);
-            let r = revert_fields(&current, ev.before.as_ref().unwrap_or(&empty), ev.after.as_ref().unwrap_or(&empty), true, &since, |f, v| Ok(undone.value_before(&history, ev_id, f, v)))?;
+            let r = revert_fields(db.conn(), &audit::Undone::load(db.conn())?, &current, &ev)?;
             let v = r.record;
             if let Some(other) = sql::get_by_uscc(db.conn(), &v.uscc)? {
                 if other.id != id {
@@ -875,15 +861,7 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
                 }
                 let by = tx.audit("undo", ev_id, "undo", None, Some(&json!({"event": ev_id, "kept": r.kept})))?;
                 sql::mark_undone(tx, ev_id, by)?;
-                // Made by an import undone since, and now changed by nothing that counts: it goes
-                // as the batch's own undo would have taken it.
-                let history = audit::events_for(tx.conn(), "enterprise", &id.to_string())?;
-                let links: i64 = sql::link_counts(tx.conn(), id)?.iter().map(|(_, n)| n).sum::<i64>() + sql::merged_into_count(tx.conn(), id)?;
-                let gone = links == 0 && audit::Undone::load(tx.conn())?.created_and_changed_only_by_undone(&history);
-                if gone {
-                    sql::remove_created(tx, id, "undo_update")?;
-                }
-                Ok(gone)
+                remove_if_left_by_undone(tx, id, "undo_update")
             })?;
             if removed {
                 return Ok(UndoResult {
@@ -934,13 +912,7 @@ fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
     // The survivor: only the fields the merge took, where they still hold what it wrote (a later
     // import or edit keeps its values).
     let survivor_back = match &survivor_event {
-        Some(e) => {
-            let history = audit::events_for(db.conn(), "enterprise", &survivor_id.to_string())?;
-            let undone = audit::Undone::load(db.conn())?;
-            let since = undone.changed_since(&history, e.id, None);
-            let empty = serde_json::Value::Null;
-            Some(revert_fields(&survivor, e.before.as_ref().unwrap_or(&empty), e.after.as_ref().unwrap_or(&empty), true, &since, |f, v| Ok(undone.value_before(&history, e.id, f, v)))?.record)
-        }
+        Some(e) => Some(revert_fields(db.conn(), &audit::Undone::load(db.conn())?, &survivor, e)?.record),
         None => None,
     };
     // Both codes must be free again: a code the merge freed may have been taken since.
@@ -964,13 +936,9 @@ fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
             sql::mark_undone(tx, e.id, by)?;
         }
         sql::mark_undone(tx, loser_event.id, by)?;
-        // The loser made by an import undone since, changed by nothing else that counts: it goes
-        // now, as that batch's undo would have taken it had the merge not held it.
-        let history = audit::events_for(tx.conn(), "enterprise", &loser_id.to_string())?;
-        let links: i64 = sql::link_counts(tx.conn(), loser_id)?.iter().map(|(_, n)| n).sum::<i64>() + sql::merged_into_count(tx.conn(), loser_id)?;
-        if links == 0 && audit::Undone::load(tx.conn())?.created_and_changed_only_by_undone(&history) {
-            sql::remove_created(tx, loser_id, "undo_merge")?;
-        }
+        // A loser an undone import made goes now, as that batch's undo would have taken it had
+        // the merge not held it.
+        remove_if_left_by_undone(tx, loser_id, "undo_merge")?;
         Ok(())
     })?;
     Ok(UndoResult {

@@ -998,14 +998,17 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
     let mut seen = std::collections::HashSet::new();
     let created: std::collections::HashSet<(String, i64)> =
         events.iter().filter(|e| e.action == "create").filter_map(|e| Some((e.entity.clone(), e.entity_id.parse().ok()?))).collect();
+    // Later changes that still count: not this batch's, nor what was undone since.
+    let undone = audit::Undone::load(db.conn())?;
     for ev in &events {
         let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
         if !matches!(ev.entity.as_str(), "enterprise" | "rent_application" | "certification") || !seen.insert((ev.entity.clone(), eid)) {
             continue;
         }
-        for (event_id, action, at, actor) in isql::later_events(db.conn(), &ev.entity, eid, last, id)? {
+        let later = audit::events_for(db.conn(), &ev.entity, &ev.entity_id)?.into_iter().filter(|e| e.id > last && e.batch_id != Some(id) && !e.action.starts_with("undo") && !undone.covers(e));
+        for e in later {
             let name = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id, action, at, actor });
+            out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id: e.id, action: e.action, at: e.at, actor: e.actor });
         }
         // Records from outside the batch linked to an enterprise the batch created (a later rent
         // or certification file, a grant, a merge into it).
@@ -1101,19 +1104,24 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     db.write(|tx| {
         // The compensating events belong to the batch they undo.
         tx.set_batch(Some(id));
+        // What was undone before this batch (nothing in this loop changes it).
+        let undone = audit::Undone::load(tx.conn())?;
         for ev in events.iter().rev() {
             let Ok(eid) = ev.entity_id.parse::<i64>() else { continue };
             match (ev.entity.as_str(), ev.action.as_str()) {
-                ("rent_application", "create") => {
-                    if let Some(why) = held_by(tx.conn(), "rent_application", eid)? {
+                (entity @ ("rent_application" | "certification"), "create") => {
+                    if !isql::exists(tx.conn(), entity, eid)? {
+                        continue;
+                    }
+                    if let Some(why) = held_by(tx.conn(), entity, eid)? {
                         report.kept.push(why);
                         continue;
                     }
-                    if dep_keys.contains(&("rent_application".to_string(), eid)) {
-                        report.kept.push(format!("房租补贴申请 #{eid}：导入后又被修改过，保留"));
+                    if dep_keys.contains(&(entity.to_string(), eid)) {
+                        report.kept.push(format!("{} #{eid}：导入后又被修改过，保留", made_label(entity)));
                         continue;
                     }
-                    isql::remove_rent(tx, eid, "undo_import")?;
+                    isql::remove_record(tx, entity, eid, "undo_import")?;
                     report.removed += 1;
                 }
                 (entity @ ("rent_application" | "certification"), "update") => {
@@ -1128,38 +1136,22 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     let rent = entity == "rent_application";
                     let current = if rent { isql::rent_application_json(tx.conn(), eid)? } else { isql::certification_json(tx.conn(), eid)? };
                     let history = audit::events_for(tx.conn(), entity, &eid.to_string())?;
-                    let fields = if rent { RENT_UPDATE_FIELDS } else { CERT_UPDATE_FIELDS };
-                    let (v, kept, changed) = revert_json(&current, ev, fields, &history, &audit::Undone::load(tx.conn())?);
-                    if !kept.is_empty() {
-                        report.kept.push(format!("{} #{eid}：{}之后又被修改，保留现值", made_label(entity), kept.join("、")));
+                    let r = undone.revert(&current, ev, &history, if rent { RENT_UPDATE_FIELDS } else { CERT_UPDATE_FIELDS });
+                    if !r.kept.is_empty() {
+                        report.kept.push(format!("{} #{eid}：{}之后又被修改，保留现值", made_label(entity), r.kept.join("、")));
                     }
-                    if changed {
+                    if !r.reverted.is_empty() {
                         if rent {
-                            isql::restore_rent(tx, &v, "undo_import")?;
+                            isql::restore_rent(tx, &r.record, "undo_import")?;
                         } else {
-                            isql::restore_certification(tx, &v, "undo_import")?;
+                            isql::restore_certification(tx, &r.record, "undo_import")?;
                         }
                         report.restored += 1;
                     }
                 }
-                ("certification", "create") => {
-                    if let Some(why) = held_by(tx.conn(), "certification", eid)? {
-                        report.kept.push(why);
-                        continue;
-                    }
-                    if dep_keys.contains(&("certification".to_string(), eid)) {
-                        report.kept.push(format!("认定记录 #{eid}：导入后又被修改过，保留"));
-                        continue;
-                    }
-                    if tx.conn().query_row("SELECT count(*) FROM certification WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0 {
-                        isql::remove_certification(tx, eid, "undo_import")?;
-                        report.removed += 1;
-                    }
-                }
                 ("enterprise", "create") => {
                     let Some(e) = esql::get(tx.conn(), eid)? else { continue };
-                    let links: i64 = esql::link_counts(tx.conn(), eid)?.iter().map(|(_, n)| n).sum::<i64>() + esql::merged_into_count(tx.conn(), eid)?;
-                    if links > 0 {
+                    if esql::is_held(tx.conn(), eid)? {
                         report.kept.push(format!("{}：已有其他关联记录，保留", e.name));
                     } else if dep_keys.contains(&("enterprise".to_string(), eid)) {
                         report.kept.push(format!("{}：导入后又被修改过，保留", e.name));
@@ -1169,13 +1161,8 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
                     }
                 }
                 ("enterprise", "import") => {
-                    let (Some(before), Some(after)) = (&ev.before, &ev.after) else { continue };
                     let Some(current) = esql::get(tx.conn(), eid)? else { continue };
-                    let history = audit::events_for(tx.conn(), "enterprise", &eid.to_string())?;
-                    let undone = audit::Undone::load(tx.conn())?;
-                    let careful = dep_keys.contains(&("enterprise".to_string(), eid));
-                    let since = undone.changed_since(&history, ev.id, Some(id));
-                    let r = crate::enterprise::revert_fields(&current, before, after, careful, &since, |f, v| Ok(undone.value_before(&history, ev.id, f, v)))?;
+                    let r = crate::enterprise::revert_fields(tx.conn(), &undone, &current, ev)?;
                     if !r.kept.is_empty() {
                         report.kept.push(format!("{}：{}之后又被修改，保留现值", current.name, crate::enterprise::labels_zh(&r.kept)));
                     }
@@ -1198,29 +1185,6 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     Ok(report)
 }
 
-/// Put back, on a rent application's or certification's current JSON, the `fields` an update
-/// changed, only where they still hold what it wrote, to the value before it (looking past what
-/// was undone since). Returns the record to write and the fields kept.
-fn revert_json(current: &Value, ev: &audit::AuditEvent, fields: &[&'static str], history: &[audit::AuditEvent], undone: &audit::Undone) -> (Value, Vec<&'static str>, bool) {
-    let (Some(before), Some(after)) = (&ev.before, &ev.after) else { return (current.clone(), vec![], false) };
-    let since = undone.changed_since(history, ev.id, ev.batch_id);
-    let mut out = current.clone();
-    let (mut kept, mut changed) = (vec![], false);
-    for &f in fields {
-        let (b, a) = (before.get(f).cloned().unwrap_or_default(), after.get(f).cloned().unwrap_or_default());
-        if b == a {
-            continue;
-        }
-        if current.get(f) != Some(&a) || since.contains(f) {
-            kept.push(f);
-            continue;
-        }
-        out[f] = undone.value_before(history, ev.id, f, b);
-        changed = true;
-    }
-    (out, kept, changed)
-}
-
 /// Remove what an undone batch created and only undone work changed since, among the records
 /// this batch's events touch (and the enterprises of its applications and certifications):
 /// applications and certifications first, then enterprises nothing links to. Returns how many.
@@ -1241,6 +1205,7 @@ fn remove_left_by_undone(tx: &mut Tx<'_>, events: &[audit::AuditEvent]) -> Resul
             _ => {}
         }
     }
+    records.sort();
     records.dedup();
     enterprises.sort_unstable();
     enterprises.dedup();
@@ -1250,23 +1215,12 @@ fn remove_left_by_undone(tx: &mut Tx<'_>, events: &[audit::AuditEvent]) -> Resul
             continue;
         }
         if undone.created_and_changed_only_by_undone(&audit::events_for(tx.conn(), &entity, &id.to_string())?) {
-            if entity == "rent_application" {
-                isql::remove_rent(tx, id, "undo_import")?;
-            } else {
-                isql::remove_certification(tx, id, "undo_import")?;
-            }
+            isql::remove_record(tx, &entity, id, "undo_import")?;
             removed += 1;
         }
     }
     for id in enterprises {
-        if esql::get(tx.conn(), id)?.is_none() {
-            continue;
-        }
-        let links: i64 = esql::link_counts(tx.conn(), id)?.iter().map(|(_, n)| n).sum::<i64>() + esql::merged_into_count(tx.conn(), id)?;
-        if links == 0 && undone.created_and_changed_only_by_undone(&audit::events_for(tx.conn(), "enterprise", &id.to_string())?) {
-            esql::remove_created(tx, id, "undo_import")?;
-            removed += 1;
-        }
+        removed += u64::from(crate::enterprise::remove_if_left_by_undone(tx, id, "undo_import")?);
     }
     Ok(removed)
 }

@@ -223,6 +223,15 @@ pub fn next_event_of(conn: &Connection, entity: &str, after: i64) -> Result<Opti
     Ok(conn.query_row("SELECT id FROM audit_event WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT 1", params![entity, after], |r| r.get(0)).optional()?)
 }
 
+/// A record with the fields of one change put back ([`Undone::revert`]).
+pub struct Reverted {
+    pub record: serde_json::Value,
+    /// Fields put back.
+    pub reverted: Vec<&'static str>,
+    /// Fields the change made that were changed again since: left as they are.
+    pub kept: Vec<&'static str>,
+}
+
 /// What has been undone: import batches, and single changes undone by Ctrl+Z (`undo_log`).
 pub struct Undone {
     pub batches: std::collections::HashSet<i64>,
@@ -276,6 +285,28 @@ impl Undone {
                     out.insert(k.clone());
                 }
             }
+        }
+        out
+    }
+
+    /// Put back, on a record's current JSON, the `fields` change `ev` made — only where they still
+    /// hold what it wrote and no later change that counts wrote them — to what was there before it
+    /// (looking past what was undone since). `history` is the record's events, oldest first.
+    pub fn revert(&self, current: &serde_json::Value, ev: &AuditEvent, history: &[AuditEvent], fields: &[&'static str]) -> Reverted {
+        let mut out = Reverted { record: current.clone(), reverted: vec![], kept: vec![] };
+        let (Some(before), Some(after)) = (&ev.before, &ev.after) else { return out };
+        let since = self.changed_since(history, ev.id, ev.batch_id);
+        for &f in fields {
+            let (b, a) = (before.get(f).cloned().unwrap_or_default(), after.get(f).cloned().unwrap_or_default());
+            if b == a {
+                continue;
+            }
+            if current.get(f) != Some(&a) || since.contains(f) {
+                out.kept.push(f);
+                continue;
+            }
+            out.record[f] = self.value_before(history, ev.id, f, b);
+            out.reverted.push(f);
         }
         out
     }

@@ -376,17 +376,17 @@ pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)
 pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec<(&'static str, i64)>> {
     let mut v = Vec::new();
     for t in LINK_TABLES {
-        let sql = if *t == "lease" {
-            "SELECT id FROM lease l WHERE enterprise_id = ?1 AND (batch_id IS NULL OR batch_id != ?2)
-               AND NOT EXISTS (SELECT 1 FROM rent_application a WHERE a.lease_id = l.id) ORDER BY id"
-                .to_string()
+        let ids: Vec<i64> = if *t == "lease" {
+            conn.prepare(
+                "SELECT id FROM lease l WHERE enterprise_id = ?1 AND (batch_id IS NULL OR batch_id != ?2)
+                   AND NOT EXISTS (SELECT 1 FROM rent_application a WHERE a.lease_id = l.id) ORDER BY id",
+            )?
+            .query_map(params![id, batch], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
         } else {
-            format!("SELECT id FROM {t} WHERE enterprise_id = ?1 AND ?2 = ?2 ORDER BY id")
+            conn.prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
-        let mut st = conn.prepare(&sql)?;
-        for r in st.query_map(params![id, batch], |r| r.get::<_, i64>(0))? {
-            v.push((*t, r?));
-        }
+        v.extend(ids.into_iter().map(|i| (*t, i)));
     }
     for r in conn.prepare("SELECT id FROM enterprise WHERE merged_into = ?1 ORDER BY id")?.query_map([id], |r| r.get::<_, i64>(0))? {
         v.push(("enterprise", r?));
@@ -394,9 +394,11 @@ pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec
     Ok(v)
 }
 
-/// How many enterprises were merged into this one (they point at it).
-pub fn merged_into_count(conn: &Connection, id: i64) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM enterprise WHERE merged_into = ?1", [id], |r| r.get(0))?)
+/// Whether anything stands on the enterprise: a linked record, or an enterprise merged into it.
+pub fn is_held(conn: &Connection, id: i64) -> Result<bool> {
+    let links: i64 = link_counts(conn, id)?.iter().map(|(_, n)| n).sum();
+    let merged: i64 = conn.query_row("SELECT count(*) FROM enterprise WHERE merged_into = ?1", [id], |r| r.get(0))?;
+    Ok(links + merged > 0)
 }
 
 /// Move every link of `from` to `to`; returns (table, moved ids) for the journal.

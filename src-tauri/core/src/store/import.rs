@@ -121,12 +121,6 @@ pub fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
     Ok(conn.query_row(sql, [id], |r| r.get::<_, i64>(0))? > 0)
 }
 
-/// Whether batch `id` was undone.
-pub fn batch_undone(conn: &Connection, id: i64) -> Result<bool> {
-    let mut st = conn.prepare_cached("SELECT undone_at IS NOT NULL FROM import_batch WHERE id = ?1")?;
-    Ok(st.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false))
-}
-
 pub fn mark_undone(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
@@ -258,6 +252,15 @@ pub fn restore_rent(tx: &mut Tx<'_>, before: &serde_json::Value, action: &str) -
     )?;
     tx.audit("rent_application", id, action, Some(&current), Some(before))?;
     Ok(())
+}
+
+/// Remove a rent application or a certification (by table name) an import created.
+pub fn remove_record(tx: &mut Tx<'_>, table: &str, id: i64, action: &str) -> Result<()> {
+    if table == "rent_application" {
+        remove_rent(tx, id, action)
+    } else {
+        remove_certification(tx, id, action)
+    }
 }
 
 /// Remove a rent application the batch created, and its lease (undo of an import).
@@ -394,14 +397,3 @@ pub fn first_event(conn: &Connection, entity: &str, entity_id: i64) -> Result<Op
     Ok(st.query_row(params![entity, entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?)
 }
 
-/// Events of an entity after `after_event` that do not belong to `batch` (later edits).
-pub fn later_events(conn: &Connection, entity: &str, entity_id: i64, after_event: i64, batch: i64) -> Result<Vec<(i64, String, String, String)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 AND id > ?3
-           AND (batch_id IS NULL OR (batch_id != ?4 AND batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL)))
-           AND id NOT IN (SELECT event_id FROM undo_log) AND action NOT IN ('undo_import', 'undo_update', 'undo_merge')
-         ORDER BY id",
-    )?;
-    let v = st.query_map(params![entity, entity_id.to_string(), after_event, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(v)
-}
