@@ -400,25 +400,6 @@ pub struct ColumnMap {
     pub unit: Option<String>,
 }
 
-/// How well a row works as the header of `kind`: (fields matched, has a key field).
-fn score_row(kind: Kind, row: &[Cell]) -> (usize, bool) {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut key = false;
-    for c in row {
-        if let Cell::Text(t) = c {
-            if let Some(f) = match_field(kind, t) {
-                if !seen.contains(&f.name) {
-                    seen.push(f.name);
-                    if f.name == "uscc" {
-                        key = true;
-                    }
-                }
-            }
-        }
-    }
-    (seen.len(), key)
-}
-
 /// Fields only a table of this kind has, all of them: what marks a rent or certification table
 /// that also carries roster columns (成立日期, 注册资本).
 fn signature(kind: Kind) -> &'static [&'static str] {
@@ -463,20 +444,20 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)], kind: Option<Kind>) -> Option<Head
             Some(k) => vec![k],
             None => Kind::ALL.to_vec(),
         };
-        let signed_other = [Kind::RentApplications, Kind::Certifications].iter().any(|&k| {
-            let named = score_fields(k, row);
-            signature(k).iter().all(|s| named.contains(s))
-        });
+        // The fields each kind finds in the row, read once.
+        let named: Vec<(Kind, Vec<&str>)> = Kind::ALL.iter().map(|&k| (k, score_fields(k, row))).collect();
+        let named_for = |k: Kind| named.iter().find(|(x, _)| *x == k).map(|(_, v)| v.as_slice()).unwrap_or(&[]);
+        let signed_other = [Kind::RentApplications, Kind::Certifications].iter().any(|&k| signature(k).iter().all(|s| named_for(k).contains(s)));
         for k in kinds {
-            let (score, key) = score_row(k, row);
+            let fields = named_for(k);
+            let mut distinct: Vec<&str> = fields.to_vec();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let (score, key) = (distinct.len(), distinct.contains(&"uscc"));
             if score < 2 {
                 continue;
             }
-            let dist = row
-                .iter()
-                .filter_map(|c| if let Cell::Text(t) = c { match_field(k, t) } else { None })
-                .filter(|f| distinctive(k).contains(&f.name))
-                .count();
+            let dist = fields.iter().filter(|f| distinctive(k).contains(f)).count();
             // Rank: distinctive fields weigh most, then all matched fields, then having the key.
             // A rent or certification table often carries roster columns (成立日期, 注册资本):
             // when a row has all of such a table's own fields, roster fields weigh half.
