@@ -55,8 +55,7 @@ async fn lease_growth_calculate_explain_approve_pay() {
     for (y, rev) in [("2024", "1000000"), ("2025", "1400000")] {
         s.fill("[data-testid=growth-year]", y).await;
         s.fill("[data-testid=growth-revenue]", rev).await;
-        s.click("[data-testid=growth-save]").await;
-        s.wait_text(&format!("{y}：")).await;
+        s.click_until("[data-testid=growth-save]", &format!("return document.body.innerText.includes({:?})", format!("{y}："))).await;
     }
     // Apply for the first year and compute.
     let lease_id = huiqi_core::rent::leases(&ro(&w), eid).unwrap()[0].id;
