@@ -1090,3 +1090,55 @@ fn ctrl_z_of_a_merge_after_the_losers_batch_was_undone_removes_the_loser() {
     assert_eq!(enterprise::count(&db).unwrap(), 1);
     assert!(db.check().unwrap().ok);
 }
+
+/// 取消 pressed while a park's small file commits (it has fewer rows than the periodic check
+/// needs): the commit stops before the batch is finished and nothing is kept. The progress bar's
+/// total is the rows the file declares below its header.
+#[test]
+fn a_cancel_during_a_small_commit_keeps_nothing_and_progress_has_a_total() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    struct CancelOnceReading {
+        reading: AtomicBool,
+        total: AtomicU64,
+    }
+    impl huiqi_core::progress::Progress for CancelOnceReading {
+        fn report(&self, stage: &str, _: u64, total: u64) {
+            if stage == "open" {
+                self.reading.store(true, Ordering::SeqCst);
+            }
+            self.total.fetch_max(total, Ordering::SeqCst);
+        }
+        // The backup before the import is not cancelled; the import itself is.
+        fn cancelled(&self) -> bool {
+            self.reading.load(Ordering::SeqCst)
+        }
+    }
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let file = fixtures().join("enterprises-roster.xlsx");
+    let p = CancelOnceReading { reading: AtomicBool::new(false), total: AtomicU64::new(0) };
+    let e = import::commit(&mut db, &file, &ImportOptions::default(), &p).unwrap_err();
+    assert_eq!(e.code(), "cancelled");
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert!(import::batches(&db, 10).unwrap().is_empty(), "no batch is left behind");
+
+    // Not cancelled: the rows come with the file's count below the header (61 data rows and the
+    // lines under them), so the bar can show a percentage.
+    struct Totals(AtomicU64, AtomicU64);
+    impl huiqi_core::progress::Progress for Totals {
+        fn report(&self, stage: &str, done: u64, total: u64) {
+            if stage == "done" {
+                self.0.store(done, Ordering::SeqCst);
+            } else if stage == "validate" || stage == "commit" {
+                self.1.fetch_max(total, Ordering::SeqCst);
+            }
+        }
+    }
+    let many = t.path().join("many.xlsx");
+    huiqi_core::bench::gen_import(4_500, &t.path().join("gen")).map(|(x, _)| std::fs::copy(x, &many)).unwrap().unwrap();
+    let p = Totals(AtomicU64::new(0), AtomicU64::new(0));
+    import::analyze(&mut db, &many, &ImportOptions::default(), &p).unwrap();
+    let (done, total) = (p.0.load(Ordering::SeqCst), p.1.load(Ordering::SeqCst));
+    assert_eq!(done, 4_500);
+    assert!(total >= done && total < done + 10, "total {total} for {done} rows");
+}

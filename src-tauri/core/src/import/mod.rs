@@ -694,7 +694,10 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let bulk = commit && kind == Kind::Enterprises && estimate >= BULK_MIN_ROWS && estimate >= (st.known.len() as u64).saturating_mul(2);
     // The report holds a line per data row: sized once (growing it copies every line again). A
     // dimension may lie, so only up to a bound; past it the list grows as it needs.
-    st.rows.reserve(estimate.saturating_sub(u64::from(header_row)).min(REPORT_RESERVE_MAX) as usize);
+    // The rows below the header, as the file declares them: the progress bar's total (a lying
+    // dimension only makes the bar jump; it is capped at 100 %).
+    let expected = estimate.saturating_sub(u64::from(header_row));
+    st.rows.reserve(expected.min(REPORT_RESERVE_MAX) as usize);
 
     // Two threads: one reads and validates rows (the file), the other compares and writes them
     // (the database), in file order through a bounded channel.
@@ -780,7 +783,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         outcome = Err(Error::Cancelled);
                         break;
                     }
-                    progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, 0);
+                    progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, expected);
                 }
                 summary.rows += 1;
                 if !errors.is_empty() {
@@ -845,6 +848,10 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
             let suspended = if bulk { esql::suspend_indexes(tx)? } else { vec![] };
             body(Some(tx), Some(id), park_id, None, &mut st)?;
             esql::rebuild_indexes(tx, &suspended)?;
+            // 取消 pressed after the last progress check (a small file has none): nothing is kept.
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
             let s = serde_json::to_string(&json!({"file": file_name, "kind": kind_s, "summary": &st.summary}))?;
             isql::finish_batch(tx, id, &s)?;
             isql::save_profile(tx, park_id.unwrap_or(0), kind_s, &mapping_json)?;
