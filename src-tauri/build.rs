@@ -39,7 +39,7 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "submit", "approve", "approve_many", "reject", "pay", "revoke", "rules", "rules_save",
         ],
     ),
-    ("import", &["kinds", "choose_file", "analyze", "commit", "cancel", "rows", "export_errors", "undo", "batches", "batch"]),
+    ("import", &["kinds", "choose_file", "analyze", "commit", "cancel", "close", "rows", "export_errors", "undo", "batches", "batch"]),
 ];
 
 fn main() {

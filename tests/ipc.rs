@@ -93,3 +93,38 @@ fn another_window_label_gets_nothing() {
     let err = invoke(&other, "plugin:system|status", json!({})).unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
+
+/// The wizard's file session: a commit happens once per chosen file (a double click on 导入 or a
+/// click racing the first commit does not make a second batch), and a closed session is gone.
+/// The only test here that answers the file dialog (through the harness's test folder).
+#[test]
+fn an_import_session_commits_once_and_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("HUIQI_TEST_DIALOG_DIR", dir.path());
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets/enterprises-roster.xlsx");
+    std::fs::write(dir.path().join("next-open.txt"), sample.display().to_string()).unwrap();
+    let (_app, w) = app(&dir.path().join("ipc.db"));
+    let chosen = invoke(&w, "plugin:import|choose_file", json!({})).unwrap();
+    let token = chosen["token"].as_str().unwrap().to_string();
+    assert_eq!(chosen["file_name"], json!("enterprises-roster.xlsx"));
+    let run = |cmd: &str| invoke(&w, cmd, json!({"token": token, "options": {}, "progress": "__CHANNEL__:1"}));
+
+    let head = run("plugin:import|analyze").unwrap();
+    assert_eq!(head["dry_run"], json!(true));
+    let first = run("plugin:import|commit").unwrap();
+    let batch = first["batch_id"].as_i64().unwrap();
+    assert!(first["summary"]["new"].as_u64().unwrap() > 0);
+    let again = run("plugin:import|commit").unwrap_err();
+    assert_eq!(again["code"], json!("import_already_committed"));
+    assert!(again["message"].as_str().unwrap().contains(&format!("第 {batch} 批")), "{again}");
+    let batches = invoke(&w, "plugin:import|batches", json!({})).unwrap();
+    assert_eq!(batches.as_array().unwrap().len(), 1, "one batch, not two");
+    // The committed report still pages.
+    let page = invoke(&w, "plugin:import|rows", json!({"token": token, "offset": 0, "limit": 5, "filter": "all"})).unwrap();
+    assert_eq!(page["rows"].as_array().unwrap().len(), 5);
+
+    invoke(&w, "plugin:import|close", json!({"token": token})).unwrap();
+    let page = invoke(&w, "plugin:import|rows", json!({"token": token, "offset": 0, "limit": 5, "filter": "all"})).unwrap();
+    assert_eq!(page["total"], json!(0));
+    assert_eq!(run("plugin:import|analyze").unwrap_err()["code"], json!("import_session_expired"));
+}

@@ -23,6 +23,9 @@ struct Session {
     path: PathBuf,
     report: Option<ImportReport>,
     cancel: CancelFlag,
+    /// The batch this file was committed as: a second commit of the same choice is refused (a
+    /// double click, or a click racing the first commit).
+    committed: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -70,64 +73,63 @@ async fn choose_file<R: Runtime>(app: AppHandle<R>) -> IpcResult<Option<Chosen>>
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     {
         let st = sessions(&app);
-        st.0.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), Session { path, report: None, cancel: CancelFlag::new() });
+        st.0.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), Session { path, report: None, cancel: CancelFlag::new(), committed: None });
     }
     Ok(Some(Chosen { token, file_name }))
 }
 
-fn session_path<R: Runtime>(app: &AppHandle<R>, token: &str, lang: huiqi_core::Lang) -> IpcResult<(PathBuf, CancelFlag)> {
+/// The session's file and a new cancel flag for the run about to start (取消 stops that run).
+fn start_run<R: Runtime>(app: &AppHandle<R>, token: &str, lang: huiqi_core::Lang) -> IpcResult<(PathBuf, CancelFlag)> {
     let st = sessions(app);
-    let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
-    match g.get(token) {
+    let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
+    match g.get_mut(token) {
         Some(s) => {
-            let flag = CancelFlag::new();
-            Ok((s.path.clone(), flag))
+            if let Some(id) = s.committed {
+                return Err(huiqi_core::Error::refused(
+                    "import_already_committed",
+                    format!("这个文件已导入为第 {id} 批，没有再次导入。如需重新导入，请先撤销该批次，或重新选择文件。"),
+                    format!("This file was already imported as batch {id}; it was not imported again. Undo that batch or choose the file again."),
+                )
+                .payload(lang));
+            }
+            s.cancel = CancelFlag::new();
+            Ok((s.path.clone(), s.cancel.clone()))
         }
         None => Err(huiqi_core::Error::refused("import_session_expired", "请重新选择文件。", "Choose the file again.").payload(lang)),
     }
 }
 
-fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, r: &ImportReport, cancel: Option<CancelFlag>) {
+/// Keep the run's report for paging (moved, not copied: a report holds every row) and answer
+/// with its head.
+fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, r: ImportReport) -> ReportHead {
+    let h = head(&r);
     let st = sessions(app);
     let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(s) = g.get_mut(token) {
-        s.report = Some(r.clone());
-        if let Some(c) = cancel {
-            s.cancel = c;
+        if r.batch_id.is_some() {
+            s.committed = r.batch_id;
         }
+        s.report = Some(r);
     }
-}
-
-fn set_cancel<R: Runtime>(app: &AppHandle<R>, token: &str, c: &CancelFlag) {
-    let st = sessions(app);
-    let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(s) = g.get_mut(token) {
-        s.cancel = c.clone();
-    }
+    h
 }
 
 #[tauri::command]
 async fn analyze<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
-    let (path, cancel) = session_path(&app, &token, state.lang())?;
-    set_cancel(&app, &token, &cancel);
-    let c2 = cancel.clone();
+    let (path, cancel) = start_run(&app, &token, state.lang())?;
     let r = state
-        .with_db(move |db| import::analyze(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel: c2 }))
+        .with_db(move |db| import::analyze(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel }))
         .await?;
-    store_report(&app, &token, &r, None);
-    Ok(head(&r))
+    Ok(store_report(&app, &token, r))
 }
 
 #[tauri::command]
 async fn commit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
-    let (path, cancel) = session_path(&app, &token, state.lang())?;
-    set_cancel(&app, &token, &cancel);
-    let c2 = cancel.clone();
+    let (path, cancel) = start_run(&app, &token, state.lang())?;
     let r = state
-        .with_db(move |db| import::commit(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel: c2 }))
+        .with_db(move |db| import::commit(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel }))
         .await?;
-    store_report(&app, &token, &r, None);
-    Ok(head(&r))
+    Ok(store_report(&app, &token, r))
 }
 
 #[tauri::command]
@@ -137,6 +139,13 @@ async fn cancel<R: Runtime>(app: AppHandle<R>, token: String) -> IpcResult<()> {
     if let Some(s) = g.get(&token) {
         s.cancel.cancel();
     }
+    Ok(())
+}
+
+/// Forget a chosen file and its report (the wizard starts again, chooses another file or closes).
+#[tauri::command]
+async fn close<R: Runtime>(app: AppHandle<R>, token: String) -> IpcResult<()> {
+    sessions(&app).0.lock().unwrap_or_else(|p| p.into_inner()).remove(&token);
     Ok(())
 }
 
@@ -188,7 +197,7 @@ async fn batch(state: State<'_, AppState>, id: i64) -> IpcResult<(BatchInfo, Vec
 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("import")
-        .invoke_handler(tauri::generate_handler![kinds, choose_file, analyze, commit, cancel, rows, export_errors, undo, batches, batch])
+        .invoke_handler(tauri::generate_handler![kinds, choose_file, analyze, commit, cancel, close, rows, export_errors, undo, batches, batch])
         .setup(|app, _| {
             app.manage(Sessions::default());
             Ok(())
