@@ -19,12 +19,13 @@ async fn import_remind_scan_confirm_dashboard() {
     // Import the sample certification file through the wizard.
     s.click("[data-testid=nav-import]").await;
     w.answer_open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets/certifications.ods"));
-    s.click("[data-testid=import-choose]").await;
-    s.wait_text("认定名单").await;
-    s.click("[data-testid=import-next-1]").await;
-    s.click("[data-testid=import-next-2]").await;
-    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('1')", 20).await;
-    s.click("[data-testid=import-commit]").await;
+    s.click_until("[data-testid=import-choose]", "return !!document.querySelector('[data-testid=import-progress],[data-testid=import-next-1]')").await;
+    // The sheet step, once the file is read (the first step's text names 认定名单 too).
+    s.wait_text("自动识别为第 3 行").await;
+    s.click_until("[data-testid=import-next-1]", "return !!document.querySelector('[data-testid=import-next-2]')").await;
+    s.click_until("[data-testid=import-next-2]", "return !!document.querySelector('[data-testid=import-summary]')").await;
+    s.wait_import_errors(1).await;
+    s.click_until("[data-testid=import-commit]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     s.find("[data-testid=import-result]").await;
 

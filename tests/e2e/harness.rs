@@ -151,6 +151,19 @@ impl Session {
         self.wait_js(&s, 20).await;
     }
 
+    /// The registry list shows exactly `n` enterprises (after its first search answered: the
+    /// count starts at 0 before, and "1 家企业" is also part of "51 家企业").
+    pub async fn wait_count(&self, n: u64) {
+        let s = format!("const e = document.querySelector('[data-testid=row-count][data-loaded]'); return !!e && e.innerText.trim() === '{n} 家企业'");
+        self.wait_js(&s, 20).await;
+    }
+
+    /// The import wizard's error count is exactly `n`.
+    pub async fn wait_import_errors(&self, n: u64) {
+        let s = format!("const e = document.querySelector('[data-testid=import-error-count]'); return !!e && e.innerText.trim().split(/\\s+/).pop() === '{n}' && !document.querySelector('[data-testid=import-progress]')");
+        self.wait_js(&s, 20).await;
+    }
+
     pub async fn wait_no_text(&self, needle: &str) {
         let s = format!("return !document.body.innerText.includes({})", serde_json::to_string(needle).unwrap());
         self.wait_js(&s, 20).await;
@@ -160,8 +173,21 @@ impl Session {
         self.c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
-    /// A real click. While an overlay is still fading out the click is intercepted: retry a while.
+    /// A real click. It waits until the element can take it (shown, enabled, not in a pane that
+    /// waits for the app: `inert`, `aria-busy`); while an overlay is still fading out the click is
+    /// intercepted: retry a while.
     pub async fn click(&self, css: &str) {
+        let ready = format!(
+            "const e = document.querySelector({}); return !!e && e.getClientRects().length > 0 && !e.disabled && !e.closest('[inert],[aria-busy=true],.is-disabled')",
+            serde_json::to_string(css).unwrap()
+        );
+        // Not ready after a while: click anyway (the error then names what went wrong).
+        for _ in 0..100 {
+            if self.js(&ready).await == Value::Bool(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let el = self.find(css).await;
@@ -184,14 +210,15 @@ impl Session {
     /// opens after it (a second question) is left for the next step.
     pub async fn confirm_box(&self) {
         self.find(".el-message-box__btns .el-button--primary").await;
-        self.js("document.querySelector('.el-message-box').setAttribute('data-e2e-confirm', '1'); return true").await;
+        // The newest box (an earlier one may still be fading out).
+        self.js("[...document.querySelectorAll('.el-message-box')].pop().setAttribute('data-e2e-confirm', '1'); return true").await;
         self.click_until(".el-message-box[data-e2e-confirm] .el-message-box__btns .el-button--primary", "return !document.querySelector('.el-message-box[data-e2e-confirm]')").await;
     }
 
     /// Click `css` until `done` (a boolean script) holds: on a loaded machine a click can land while
     /// an element is still opening and be lost. Clicks again only while `css` is still there.
     pub async fn click_until(&self, css: &str, done: &str) {
-        let there = format!("return !!document.querySelector({})", serde_json::to_string(css).unwrap());
+        let there = format!("const e = document.querySelector({}); return !!e && e.getClientRects().length > 0", serde_json::to_string(css).unwrap());
         for _ in 0..4 {
             self.click(css).await;
             for _ in 0..40 {

@@ -13,17 +13,18 @@ fn fixture(name: &str) -> PathBuf {
 /// opened in Rust), through the sheet step (header found at `header_row`) and the column step.
 async fn preview(w: &World, s: &Session, file: &str, header_row: u32) {
     s.click("[data-testid=first-run-empty]").await;
-    s.click("[data-testid=nav-import]").await;
-    s.find("[data-testid=import-view]").await;
+    s.click_until("[data-testid=nav-import]", "return !!document.querySelector('[data-testid=import-view]')").await;
     w.answer_open(&fixture(file));
-    s.click("[data-testid=import-choose]").await;
+    // The dialog's answer is used once: a second click of 选择文件 opens nothing.
+    s.click_until("[data-testid=import-choose]", "return !!document.querySelector('[data-testid=import-progress],[data-testid=import-next-1]')").await;
     s.wait_text(file).await;
     s.wait_text(&format!("自动识别为第 {header_row} 行")).await;
-    s.click("[data-testid=import-next-1]").await;
+    // Each 下一步 reads the file again; a click while it reads is refused by the wizard, so a
+    // repeated click is harmless.
+    s.click_until("[data-testid=import-next-1]", "return !!document.querySelector('[data-testid=import-next-2]')").await;
     s.wait_text("文件中的列").await;
     s.wait_text("统一社会信用代码").await;
-    s.click("[data-testid=import-next-2]").await;
-    s.find("[data-testid=import-summary]").await;
+    s.click_until("[data-testid=import-next-2]", "return !!document.querySelector('[data-testid=import-summary]')").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,25 +33,24 @@ async fn wizard_fix_commit_find_undo() {
     let w = World::new();
     let s = w.launch().await;
     preview(&w, &s, "enterprises-roster.xlsx", 3).await;
-    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('12')", 20).await;
+    s.wait_import_errors(12).await;
     s.shot("20-import-preview").await;
 
     // Only the errors; fix row 13's check character in place.
-    s.click("[data-testid=import-only-errors]").await;
+    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')").await;
     // Wait for the filtered list (12 rejected rows) before clicking into it.
     s.wait_js("const r = document.querySelectorAll('[data-testid=import-rows] .el-table__body tr'); return r.length === 12 && [...r].every((x) => x.classList.contains('bad-row'))", 20).await;
-    s.click("[data-testid=cell-error-13-uscc]").await;
-    s.find("[data-testid=fix-dialog]").await;
+    s.click_until("[data-testid=cell-error-13-uscc]", "return !!document.querySelector('[data-testid=fix-input]')").await;
     s.wait_text("修正第 13 行的“统一社会信用代码”").await;
     s.wait_text("校验位错误").await;
     let fixed = huiqi_core::uscc::complete("91320116000192882").unwrap();
     s.fill("[data-testid=fix-input]", &fixed).await;
     s.shot("21-import-fix").await;
-    s.click("[data-testid=fix-apply]").await;
-    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('11')", 20).await;
+    s.click_until("[data-testid=fix-apply]", "return !document.querySelector('[data-testid=fix-input]')").await;
+    s.wait_import_errors(11).await;
 
     // Commit: the confirmation states what will change.
-    s.click("[data-testid=import-commit]").await;
+    s.click_until("[data-testid=import-commit]", "return !!document.querySelector('.el-message-box')").await;
     s.wait_text("将从“enterprises-roster.xlsx”新增 50 条").await;
     s.confirm_box().await;
     s.find("[data-testid=import-result]").await;
@@ -58,8 +58,8 @@ async fn wizard_fix_commit_find_undo() {
     s.shot("22-import-result").await;
 
     // The enterprises are in the registry, the fixed one too.
-    s.click("[data-testid=nav-enterprise]").await;
-    s.wait_text("50 家企业").await;
+    s.click_until("[data-testid=nav-enterprise]", "return !!document.querySelector('[data-testid=enterprise-view]')").await;
+    s.wait_count(50).await;
     // The data is in the database (a reader beside the app) before the UI is asked for it.
     {
         let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
@@ -83,14 +83,18 @@ async fn wizard_fix_commit_find_undo() {
     s.wait_text(&fixed).await;
 
     // Undo the whole import from the history: they are gone.
-    s.click("[data-testid=nav-import]").await;
+    s.click_until("[data-testid=nav-import]", "return !!document.querySelector('[data-testid=import-view]')").await;
     s.click_text(".el-tabs__item", "导入记录").await;
     s.find("[data-testid=import-history]").await;
     s.click_text("[data-testid=import-history] button", "撤销").await;
+    // The question names the batch's file and what it did.
+    s.wait_text("撤销第 1 批导入（“enterprises-roster.xlsx”").await;
+    s.wait_text("将删除这批新增的 50 条记录").await;
     s.confirm_box().await;
-    s.wait_text("已撤销：删除 50 条").await;
-    s.click("[data-testid=nav-enterprise]").await;
-    s.wait_text("0 家企业").await;
+    // The history marks the batch undone (the toast may be gone on a slow machine).
+    s.wait_js("return (document.querySelector('[data-testid=import-history]')?.innerText || '').includes('已撤销')", 20).await;
+    s.click_until("[data-testid=nav-enterprise]", "return !!document.querySelector('[data-testid=enterprise-view]')").await;
+    s.wait_count(0).await;
     s.quit().await;
 
     let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
@@ -106,22 +110,21 @@ async fn rent_file_error_in_a_late_column_is_fixed_in_place() {
     let w = World::new();
     let s = w.launch().await;
     preview(&w, &s, "rent-subsidy-applications.xlsx", 3).await;
-    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('1')", 20).await;
+    s.wait_import_errors(1).await;
     for col in ["lease_end", "subsidy_year", "requested_fen", "revenue_curr_fen"] {
         s.find(&format!("[data-testid=col-{col}]")).await;
     }
-    s.click("[data-testid=import-only-errors]").await;
+    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')").await;
     s.wait_js("return document.querySelectorAll('[data-testid=import-rows] .el-table__body tr').length === 1", 20).await;
     s.shot("23-import-rent-error").await;
     // The error is in the notes column, kept in view on the right; clicking it opens the fix
     // (the cell itself is further right, past the columns in view).
     s.find("[data-testid=cell-error-10-subsidy_year]").await;
-    s.click("[data-testid=note-error-10-subsidy_year]").await;
-    s.find("[data-testid=fix-dialog]").await;
+    s.click_until("[data-testid=note-error-10-subsidy_year]", "return !!document.querySelector('[data-testid=fix-input]')").await;
     s.wait_text("修正第 10 行的“申请补贴年度").await;
     s.fill("[data-testid=fix-input]", "3").await;
-    s.click("[data-testid=fix-apply]").await;
-    s.wait_js("return (document.querySelector('[data-testid=import-error-count]')?.innerText||'').includes('0')", 20).await;
+    s.click_until("[data-testid=fix-apply]", "return !document.querySelector('[data-testid=fix-input]')").await;
+    s.wait_import_errors(0).await;
     s.wait_text("导入 40 行").await;
     s.quit().await;
 }

@@ -195,14 +195,112 @@ describe('ImportView sheet and header', () => {
     option.click()
     await flushPromises()
     expect(vm.opts.sheet).toBe('Sheet2')
-    expect(vm.opts.header_row).toBeNull()
     expect(vm.opts.columns).toEqual({})
+    // Rust is asked without Sheet1's header row, kind or columns, and what it found on Sheet2
+    // becomes the choice shown.
     const sent = last(analyses())
     expect(sent.sheet).toBe('Sheet2')
     expect(sent.header_row).toBeUndefined()
+    expect(sent.kind).toBeUndefined()
     expect(sent.columns).toBeUndefined()
+    expect(vm.opts.header_row).toBe(5)
     // The hint shows the header row Rust found on the new sheet.
     expect(body()).toContain('自动识别为第 5 行')
+    w.unmount()
+  })
+})
+
+describe('ImportView behaviour a program manager relies on', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+  })
+
+  it('before → after notes show money in 元 and areas in ㎡, not the stored 分', async () => {
+    const changed = { ...goodRow, action: 'updated', changes: [
+      { field: 'requested_fen', before: 500000, after: 600000 },
+      { field: 'area_centi_m2', before: null, after: 25050 },
+    ] }
+    const { w } = setup(() => headFor({ rejected: 0 }), [changed])
+    await toPreview()
+    expect(document.querySelector('[data-testid=change-3-requested_fen]')?.textContent).toBe('申请补贴金额（元）：5,000.00 → 6,000.00')
+    expect(document.querySelector('[data-testid=change-3-area_centi_m2]')?.textContent).toBe('租赁面积（㎡）：— → 250.50')
+    w.unmount()
+  })
+
+  it('a read that fails keeps the wizard on its step (it never moves on with the previous read)', async () => {
+    let fail = false
+    const { w } = setup(() => {
+      if (fail) throw { code: 'file_error', message: '无法读取文件' }
+      return headFor()
+    }, [goodRow])
+    await flushPromises()
+    await click('[data-testid=import-choose]')
+    await click('[data-testid=import-next-1]')
+    fail = true
+    await click('[data-testid=import-next-2]')
+    expect(document.querySelector('[data-testid=import-next-2]'), 'still on the column step').not.toBeNull()
+    expect(document.querySelector('[data-testid=import-rows]')).toBeNull()
+    expect(body()).toContain('无法读取文件')
+    w.unmount()
+  })
+
+  it('a double click on 导入 asks once, and a click on the overlay does not dismiss the question', async () => {
+    const { w, calls } = setup(() => headFor({ rejected: 0 }), [goodRow])
+    await toPreview()
+    await click('[data-testid=import-commit]')
+    await click('[data-testid=import-commit]')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(document.querySelectorAll('.el-message-box').length).toBe(1)
+    ;(document.querySelector('.el-overlay.is-message-box') as HTMLElement | null)?.click()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(document.querySelectorAll('.el-message-box').length).toBe(1)
+    expect(calls.filter((c) => c.cmd === 'plugin:import|commit').length).toBe(0)
+    w.unmount()
+  })
+
+  it('an error cell opens its fix from the keyboard', async () => {
+    const { w } = setup(() => headFor(), [goodRow, yearError])
+    await toPreview()
+    const cell = document.querySelector('[data-testid=cell-error-4-subsidy_year]') as HTMLElement
+    expect(cell.getAttribute('tabindex')).toBe('0')
+    cell.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await flushPromises()
+    expect(document.querySelector('[data-testid=fix-input]')).not.toBeNull()
+    w.unmount()
+  })
+
+  it('the result page undoes the batch after naming the file and what it did, then says it was undone', async () => {
+    const calls: Call[] = []
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> })
+      if (cmd === 'plugin:import|kinds') return kinds
+      if (cmd === 'plugin:import|batches') return []
+      if (cmd === 'plugin:import|choose_file') return { token: 't1', file_name: 'rent.xlsx' }
+      if (cmd === 'plugin:import|analyze') return headFor({ rejected: 0 })
+      if (cmd === 'plugin:import|commit') return { ...headFor({ rejected: 0 }), dry_run: false, batch_id: 7 }
+      if (cmd === 'plugin:import|undo') return { batch_id: 7, removed: 1, restored: 0, kept: [], dependents: [] }
+      if (cmd === 'plugin:import|rows') return { total: 1, rows: [goodRow] }
+    })
+    const w = mount(ImportView, { attachTo: document.body, global: { stubs: { RouterLink: true } } })
+    await toPreview()
+    await click('[data-testid=import-commit]')
+    await new Promise((r) => setTimeout(r, 50))
+    ;(document.querySelector('.el-message-box .el-button--primary') as HTMLElement).click()
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(document.querySelector('[data-testid=import-result]')).not.toBeNull()
+    await click('[data-testid=import-undo]')
+    await new Promise((r) => setTimeout(r, 50))
+    const box = [...document.querySelectorAll('.el-message-box')].pop()?.textContent ?? ''
+    expect(box).toContain('撤销第 7 批导入（“rent.xlsx”')
+    expect(box).toContain('将删除这批新增的 1 条记录')
+    ;([...document.querySelectorAll('.el-message-box .el-button--primary')].pop() as HTMLElement).click()
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(calls.filter((c) => c.cmd === 'plugin:import|undo').map((c) => c.args)).toEqual([{ batch: 7, force: false }])
+    expect(document.querySelector('[data-testid=import-result-undone]')?.textContent).toContain('第 7 批导入已撤销')
+    expect(document.querySelector('[data-testid=import-undo]')).toBeNull()
     w.unmount()
   })
 })

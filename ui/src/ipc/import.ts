@@ -22,6 +22,8 @@ export const analyze = (token: string, options: ImportOptions, onProgress: (p: P
 export const commit = (token: string, options: ImportOptions, onProgress: (p: ProgressReport) => void) =>
   call<ReportHead>(D, 'commit', { token, options, progress: progressChannel(onProgress) })
 export const cancel = (token: string) => call<void>(D, 'cancel', { token })
+/** Drops the chosen file's session and its report in Rust. */
+export const close = (token: string) => call<void>(D, 'close', { token })
 export const rows = (token: string, offset: number, limit: number, filter: RowFilter) =>
   call<{ total: number; rows: RowReport[] }>(D, 'rows', { token, offset, limit, filter })
 export const exportErrors = (token: string) => call<string | null>(D, 'export_errors', { token })
