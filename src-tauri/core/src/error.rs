@@ -149,12 +149,27 @@ impl Error {
                 if zh { format!("磁盘已满，无法写入 {path}。数据未改变，请清理磁盘空间后重试。") } else { format!("The disk is full: could not write {path}. Nothing was changed; free some space and retry.") }
             }
             Error::Io { path, source } => {
-                if zh { format!("无法读写文件 {path}：{source}。") } else { format!("Could not read or write {path}: {source}.") }
+                if zh { format!("无法读写文件 {path}：{}", io_reason_zh(source)) } else { format!("Could not read or write {path}: {source}.") }
             }
             Error::Internal(m) => {
                 if zh { format!("程序内部错误：{m}。数据未改变，请联系技术支持。") } else { format!("Internal error: {m}. Nothing was changed; please report it.") }
             }
         }
+    }
+}
+
+/// What a file error means, in words a program manager can act on (the system's own text, in
+/// English, only for the rare rest).
+fn io_reason_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "找不到这个文件（可能已被移动、改名或删除，或 U 盘已拔出）。请重新选择文件。".into(),
+        K::PermissionDenied => "没有读写这个文件的权限（可能被其他程序占用或设为只读）。请关闭占用它的程序，或把它复制到“文档”文件夹后再试。".into(),
+        K::IsADirectory => "这是一个文件夹，不是文件。请选择文件夹里的表格文件。".into(),
+        K::ReadOnlyFilesystem => "所在的磁盘是只读的。请选择其他位置。".into(),
+        K::StorageFull => "磁盘已满。请清理磁盘空间后重试。".into(),
+        K::UnexpectedEof => "文件不完整（可能没有复制完）。请重新复制或让对方重新发送。".into(),
+        _ => format!("系统报告错误（{e}）。请重试；如仍不行，请联系技术支持。"),
     }
 }
 

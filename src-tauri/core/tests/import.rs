@@ -1142,3 +1142,119 @@ fn a_cancel_during_a_small_commit_keeps_nothing_and_progress_has_a_total() {
     assert_eq!(done, 4_500);
     assert!(total >= done && total < done + 10, "total {total} for {done} rows");
 }
+
+fn codes(r: &import::RowReport) -> Vec<&str> {
+    r.errors.iter().map(|e| e.code.as_str()).collect()
+}
+
+/// Real date cells are held to the years a table can mean, like dates typed as text: a 0 shown
+/// as a date (1899-12-31), 9999-12-31, and a formula on a blank cell (有效期至 − 1095 → 1896) are
+/// refused, saying why. A certificate issued in the future is refused too.
+#[test]
+fn date_cells_outside_plausible_years_and_future_issue_dates_are_refused() {
+    let r = quirk("cert-dates-out-of-range.xlsx");
+    let by_row = |n: u32| r.rows.iter().find(|x| x.row == n).unwrap();
+    for n in [2, 3] {
+        let row = by_row(n);
+        assert_eq!(row.status, RowStatus::Rejected, "row {n}: {:?}", row.record);
+        assert_eq!(codes(row), ["bad_date"], "row {n}");
+        assert!(row.errors[0].message.contains("年份不合理"), "{}", row.errors[0].message);
+    }
+    // 2099-06-01: a real date, but not yet.
+    let row = by_row(4);
+    assert_eq!(codes(row), ["out_of_range"]);
+    assert!(row.errors[0].message.contains("发证日期（2099-06-01）晚于今天"), "{}", row.errors[0].message);
+
+    let r = quirk("cert-formula-date-on-blank.xlsx");
+    let row = r.rows.iter().find(|x| x.row == 3).unwrap();
+    assert_eq!(codes(row), ["bad_date"]);
+    assert!(r.rows.iter().all(|x| x.record.as_ref().is_none_or(|rec| !format!("{rec:?}").contains("1896"))));
+}
+
+/// A date written in the right form that is not on the calendar says so (not "write it as
+/// 2023-05-01", which it already is).
+#[test]
+fn a_date_that_is_not_on_the_calendar_says_so() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let f = write_csv(t.path(), "d.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2023-02-29,100,,,\n2,南京乙科技有限公司,91320114417776314B,2023.13.01,100,,,\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    for row in &r.rows {
+        assert_eq!(codes(row), ["bad_date"]);
+        assert!(row.errors[0].message.contains("不是日历上的日期"), "{}", row.errors[0].message);
+    }
+}
+
+/// A CSV line with more cells than its header (an unquoted comma in 1,234): the row is refused
+/// and says why, instead of storing 1 元 and the address "234". Its cells, the extra one too, are
+/// kept for the error export.
+#[test]
+fn a_csv_line_longer_than_its_header_is_refused_not_shifted() {
+    let r = quirk("csv-unquoted-comma.csv");
+    assert_eq!(r.summary.accepted, 0);
+    let row = &r.rows[0];
+    assert_eq!(row.status, RowStatus::Rejected);
+    assert_eq!(codes(row)[0], "extra_cells");
+    assert!(row.errors[0].message.contains("比表头多 1 格"), "{}", row.errors[0].message);
+    assert!(row.errors[0].message.contains("“南京市江宁区”"), "{}", row.errors[0].message);
+    assert_eq!(row.cells.last().map(String::as_str), Some("南京市江宁区"));
+    assert_eq!(row.cells.len(), 5);
+}
+
+/// A GBK file with one damaged byte is refused, naming the line (a name with a replacement
+/// character must not reach the registry).
+#[test]
+fn a_gbk_file_with_a_damaged_byte_is_refused_naming_the_line() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let file = fixtures().join("../import-quirks/gbk-damaged-byte.csv");
+    let e = import::analyze(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "bad_encoding");
+    let msg = e.message(huiqi_core::Lang::Zh);
+    assert!(msg.contains("第 3 行"), "{msg}");
+}
+
+/// Text saved as UTF-16 without its byte-order mark ("Unicode text" of some programs) is read,
+/// little- and big-endian alike, not refused as binary.
+#[test]
+fn utf16_text_without_a_byte_order_mark_is_read() {
+    for f in ["utf16le-no-bom.csv", "utf16be-no-bom.csv"] {
+        let r = quirk(f);
+        assert_eq!(r.summary.accepted, 3, "{f}");
+        let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+        assert_eq!(rec["name"], "南京甲科技有限公司", "{f}");
+    }
+}
+
+/// A required field no column maps to: each row says the column is missing from the mapping
+/// (not that the park left its cells empty). 止租日期 is a name for 租期止.
+#[test]
+fn a_required_field_without_a_column_is_blamed_on_the_mapping() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,起租日期,申请补贴年度\n";
+    let f = write_csv(t.path(), "r.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,1\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions { kind: Some(import::schema::Kind::RentApplications), ..Default::default() }, &NoProgress).unwrap();
+    let e = r.rows[0].errors.iter().find(|e| e.field == "lease_end").unwrap();
+    assert_eq!(e.code, "missing_required");
+    assert!(e.message.contains("文件中没有对应到“租期止”的列"), "{}", e.message);
+
+    let f = write_csv(t.path(), "r2.csv", &format!("统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,起租日期,止租日期,申请补贴年度\n91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,1\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions { kind: Some(import::schema::Kind::RentApplications), ..Default::default() }, &NoProgress).unwrap();
+    assert_eq!(r.summary.accepted, 1, "{:?}", r.rows[0].errors);
+}
+
+/// Two rent rows of one enterprise are the same only with the same lease start and year: the
+/// message says so (they may be two leases otherwise).
+#[test]
+fn a_duplicate_rent_row_names_what_makes_it_the_same() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
+    let line = "91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,1\n";
+    let f = write_csv(t.path(), "r.csv", &format!("{head}{line}{line}"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = &r.rows[1].errors[0];
+    assert_eq!(e.code, "duplicate_in_file");
+    assert!(e.message.contains("租期起 2024-01-01，第1年的补贴"), "{}", e.message);
+}

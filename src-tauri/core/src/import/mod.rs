@@ -659,6 +659,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     // A rejected row is shown (and exported) as the table's columns: cells right of the last
     // header hold nothing of the table and are not kept.
     let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
+    let is_csv = book.format == read::Format::Csv;
     let mapping: Vec<MappingEntry> = table
         .columns
         .iter()
@@ -737,7 +738,14 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         skipped += 1;
                         return Ok(true);
                     }
-                    let (rec, mut errors) = validate::validate_row(cols, cells);
+                    let (mut rec, mut errors) = validate::validate_row(cols, cells);
+                    // A CSV line with more cells than its header: an amount or address with an
+                    // unquoted comma, and every cell after it has moved one column right.
+                    let beyond = if is_csv { cells.iter().skip(width).filter(|c| !c.is_empty()).count() } else { 0 };
+                    if beyond > 0 {
+                        errors.insert(0, extra_cells_error(&cells[width..], width));
+                        rec = None;
+                    }
                     // A code the registry merged into another enterprise: its data belongs there.
                     if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
                         errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
@@ -752,7 +760,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                             }
                         }
                     }
-                    let shown = if errors.is_empty() { vec![] } else { cells.iter().take(width).map(|c| c.display()).collect() };
+                    // The table's cells, as many in every format (and a CSV line's extra ones).
+                    let shown = if errors.is_empty() { vec![] } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
                     // What a new enterprise would be stored as (the writer uses it when the
                     // registry does not know the USCC): built here, off the writing thread.
                     let fresh = match (&rec, errors.is_empty() && commit) {
@@ -923,9 +932,42 @@ fn duplicate_error(cols: &Columns, r: &Record, first: u32, cells: &[Cell]) -> Ro
         field: "uscc".into(),
         column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
         value: written.unwrap_or_else(|| r.uscc().to_string()),
-        message: format!("与第{first}行重复（统一社会信用代码 {}）。同一内容只需填一行，请删除本行或核对代码。", r.uscc()),
+        message: format!("与第{first}行重复（{}）。同一内容只需填一行，请删除本行或核对代码。", same_as(r)),
         message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
         duplicate_of_row: Some(first),
+    }
+}
+
+/// A CSV line longer than its header (see the reading thread).
+fn extra_cells_error(extra: &[Cell], width: usize) -> RowError {
+    let shown: Vec<String> = extra.iter().map(|c| c.display()).collect();
+    let k = shown.len();
+    let value = shown.join(",");
+    RowError {
+        code: "extra_cells".into(),
+        field: String::new(),
+        column: String::new(),
+        message: format!("本行比表头多 {k} 格（第 {width} 列之后还有“{value}”）。多半是金额或地址中的逗号没有加引号，后面的内容都错位了。请在表格软件中改正本行（或给含逗号的内容加引号）后重新导出。"),
+        message_en: format!("This line has {k} more cells than the header (after column {width}: “{value}”). An amount or address probably holds an unquoted comma, so the cells after it moved. Correct the line and export again."),
+        value,
+        duplicate_of_row: None,
+    }
+}
+
+/// What makes two rows of a kind the same (validate::dedupe_key), in words.
+fn same_as(r: &Record) -> String {
+    match r {
+        Record::Enterprise(e) => format!("统一社会信用代码 {}", e.uscc),
+        Record::Rent(x) => format!(
+            "统一社会信用代码 {}，租期起 {}，第{}年的补贴",
+            x.uscc,
+            x.lease_start.as_deref().unwrap_or("未填"),
+            x.subsidy_year.map(|y| y.to_string()).unwrap_or_else(|| "?".into())
+        ),
+        Record::Cert(c) => match &c.certificate_no {
+            Some(no) => format!("统一社会信用代码 {}，同一认定类型，证书编号 {no}", c.uscc),
+            None => format!("统一社会信用代码 {}，同一认定类型，发证日期 {}", c.uscc, c.issued_on.as_deref().unwrap_or("未填")),
+        },
     }
 }
 

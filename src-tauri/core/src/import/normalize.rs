@@ -37,11 +37,43 @@ fn plausible_serial(v: f64) -> bool {
     (18_264.0..=73_051.0).contains(&v)
 }
 
+/// The years a date in a park's table can have (text dates and date cells alike).
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
-    if !(1900..=2200).contains(&y) {
+    if !(i64::from(*DATE_YEARS.start())..=i64::from(*DATE_YEARS.end())).contains(&y) {
         return None;
     }
     NaiveDate::from_ymd_opt(y as i32, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// A date cell (a real date in the sheet) within the years a table can mean: 0 shown as a date
+/// (1899-12-31) or a formula on a blank cell (有效期至 − 1095 → 1896) is no date.
+pub fn plausible_date(d: NaiveDate) -> Option<NaiveDate> {
+    DATE_YEARS.contains(&d.year()).then_some(d)
+}
+
+/// Why a text written like a date (four-digit year, month, day) is none: the day does not
+/// exist in that month (2023-02-29, 2023-04-31, 2023.13.01), or the year is out of range.
+pub enum DateProblem {
+    NoSuchDay,
+    Year,
+}
+pub fn date_problem(raw: &str) -> Option<DateProblem> {
+    let s = halfwidth(raw);
+    let s = s.split([' ', 'T']).next().unwrap_or("").trim().trim_end_matches(['日', '号']);
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let (y, m, d): (i32, u32, u32) = (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+    if !DATE_YEARS.contains(&y) {
+        Some(DateProblem::Year)
+    } else if NaiveDate::from_ymd_opt(y, m, d).is_none() {
+        Some(DateProblem::NoSuchDay)
+    } else {
+        None
+    }
 }
 
 /// A date typed as text: 2023-05-01, 2023.5.1, 2023/5/1, 2023年5月1日, 20230501,

@@ -191,7 +191,7 @@ pub fn not_readable(path: &Path, why: &str) -> Error {
     let name = file_name(path);
     refuse(
         "file_unreadable",
-        format!("无法读取文件“{name}”：文件已损坏或不完整（{why}）。请让园区重新导出后再发送。"),
+        format!("无法读取文件“{name}”：文件已损坏或不完整。请让园区重新导出后再发送。（技术信息，供技术支持参考：{why}）"),
         format!("“{name}” cannot be read: it is damaged or incomplete ({why}). Ask the park to export it again."),
         path,
     )
@@ -407,7 +407,12 @@ pub fn open(path: &Path) -> Result<Book> {
         Format::Csv => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             // Plain UTF-8 (the common case) becomes the text without a copy.
-            let (text, enc) = match String::from_utf8(bytes) {
+            let (text, enc) = if let Some(enc) = utf16_without_bom(&bytes) {
+                // Text saved as "Unicode" without its mark: a zero byte beside every ASCII one.
+                let (t, _) = enc.decode_without_bom_handling(&bytes);
+                (t.into_owned(), enc.name())
+            } else {
+                match String::from_utf8(bytes) {
                 Ok(s) if !s.starts_with('\u{feff}') => (s, "utf-8"),
                 Ok(s) => decode_text(s.as_bytes()),
                 Err(e) => {
@@ -419,7 +424,23 @@ pub fn open(path: &Path) -> Result<Book> {
                     }
                     decode_text(e.as_bytes())
                 }
+                }
             };
+            // A GBK file with a damaged byte: the decoder put a replacement character there. A
+            // name must not be stored with it: say which line (UTF-8 damage is caught above).
+            if enc != "utf-8" {
+                if let Some(at) = text.find('\u{FFFD}') {
+                    let line = line_ends(text.as_bytes(), 0, at) + 1;
+                    let name = file_name(path);
+                    return Err(refuse(
+                        "bad_encoding",
+                        format!("文件“{name}”第 {line} 行有无法识别的字节（文件按 {enc} 编码读取，这里不是有效的文字，可能文件不完整或被改动过）。请让园区用 Excel/WPS 重新另存为 CSV 后发送。"),
+                        format!("“{name}”, line {line}: bytes that are not valid {enc} text (cut off or altered?). Ask the park to save it again as CSV."),
+                        path,
+                    )
+                    .with_details(serde_json::json!({"file": path.display().to_string(), "line": line})));
+                }
+            }
             check_csv_records(&text, guess_delimiter(&text), path)?;
             if text.contains('\0') && text.chars().filter(|c| *c == '\0').count() > text.len() / 100 + 1 {
                 return Err(refuse(
@@ -483,6 +504,31 @@ fn bad_utf8(path: &Path, bytes: &[u8], at: usize) -> Error {
         path,
     )
     .with_details(serde_json::json!({"file": path.display().to_string(), "line": line, "byte": at}))
+}
+
+/// UTF-16 text without a byte-order mark (some programs' "Unicode text"): in its first 4 KB,
+/// nearly every second byte is zero (the high byte of ASCII characters: digits, commas, line
+/// ends). None for anything else.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zero_at = |odd: usize| head.chunks_exact(2).filter(|p| p[odd] == 0 && p[1 - odd] != 0).count();
+    let (even, odd) = (zero_at(0), zero_at(1));
+    // Its digits, commas and line ends have a zero high byte: a third of the pairs is plenty. A
+    // few Chinese characters (一 U+4E00) have a zero low byte: the other side has far fewer.
+    if odd * 3 >= pairs && even * 8 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 3 >= pairs && odd * 8 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// BOM first, then valid UTF-8, then a detector (GBK / GB18030 in practice).

@@ -277,7 +277,7 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         }
         FieldType::Date => {
             let d = match cell {
-                Cell::Date(d) => Some(*d),
+                Cell::Date(d) => n::plausible_date(*d),
                 Cell::Number(v) => n::date_from_number(*v),
                 Cell::Text(s) => n::parse_date_text(s),
                 _ => None,
@@ -286,13 +286,27 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 Some(d) => Some(V::Date(d)),
                 None => {
                     let (shown, col) = (cell.display(), ctx.cols.header(f));
-                    ctx.err(
-                        "bad_date",
-                        f,
-                        &shown,
-                        format!("“{col}”中的“{shown}”不是有效日期。请写成 2023-05-01 或 2023年5月1日 这样的日期。"),
-                        format!("“{col}”: “{shown}” is not a date. Write it as 2023-05-01."),
-                    );
+                    let problem = match cell {
+                        Cell::Date(_) => Some(n::DateProblem::Year),
+                        Cell::Text(s) => n::date_problem(s),
+                        _ => None,
+                    };
+                    let (y0, y1) = (n::DATE_YEARS.start(), n::DATE_YEARS.end());
+                    let (zh, en) = match problem {
+                        Some(n::DateProblem::NoSuchDay) => (
+                            format!("“{col}”中的“{shown}”不是日历上的日期（这个月没有这一天）。请核对月和日。"),
+                            format!("“{col}”: “{shown}” is not a day of the calendar. Check the month and day."),
+                        ),
+                        Some(n::DateProblem::Year) => (
+                            format!("“{col}”中的“{shown}”年份不合理（应在 {y0}–{y1} 年之间）。若是公式算出的，请检查它引用的单元格是否为空。"),
+                            format!("“{col}”: the year of “{shown}” is implausible (expected {y0}–{y1}). If a formula made it, check the cells it uses."),
+                        ),
+                        None => (
+                            format!("“{col}”中的“{shown}”不是有效日期。请写成 2023-05-01 或 2023年5月1日 这样的日期。"),
+                            format!("“{col}”: “{shown}” is not a date. Write it as 2023-05-01."),
+                        ),
+                    };
+                    ctx.err("bad_date", f, &shown, zh, en);
                     None
                 }
             }
@@ -434,7 +448,16 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         if cell.is_empty() {
             if f.required {
                 let col = cols.header(f);
-                ctx.err("missing_required", f, "", format!("“{col}”为空。这是必填项，请补上。"), format!("“{col}” is empty; it is required."));
+                // No column of the file is this field: the cells are not empty, the mapping is.
+                let (zh, en) = if slot.is_none() {
+                    (
+                        format!("文件中没有对应到“{col}”的列（必填）。若文件有这一列但名称不同，请在“列对应”中把它设为“{col}”；否则请补上这一列。"),
+                        format!("No column of the file maps to “{col}” (required). Choose it under column mapping, or add the column."),
+                    )
+                } else {
+                    (format!("“{col}”为空。这是必填项，请补上。"), format!("“{col}” is empty; it is required."))
+                };
+                ctx.err("missing_required", f, "", zh, en);
             }
             continue;
         }
@@ -467,12 +490,12 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
             if let Some(a) = vals.int("area_centi_m2") {
                 if a <= 0 {
-                    ctx.err("out_of_range", f("area_centi_m2"), &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)), "租赁面积必须大于0。".into(), "The area must be more than 0.".into());
+                    ctx.err("out_of_range", f("area_centi_m2"), &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)), format!("“{}”为 {}，租赁面积必须大于 0。", cols.header(f("area_centi_m2")), orig("area_centi_m2", crate::money::fmt_yuan_plain(a))), "The area must be more than 0.".into());
                 }
             }
             if let Some(u) = vals.int("unit_rent_fen") {
                 if u <= 0 {
-                    ctx.err("out_of_range", f("unit_rent_fen"), &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)), "租金单价必须大于0。".into(), "The unit rent must be more than 0.".into());
+                    ctx.err("out_of_range", f("unit_rent_fen"), &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)), format!("“{}”为 {}，租金单价必须大于 0。", cols.header(f("unit_rent_fen")), orig("unit_rent_fen", crate::money::fmt_yuan_plain(u))), "The unit rent must be more than 0.".into());
                 }
             }
             if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
@@ -503,6 +526,12 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
         }
         Kind::Certifications => {
+            // A certificate is issued on a day that has come.
+            if let Some(i) = vals.date("issued_on") {
+                if i > chrono::Local::now().date_naive() {
+                    ctx.err("out_of_range", f("issued_on"), &orig("issued_on", n::iso(i)), format!("发证日期（{}）晚于今天，请核对。", n::iso(i)), format!("The issue date ({}) is in the future.", n::iso(i)));
+                }
+            }
             if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
                 if e < i {
                     ctx.err("out_of_range", f("expires_on"), &orig("expires_on", n::iso(e)), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
@@ -512,7 +541,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::Enterprises => {
             if let Some(d) = vals.date("founded_on") {
                 if d > chrono::Local::now().date_naive() {
-                    ctx.err("out_of_range", f("founded_on"), &orig("founded_on", n::iso(d)), "成立日期晚于今天，请核对。".into(), "The founding date is in the future.".into());
+                    ctx.err("out_of_range", f("founded_on"), &orig("founded_on", n::iso(d)), format!("成立日期（{}）晚于今天，请核对。", n::iso(d)), format!("The founding date ({}) is in the future.", n::iso(d)));
                 }
             }
         }
