@@ -1258,3 +1258,18 @@ fn a_duplicate_rent_row_names_what_makes_it_the_same() {
     assert_eq!(e.code, "duplicate_in_file");
     assert!(e.message.contains("租期起 2024-01-01，第1年的补贴"), "{}", e.message);
 }
+
+/// Formula errors (#N/A, #DIV/0!) are no data in any format: a .ods error cell comes as text and
+/// used to become a company name or a phone number; it is refused as in the .xlsx of the same
+/// table.
+#[test]
+fn formula_error_values_are_refused_in_ods_as_in_xlsx() {
+    let ods = quirk("ods-error-cells.ods");
+    let xlsx = quirk("xlsx-error-cells.xlsx");
+    for r in [&ods, &xlsx] {
+        let bad: Vec<(u32, Vec<&str>)> = r.rows.iter().filter(|x| x.status == RowStatus::Rejected).map(|x| (x.row, codes(x))).collect();
+        assert_eq!(bad.iter().map(|b| b.0).collect::<Vec<_>>(), [2, 4], "{bad:?}");
+        assert!(bad.iter().all(|(_, c)| c.iter().all(|c| *c == "formula_error")), "{bad:?}");
+    }
+    assert_eq!(ods.rows.iter().map(|r| codes(r).len()).collect::<Vec<_>>(), xlsx.rows.iter().map(|r| codes(r).len()).collect::<Vec<_>>());
+}

@@ -426,13 +426,26 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
 }
 
 /// Validate one data row. Returns the record when there is no error.
+/// The error values spreadsheet programs show for a formula that failed (Excel / WPS, and
+/// LibreOffice's Err:502 style).
+pub fn is_error_literal(t: &str) -> bool {
+    matches!(t, "#N/A" | "#DIV/0!" | "#VALUE!" | "#REF!" | "#NAME?" | "#NUM!" | "#NULL!" | "#SPILL!" | "#CALC!")
+        || t.strip_prefix("Err:").is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowError>) {
     let mut ctx = Ctx { cols, errors: Vec::new() };
     let mut vals = Vals(Vec::with_capacity(cols.slots.len()));
     for (f, slot) in cols.kind.fields().iter().zip(&cols.slots) {
         let cell = slot.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
-        // #N/A and the like, or a formula saved without its result: no value to read.
-        if let Cell::Error(e) = cell {
+        // #N/A and the like, or a formula saved without its result: no value to read. A .ods
+        // error cell and a CSV saved from a sheet with errors carry them as text.
+        let error = match cell {
+            Cell::Error(e) => Some(e.as_str()),
+            Cell::Text(t) if is_error_literal(t.trim()) => Some(t.trim()),
+            _ => None,
+        };
+        if let Some(e) = error {
             let col = cols.header(f);
             let (zh, en) = if e.starts_with(super::read::UNCALCULATED_PREFIX) {
                 (
