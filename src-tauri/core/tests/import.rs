@@ -1273,3 +1273,27 @@ fn formula_error_values_are_refused_in_ods_as_in_xlsx() {
     }
     assert_eq!(ods.rows.iter().map(|r| codes(r).len()).collect::<Vec<_>>(), xlsx.rows.iter().map(|r| codes(r).len()).collect::<Vec<_>>());
 }
+
+/// "—", "/", "无" are how parks write "nothing": a blank cell, which never overwrites what the
+/// registry holds and lets an optional amount stay empty; under a required field they are asked
+/// about by name.
+#[test]
+fn dashes_slashes_and_wu_are_blank_cells() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let first = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,李四,025-84123456\n"));
+    import::commit(&mut db, &first, &ImportOptions::default(), &NoProgress).unwrap();
+    let second = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,—,/,,无,—\n2,—,91320114417776314B,2020-01-01,100,,,\n"));
+    let r = import::analyze(&mut db, &second, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.rows[0].action, Some(Action::Unchanged), "{:?}", r.rows[0].changes);
+    let e = &r.rows[1].errors[0];
+    assert_eq!((e.code.as_str(), e.value.as_str()), ("missing_required", "—"));
+    assert!(e.message.contains("填的是“—”"), "{}", e.message);
+
+    let head = "统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,上年营业收入（万元）,申请补贴年度\n";
+    let f = write_csv(t.path(), "r.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,无,1\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.accepted, 1, "{:?}", r.rows[0].errors);
+    let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
+    assert!(rec.get("revenue_prev_fen").is_none_or(|v| v.is_null()), "{rec}");
+}

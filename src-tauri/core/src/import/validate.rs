@@ -426,6 +426,15 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
 }
 
 /// Validate one data row. Returns the record when there is no error.
+/// A cell that says "nothing here": a dash, a slash, 无 / 暂无 / 不适用, N/A.
+pub fn is_blank_marker(cell: &Cell) -> bool {
+    let Cell::Text(t) = cell else { return false };
+    let t = t.trim();
+    !t.is_empty()
+        && (t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\'))
+            || matches!(t, "无" | "暂无" | "没有" | "不适用" | "N/A" | "n/a" | "NA" | "na" | "空"))
+}
+
 /// The error values spreadsheet programs show for a formula that failed (Excel / WPS, and
 /// LibreOffice's Err:502 style).
 pub fn is_error_literal(t: &str) -> bool {
@@ -458,11 +467,17 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             ctx.err("formula_error", f, e, zh, en);
             continue;
         }
-        if cell.is_empty() {
+        // "—", "/", "无" under a text, date or amount: the park's way of writing "nothing" — a
+        // blank cell (it never overwrites a stored value). A yes/no column reads 无 as 否.
+        let marker = f.ty != FieldType::Bool && is_blank_marker(cell);
+        if cell.is_empty() || marker {
             if f.required {
                 let col = cols.header(f);
                 // No column of the file is this field: the cells are not empty, the mapping is.
-                let (zh, en) = if slot.is_none() {
+                let (zh, en) = if marker {
+                    let shown = cell.display();
+                    (format!("“{col}”填的是“{}”（表示空）。这是必填项，请填写实际内容。", shown.trim()), format!("“{col}” holds “{}” (nothing); it is required.", shown.trim()))
+                } else if slot.is_none() {
                     (
                         format!("文件中没有对应到“{col}”的列（必填）。若文件有这一列但名称不同，请在“列对应”中把它设为“{col}”；否则请补上这一列。"),
                         format!("No column of the file maps to “{col}” (required). Choose it under column mapping, or add the column."),
@@ -470,7 +485,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 } else {
                     (format!("“{col}”为空。这是必填项，请补上。"), format!("“{col}” is empty; it is required."))
                 };
-                ctx.err("missing_required", f, "", zh, en);
+                ctx.err("missing_required", f, if marker { cell.display() } else { String::new() }.trim(), zh, en);
             }
             continue;
         }
