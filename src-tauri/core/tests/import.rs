@@ -1297,3 +1297,19 @@ fn dashes_slashes_and_wu_are_blank_cells() {
     let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
     assert!(rec.get("revenue_prev_fen").is_none_or(|v| v.is_null()), "{rec}");
 }
+
+/// A quote left open in a CSV swallowed the next records into one address: the file is refused,
+/// naming the line where the quote opened.
+#[test]
+fn an_unclosed_quote_in_a_csv_is_refused_naming_its_line() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let file = fixtures().join("../import-quirks/csv-unclosed-quote.csv");
+    let e = import::analyze(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "file_unreadable");
+    let msg = e.message(huiqi_core::Lang::Zh);
+    assert!(msg.contains("第 2 行有一个引号没有成对"), "{msg}");
+    // A quoted address over two lines is a cell, not a damaged file.
+    let ok = write_csv(t.path(), "ok.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,李四,\"南京市江宁区,\n秣陵街道1号\"\n"));
+    assert_eq!(import::analyze(&mut db, &ok, &ImportOptions::default(), &NoProgress).unwrap().summary.accepted, 1);
+}

@@ -776,6 +776,19 @@ impl Book {
                     if cells > MAX_CELLS || rec.len() as u32 > crate::import::normalize::MAX_EXCEL_COLS {
                         return Err(too_many_cells(&path, format!("第 {line} 行之前已超过 500 万个单元格")));
                     }
+                    // A quote left open swallows the lines after it into one cell: a cell that
+                    // runs over lines holding the delimiter (whole records) is refused, naming
+                    // the line where the quote opened.
+                    if let Some(field) = rec.iter().find(|f| f.contains('\n') && f.lines().skip(1).any(|l| l.bytes().filter(|b| *b == delim_guess).count() >= 2)) {
+                        let swallowed = field.lines().count().saturating_sub(1);
+                        return Err(refuse(
+                            "file_unreadable",
+                            format!("CSV 文件第 {line} 行有一个引号没有成对：它之后的 {swallowed} 行被并进了同一个格子。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
+                            format!("CSV line {line} opens a quote that is not closed: the {swallowed} lines after it fell into one cell. Check the quotes on that line, or ask the park to export again."),
+                            &path,
+                        )
+                        .with_details(serde_json::json!({"file": path.display().to_string(), "line": line})));
+                    }
                     row.clear();
                     for field in rec.iter() {
                         // A line break inside a quoted field is one break, as in a spreadsheet cell.
