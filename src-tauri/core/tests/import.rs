@@ -1313,3 +1313,15 @@ fn an_unclosed_quote_in_a_csv_is_refused_naming_its_line() {
     let ok = write_csv(t.path(), "ok.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,李四,\"南京市江宁区,\n秣陵街道1号\"\n"));
     assert_eq!(import::analyze(&mut db, &ok, &ImportOptions::default(), &NoProgress).unwrap().summary.accepted, 1);
 }
+
+/// An amount over a trillion yuan says it is too large (a unit mistake, most likely), not that it
+/// is no amount.
+#[test]
+fn an_amount_over_the_cap_says_it_is_too_large() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let f = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,123456789.125,,,\n2,南京乙科技有限公司,91320114417776314B,2020-01-01,12x,,,\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert!(r.rows[0].errors[0].message.contains("超过一万亿元"), "{}", r.rows[0].errors[0].message);
+    assert!(r.rows[1].errors[0].message.contains("不是金额"), "{}", r.rows[1].errors[0].message);
+}

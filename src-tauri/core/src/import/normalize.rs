@@ -180,7 +180,7 @@ pub fn float_text(v: f64) -> String {
     }
 }
 
-const MAX_FEN: i128 = 100_000_000_000_000; // one trillion yuan: more is a typo, not a rent
+pub const MAX_FEN: i128 = 100_000_000_000_000; // one trillion yuan: more is a typo, not a rent
 
 /// An amount in fen from text: 12.5万, ￥1,234.00, 1234.00元, ¥ 1 234, full-width digits, or a plain
 /// number in the header's unit (`unit`, default 元). Units in the text win over the header's.

@@ -346,6 +346,16 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                     ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
                     None
                 }
+                None if amount_over_cap(cell, &unit_hint) => {
+                    ctx.err(
+                        "bad_amount",
+                        f,
+                        &shown,
+                        format!("“{col}”中的“{shown}”（单位：{unit_hint}）超过一万亿元，不会是真实金额。请核对数字和单位（是否应为元而不是万元）。"),
+                        format!("“{col}”: “{shown}” ({unit_hint}) is over a trillion yuan. Check the number and the unit."),
+                    );
+                    None
+                }
                 None => {
                     ctx.err(
                         "bad_amount",
@@ -426,6 +436,17 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
 }
 
 /// Validate one data row. Returns the record when there is no error.
+/// A number too large for an amount (the reason a numeric cell was refused as one).
+fn amount_over_cap(cell: &Cell, unit: &str) -> bool {
+    let v = match cell {
+        Cell::Number(x) => Some(*x),
+        Cell::Text(s) => n::halfwidth(s).trim().trim_start_matches(['￥', '¥']).trim_end_matches('元').trim_end_matches('万').replace([',', ' '], "").parse::<f64>().ok(),
+        _ => None,
+    };
+    let per = if unit.contains('万') { 10_000.0 } else { 1.0 };
+    v.is_some_and(|v| v.is_finite() && (v * per * 100.0).abs() > n::MAX_FEN as f64)
+}
+
 /// A cell that says "nothing here": a dash, a slash, 无 / 暂无 / 不适用, N/A.
 pub fn is_blank_marker(cell: &Cell) -> bool {
     let Cell::Text(t) = cell else { return false };
