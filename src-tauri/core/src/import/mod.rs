@@ -94,9 +94,10 @@ impl Action {
 pub struct RowReport {
     pub row: u32,
     pub status: RowStatus,
+    // Boxed: a row is kept per data row, and most rows with errors have no record.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub record: Option<Record>,
+    #[ts(as = "Option<Record>", optional)]
+    pub record: Option<Box<Record>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<RowError>>", optional)]
     pub errors: Vec<RowError>,
@@ -108,14 +109,68 @@ pub struct RowReport {
     #[ts(as = "Option<Vec<FieldChange>>", optional)]
     pub changes: Vec<FieldChange>,
     /// The row's cells as shown in the file (for fixing in place and the error export).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Cells::is_empty", default)]
     #[ts(as = "Option<Vec<String>>", optional)]
-    pub cells: Vec<String>,
+    pub cells: Cells,
     /// A rent or certification row whose enterprise the registry does not have: the import
     /// creates it (marked on the first row that names it).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     #[ts(as = "Option<bool>", optional)]
     pub new_enterprise: bool,
+}
+
+/// A rejected row's cells as text, in one piece: a report may hold 100,000 of them, and a list
+/// of strings costs an allocation per cell. Serialized as that list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cells {
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Box<[u32]>,
+}
+
+impl Cells {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+    pub fn last(&self) -> Option<&str> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Cells {
+    fn from_iter<I: IntoIterator<Item = S>>(it: I) -> Self {
+        let (mut text, mut ends) = (String::new(), Vec::new());
+        for c in it {
+            text.push_str(c.as_ref());
+            // A cell's text is capped far below 4 GB (read::limit_text).
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        text.shrink_to_fit();
+        Cells { text, ends: ends.into_boxed_slice() }
+    }
+}
+
+impl Serialize for Cells {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Cells {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
@@ -761,7 +816,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         }
                     }
                     // The table's cells, as many in every format (and a CSV line's extra ones).
-                    let shown = if errors.is_empty() { vec![] } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
+                    let shown = if errors.is_empty() { Cells::default() } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
                     // What a new enterprise would be stored as (the writer uses it when the
                     // registry does not know the USCC): built here, off the writing thread.
                     let fresh = match (&rec, errors.is_empty() && commit) {
@@ -797,7 +852,6 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                 summary.rows += 1;
                 if !errors.is_empty() {
                     summary.rejected += 1;
-                    let cells = if cells.is_empty() { vec![] } else { cells };
                     rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false });
                     continue;
                 }
@@ -832,7 +886,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                     Action::Unchanged => summary.unchanged += 1,
                 }
                 let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
-                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(rec), errors: vec![], action: Some(p.action), changes: p.changes, cells: vec![], new_enterprise });
+                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(Box::new(rec)), errors: vec![], action: Some(p.action), changes: p.changes, cells: Cells::default(), new_enterprise });
             }
             drop(recv);
             let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
@@ -989,7 +1043,7 @@ struct Validated {
     rec: Option<Record>,
     errors: Vec<RowError>,
     /// The row's cells as text, kept only for rejected rows.
-    cells: Vec<String>,
+    cells: Cells,
     /// An enterprise file's record as a new registry entry (commit only), prepared here.
     fresh: Option<Fresh>,
 }
@@ -1294,7 +1348,7 @@ pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {
         for r in report.rows.iter().filter(|r| r.status == RowStatus::Rejected) {
             let mut cells = vec![X::Int(Some(r.row as i64))];
             for i in 0..width {
-                cells.push(X::Text(r.cells.get(i).cloned().unwrap_or_default()));
+                cells.push(X::Text(r.cells.get(i).unwrap_or_default().to_string()));
             }
             cells.push(X::Text(r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；")));
             sink(cells)?;
@@ -1333,6 +1387,19 @@ pub fn kinds() -> Vec<KindInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row's cells in one piece read back cell by cell, empty ones and multi-byte ones too, and
+    /// travel as the list of strings the contract gives.
+    #[test]
+    fn cells_keep_each_cell_and_serialize_as_a_list() {
+        let c: Cells = ["", "南京甲", "", "91320114282331851X", ""].into_iter().collect();
+        assert_eq!(c.len(), 5);
+        assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5)), (Some(""), Some("南京甲"), Some(""), Some("91320114282331851X"), Some(""), None));
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, r#"["","南京甲","","91320114282331851X",""]"#);
+        assert_eq!(serde_json::from_str::<Cells>(&json).unwrap(), c);
+        assert!(Cells::default().is_empty() && Cells::default().last().is_none());
+    }
 
     /// The registry's index definitions, as SQLite stores them.
     fn enterprise_indexes(db: &Db) -> Vec<(String, String)> {

@@ -361,9 +361,10 @@ pub struct Book {
 
 enum Inner {
     Xlsx(Box<Xlsx<BufReader<File>>>),
-    Xls(Box<Xls<BufReader<File>>>),
-    /// With the merged regions of each sheet (from [`super::ods::scan`]).
-    Ods(Box<calamine::Ods<BufReader<File>>>, HashMap<String, Vec<Dimensions>>),
+    /// An .xls or .ods workbook: calamine builds these whole when it opens them. Their sheets are
+    /// taken out once and the workbook is dropped, so a sheet is not held twice (calamine copies a
+    /// sheet each time it is asked for it).
+    Whole(Box<Whole>),
     Csv(String),
 }
 
@@ -395,14 +396,17 @@ pub fn open(path: &Path) -> Result<Book> {
             // counted first.
             let scan = super::ods::scan(path)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
-            Inner::Ods(Box::new(calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?), scan.merges)
+            let mut ods = calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?;
+            Inner::Whole(Box::new(Whole::take(&mut ods, scan.merges)))
         }
         Format::Xls => {
             // calamine reads every sheet whole when it opens the file: what it would build is
             // counted first.
             super::xls::check(path)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
-            Inner::Xls(Box::new(Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?))
+            let mut xls = Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?;
+            let merges = xls.sheet_names().into_iter().map(|n| { let m = xls.merge_cells_by_sheet_name(&n).unwrap_or_default(); (n, m) }).collect();
+            Inner::Whole(Box::new(Whole::take(&mut xls, merges)))
         }
         Format::Csv => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -571,12 +575,34 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
     (t, if enc == encoding_rs::GB18030 { "gbk" } else { enc.name() })
 }
 
+/// The sheets of a workbook calamine reads whole, taken out of it (see [`Inner::Whole`]).
+struct Whole {
+    /// In workbook order; a sheet calamine could not build keeps its reason.
+    sheets: Vec<(String, std::result::Result<calamine::Range<Data>, String>)>,
+    meta: Vec<calamine::Sheet>,
+    /// Merged regions of each sheet.
+    merges: HashMap<String, Vec<Dimensions>>,
+}
+
+impl Whole {
+    fn take<R: Reader<BufReader<File>>>(book: &mut R, merges: HashMap<String, Vec<Dimensions>>) -> Whole
+    where
+        R::Error: std::fmt::Display,
+    {
+        let meta = book.sheets_metadata().to_vec();
+        let sheets = meta.iter().map(|m| (m.name.clone(), book.worksheet_range(&m.name).map_err(|e| e.to_string()))).collect();
+        Whole { sheets, meta, merges }
+    }
+    fn sheet(&self, name: &str) -> Option<&std::result::Result<calamine::Range<Data>, String>> {
+        self.sheets.iter().find(|s| s.0 == name).map(|s| &s.1)
+    }
+}
+
 impl Book {
     pub fn sheet_names(&self) -> Vec<String> {
         match &self.inner {
             Inner::Xlsx(x) => x.sheet_names(),
-            Inner::Xls(x) => x.sheet_names(),
-            Inner::Ods(x, _) => x.sheet_names(),
+            Inner::Whole(w) => w.sheets.iter().map(|s| s.0.clone()).collect(),
             Inner::Csv(_) => vec![file_name(&self.path)],
         }
     }
@@ -585,8 +611,7 @@ impl Book {
     pub fn hidden_sheets(&self) -> Vec<String> {
         let meta = match &self.inner {
             Inner::Xlsx(x) => x.sheets_metadata(),
-            Inner::Xls(x) => x.sheets_metadata(),
-            Inner::Ods(x, _) => x.sheets_metadata(),
+            Inner::Whole(w) => &w.meta[..],
             Inner::Csv(_) => return vec![],
         };
         meta.iter().filter(|m| m.visible != calamine::SheetVisible::Visible).map(|m| m.name.clone()).collect()
@@ -618,7 +643,7 @@ impl Book {
         match &mut self.inner {
             Inner::Xlsx(x) => x.worksheet_cells_reader(sheet).map(|r| r.dimensions()).map(|d| (d.end.0 as u64 + 1).saturating_sub(d.start.0 as u64)).unwrap_or(0),
             Inner::Csv(text) => text.as_bytes().iter().filter(|b| **b == b'\n').count() as u64,
-            Inner::Xls(_) | Inner::Ods(..) => 0,
+            Inner::Whole(w) => w.sheet(sheet).and_then(|r| r.as_ref().ok()).map(|r| r.height() as u64).unwrap_or(0),
         }
     }
 
@@ -713,15 +738,14 @@ impl Book {
                 }
                 Ok(())
             }
-            Inner::Xls(x) => {
-                let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
-                let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                Self::range_rows(&path, &range, &fill(&merges), f)
-            }
-            Inner::Ods(x, merges) => {
-                let range = x.worksheet_range(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
-                let merges = if with_merges { fill(merges.get(sheet).map(Vec::as_slice).unwrap_or(&[])) } else { vec![] };
-                Self::range_rows(&path, &range, &merges, f)
+            Inner::Whole(w) => {
+                let range = match w.sheet(sheet) {
+                    Some(Ok(r)) => r,
+                    Some(Err(why)) => return Err(not_readable(&path, why)),
+                    None => return Err(not_readable(&path, &format!("worksheet {sheet} not found"))),
+                };
+                let merges = if with_merges { fill(w.merges.get(sheet).map(Vec::as_slice).unwrap_or(&[])) } else { vec![] };
+                Self::range_rows(&path, range, &merges, f)
             }
             Inner::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
