@@ -1325,3 +1325,32 @@ fn an_amount_over_the_cap_says_it_is_too_large() {
     assert!(r.rows[0].errors[0].message.contains("超过一万亿元"), "{}", r.rows[0].errors[0].message);
     assert!(r.rows[1].errors[0].message.contains("不是金额"), "{}", r.rows[1].errors[0].message);
 }
+
+/// Over 5 million cells is refused before any row is read (the report grows with the rows: a
+/// file refused only when the count ran over took 770 MB). A sheet that merely declares a huge
+/// dimension around three cells is read as usual.
+#[test]
+fn too_many_cells_are_refused_before_rows_are_read_and_a_lying_dimension_is_not() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    struct Rows(AtomicU64);
+    impl huiqi_core::progress::Progress for Rows {
+        fn report(&self, stage: &str, done: u64, _: u64) {
+            if stage == "validate" {
+                self.0.fetch_max(done, Ordering::SeqCst);
+            }
+        }
+    }
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let mut text = String::from(HEAD);
+    let line = "1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,,\n";
+    text.extend(std::iter::repeat_n(line, 5_000_000 / 8 + 10));
+    let f = write_csv(t.path(), "big.csv", &text);
+    let p = Rows(AtomicU64::new(0));
+    let e = import::analyze(&mut db, &f, &ImportOptions::default(), &p).unwrap_err();
+    assert_eq!(e.code(), "too_many_cells");
+    assert_eq!(p.0.load(Ordering::SeqCst), 0, "refused before rows were validated");
+
+    let r = quirk("dimension-xfd-three-cells.xlsx");
+    assert_eq!(r.summary.accepted, 1);
+}

@@ -743,6 +743,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     book.merged_once(
         table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect(),
     );
+    book.check_declared_cells(&sheet)?;
     let mut st = RunState { known: esql::all_usccs(db.conn())?, merged: esql::merged_away(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
     // once at the end instead of inserting into them row by row.

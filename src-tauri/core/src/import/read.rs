@@ -647,6 +647,29 @@ impl Book {
         }
     }
 
+    /// A sheet that declares more than the cell limit is counted before it is read (the rows'
+    /// report grows with the rows read): refused at once if it holds that many, read as usual if
+    /// the dimension only lied (A1:XFD1048576 around three cells). The count streams: nothing is
+    /// built. Only xlsx declares without building; CSV and the whole formats are counted at open.
+    pub fn check_declared_cells(&mut self, sheet: &str) -> Result<()> {
+        let path = self.path.clone();
+        let Inner::Xlsx(x) = &mut self.inner else { return Ok(()) };
+        let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
+        let d = reader.dimensions();
+        let declared = (u64::from(d.end.0) + 1).saturating_sub(u64::from(d.start.0)).saturating_mul((u64::from(d.end.1) + 1).saturating_sub(u64::from(d.start.1)));
+        if declared <= MAX_CELLS {
+            return Ok(());
+        }
+        let mut cells = 0u64;
+        while reader.next_cell().map_err(|e| not_readable(&path, &e.to_string()))?.is_some() {
+            cells += 1;
+            if cells > MAX_CELLS {
+                return Err(too_many_cells(&path, "超过 500 万个单元格".into()));
+            }
+        }
+        Ok(())
+    }
+
     /// The first rows only (finding the header): merged regions are not needed there.
     pub fn head_rows(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
         self.rows(sheet, false, f)
@@ -867,6 +890,8 @@ pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
 fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
     let max_fields = crate::import::normalize::MAX_EXCEL_COLS as usize;
     let (mut quoted, mut fields, mut start, mut line) = (false, 1usize, 0usize, 1u64);
+    // All the file's cells, counted before any row is read (the rows' report grows with them).
+    let mut cells = 0u64;
     // As the csv reader does: a quote opens a quoted field only at the field's start (a stray
     // quote inside `5"号楼` is a character), and `""` inside a quoted field is one quote.
     let mut at_field_start = true;
@@ -885,6 +910,10 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
             }
         } else if b == b'\n' || b == b'\r' {
             if !quoted {
+                cells += fields as u64;
+                if cells > MAX_CELLS {
+                    return Err(too_many_cells(path, format!("第 {line} 行之前已超过 500 万个单元格")));
+                }
                 fields = 1;
                 start = i + 1;
                 at_field_start = true;
