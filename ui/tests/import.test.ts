@@ -24,7 +24,7 @@ const kinds = [
   { kind: 'rent_applications', label_zh: '房租补贴申报', fields: RENT.map(([name, label_zh, required]) => ({ name, label_zh, required })) },
 ]
 
-type Col = { index: number; column: string; field: string | null; unit: string | null }
+type Col = { index: number; column: string; field: string | null; unit: string | null; remembered?: boolean }
 // Every rent field has a column, except those named in `without`.
 function headFor(opts: { sheet?: string; headerRow?: number; without?: string[]; rejected?: number } = {}) {
   const columns: Col[] = RENT.filter(([n]) => !(opts.without ?? []).includes(n)).map(([field, label], index) => ({ index, column: label, field, unit: null }))
@@ -301,6 +301,31 @@ describe('ImportView behaviour a program manager relies on', () => {
     expect(calls.filter((c) => c.cmd === 'plugin:import|undo').map((c) => c.args)).toEqual([{ batch: 7, force: false }])
     expect(document.querySelector('[data-testid=import-result-undone]')?.textContent).toContain('第 7 批导入已撤销')
     expect(document.querySelector('[data-testid=import-undo]')).toBeNull()
+    w.unmount()
+  })
+})
+
+describe('ImportView remembered mapping', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+  })
+
+  it('offers the park\'s last mapping, marked, and maps from the headers on request', async () => {
+    const { w, analyses } = setup((o) => {
+      const h = headFor()
+      if (!o.auto_columns) h.columns[2] = { ...h.columns[2], remembered: true } as Col
+      return h
+    }, [goodRow])
+    await flushPromises()
+    await click('[data-testid=import-choose]')
+    await click('[data-testid=import-next-1]')
+    expect(document.querySelector('[data-testid=import-remembered]')?.textContent).toContain('有 1 列沿用了“江宁园”上次导入时选择的对应')
+    expect(document.querySelector('[data-testid=remembered-2]')?.textContent).toBe('沿用上次')
+    await click('[data-testid=import-auto-columns]')
+    expect(last(analyses()).auto_columns).toBe(true)
+    expect(document.querySelector('[data-testid=import-remembered]')).toBeNull()
+    expect(document.querySelector('[data-testid=remembered-2]')).toBeNull()
     w.unmount()
   })
 })

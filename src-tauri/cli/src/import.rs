@@ -118,7 +118,7 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
                     Error::invalid("bad_kind", format!("导入类型“{k}”无效：enterprises、rent_applications 或 certifications。"), format!("Unknown kind “{k}”: enterprises, rent_applications or certifications."))
                 })?),
             };
-            let opts = ImportOptions { kind, sheet: a.sheet, header_row: a.header_row, park: a.park, columns: None, edits: vec![] };
+            let opts = ImportOptions { kind, sheet: a.sheet, header_row: a.header_row, park: a.park, columns: None, edits: vec![], auto_columns: None };
             let progress = Stderr(out.format == Format::Text);
             let rep = if a.dry_run { import::analyze(db, &file, &opts, &progress)? } else { import::commit(db, &file, &opts, &progress)? };
             if let Some(p) = &a.errors_out {

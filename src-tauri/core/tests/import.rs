@@ -1354,3 +1354,33 @@ fn too_many_cells_are_refused_before_rows_are_read_and_a_lying_dimension_is_not(
     let r = quirk("dimension-xfd-three-cells.xlsx");
     assert_eq!(r.summary.accepted, 1);
 }
+
+/// The column mapping a user chose is remembered per park and kind, offered at that park's next
+/// file (marked as such), not at another park's, and set aside on request.
+#[test]
+fn a_chosen_column_mapping_is_remembered_per_park_and_offered_next_time() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "企业名称,统一社会信用代码,主营方向\n";
+    let f = write_csv(t.path(), "a.csv", &format!("{head}南京甲科技有限公司,91320114282331851X,软件\n"));
+    let at = |park: &str| ImportOptions { park: Some(park.into()), ..Default::default() };
+    let auto = import::analyze(&mut db, &f, &at("江宁园"), &NoProgress).unwrap();
+    let col = auto.columns.iter().find(|c| c.column == "主营方向").unwrap();
+    assert_eq!(col.field, None, "not a synonym of anything");
+    let chosen = ImportOptions { columns: Some(vec![import::ColumnChoice { index: col.index, field: Some("sector".into()) }]), ..at("江宁园") };
+    import::commit(&mut db, &f, &chosen, &NoProgress).unwrap();
+
+    let g = write_csv(t.path(), "b.csv", &format!("{head}南京乙科技有限公司,91320114417776314B,集成电路\n"));
+    let next = import::analyze(&mut db, &g, &at("江宁园"), &NoProgress).unwrap();
+    let c = next.columns.iter().find(|c| c.column == "主营方向").unwrap();
+    assert_eq!((c.field.as_deref(), c.remembered), (Some("sector"), true));
+    assert!(!next.columns.iter().filter(|c| c.column != "主营方向").any(|c| c.remembered), "only what differs from the header's own mapping is marked");
+    let rec = serde_json::to_value(next.rows[0].record.as_ref().unwrap()).unwrap();
+    assert_eq!(rec["sector"], "集成电路");
+
+    let other = import::analyze(&mut db, &g, &at("麒麟园"), &NoProgress).unwrap();
+    assert_eq!(other.columns.iter().find(|c| c.column == "主营方向").unwrap().field, None);
+    let fresh = import::analyze(&mut db, &g, &ImportOptions { auto_columns: Some(true), ..at("江宁园") }, &NoProgress).unwrap();
+    let c = fresh.columns.iter().find(|c| c.column == "主营方向").unwrap();
+    assert_eq!((c.field.as_deref(), c.remembered), (None, false));
+}

@@ -16,4 +16,9 @@ field: string | null,
 /**
  * The unit read from the header (万元, 元, ㎡, 元/㎡/月).
  */
-unit: string | null, };
+unit: string | null, 
+/**
+ * The field is the one chosen at this park's last import of this kind (not the one the
+ * header alone gives).
+ */
+remembered?: boolean, };

@@ -19,4 +19,8 @@ columns?: Array<ColumnChoice>,
 /**
  * Cells fixed in place in the preview.
  */
-edits: Array<CellEdit>, };
+edits: Array<CellEdit>, 
+/**
+ * Map the columns from their headers alone, not as at the park's last import.
+ */
+auto_columns?: boolean, };

@@ -49,6 +49,8 @@ pub struct ImportOptions {
     /// Cells fixed in place in the preview.
     #[serde(default)]
     pub edits: Vec<CellEdit>,
+    /// Map the columns from their headers alone, not as at the park's last import.
+    pub auto_columns: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -467,7 +469,9 @@ fn apply_choices(kind: Kind, columns: &mut [ColumnMap], remembered: Option<&Hash
     if let Some(m) = remembered {
         for c in columns.iter_mut() {
             if let Some(f) = m.get(&c.column) {
-                c.field = f.clone().filter(|f| kind.field(f).is_some());
+                let f = f.clone().filter(|f| kind.field(f).is_some());
+                c.remembered = f != c.field;
+                c.field = f;
             }
         }
     }
@@ -475,6 +479,7 @@ fn apply_choices(kind: Kind, columns: &mut [ColumnMap], remembered: Option<&Hash
         for choice in ch {
             if let Some(c) = columns.iter_mut().find(|c| c.index == choice.index) {
                 c.field = choice.field.clone().filter(|f| kind.field(f).is_some());
+                c.remembered = false;
             }
         }
     }
@@ -703,7 +708,9 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let sha = sha256_file(path)?;
     let mut table = find_table(&mut book, opts)?;
     let park = opts.park.clone().map(|p| text::clean(&p)).filter(|p| !p.is_empty()).or(table.park_hint.clone());
-    let remembered: Option<HashMap<String, Option<String>>> = {
+    let remembered: Option<HashMap<String, Option<String>>> = if opts.auto_columns == Some(true) {
+        None
+    } else {
         let key = park_key(db.conn(), park.as_deref())?;
         isql::profile(db.conn(), key, table.kind.as_str())?.and_then(|s| serde_json::from_str(&s).ok())
     };

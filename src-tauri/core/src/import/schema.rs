@@ -398,6 +398,11 @@ pub struct ColumnMap {
     pub field: Option<String>,
     /// The unit read from the header (万元, 元, ㎡, 元/㎡/月).
     pub unit: Option<String>,
+    /// The field is the one chosen at this park's last import of this kind (not the one the
+    /// header alone gives).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub remembered: bool,
 }
 
 /// Fields only a table of this kind has, all of them: what marks a rent or certification table
@@ -540,7 +545,7 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
             // 租金（元/㎡/月）: a rent per ㎡ is the unit rent, whatever the column is called.
             claims.push((out.len(), kind.field("unit_rent_fen").expect("a rent field"), 1000));
         }
-        out.push(ColumnMap { index: i as u32, column: text, field: None, unit });
+        out.push(ColumnMap { index: i as u32, column: text, field: None, unit, remembered: false });
     }
     // Strongest first; equal strength keeps column order (a stable sort).
     claims.sort_by(|a, b| b.2.cmp(&a.2));
