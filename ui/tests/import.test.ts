@@ -166,7 +166,8 @@ describe('ImportView preview', () => {
     const { w } = setup(() => headFor({ without: ['lease_end'] }), [endMissing])
     await toPreview()
     await click('[data-testid=note-error-4-lease_end]')
-    expect(document.querySelector('[data-testid=fix-no-column]')?.textContent).toContain('No column of the file maps to “租期止”')
+    // The field is named in English too.
+    expect(document.querySelector('[data-testid=fix-no-column]')?.textContent).toContain('No column of the file maps to “Lease end”')
     w.unmount()
   })
 })

@@ -67,8 +67,12 @@ async fn kinds() -> IpcResult<Vec<KindInfo>> {
 }
 
 #[tauri::command]
-async fn choose_file<R: Runtime>(app: AppHandle<R>) -> IpcResult<Option<Chosen>> {
-    let Some(path) = dialogs::open_file(&app, "选择园区报送的表格", &[("表格", &["xlsx", "xls", "ods", "csv"])]).await else { return Ok(None) };
+async fn choose_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<Option<Chosen>> {
+    let (title, filter) = match state.lang() {
+        huiqi_core::Lang::En => ("Choose the table a park sent", "Spreadsheets"),
+        _ => ("选择园区报送的表格", "表格"),
+    };
+    let Some(path) = dialogs::open_file(&app, title, &[(filter, &["xlsx", "xls", "ods", "csv"])]).await else { return Ok(None) };
     let token = huiqi_core::store::audit::sha256_hex(format!("{}{:?}", path.display(), std::time::SystemTime::now()).as_bytes())[..16].to_string();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     {
