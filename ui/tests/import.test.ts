@@ -330,3 +330,21 @@ describe('ImportView remembered mapping', () => {
     w.unmount()
   })
 })
+
+describe('ImportView rejected rows', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+  })
+
+  it('shows a rejected row\'s other cells as the file writes them, marked as not converted', async () => {
+    const { w } = setup(() => headFor(), [goodRow, yearError])
+    await toPreview()
+    const raw = [...document.querySelectorAll('[data-testid=import-rows] .as-written')].find((e) => e.textContent === '45') as HTMLElement | undefined
+    expect(raw, 'the unit rent cell of row 4 as written').toBeDefined()
+    expect(raw!.title).toBe('文件原文：45（本行有错误，未换算单位）')
+    // An accepted row's amounts are converted and not marked.
+    expect([...document.querySelectorAll('[data-testid=import-rows] .one-line')].find((e) => e.textContent === '5,000.00')?.classList.contains('as-written')).toBe(false)
+    w.unmount()
+  })
+})

@@ -351,6 +351,7 @@ const en: typeof zh = {
     kindNames: { enterprises: 'Enterprise roster', rent_applications: 'Rent subsidy applications', certifications: 'Certifications' },
     rememberedFrom: '{n} columns are mapped as at the last import from “{park}” (marked).',
     rememberedTag: 'as last time',
+    asWritten: 'As the file writes it: {v} (the row has errors; units not converted)',
     useAuto: 'Map from the headers instead',
     noPark: 'files naming no park',
     undoConflict: 'Changed since',

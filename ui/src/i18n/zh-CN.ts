@@ -349,6 +349,7 @@ export default {
     kindNames: { enterprises: '企业名录', rent_applications: '房租补贴申报', certifications: '认定名单' },
     rememberedFrom: '有 {n} 列沿用了“{park}”上次导入时选择的对应（标有“沿用上次”）。',
     rememberedTag: '沿用上次',
+    asWritten: '文件原文：{v}（本行有错误，未换算单位）',
     useAuto: '改用自动识别',
     noPark: '未注明园区的文件',
     undoConflict: '之后有修改',
