@@ -1283,7 +1283,7 @@ fn dashes_slashes_and_wu_are_blank_cells() {
     let mut db = db(t.path());
     let first = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,李四,025-84123456\n"));
     import::commit(&mut db, &first, &ImportOptions::default(), &NoProgress).unwrap();
-    let second = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,—,/,,无,—\n2,—,91320114417776314B,2020-01-01,100,,,\n"));
+    let second = write_csv(t.path(), "b.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,—,,/,无,—\n2,—,91320114417776314B,2020-01-01,100,,,\n"));
     let r = import::analyze(&mut db, &second, &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.rows[0].action, Some(Action::Unchanged), "{:?}", r.rows[0].changes);
     let e = &r.rows[1].errors[0];
@@ -1291,11 +1291,58 @@ fn dashes_slashes_and_wu_are_blank_cells() {
     assert!(e.message.contains("填的是“—”"), "{}", e.message);
 
     let head = "统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,上年营业收入（万元）,申请补贴年度\n";
-    let f = write_csv(t.path(), "r.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,无,1\n"));
+    // Under an amount a dash or 无 is asked about: an accounting format writes 0 as " -  ", and
+    // 0 and "no figure" give different subsidies. The message says which to write.
+    let f = write_csv(t.path(), "r.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,无,1\n91320114417776314B,南京乙科技有限公司,100,40,2024-01-01,2026-12-31, -   ,1\n"));
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
-    assert_eq!(r.summary.accepted, 1, "{:?}", r.rows[0].errors);
-    let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
-    assert!(rec.get("revenue_prev_fen").is_none_or(|v| v.is_null()), "{rec}");
+    for row in &r.rows {
+        let e = &row.errors[0];
+        assert_eq!(e.code, "bad_amount");
+        assert!(e.message.contains("金额为 0 请填 0，没有这项数据请留空"), "{}", e.message);
+    }
+
+    // A yes/no column: a dash is blank, 无 is 否.
+    let f = write_csv(t.path(), "h.csv", "统一社会信用代码,企业名称,是否高新技术企业\n91320114282331851X,南京甲科技有限公司,— —\n91320114417776314B,南京乙科技有限公司,无\n");
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.summary.accepted, 2, "{:?}", r.rows.iter().map(|x| &x.errors).collect::<Vec<_>>());
+    let ht = |i: usize| serde_json::to_value(r.rows[i].record.as_ref().unwrap()).unwrap()["high_tech"].clone();
+    assert_eq!((ht(0), ht(1)), (serde_json::Value::Null, serde_json::json!(false)));
+}
+
+/// A certificate without an end (长期有效, or 9999-12-31 as registries export it) keeps that as its
+/// expiry, instead of being refused as an implausible date.
+#[test]
+fn a_long_term_certificate_keeps_9999_12_31_as_its_expiry() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "统一社会信用代码,企业名称,认定类型,证书编号,发证日期,有效期至\n";
+    let f = write_csv(t.path(), "c.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,高新技术企业,GR202332001234,2023-11-06,长期有效\n91320114417776314B,南京乙科技有限公司,高新技术企业,GR202332001235,2023-11-06,9999-12-31\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    for row in &r.rows {
+        assert_eq!(row.status, RowStatus::Accepted, "{:?}", row.errors);
+        assert_eq!(serde_json::to_value(row.record.as_ref().unwrap()).unwrap()["expires_on"], "9999-12-31");
+    }
+}
+
+/// Legitimate CSV shapes the stricter reading must not refuse: a quoted multi-line note holding
+/// commas, notes in a column the header leaves unnamed (its line ends with a comma), Excel's
+/// CRLF lines counted once against the cell limit.
+#[test]
+fn legitimate_csv_shapes_are_still_read() {
+    let r = quirk("csv-multiline-note-with-commas.csv");
+    assert_eq!((r.summary.accepted, r.summary.rejected), (2, 0), "{:?}", r.rows);
+    let r = quirk("csv-unnamed-notes-column.csv");
+    assert_eq!((r.summary.accepted, r.summary.rejected), (3, 0), "{:?}", r.rows.iter().map(|x| &x.errors).collect::<Vec<_>>());
+
+    // 4,900,000 cells in CRLF lines (wide ones: fewer rows to read): under the limit.
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let mut text = String::from(HEAD).replace('\n', "\r\n");
+    let line = format!("1,南京甲科技有限公司,91320114282331851X,2020-01-01,100,,,{}\r\n", ",".repeat(392));
+    text.extend(std::iter::repeat_n(line.as_str(), 4_900_000 / 400));
+    let f = write_csv(t.path(), "crlf.csv", &text);
+    let e = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).map(|r| r.summary.rows);
+    assert!(e.is_ok(), "{:?}", e.err().map(|e| e.code()));
 }
 
 /// A quote left open in a CSV swallowed the next records into one address: the file is refused,
@@ -1383,4 +1430,12 @@ fn a_chosen_column_mapping_is_remembered_per_park_and_offered_next_time() {
     let fresh = import::analyze(&mut db, &g, &ImportOptions { auto_columns: Some(true), ..at("江宁园") }, &NoProgress).unwrap();
     let c = fresh.columns.iter().find(|c| c.column == "主营方向").unwrap();
     assert_eq!((c.field.as_deref(), c.remembered), (None, false));
+}
+
+/// A chart sheet before the table (it cannot be read as cells) is passed over, not a reason to
+/// refuse the file.
+#[test]
+fn a_chart_sheet_is_passed_over() {
+    let r = quirk("chart-sheet-first.xlsx");
+    assert!(r.summary.accepted > 0, "{:?}", r.summary);
 }

@@ -314,6 +314,9 @@ struct Table {
     kind: Kind,
     columns: Vec<ColumnMap>,
     park_hint: Option<String>,
+    /// Cells in the header row, blank ones included (a notes column without a name, a merged
+    /// header cell written as "备注,").
+    header_width: usize,
 }
 
 /// The first `upto` rows of a sheet (blank ones included).
@@ -400,8 +403,17 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         (!hidden.iter().any(|h| h == s), !(instructions && data <= 1), g.score, data > 1)
     };
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
+    // A sheet that cannot be read (a chart sheet) is passed over when there are others.
+    let mut unreadable: Option<Error> = None;
     for s in &candidates {
-        let rows = head_rows(book, s, upto)?;
+        let rows = match head_rows(book, s, upto) {
+            Ok(rows) => rows,
+            Err(e) if candidates.len() > 1 => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let guess = match opts.header_row {
             // The row the user named, on the sheet where it reads most like a header.
             Some(h) => rows.iter().find(|(n, _)| *n == h).map(|(_, row)| {
@@ -418,6 +430,9 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         }
     }
     let Some((sheet, guess, rows)) = best else {
+        if let Some(e) = unreadable {
+            return Err(e);
+        }
         let name = book.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         if let Some(h) = opts.header_row {
             return Err(Error::invalid(
@@ -450,6 +465,7 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
             header = combined;
         }
     }
+    let header_width = header.len();
     let mut columns = schema::map_columns(kind, &header);
     // "金额单位：万元" above the table: the unit of every amount whose header states none (a
     // rent per ㎡ is never in 万元).
@@ -461,7 +477,7 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
             }
         }
     }
-    Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row, kind, columns })
+    Ok(Table { park_hint: park_from_title(&rows, guess.header_row), sheet, sheets, header_row, kind, columns, header_width })
 }
 
 /// Apply a remembered mapping (header text → field) and the user's choices.
@@ -722,6 +738,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     // header hold nothing of the table and are not kept.
     let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
     let is_csv = book.format == read::Format::Csv;
+    // A CSV line is longer than its header when it has cells past the header record's own.
+    let csv_width = width.max(table.header_width);
     let mapping: Vec<MappingEntry> = table
         .columns
         .iter()
@@ -804,9 +822,9 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                     let (mut rec, mut errors) = validate::validate_row(cols, cells);
                     // A CSV line with more cells than its header: an amount or address with an
                     // unquoted comma, and every cell after it has moved one column right.
-                    let beyond = if is_csv { cells.iter().skip(width).filter(|c| !c.is_empty()).count() } else { 0 };
+                    let beyond = if is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
                     if beyond > 0 {
-                        errors.insert(0, extra_cells_error(&cells[width..], width));
+                        errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
                         rec = None;
                     }
                     // A code the registry merged into another enterprise: its data belongs there.

@@ -53,6 +53,16 @@ pub fn plausible_date(d: NaiveDate) -> Option<NaiveDate> {
     DATE_YEARS.contains(&d.year()).then_some(d)
 }
 
+/// A date written as four-digit year, month and day (2023-05-01, 9999/12/31), any year.
+pub fn parse_ymd_literal(raw: &str) -> Option<NaiveDate> {
+    let s = halfwidth(raw);
+    let parts: Vec<&str> = s.trim().trim_end_matches('日').split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3 || parts[0].len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+}
+
 /// Why a text written like a date (four-digit year, month, day) is none: the day does not
 /// exist in that month (2023-02-29, 2023-04-31, 2023.13.01), or the year is out of range.
 pub enum DateProblem {

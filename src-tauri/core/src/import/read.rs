@@ -823,19 +823,6 @@ impl Book {
                     if cells > MAX_CELLS || rec.len() as u32 > crate::import::normalize::MAX_EXCEL_COLS {
                         return Err(too_many_cells(&path, format!("第 {line} 行之前已超过 500 万个单元格")));
                     }
-                    // A quote left open swallows the lines after it into one cell: a cell that
-                    // runs over lines holding the delimiter (whole records) is refused, naming
-                    // the line where the quote opened.
-                    if let Some(field) = rec.iter().find(|f| f.contains('\n') && f.lines().skip(1).any(|l| l.bytes().filter(|b| *b == delim_guess).count() >= 2)) {
-                        let swallowed = field.lines().count().saturating_sub(1);
-                        return Err(refuse(
-                            "file_unreadable",
-                            format!("CSV 文件第 {line} 行有一个引号没有成对：它之后的 {swallowed} 行被并进了同一个格子。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
-                            format!("CSV line {line} opens a quote that is not closed: the {swallowed} lines after it fell into one cell. Check the quotes on that line, or ask the park to export again."),
-                            &path,
-                        )
-                        .with_details(serde_json::json!({"file": path.display().to_string(), "line": line})));
-                    }
                     row.clear();
                     for field in rec.iter() {
                         // A line break inside a quoted field is one break, as in a spreadsheet cell.
@@ -892,6 +879,8 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
     let (mut quoted, mut fields, mut start, mut line) = (false, 1usize, 0usize, 1u64);
     // All the file's cells, counted before any row is read (the rows' report grows with them).
     let mut cells = 0u64;
+    // Where the quote that is open began.
+    let mut quote_line = 0u64;
     // As the csv reader does: a quote opens a quoted field only at the field's start (a stray
     // quote inside `5"号楼` is a character), and `""` inside a quoted field is one quote.
     let mut at_field_start = true;
@@ -901,6 +890,9 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
         if b == b'"' {
             if quoted || was_start {
                 quoted = !quoted;
+                if quoted {
+                    quote_line = line;
+                }
             }
         } else if !quoted && b == delimiter {
             at_field_start = true;
@@ -909,7 +901,9 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
                 return Err(too_many_cells(path, format!("第 {line} 行超过 {max_fields} 列（Excel 的列数上限）")));
             }
         } else if b == b'\n' || b == b'\r' {
-            if !quoted {
+            // A CRLF ends one line (counted at its LF).
+            let line_end = b == b'\n' || text.as_bytes().get(i + 1) != Some(&b'\n');
+            if !quoted && line_end {
                 cells += fields as u64;
                 if cells > MAX_CELLS {
                     return Err(too_many_cells(path, format!("第 {line} 行之前已超过 500 万个单元格")));
@@ -925,6 +919,17 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
         if i.saturating_sub(start) > MAX_RECORD_BYTES {
             return Err(too_many_cells(path, format!("第 {line} 行超过 {} MB", MAX_RECORD_BYTES >> 20)));
         }
+    }
+    // A quote opened and never closed: every line after it would be one cell.
+    if quoted {
+        let swallowed = line.saturating_sub(quote_line);
+        return Err(refuse(
+            "file_unreadable",
+            format!("CSV 文件第 {quote_line} 行有一个引号没有成对：从这里到文件末尾的 {swallowed} 行会被并进同一个格子。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
+            format!("CSV line {quote_line} opens a quote that is never closed: the {swallowed} lines after it would fall into one cell. Check the quotes on that line, or ask the park to export again."),
+            path,
+        )
+        .with_details(serde_json::json!({"file": path.display().to_string(), "line": quote_line})));
     }
     Ok(())
 }

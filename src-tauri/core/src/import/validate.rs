@@ -276,7 +276,11 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             }
         }
         FieldType::Date => {
+            // 长期有效: a certificate without an end, kept as 9999-12-31 (as registries export it).
+            let long_term = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
             let d = match cell {
+                Cell::Date(d) if f.name == "expires_on" && *d == long_term => Some(*d),
+                Cell::Text(t) if f.name == "expires_on" && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限") || n::parse_ymd_literal(t) == Some(long_term)) => Some(long_term),
                 Cell::Date(d) => n::plausible_date(*d),
                 Cell::Number(v) => n::date_from_number(*v),
                 Cell::Text(s) => n::parse_date_text(s),
@@ -451,9 +455,10 @@ fn amount_over_cap(cell: &Cell, unit: &str) -> bool {
 pub fn is_blank_marker(cell: &Cell) -> bool {
     let Cell::Text(t) = cell else { return false };
     let t = t.trim();
-    !t.is_empty()
-        && (t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\'))
-            || matches!(t, "无" | "暂无" | "没有" | "不适用" | "N/A" | "n/a" | "NA" | "na" | "空"))
+    // (dashes with spaces between, "— —", and an accounting zero written with its currency, "¥-")
+    let dashes = t.chars().any(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\'))
+        && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\' | '¥' | '￥') || c.is_whitespace());
+    dashes || matches!(t, "无" | "暂无" | "没有" | "不适用" | "N/A" | "n/a" | "NA" | "na" | "空")
 }
 
 /// The error values spreadsheet programs show for a formula that failed (Excel / WPS, and
@@ -488,9 +493,23 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             ctx.err("formula_error", f, e, zh, en);
             continue;
         }
-        // "—", "/", "无" under a text, date or amount: the park's way of writing "nothing" — a
-        // blank cell (it never overwrites a stored value). A yes/no column reads 无 as 否.
-        let marker = f.ty != FieldType::Bool && is_blank_marker(cell);
+        // "—", "/", "无" under a text, date or yes/no: the park's way of writing "nothing" — a
+        // blank cell (it never overwrites a stored value). A yes/no column reads 无 as 否. Under
+        // an amount it is asked about: a dash is how an accounting format writes 0, and 0 and
+        // "no figure" lead to different subsidies.
+        let marker = is_blank_marker(cell) && !(f.ty == FieldType::Bool && n::parse_bool(&cell.display()).is_some());
+        if marker && f.ty == FieldType::Money {
+            let (shown, col) = (cell.display(), cols.header(f));
+            let shown = shown.trim();
+            ctx.err(
+                "bad_amount",
+                f,
+                shown,
+                format!("“{col}”填的是“{shown}”。金额为 0 请填 0，没有这项数据请留空（两者的补贴结果不同）。"),
+                format!("“{col}” holds “{shown}”. Enter 0 for zero, or leave it empty when there is no figure (the subsidy differs)."),
+            );
+            continue;
+        }
         if cell.is_empty() || marker {
             if f.required {
                 let col = cols.header(f);
