@@ -1439,3 +1439,21 @@ fn a_chart_sheet_is_passed_over() {
     let r = quirk("chart-sheet-first.xlsx");
     assert!(r.summary.accepted > 0, "{:?}", r.summary);
 }
+
+/// Amounts formatted to print with 万 (`0"万元"`, `#,##0.00"万"`) under a header without a unit are
+/// in 万 in .xls and .ods as in .xlsx (they were read as 元: 10,000 times too small). The xls
+/// formats come from its FORMAT and XF records; an .ods cell shows its value with 万 in its text.
+#[test]
+fn amounts_shown_in_wan_read_alike_in_xlsx_xls_and_ods() {
+    let fen = |f: &str| -> Vec<Option<i64>> {
+        quirk(f)
+            .rows
+            .iter()
+            .map(|r| serde_json::to_value(r.record.as_ref().unwrap()).unwrap()["registered_capital_fen"].as_i64())
+            .collect()
+    };
+    let xlsx = fen("capital-shown-in-wan.xlsx");
+    assert_eq!(xlsx, [Some(500_000_000), Some(12_500_000)]);
+    assert_eq!(fen("capital-shown-in-wan.xls"), xlsx);
+    assert_eq!(fen("capital-shown-in-wan.ods"), xlsx);
+}

@@ -7,7 +7,7 @@
 //! refuses the file before any of it is built. It also collects the merged regions, which calamine
 //! does not report for .ods.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -45,6 +45,9 @@ pub struct Scan {
     pub totals: Totals,
     /// Sheet name → merged regions (0-based, inclusive), as calamine's xlsx reader gives them.
     pub merges: HashMap<String, Vec<Dimensions>>,
+    /// Sheet name → number cells (row, column; 0-based) that show their value as stored with 万
+    /// after it ("500万元" for 500): amounts in 万. The first rows of a sheet only.
+    pub wan: HashMap<String, HashSet<(u32, u32)>>,
 }
 
 /// Read `content.xml` of the .ods at `path`. Errors: the file's own (damaged zip or XML) as
@@ -98,6 +101,15 @@ struct CellAcc {
     paragraphs: u64,
     /// Depth inside an `office:annotation` (a comment: calamine skips it).
     annotation: u32,
+    /// A number cell's value, and the text it shows (the start of it).
+    number: Option<f64>,
+    shown: String,
+}
+
+/// The number a cell's shown text spells ("1,234.5万元" → 1234.5).
+fn shown_number(s: &str) -> Option<f64> {
+    let digits: String = s.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | '-')).collect();
+    digits.parse().ok()
 }
 
 fn attr_u64(e: &BytesStart<'_>, name: &str) -> Option<u64> {
@@ -174,6 +186,9 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                             }
                         }
                         let mut c = CellAcc { repeat: attr_u64(&e, "table:number-columns-repeated").unwrap_or(1).max(1), ..CellAcc::default() };
+                        if matches!(attr_string(&e, "office:value-type").as_deref(), Some("float" | "currency")) {
+                            c.number = attr_string(&e, "office:value").and_then(|v| v.trim().parse::<f64>().ok());
+                        }
                         for a in e.attributes().flatten() {
                             match a.key.as_ref() {
                                 "office:value" | "office:date-value" | "office:time-value" | "office:boolean-value" | "office:value-type" => {
@@ -199,6 +214,9 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
             Event::Text(t) => {
                 if let Some(c) = cell.as_mut().filter(|c| c.annotation == 0) {
                     c.text = c.text.saturating_add(t.len() as u64);
+                    if c.number.is_some() && c.shown.len() < 64 {
+                        c.shown.push_str(&t[..]);
+                    }
                 }
             }
             Event::GeneralRef(_) => {
@@ -220,6 +238,18 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                     let Some(c) = cell.take() else { continue };
                     let Some(r) = row.as_mut() else { continue };
                     let text = c.text.saturating_add(c.paragraphs.saturating_sub(1));
+                    // A number shown as itself with 万 after it: the amount is in 万.
+                    if let (Some(v), Some(t)) = (c.number, table.as_ref()) {
+                        let wan = c.shown.contains('万') && shown_number(&c.shown).is_some_and(|s| (s - v).abs() <= 1e-9 * v.abs().max(1.0));
+                        if wan && t.row < u64::from(super::read::MERGE_SCAN_MAX_ROWS) {
+                            let set = out.wan.entry(t.name.clone()).or_default();
+                            for rr in t.row..t.row + r.repeat.min(1_000) {
+                                for cc in r.col..r.col + c.repeat.min(1_000) {
+                                    set.insert((rr as u32, cc as u32));
+                                }
+                            }
+                        }
+                    }
                     r.col = r.col.saturating_add(c.repeat);
                     if c.has_value || text > 0 {
                         let room = MAX_ROW_CELLS.saturating_sub(r.kept);
@@ -364,6 +394,25 @@ mod tests {
             "1+".repeat(20_000)
         ));
         assert!(matches!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Text(_))));
+    }
+
+    /// A number cell is in 万 when it shows its own value with 万 after it; one whose shown
+    /// number is scaled (display-factor: 5000000 shown as 500万) is in 元, and text is not a number.
+    #[test]
+    fn cells_showing_their_value_with_wan_are_found() {
+        let cell = |v: &str, shown: &str| format!("<table:table-cell office:value-type=\"float\" office:value=\"{v}\"><text:p>{shown}</text:p></table:table-cell>");
+        let x = doc(&format!(
+            "<table:table table:name=\"名单\"><table:table-row>{}{}{}<table:table-cell office:value-type=\"string\"><text:p>500万</text:p></table:table-cell></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"2\">{}</table:table-row></table:table>",
+            cell("500", "500万元"),
+            cell("5000000", "500万"),
+            cell("1200.5", "1,200.50万"),
+            cell("7", "7")
+        ));
+        let s = scan_str(&x).unwrap();
+        let mut got: Vec<(u32, u32)> = s.wan["名单"].iter().copied().collect();
+        got.sort();
+        assert_eq!(got, [(0, 0), (0, 2)]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! without BOM, GBK / GB18030 detected). Everything hostile is refused here, before anything large
 //! is allocated: file size, zip bombs, DTDs in sheet XML, lying dimensions, too many cells.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -24,7 +24,7 @@ pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 /// per row): the rest are ignored.
 pub const MAX_MERGES: usize = 10_000;
 /// Sheets with more rows are read without looking for merged regions (see `rows`).
-const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
+pub(crate) const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
 
 /// A cell as the import sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -397,16 +397,16 @@ pub fn open(path: &Path) -> Result<Book> {
             let scan = super::ods::scan(path)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
             let mut ods = calamine::Ods::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Ods(e)))?;
-            Inner::Whole(Box::new(Whole::take(&mut ods, scan.merges)))
+            Inner::Whole(Box::new(Whole::take(&mut ods, scan.merges, scan.wan)))
         }
         Format::Xls => {
             // calamine reads every sheet whole when it opens the file: what it would build is
             // counted first.
-            super::xls::check(path)?;
+            let wan = super::xls::check(path, MERGE_SCAN_MAX_ROWS)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
             let mut xls = Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?;
             let merges = xls.sheet_names().into_iter().map(|n| { let m = xls.merge_cells_by_sheet_name(&n).unwrap_or_default(); (n, m) }).collect();
-            Inner::Whole(Box::new(Whole::take(&mut xls, merges)))
+            Inner::Whole(Box::new(Whole::take(&mut xls, merges, wan)))
         }
         Format::Csv => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -582,16 +582,19 @@ struct Whole {
     meta: Vec<calamine::Sheet>,
     /// Merged regions of each sheet.
     merges: HashMap<String, Vec<Dimensions>>,
+    /// Number cells of each sheet shown in 万 (a format `0"万元"`, or an .ods cell whose shown
+    /// text is its value with 万): read in 万 in an amount column whose header has no unit.
+    wan: HashMap<String, HashSet<(u32, u32)>>,
 }
 
 impl Whole {
-    fn take<R: Reader<BufReader<File>>>(book: &mut R, merges: HashMap<String, Vec<Dimensions>>) -> Whole
+    fn take<R: Reader<BufReader<File>>>(book: &mut R, merges: HashMap<String, Vec<Dimensions>>, wan: HashMap<String, HashSet<(u32, u32)>>) -> Whole
     where
         R::Error: std::fmt::Display,
     {
         let meta = book.sheets_metadata().to_vec();
         let sheets = meta.iter().map(|m| (m.name.clone(), book.worksheet_range(&m.name).map_err(|e| e.to_string()))).collect();
-        Whole { sheets, meta, merges }
+        Whole { sheets, meta, merges, wan }
     }
     fn sheet(&self, name: &str) -> Option<&std::result::Result<calamine::Range<Data>, String>> {
         self.sheets.iter().find(|s| s.0 == name).map(|s| &s.1)
@@ -768,7 +771,10 @@ impl Book {
                     None => return Err(not_readable(&path, &format!("worksheet {sheet} not found"))),
                 };
                 let merges = if with_merges { fill(w.merges.get(sheet).map(Vec::as_slice).unwrap_or(&[])) } else { vec![] };
-                Self::range_rows(&path, range, &merges, f)
+                let wan = w.wan.get(sheet).filter(|_| with_merges && !self.amounts.is_empty());
+                let amounts = &self.amounts;
+                let in_wan = |r: u32, c: u32| wan.is_some_and(|w| amounts.contains(&c) && w.contains(&(r, c)));
+                Self::range_rows(&path, range, &merges, in_wan, f)
             }
             Inner::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -838,7 +844,8 @@ impl Book {
         }
     }
 
-    fn range_rows(path: &Path, range: &calamine::Range<Data>, merges: &[Dimensions], mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    /// `in_wan(row, column)`: a number there is in 万 (see [`Whole::wan`]).
+    fn range_rows(path: &Path, range: &calamine::Range<Data>, merges: &[Dimensions], in_wan: impl Fn(u32, u32) -> bool, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
         let (h, w) = range.get_size();
         if (h as u64).saturating_mul(w as u64) > MAX_CELLS {
             return Err(too_many_cells(path, format!("{h} 行 × {w} 列")));
@@ -859,7 +866,10 @@ impl Book {
             let r = start.0 + i as u32;
             row.clear();
             row.resize(start.1 as usize, Cell::Empty);
-            row.extend(cells.iter().map(|c| limit_text(from_data(c))));
+            row.extend(cells.iter().enumerate().map(|(j, c)| match limit_text(from_data(c)) {
+                Cell::Number(n) if in_wan(r, start.1 + j as u32) => Cell::Text(format!("{}万", crate::import::normalize::float_text(n))),
+                other => other,
+            }));
             merge.apply(r, &mut row);
             if !f(r + 1, &row)? {
                 return Ok(());
@@ -981,7 +991,7 @@ fn guess_delimiter(text: &str) -> u8 {
 /// Whether a number format shows its number in 万 as stored (`0"万元"`, `#,##0.00"万"`), not
 /// a value in 元 scaled for display (`0!.0000"万"`, `0.0,,"万"`: the point or the commas move
 /// the digits).
-fn shows_wan(code: &str) -> bool {
+pub(crate) fn shows_wan(code: &str) -> bool {
     // The part for positive numbers, without quoted text.
     let section = code.split(';').next().unwrap_or("");
     let mut plain = String::new();

@@ -7,6 +7,7 @@
 //! This pass walks the BIFF records as calamine does (the workbook globals up to their EOF, then
 //! each sheet from the offset its BOUNDSHEET record gives) and adds up what it would build.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -32,19 +33,20 @@ pub enum Over {
 
 /// Check the .xls at `path`. A file that is no compound file, or has no workbook stream, is left
 /// to calamine to refuse (with its own words).
-pub fn check(path: &Path) -> Result<()> {
-    let Ok(mut cf) = cfb::open(path) else { return Ok(()) };
+/// What it gives back: the number cells shown in 万 (see [`wan_cells`]).
+pub fn check(path: &Path, max_rows: u32) -> Result<HashMap<String, HashSet<(u32, u32)>>> {
+    let Ok(mut cf) = cfb::open(path) else { return Ok(HashMap::new()) };
     // calamine looks for "Workbook", then "Book".
     let name = ["/Workbook", "/Book"].into_iter().find(|n| cf.is_stream(n));
-    let Some(name) = name else { return Ok(()) };
+    let Some(name) = name else { return Ok(HashMap::new()) };
     let mut bytes = Vec::new();
-    let Ok(stream) = cf.open_stream(name) else { return Ok(()) };
+    let Ok(stream) = cf.open_stream(name) else { return Ok(HashMap::new()) };
     // The stream is part of the file (≤ 50 MB): a directory claiming more is not believed.
     if stream.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).is_err() {
-        return Ok(());
+        return Ok(HashMap::new());
     }
     match scan(&bytes) {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(wan_cells(&bytes, max_rows)),
         Err(Over::Cells(n)) => Err(super::read::too_many_whole_cells(path, n)),
         Err(Over::Dimensions(n)) => Err(super::read::too_many_cells(path, format!("工作表声明约 {n} 个单元格"))),
         Err(Over::Text(n)) => Err(super::read::too_much_text(path, n)),
@@ -291,6 +293,99 @@ pub fn scan(stream: &[u8]) -> std::result::Result<Totals, Over> {
     Ok(t)
 }
 
+/// The number cells of each sheet (by name) whose number format prints the value as stored with
+/// 万 after it (`0"万元"`): their amounts are in 万 (see `read::Book::amounts_in`). Only the first
+/// rows of a sheet are looked at, as for xlsx (a park's table is small).
+pub fn wan_cells(stream: &[u8], max_rows: u32) -> HashMap<String, HashSet<(u32, u32)>> {
+    // The globals: sheets (offset and name), number formats, and each XF's format.
+    let mut sheets: Vec<(usize, String)> = Vec::new();
+    let mut wan_formats: HashSet<u64> = HashSet::new();
+    let mut xf_format: Vec<u64> = Vec::new();
+    for (typ, data, _) in records(stream, 0) {
+        match typ {
+            0x0085 => {
+                let name = short_string(data.get(6..).unwrap_or(&[]));
+                sheets.push((u32_at(data, 0).unwrap_or(u64::MAX) as usize, name));
+            }
+            0x041E => {
+                let code = unicode_string(data.get(2..).unwrap_or(&[]));
+                if super::read::shows_wan(&code) {
+                    wan_formats.insert(u16_at(data, 0).unwrap_or(0));
+                }
+            }
+            0x00E0 => xf_format.push(u16_at(data, 2).unwrap_or(0)),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    if wan_formats.is_empty() {
+        return out;
+    }
+    let wan_xf = |xf: Option<u64>| xf.and_then(|x| xf_format.get(x as usize)).is_some_and(|f| wan_formats.contains(f));
+    for (pos, name) in sheets {
+        if pos >= stream.len() {
+            continue;
+        }
+        let mut cells: HashSet<(u32, u32)> = HashSet::new();
+        let (mut seen_bof, mut depth) = (false, 0usize);
+        for (typ, data, _) in records(stream, pos) {
+            if depth > 0 {
+                match typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let (r, c) = (u16_at(data, 0).unwrap_or(0) as u32, u16_at(data, 2).unwrap_or(0) as u32);
+            match typ {
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x000A => break,
+                // NUMBER, RK, FORMULA: one cell, its XF after row and column.
+                0x0203 | 0x027E | 0x0006 if r < max_rows && wan_xf(u16_at(data, 4)) => {
+                    cells.insert((r, c));
+                }
+                // MULRK: (XF, RK) pairs from the first column on.
+                0x00BD if r < max_rows && data.len() >= 6 => {
+                    for (k, pair) in data[4..data.len() - 2].chunks_exact(6).enumerate() {
+                        if wan_xf(u16_at(pair, 0)) {
+                            cells.insert((r, c + k as u32));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !cells.is_empty() {
+            out.insert(name, cells);
+        }
+    }
+    out
+}
+
+/// A BIFF8 ShortXLUnicodeString (a sheet name): length byte, flags byte, characters.
+fn short_string(d: &[u8]) -> String {
+    let (Some(&n), Some(&flags)) = (d.first(), d.get(1)) else { return String::new() };
+    chars(d.get(2..).unwrap_or(&[]), n as usize, flags & 1 != 0)
+}
+
+/// A BIFF8 XLUnicodeString (a number format): 2-byte length, flags byte, characters.
+fn unicode_string(d: &[u8]) -> String {
+    let (Some(n), Some(&flags)) = (u16_at(d, 0), d.get(2)) else { return String::new() };
+    chars(d.get(3..).unwrap_or(&[]), n as usize, flags & 1 != 0)
+}
+
+fn chars(d: &[u8], n: usize, wide: bool) -> String {
+    if wide {
+        let units: Vec<u16> = d.chunks_exact(2).take(n).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        d.iter().take(n).map(|&b| b as char).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +497,27 @@ mod tests {
         // Beyond any real sheet, and a last row before the first (calamine's u32 wraps round).
         assert!(matches!(scan(&workbook(&[], &[vec![dims(0, u32::MAX, 256)]], &[0])).unwrap_err(), Over::Dimensions(_)));
         assert!(matches!(scan(&workbook(&[], &[vec![dims(2, 1, 10)]], &[0])).unwrap_err(), Over::Dimensions(_)));
+    }
+
+    /// Number cells whose XF's format prints 万 after the stored value are found, by sheet name,
+    /// in NUMBER and MULRK records; a scaled format (0!.0000"万") and other cells are not.
+    #[test]
+    fn cells_formatted_to_show_wan_are_found_by_sheet() {
+        let format = |ifmt: u16, code: &str| {
+            let units: Vec<u8> = code.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+            rec(0x041E, &[&ifmt.to_le_bytes()[..], &(code.encode_utf16().count() as u16).to_le_bytes(), &[1], &units].concat())
+        };
+        let xf = |ifmt: u16| rec(0x00E0, &[&0u16.to_le_bytes()[..], &ifmt.to_le_bytes(), &[0; 16]].concat());
+        let number = |r: u16, c: u16, ixfe: u16| rec(0x0203, &[&r.to_le_bytes()[..], &c.to_le_bytes(), &ixfe.to_le_bytes(), &[0; 8]].concat());
+        // MULRK on row 2 from column 1: XF 1 (万), XF 0, XF 1; then the last column.
+        let mulrk = rec(0x00BD, &[&2u16.to_le_bytes()[..], &1u16.to_le_bytes(), &1u16.to_le_bytes(), &[0; 4], &0u16.to_le_bytes(), &[0; 4], &1u16.to_le_bytes(), &[0; 4], &3u16.to_le_bytes()].concat());
+        let globals = [format(164, "0\"万元\""), format(165, "0!.0000\"万\""), xf(0), xf(164), xf(165)];
+        let wb = workbook(&globals, &[vec![number(1, 0, 1), number(1, 1, 2), number(1, 2, 0), mulrk]], &[0]);
+        let got = wan_cells(&wb, 1000);
+        let mut cells: Vec<(u32, u32)> = got["S"].iter().copied().collect();
+        cells.sort();
+        assert_eq!(cells, [(1, 0), (2, 1), (2, 3)]);
+        assert!(wan_cells(&wb, 2)["S"].iter().all(|(r, _)| *r < 2), "only the first rows");
     }
 
     #[test]
