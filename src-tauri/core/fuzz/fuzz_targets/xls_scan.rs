@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let _ = xls::scan(data);
+    let _ = xls::wan_cells(data, 20_000);
     // The shared string table alone, cut into parts where the input says (CONTINUE records).
     let parts: Vec<&[u8]> = data.split(|b| *b == 0xFE).collect();
     let lens = xls::sst_lengths(&parts);
