@@ -304,13 +304,6 @@ describe('ImportView behaviour a program manager relies on', () => {
     expect(document.querySelector('[data-testid=import-undo]')).toBeNull()
     w.unmount()
   })
-})
-
-describe('ImportView remembered mapping', () => {
-  afterEach(() => {
-    clearMocks()
-    document.body.innerHTML = ''
-  })
 
   it('offers the park\'s last mapping, marked, and maps from the headers on request', async () => {
     const { w, analyses } = setup((o) => {
@@ -328,13 +321,6 @@ describe('ImportView remembered mapping', () => {
     expect(document.querySelector('[data-testid=import-remembered]')).toBeNull()
     expect(document.querySelector('[data-testid=remembered-2]')).toBeNull()
     w.unmount()
-  })
-})
-
-describe('ImportView rejected rows', () => {
-  afterEach(() => {
-    clearMocks()
-    document.body.innerHTML = ''
   })
 
   it('shows a rejected row\'s other cells as the file writes them, marked as not converted', async () => {

@@ -83,6 +83,30 @@ fn records(stream: &[u8], mut at: usize) -> impl Iterator<Item = (u16, &[u8], Ve
     })
 }
 
+/// The records of the sheet whose BOF is at `pos`, up to its EOF: a substream inside it (a
+/// chart's BOF … EOF) is passed over, as calamine does.
+fn sheet_records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut all = records(stream, pos);
+    let (mut seen_bof, mut depth) = (false, 0usize);
+    std::iter::from_fn(move || loop {
+        let (typ, data, _) = all.next()?;
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => return None,
+            _ => return Some((typ, data)),
+        }
+    })
+}
+
 /// The UTF-8 length (at most) of each string of a shared string table: the SST record's data and
 /// those of the CONTINUE records after it, read to the end as calamine does (the declared count
 /// is not believed). A string's characters may run on into the next part, which then starts with
@@ -224,21 +248,9 @@ pub fn scan(stream: &[u8]) -> std::result::Result<Totals, Over> {
         let (mut values, mut formulas) = (Block::default(), Block::default());
         let mut text = 0u64;
         let mut formula_at = (0u64, 0u64);
-        let (mut seen_bof, mut depth) = (false, 0usize);
         let cell = |d: &[u8]| (u16_at(d, 0).unwrap_or(0), u16_at(d, 2).unwrap_or(0));
-        for (typ, data, _) in records(stream, pos) {
-            if depth > 0 {
-                match typ {
-                    0x0809 => depth += 1,
-                    0x000A => depth -= 1,
-                    _ => {}
-                }
-                continue;
-            }
+        for (typ, data) in sheet_records(stream, pos) {
             match typ {
-                0x0809 if seen_bof => depth += 1,
-                0x0809 => seen_bof = true,
-                0x000A => break,
                 0x0200 => {
                     let n = declared_cells(data);
                     if n > MAX_CELLS {
@@ -328,21 +340,9 @@ pub fn wan_cells(stream: &[u8], max_rows: u32) -> HashMap<String, HashSet<(u32, 
             continue;
         }
         let mut cells: HashSet<(u32, u32)> = HashSet::new();
-        let (mut seen_bof, mut depth) = (false, 0usize);
-        for (typ, data, _) in records(stream, pos) {
-            if depth > 0 {
-                match typ {
-                    0x0809 => depth += 1,
-                    0x000A => depth -= 1,
-                    _ => {}
-                }
-                continue;
-            }
+        for (typ, data) in sheet_records(stream, pos) {
             let (r, c) = (u16_at(data, 0).unwrap_or(0) as u32, u16_at(data, 2).unwrap_or(0) as u32);
             match typ {
-                0x0809 if seen_bof => depth += 1,
-                0x0809 => seen_bof = true,
-                0x000A => break,
                 // NUMBER, RK, FORMULA: one cell, its XF after row and column.
                 0x0203 | 0x027E | 0x0006 if r < max_rows && wan_xf(u16_at(data, 4)) => {
                     cells.insert((r, c));
