@@ -439,7 +439,6 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
     }
 }
 
-/// Validate one data row. Returns the record when there is no error.
 /// A number too large for an amount (the reason a numeric cell was refused as one).
 fn amount_over_cap(cell: &Cell, unit: &str) -> bool {
     let v = match cell {
@@ -455,6 +454,10 @@ fn amount_over_cap(cell: &Cell, unit: &str) -> bool {
 pub fn is_blank_marker(cell: &Cell) -> bool {
     let Cell::Text(t) = cell else { return false };
     let t = t.trim();
+    // (a marker is short: most cells are told apart by their length alone)
+    if t.len() > 24 {
+        return false;
+    }
     // (dashes with spaces between, "— —", and an accounting zero written with its currency, "¥-")
     let dashes = t.chars().any(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\'))
         && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '/' | '／' | '\\' | '¥' | '￥') || c.is_whitespace());
@@ -468,6 +471,7 @@ pub fn is_error_literal(t: &str) -> bool {
         || t.strip_prefix("Err:").is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Validate one data row. Returns the record when there is no error.
 pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowError>) {
     let mut ctx = Ctx { cols, errors: Vec::new() };
     let mut vals = Vals(Vec::with_capacity(cols.slots.len()));
