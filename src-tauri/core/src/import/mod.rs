@@ -735,7 +735,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let cert_kinds = crate::store::cert::kinds(db.conn())?;
     let cols = Columns::new(kind, &table.columns, cert_kinds);
     // A rejected row is shown (and exported) as the table's columns: cells right of the last
-    // header hold nothing of the table and are not kept.
+    // header hold nothing of the table and are not kept (a CSV line longer than its header keeps
+    // them, to show what moved).
     let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
     let is_csv = book.format == read::Format::Csv;
     // A CSV line is longer than its header when it has cells past the header record's own.
