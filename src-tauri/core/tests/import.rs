@@ -1316,12 +1316,47 @@ fn a_long_term_certificate_keeps_9999_12_31_as_its_expiry() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
     let head = "统一社会信用代码,企业名称,认定类型,证书编号,发证日期,有效期至\n";
-    let f = write_csv(t.path(), "c.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,高新技术企业,GR202332001234,2023-11-06,长期有效\n91320114417776314B,南京乙科技有限公司,高新技术企业,GR202332001235,2023-11-06,9999-12-31\n"));
+    let f = write_csv(t.path(), "c.csv", &format!("{head}91320114282331851X,南京甲科技有限公司,国家知识产权示范企业,ZS2023001,2023-11-06,长期有效\n91320114417776314B,南京乙科技有限公司,国家级绿色工厂,LS2023002,2023-11-06,9999-12-31\n"));
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
     for row in &r.rows {
         assert_eq!(row.status, RowStatus::Accepted, "{:?}", row.errors);
         assert_eq!(serde_json::to_value(row.record.as_ref().unwrap()).unwrap()["expires_on"], "9999-12-31");
     }
+    // A kind the policy gives a term (高企: three years) is not long-term: its renewal and review
+    // reminders would never come. The message gives the rule's date.
+    let f = write_csv(t.path(), "h.csv", &format!("{head}91320115MAUM78Q231,南京丙科技有限公司,高新技术企业,GR202332001236,2023-11-06,长期有效\n"));
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    let e = &r.rows[0].errors[0];
+    assert_eq!((e.code.as_str(), e.field.as_str()), ("out_of_range", "expires_on"));
+    assert!(e.message.contains("按发证日期推算到 2026-11-05"), "{}", e.message);
+}
+
+/// What an eighth review found: a quote closed lines later swallowing whole records; an amount
+/// cut at an unquoted thousands comma under a header with blank trailing cells; 万 shown rounded
+/// in an .ods (and LibreOffice's rewrite of Excel's scaled 万 format) read alike in all formats; an
+/// .ods sheet whose name holds "&" keeps its merged cells and 万 cells.
+#[test]
+fn eighth_review_csv_quotes_split_amounts_and_wan_across_formats() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let e = import::analyze(&mut db, &fixtures().join("../import-quirks/csv-quote-closed-lines-later.csv"), &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "file_unreadable");
+    assert!(e.message(huiqi_core::Lang::Zh).contains("第 2 行有一个引号没有在本格结束"), "{}", e.message(huiqi_core::Lang::Zh));
+
+    let r = quirk("csv-thousands-comma-under-blank-header.csv");
+    let split: Vec<&import::RowReport> = r.rows.iter().filter(|x| x.errors.iter().any(|e| e.code == "extra_cells")).collect();
+    assert!(!split.is_empty() && split.iter().all(|x| x.record.is_none()), "{:?}", r.rows);
+    assert!(split[0].errors[0].message.contains("千分位逗号"), "{}", split[0].errors[0].message);
+
+    let fen = |f: &str| -> Vec<Option<i64>> {
+        quirk(f).rows.iter().map(|r| r.record.as_ref().and_then(|x| serde_json::to_value(x).unwrap()["registered_capital_fen"].as_i64())).collect()
+    };
+    let xlsx = fen("capital-wan-rounded.xlsx");
+    assert_eq!(fen("capital-wan-rounded.xls"), xlsx);
+    assert_eq!(fen("capital-wan-rounded.ods"), xlsx);
+    let amp: Vec<String> = ["xlsx", "xls", "ods"].iter().map(|e| format!("{:?}", quirk(&format!("sheet-name-with-ampersand.{e}")).rows.iter().map(|r| r.record.as_ref().map(|x| serde_json::to_value(x).unwrap())).collect::<Vec<_>>())).collect();
+    assert_eq!(amp[1], amp[0]);
+    assert_eq!(amp[2], amp[0]);
 }
 
 /// Legitimate CSV shapes the stricter reading must not refuse: a quoted multi-line note holding

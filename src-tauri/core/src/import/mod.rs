@@ -741,6 +741,13 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     let is_csv = book.format == read::Format::Csv;
     // A CSV line is longer than its header when it has cells past the header record's own.
     let csv_width = width.max(table.header_width);
+    // Amount columns (a CSV line may have split one at its thousands comma).
+    let money_cols: Vec<(usize, String)> = table
+        .columns
+        .iter()
+        .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money))
+        .map(|c| (c.index as usize, c.column.clone()))
+        .collect();
     let mapping: Vec<MappingEntry> = table
         .columns
         .iter()
@@ -790,7 +797,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         let merged = &*merged;
         let park_ref = park.as_deref();
         let book = &mut book;
-        let (cols, edits, edit_cols, sheet) = (&cols, &edits, &edit_cols, &sheet);
+        let (cols, edits, edit_cols, sheet, money_cols) = (&cols, &edits, &edit_cols, &sheet, &money_cols);
         std::thread::scope(|scope| -> Result<()> {
             // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
             const CHUNK: usize = 256;
@@ -827,6 +834,13 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                     if beyond > 0 {
                         errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
                         rec = None;
+                    } else if is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
+                        // Past the named columns but under blank header cells: a note, unless an
+                        // amount was split at an unquoted thousands comma (1,000 → "1" | "000").
+                        if let Some((i, col)) = money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
+                            errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
+                            rec = None;
+                        }
                     }
                     // A code the registry merged into another enterprise: its data belongs there.
                     if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
@@ -1031,6 +1045,27 @@ fn extra_cells_error(extra: &[Cell], width: usize) -> RowError {
         message: format!("本行比表头多 {k} 格（第 {width} 列之后还有“{value}”）。多半是金额或地址中的逗号没有加引号，后面的内容都错位了。请在表格软件中改正本行（或给含逗号的内容加引号）后重新导出。"),
         message_en: format!("This line has {k} more cells than the header (after column {width}: “{value}”). An amount or address probably holds an unquoted comma, so the cells after it moved. Correct the line and export again."),
         value,
+        duplicate_of_row: None,
+    }
+}
+
+/// "1" | "000": an amount cut at its thousands comma (1-3 digits, then 3 digits).
+fn thousands_split(a: Option<&Cell>, b: Option<&Cell>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else { return false };
+    let (a, b) = (a.display(), b.display());
+    let a = a.trim().trim_start_matches(['￥', '¥', '-']);
+    let (int, frac) = b.trim().split_once('.').unwrap_or((b.trim(), "0"));
+    (1..=3).contains(&a.len()) && a.bytes().all(|c| c.is_ascii_digit()) && int.len() == 3 && int.bytes().all(|c| c.is_ascii_digit()) && frac.bytes().all(|c| c.is_ascii_digit())
+}
+
+fn split_amount_error(column: &str, a: &str, b: &str) -> RowError {
+    RowError {
+        code: "extra_cells".into(),
+        field: String::new(),
+        column: column.to_string(),
+        value: format!("{a},{b}"),
+        message: format!("“{column}”的“{a}”和后一格的“{b}”像是一个带千分位逗号的金额（{a},{b}）没有加引号，本行后面的内容都错位了。请在表格软件中把这个金额改为不带逗号的数字（或加引号）后重新导出。"),
+        message_en: format!("“{column}”: “{a}” and the next cell “{b}” look like one amount ({a},{b}) cut at an unquoted thousands comma, so the cells after it moved. Write the amount without the comma and export again."),
         duplicate_of_row: None,
     }
 }

@@ -106,18 +106,29 @@ struct CellAcc {
     shown: String,
 }
 
-/// The number a cell's shown text spells ("1,234.5万元" → 1234.5).
-fn shown_number(s: &str) -> Option<f64> {
-    let digits: String = s.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | '-')).collect();
-    digits.parse().ok()
+/// Whether a number cell shows its value in 万: its text is a plain number (digits, grouping
+/// commas, a point, a sign, a currency mark) then 万 (元), and that number is the value as far as
+/// the shown decimals go ("1201万元" for 1200.5, "1234.57万" for 1234.5678). A number scaled to
+/// show 万 ("500万" for 5,000,000) is in 元, and so is anything else written around it.
+fn shows_value_in_wan(shown: &str, value: f64) -> bool {
+    let t = shown.trim();
+    let Some(head) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) else { return false };
+    let head = head.trim().trim_start_matches(['¥', '￥']).trim();
+    if head.is_empty() || !head.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-')) {
+        return false;
+    }
+    let Ok(n) = head.replace(',', "").parse::<f64>() else { return false };
+    let decimals = head.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    (n - value).abs() <= 0.5 * 10f64.powi(-decimals) + 1e-9 * value.abs().max(1.0)
 }
 
 fn attr_u64(e: &BytesStart<'_>, name: &str) -> Option<u64> {
     e.attributes().flatten().find(|a| a.key.as_ref() == name).and_then(|a| a.value.trim().parse::<u64>().ok())
 }
 
+/// An attribute's text, unescaped (a sheet named “A&B园” is written `A&amp;B园`).
 fn attr_string(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.as_ref() == name).map(|a| a.value.into_owned())
+    e.attributes().flatten().find(|a| a.key.as_ref() == name).map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_else(|_| a.value.into_owned()))
 }
 
 /// The pass itself, on any reader of the XML (tests give it a string).
@@ -240,7 +251,7 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                     let text = c.text.saturating_add(c.paragraphs.saturating_sub(1));
                     // A number shown as itself with 万 after it: the amount is in 万.
                     if let (Some(v), Some(t)) = (c.number, table.as_ref()) {
-                        let wan = c.shown.contains('万') && shown_number(&c.shown).is_some_and(|s| (s - v).abs() <= 1e-9 * v.abs().max(1.0));
+                        let wan = shows_value_in_wan(&c.shown, v);
                         if wan && t.row < u64::from(super::read::MERGE_SCAN_MAX_ROWS) {
                             let set = out.wan.entry(t.name.clone()).or_default();
                             for rr in t.row..t.row + r.repeat.min(1_000) {
@@ -413,6 +424,9 @@ mod tests {
         let mut got: Vec<(u32, u32)> = s.wan["名单"].iter().copied().collect();
         got.sort();
         assert_eq!(got, [(0, 0), (0, 2)]);
+        // Rounded to what is shown, in 万; scaled or written around, in 元.
+        assert!(shows_value_in_wan("1201万元", 1200.5) && shows_value_in_wan("1234.57万", 1234.5678) && shows_value_in_wan("1万元", 0.5));
+        assert!(!shows_value_in_wan("500万", 5_000_000.0) && !shows_value_in_wan("5000000!.0000万", 5_000_000.0) && !shows_value_in_wan("九百万元", 900.0));
     }
 
     #[test]

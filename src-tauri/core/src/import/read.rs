@@ -771,7 +771,9 @@ impl Book {
                     None => return Err(not_readable(&path, &format!("worksheet {sheet} not found"))),
                 };
                 let merges = if with_merges { fill(w.merges.get(sheet).map(Vec::as_slice).unwrap_or(&[])) } else { vec![] };
-                let wan = w.wan.get(sheet).filter(|_| with_merges && !self.amounts.is_empty());
+                // As for xlsx: a sheet ending past the first rows is not looked at (all or none).
+                let small = range.end().is_some_and(|e| e.0 < MERGE_SCAN_MAX_ROWS);
+                let wan = w.wan.get(sheet).filter(|_| with_merges && small && !self.amounts.is_empty());
                 let amounts = &self.amounts;
                 let in_wan = |r: u32, c: u32| wan.is_some_and(|w| amounts.contains(&c) && w.contains(&(r, c)));
                 Self::range_rows(&path, range, &merges, in_wan, f)
@@ -829,6 +831,18 @@ impl Book {
                     if cells > MAX_CELLS || rec.len() as u32 > crate::import::normalize::MAX_EXCEL_COLS {
                         return Err(too_many_cells(&path, format!("第 {line} 行之前已超过 500 万个单元格")));
                     }
+                    // A quote left open and closed lines later: whole records fell into one cell
+                    // (a later line of it holds a USCC among its delimited cells).
+                    if rec.iter().any(|f| f.contains('\n') && swallows_record(f, delim_guess)) {
+                        let name = file_name(&path);
+                        return Err(refuse(
+                            "file_unreadable",
+                            format!("文件“{name}”第 {line} 行有一个引号没有在本格结束：后面几行整行（含统一社会信用代码）被并进了同一个格子。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
+                            format!("“{name}”, line {line}: a quote is not closed in its cell, so the next records fell into one cell. Check the quotes on that line, or ask the park to export again."),
+                            &path,
+                        )
+                        .with_details(serde_json::json!({"file": path.display().to_string(), "line": line})));
+                    }
                     row.clear();
                     for field in rec.iter() {
                         // A line break inside a quoted field is one break, as in a spreadsheet cell.
@@ -877,6 +891,12 @@ impl Book {
         }
         Ok(())
     }
+}
+
+/// A cell running over lines, one of which is a record of its own: cells split by the
+/// delimiter, one of them a valid USCC (a note rarely holds a code as a cell of its own).
+fn swallows_record(field: &str, delimiter: u8) -> bool {
+    field.lines().skip(1).any(|l| l.bytes().filter(|b| *b == delimiter).count() >= 2 && l.split(delimiter as char).any(|c| crate::uscc::parse(c.trim()).is_ok()))
 }
 
 /// The CSV reader holds a whole record in memory (and a bound per field): before it runs, refuse
@@ -933,9 +953,10 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
     // A quote opened and never closed: every line after it would be one cell.
     if quoted {
         let swallowed = line.saturating_sub(quote_line);
+        let rest = if swallowed > 0 { format!("从这里到文件末尾的 {swallowed} 行会被并进同一个格子") } else { "文件在这个格子里结束（可能没有复制完整）".into() };
         return Err(refuse(
             "file_unreadable",
-            format!("CSV 文件第 {quote_line} 行有一个引号没有成对：从这里到文件末尾的 {swallowed} 行会被并进同一个格子。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
+            format!("CSV 文件第 {quote_line} 行有一个引号没有成对：{rest}。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
             format!("CSV line {quote_line} opens a quote that is never closed: the {swallowed} lines after it would fall into one cell. Check the quotes on that line, or ask the park to export again."),
             path,
         )
@@ -1006,6 +1027,9 @@ pub(crate) fn shows_wan(code: &str) -> bool {
             '\\' | '!' => match chars.next() {
                 Some('万') => wan = true,
                 Some('.') => literal_point = true,
+                // `\!.` (LibreOffice's rewrite of Excel's `!.`): a "!" shown before the point,
+                // which is no plain number with 万 after it.
+                Some('!') if chars.peek() == Some(&'.') => literal_point = true,
                 _ => {}
             },
             '万' => wan = true,
@@ -1076,7 +1100,7 @@ mod tests {
             assert!(shows_wan(code), "{code}");
         }
         // Scaled for display (the value is in 元), or no 万 at all.
-        for code in ["0!.0000\"万\"", "0\\.0000\"万元\"", "0\".\"0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
+        for code in ["0!.0000\"万\"", "0\\!.0000\\万", "0\\.0000\"万元\"", "0\".\"0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
             assert!(!shows_wan(code), "{code}");
         }
     }

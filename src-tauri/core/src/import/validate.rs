@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -509,8 +509,8 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 "bad_amount",
                 f,
                 shown,
-                format!("“{col}”填的是“{shown}”。金额为 0 请填 0，没有这项数据请留空（两者的补贴结果不同）。"),
-                format!("“{col}” holds “{shown}”. Enter 0 for zero, or leave it empty when there is no figure (the subsidy differs)."),
+                format!("“{col}”填的是“{shown}”。金额为 0 请填 0，没有这项数据请留空{}。", if cols.kind == Kind::RentApplications { "（两者的补贴结果不同）" } else { "" }),
+                format!("“{col}” holds “{shown}”. Enter 0 for zero, or leave it empty when there is no figure."),
             );
             continue;
         }
@@ -602,6 +602,24 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             if let Some(i) = vals.date("issued_on") {
                 if i > chrono::Local::now().date_naive() {
                     ctx.err("out_of_range", f("issued_on"), &orig("issued_on", n::iso(i)), format!("发证日期（{}）晚于今天，请核对。", n::iso(i)), format!("The issue date ({}) is in the future.", n::iso(i)));
+                }
+            }
+            // 长期有效 for a kind the policy gives a term (高企: three years): its reminders (renewal,
+            // review) would never come. The certificate's own date, or blank for the rule's.
+            let code = match vals.get("kind") {
+                Some(V::Text(t)) => Some(t.as_str()),
+                _ => None,
+            };
+            if let (Some(i), Some(e), Some(code)) = (vals.date("issued_on"), vals.date("expires_on"), code) {
+                let rule = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| ck::derived_expiry(k, i).map(|d| (k, d)));
+                if let (true, Some((k, d))) = (e.year() == 9999, rule) {
+                    ctx.err(
+                        "out_of_range",
+                        f("expires_on"),
+                        &orig("expires_on", n::iso(e)),
+                        format!("“有效期至”填的是长期有效，但{}按规定有有效期（按发证日期推算到 {}）。请填写证书上的到期日期，或留空按规定推算。", k.name_zh, n::iso(d)),
+                        format!("“有效期至” says long-term, but {} has a term (to {} by the rule). Enter the certificate's date, or leave it empty.", k.name_zh, n::iso(d)),
+                    );
                 }
             }
             if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
