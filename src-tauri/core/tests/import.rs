@@ -1492,3 +1492,15 @@ fn amounts_shown_in_wan_read_alike_in_xlsx_xls_and_ods() {
     assert_eq!(fen("capital-shown-in-wan.xls"), xlsx);
     assert_eq!(fen("capital-shown-in-wan.ods"), xlsx);
 }
+
+/// A header that says 元 over cells formatted to show 万 (“500万元”): what the cell shows wins, as
+/// it does for a cell typed “500万元” — alike in .xlsx, .xls and .ods (all three stored 500 元).
+#[test]
+fn cells_shown_in_wan_win_over_a_yuan_header_in_every_format() {
+    // The third row's 500 is a text cell: a number format does not show it otherwise.
+    for e in ["xlsx", "xls", "ods"] {
+        let r = quirk(&format!("capital-yuan-header-wan-cells.{e}"));
+        let fen: Vec<Option<i64>> = r.rows.iter().map(|r| r.record.as_ref().and_then(|x| serde_json::to_value(x).unwrap()["registered_capital_fen"].as_i64())).collect();
+        assert_eq!(fen, [Some(500_000_000), Some(500_000_000), Some(50_000), Some(500_000_000)], "{e}");
+    }
+}

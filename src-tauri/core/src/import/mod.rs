@@ -769,7 +769,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         table
             .columns
             .iter()
-            .filter(|c| c.unit.is_none() && c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
+            .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
             .map(|c| c.index)
             .collect(),
     );

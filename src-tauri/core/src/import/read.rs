@@ -626,10 +626,10 @@ impl Book {
         self.once = columns;
     }
 
-    /// Amount columns whose header gives no unit. In an xlsx a park may put the unit in the cells'
-    /// number format instead (500 shown as “500万元” by `0"万元"`): such a number is read as the
-    /// text Excel shows, so that its 万 counts. (A format that only shows 元 in 万, `0!.0000"万"`,
-    /// leaves the value as stored: it is in 元.)
+    /// Amount columns (a rent per ㎡ excepted). A park may put the unit in the cells' number format
+    /// (500 shown as “500万元” by `0"万元"`): such a number is read as the text the sheet shows, so
+    /// that its 万 counts — over a header that says 元 too, as a cell typed “500万元” is. (A format
+    /// that only shows 元 in 万, `0!.0000"万"`, leaves the value as stored: it is in 元.)
     pub fn amounts_in(&mut self, columns: Vec<u32>) {
         self.amounts = columns;
     }
