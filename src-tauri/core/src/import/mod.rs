@@ -403,12 +403,13 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         (!hidden.iter().any(|h| h == s), !(instructions && data <= 1), g.score, data > 1)
     };
     let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
-    // A sheet that cannot be read (a chart sheet) is passed over when there are others.
+    // A sheet that cannot be read (a chart sheet) is passed over when there are others; a limit
+    // run over still refuses the file.
     let mut unreadable: Option<Error> = None;
     for s in &candidates {
         let rows = match head_rows(book, s, upto) {
             Ok(rows) => rows,
-            Err(e) if candidates.len() > 1 => {
+            Err(e) if candidates.len() > 1 && e.code() == "file_unreadable" => {
                 unreadable.get_or_insert(e);
                 continue;
             }

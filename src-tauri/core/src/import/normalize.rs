@@ -53,14 +53,22 @@ pub fn plausible_date(d: NaiveDate) -> Option<NaiveDate> {
     DATE_YEARS.contains(&d.year()).then_some(d)
 }
 
-/// A date written as four-digit year, month and day (2023-05-01, 9999/12/31), any year.
-pub fn parse_ymd_literal(raw: &str) -> Option<NaiveDate> {
+/// A date written as four-digit year, month and day (2023-05-01, 9999/12/31, 2023年5月1日), any
+/// year; a time after it is passed over. The numbers as written, before any calendar check.
+fn ymd_written(raw: &str) -> Option<(i32, u32, u32)> {
     let s = halfwidth(raw);
-    let parts: Vec<&str> = s.trim().trim_end_matches('日').split(['-', '/', '.', '年', '月']).collect();
-    if parts.len() != 3 || parts[0].len() != 4 {
+    let s = s.split([' ', 'T']).next().unwrap_or("").trim().trim_end_matches(['日', '号']);
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
         return None;
     }
-    NaiveDate::from_ymd_opt(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+    Some((parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?))
+}
+
+/// [`ymd_written`] as a calendar date, any year (9999-12-31 included).
+pub fn parse_ymd_literal(raw: &str) -> Option<NaiveDate> {
+    let (y, m, d) = ymd_written(raw)?;
+    NaiveDate::from_ymd_opt(y, m, d)
 }
 
 /// Why a text written like a date (four-digit year, month, day) is none: the day does not
@@ -70,13 +78,7 @@ pub enum DateProblem {
     Year,
 }
 pub fn date_problem(raw: &str) -> Option<DateProblem> {
-    let s = halfwidth(raw);
-    let s = s.split([' ', 'T']).next().unwrap_or("").trim().trim_end_matches(['日', '号']);
-    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
-        return None;
-    }
-    let (y, m, d): (i32, u32, u32) = (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+    let (y, m, d) = ymd_written(raw)?;
     if !DATE_YEARS.contains(&y) {
         Some(DateProblem::Year)
     } else if NaiveDate::from_ymd_opt(y, m, d).is_none() {
@@ -195,6 +197,11 @@ pub const MAX_FEN: i128 = 100_000_000_000_000; // one trillion yuan: more is a t
 /// An amount in fen from text: 12.5万, ￥1,234.00, 1234.00元, ¥ 1 234, full-width digits, or a plain
 /// number in the header's unit (`unit`, default 元). Units in the text win over the header's.
 pub fn parse_amount_text(raw: &str, unit: MoneyUnit) -> Option<i64> {
+    amount_fen(raw, unit).filter(|fen| fen.abs() <= MAX_FEN).and_then(|fen| i64::try_from(fen).ok())
+}
+
+/// [`parse_amount_text`] without the cap: the amount a text spells, however large.
+pub fn amount_fen(raw: &str, unit: MoneyUnit) -> Option<i128> {
     let mut s = halfwidth(raw);
     s.retain(|c| !matches!(c, '￥' | '¥' | ' ' | '\''));
     if s.starts_with("RMB") || s.starts_with("rmb") {
@@ -221,11 +228,7 @@ pub fn parse_amount_text(raw: &str, unit: MoneyUnit) -> Option<i64> {
     }
     // Decimal digits beyond the fen are rounded half-up once.
     let scaled = parse_decimal_scaled(&s, 8)?;
-    let fen = crate::money::div_round_half_up(scaled * unit.scale_fen(), 100_000_000);
-    if fen.abs() > MAX_FEN {
-        return None;
-    }
-    i64::try_from(fen).ok()
+    Some(crate::money::div_round_half_up(scaled * unit.scale_fen(), 100_000_000))
 }
 
 pub fn parse_amount_number(v: f64, unit: MoneyUnit) -> Option<i64> {

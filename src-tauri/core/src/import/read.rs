@@ -424,7 +424,7 @@ pub fn open(path: &Path) -> Result<Book> {
                     // guessing another encoding would turn all of it into mojibake, and a
                     // replacement character would slip into a name. Say where it is.
                     if let Some(at) = utf8_damage(e.as_bytes()) {
-                        return Err(bad_utf8(path, e.as_bytes(), at));
+                        return Err(bad_bytes(path, e.as_bytes(), at, "UTF-8"));
                     }
                     decode_text(e.as_bytes())
                 }
@@ -434,15 +434,7 @@ pub fn open(path: &Path) -> Result<Book> {
             // name must not be stored with it: say which line (UTF-8 damage is caught above).
             if enc != "utf-8" {
                 if let Some(at) = text.find('\u{FFFD}') {
-                    let line = line_ends(text.as_bytes(), 0, at) + 1;
-                    let name = file_name(path);
-                    return Err(refuse(
-                        "bad_encoding",
-                        format!("文件“{name}”第 {line} 行有无法识别的字节（文件按 {enc} 编码读取，这里不是有效的文字，可能文件不完整或被改动过）。请让园区用 Excel/WPS 重新另存为 CSV 后发送。"),
-                        format!("“{name}”, line {line}: bytes that are not valid {enc} text (cut off or altered?). Ask the park to save it again as CSV."),
-                        path,
-                    )
-                    .with_details(serde_json::json!({"file": path.display().to_string(), "line": line})));
+                    return Err(bad_bytes(path, text.as_bytes(), at, &enc.to_uppercase()));
                 }
             }
             check_csv_records(&text, guess_delimiter(&text), path)?;
@@ -498,16 +490,18 @@ fn line_ends(bytes: &[u8], from: usize, to: usize) -> usize {
     (from..to).filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))).count()
 }
 
-fn bad_utf8(path: &Path, bytes: &[u8], at: usize) -> Error {
+/// Text in `encoding` that is not valid at `at` (a byte offset of `bytes`: the file's, or the
+/// decoded text's where the decoder put a replacement character).
+fn bad_bytes(path: &Path, bytes: &[u8], at: usize, encoding: &str) -> Error {
     let line = line_ends(bytes, 0, at) + 1;
     let name = file_name(path);
     refuse(
         "bad_encoding",
-        format!("文件“{name}”第 {line} 行有无法识别的字节（文件是 UTF-8 编码，但这里不是有效的文字，可能文件不完整或被改动过）。请让园区用 Excel/WPS 重新“另存为 CSV UTF-8”后发送。"),
-        format!("“{name}”, line {line}: bytes that are not valid UTF-8 text in a UTF-8 file (cut off or altered?). Ask the park to save it again as CSV UTF-8."),
+        format!("文件“{name}”第 {line} 行有无法识别的字节（文件是 {encoding} 编码，但这里不是有效的文字，可能文件不完整或被改动过）。请让园区用 Excel/WPS 重新“另存为 CSV UTF-8”后发送。"),
+        format!("“{name}”, line {line}: bytes that are not valid {encoding} text (cut off or altered?). Ask the park to save it again as CSV UTF-8."),
         path,
     )
-    .with_details(serde_json::json!({"file": path.display().to_string(), "line": line, "byte": at}))
+    .with_details(serde_json::json!({"file": path.display().to_string(), "line": line, "encoding": encoding}))
 }
 
 /// UTF-16 text without a byte-order mark (some programs' "Unicode text"): in its first 4 KB,

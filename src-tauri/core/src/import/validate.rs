@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -238,6 +238,12 @@ fn text_of(cell: &Cell) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The expiry of a certificate without an end (长期有效).
+const LONG_TERM: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => panic!("9999-12-31 is a date"),
+};
+
 fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
     // What a message needs (the cell as shown, the column's header, its unit) is looked up only
     // when there is something to say: most cells are fine, and a row is read 100,000 times.
@@ -277,10 +283,9 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         }
         FieldType::Date => {
             // 长期有效: a certificate without an end, kept as 9999-12-31 (as registries export it).
-            let long_term = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
             let d = match cell {
-                Cell::Date(d) if f.name == "expires_on" && *d == long_term => Some(*d),
-                Cell::Text(t) if f.name == "expires_on" && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限") || n::parse_ymd_literal(t) == Some(long_term)) => Some(long_term),
+                Cell::Date(d) if f.name == "expires_on" && *d == LONG_TERM => Some(*d),
+                Cell::Text(t) if f.name == "expires_on" && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限") || n::parse_ymd_literal(t) == Some(LONG_TERM)) => Some(LONG_TERM),
                 Cell::Date(d) => n::plausible_date(*d),
                 Cell::Number(v) => n::date_from_number(*v),
                 Cell::Text(s) => n::parse_date_text(s),
@@ -350,7 +355,7 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                     ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
                     None
                 }
-                None if amount_over_cap(cell, &unit_hint) => {
+                None if amount_over_cap(cell, u) => {
                     ctx.err(
                         "bad_amount",
                         f,
@@ -439,15 +444,15 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
     }
 }
 
-/// A number too large for an amount (the reason a numeric cell was refused as one).
-fn amount_over_cap(cell: &Cell, unit: &str) -> bool {
-    let v = match cell {
-        Cell::Number(x) => Some(*x),
-        Cell::Text(s) => n::halfwidth(s).trim().trim_start_matches(['￥', '¥']).trim_end_matches('元').trim_end_matches('万').replace([',', ' '], "").parse::<f64>().ok(),
+/// A number too large for an amount (the reason a numeric cell was refused as one): what the
+/// amount parser reads, before its cap.
+fn amount_over_cap(cell: &Cell, unit: MoneyUnit) -> bool {
+    let fen = match cell {
+        Cell::Number(x) if x.is_finite() => n::amount_fen(&n::float_text(*x), unit),
+        Cell::Text(s) => n::amount_fen(s, unit),
         _ => None,
     };
-    let per = if unit.contains('万') { 10_000.0 } else { 1.0 };
-    v.is_some_and(|v| v.is_finite() && (v * per * 100.0).abs() > n::MAX_FEN as f64)
+    fen.is_some_and(|f| f.abs() > n::MAX_FEN)
 }
 
 /// A cell that says "nothing here": a dash, a slash, 无 / 暂无 / 不适用, N/A.
@@ -612,7 +617,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             };
             if let (Some(i), Some(e), Some(code)) = (vals.date("issued_on"), vals.date("expires_on"), code) {
                 let rule = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| ck::derived_expiry(k, i).map(|d| (k, d)));
-                if let (true, Some((k, d))) = (e.year() == 9999, rule) {
+                if let (true, Some((k, d))) = (e == LONG_TERM, rule) {
                     ctx.err(
                         "out_of_range",
                         f("expires_on"),
