@@ -19,9 +19,11 @@ const RENT = [
   ['subsidy_year', '申请补贴年度', true],
   ['requested_fen', '申请补贴金额', false],
 ] as const
+// Rust gives each field's English name too (only the one a test reads is spelled out here).
+const EN: Record<string, string> = { lease_end: 'Lease end' }
 const kinds = [
-  { kind: 'enterprises', label_zh: '企业名录', fields: [{ name: 'uscc', label_zh: '统一社会信用代码', required: true }, { name: 'name', label_zh: '企业名称', required: true }] },
-  { kind: 'rent_applications', label_zh: '房租补贴申报', fields: RENT.map(([name, label_zh, required]) => ({ name, label_zh, required })) },
+  { kind: 'enterprises', label_zh: '企业名录', label_en: 'Enterprise roster', fields: [{ name: 'uscc', label_zh: '统一社会信用代码', label_en: 'USCC', required: true }, { name: 'name', label_zh: '企业名称', label_en: 'Enterprise name', required: true }] },
+  { kind: 'rent_applications', label_zh: '房租补贴申报', label_en: 'Rent subsidy applications', fields: RENT.map(([name, label_zh, required]) => ({ name, label_zh, label_en: EN[name] ?? name, required })) },
 ]
 
 type Col = { index: number; column: string; field: string | null; unit: string | null; remembered?: boolean }
@@ -47,10 +49,13 @@ const endMissing = {
 }
 
 type Call = { cmd: string; args: Record<string, unknown> }
-function setup(report: (options: Record<string, unknown>) => ReturnType<typeof headFor>, rows: unknown[]) {
+// `more` answers the commands a test needs beyond reading (commit, undo).
+function setup(report: (options: Record<string, unknown>) => ReturnType<typeof headFor>, rows: unknown[], more: (cmd: string) => unknown = () => undefined) {
   const calls: Call[] = []
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: args as Record<string, unknown> })
+    const answer = more(cmd)
+    if (answer !== undefined) return answer
     if (cmd === 'plugin:import|kinds') return kinds
     if (cmd === 'plugin:import|batches') return []
     if (cmd === 'plugin:import|choose_file') return { token: 't1', file_name: 'rent.xlsx' }
@@ -272,18 +277,10 @@ describe('ImportView behaviour a program manager relies on', () => {
   })
 
   it('the result page undoes the batch after naming the file and what it did, then says it was undone', async () => {
-    const calls: Call[] = []
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args: args as Record<string, unknown> })
-      if (cmd === 'plugin:import|kinds') return kinds
-      if (cmd === 'plugin:import|batches') return []
-      if (cmd === 'plugin:import|choose_file') return { token: 't1', file_name: 'rent.xlsx' }
-      if (cmd === 'plugin:import|analyze') return headFor({ rejected: 0 })
+    const { w, calls } = setup(() => headFor({ rejected: 0 }), [goodRow], (cmd) => {
       if (cmd === 'plugin:import|commit') return { ...headFor({ rejected: 0 }), dry_run: false, batch_id: 7 }
       if (cmd === 'plugin:import|undo') return { batch_id: 7, removed: 1, restored: 0, kept: [], dependents: [] }
-      if (cmd === 'plugin:import|rows') return { total: 1, rows: [goodRow] }
     })
-    const w = mount(ImportView, { attachTo: document.body, global: { stubs: { RouterLink: true } } })
     await toPreview()
     await click('[data-testid=import-commit]')
     await new Promise((r) => setTimeout(r, 50))

@@ -5,4 +5,4 @@ import type { Kind } from "./Kind";
 /**
  * The import kinds and their fields, for the wizard's mapping step.
  */
-export type KindInfo = { kind: Kind, label_zh: string, fields: Array<FieldInfo>, };
+export type KindInfo = { kind: Kind, label_zh: string, label_en: string, fields: Array<FieldInfo>, };

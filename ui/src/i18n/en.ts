@@ -340,15 +340,6 @@ const en: typeof zh = {
     backingUp: 'Backing up the database first…',
     stayWhileBusy: 'A file is being read or imported. Wait for it or press Cancel before leaving this page.',
     m2Unit: ' (m²)',
-    // The import's fields and kinds in English (Rust gives their Chinese names).
-    fieldNames: {
-      uscc: 'USCC', name: 'Enterprise name', founded_on: 'Founded on', registered_capital_fen: 'Registered capital', park: 'Park',
-      sector: 'Sector', contact_name: 'Contact', contact_phone: 'Phone', address: 'Registered address', high_tech: 'High-tech enterprise',
-      lease_address: 'Lease address', area_centi_m2: 'Area', unit_rent_fen: 'Unit rent', lease_start: 'Lease start', lease_end: 'Lease end',
-      annual_rent_fen: 'Annual rent', revenue_prev_fen: 'Revenue, last year', revenue_curr_fen: 'Revenue, this year', subsidy_year: 'Subsidy year',
-      requested_fen: 'Amount requested', kind: 'Certification', certificate_no: 'Certificate no.', issued_on: 'Issued on', expires_on: 'Expires on',
-    },
-    kindNames: { enterprises: 'Enterprise roster', rent_applications: 'Rent subsidy applications', certifications: 'Certifications' },
     rememberedFrom: '{n} columns are mapped as at the last import from “{park}” (marked).',
     rememberedTag: 'as last time',
     asWritten: 'As the file writes it: {v} (the row has errors; units not converted)',

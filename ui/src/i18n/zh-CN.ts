@@ -338,15 +338,6 @@ export default {
     backingUp: '正在先备份数据库…',
     stayWhileBusy: '正在读取或导入文件，请等它完成或先点“取消”，再离开本页。',
     m2Unit: '（㎡）',
-    // The import's fields and kinds (the Chinese names come from Rust; these exist for English).
-    fieldNames: {
-      uscc: '统一社会信用代码', name: '企业名称', founded_on: '成立日期', registered_capital_fen: '注册资本', park: '所属园区',
-      sector: '产业领域', contact_name: '联系人', contact_phone: '联系电话', address: '注册地址', high_tech: '是否高新技术企业',
-      lease_address: '租赁地址', area_centi_m2: '租赁面积', unit_rent_fen: '租金单价', lease_start: '租期起', lease_end: '租期止',
-      annual_rent_fen: '年租金', revenue_prev_fen: '上年营业收入', revenue_curr_fen: '本年营业收入', subsidy_year: '申请补贴年度',
-      requested_fen: '申请补贴金额', kind: '认定类型', certificate_no: '证书编号', issued_on: '发证日期', expires_on: '有效期至',
-    },
-    kindNames: { enterprises: '企业名录', rent_applications: '房租补贴申报', certifications: '认定名单' },
     rememberedFrom: '有 {n} 列沿用了“{park}”上次导入时选择的对应（标有“沿用上次”）。',
     rememberedTag: '沿用上次',
     asWritten: '文件原文：{v}（本行有错误，未换算单位）',

@@ -1426,6 +1426,7 @@ pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {
 pub struct KindInfo {
     pub kind: Kind,
     pub label_zh: String,
+    pub label_en: String,
     pub fields: Vec<FieldInfo>,
 }
 
@@ -1433,6 +1434,7 @@ pub struct KindInfo {
 pub struct FieldInfo {
     pub name: String,
     pub label_zh: String,
+    pub label_en: String,
     pub required: bool,
 }
 
@@ -1442,7 +1444,8 @@ pub fn kinds() -> Vec<KindInfo> {
         .map(|k| KindInfo {
             kind: *k,
             label_zh: k.label_zh().into(),
-            fields: k.fields().iter().map(|f| FieldInfo { name: f.name.into(), label_zh: f.label_zh.into(), required: f.required }).collect(),
+            label_en: k.label_en().into(),
+            fields: k.fields().iter().map(|f| FieldInfo { name: f.name.into(), label_zh: f.label_zh.into(), label_en: f.label_en.into(), required: f.required }).collect(),
         })
         .collect()
 }
