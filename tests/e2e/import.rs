@@ -128,3 +128,46 @@ async fn rent_file_error_in_a_late_column_is_fixed_in_place() {
     s.wait_text("导入 40 行").await;
     s.quit().await;
 }
+
+/// A park's second file: the wizard offers the column mapping chosen at its last import (marked
+/// 沿用上次), and the result page undoes its own batch and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remembered_mapping_is_offered_and_the_result_page_undoes_its_batch() {
+    let _g = crate::serial();
+    let w = World::new();
+    // The park's first file, imported earlier with 联系人 set aside by hand.
+    {
+        use huiqi_core::import::{self, ColumnChoice, ImportOptions};
+        let mut db = huiqi_core::store::Db::open_rw(w.db()).unwrap();
+        huiqi_core::system::finish_first_run(&mut db, false).unwrap();
+        let file = fixture("enterprises-roster.xlsx");
+        let auto = import::analyze(&mut db, &file, &ImportOptions::default(), &huiqi_core::progress::NoProgress).unwrap();
+        let contact = auto.columns.iter().find(|c| c.field.as_deref() == Some("contact_name")).expect("a 联系人 column").index;
+        let opts = ImportOptions { columns: Some(vec![ColumnChoice { index: contact, field: None }]), ..Default::default() };
+        import::commit(&mut db, &file, &opts, &huiqi_core::progress::NoProgress).unwrap();
+    }
+    let s = w.launch().await;
+    s.click_until("[data-testid=nav-import]", "return !!document.querySelector('[data-testid=import-view]')").await;
+    w.answer_open(&fixture("enterprises-roster.xlsx"));
+    s.click_until("[data-testid=import-choose]", "return !!document.querySelector('[data-testid=import-progress],[data-testid=import-next-1]')").await;
+    s.wait_text("自动识别为第 3 行").await;
+    s.click_until("[data-testid=import-next-1]", "return !!document.querySelector('[data-testid=import-next-2]')").await;
+    s.wait_text("有 1 列沿用了“中国（南京）软件谷”上次导入时选择的对应").await;
+    s.find("[data-testid^=remembered-]").await;
+    // Set aside by choice, 联系人 is not listed among the columns the import does not know.
+    assert!(!s.body_text().await.contains("这些列不认识"));
+    s.shot("24-import-remembered").await;
+
+    s.click_until("[data-testid=import-next-2]", "return !!document.querySelector('[data-testid=import-summary]')").await;
+    s.wait_import_errors(12).await;
+    s.click_until("[data-testid=import-commit]", "return !!document.querySelector('.el-message-box')").await;
+    s.confirm_box().await;
+    s.find("[data-testid=import-result]").await;
+    s.click_until("[data-testid=import-undo]", "return !!document.querySelector('.el-message-box')").await;
+    s.wait_text("撤销第 2 批导入（“enterprises-roster.xlsx”").await;
+    s.confirm_box().await;
+    s.wait_text("第 2 批导入已撤销").await;
+    assert!(s.js("return !document.querySelector('[data-testid=import-undo]')").await == serde_json::Value::Bool(true));
+    s.shot("25-import-result-undone").await;
+    s.quit().await;
+}

@@ -1239,7 +1239,7 @@ fn a_required_field_without_a_column_is_blamed_on_the_mapping() {
     assert_eq!(e.code, "missing_required");
     assert!(e.message.contains("文件中没有对应到“租期止”的列"), "{}", e.message);
 
-    let f = write_csv(t.path(), "r2.csv", &format!("统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,起租日期,止租日期,申请补贴年度\n91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,1\n"));
+    let f = write_csv(t.path(), "r2.csv", "统一社会信用代码,企业名称,租赁面积（㎡）,租金单价（元/㎡/月）,起租日期,止租日期,申请补贴年度\n91320114282331851X,南京甲科技有限公司,100,40,2024-01-01,2026-12-31,1\n");
     let r = import::analyze(&mut db, &f, &ImportOptions { kind: Some(import::schema::Kind::RentApplications), ..Default::default() }, &NoProgress).unwrap();
     assert_eq!(r.summary.accepted, 1, "{:?}", r.rows[0].errors);
 }
@@ -1462,6 +1462,11 @@ fn a_chosen_column_mapping_is_remembered_per_park_and_offered_next_time() {
 
     let other = import::analyze(&mut db, &g, &at("麒麟园"), &NoProgress).unwrap();
     assert_eq!(other.columns.iter().find(|c| c.column == "主营方向").unwrap().field, None);
+    // A column set aside by choice is not "unknown".
+    let set_aside = ImportOptions { columns: Some(vec![import::ColumnChoice { index: c.index, field: None }]), ..at("江宁园") };
+    let r = import::analyze(&mut db, &g, &set_aside, &NoProgress).unwrap();
+    assert!(r.unknown_columns.is_empty(), "{:?}", r.unknown_columns);
+    assert_eq!(import::analyze(&mut db, &g, &at("麒麟园"), &NoProgress).unwrap().unknown_columns, ["主营方向"]);
     let fresh = import::analyze(&mut db, &g, &ImportOptions { auto_columns: Some(true), ..at("江宁园") }, &NoProgress).unwrap();
     let c = fresh.columns.iter().find(|c| c.column == "主营方向").unwrap();
     assert_eq!((c.field.as_deref(), c.remembered), (None, false));

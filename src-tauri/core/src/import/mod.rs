@@ -754,8 +754,15 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         .iter()
         .filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() }))
         .collect();
-    let unknown_columns: Vec<String> =
-        table.columns.iter().filter(|c| c.field.is_none() && !schema::is_ignored_header(&c.column)).map(|c| c.column.clone()).collect();
+    // Columns the import does not know; one set aside by choice (now or at the park's last file)
+    // is known.
+    let chosen = |i: u32| opts.columns.as_ref().is_some_and(|ch| ch.iter().any(|c| c.index == i));
+    let unknown_columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| c.field.is_none() && !c.remembered && !chosen(c.index) && !schema::is_ignored_header(&c.column))
+        .map(|c| c.column.clone())
+        .collect();
     let missing_columns: Vec<String> =
         kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
     let previous = isql::batch_by_sha(db.conn(), &sha)?.map(|b| PreviousImport { batch_id: b.id, at: b.created_at, by: b.created_by });
