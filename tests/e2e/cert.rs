@@ -12,8 +12,7 @@ async fn import_remind_scan_confirm_dashboard() {
     let s = w.launch().await;
     s.click("[data-testid=first-run-empty]").await;
     // The dashboard before: nothing approved.
-    s.click("[data-testid=nav-dashboard]").await;
-    s.find("[data-testid=dashboard]").await;
+    s.click_until("[data-testid=nav-dashboard]", "return !!document.querySelector('[data-testid=dashboard]')").await;
     s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'') === '0.00'", 20).await;
 
     // Import the sample certification file through the wizard.
@@ -30,16 +29,14 @@ async fn import_remind_scan_confirm_dashboard() {
     s.find("[data-testid=import-result]").await;
 
     // Reminders: some certificates of the file expire within the window.
-    s.click("[data-testid=nav-cert]").await;
-    s.find("[data-testid=reminders]").await;
+    s.click_until("[data-testid=nav-cert]", "return !!document.querySelector('[data-testid=reminders]')").await;
     s.click_text("[data-testid=reminder-window] *", "365天").await;
     s.wait_js("return document.querySelectorAll('[data-testid=milestone]').length > 0", 20).await;
     s.shot("40-reminders").await;
 
     // The scan proposes the rewards not yet given; keep two, confirm.
     s.click_text(".el-tabs__item", "奖励（免申即享）").await;
-    s.click("[data-testid=reward-scan]").await;
-    s.find("[data-testid=scan-dialog]").await;
+    s.click_until("[data-testid=reward-scan]", "return !!document.querySelector('[data-testid=scan-dialog]')").await;
     s.wait_text("可发放的奖励").await;
     let n = s.js("return document.querySelectorAll('[data-testid=scan-dialog] .el-table__body tr.el-table__row').length").await.as_i64().unwrap();
     assert!(n >= 3, "the sample file has at least three rewardable certifications, got {n}");
@@ -49,7 +46,7 @@ async fn import_remind_scan_confirm_dashboard() {
     }
     s.wait_js("return (document.querySelector('[data-testid=scan-confirm]')?.innerText||'').includes('确认发放 2 项')", 10).await;
     s.shot("41-scan").await;
-    s.click("[data-testid=scan-confirm]").await;
+    s.click_until("[data-testid=scan-confirm]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     s.wait_text("已批准 2 项奖励").await;
     s.wait_js("return document.querySelectorAll('[data-testid=reward-table] .el-table__body tr.el-table__row').length === 2", 20).await;

@@ -13,8 +13,7 @@ async fn first_run_demo_language_and_restart() {
     s.wait_text("欢迎使用惠企台账").await;
     s.shot("01-first-run").await;
     // Load the demo data: the shell opens on the dashboard; the registry lists the demo enterprises.
-    s.click("[data-testid=first-run-demo]").await;
-    s.find("[data-testid=shell]").await;
+    s.click_until("[data-testid=first-run-demo]", "return !!document.querySelector('[data-testid=shell]')").await;
     s.find("[data-testid=dashboard]").await;
     s.click("[data-testid=nav-enterprise]").await;
     s.wait_text("企业台账").await;

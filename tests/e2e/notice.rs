@@ -27,22 +27,20 @@ async fn approve_issue_preview_register_reprint_void() {
     s.find("[data-testid=shell]").await;
 
     // Approve the grant.
-    s.click("[data-testid=nav-rent]").await;
-    s.find("[data-testid=rent-view]").await;
-    s.click(&format!("[data-testid=approve-{gid}]")).await;
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
+    s.click_until(&format!("[data-testid=approve-{gid}]"), "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     s.find(&format!("[data-testid=notice-{gid}]")).await;
 
     // Its notice: a preview first (watermark, not numbered) drawn by pdf.js.
-    s.click(&format!("[data-testid=notice-{gid}]")).await;
-    s.find("[data-testid=notice-dialog]").await;
+    s.click_until(&format!("[data-testid=notice-{gid}]"), "return !!document.querySelector('[data-testid=notice-dialog]')").await;
     s.wait_text("样稿 · 未编号").await;
     s.wait_js(RENDERED, 30).await;
     s.shot("50-notice-preview").await;
     assert!(huiqi_core::notice::register(&ro(&w)).unwrap().is_empty(), "a preview takes no number");
 
     // Issue: the next number of this year.
-    s.click("[data-testid=notice-issue]").await;
+    s.click_until("[data-testid=notice-issue]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     let year = chrono::Local::now().year();
     let number = format!("江宁科〔{year}〕1号");
@@ -67,8 +65,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.press(&ESCAPE.to_string()).await;
 
     // The register (公文 → 发文登记) lists it; the numbers have no gaps.
-    s.click("[data-testid=nav-notice]").await;
-    s.find("[data-testid=notice-view]").await;
+    s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
     s.click_text(".el-tabs__item", "发文登记").await;
     s.find("[data-testid=register-table]").await;
     s.wait_text(&number).await;
@@ -76,8 +73,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.shot("52-notice-register").await;
 
     // Void it with a reason: the number stays, the status says so.
-    s.click(&format!("[data-testid=notice-open-{}]", n.id)).await;
-    s.find("[data-testid=notice-dialog]").await;
+    s.click_until(&format!("[data-testid=notice-open-{}]", n.id), "return !!document.querySelector('[data-testid=notice-dialog]')").await;
     s.wait_js(RENDERED, 30).await;
     s.click("[data-testid=notice-void]").await;
     s.fill(".el-message-box__input input", "租赁面积填写有误").await;
@@ -89,8 +85,7 @@ async fn approve_issue_preview_register_reprint_void() {
 
     // The voided grant waits for a notice again: batch preview (样稿), then batch issue with a
     // progress bar; the combined PDF goes to the printer.
-    s.click("#tab-pending").await;
-    s.find("[data-testid=candidate-table]").await;
+    s.click_until("#tab-pending", "return !!document.querySelector('[data-testid=candidate-table]')").await;
     s.wait_text("南京").await;
     s.click("[data-testid=candidate-table] .el-table__header .el-checkbox").await;
     // The button enables once the selection reached it (a click on it while disabled is lost).
@@ -100,7 +95,7 @@ async fn approve_issue_preview_register_reprint_void() {
     s.shot("54-notice-batch-preview").await;
     assert_eq!(huiqi_core::notice::register(&ro(&w)).unwrap()[0].last_no, 1, "a batch preview takes no number");
     s.press(&ESCAPE.to_string()).await;
-    s.click("[data-testid=batch-issue]").await;
+    s.click_until("[data-testid=batch-issue]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     s.find("[data-testid=batch-result]").await;
     let second = format!("江宁科〔{year}〕2号");

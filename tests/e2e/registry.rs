@@ -39,17 +39,17 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.wait_no_text("校验位错误").await;
     s.keys("[data-testid=f-uscc]", &format!("{CTRL}s{NULL}")).await;
     s.wait_js("return (document.querySelector('[data-testid=save-state]')?.innerText||'').includes('已保存')", 20).await;
-    s.wait_text("1 家企业").await;
+    s.wait_count(1).await;
     s.shot("11-saved").await;
     s.press(&ESCAPE.to_string()).await;
     s.wait_js("return !document.querySelector('[data-testid=enterprise-form]')?.offsetParent", 10).await;
 
     // Search by a fragment of the name.
     s.fill("[data-testid=search-box]", "钟山科技").await;
-    s.wait_text("1 家企业").await;
+    s.wait_count(1).await;
     s.wait_text(NAME).await;
     s.fill("[data-testid=search-box]", "不存在的名字").await;
-    s.wait_text("0 家企业").await;
+    s.wait_count(0).await;
     s.fill("[data-testid=search-box]", "钟山").await;
     s.wait_text(NAME).await;
 
@@ -84,7 +84,7 @@ async fn add_fix_search_edit_undo_restart_export() {
     let s = w.launch().await;
     s.click("[data-testid=nav-enterprise]").await;
     s.find("[data-testid=enterprise-view]").await;
-    s.wait_text("1 家企业").await;
+    s.wait_count(1).await;
     s.wait_text(NAME).await;
 
     // Export: the dialog (answered by the harness) names a file; calamine reads the row back.

@@ -39,18 +39,18 @@ async fn lease_growth_calculate_explain_approve_pay() {
 
     // Open it from the registry: 租赁与补贴.
     s.fill("[data-testid=search-box]", &name).await;
-    s.wait_text("1 家企业").await;
+    s.wait_count(1).await;
     s.keys("[data-testid=search-box]", &ENTER.to_string()).await;
     s.click_text(".el-tabs__item", "租赁与补贴").await;
     s.find("[data-testid=enterprise-rent]").await;
     // Add a lease.
-    s.click("[data-testid=lease-add]").await;
+    s.click_until("[data-testid=lease-add]", "return !!document.querySelector('[data-testid=lease-area]')").await;
     s.fill("[data-testid=lease-area]", "250.5").await;
     s.fill("[data-testid=lease-unit]", "45").await;
     s.fill("[data-testid=lease-start]", "2026-01-01").await;
     s.fill("[data-testid=lease-end]", "2026-12-31").await;
-    s.click("[data-testid=lease-save]").await;
-    s.wait_text("250.50").await;
+    // (the form closes on save: a second click only lands while the first was lost)
+    s.click_until("[data-testid=lease-save]", "return document.body.innerText.includes('250.50')").await;
     // Growth: 2024 and 2025 revenue (growth 40 %).
     for (y, rev) in [("2024", "1000000"), ("2025", "1400000")] {
         s.fill("[data-testid=growth-year]", y).await;
@@ -59,12 +59,10 @@ async fn lease_growth_calculate_explain_approve_pay() {
     }
     // Apply for the first year and compute.
     let lease_id = huiqi_core::rent::leases(&ro(&w), eid).unwrap()[0].id;
-    s.click(&format!("[data-testid=apply-{lease_id}]")).await;
-    s.find("[data-testid=application-form]").await;
+    s.click_until(&format!("[data-testid=apply-{lease_id}]"), "return !!document.querySelector('[data-testid=application-form]')").await;
     s.fill("[data-testid=app-requested]", "135000").await;
-    s.click("[data-testid=app-save]").await;
     // The explanation: every step with its basis, and the amount.
-    s.find("[data-testid=explanation]").await;
+    s.click_until("[data-testid=app-save]", "return !!document.querySelector('[data-testid=explanation]')").await;
     s.wait_js("return (document.querySelector('[data-testid=expl-amount]')?.innerText||'').includes('135,270.00')", 20).await;
     s.wait_text("增长 40%").await;
     s.wait_text("第二条（第1版）").await;
@@ -73,12 +71,11 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.press(&ESCAPE.to_string()).await;
 
     // 房租补贴: approve it; the budget bar moves.
-    s.click("[data-testid=nav-rent]").await;
-    s.find("[data-testid=rent-view]").await;
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
     s.find("[data-testid=budget-bar]").await;
     let approved_before = budget_text(&s, "budget-approved").await;
     let gid = huiqi_core::rent::grants(&ro(&w), None).unwrap().into_iter().find(|g| g.enterprise_id == eid).unwrap().id;
-    s.click(&format!("[data-testid=approve-{gid}]")).await;
+    s.click_until(&format!("[data-testid=approve-{gid}]"), "return !!document.querySelector('.el-message-box')").await;
     s.wait_text("测算金额为 135,270.00 元").await;
     s.confirm_box().await;
     s.wait_text("已批准").await;
@@ -88,9 +85,8 @@ async fn lease_growth_calculate_explain_approve_pay() {
     assert!((num(&approved_after) - num(&approved_before) - 135_270.0).abs() < 0.005, "{approved_before} → {approved_after}");
 
     // Pay it in full.
-    s.click(&format!("[data-testid=pay-{gid}]")).await;
-    s.find("[data-testid=pay-dialog]").await;
-    s.click("[data-testid=pay-confirm]").await;
+    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until("[data-testid=pay-confirm]", "return document.body.innerText.includes('已记录拨付')").await;
     s.wait_text("已记录拨付 135,270.00 元").await;
     s.wait_js("return (document.querySelector('[data-program=rent_subsidy] [data-testid=budget-disbursed]')?.innerText||'').includes('135,270.00')", 20).await;
     s.shot("31-rent-grants").await;
@@ -100,10 +96,9 @@ async fn lease_growth_calculate_explain_approve_pay() {
 
     // A request for a 4th year is refused, with the reason.
     s.click_text(".el-tabs__item", "政策计算器").await;
-    s.click("[data-testid=calc-whatif]").await;
+    s.click_until("[data-testid=calc-whatif]", "return !!document.querySelector('[data-testid=calc-year]')").await;
     s.fill("[data-testid=calc-year]", "4").await;
-    s.click("[data-testid=calc-run]").await;
-    s.find("[data-testid=expl-reason]").await;
+    s.click_until("[data-testid=calc-run]", "return !!document.querySelector('[data-testid=expl-reason]')").await;
     s.wait_text("政策规定房租补贴最长不超过三年").await;
     s.shot("32-rent-fourth-year").await;
     s.quit().await;
