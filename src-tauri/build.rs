@@ -18,7 +18,7 @@ const DOMAINS: &[(&str, &[&str])] = &[
         "cert",
         &[
             "kinds", "kind_save", "list", "add", "revoke", "reminders", "reminder_settings", "reminder_settings_save", "reminders_export",
-            "reward_scan", "reward_confirm", "rewards", "reward_approve", "reward_reject", "reward_pay", "reward_revoke",
+            "reward_scan", "reward_confirm", "rewards", "reward_approve", "reward_add", "reward_reject", "reward_pay", "reward_revoke",
         ],
     ),
     ("dashboard", &["load"]),
@@ -31,12 +31,12 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "verify", "verify_code",
         ],
     ),
-    ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set"]),
+    ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set", "program_amount_set"]),
     (
         "rent",
         &[
             "calc", "calc_for", "applications", "application_add", "leases", "lease_add", "growth", "growth_set", "grants", "grant", "draft",
-            "submit", "approve", "approve_many", "reject", "pay", "revoke", "rules", "rules_save",
+            "submit", "recalculate", "approve", "approve_many", "reject", "pay", "revoke", "rules", "rules_save", "timeline",
         ],
     ),
     ("import", &["kinds", "choose_file", "analyze", "commit", "cancel", "close", "rows", "export_errors", "undo", "batches", "batch"]),

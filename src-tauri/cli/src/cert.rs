@@ -62,10 +62,31 @@ pub enum RewardCmd {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Approve a draft (at its amount, or lower with --amount and --reason).
     Approve {
         id: i64,
+        /// Amount in 元, at most the proposed one
+        #[arg(long)]
+        amount: Option<String>,
+        /// Why less than the proposed amount (required then)
+        #[arg(long)]
+        reason: Option<String>,
         #[arg(long)]
         over_budget: bool,
+    },
+    /// A performance-based reward (innovation_consortium, generic_tech_platform, two_way_incubation):
+    /// the amount the office set after its scoring, within the clause's cap. Drafted.
+    Add {
+        #[arg(long)]
+        program: String,
+        #[arg(long)]
+        uscc: String,
+        /// Amount in 元
+        #[arg(long)]
+        amount: String,
+        /// The scoring note (score, basis)
+        #[arg(long)]
+        note: String,
     },
     Reject {
         id: i64,
@@ -178,8 +199,13 @@ pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
             let v = reward::list(db, st, None)?;
             out.emit(&v, |v| v.iter().for_each(line));
         }
-        RewardCmd::Approve { id, over_budget } => {
-            let r = reward::approve(db, id, over_budget)?;
+        RewardCmd::Approve { id, amount, reason, over_budget } => {
+            let amount = amount.as_deref().map(|s| crate::rent::yuan(s, "amount")).transpose()?;
+            let r = reward::approve(db, id, amount, reason.as_deref(), over_budget)?;
+            out.emit(&r, line);
+        }
+        RewardCmd::Add { program, uscc, amount, note } => {
+            let r = reward::add_performance(db, &program, &uscc, crate::rent::yuan(&amount, "amount")?, &note)?;
             out.emit(&r, line);
         }
         RewardCmd::Reject { id, reason } => {

@@ -1,7 +1,7 @@
 use clap::Subcommand;
 use huiqi_core::policy::{self, ClauseEdit};
 use huiqi_core::store::Db;
-use huiqi_core::{money, Result};
+use huiqi_core::{money, Error, Result};
 
 use crate::out::{pad, Out};
 
@@ -40,6 +40,15 @@ pub enum ProgramCmd {
     },
     /// Set a program's budget for a year (amount in yuan as typed).
     SetBudget { code: String, year: i32, yuan: String },
+    /// Set the amount a reward program pays (the district's standard within the clause's cap, or
+    /// the amount it decides, e.g. software_revenue_100m); --clear removes it.
+    SetAmount {
+        code: String,
+        /// Amount in 元 as typed
+        yuan: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 pub fn is_write(c: &Cmd) -> bool {
@@ -80,7 +89,7 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
 }
 
 pub fn is_write_program(c: &ProgramCmd) -> bool {
-    matches!(c, ProgramCmd::SetBudget { .. })
+    matches!(c, ProgramCmd::SetBudget { .. } | ProgramCmd::SetAmount { .. })
 }
 
 pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
@@ -104,9 +113,18 @@ pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
             let v = policy::budgets(db, year.unwrap_or(year_now))?;
             out.emit(&v, |v| {
                 for b in v {
-                    println!("{} {}  {} {} · {} {} · {} {} · {} {}", b.year, pad(&b.program_name_zh, 36), out.pick("预算", "allocated"), money::fmt_yuan(b.allocated_fen), out.pick("已批", "approved"), money::fmt_yuan(b.approved_fen), out.pick("已拨", "paid"), money::fmt_yuan(b.disbursed_fen), out.pick("剩余", "left"), money::fmt_yuan(b.remaining_fen));
+                    println!("{} {}  {} {}{} · {} {} · {} {} · {} {}", b.year, pad(&b.program_name_zh, 36), out.pick("预算", "allocated"), money::fmt_yuan(b.allocated_fen), b.inherited_from.map(|y| format!("（{}{y}{}）", out.pick("沿用", "from "), out.pick("年", ""))).unwrap_or_default(), out.pick("已批", "approved"), money::fmt_yuan(b.approved_fen), out.pick("已拨", "paid"), money::fmt_yuan(b.disbursed_fen), out.pick("剩余", "left"), money::fmt_yuan(b.remaining_fen));
                 }
             });
+        }
+        ProgramCmd::SetAmount { code, yuan, clear } => {
+            let fen = match (yuan, clear) {
+                (Some(y), false) => Some(crate::rent::yuan(&y, "yuan")?),
+                (None, true) => None,
+                _ => return Err(Error::invalid("usage", "请给出金额（元），或用 --clear 清除。", "Give an amount in yuan, or --clear.")),
+            };
+            let p = policy::set_program_amount(db, &code, fen)?;
+            out.emit(&p, |p| println!("{} {}: {}", out.pick("已设置奖励金额", "Amount set"), p.name_zh, p.default_amount_fen.map(money::fmt_yuan).unwrap_or_else(|| out.pick("（未设置）", "(none)").into())));
         }
         ProgramCmd::SetBudget { code, year, yuan } => {
             let fen = crate::rent::yuan(&yuan, "yuan")?;

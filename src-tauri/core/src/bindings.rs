@@ -68,6 +68,7 @@ fn export(dir: &Path) {
         rent::GrantStatus,
         rent::Payment,
         rent::BatchApproval,
+        rent::Timeline,
         backup::BackupKind,
         backup::BackupFolder,
         backup::BackupInfo,

@@ -90,6 +90,9 @@ pub struct Budget {
     pub disbursed_fen: i64,
     /// allocated − approved
     pub remaining_fen: i64,
+    /// No budget was set for this year yet: the figures are the latest earlier year's (copied
+    /// into this year on its first approval).
+    pub inherited_from: Option<i32>,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +233,31 @@ pub fn set_budget(db: &mut Db, code: &str, year: i32, allocated_fen: i64) -> Res
 }
 
 /// The citation line of a notice: 根据《…》（宁委发〔2022〕1号）第二条
+/// The amount a program pays: the standard of an "up to" program, or the amount the district sets
+/// where the clause leaves it open (软件企业营业收入首次突破1亿元). Within the clause's cap; None
+/// clears it (the reward scan then asks for it).
+pub fn set_program_amount(db: &mut Db, code: &str, amount_fen: Option<i64>) -> Result<Program> {
+    let p = program(db, code)?;
+    if p.kind != "reward" {
+        return Err(Error::invalid("not_a_reward", format!("“{}”不是奖励项目，没有奖励金额。", p.name_zh), format!("“{}” is not a reward program.", p.name_en)));
+    }
+    if let Some(a) = amount_fen {
+        if a <= 0 {
+            return Err(Error::invalid("out_of_range", "奖励金额必须大于0。", "The amount must be above 0.").with_details(serde_json::json!({"field": "amount_fen"})));
+        }
+        if let Some(cap) = p.cap_fen.filter(|c| a > *c) {
+            return Err(Error::invalid(
+                "over_cap",
+                format!("“{}”的条款规定最高 {} 元，不能设为 {} 元。", p.name_zh, crate::money::fmt_yuan(cap), crate::money::fmt_yuan(a)),
+                format!("The clause caps “{}” at {}.", p.name_en, crate::money::fmt_yuan(cap)),
+            )
+            .with_details(serde_json::json!({"field": "amount_fen", "cap_fen": cap})));
+        }
+    }
+    db.write(|tx| sql::set_program_amount(tx, p.id, amount_fen))?;
+    program(db, code)
+}
+
 pub fn citation(p: &Policy, article: i64) -> String {
     format!("《{}》（{}）第{}条", p.title_zh, p.doc_number, chinese_number(article))
 }

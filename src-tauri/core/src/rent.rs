@@ -4,11 +4,11 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::money::{div_round_half_up, fmt_yuan};
+use crate::money::fmt_yuan;
 use crate::store::{rent as sql, Db};
 
 /// Fixed by the policy (article 2): no version of the district's rule may relax these.
@@ -98,329 +98,11 @@ pub fn check_rules(r: &RentRules) -> Vec<RuleProblem> {
     v
 }
 
-// ---- the engine ------------------------------------------------------------------------------
+// ---- the engine ---------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct CalcInput {
-    pub area_centi_m2: i64,
-    /// per ㎡ per month
-    pub unit_rent_fen: i64,
-    pub period_start: String,
-    pub period_end: String,
-    pub revenue_prev_fen: Option<i64>,
-    pub revenue_curr_fen: Option<i64>,
-    pub founded_on: Option<String>,
-    /// Certification kinds valid at the period start.
-    #[serde(default)]
-    pub certifications: Vec<String>,
-    /// Months of this enterprise already subsidised (all leases and parks).
-    #[serde(default)]
-    pub months_before: i64,
-    pub subsidy_year: Option<i64>,
-    pub requested_fen: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Basis {
-    /// clause | rule | policy_limit | input
-    pub kind: String,
-    /// e.g. "第二条（第1版）" or "补贴规则第1版 · unit_rent_cap_fen"
-    pub reference: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Step {
-    pub code: String,
-    pub title_zh: String,
-    pub title_en: String,
-    #[ts(type = "Record<string, unknown>")]
-    pub inputs: Value,
-    #[ts(type = "unknown")]
-    pub result: Value,
-    /// One line a program manager reads: what was done, with the numbers.
-    pub text_zh: String,
-    pub basis: Basis,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Reason {
-    pub code: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
-pub struct ClauseRef {
-    pub article: i64,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CalcResult {
-    pub eligible: bool,
-    pub rate_bp: i64,
-    pub months: i64,
-    /// The unit rent counted (after the cap).
-    pub unit_rent_fen: i64,
-    /// The area counted (after the cap).
-    pub area_centi_m2: i64,
-    pub amount_fen: i64,
-    /// The rent over the months counted, at the actual unit rent and area.
-    pub rent_fen: i64,
-    pub requested_fen: Option<i64>,
-    /// amount − requested
-    pub difference_fen: Option<i64>,
-    pub rule_version: i64,
-    pub clause: ClauseRef,
-    pub steps: Vec<Step>,
-    pub reasons: Vec<Reason>,
-}
-
-fn date(s: &str, field: &str) -> Result<NaiveDate> {
-    crate::import::normalize::parse_date_text(s).ok_or_else(|| {
-        Error::invalid("bad_date", format!("“{s}”不是有效日期（{field}）。"), format!("“{s}” is not a date ({field}).")).with_details(json!({"field": field}))
-    })
-}
-
-fn last_day(y: i32, m: u32) -> NaiveDate {
-    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid").pred_opt().expect("valid")
-}
-
-/// Whole calendar months from the first day of a month to the last day of a month.
-pub fn whole_months(start: NaiveDate, end: NaiveDate) -> Result<i64> {
-    if start.day() != 1 || end != last_day(end.year(), end.month()) || end < start {
-        return Err(Error::invalid(
-            "period_not_whole_months",
-            format!("补贴期间须为整月：从某月1日到某月最后一天（填写的是 {start} 至 {end}）。"),
-            format!("The period must be whole months: from a 1st to a month's last day (given {start} to {end})."),
-        )
-        .with_details(json!({"period_start": start.to_string(), "period_end": end.to_string()})));
-    }
-    Ok((end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64 + 1)
-}
-
-pub(crate) fn pct(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{}%", bp / 100)
-    } else {
-        format!("{:.2}%", bp as f64 / 100.0)
-    }
-}
-
-pub(crate) fn area_text(c: i64) -> String {
-    format!("{}.{:02}㎡", c / 100, c % 100)
-}
-
-/// The calculation. Pure: every number comes from `input`, `rules` and the clause reference.
-pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: ClauseRef) -> Result<CalcResult> {
-    if input.area_centi_m2 <= 0 || input.unit_rent_fen <= 0 {
-        return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.").with_details(json!({"field": if input.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
-    }
-    if input.months_before < 0 {
-        return Err(Error::invalid("out_of_range", "已补贴月数不能为负。", "Months already subsidised cannot be negative."));
-    }
-    let start = date(&input.period_start, "period_start")?;
-    let end = date(&input.period_end, "period_end")?;
-    let months_asked = whole_months(start, end)?;
-    let r = &rules.rules;
-    let rv = rules.version;
-    let art = format!("第{}条（第{}版）", crate::policy::chinese_number(clause.article), clause.version);
-    let rule = |p: &str| Basis { kind: "rule".into(), reference: format!("补贴规则第{rv}版 · {p}") };
-    let clause_basis = || Basis { kind: "clause".into(), reference: art.clone() };
-    let limit = |p: &str| Basis { kind: "policy_limit".into(), reference: format!("{art} · {p}") };
-    let mut steps: Vec<Step> = Vec::new();
-    let mut reasons: Vec<Reason> = Vec::new();
-    let mut step = |code: &str, zh: &str, en: &str, inputs: Value, result: Value, text: String, basis: Basis| {
-        steps.push(Step { code: code.into(), title_zh: zh.into(), title_en: en.into(), inputs, result, text_zh: text, basis });
-    };
-    let mut refuse = |code: &str, zh: String, en: String| reasons.push(Reason { code: code.into(), message_zh: zh, message_en: en });
-
-    step(
-        "period",
-        "补贴期间",
-        "Period",
-        json!({"period_start": start.to_string(), "period_end": end.to_string()}),
-        json!(months_asked),
-        format!("补贴期间 {start} 至 {end}，共 {months_asked} 个整月。"),
-        Basis { kind: "input".into(), reference: "申请".into() },
-    );
-    if let Some(y) = input.subsidy_year {
-        if !(1..=MAX_YEARS).contains(&y) {
-            refuse("max_three_years", format!("申请的是第{y}年补贴。政策规定房租补贴最长不超过三年，第{y}年不予补贴。"), format!("Year {y} requested: the policy allows three years at most."));
-            step("subsidy_year", "补贴年度", "Subsidy year", json!({"subsidy_year": y}), json!(false), format!("第{y}年超过三年上限，不予补贴。"), limit("最长不超过三年"));
-        } else {
-            step("subsidy_year", "补贴年度", "Subsidy year", json!({"subsidy_year": y}), json!(true), format!("第{y}年，在三年以内。"), limit("最长不超过三年"));
-        }
-    }
-    // Company age at the period start.
-    match input.founded_on.as_deref().filter(|s| !s.trim().is_empty()) {
-        None => {
-            refuse("founded_on_missing", "缺少企业成立日期，无法判断是否为创业企业。请在企业台账中补充。".into(), "The founding date is missing; add it in the registry.".into());
-            step("company_age", "成立年限", "Company age", json!({"founded_on": null}), json!(false), "缺少成立日期。".into(), rule("max_company_age_years"));
-        }
-        Some(f) => {
-            let founded = date(f, "founded_on")?;
-            let limit_date = founded.with_year(founded.year() + r.max_company_age_years as i32).unwrap_or(founded);
-            let ok = start <= limit_date;
-            let text = if ok {
-                format!("成立于 {founded}，补贴期间开始时成立未满 {} 年。", r.max_company_age_years)
-            } else {
-                format!("成立于 {founded}，补贴期间开始时已超过 {} 年。", r.max_company_age_years)
-            };
-            if !ok {
-                refuse("company_too_old", format!("企业成立于 {founded}，到补贴期间开始（{start}）已超过 {} 年，不属于创业企业。", r.max_company_age_years), format!("Founded {founded}: more than {} years before the period starts.", r.max_company_age_years));
-            }
-            step("company_age", "成立年限", "Company age", json!({"founded_on": founded.to_string(), "max_years": r.max_company_age_years, "period_start": start.to_string()}), json!(ok), text, rule("max_company_age_years"));
-        }
-    }
-    // Certification.
-    let held: Vec<&String> = input.certifications.iter().filter(|c| r.eligible_certifications.contains(c)).collect();
-    let certified = !held.is_empty();
-    if !certified {
-        refuse("not_certified", "补贴期间开始时没有有效的高新技术企业或科技型中小企业资格。".into(), "No valid high-tech enterprise or tech SME status at the period start.".into());
-    }
-    step(
-        "certification",
-        "资格认定",
-        "Certification",
-        json!({"held": input.certifications, "eligible": r.eligible_certifications}),
-        json!(certified),
-        if certified { format!("持有有效认定：{}。", held.iter().map(|s| kind_label(s)).collect::<Vec<_>>().join("、")) } else { "没有有效的高新技术企业或科技型中小企业资格。".into() },
-        rule("eligible_certifications"),
-    );
-    // Growth → rate.
-    let lowest = r.tiers.last().map(|t| t.rate_bp).unwrap_or(0);
-    let rate_bp = match (input.revenue_prev_fen, input.revenue_curr_fen) {
-        (Some(prev), Some(curr)) if prev > 0 => {
-            // g ≥ threshold  ⇔  (curr − prev) × 10000 ≥ threshold × prev  (exact, no division)
-            let growth_bp = div_round_half_up(((curr - prev) as i128) * 10_000, prev as i128) as i64;
-            let tier = r.tiers.iter().find(|t| ((curr - prev) as i128) * 10_000 >= (t.min_growth_bp as i128) * (prev as i128));
-            match tier {
-                Some(t) => {
-                    step(
-                        "growth",
-                        "营业收入增长",
-                        "Revenue growth",
-                        json!({"revenue_prev_fen": prev, "revenue_curr_fen": curr, "growth_bp": growth_bp}),
-                        json!(t.rate_bp),
-                        format!("营业收入由 {} 元增至 {} 元，增长 {}，达到“增长不低于 {}”一档，补贴比例 {}。", fmt_yuan(prev), fmt_yuan(curr), pct(growth_bp), pct(t.min_growth_bp), pct(t.rate_bp)),
-                        rule("tiers"),
-                    );
-                    t.rate_bp
-                }
-                None => {
-                    refuse("negative_growth", format!("营业收入下降（{} 元 → {} 元，增长 {}），不予补贴。", fmt_yuan(prev), fmt_yuan(curr), pct(growth_bp)), format!("Revenue fell ({}), not eligible.", pct(growth_bp)));
-                    step("growth", "营业收入增长", "Revenue growth", json!({"revenue_prev_fen": prev, "revenue_curr_fen": curr, "growth_bp": growth_bp}), json!(0), format!("营业收入增长 {}，低于最低一档，不予补贴。", pct(growth_bp)), rule("tiers"));
-                    0
-                }
-            }
-        }
-        (prev, curr) => {
-            step(
-                "growth",
-                "营业收入增长",
-                "Revenue growth",
-                json!({"revenue_prev_fen": prev, "revenue_curr_fen": curr}),
-                json!(lowest),
-                format!("没有上一年度营业收入（新成立企业），按最低一档补贴比例 {}。", pct(lowest)),
-                rule("tiers"),
-            );
-            lowest
-        }
-    };
-    debug_assert!(rate_bp <= MAX_RATE_BP);
-    let rate_bp = rate_bp.min(MAX_RATE_BP);
-    // 36 months across all leases and parks.
-    let left = (MAX_MONTHS - input.months_before).max(0);
-    let months = months_asked.min(left);
-    if left == 0 {
-        refuse("months_exhausted", format!("该企业已享受房租补贴 {} 个月，达到三年（36个月）上限。", input.months_before), format!("Already subsidised for {} months: the 36-month limit is reached.", input.months_before));
-        step("months", "累计补贴月数", "Months so far", json!({"months_before": input.months_before, "limit": MAX_MONTHS}), json!(0), format!("已补贴 {} 个月，没有剩余月数。", input.months_before), limit("最长不超过三年（36个月）"));
-    } else if months < months_asked {
-        step("months", "累计补贴月数", "Months so far", json!({"months_before": input.months_before, "limit": MAX_MONTHS, "months_asked": months_asked}), json!(months), format!("已补贴 {} 个月，累计不得超过36个月，本期只计 {} 个月（申请 {} 个月）。", input.months_before, months, months_asked), limit("最长不超过三年（36个月）"));
-    } else {
-        step("months", "累计补贴月数", "Months so far", json!({"months_before": input.months_before, "limit": MAX_MONTHS, "months_asked": months_asked}), json!(months), format!("已补贴 {} 个月，加上本期 {} 个月共 {} 个月，未超过36个月。", input.months_before, months, input.months_before + months), limit("最长不超过三年（36个月）"));
-    }
-    // Caps.
-    let unit = match r.unit_rent_cap_fen {
-        Some(cap) if input.unit_rent_fen > cap => {
-            step("unit_rent_cap", "租金单价上限", "Unit rent cap", json!({"unit_rent_fen": input.unit_rent_fen, "cap_fen": cap}), json!(cap), format!("租金单价 {} 元/㎡/月，超过上限 {} 元，按 {} 元计。", fmt_yuan(input.unit_rent_fen), fmt_yuan(cap), fmt_yuan(cap)), rule("unit_rent_cap_fen"));
-            cap
-        }
-        cap => {
-            step("unit_rent_cap", "租金单价上限", "Unit rent cap", json!({"unit_rent_fen": input.unit_rent_fen, "cap_fen": cap}), json!(input.unit_rent_fen), format!("租金单价 {} 元/㎡/月{}。", fmt_yuan(input.unit_rent_fen), cap.map(|c| format!("，未超过上限 {} 元", fmt_yuan(c))).unwrap_or_default()), rule("unit_rent_cap_fen"));
-            input.unit_rent_fen
-        }
-    };
-    let area = match r.area_cap_centi_m2 {
-        Some(cap) if input.area_centi_m2 > cap => {
-            step("area_cap", "面积上限", "Area cap", json!({"area_centi_m2": input.area_centi_m2, "cap_centi_m2": cap}), json!(cap), format!("租赁面积 {}，超过上限 {}，按 {} 计。", area_text(input.area_centi_m2), area_text(cap), area_text(cap)), rule("area_cap_centi_m2"));
-            cap
-        }
-        cap => {
-            step("area_cap", "面积上限", "Area cap", json!({"area_centi_m2": input.area_centi_m2, "cap_centi_m2": cap}), json!(input.area_centi_m2), format!("租赁面积 {}{}。", area_text(input.area_centi_m2), cap.map(|c| format!("，未超过上限 {}", area_text(c))).unwrap_or_default()), rule("area_cap_centi_m2"));
-            input.area_centi_m2
-        }
-    };
-    let eligible = reasons.is_empty();
-    let rent_fen = div_round_half_up(input.unit_rent_fen as i128 * input.area_centi_m2 as i128 * months as i128, 100) as i64;
-    // rate (bp) × unit rent (fen/㎡/month) × area (㎡/100) × months, rounded half-up once.
-    let exact_num = rate_bp as i128 * unit as i128 * area as i128 * months as i128;
-    let mut amount = if eligible { div_round_half_up(exact_num, 1_000_000) as i64 } else { 0 };
-    step(
-        "amount",
-        "补贴金额",
-        "Amount",
-        json!({"rate_bp": rate_bp, "unit_rent_fen": unit, "area_centi_m2": area, "months": months}),
-        json!(amount),
-        if eligible {
-            format!("{} × {} 元/㎡/月 × {} × {} 个月 = {} 元（四舍五入到分）。", pct(rate_bp), fmt_yuan(unit), area_text(area), months, fmt_yuan(amount))
-        } else {
-            "不符合条件，补贴金额为0。".into()
-        },
-        clause_basis(),
-    );
-    if let (Some(cap), true) = (r.yearly_cap_fen, eligible) {
-        let period_cap = div_round_half_up(cap as i128 * months as i128, 12) as i64;
-        if amount > period_cap {
-            step("yearly_cap", "年度补贴上限", "Yearly cap", json!({"amount_fen": amount, "yearly_cap_fen": cap, "months": months}), json!(period_cap), format!("每家企业每年补贴上限 {} 元，本期 {} 个月上限 {} 元，按上限计。", fmt_yuan(cap), months, fmt_yuan(period_cap)), rule("yearly_cap_fen"));
-            amount = period_cap;
-        }
-    }
-    let difference_fen = input.requested_fen.map(|r| amount - r);
-    if let Some(req) = input.requested_fen {
-        step(
-            "requested",
-            "与申请金额比较",
-            "Compared with the request",
-            json!({"requested_fen": req, "computed_fen": amount}),
-            json!(amount - req),
-            if amount == req { format!("测算金额与申请金额 {} 元一致。", fmt_yuan(req)) } else { format!("申请 {} 元，测算 {} 元，相差 {} 元。", fmt_yuan(req), fmt_yuan(amount), fmt_yuan(amount - req)) },
-            Basis { kind: "input".into(), reference: "申请".into() },
-        );
-    }
-    Ok(CalcResult {
-        eligible,
-        rate_bp: if eligible { rate_bp } else { 0 },
-        months: if eligible { months } else { 0 },
-        unit_rent_fen: unit,
-        area_centi_m2: area,
-        amount_fen: amount,
-        rent_fen,
-        requested_fen: input.requested_fen,
-        difference_fen,
-        rule_version: rv,
-        clause,
-        steps,
-        reasons,
-    })
-}
-
-fn kind_label(code: &str) -> String {
-    crate::cert::kinds::defaults().into_iter().find(|k| k.code == code).map(|k| k.name_zh).unwrap_or_else(|| code.to_string())
-}
+pub mod calendar;
+mod engine;
+pub use engine::*;
 
 // ---- rules in the database ---------------------------------------------------------------------
 
@@ -524,8 +206,31 @@ pub struct ApplicationInput {
     pub requested_fen: Option<i64>,
 }
 
+fn date(s: &str, field: &str) -> Result<NaiveDate> {
+    crate::import::normalize::parse_date_text(s).ok_or_else(|| {
+        Error::invalid("bad_date", format!("“{s}”不是有效日期（{field}）。"), format!("“{s}” is not a date ({field}).")).with_details(json!({"field": field}))
+    })
+}
+
+fn founded_on(e: &crate::enterprise::Enterprise) -> Option<NaiveDate> {
+    e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text)
+}
+
+/// A lease cannot start before the firm existed: a data error (`lease_before_founding`).
+fn check_lease_start(e: &crate::enterprise::Enterprise, start: NaiveDate) -> Result<()> {
+    match founded_on(e) {
+        Some(f) if start < f => Err(Error::invalid(
+            "lease_before_founding",
+            format!("租期起 {start} 早于“{}”的成立日期 {f}：数据有误。请核对企业成立日期或租赁合同日期。", e.name),
+            format!("The lease starts ({start}) before “{}” was founded ({f}): check the founding date or the lease.", e.name),
+        )
+        .with_details(json!({"field": "start_on", "founded_on": f.to_string()}))),
+        _ => Ok(()),
+    }
+}
+
 pub fn add_lease(db: &mut Db, enterprise_id: i64, l: &LeaseInput) -> Result<Lease> {
-    crate::enterprise::get(db, enterprise_id)?;
+    let ent = crate::enterprise::get(db, enterprise_id)?;
     let s = date(&l.start_on, "start_on")?;
     let e = date(&l.end_on, "end_on")?;
     if e < s {
@@ -534,6 +239,7 @@ pub fn add_lease(db: &mut Db, enterprise_id: i64, l: &LeaseInput) -> Result<Leas
     if l.area_centi_m2 <= 0 || l.unit_rent_fen <= 0 {
         return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.").with_details(json!({"field": if l.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
     }
+    check_lease_start(&ent, s)?;
     let l = LeaseInput { start_on: s.to_string(), end_on: e.to_string(), address: l.address.as_deref().map(crate::text::clean), ..l.clone() };
     db.write(|tx| sql::insert_lease(tx, enterprise_id, &l))
 }
@@ -557,16 +263,33 @@ pub fn growth(db: &Db, enterprise_id: i64) -> Result<Vec<GrowthReport>> {
     sql::growth(db.conn(), enterprise_id)
 }
 
+/// An application for days of a lease: any days within it (not only whole months).
 pub fn add_application(db: &mut Db, a: &ApplicationInput) -> Result<Application> {
     let lease = sql::lease(db.conn(), a.lease_id)?.ok_or(Error::NotFound { entity: "lease", key: a.lease_id.to_string() })?;
     let s = date(&a.period_start, "period_start")?;
     let e = date(&a.period_end, "period_end")?;
-    whole_months(s, e)?;
+    if e < s {
+        return Err(Error::invalid("out_of_range", format!("补贴期间止（{e}）早于补贴期间起（{s}）。"), "The period ends before it starts.").with_details(json!({"field": "period_end"})));
+    }
     let ls = date(&lease.start_on, "start_on")?;
     let le = date(&lease.end_on, "end_on")?;
-    if s < ls.with_day(1).unwrap_or(ls) || e > last_day(le.year(), le.month()) {
-        return Err(Error::invalid("out_of_range", format!("补贴期间须在租期（{} 至 {}）之内。", lease.start_on, lease.end_on), "The period must lie within the lease.").with_details(json!({"field": "period_start"})));
+    if s < ls || e > le {
+        return Err(Error::invalid("out_of_range", format!("补贴期间须在租期（{} 至 {}）之内。", lease.start_on, lease.end_on), "The period must lie within the lease.").with_details(json!({"field": if s < ls { "period_start" } else { "period_end" }})));
     }
+    if !(1..=MAX_YEARS).contains(&a.subsidy_year) {
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("申请补贴年度为第{}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。", a.subsidy_year),
+            "The subsidy year must be 1, 2 or 3.",
+        )
+        .with_details(json!({"field": "subsidy_year"})));
+    }
+    for (v, f) in [(a.revenue_prev_fen, "revenue_prev_fen"), (a.revenue_curr_fen, "revenue_curr_fen"), (a.requested_fen, "requested_fen")] {
+        if v.is_some_and(|x| x < 0) {
+            return Err(Error::invalid("out_of_range", "营业收入和申请金额不能为负。", "Revenues and the requested amount cannot be negative.").with_details(json!({"field": f})));
+        }
+    }
+    check_lease_start(&crate::enterprise::get(db, lease.enterprise_id)?, ls)?;
     let a = ApplicationInput { period_start: s.to_string(), period_end: e.to_string(), ..a.clone() };
     let id = db.write(|tx| sql::insert_application(tx, lease.enterprise_id, &a))?;
     application(db, id)
@@ -580,29 +303,55 @@ pub fn applications(db: &Db, only_open: bool) -> Result<Vec<Application>> {
     sql::applications(db.conn(), only_open)
 }
 
-/// The registry's inputs for an application: founding date, certifications valid at the start,
-/// months already subsidised (other grants submitted, approved or paid).
+/// The premises a lease is for, compared across leases: its address without spaces, half-width,
+/// lower case. Empty when the lease has no address.
+pub fn premises_key(address: &str) -> String {
+    crate::import::normalize::halfwidth(address).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+/// Two leases are the same premises when they are the same lease or have the same address. A
+/// lease without an address cannot be told apart from any other of the enterprise: it is taken as
+/// the same premises, so that no day is paid twice (the explanation names the grant; entering the
+/// address and calculating again lifts the cut when the premises differ).
+pub fn same_premises(a_lease: i64, a_address: &str, b_lease: i64, b_address: &str) -> bool {
+    let (a, b) = (premises_key(a_address), premises_key(b_address));
+    a_lease == b_lease || a.is_empty() || b.is_empty() || a == b
+}
+
+/// The days the enterprise's live grants subsidise, as the engine reads them for `lease`.
+fn ledger_for(db: &Db, enterprise_id: i64, lease: &Lease, exclude_grant: Option<i64>) -> Result<Vec<Covered>> {
+    Ok(sql::live_spans(db.conn(), enterprise_id)?
+        .into_iter()
+        .filter(|s| Some(s.grant_id) != exclude_grant)
+        .map(|s| Covered { grant_id: s.grant_id, same_premises: same_premises(lease.id, &lease.address, s.lease_id, &s.address), start: s.start, end: s.end, area_centi_m2: s.area_centi_m2 })
+        .collect())
+}
+
+/// The registry's inputs for an application: founding date, certifications with their validity,
+/// the days other live grants of the enterprise already subsidise.
 fn registry_input(db: &Db, app: &Application, exclude_grant: Option<i64>) -> Result<CalcInput> {
     let e = crate::enterprise::get(db, app.enterprise_id)?;
-    let certs = sql::valid_cert_kinds(db.conn(), app.enterprise_id, &app.period_start)?;
-    let months_before = sql::months_subsidised(db.conn(), app.enterprise_id, exclude_grant)?;
     Ok(CalcInput {
         area_centi_m2: app.lease.area_centi_m2,
         unit_rent_fen: app.lease.unit_rent_fen,
         period_start: app.period_start.clone(),
         period_end: app.period_end.clone(),
+        lease_start: Some(app.lease.start_on.clone()),
+        lease_end: Some(app.lease.end_on.clone()),
         revenue_prev_fen: app.revenue_prev_fen,
         revenue_curr_fen: app.revenue_curr_fen,
         founded_on: e.founded_on,
-        certifications: certs,
-        months_before,
+        certifications: Vec::new(),
+        cert_spans: Some(sql::cert_spans(db.conn(), app.enterprise_id)?),
+        months_before: 0,
+        ledger: ledger_for(db, app.enterprise_id, &app.lease, exclude_grant)?,
         subsidy_year: Some(app.subsidy_year),
         requested_fen: app.requested_fen,
     })
 }
 
 /// The calculator for a registered enterprise: its latest application (or lease), its growth
-/// reports, certifications and months already subsidised.
+/// reports, certifications and the days already subsidised.
 pub fn calculate_for(db: &Db, uscc: &str, from: Option<&str>, to: Option<&str>) -> Result<CalcResult> {
     let e = crate::enterprise::find(db, uscc)?;
     let apps: Vec<Application> = applications(db, false)?.into_iter().filter(|a| a.enterprise_id == e.id).collect();
@@ -621,11 +370,15 @@ pub fn calculate_for(db: &Db, uscc: &str, from: Option<&str>, to: Option<&str>) 
             unit_rent_fen: lease.unit_rent_fen,
             period_start: start.clone(),
             period_end: to.unwrap_or(&lease.end_on).to_string(),
-            revenue_prev_fen: rev(y - 2),
-            revenue_curr_fen: rev(y - 1),
+            lease_start: Some(lease.start_on.clone()),
+            lease_end: Some(lease.end_on.clone()),
+            revenue_prev_fen: rev(y - 1),
+            revenue_curr_fen: rev(y),
             founded_on: e.founded_on.clone(),
-            certifications: sql::valid_cert_kinds(db.conn(), e.id, &start)?,
-            months_before: sql::months_subsidised(db.conn(), e.id, None)?,
+            certifications: Vec::new(),
+            cert_spans: Some(sql::cert_spans(db.conn(), e.id)?),
+            months_before: 0,
+            ledger: ledger_for(db, e.id, &lease, None)?,
             subsidy_year: None,
             requested_fen: None,
         }
@@ -637,6 +390,110 @@ pub fn calculate_for(db: &Db, uscc: &str, from: Option<&str>, to: Option<&str>) 
         input.period_end = t.to_string();
     }
     calculate(db, &input)
+}
+
+/// The subsidy year (第几年) a period starting on `start` has, from the days the enterprise's live
+/// grants subsidise before it, and those months (units).
+pub fn year_at(spans: &[sql::LiveSpan], start: NaiveDate) -> (i64, i64) {
+    let mut union = calendar::DaySet::new();
+    for s in spans {
+        if let (Ok(a), Ok(b)) = (NaiveDate::parse_from_str(&s.start, "%Y-%m-%d"), NaiveDate::parse_from_str(&s.end, "%Y-%m-%d")) {
+            union.insert(a, b);
+        }
+    }
+    let used = union.units_before(start);
+    (used / (12 * calendar::MONTH_UNITS) + 1, used)
+}
+
+// ---- the enterprise's timeline -------------------------------------------------------------------
+
+/// Days one live grant subsidises.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TimelineStretch {
+    pub grant_id: i64,
+    pub status: GrantStatus,
+    pub lease_id: i64,
+    pub address: String,
+    pub start: String,
+    pub end: String,
+    pub area_centi_m2: i64,
+    pub month_units: i64,
+    pub months: f64,
+}
+
+/// Days a live grant's application asked for and did not get, and why.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TimelineCut {
+    /// The grant whose calculation cut these days.
+    pub grant_id: i64,
+    pub start: String,
+    pub end: String,
+    pub reason: String,
+    /// The grant that already covered them (premises or area), when one did.
+    pub covered_by: Option<i64>,
+    pub months: f64,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// The enterprise's subsidised time: leases, the days each live grant covers, the cuts, the 36
+/// months used and left.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Timeline {
+    pub enterprise_id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub founded_on: Option<String>,
+    /// The last day the firm is younger than the rule's age limit.
+    pub young_until: Option<String>,
+    pub leases: Vec<Lease>,
+    pub certifications: Vec<CertSpan>,
+    pub stretches: Vec<TimelineStretch>,
+    pub cuts: Vec<TimelineCut>,
+    pub month_units_used: i64,
+    pub months_used: f64,
+    pub month_units_left: i64,
+    pub months_left: f64,
+}
+
+pub fn timeline(db: &Db, enterprise_id: i64) -> Result<Timeline> {
+    let e = crate::enterprise::get(db, enterprise_id)?;
+    let rules = current_rules(db)?.rules;
+    let spans = sql::live_spans(db.conn(), enterprise_id)?;
+    let mut union = calendar::DaySet::new();
+    let mut stretches = Vec::new();
+    for s in spans {
+        let (a, b) = (date(&s.start, "start")?, date(&s.end, "end")?);
+        union.insert(a, b);
+        let u = calendar::units(a, b);
+        stretches.push(TimelineStretch { grant_id: s.grant_id, status: s.status, lease_id: s.lease_id, address: s.address, start: s.start, end: s.end, area_centi_m2: s.area_centi_m2, month_units: u, months: calendar::months_f64(u) });
+    }
+    stretches.sort_by(|a, b| a.start.cmp(&b.start).then(a.grant_id.cmp(&b.grant_id)));
+    let mut cuts = Vec::new();
+    for g in sql::grants_of(db.conn(), enterprise_id)?.into_iter().filter(|g| g.status.is_live()) {
+        for c in g.explanation.cuts {
+            cuts.push(TimelineCut { grant_id: g.id, start: c.start, end: c.end, reason: c.reason, covered_by: c.grant_id, months: c.months, message_zh: c.message_zh, message_en: c.message_en });
+        }
+    }
+    cuts.sort_by(|a, b| a.start.cmp(&b.start));
+    let used = union.units();
+    let left = (MAX_MONTHS * calendar::MONTH_UNITS - used).max(0);
+    let certifications = sql::cert_spans(db.conn(), enterprise_id)?.into_iter().filter(|c| rules.eligible_certifications.contains(&c.kind)).collect();
+    Ok(Timeline {
+        enterprise_id,
+        uscc: e.uscc.clone(),
+        name: e.name.clone(),
+        founded_on: e.founded_on.clone(),
+        young_until: founded_on(&e).map(|f| calendar::last_day_younger_than(f, rules.max_company_age_years).to_string()),
+        leases: leases(db, enterprise_id)?,
+        certifications,
+        stretches,
+        cuts,
+        month_units_used: used,
+        months_used: calendar::months_f64(used),
+        month_units_left: left,
+        months_left: calendar::months_f64(left),
+    })
 }
 
 // ---- grants ------------------------------------------------------------------------------------
@@ -674,6 +531,10 @@ impl GrantStatus {
             _ => return None,
         })
     }
+    /// A live grant covers its days: no other grant pays them again.
+    pub fn is_live(self) -> bool {
+        matches!(self, GrantStatus::Draft | GrantStatus::Submitted | GrantStatus::Approved | GrantStatus::Disbursed)
+    }
     pub fn label_zh(self) -> &'static str {
         match self {
             GrantStatus::Draft => "草稿",
@@ -698,7 +559,16 @@ pub struct Grant {
     pub subsidy_year: i64,
     pub period_start: String,
     pub period_end: String,
-    pub months: i64,
+    /// Months subsidised (exact when whole; `month_units` is exact always).
+    pub months: f64,
+    /// Months in units of 1/377,580 month (see `calendar`).
+    pub month_units: i64,
+    /// 1: whole calendar months (grants made before the ledger rules); 2: calendar days.
+    pub method: i64,
+    /// Days of the application not subsidised, and why (calendar-day grants).
+    pub cuts: Vec<Cut>,
+    /// Months of the enterprise other live grants had subsidised when this one was calculated.
+    pub months_used_before: f64,
     pub rate_bp: i64,
     pub eligible_unit_rent_fen: i64,
     pub eligible_area_centi_m2: i64,
@@ -749,7 +619,7 @@ fn this_year() -> i32 {
     chrono::Local::now().date_naive().year()
 }
 
-/// A draft grant computed from an application (the registry supplies the rest).
+/// A draft grant computed from an application (the registry and the ledger supply the rest).
 pub fn draft(db: &mut Db, application_id: i64) -> Result<Grant> {
     let app = application(db, application_id)?;
     if let Some(g) = app.grant_id {
@@ -764,7 +634,7 @@ pub fn draft(db: &mut Db, application_id: i64) -> Result<Grant> {
     grant(db, id)
 }
 
-/// Drafts for every application that has none yet.
+/// Drafts for every application that has none yet, in the order they were entered.
 pub fn draft_all(db: &mut Db) -> Result<Vec<Grant>> {
     let open: Vec<i64> = applications(db, true)?.into_iter().map(|a| a.id).collect();
     let mut out = Vec::new();
@@ -772,6 +642,24 @@ pub fn draft_all(db: &mut Db) -> Result<Vec<Grant>> {
         out.push(draft(db, id)?);
     }
     Ok(out)
+}
+
+/// A draft (or submitted) grant calculated again from today's registry and ledger, with the
+/// current rule: after a certification or founding date was corrected, or a grant that covered its
+/// days was rejected or revoked. An approved grant keeps what was approved.
+pub fn recalculate(db: &mut Db, id: i64) -> Result<Grant> {
+    let g = grant(db, id)?;
+    if !matches!(g.status, GrantStatus::Draft | GrantStatus::Submitted) {
+        return Err(wrong_state(&g, "重新测算", "recalculated"));
+    }
+    let app_id = g.application_id.ok_or_else(|| Error::refused("no_application", "这笔补贴没有对应的申请，不能重新测算。", "This grant has no application to calculate from."))?;
+    let app = application(db, app_id)?;
+    let input = registry_input(db, &app, Some(id))?;
+    let rules = current_rules(db)?;
+    let (clause, clause_id) = clause_ref(db)?;
+    let result = compute(&input, &rules, clause)?;
+    db.write(|tx| sql::update_calc(tx, id, &result, clause_id))?;
+    grant(db, id)
 }
 
 fn wrong_state(g: &Grant, action_zh: &str, action_en: &str) -> Error {
@@ -791,9 +679,10 @@ pub fn submit(db: &mut Db, id: i64) -> Result<Grant> {
     grant(db, id)
 }
 
-/// Approve (a draft or submitted grant). The amount defaults to the computed amount, and never
-/// exceeds it; approving past the program's yearly budget needs `confirm_over_budget`.
-pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, confirm_over_budget: bool) -> Result<Grant> {
+/// Approve (a draft or submitted grant). The amount defaults to the computed amount and never
+/// exceeds it; a lower amount (核减) needs its reason. Approving past the program's yearly budget
+/// needs `confirm_over_budget`.
+pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&str>, confirm_over_budget: bool) -> Result<Grant> {
     let g = grant(db, id)?;
     check_approvable(db, &g)?;
     let amount = amount_fen.unwrap_or(g.computed_fen);
@@ -802,13 +691,30 @@ pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, confirm_over_budge
             "out_of_range",
             format!("批准金额 {} 元不能超过测算金额 {} 元。", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
             format!("The approved amount ({}) cannot exceed the computed {}.", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
-        ));
+        )
+        .with_details(json!({"field": "amount_fen"})));
     }
+    let reason = if amount < g.computed_fen {
+        Some(crate::text::clean(reason.unwrap_or("")).to_string()).filter(|r| !r.is_empty()).ok_or_else(|| {
+            Error::invalid(
+                "reason_required",
+                format!("批准金额 {} 元低于测算金额 {} 元（核减），请填写核减理由。", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
+                "An amount below the computed one needs its reason.",
+            )
+            .with_details(json!({"field": "reason"}))
+        })?
+    } else {
+        String::new()
+    };
     let over = over_budget(db, &[(g.id, amount)])?;
     if over.is_some() && !confirm_over_budget {
         return Err(over.unwrap());
     }
-    db.write(|tx| sql::set_status(tx, id, GrantStatus::Approved, Some(amount), None, Some((this_year(), over.is_some())), "approve"))?;
+    let year = this_year();
+    db.write(|tx| {
+        crate::store::policy::ensure_year_budgets(tx, year)?;
+        sql::set_status(tx, id, GrantStatus::Approved, Some(amount), Some(reason.as_str()).filter(|r| !r.is_empty()), Some((year, over.is_some())), "approve")
+    })?;
     grant(db, id)
 }
 
@@ -820,13 +726,61 @@ fn check_approvable(db: &Db, g: &Grant) -> Result<()> {
         let why = g.explanation.reasons.iter().map(|r| r.message_zh.clone()).collect::<Vec<_>>().join("；");
         return Err(Error::refused("not_eligible", format!("补贴 #{} 不符合条件，不能批准：{why}", g.id), format!("Grant #{} is not eligible.", g.id)));
     }
-    // The 36 months hold across everything approved meanwhile.
-    let before = sql::months_subsidised(db.conn(), g.enterprise_id, Some(g.id))?;
-    if before + g.months > MAX_MONTHS {
-        return Err(Error::refused(
+    check_ledger(db, g)
+}
+
+/// The grant's days against the other live grants of the enterprise: no day of the same premises
+/// twice, the area cap on every day, 36 months in all. Drafts made with the ledger rules pass by
+/// construction; grants made before them (or drafts of a ledger changed since) may not.
+fn check_ledger(db: &Db, g: &Grant) -> Result<()> {
+    let mine = sql::spans_of(db.conn(), g.id)?;
+    let lease = sql::lease(db.conn(), g.lease_id)?.ok_or(Error::NotFound { entity: "lease", key: g.lease_id.to_string() })?;
+    let others: Vec<Covered> = ledger_for(db, g.enterprise_id, &lease, Some(g.id))?;
+    let rules = current_rules(db)?.rules;
+    let parsed: Vec<(NaiveDate, NaiveDate, &Covered)> = others.iter().map(|c| Ok((date(&c.start, "start")?, date(&c.end, "end")?, c))).collect::<Result<_>>()?;
+    let mut union = calendar::DaySet::new();
+    for (a, b, _) in &parsed {
+        union.insert(*a, *b);
+    }
+    let again = |code: &'static str, zh: String, en: String, other: Option<i64>| {
+        Error::refused(code, format!("{zh}请先“重新测算”这笔补贴，再批准。"), format!("{en} Recalculate the grant first.")).with_details(json!({"grant_id": g.id, "other_grant_id": other}))
+    };
+    for (s, e, area) in &mine {
+        let (s, e) = (date(s, "start")?, date(e, "end")?);
+        union.insert(s, e);
+        let mut d = s;
+        while d <= e {
+            if let Some((_, _, c)) = parsed.iter().find(|(a, b, c)| c.same_premises && *a <= d && d <= *b) {
+                return Err(again(
+                    "period_already_subsidised",
+                    format!("补贴 #{} 的 {d} 已由补贴 #{}（同一房屋）补贴，同一天不重复补贴。", g.id, c.grant_id),
+                    format!("Grant #{} pays {d}, which grant #{} already pays for the same premises.", g.id, c.grant_id),
+                    Some(c.grant_id),
+                ));
+            }
+            if let Some(cap) = rules.area_cap_centi_m2 {
+                let total: i64 = area + parsed.iter().filter(|(a, b, _)| *a <= d && d <= *b).map(|(_, _, c)| c.area_centi_m2).sum::<i64>();
+                if total > cap {
+                    return Err(again(
+                        "area_cap_reached",
+                        format!("{d} 该企业各处房屋合计补贴面积 {}，超过上限 {}。", area_text(total), area_text(cap)),
+                        format!("On {d} the subsidised area would be {}, over the cap.", area_text(total)),
+                        None,
+                    ));
+                }
+            }
+            d = match d.succ_opt() {
+                Some(n) => n,
+                None => break,
+            };
+        }
+    }
+    if union.units() > MAX_MONTHS * calendar::MONTH_UNITS {
+        return Err(again(
             "months_exhausted",
-            format!("批准后累计补贴将达 {} 个月，超过三年（36个月）上限。请重新测算。", before + g.months),
-            format!("Approving would make {} months, over the 36-month limit. Recalculate.", before + g.months),
+            format!("批准后该企业累计补贴将达 {} 个月，超过三年（36个月）上限。", calendar::months_text(union.units())),
+            format!("Approving would make {} months, over the 36-month limit.", calendar::months_text(union.units())),
+            None,
         ));
     }
     Ok(())
@@ -874,6 +828,7 @@ pub fn approve_many(db: &mut Db, ids: &[i64], confirm_over_budget: bool) -> Resu
     let flag = over.is_some();
     let year = this_year();
     db.write(|tx| {
+        crate::store::policy::ensure_year_budgets(tx, year)?;
         for (id, amount) in &items {
             sql::set_status(tx, *id, GrantStatus::Approved, Some(*amount), None, Some((year, flag)), "approve")?;
         }

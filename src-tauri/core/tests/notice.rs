@@ -40,7 +40,7 @@ fn approved_grant(db: &mut Db, eid: i64, address: &str, year: i64, start: &str, 
     .unwrap();
     let g = rent::draft(db, app.id).unwrap();
     let g = rent::submit(db, g.id).unwrap();
-    rent::approve(db, g.id, None, true).unwrap()
+    rent::approve(db, g.id, None, None, true).unwrap()
 }
 
 fn tool(name: &str, args: &[&str], file: &Path) -> String {

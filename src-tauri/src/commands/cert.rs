@@ -72,8 +72,13 @@ async fn rewards(state: State<'_, AppState>, status: Option<RewardStatus>, enter
 }
 
 #[tauri::command]
-async fn reward_approve(state: State<'_, AppState>, id: i64, confirm: bool) -> IpcResult<Reward> {
-    state.with_db(move |db| reward::approve(db, id, confirm)).await
+async fn reward_approve(state: State<'_, AppState>, id: i64, amount: Option<i64>, reason: Option<String>, confirm: bool) -> IpcResult<Reward> {
+    state.with_db(move |db| reward::approve(db, id, amount, reason.as_deref(), confirm)).await
+}
+
+#[tauri::command]
+async fn reward_add(state: State<'_, AppState>, program: String, uscc: String, amount: i64, note: String) -> IpcResult<Reward> {
+    state.with_db(move |db| reward::add_performance(db, &program, &uscc, amount, &note)).await
 }
 
 #[tauri::command]
@@ -95,7 +100,7 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("cert")
         .invoke_handler(tauri::generate_handler![
             kinds, kind_save, list, add, revoke, reminders, reminder_settings, reminder_settings_save, reminders_export, reward_scan,
-            reward_confirm, rewards, reward_approve, reward_reject, reward_pay, reward_revoke
+            reward_confirm, rewards, reward_approve, reward_add, reward_reject, reward_pay, reward_revoke
         ])
         .build()
 }

@@ -40,8 +40,13 @@ async fn budget_set(state: State<'_, AppState>, code: String, year: i32, allocat
     state.with_db(move |db| policy::set_budget(db, &code, year, allocated)).await
 }
 
+#[tauri::command]
+async fn program_amount_set(state: State<'_, AppState>, code: String, amount: Option<i64>) -> IpcResult<Program> {
+    state.with_db(move |db| policy::set_program_amount(db, &code, amount)).await
+}
+
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("policy")
-        .invoke_handler(tauri::generate_handler![info, clauses, clause_versions, clause_edit, programs, budgets, budget_set])
+        .invoke_handler(tauri::generate_handler![info, clauses, clause_versions, clause_edit, programs, budgets, budget_set, program_amount_set])
         .build()
 }

@@ -1,6 +1,6 @@
 use huiqi_core::rent::{
     self, Application, ApplicationInput, BatchApproval, CalcInput, CalcResult, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules,
-    RuleVersion,
+    RuleVersion, Timeline,
 };
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{Runtime, State};
@@ -74,8 +74,18 @@ async fn submit(state: State<'_, AppState>, id: i64) -> IpcResult<Grant> {
 }
 
 #[tauri::command]
-async fn approve(state: State<'_, AppState>, id: i64, amount: Option<i64>, confirm: bool) -> IpcResult<Grant> {
-    state.with_db(move |db| rent::approve(db, id, amount, confirm)).await
+async fn recalculate(state: State<'_, AppState>, id: i64) -> IpcResult<Grant> {
+    state.with_db(move |db| rent::recalculate(db, id)).await
+}
+
+#[tauri::command]
+async fn approve(state: State<'_, AppState>, id: i64, amount: Option<i64>, reason: Option<String>, confirm: bool) -> IpcResult<Grant> {
+    state.with_db(move |db| rent::approve(db, id, amount, reason.as_deref(), confirm)).await
+}
+
+#[tauri::command]
+async fn timeline(state: State<'_, AppState>, enterprise: i64) -> IpcResult<Timeline> {
+    state.with_db(move |db| rent::timeline(db, enterprise)).await
 }
 
 #[tauri::command]
@@ -111,8 +121,8 @@ async fn rules_save(state: State<'_, AppState>, rules: RentRules, note: String) 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("rent")
         .invoke_handler(tauri::generate_handler![
-            calc, calc_for, applications, application_add, leases, lease_add, growth, growth_set, grants, grant, draft, submit, approve,
-            approve_many, reject, pay, revoke, rules, rules_save
+            calc, calc_for, applications, application_add, leases, lease_add, growth, growth_set, grants, grant, draft, submit, recalculate,
+            approve, approve_many, reject, pay, revoke, rules, rules_save, timeline
         ])
         .build()
 }

@@ -8,4 +8,9 @@ approved_fen: number, disbursed_fen: number,
 /**
  * allocated − approved
  */
-remaining_fen: number, };
+remaining_fen: number, 
+/**
+ * No budget was set for this year yet: the figures are the latest earlier year's (copied
+ * into this year on its first approval).
+ */
+inherited_from: number | null, };

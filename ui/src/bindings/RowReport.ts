@@ -18,4 +18,9 @@ cells?: Array<string>,
  * A rent or certification row whose enterprise the registry does not have: the import
  * creates it (marked on the first row that names it).
  */
-new_enterprise?: boolean, };
+new_enterprise?: boolean, 
+/**
+ * What the office should look at, not reasons to refuse the row (a rent row's typed subsidy
+ * year that the ledger's months contradict: `subsidy_year_mismatch`).
+ */
+warnings?: Array<RowError>, };

@@ -252,8 +252,8 @@ export default {
     payPrompt: '拨付给“{name}”的金额（元），最多 {left} 元。',
     kinds: {
       high_tech_enterprise: '高新技术企业', tech_sme: '科技型中小企业', specialized_sme_provincial: '江苏省专精特新中小企业', little_giant_national: '国家级专精特新“小巨人”企业',
-      tech_innovation_demo: '国家技术创新示范企业', quality_benchmark: '国家质量标杆企业', ip_benchmark: '国家知识产权示范企业', green_factory: '国家级绿色工厂',
-      green_supply_chain: '绿色供应链管理企业', service_manufacturing_demo: '国家服务型制造示范企业', industrial_design_center: '工业设计中心', software_revenue_100m: '软件企业营业收入首次突破1亿元',
+      tech_innovation_demo: '国家技术创新示范企业', quality_benchmark: '国家质量标杆企业', ip_demonstration: '国家知识产权示范企业', ip_benchmark: '国家知识产权运用标杆企业', green_factory: '国家级绿色工厂',
+      green_supply_chain: '绿色供应链管理企业', service_manufacturing_demo: '国家服务型制造示范企业', industrial_design_center: '国家级工业设计中心', software_revenue_100m: '软件企业营业收入首次突破1亿元',
     },
   },
   dashboard: {

@@ -98,10 +98,58 @@ fn plain_rest(kind: &CertKind, rest: &str) -> bool {
             r = r.replace(w, "");
         }
     }
-    for w in ["国家级", "国家", "重新认定", "已认定", "认定", "复审", "入库", "有效期内", "年度", "企业", "证书", "编号", "第", "批", "年", "（", "）", "(", ")", "、", "，", ",", "：", ":", " ", "-", "—"] {
+    if !provincial {
+        for w in ["国家级", "国家"] {
+            r = r.replace(w, "");
+        }
+    }
+    for w in ["重新认定", "已认定", "认定", "复审", "入库", "有效期内", "年度", "企业", "证书", "编号", "第", "批", "年", "（", "）", "(", ")", "、", "，", ",", "：", ":", " ", "-", "—"] {
         r = r.replace(w, "");
     }
     r.chars().all(|c| c.is_ascii_alphanumeric() || "一二三四五六七八九十".contains(c))
+}
+
+/// Level words: what a cell may say about the level of a title.
+const NATIONAL_WORDS: &[&str] = &["国家级", "国家", "全国"];
+const LOCAL_WORDS: &[&str] = &["省级", "市级", "区级", "县级", "江苏省", "南京市", "省", "市"];
+
+/// A cell that names a kind's title at another level than the kind's own — 省级工业设计中心 for
+/// the national centre, 省级绿色工厂 for the national green factory: the kind and the level word
+/// the cell uses. (`match_kind` does not take such a cell for the kind.)
+pub fn level_mismatch<'a>(kinds: &'a [CertKind], text: &str) -> Option<(&'a CertKind, &'static str)> {
+    let t = norm(text);
+    for k in kinds {
+        let national = k.name_zh.contains("国家");
+        let provincial = k.name_zh.contains('省');
+        if !national && !provincial {
+            continue;
+        }
+        for s in std::iter::once(&k.name_zh).chain(k.synonyms.iter()) {
+            let mut core = norm(s);
+            for w in NATIONAL_WORDS.iter().chain(LOCAL_WORDS) {
+                core = core.replace(w, "");
+            }
+            if core.chars().count() < 3 || !t.contains(&core) {
+                continue;
+            }
+            let rest = t.replacen(&core, "", 1);
+            let other: &[&'static str] = if national { LOCAL_WORDS } else { NATIONAL_WORDS };
+            if let Some(w) = other.iter().find(|w| rest.contains(**w)) {
+                return Some((k, w));
+            }
+        }
+    }
+    None
+}
+
+/// The refusal of a cell that names a title at another level (`kind_level_mismatch`), naming both.
+pub fn level_mismatch_error(text: &str, kind: &CertKind, level: &str) -> crate::Error {
+    crate::Error::invalid(
+        "kind_level_mismatch",
+        format!("“{text}”是{level}称号，而“{}”只认{}：级别不符，不能当作同一项认定。请核对级别，不属于本政策的认定请删除此行。", kind.name_zh, if kind.name_zh.contains("国家") { "国家级" } else { "省级" }),
+        format!("“{text}” is a {level} title; “{}” ({}) is another level.", kind.name_zh, kind.code),
+    )
+    .with_details(serde_json::json!({"field": "kind", "kind": kind.code, "level": level}))
 }
 
 /// The expiry date the validity rule gives for an issue date (None: no expiry).
@@ -126,12 +174,13 @@ mod tests {
     #[test]
     fn kinds_match_names_and_synonyms() {
         let k = defaults();
-        assert_eq!(k.len(), 12);
+        assert_eq!(k.len(), 13);
         assert_eq!(match_kind(&k, "国家级专精特新“小巨人”企业").unwrap().code, "little_giant_national");
         assert_eq!(match_kind(&k, "专精特新小巨人").unwrap().code, "little_giant_national");
         assert_eq!(match_kind(&k, "高企").unwrap().code, "high_tech_enterprise");
         assert_eq!(match_kind(&k, "江苏省专精特新中小企业").unwrap().code, "specialized_sme_provincial");
-        assert_eq!(match_kind(&k, "国家知识产权示范企业").unwrap().code, "ip_benchmark");
+        // 国家知识产权示范企业 is another title than the clause's 知识产权运用标杆企业.
+        assert_eq!(match_kind(&k, "国家知识产权示范企业").unwrap().code, "ip_demonstration");
         assert_eq!(match_kind(&k, "知识产权运用标杆企业").unwrap().code, "ip_benchmark");
         assert_eq!(match_kind(&k, "科技型中小企业").unwrap().code, "tech_sme");
         assert_eq!(match_kind(&k, "tech_sme").unwrap().code, "tech_sme");
@@ -154,6 +203,27 @@ mod tests {
         ] {
             assert_eq!(match_kind(&k, t).map(|x| x.code.as_str()), Some(code), "{t}");
         }
+    }
+
+    #[test]
+    fn a_title_at_another_level_is_named_as_such() {
+        let k = defaults();
+        for (t, code, level) in [
+            ("省级工业设计中心", "industrial_design_center", "省级"),
+            ("江苏省工业设计中心", "industrial_design_center", "江苏省"),
+            ("绿色工厂（省级）", "green_factory", "省级"),
+            ("南京市绿色工厂", "green_factory", "南京市"),
+            ("国家级专精特新中小企业", "specialized_sme_provincial", "国家级"),
+        ] {
+            assert!(match_kind(&k, t).is_none(), "{t}");
+            let (kind, l) = level_mismatch(&k, t).unwrap_or_else(|| panic!("{t}"));
+            assert_eq!((kind.code.as_str(), l), (code, level), "{t}");
+        }
+        for t in ["国家级工业设计中心", "国家级绿色工厂", "高新技术企业", "南京市高新技术企业培育库入库企业", "优秀企业"] {
+            assert!(level_mismatch(&k, t).is_none(), "{t}");
+        }
+        assert_eq!(match_kind(&k, "国家级工业设计中心").unwrap().code, "industrial_design_center");
+        assert!(match_kind(&k, "省级工业设计中心").is_none());
     }
 
     #[test]

@@ -89,6 +89,9 @@ fn date(s: &str, field: &str) -> Result<NaiveDate> {
 pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
     let e = crate::enterprise::find(db, &c.uscc)?;
     let all = kinds(db)?;
+    if let (None, Some((k, level))) = (kinds::match_kind(&all, &c.kind), kinds::level_mismatch(&all, &c.kind)) {
+        return Err(kinds::level_mismatch_error(c.kind.trim(), k, level));
+    }
     let k = kinds::match_kind(&all, &c.kind).ok_or_else(|| {
         Error::invalid("unknown_kind", format!("不认识认定类型“{}”。", c.kind), format!("Unknown certification kind “{}”.", c.kind)).with_details(serde_json::json!({"field": "kind"}))
     })?;

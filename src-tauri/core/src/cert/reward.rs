@@ -56,13 +56,43 @@ impl RewardStatus {
     }
 }
 
+/// What a reward is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardBasis {
+    /// A title the program rewards (获评 / 入选 / 首次突破).
+    Title,
+    /// The difference (补差): a higher title of a 就高不重复 group after a lower one was rewarded.
+    TopUp,
+    /// A performance-based amount the office sets with its scoring note, within the cap.
+    Performance,
+}
+
+impl RewardBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardBasis::Title => "title",
+            RewardBasis::TopUp => "top_up",
+            RewardBasis::Performance => "performance",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "top_up" => RewardBasis::TopUp,
+            "performance" => RewardBasis::Performance,
+            _ => RewardBasis::Title,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Reward {
     pub id: i64,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub uscc: String,
-    pub certification_id: i64,
+    /// The certification rewarded (none for a performance-based reward).
+    pub certification_id: Option<i64>,
     pub cert_kind: String,
     pub certificate_no: String,
     pub issued_on: String,
@@ -80,6 +110,11 @@ pub struct Reward {
     pub over_budget: bool,
     pub clause: ClauseRef,
     pub steps: Vec<Step>,
+    pub basis: RewardBasis,
+    /// The earlier reward of the same group whose amount this 补差 completes.
+    pub tops_up: Option<i64>,
+    /// The scoring note (performance-based) or why less than the standard was approved.
+    pub note: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -98,8 +133,15 @@ pub struct Proposal {
     pub cert_kind: String,
     pub certificate_no: String,
     pub issued_on: String,
+    /// What is paid now: the program's amount, or the difference to what the group already gave.
     pub amount_fen: i64,
     pub cap_fen: Option<i64>,
+    pub basis: RewardBasis,
+    /// The program's amount for this title (before the difference).
+    pub full_amount_fen: i64,
+    /// What the enterprise already received in the same 就高不重复 group.
+    pub already_fen: i64,
+    pub tops_up: Option<i64>,
     pub steps: Vec<Step>,
 }
 
@@ -125,73 +167,102 @@ fn since_year() -> i32 {
     crate::cert::today().year() - 1
 }
 
+fn step(code: &str, zh: &str, en: &str, inputs: serde_json::Value, result: serde_json::Value, text: String, basis: Basis) -> Step {
+    Step { code: code.into(), title_zh: zh.into(), title_en: en.into(), inputs, result, text_zh: text, basis }
+}
+
+/// A level word in a certification's recorded level that differs from the kind's own level: a
+/// 省级 centre is not a national one.
+pub fn level_mismatch(kind_name: &str, level: &str) -> bool {
+    let national = kind_name.contains("国家");
+    let lower = ["省级", "省", "市级", "市", "区级", "区", "县级"].iter().any(|w| level.contains(w));
+    (national && lower) || (!national && kind_name.contains("省") && level.contains("国家"))
+}
+
 pub fn scan(db: &Db) -> Result<ScanResult> {
     let programs: Vec<_> = crate::policy::programs(db)?.into_iter().filter(|p| p.active && p.kind == "reward" && p.cert_kind.is_some()).collect();
     let kinds = crate::cert::kinds(db)?;
     let rewarded = sql::rewarded(db.conn())?;
     let certs = sql::certifications(db.conn(), None, None, None)?;
+    let statuses = sql::enterprise_statuses(db.conn())?;
     let since = since_year().to_string();
     let mut candidates: Vec<Proposal> = Vec::new();
     let mut excluded: Vec<Excluded> = Vec::new();
+    let exclude = |c: &crate::cert::Certification, p: &crate::policy::Program, code: &str, why: String| Excluded {
+        certification_id: c.id,
+        program_code: p.code.clone(),
+        enterprise_name: c.enterprise_name.clone(),
+        code: code.into(),
+        reason_zh: why,
+    };
     for p in &programs {
         let clause = crate::policy::current_clause(db, p.article)?;
         let art = format!("第{}条（第{}版）", crate::policy::chinese_number(p.article), clause.version);
         for c in certs.iter().filter(|c| Some(&c.kind) == p.cert_kind.as_ref() && c.issued_on[..4] >= *since) {
-            if rewarded.contains(&(c.id, p.id)) {
+            if rewarded.by_certification.contains(&(c.id, p.id)) {
                 continue;
             }
             let kname = kinds.iter().find(|k| k.code == c.kind).map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
+            match statuses.get(&c.enterprise_id).map(String::as_str) {
+                Some("active") | None => {}
+                Some(st) => {
+                    let label = match st {
+                        "moved_out" => "已迁出本区",
+                        "deregistered" => "已注销",
+                        _ => "已合并到其他企业",
+                    };
+                    excluded.push(exclude(c, p, "enterprise_inactive", format!("企业{label}，不再给予奖励。")));
+                    continue;
+                }
+            }
+            if let Some(prev) = rewarded.by_enterprise.get(&(c.enterprise_id, p.id)) {
+                excluded.push(exclude(c, p, "already_rewarded", format!("该企业已因“{kname}”获得奖励（奖励 #{prev}）：同一称号只奖励一次，复审或重新认定不是新称号。")));
+                continue;
+            }
+            if level_mismatch(&kname, &c.level) {
+                excluded.push(exclude(
+                    c,
+                    p,
+                    "kind_level_mismatch",
+                    format!("认定记载的级别是“{}”，而“{}”奖励的是{kname}：级别不符，不予奖励。请核对认定记录。", c.level, p.name_zh),
+                ));
+                continue;
+            }
             let Some(amount) = p.default_amount_fen else {
-                excluded.push(Excluded {
-                    certification_id: c.id,
-                    program_code: p.code.clone(),
-                    enterprise_name: c.enterprise_name.clone(),
-                    code: "amount_not_set".into(),
-                    reason_zh: format!("“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写后再扫描。", p.name_zh),
-                });
+                excluded.push(exclude(c, p, "amount_not_set", format!("“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写（或 huiqi program set-amount）后再扫描。", p.name_zh)));
                 continue;
             };
             let capped = p.cap_fen.map_or(amount, |cap| amount.min(cap));
-            let mut steps = vec![
-                Step {
-                    code: "certification".into(),
-                    title_zh: "认定".into(),
-                    title_en: "Certification".into(),
-                    inputs: json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
-                    result: json!(true),
-                    text_zh: format!("{}获评{}（证书 {}，{} 发证）。", c.enterprise_name, kname, c.certificate_no, c.issued_on),
-                    basis: Basis { kind: "input".into(), reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() } },
-                },
-                Step {
-                    code: "program".into(),
-                    title_zh: "支持项目".into(),
-                    title_en: "Program".into(),
-                    inputs: json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
-                    result: json!(p.code),
-                    text_zh: format!("适用“{}”{}。", p.name_zh, p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
-                    basis: Basis { kind: "clause".into(), reference: art.clone() },
-                },
-                Step {
-                    code: "amount".into(),
-                    title_zh: "奖励金额".into(),
-                    title_en: "Amount".into(),
-                    inputs: json!({"default_amount_fen": amount, "cap_fen": p.cap_fen}),
-                    result: json!(capped),
-                    text_zh: if capped < amount { format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped)) } else { format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or("")) },
-                    basis: Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
-                },
+            let (verb, noun) = title_words(&c.kind);
+            let steps = vec![
+                step(
+                    "certification",
+                    "认定",
+                    "Certification",
+                    json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
+                    json!(true),
+                    format!("{}{verb}{kname}（{}，{} {noun}）。", c.enterprise_name, if c.certificate_no.is_empty() { "名单未列证书编号".to_string() } else { format!("证书 {}", c.certificate_no) }, c.issued_on),
+                    Basis { kind: "input".into(), reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() } },
+                ),
+                step(
+                    "program",
+                    "支持项目",
+                    "Program",
+                    json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
+                    json!(p.code),
+                    format!("适用“{}”{}。", p.name_zh, p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+                    Basis { kind: "clause".into(), reference: art.clone() },
+                ),
+                step(
+                    "amount",
+                    "奖励金额",
+                    "Amount",
+                    json!({"default_amount_fen": amount, "cap_fen": p.cap_fen}),
+                    json!(capped),
+                    if capped < amount { format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped)) } else { format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or("")) },
+                    Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
+                ),
             ];
-            if p.allow_stacking || p.stacking_group.is_none() {
-                steps.push(Step {
-                    code: "stacking".into(),
-                    title_zh: "就高不重复".into(),
-                    title_en: "Highest only".into(),
-                    inputs: json!({"group": p.stacking_group, "allow_stacking": p.allow_stacking}),
-                    result: json!(true),
-                    text_zh: if p.allow_stacking { "本项目允许与其他奖励叠加。".into() } else { "本项目不与其他奖励互斥。".into() },
-                    basis: Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
-                });
-            }
             candidates.push(Proposal {
                 certification_id: c.id,
                 program_id: p.id,
@@ -206,36 +277,38 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 issued_on: c.issued_on.clone(),
                 amount_fen: capped,
                 cap_fen: p.cap_fen,
+                basis: RewardBasis::Title,
+                full_amount_fen: capped,
+                already_fen: 0,
+                tops_up: None,
                 steps,
             });
         }
     }
-    // 就高不重复: within a stacking group, one enterprise and one year get the higher reward only.
+    // 就高不重复: within a stacking group an enterprise receives the highest title's amount once —
+    // the higher of titles that arrive together, and the difference (补差) when a higher title
+    // follows one rewarded before.
     let group_of = |code: &str| programs.iter().find(|p| p.code == code).and_then(|p| if p.allow_stacking { None } else { p.stacking_group.clone() });
-    let mut groups: BTreeMap<(i64, String, String), Vec<usize>> = BTreeMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        if let Some(g) = group_of(&c.program_code) {
-            groups.entry((c.enterprise_id, g, c.issued_on[..4].to_string())).or_default().push(i);
+    let mut groups: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in candidates.iter_mut().enumerate() {
+        match group_of(&c.program_code) {
+            Some(g) => groups.entry((c.enterprise_id, g)).or_default().push(i),
+            None => {
+                let text = "本项目不与其他奖励互斥。".to_string();
+                let basis = Basis { kind: "rule".into(), reference: format!("支持项目 · {}", c.program_code) };
+                c.steps.push(step("stacking", "就高不重复", "Highest only", json!({"group": null}), json!(true), text, basis));
+            }
         }
     }
     let mut drop = vec![false; candidates.len()];
-    for ((eid, group, year), idx) in &groups {
-        let given = sql::group_rewards(db.conn(), *eid, group, year)?;
+    for ((eid, group), idx) in &groups {
+        let given = sql::group_rewards(db.conn(), *eid, group)?;
+        let given_total: i64 = given.iter().map(|g| g.amount_fen).sum();
         let best = *idx.iter().max_by_key(|&&i| (candidates[i].amount_fen, std::cmp::Reverse(i))).expect("non-empty group");
         let labels: Vec<String> = candidates.iter().map(|c| format!("{}（{} 元）", c.program_name_zh, fmt_yuan(c.amount_fen))).collect();
-        let names = |i: usize| labels[i].clone();
+        let label = |i: usize| labels[i].clone();
+        let given_text = given.iter().map(|g| format!("{}（奖励 #{}，{} 元）", g.program_name_zh, g.id, fmt_yuan(g.amount_fen))).collect::<Vec<_>>().join("、");
         for &i in idx {
-            if let Some((code, amount)) = given.first() {
-                drop[i] = true;
-                excluded.push(Excluded {
-                    certification_id: candidates[i].certification_id,
-                    program_code: candidates[i].program_code.clone(),
-                    enterprise_name: candidates[i].enterprise_name.clone(),
-                    code: "not_stacked".into(),
-                    reason_zh: format!("就高不重复：该企业{year}年已获同类奖励（{code}，{} 元），不再重复奖励。", fmt_yuan(*amount)),
-                });
-                continue;
-            }
             if i != best {
                 drop[i] = true;
                 excluded.push(Excluded {
@@ -243,25 +316,71 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     program_code: candidates[i].program_code.clone(),
                     enterprise_name: candidates[i].enterprise_name.clone(),
                     code: "not_stacked".into(),
-                    reason_zh: format!("就高不重复：该企业{year}年同时符合{}和{}，按较高的一项奖励。", names(best), names(i)),
+                    reason_zh: format!("就高不重复：该企业同时符合{}和{}，按较高的一项奖励。", label(best), label(i)),
                 });
+                continue;
+            }
+            let full = candidates[i].amount_fen;
+            if given_total >= full {
+                drop[i] = true;
+                excluded.push(Excluded {
+                    certification_id: candidates[i].certification_id,
+                    program_code: candidates[i].program_code.clone(),
+                    enterprise_name: candidates[i].enterprise_name.clone(),
+                    code: "not_stacked".into(),
+                    reason_zh: format!("就高不重复：该企业已获同类奖励{given_text}，合计 {} 元，不低于{}，不再重复奖励。", fmt_yuan(given_total), label(i)),
+                });
+                continue;
+            }
+            let others: Vec<String> = idx.iter().filter(|&&j| j != i).map(|&j| label(j)).collect();
+            let c = &mut candidates[i];
+            if given_total > 0 {
+                c.basis = RewardBasis::TopUp;
+                c.already_fen = given_total;
+                c.amount_fen = full - given_total;
+                c.tops_up = given.iter().max_by_key(|g| (g.amount_fen, g.id)).map(|g| g.id);
+                c.steps.push(step(
+                    "top_up",
+                    "补差",
+                    "Difference",
+                    json!({"group": group, "already": given.iter().map(|g| json!({"reward_id": g.id, "program": g.program_code, "amount_fen": g.amount_fen})).collect::<Vec<_>>(), "full_amount_fen": full}),
+                    json!(full - given_total),
+                    format!(
+                        "就高不重复：该企业此前已获同类奖励{given_text}，本项{} {} 元较高，补足差额 {} − {} = {} 元。",
+                        c.program_name_zh,
+                        fmt_yuan(full),
+                        fmt_yuan(full),
+                        fmt_yuan(given_total),
+                        fmt_yuan(full - given_total)
+                    ),
+                    Basis { kind: "rule".into(), reference: "就高不重复 · 补差".into() },
+                ));
             } else {
-                let others: Vec<String> = idx.iter().filter(|&&j| j != i).map(|&j| names(j)).collect();
-                candidates[i].steps.push(Step {
-                    code: "stacking".into(),
-                    title_zh: "就高不重复".into(),
-                    title_en: "Highest only".into(),
-                    inputs: json!({"group": group, "others": others}),
-                    result: json!(true),
-                    text_zh: if others.is_empty() { format!("同类奖励（{group}）中该企业{year}年仅此一项。") } else { format!("该企业{year}年还符合{}，按就高不重复只奖励本项。", others.join("、")) },
-                    basis: Basis { kind: "rule".into(), reference: "就高不重复".into() },
-                });
+                c.steps.push(step(
+                    "stacking",
+                    "就高不重复",
+                    "Highest only",
+                    json!({"group": group, "others": others}),
+                    json!(true),
+                    if others.is_empty() { format!("同类奖励（{group}）中该企业此前未获奖励，本项照标准奖励。") } else { format!("该企业还符合{}，按就高不重复只奖励本项。", others.join("、")) },
+                    Basis { kind: "rule".into(), reference: "就高不重复".into() },
+                ));
             }
         }
     }
     let proposals: Vec<Proposal> = candidates.into_iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect();
     let total_fen = proposals.iter().map(|p| p.amount_fen).sum();
     Ok(ScanResult { proposals, excluded, total_fen })
+}
+
+/// How a clause names what the enterprise did: 获评 a title, 入选 a published list, 首次突破 a
+/// revenue milestone; and what the date is (发证 / 公布 / 认定).
+pub fn title_words(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "software_revenue_100m" => ("：", "认定"),
+        "tech_innovation_demo" | "green_factory" | "green_supply_chain" | "service_manufacturing_demo" | "industrial_design_center" | "quality_benchmark" | "ip_benchmark" => ("入选", "公布"),
+        _ => ("获评", "发证"),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -323,6 +442,7 @@ pub fn confirm(db: &mut Db, picks: &[RewardPick], confirm_over_budget: bool) -> 
         }
     }
     let ids = db.write(|tx| {
+        crate::store::policy::ensure_year_budgets(tx, year)?;
         let mut ids = Vec::new();
         for c in &chosen {
             let id = sql::insert_reward(tx, c, clause_ids[&c.article], year)?;
@@ -346,17 +466,126 @@ fn wrong(r: &Reward, zh: &str, en: &str) -> Error {
     Error::refused("wrong_status", format!("奖励 #{} 当前状态为“{}”，不能{zh}。", r.id, r.status.label_zh()), format!("Reward #{} is {}: it cannot be {en}.", r.id, r.status.as_str()))
 }
 
-pub fn approve(db: &mut Db, id: i64, confirm_over_budget: bool) -> Result<Reward> {
+/// Approve a draft at its amount or lower ("up to" programs; a lower amount needs its reason).
+pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&str>, confirm_over_budget: bool) -> Result<Reward> {
     let r = get(db, id)?;
     if r.status != RewardStatus::Draft {
         return Err(wrong(&r, "批准", "approved"));
     }
-    let over = budget_check(db, &[(r.program_id, r.amount_fen)])?;
+    let amount = amount_fen.unwrap_or(r.amount_fen);
+    if amount <= 0 || amount > r.amount_fen {
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("批准金额 {} 元应大于0，且不超过拟奖励金额 {} 元。", fmt_yuan(amount), fmt_yuan(r.amount_fen)),
+            format!("The approved amount must be above 0 and at most {}.", fmt_yuan(r.amount_fen)),
+        )
+        .with_details(json!({"field": "amount_fen"})));
+    }
+    let note = if amount < r.amount_fen {
+        let why = reason.map(crate::text::clean).unwrap_or_default();
+        if why.is_empty() {
+            return Err(Error::invalid(
+                "reason_required",
+                format!("批准金额 {} 元低于拟奖励金额 {} 元，请填写理由。", fmt_yuan(amount), fmt_yuan(r.amount_fen)),
+                "An amount below the proposed one needs its reason.",
+            )
+            .with_details(json!({"field": "reason"})));
+        }
+        Some(why)
+    } else {
+        None
+    };
+    let over = budget_check(db, &[(r.program_id, amount)])?;
     if over.is_some() && !confirm_over_budget {
         return Err(over.unwrap());
     }
     let flag = over.is_some();
-    db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Approved, Some(r.amount_fen), None, Some((this_year(), flag)), "approve"))?;
+    let year = this_year();
+    db.write(|tx| {
+        crate::store::policy::ensure_year_budgets(tx, year)?;
+        if let Some(n) = &note {
+            sql::set_reward_note(tx, id, n)?;
+        }
+        sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount), None, Some((year, flag)), "approve")
+    })?;
+    get(db, id)
+}
+
+/// A performance-based reward (创新联合体, 新型共性技术平台, “双向孵化”): the office sets the amount
+/// with its scoring note, within the clause's cap. Drafted; approved like any reward.
+pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: i64, note: &str) -> Result<Reward> {
+    let p = crate::policy::program(db, program_code)?;
+    if p.kind != "reward" || p.cert_kind.is_some() {
+        return Err(Error::invalid(
+            "not_performance_based",
+            format!("“{}”按认定称号奖励（用“免申即享”扫描），不是由本区评审定额的项目。", p.name_zh),
+            format!("“{}” rewards a title (use the scan), not a performance-based amount.", p.name_en),
+        ));
+    }
+    let note = crate::text::clean(note);
+    if note.is_empty() {
+        return Err(Error::invalid("reason_required", "请填写评审说明（得分、依据）。", "Enter the scoring note.").with_details(json!({"field": "note"})));
+    }
+    if amount_fen <= 0 {
+        return Err(Error::invalid("out_of_range", "奖励金额必须大于0。", "The amount must be above 0.").with_details(json!({"field": "amount_fen"})));
+    }
+    if let Some(cap) = p.cap_fen.filter(|c| amount_fen > *c) {
+        return Err(Error::invalid(
+            "over_cap",
+            format!("“{}”的条款规定最高 {} 元，不能给予 {} 元。", p.name_zh, fmt_yuan(cap), fmt_yuan(amount_fen)),
+            format!("The clause caps “{}” at {}.", p.name_en, fmt_yuan(cap)),
+        )
+        .with_details(json!({"field": "amount_fen", "cap_fen": cap})));
+    }
+    let e = crate::enterprise::find(db, uscc)?;
+    let clause = crate::policy::current_clause(db, p.article)?;
+    let art = format!("第{}条（第{}版）", crate::policy::chinese_number(p.article), clause.version);
+    let steps = vec![
+        step(
+            "program",
+            "支持项目",
+            "Program",
+            json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
+            json!(p.code),
+            format!("适用“{}”{}，按绩效评审确定金额。", p.name_zh, p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+            Basis { kind: "clause".into(), reference: art },
+        ),
+        step(
+            "amount",
+            "奖励金额",
+            "Amount",
+            json!({"amount_fen": amount_fen, "cap_fen": p.cap_fen, "note": note}),
+            json!(amount_fen),
+            format!("评审确定 {} 元{}。评审说明：{note}", fmt_yuan(amount_fen), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or("")),
+            Basis { kind: "input".into(), reference: "绩效评审".into() },
+        ),
+    ];
+    let prop = Proposal {
+        certification_id: 0,
+        program_id: p.id,
+        program_code: p.code.clone(),
+        program_name_zh: p.name_zh.clone(),
+        article: p.article,
+        enterprise_id: e.id,
+        enterprise_name: e.name.clone(),
+        uscc: e.uscc.clone(),
+        cert_kind: String::new(),
+        certificate_no: String::new(),
+        issued_on: String::new(),
+        amount_fen,
+        cap_fen: p.cap_fen,
+        basis: RewardBasis::Performance,
+        full_amount_fen: amount_fen,
+        already_fen: 0,
+        tops_up: None,
+        steps,
+    };
+    let year = this_year();
+    let id = db.write(|tx| {
+        let id = sql::insert_reward(tx, &prop, clause.id, year)?;
+        sql::set_reward_note(tx, id, &note)?;
+        Ok(id)
+    })?;
     get(db, id)
 }
 

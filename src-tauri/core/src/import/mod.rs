@@ -119,6 +119,11 @@ pub struct RowReport {
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     #[ts(as = "Option<bool>", optional)]
     pub new_enterprise: bool,
+    /// What the office should look at, not reasons to refuse the row (a rent row's typed subsidy
+    /// year that the ledger's months contradict: `subsidy_year_mismatch`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[ts(as = "Option<Vec<RowError>>", optional)]
+    pub warnings: Vec<RowError>,
 }
 
 /// A rejected row's cells as text, in one piece: a report may hold 100,000 of them, and a list
@@ -640,6 +645,57 @@ fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, 
     }
 }
 
+/// What the ledger says of a rent row. A lease that starts before the registry's founding date of
+/// the enterprise is refused (`lease_before_founding`: one of the two dates is wrong). A typed
+/// subsidy year (第几年) other than the one the enterprise's subsidised months give at the lease
+/// start is a warning (`subsidy_year_mismatch`): the ledger's year is the one the grant will use.
+fn rent_checks(conn: &rusqlite::Connection, cols: &Columns, r: &validate::RentRecord, e: Option<&Enterprise>) -> Result<(Option<RowError>, Vec<RowError>)> {
+    let field = |name: &str| cols.kind.field(name).expect("a rent field");
+    let start = r.lease_start.as_deref().and_then(crate::import::normalize::parse_date_text);
+    let founded = e.and_then(|e| e.founded_on.as_deref()).and_then(crate::import::normalize::parse_date_text);
+    if let (Some(s), Some(f)) = (start, founded) {
+        if s < f {
+            let f_start = field("lease_start");
+            return Ok((
+                Some(RowError {
+                    code: "lease_before_founding".into(),
+                    field: f_start.name.into(),
+                    column: cols.header(f_start),
+                    value: s.to_string(),
+                    message: format!("租期起 {s} 早于台账中该企业的成立日期 {f}：其中一个日期有误。请核对租赁合同或企业成立日期。"),
+                    message_en: format!("The lease starts ({s}) before the registry's founding date ({f}): one of them is wrong."),
+                    duplicate_of_row: None,
+                }),
+                vec![],
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    if let (Some(typed), Some(s)) = (r.subsidy_year, start) {
+        let spans = match e {
+            Some(e) => crate::store::rent::live_spans(conn, e.id)?,
+            None => vec![],
+        };
+        let (year, used) = crate::rent::year_at(&spans, s);
+        if typed != year {
+            let f_year = field("subsidy_year");
+            warnings.push(RowError {
+                code: "subsidy_year_mismatch".into(),
+                field: f_year.name.into(),
+                column: cols.header(f_year),
+                value: typed.to_string(),
+                message: format!(
+                    "填写第{typed}年；台账中该企业在 {s} 之前已补贴 {} 个月，应为第{year}年。测算以台账为准，请向园区核实。",
+                    crate::rent::calendar::months_text(used)
+                ),
+                message_en: format!("Year {typed} typed; the ledger's months make it year {year}."),
+                duplicate_of_row: None,
+            });
+        }
+    }
+    Ok((None, warnings))
+}
+
 /// A registry record for an enterprise a file brings: the file's values over the stored ones
 /// (a blank cell never overwrites a stored value).
 fn enterprise_validated(e: Option<&Enterprise>, uscc: &str, name: &str, r: Option<&EnterpriseRecord>, park: Option<&str>) -> ValidEnterprise {
@@ -865,7 +921,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         }
                     }
                     // The table's cells, as many in every format (and a CSV line's extra ones).
-                    let shown = if errors.is_empty() { Cells::default() } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
+                    // (A rent row may still be refused by the ledger: its cells are kept too.)
+                    let shown = if errors.is_empty() && kind != Kind::RentApplications { Cells::default() } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
                     // What a new enterprise would be stored as (the writer uses it when the
                     // registry does not know the USCC): built here, off the writing thread.
                     let fresh = match (&rec, errors.is_empty() && commit) {
@@ -901,16 +958,24 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                 summary.rows += 1;
                 if !errors.is_empty() {
                     summary.rejected += 1;
-                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false });
+                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false, warnings: vec![] });
                     continue;
                 }
                 let rec = rec.expect("no errors means a record");
-                let step = (|| -> Result<Plan> {
-                    let p = match (&mut tx, conn_ro) {
-                        (Some(tx), _) => plan(tx.conn(), known, &rec, park.as_deref())?,
-                        (None, Some(c)) => plan(c, known, &rec, park.as_deref())?,
+                let step = (|| -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
+                    let conn = match (&mut tx, conn_ro) {
+                        (Some(tx), _) => tx.conn(),
+                        (None, Some(c)) => c,
                         (None, None) => unreachable!("a connection is always given"),
                     };
+                    let p = plan(conn, known, &rec, park.as_deref())?;
+                    let (refused, warnings) = match &rec {
+                        Record::Rent(r) => rent_checks(conn, cols, r, p.enterprise.as_ref())?,
+                        _ => (None, vec![]),
+                    };
+                    if refused.is_some() {
+                        return Ok((p, refused, warnings));
+                    }
                     if let (Some(tx), Some(b)) = (&mut tx, batch) {
                         apply(tx, b, n, &rec, &p, park.as_deref(), park_id, fresh)?;
                         // A later row may name the same enterprise (rent, certifications); an
@@ -919,15 +984,20 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                             known.insert(rec.uscc().to_string());
                         }
                     }
-                    Ok(p)
+                    Ok((p, None, warnings))
                 })();
-                let p = match step {
+                let (p, refused, warnings) = match step {
                     Ok(p) => p,
                     Err(e) => {
                         outcome = Err(e);
                         break;
                     }
                 };
+                if let Some(e) = refused {
+                    summary.rejected += 1;
+                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors: vec![e], action: None, changes: vec![], cells, new_enterprise: false, warnings });
+                    continue;
+                }
                 summary.accepted += 1;
                 match p.action {
                     Action::New => summary.new += 1,
@@ -935,7 +1005,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                     Action::Unchanged => summary.unchanged += 1,
                 }
                 let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
-                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(Box::new(rec)), errors: vec![], action: Some(p.action), changes: p.changes, cells: Cells::default(), new_enterprise });
+                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(Box::new(rec)), errors: vec![], action: Some(p.action), changes: p.changes, cells: Cells::default(), new_enterprise, warnings });
             }
             drop(recv);
             let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;

@@ -428,6 +428,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         },
         FieldType::CertKind => match ck::match_kind(&ctx.cols.cert_kinds, &text_of(cell)) {
             Some(k) => Some(V::Text(k.code.clone())),
+            None if ck::level_mismatch(&ctx.cols.cert_kinds, &text_of(cell)).is_some() => {
+                let shown = cell.display();
+                let (k, level) = ck::level_mismatch(&ctx.cols.cert_kinds, &text_of(cell)).expect("checked");
+                let e = ck::level_mismatch_error(&shown, k, level);
+                ctx.err("kind_level_mismatch", f, &shown, e.message(crate::Lang::Zh), e.message(crate::Lang::En));
+                None
+            }
             None => {
                 let shown = cell.display();
                 let names: Vec<&str> = ctx.cols.cert_kinds.iter().take(6).map(|k| k.name_zh.as_str()).collect();

@@ -461,7 +461,7 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             f.insert("period".into(), format!("{}至{}", zh_date_text(&g.period_start), zh_date_text(&g.period_end)));
             f.insert("rule_version".into(), g.rule_version.to_string());
             f.insert("rate".into(), crate::rent::pct(g.rate_bp));
-            f.insert("months".into(), g.months.to_string());
+            f.insert("months".into(), crate::rent::calendar::months_text(g.month_units));
             f.insert("reason".into(), g.reason.clone());
             let amount = g.approved_fen.unwrap_or(g.computed_fen);
             if target.kind == NoticeKind::RentApproval {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Tx;
 use crate::cert::kinds::CertKind;
-use crate::cert::reward::{Reward, RewardStatus};
+use crate::cert::reward::{Reward, RewardBasis, RewardStatus};
 use crate::cert::Certification;
 use crate::error::{Error, Result};
 
@@ -139,20 +139,39 @@ pub fn revoke_certification(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()
 pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::cert::reward::Proposal, clause_id: i64, budget_year: i32) -> Result<i64> {
     let at = tx.at().to_string();
     tx.conn().execute(
-        "INSERT INTO reward (enterprise_id, certification_id, program_id, amount_fen, cap_fen, status, budget_year, clause_id, explanation_json, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9, ?9)",
-        params![r.enterprise_id, r.certification_id, r.program_id, r.amount_fen, r.cap_fen, budget_year, clause_id, serde_json::to_string(&r.steps)?, at],
+        "INSERT INTO reward (enterprise_id, certification_id, program_id, amount_fen, cap_fen, status, budget_year, clause_id, explanation_json, created_at, updated_at,
+             basis, tops_up)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+        params![
+            r.enterprise_id,
+            (r.certification_id > 0).then_some(r.certification_id),
+            r.program_id,
+            r.amount_fen,
+            r.cap_fen,
+            budget_year,
+            clause_id,
+            serde_json::to_string(&r.steps)?,
+            at,
+            r.basis.as_str(),
+            r.tops_up
+        ],
     )?;
     let id = tx.conn().last_insert_rowid();
-    tx.audit("reward", id, "draft", None, Some(&json!({"certification_id": r.certification_id, "program": r.program_code, "amount_fen": r.amount_fen})))?;
+    tx.audit(
+        "reward",
+        id,
+        "draft",
+        None,
+        Some(&json!({"certification_id": (r.certification_id > 0).then_some(r.certification_id), "program": r.program_code, "amount_fen": r.amount_fen, "basis": r.basis, "tops_up": r.tops_up})),
+    )?;
     Ok(id)
 }
 
-const REWARD_SQL: &str = "SELECT r.id, r.enterprise_id, e.name, e.uscc, r.certification_id, c.kind, c.certificate_no, c.issued_on, r.program_id, p.code, p.name_zh,
-        p.article, r.amount_fen, r.cap_fen, r.approved_fen,
+const REWARD_SQL: &str = "SELECT r.id, r.enterprise_id, e.name, e.uscc, r.certification_id, coalesce(c.kind, ''), coalesce(c.certificate_no, ''), coalesce(c.issued_on, ''),
+        r.program_id, p.code, p.name_zh, p.article, r.amount_fen, r.cap_fen, r.approved_fen,
         (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.reward_id = r.id), r.status, r.reason, r.budget_year, r.over_budget,
-        cl.article, cl.version, r.explanation_json, r.created_at, r.updated_at
-    FROM reward r JOIN enterprise e ON e.id = r.enterprise_id JOIN certification c ON c.id = r.certification_id
+        cl.article, cl.version, r.explanation_json, r.created_at, r.updated_at, r.basis, r.tops_up, r.note
+    FROM reward r JOIN enterprise e ON e.id = r.enterprise_id LEFT JOIN certification c ON c.id = r.certification_id
     JOIN program p ON p.id = r.program_id JOIN clause cl ON cl.id = r.clause_id";
 
 fn to_reward(r: &Row<'_>) -> rusqlite::Result<Reward> {
@@ -183,6 +202,9 @@ fn to_reward(r: &Row<'_>) -> rusqlite::Result<Reward> {
         steps: serde_json::from_str(&steps).unwrap_or_default(),
         created_at: r.get(23)?,
         updated_at: r.get(24)?,
+        basis: RewardBasis::parse(&r.get::<_, String>(25)?),
+        tops_up: r.get(26)?,
+        note: r.get(27)?,
     })
 }
 
@@ -196,21 +218,63 @@ pub fn rewards(conn: &Connection, status: Option<RewardStatus>, enterprise: Opti
     Ok(v)
 }
 
-/// Certifications that already have a live reward under a program: (certification, program).
-pub fn rewarded(conn: &Connection) -> Result<std::collections::HashSet<(i64, i64)>> {
-    let mut st = conn.prepare("SELECT certification_id, program_id FROM reward WHERE status NOT IN ('rejected', 'revoked')")?;
+/// Live rewards (not rejected or revoked), looked up two ways.
+#[derive(Debug, Default)]
+pub struct Rewarded {
+    /// (certification, program)
+    pub by_certification: std::collections::HashSet<(i64, i64)>,
+    /// (enterprise, program) → a reward: a title is rewarded once per enterprise.
+    pub by_enterprise: std::collections::HashMap<(i64, i64), i64>,
+}
+
+pub fn rewarded(conn: &Connection) -> Result<Rewarded> {
+    let mut st = conn.prepare("SELECT id, certification_id, program_id, enterprise_id FROM reward WHERE status NOT IN ('rejected', 'revoked') AND basis != 'performance' ORDER BY id")?;
+    let mut out = Rewarded::default();
+    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+    for row in rows {
+        let (id, cert, program, enterprise) = row?;
+        if let Some(c) = cert {
+            out.by_certification.insert((c, program));
+        }
+        out.by_enterprise.entry((enterprise, program)).or_insert(id);
+    }
+    Ok(out)
+}
+
+/// A live reward of an enterprise in a 就高不重复 group.
+#[derive(Debug, Clone)]
+pub struct GroupReward {
+    pub id: i64,
+    pub program_code: String,
+    pub program_name_zh: String,
+    /// The approved amount (the proposed one while a draft).
+    pub amount_fen: i64,
+}
+
+/// Live rewards of an enterprise in a stacking group, whatever the year.
+pub fn group_rewards(conn: &Connection, enterprise: i64, group: &str) -> Result<Vec<GroupReward>> {
+    let mut st = conn.prepare_cached(
+        "SELECT r.id, p.code, p.name_zh, coalesce(r.approved_fen, r.amount_fen) FROM reward r JOIN program p ON p.id = r.program_id
+         WHERE r.enterprise_id = ?1 AND p.stacking_group = ?2 AND r.status NOT IN ('rejected', 'revoked') ORDER BY r.id",
+    )?;
+    let v = st
+        .query_map(params![enterprise, group], |r| Ok(GroupReward { id: r.get(0)?, program_code: r.get(1)?, program_name_zh: r.get(2)?, amount_fen: r.get(3)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// Each enterprise's status (active, moved_out, deregistered, merged).
+pub fn enterprise_statuses(conn: &Connection) -> Result<std::collections::HashMap<i64, String>> {
+    let mut st = conn.prepare("SELECT id, status FROM enterprise WHERE status != 'active'")?;
     let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     Ok(v)
 }
 
-/// Live rewards of an enterprise in a stacking group and year: (program code, amount).
-pub fn group_rewards(conn: &Connection, enterprise: i64, group: &str, year: &str) -> Result<Vec<(String, i64)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT p.code, r.amount_fen FROM reward r JOIN program p ON p.id = r.program_id JOIN certification c ON c.id = r.certification_id
-         WHERE r.enterprise_id = ?1 AND p.stacking_group = ?2 AND substr(c.issued_on, 1, 4) = ?3 AND r.status NOT IN ('rejected', 'revoked')",
-    )?;
-    let v = st.query_map(params![enterprise, group, year], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(v)
+pub fn set_reward_note(tx: &mut Tx<'_>, id: i64, note: &str) -> Result<()> {
+    let before: String = tx.conn().query_row("SELECT note FROM reward WHERE id = ?1", [id], |r| r.get(0))?;
+    tx.conn().execute("UPDATE reward SET note = ?2 WHERE id = ?1", params![id, note])?;
+    tx.audit("reward", id, "note", Some(&json!({"note": before})), Some(&json!({"note": note})))?;
+    Ok(())
 }
 
 pub fn set_reward_status(tx: &mut Tx<'_>, id: i64, status: RewardStatus, approved: Option<i64>, reason: Option<&str>, budget: Option<(i32, bool)>, action: &str) -> Result<()> {

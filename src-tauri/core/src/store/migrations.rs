@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "notice", include_str!("migrations/0006_notice.sql")),
     (7, "import_speed", include_str!("migrations/0007_import_speed.sql")),
     (8, "import_writes", include_str!("migrations/0008_import_writes.sql")),
+    (9, "ledger_days", include_str!("migrations/0009_ledger_days.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
@@ -26,6 +27,10 @@ fn after_sql(version: i64, conn: &Connection) -> Result<()> {
     match version {
         3 => Ok(super::enterprise::rebuild_search_index(conn)?),
         8 => rewrite_checks(conn, CHECKS_WITHOUT_IN_LISTS),
+        9 => {
+            rewrite_checks(conn, REWARD_WITHOUT_CERTIFICATE)?;
+            spans_of_whole_month_grants(conn)
+        }
         _ => Ok(()),
     }
 }
@@ -42,6 +47,32 @@ const CHECKS_WITHOUT_IN_LISTS: &[(&str, &str, &str)] = &[
     ),
     ("import_batch_item", "CHECK (action IN ('new', 'updated', 'unchanged'))", "CHECK (action = 'new' OR action = 'updated' OR action = 'unchanged')"),
 ];
+
+/// Migration 9: a performance-based reward has no certification (NOT NULL removed; every stored
+/// row keeps meeting the constraints, so the table is not copied).
+const REWARD_WITHOUT_CERTIFICATE: &[(&str, &str, &str)] =
+    &[("reward", "certification_id INTEGER NOT NULL REFERENCES certification (id)", "certification_id INTEGER REFERENCES certification (id)")];
+
+/// Migration 9: the days the grants made before it subsidise, in `rent_grant_span`. Those grants
+/// counted whole calendar months from their period's first day, `months` of them (fewer than the
+/// period when the 36 months ran out), on the area they record; a grant that was not eligible
+/// subsidises no day. Their amounts, explanations and notices are not touched.
+fn spans_of_whole_month_grants(conn: &Connection) -> Result<()> {
+    let grants: Vec<(i64, String, i64, i64, i64)> = conn
+        .prepare("SELECT id, period_start, months, eligible_area_centi_m2, computed_fen FROM rent_grant WHERE method = 1 ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut insert = conn.prepare("INSERT INTO rent_grant_span (grant_id, start_on, end_on, area_centi_m2) VALUES (?1, ?2, ?3, ?4)")?;
+    for (id, start, months, area, computed) in grants {
+        let Ok(s) = chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d") else { continue };
+        if months <= 0 || area <= 0 || computed <= 0 {
+            continue;
+        }
+        let Some(end) = s.checked_add_months(chrono::Months::new(months as u32)).and_then(|d| d.pred_opt()) else { continue };
+        insert.execute(rusqlite::params![id, s.to_string(), end.to_string(), area])?;
+    }
+    Ok(())
+}
 
 /// Replace CHECK constraints by equivalent ones in place: SQLite's documented procedure for schema
 /// changes that leave the stored rows valid and unchanged (ALTER TABLE, "other kinds of table
@@ -162,13 +193,13 @@ mod tests {
         for (v, dump) in versions {
             let dir = tempfile::tempdir().unwrap();
             let p = dir.path().join("old.db");
-            let (enterprises, events) = {
+            let (enterprises, events, grants, notices) = {
                 let c = Connection::open(&p).unwrap();
                 c.execute_batch(&dump).unwrap();
                 assert_eq!(user_version(&c).unwrap(), v);
                 let e: i64 = c.query_row("SELECT count(*) FROM enterprise", [], |r| r.get(0)).unwrap();
                 let a: i64 = c.query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0)).unwrap();
-                (e, a)
+                (e, a, grant_rows(&c), notice_rows(&c))
             };
             let db = crate::store::Db::open_rw(&p).unwrap_or_else(|e| panic!("v{v}: {e}"));
             assert_eq!(db.report.from_version, v);
@@ -194,10 +225,51 @@ mod tests {
                 .unwrap();
             assert_eq!(idx, ["audit_event_batch", "audit_event_entity"], "v{v}");
             assert_rewritten_checks_hold(db.conn());
+            // Grants made before the ledger rules keep their amounts, status, rule version and
+            // explanation as stored, and their notices their bytes.
+            assert_eq!(grant_rows(db.conn()), grants, "v{v}: grants unchanged");
+            assert_eq!(notice_rows(db.conn()), notices, "v{v}: notices unchanged");
+            // Their days are on the ledger: an eligible one covers its period's whole months.
+            if !grants.is_empty() {
+                let method: i64 = db.conn().query_row("SELECT count(*) FROM rent_grant WHERE method != 1", [], |r| r.get(0)).unwrap();
+                assert_eq!(method, 0, "v{v}: every old grant is a whole-month grant");
+                let bad: i64 = db
+                    .conn()
+                    .query_row(
+                        "SELECT count(*) FROM rent_grant g WHERE (g.computed_fen > 0) != EXISTS (SELECT 1 FROM rent_grant_span s WHERE s.grant_id = g.id AND s.start_on = g.period_start)
+                            OR g.month_units != g.months * 377580",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(bad, 0, "v{v}: spans and month units of the old grants");
+            }
             // The copy is the old version, untouched.
             let old = Connection::open(&copy).unwrap();
             assert_eq!(user_version(&old).unwrap(), v);
         }
+    }
+
+    /// Each grant's figures and explanation, as stored (empty before grants existed).
+    fn grant_rows(c: &Connection) -> Vec<(i64, String, i64, Option<i64>, i64, String)> {
+        let exists: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'rent_grant')", [], |r| r.get(0)).unwrap();
+        if !exists {
+            return vec![];
+        }
+        c.prepare("SELECT id, status, computed_fen, approved_fen, rule_version, explanation_json FROM rent_grant ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn notice_rows(c: &Connection) -> Vec<(String, String)> {
+        let exists: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'notice')", [], |r| r.get(0)).unwrap();
+        if !exists {
+            return vec![];
+        }
+        c.prepare("SELECT doc_number, sha256 FROM notice ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
     }
 
     /// The constraints migration 8 rewrote still refuse what they refused, and accept the rest.

@@ -158,12 +158,14 @@ const COMMITTED: &str = "
 pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
     let committed = committed_sql(conn)?;
     let mut st = conn.prepare(&format!(
-        "SELECT p.id, p.code, p.name_zh, ?1, coalesce(b.allocated_fen, 0),
+        "SELECT p.id, p.code, p.name_zh, ?1, coalesce(b.allocated_fen, ({}), 0),
                 coalesce((SELECT sum(c.amount) FROM ({committed}) c WHERE c.program_id = p.id AND c.year = ?1), 0),
                 coalesce((SELECT sum(d.amount_fen) FROM ({committed}) c JOIN disbursement d
-                          ON (d.grant_id = c.grant_id OR d.reward_id = c.reward_id) WHERE c.program_id = p.id AND c.year = ?1), 0)
+                          ON (d.grant_id = c.grant_id OR d.reward_id = c.reward_id) WHERE c.program_id = p.id AND c.year = ?1), 0),
+                CASE WHEN b.allocated_fen IS NULL THEN (SELECT max(b2.year) FROM program_budget b2 WHERE b2.program_id = p.id AND b2.year < ?1) END
          FROM program p LEFT JOIN program_budget b ON b.program_id = p.id AND b.year = ?1
-         WHERE p.active = 1 ORDER BY p.id"
+         WHERE p.active = 1 ORDER BY p.id",
+        inherited("?1")
     ))?;
     let v = st
         .query_map([year], |r| {
@@ -178,6 +180,7 @@ pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
                 approved_fen: approved,
                 disbursed_fen: r.get(6)?,
                 remaining_fen: allocated - approved,
+                inherited_from: r.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -192,11 +195,37 @@ pub fn committed_fen(conn: &Connection, program_id: i64, year: i32) -> Result<(i
         params![program_id, year],
         |r| r.get(0),
     )?;
-    let allocated: i64 = conn
-        .query_row("SELECT allocated_fen FROM program_budget WHERE program_id = ?1 AND year = ?2", params![program_id, year], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
+    let allocated: i64 = conn.query_row(
+        &format!("SELECT coalesce((SELECT allocated_fen FROM program_budget WHERE program_id = p.id AND year = ?2), ({}), 0) FROM program p WHERE p.id = ?1", inherited("?2")),
+        params![program_id, year],
+        |r| r.get(0),
+    )?;
     Ok((allocated, approved))
+}
+
+/// A program's budget for a year it has none: the latest earlier year's (`p` is the program).
+fn inherited(year_param: &str) -> String {
+    format!("SELECT b2.allocated_fen FROM program_budget b2 WHERE b2.program_id = p.id AND b2.year < {year_param} ORDER BY b2.year DESC LIMIT 1")
+}
+
+/// A new year starts from last year's budgets: on its first use (an approval), every program
+/// without a budget for `year` gets a copy of its latest earlier one, recorded in the journal
+/// (editable afterwards like any budget).
+pub fn ensure_year_budgets(tx: &mut Tx<'_>, year: i32) -> Result<()> {
+    let missing: Vec<(i64, i32, i64)> = tx
+        .conn()
+        .prepare(
+            "SELECT p.id, b.year, b.allocated_fen FROM program p JOIN program_budget b ON b.program_id = p.id
+             WHERE b.year = (SELECT max(year) FROM program_budget WHERE program_id = p.id AND year < ?1)
+               AND NOT EXISTS (SELECT 1 FROM program_budget WHERE program_id = p.id AND year = ?1)",
+        )?
+        .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (program, from, allocated) in missing {
+        tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![program, year, allocated])?;
+        tx.audit("program_budget", format!("{program}:{year}"), "copy_previous_year", None, Some(&serde_json::json!({"allocated_fen": allocated, "copied_from": from})))?;
+    }
+    Ok(())
 }
 
 fn committed_sql(conn: &Connection) -> Result<String> {
@@ -206,6 +235,13 @@ fn committed_sql(conn: &Connection) -> Result<String> {
     } else {
         COMMITTED.to_string()
     })
+}
+
+pub fn set_program_amount(tx: &mut Tx<'_>, program_id: i64, amount: Option<i64>) -> Result<()> {
+    let before: Option<i64> = tx.conn().query_row("SELECT default_amount_fen FROM program WHERE id = ?1", [program_id], |r| r.get(0))?;
+    tx.conn().execute("UPDATE program SET default_amount_fen = ?2 WHERE id = ?1", params![program_id, amount])?;
+    tx.audit("program", program_id, "set_amount", Some(&serde_json::json!({"default_amount_fen": before})), Some(&serde_json::json!({"default_amount_fen": amount})))?;
+    Ok(())
 }
 
 pub fn set_budget(tx: &mut Tx<'_>, program_id: i64, year: i32, allocated: i64) -> Result<()> {

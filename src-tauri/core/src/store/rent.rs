@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::rent::{Application, ApplicationInput, CalcResult, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion};
+use crate::rent::{Application, ApplicationInput, CalcResult, CertSpan, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion};
 
 pub fn current_rule(conn: &Connection) -> Result<Option<RuleVersion>> {
     Ok(conn
@@ -164,13 +164,66 @@ pub fn valid_cert_kinds_of(db: &super::Db, enterprise_id: i64, day: &str) -> Vec
     valid_cert_kinds(db.conn(), enterprise_id, day).unwrap_or_default()
 }
 
-/// Months of rent subsidy an enterprise already has (submitted, approved or paid grants).
-pub fn months_subsidised(conn: &Connection, enterprise_id: i64, exclude_grant: Option<i64>) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT coalesce(sum(months), 0) FROM rent_grant WHERE enterprise_id = ?1 AND status IN ('submitted', 'approved', 'disbursed') AND (?2 IS NULL OR id != ?2)",
-        params![enterprise_id, exclude_grant],
-        |r| r.get(0),
-    )?)
+/// The enterprise's certifications with the days they are valid (revoked ones left out).
+pub fn cert_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<CertSpan>> {
+    let mut st = conn.prepare_cached("SELECT kind, issued_on, expires_on FROM certification WHERE enterprise_id = ?1 AND revoked = 0 ORDER BY issued_on, id")?;
+    let v = st.query_map([enterprise_id], |r| Ok(CertSpan { kind: r.get(0)?, from: r.get(1)?, to: r.get(2)? }))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// Days a live grant (draft, submitted, approved, disbursed) of an enterprise subsidises.
+#[derive(Debug, Clone)]
+pub struct LiveSpan {
+    pub grant_id: i64,
+    pub status: GrantStatus,
+    pub lease_id: i64,
+    pub address: String,
+    pub start: String,
+    pub end: String,
+    pub area_centi_m2: i64,
+}
+
+const LIVE: &str = "g.status IN ('draft', 'submitted', 'approved', 'disbursed')";
+
+pub fn live_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<LiveSpan>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT s.grant_id, g.status, g.lease_id, l.address, s.start_on, s.end_on, s.area_centi_m2
+         FROM rent_grant_span s JOIN rent_grant g ON g.id = s.grant_id JOIN lease l ON l.id = g.lease_id
+         WHERE g.enterprise_id = ?1 AND {LIVE} ORDER BY g.id, s.start_on"
+    ))?;
+    let v = st
+        .query_map([enterprise_id], |r| {
+            let status: String = r.get(1)?;
+            Ok(LiveSpan {
+                grant_id: r.get(0)?,
+                status: GrantStatus::parse(&status).unwrap_or(GrantStatus::Draft),
+                lease_id: r.get(2)?,
+                address: r.get(3)?,
+                start: r.get(4)?,
+                end: r.get(5)?,
+                area_centi_m2: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// The days one grant subsidises: (start, end, area).
+pub fn spans_of(conn: &Connection, grant_id: i64) -> Result<Vec<(String, String, i64)>> {
+    let mut st = conn.prepare_cached("SELECT start_on, end_on, area_centi_m2 FROM rent_grant_span WHERE grant_id = ?1 ORDER BY start_on")?;
+    let v = st.query_map([grant_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+fn put_spans(tx: &mut Tx<'_>, grant_id: i64, r: &CalcResult) -> Result<()> {
+    tx.conn().execute("DELETE FROM rent_grant_span WHERE grant_id = ?1", [grant_id])?;
+    if r.eligible {
+        let mut st = tx.conn().prepare_cached("INSERT INTO rent_grant_span (grant_id, start_on, end_on, area_centi_m2) VALUES (?1, ?2, ?3, ?4)")?;
+        for s in &r.stretches {
+            st.execute(params![grant_id, s.start, s.end, s.area_centi_m2])?;
+        }
+    }
+    Ok(())
 }
 
 pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &CalcResult, clause_id: i64, budget_year: i32) -> Result<i64> {
@@ -179,17 +232,17 @@ pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &Cal
     tx.conn().execute(
         "INSERT INTO rent_grant (enterprise_id, application_id, lease_id, program_id, subsidy_year, period_start, period_end, months, rate_bp,
              eligible_unit_rent_fen, eligible_area_centi_m2, computed_fen, requested_fen, status, budget_year, rule_version, clause_id,
-             explanation_json, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'draft', ?14, ?15, ?16, ?17, ?18, ?18)",
+             explanation_json, created_at, updated_at, method, month_units)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'draft', ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)",
         params![
             app.enterprise_id,
             app.id,
             app.lease.id,
             program_id,
-            app.subsidy_year,
+            r.subsidy_year.unwrap_or(app.subsidy_year),
             app.period_start,
             app.period_end,
-            r.months,
+            r.month_units / crate::rent::calendar::MONTH_UNITS,
             r.rate_bp,
             r.unit_rent_fen,
             r.area_centi_m2,
@@ -199,23 +252,69 @@ pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &Cal
             r.rule_version,
             clause_id,
             explanation,
-            at
+            at,
+            r.method,
+            r.month_units
         ],
     )?;
     let id = tx.conn().last_insert_rowid();
-    tx.audit("rent_grant", id, "draft", None, Some(&json!({"application_id": app.id, "computed_fen": r.amount_fen, "eligible": r.eligible, "rule_version": r.rule_version, "clause": r.clause})))?;
+    put_spans(tx, id, r)?;
+    tx.audit(
+        "rent_grant",
+        id,
+        "draft",
+        None,
+        Some(&json!({"application_id": app.id, "computed_fen": r.amount_fen, "eligible": r.eligible, "rule_version": r.rule_version, "clause": r.clause, "stretches": r.stretches, "cuts": r.cuts})),
+    )?;
     Ok(id)
+}
+
+/// A draft calculated again (the registry or the ledger changed since): the same grant, its new
+/// figures and days, audited with the old and the new amount.
+pub fn update_calc(tx: &mut Tx<'_>, id: i64, r: &CalcResult, clause_id: i64) -> Result<()> {
+    let before = grant(tx.conn(), id)?.ok_or(Error::NotFound { entity: "grant", key: id.to_string() })?;
+    let at = tx.at().to_string();
+    tx.conn().execute(
+        "UPDATE rent_grant SET subsidy_year = ?2, months = ?3, rate_bp = ?4, eligible_unit_rent_fen = ?5, eligible_area_centi_m2 = ?6, computed_fen = ?7,
+             rule_version = ?8, clause_id = ?9, explanation_json = ?10, method = ?11, month_units = ?12, updated_at = ?13 WHERE id = ?1",
+        params![
+            id,
+            r.subsidy_year.unwrap_or(before.subsidy_year),
+            r.month_units / crate::rent::calendar::MONTH_UNITS,
+            r.rate_bp,
+            r.unit_rent_fen,
+            r.area_centi_m2,
+            r.amount_fen,
+            r.rule_version,
+            clause_id,
+            serde_json::to_string(r)?,
+            r.method,
+            r.month_units,
+            at
+        ],
+    )?;
+    put_spans(tx, id, r)?;
+    tx.audit(
+        "rent_grant",
+        id,
+        "recalculate",
+        Some(&json!({"computed_fen": before.computed_fen, "eligible": before.explanation.eligible, "rule_version": before.rule_version, "month_units": before.month_units})),
+        Some(&json!({"computed_fen": r.amount_fen, "eligible": r.eligible, "rule_version": r.rule_version, "month_units": r.month_units, "stretches": r.stretches, "cuts": r.cuts})),
+    )?;
+    Ok(())
 }
 
 const GRANT_SQL: &str = "SELECT g.id, g.enterprise_id, e.name, e.uscc, g.application_id, g.lease_id, p.code, g.subsidy_year, g.period_start, g.period_end,
         g.months, g.rate_bp, g.eligible_unit_rent_fen, g.eligible_area_centi_m2, g.computed_fen, g.requested_fen, g.approved_fen,
         (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.grant_id = g.id), g.status, g.reason, g.budget_year, g.over_budget,
-        g.rule_version, c.article, c.version, g.explanation_json, g.created_at, g.updated_at
+        g.rule_version, c.article, c.version, g.explanation_json, g.created_at, g.updated_at, g.method, g.month_units
     FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id";
 
 fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
     let status: String = r.get(18)?;
     let expl: String = r.get(25)?;
+    let explanation: CalcResult = serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?;
+    let month_units: i64 = r.get(29)?;
     Ok(Grant {
         id: r.get(0)?,
         enterprise_id: r.get(1)?,
@@ -227,7 +326,11 @@ fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
         subsidy_year: r.get(7)?,
         period_start: r.get(8)?,
         period_end: r.get(9)?,
-        months: r.get(10)?,
+        months: crate::rent::calendar::months_f64(month_units),
+        month_units,
+        method: r.get(28)?,
+        cuts: explanation.cuts.clone(),
+        months_used_before: explanation.months_used_before,
         rate_bp: r.get(11)?,
         eligible_unit_rent_fen: r.get(12)?,
         eligible_area_centi_m2: r.get(13)?,
@@ -241,7 +344,7 @@ fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
         over_budget: r.get(21)?,
         rule_version: r.get(22)?,
         clause: ClauseRef { article: r.get(23)?, version: r.get(24)? },
-        explanation: serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?,
+        explanation,
         created_at: r.get(26)?,
         updated_at: r.get(27)?,
     })
