@@ -419,6 +419,8 @@ pub struct TimelineStretch {
     pub area_centi_m2: i64,
     pub month_units: i64,
     pub months: f64,
+    /// The month fractions written out: "17/31 + 11 + 14/31".
+    pub fractions: String,
 }
 
 /// Days a live grant's application asked for and did not get, and why.
@@ -466,7 +468,7 @@ pub fn timeline(db: &Db, enterprise_id: i64) -> Result<Timeline> {
         let (a, b) = (date(&s.start, "start")?, date(&s.end, "end")?);
         union.insert(a, b);
         let u = calendar::units(a, b);
-        stretches.push(TimelineStretch { grant_id: s.grant_id, status: s.status, lease_id: s.lease_id, address: s.address, start: s.start, end: s.end, area_centi_m2: s.area_centi_m2, month_units: u, months: calendar::months_f64(u) });
+        stretches.push(TimelineStretch { grant_id: s.grant_id, status: s.status, lease_id: s.lease_id, address: s.address, start: s.start, end: s.end, area_centi_m2: s.area_centi_m2, month_units: u, months: calendar::months_f64(u), fractions: calendar::fraction_sum(a, b) });
     }
     stretches.sort_by(|a, b| a.start.cmp(&b.start).then(a.grant_id.cmp(&b.grant_id)));
     let mut cuts = Vec::new();

@@ -11,4 +11,8 @@ month_units: number,
 /**
  * The same as a number of months (exact when whole).
  */
-months: number, };
+months: number, 
+/**
+ * The month fractions written out: "17/31 + 11 + 14/31".
+ */
+fractions: string, };

@@ -4,4 +4,8 @@ import type { GrantStatus } from "./GrantStatus";
 /**
  * Days one live grant subsidises.
  */
-export type TimelineStretch = { grant_id: number, status: GrantStatus, lease_id: number, address: string, start: string, end: string, area_centi_m2: number, month_units: number, months: number, };
+export type TimelineStretch = { grant_id: number, status: GrantStatus, lease_id: number, address: string, start: string, end: string, area_centi_m2: number, month_units: number, months: number, 
+/**
+ * The month fractions written out: "17/31 + 11 + 14/31".
+ */
+fractions: string, };

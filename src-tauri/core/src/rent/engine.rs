@@ -125,6 +125,9 @@ pub struct Stretch {
     pub month_units: i64,
     /// The same as a number of months (exact when whole).
     pub months: f64,
+    /// The month fractions written out: "17/31 + 11 + 14/31".
+    #[serde(default)]
+    pub fractions: String,
 }
 
 /// Days of the application that are not subsidised, and why.
@@ -267,12 +270,12 @@ enum Day {
 }
 
 fn cut_message(code: &str, grant: Option<i64>, r: &RentRules) -> (String, String) {
-    let g = grant.map(|g| format!("补贴 #{g}")).unwrap_or_default();
+    let g = grant.map(|g| format!("补贴 #{g} ")).unwrap_or_default();
     match code {
         "company_too_old" => (format!("企业成立已满{}年，不再属于创业企业", r.max_company_age_years), format!("the firm is {} years old or more", r.max_company_age_years)),
         "not_certified" => ("当日没有有效的高新技术企业或科技型中小企业资格".into(), "no valid high-tech or tech-SME status that day".into()),
         "period_already_subsidised" => (format!("同一房屋的这些日子已由{g}补贴，同一天不重复补贴"), format!("the same premises are already subsidised by grant #{} on these days", grant.unwrap_or(0))),
-        "area_cap_reached" => (format!("当日其他房屋（{g}）已用满补贴面积上限"), format!("other premises (grant #{}) use the whole area cap on these days", grant.unwrap_or(0))),
+        "area_cap_reached" => (format!("当日其他房屋（{}）已用满补贴面积上限", g.trim_end()), format!("other premises (grant #{}) use the whole area cap on these days", grant.unwrap_or(0))),
         "months_exhausted" => ("累计补贴已满三年（36个月）".into(), "the 36 months are used up".into()),
         _ => (code.to_string(), code.to_string()),
     }
@@ -307,11 +310,11 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
         let text = if last < first {
             format!("补贴期间 {start} 至 {end} 不在租期（{lease_start} 至 {lease_end}）之内，没有可补贴的日子。")
         } else {
+            let sum = calendar::fraction_sum(first, last);
             format!(
-                "补贴期间 {first} 至 {last}{}，按日历日计：{} = {} 个月。",
+                "补贴期间 {first} 至 {last}{}，{}。",
                 if clipped { format!("（申请 {start} 至 {end}，只计租期 {lease_start} 至 {lease_end} 之内）") } else { String::new() },
-                calendar::fraction_sum(first, last),
-                calendar::months_text(asked_units)
+                if sum.contains('/') { format!("按日历日计：{sum} = {} 个月", calendar::months_text(asked_units)) } else { format!("共 {sum} 个月") }
             )
         };
         cx.step("period", "补贴期间", "Period", json!({"period_start": start.to_string(), "period_end": end.to_string(), "lease_start": lease_start.to_string(), "lease_end": lease_end.to_string()}), json!(calendar::months_f64(asked_units)), text, input_basis());
@@ -411,7 +414,7 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
         .filter_map(|&(a, b, o)| match o {
             Day::Kept(area) => {
                 let u = calendar::units(a, b);
-                Some(Stretch { start: a.to_string(), end: b.to_string(), area_centi_m2: area, month_units: u, months: calendar::months_f64(u) })
+                Some(Stretch { start: a.to_string(), end: b.to_string(), area_centi_m2: area, month_units: u, months: calendar::months_f64(u), fractions: calendar::fraction_sum(a, b) })
             }
             Day::Cut(..) => None,
         })
@@ -466,7 +469,7 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
                     "not_certified" => ("补贴期间没有有效的高新技术企业或科技型中小企业资格。".to_string(), "No valid high-tech enterprise or tech SME status in the period.".to_string()),
                     "period_already_subsidised" => {
                         let ids = grant_list(&cuts, code);
-                        (format!("同一房屋的这段期间已由{ids}补贴，同一天不重复补贴。"), format!("These days of the same premises are already subsidised ({ids})."))
+                        (format!("同一房屋的这段期间已由{ids} 补贴，同一天不重复补贴。"), format!("These days of the same premises are already subsidised ({ids})."))
                     }
                     "area_cap_reached" => {
                         let ids = grant_list(&cuts, code);
