@@ -212,6 +212,7 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
     let mut rng = Rng::new(DEMO_SEED + 1);
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let date = |yy: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(yy, m, d).expect("valid demo date");
+    let mut two_year_histories = 2;
     for (i, e) in ents.iter().enumerate() {
         let cert = |kind: &str, issued: chrono::NaiveDate, expires: Option<chrono::NaiveDate>, no: String| CertRecord {
             uscc: e.uscc.clone(),
@@ -223,20 +224,32 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
             expiry_differs_from_rule: None,
             expiry_from_rule: false,
         };
+        // Nothing happens to a firm before it exists: certificates come at least half a year after
+        // the founding date, leases start after it (DESIGN §2: `lease_before_founding`).
+        let founded = e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text).unwrap_or(date(y - 6, 1, 1));
+        let settled = founded + Duration::days(180);
         // Most enterprises hold a high-tech or tech-SME status (the rent subsidy needs one).
+        let mut certified_from: Option<chrono::NaiveDate> = None;
         match i % 4 {
             0 | 1 => {
                 // 高企: some expire within the coming weeks (renewal reminders).
                 let issued = if i % 8 == 0 { today - Duration::days(365 * 3 - 20 - i as i64) } else { date(y - 2, 1 + (i % 12) as u32, 10) };
-                let expires = issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt());
-                crate::store::import::insert_certification(tx, e.id, &cert("high_tech_enterprise", issued, expires, format!("GR{}3200{:04}", issued.year(), 1000 + i)), "", "demo")?;
+                let issued = issued.max(settled);
+                if issued <= today - Duration::days(30) {
+                    let expires = issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt());
+                    crate::store::import::insert_certification(tx, e.id, &cert("high_tech_enterprise", issued, expires, format!("GR{}3200{:04}", issued.year(), 1000 + i)), "", "demo")?;
+                    certified_from = Some(issued);
+                }
             }
             2 => {
-                // Evaluated last year (valid for last year's lease periods) and again this year.
-                for yy in [y - 1, y] {
-                    let issued = date(yy, 1, 5 + (i % 20) as u32);
-                    let no = format!("{}3201{:05}", yy, 20000 + i);
-                    crate::store::import::insert_certification(tx, e.id, &cert("tech_sme", issued.min(date(yy, 1, 1)), Some(date(yy, 12, 31)), no), "", "demo")?;
+                // Evaluated (入库) each spring since it could be: valid from then to 31 December.
+                for yy in [y - 2, y - 1, y] {
+                    let issued = date(yy, 3, 5 + (i % 20) as u32);
+                    if issued >= settled && issued <= today {
+                        let no = format!("{}3201{:05}", yy, 20000 + i);
+                        crate::store::import::insert_certification(tx, e.id, &cert("tech_sme", issued, Some(date(yy, 12, 31)), no), "", "demo")?;
+                        certified_from.get_or_insert(issued);
+                    }
                 }
             }
             _ => {}
@@ -245,45 +258,58 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
         let reward_kinds = ["green_factory", "tech_innovation_demo", "quality_benchmark", "little_giant_national", "specialized_sme_provincial", "green_supply_chain"];
         if i % 5 == 3 {
             let k = reward_kinds[(i / 5) % reward_kinds.len()];
-            let issued = date(y, 1 + (i % 9) as u32, 20);
+            let issued = date(y, 1 + (i % 9) as u32, 20).min(today);
             let expires = match k {
                 "little_giant_national" | "specialized_sme_provincial" => issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt()),
                 _ => None,
             };
-            crate::store::import::insert_certification(tx, e.id, &cert(k, issued, expires, format!("{}-{:03}", y, 100 + i)), "", "demo")?;
+            if issued >= settled {
+                crate::store::import::insert_certification(tx, e.id, &cert(k, issued, expires, format!("{}-{:03}", y, 100 + i)), "", "demo")?;
+            }
         }
-        // Rent applications of young, certified enterprises.
-        let founded = e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text);
-        if i % 4 != 3 && founded.is_some_and(|f| f.year() >= y - 4) && i % 3 != 2 {
-            let start = date(y - 1, 1 + (i % 12) as u32, 1);
-            let end_m0 = start.month0() + 11;
-            let end = {
-                let (ey, em) = (start.year() + (end_m0 / 12) as i32, end_m0 % 12 + 1);
-                let (ny, nm) = if em == 12 { (ey + 1, 1) } else { (ey, em + 1) };
-                date(ny, nm, 1).pred_opt().expect("valid")
+        // Rent applications of young, certified enterprises: a year's lease from a month's first
+        // day (some from the 15th), after the founding date. Two enterprises applied the year
+        // before as well: their second application is their second year.
+        if let (Some(from), true) = (certified_from, i % 4 != 3 && founded.year() >= y - 4 && i % 3 != 2) {
+            let day = if i % 5 == 1 { 15 } else { 1 };
+            // The first of the month after the certificate (leases begin after the firm exists).
+            let earliest = (from.max(founded) + Duration::days(31)).with_day(1).expect("the first of a month");
+            let (m, one_year) = (1 + (i % 12) as u32, date(y - 1, 1 + (i % 12) as u32, day).max(earliest));
+            // A 高企 holder with room for it has a year before this one (its second year now).
+            let first = date(y - 2, m, day).max(earliest);
+            let starts: Vec<chrono::NaiveDate> = match first.with_year(first.year() + 1) {
+                Some(second) if two_year_histories > 0 && i % 4 < 2 && second + Duration::days(60) <= today => {
+                    two_year_histories -= 1;
+                    vec![first, second]
+                }
+                _ => vec![one_year],
             };
             let area = 8_000 + rng.below(60_000) as i64;
             let unit = [3_500, 4_200, 4_800, 5_500, 6_500, 7_200][rng.below(6) as usize];
-            let annual = area * unit * 12 / 100;
-            let prev = 50_000_000 + rng.below(400_000_000) as i64;
-            let growth_bp = [4_500, 2_200, 800, -500, 3_100, 1_600][i % 6];
-            let curr = prev + prev * growth_bp / 10_000;
-            let rate = if growth_bp >= 3_000 { 10_000 } else if growth_bp >= 1_500 { 8_000 } else { 5_000 };
-            let rec = RentRecord {
-                uscc: e.uscc.clone(),
-                name: e.name.clone(),
-                lease_address: Some(format!("{}{}号楼", e.address, 1 + i % 9)),
-                area_centi_m2: Some(area),
-                unit_rent_fen: Some(unit),
-                lease_start: Some(iso(start)),
-                lease_end: Some(iso(end)),
-                annual_rent_fen: Some(annual),
-                revenue_prev_fen: Some(prev),
-                revenue_curr_fen: Some(curr),
-                subsidy_year: Some(1 + (i % 3) as i64),
-                requested_fen: Some(annual * rate / 10_000),
-            };
-            crate::store::import::insert_rent(tx, e.id, e.park_id, &rec, "demo")?;
+            let address = format!("{}{}号楼", e.address, 1 + i % 9);
+            for (n, &s) in starts.iter().enumerate() {
+                let end = s.with_year(s.year() + 1).and_then(|d| d.pred_opt()).expect("a year's lease");
+                let annual = area * unit * 12 / 100;
+                let prev = 50_000_000 + rng.below(400_000_000) as i64;
+                let growth_bp = [4_500, 2_200, 800, -500, 3_100, 1_600][(i + n) % 6];
+                let curr = prev + prev * growth_bp / 10_000;
+                let rate = if growth_bp >= 3_000 { 10_000 } else if growth_bp >= 1_500 { 8_000 } else { 5_000 };
+                let rec = RentRecord {
+                    uscc: e.uscc.clone(),
+                    name: e.name.clone(),
+                    lease_address: Some(address.clone()),
+                    area_centi_m2: Some(area),
+                    unit_rent_fen: Some(unit),
+                    lease_start: Some(iso(s)),
+                    lease_end: Some(iso(end)),
+                    annual_rent_fen: Some(annual),
+                    revenue_prev_fen: Some(prev),
+                    revenue_curr_fen: Some(curr),
+                    subsidy_year: Some(n as i64 + 1),
+                    requested_fen: Some(annual * rate / 10_000),
+                };
+                crate::store::import::insert_rent(tx, e.id, e.park_id, &rec, "demo")?;
+            }
         }
     }
     Ok(())
@@ -317,6 +343,21 @@ mod tests {
         // Drafting every demo application works, and most are eligible.
         let drafts = crate::rent::draft_all(&mut db).unwrap();
         assert!(drafts.iter().filter(|g| g.explanation.eligible).count() >= 4);
+        // The data is coherent: no lease before its firm existed, no certificate either, and the
+        // typed subsidy years agree with the ledger.
+        for g in &drafts {
+            let codes: Vec<&str> = g.explanation.reasons.iter().map(|r| r.code.as_str()).collect();
+            assert!(!codes.contains(&"lease_before_founding"), "{}: {codes:?}", g.enterprise_name);
+            assert!(g.explanation.warnings.is_empty(), "{}: {:?}", g.enterprise_name, g.explanation.warnings);
+        }
+        assert!(drafts.iter().any(|g| g.subsidy_year == 2), "a second year");
+        assert!(drafts.iter().any(|g| g.period_start.ends_with("-15")), "a lease from the 15th");
+        for e in enterprise::search(&db, &Default::default()).unwrap().rows {
+            let founded = e.founded_on.clone().unwrap_or_default();
+            for c in crate::cert::list(&db, Some(e.id), None, None).unwrap() {
+                assert!(c.issued_on > founded, "{}: certified {} before founded {founded}", e.name, c.issued_on);
+            }
+        }
         assert_eq!(load(&mut db).unwrap_err().code(), "demo_needs_empty");
         assert!(db.check().unwrap().ok);
     }

@@ -101,3 +101,100 @@ fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
     assert_eq!(d.by_sector.iter().map(|s| s.amount_fen).sum::<i64>(), 250_000_000);
     assert!(db.check().unwrap().ok);
 }
+
+fn add(db: &mut Db, uscc: &str, kind: &str, issued: &str) -> cert::Certification {
+    cert::add(db, &CertInput { uscc: uscc.into(), kind: kind.into(), issued_on: issued.into(), certificate_no: Some(format!("N-{kind}-{issued}")), ..Default::default() }).unwrap()
+}
+
+fn confirm_all(db: &mut Db) -> Vec<reward::Reward> {
+    let s = reward::scan(db).unwrap();
+    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    if picks.is_empty() {
+        return vec![];
+    }
+    reward::confirm(db, &picks, true).unwrap()
+}
+
+#[test]
+fn a_higher_title_after_a_lower_one_pays_the_difference() {
+    let (_t, mut db) = setup();
+    let y = cert::today().year();
+    // 国家质量标杆企业 (50万) rewarded last year; 国家技术创新示范企业 (200万) this year → 补差 150万.
+    add(&mut db, "914403001922038216", "quality_benchmark", &format!("{}-05-01", y - 1));
+    let first = confirm_all(&mut db);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].approved_fen, Some(50_000_000));
+    add(&mut db, "914403001922038216", "tech_innovation_demo", &format!("{y}-02-01"));
+    let s = reward::scan(&db).unwrap();
+    assert_eq!(s.proposals.len(), 1, "{:?}", s.excluded);
+    let p = &s.proposals[0];
+    assert_eq!((p.basis, p.full_amount_fen, p.already_fen, p.amount_fen), (reward::RewardBasis::TopUp, 200_000_000, 50_000_000, 150_000_000));
+    assert_eq!(p.tops_up, Some(first[0].id));
+    let step = p.steps.iter().find(|s| s.code == "top_up").expect("the difference is explained");
+    assert!(step.text_zh.contains("补足差额") && step.text_zh.contains("1,500,000.00"), "{}", step.text_zh);
+    let done = confirm_all(&mut db);
+    assert_eq!((done[0].basis, done[0].approved_fen, done[0].tops_up), (reward::RewardBasis::TopUp, Some(150_000_000), Some(first[0].id)));
+    // A third title of the group worth less than what was given: nothing more.
+    add(&mut db, "914403001922038216", "知识产权运用标杆企业", &format!("{y}-06-01"));
+    let s = reward::scan(&db).unwrap();
+    assert!(s.proposals.is_empty());
+    assert!(s.excluded.iter().any(|e| e.code == "not_stacked" && e.reason_zh.contains("不低于")), "{:?}", s.excluded);
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn a_title_is_rewarded_once_and_not_for_firms_that_left() {
+    let (_t, mut db) = setup();
+    let y = cert::today().year();
+    // Green factory rewarded; its renewal (a new certificate of the same title) is not a new title.
+    add(&mut db, "914403001922038216", "国家级绿色工厂", &format!("{}-03-01", y - 1));
+    assert_eq!(confirm_all(&mut db).len(), 1);
+    add(&mut db, "914403001922038216", "国家级绿色工厂", &format!("{y}-03-01"));
+    let s = reward::scan(&db).unwrap();
+    assert!(s.proposals.is_empty());
+    assert!(s.excluded.iter().any(|e| e.code == "already_rewarded"), "{:?}", s.excluded);
+    // A moved-out or deregistered enterprise is not rewarded.
+    add(&mut db, "91440300708461136T", "国家服务型制造示范企业", &format!("{y}-04-01"));
+    let b = enterprise::find(&db, "91440300708461136T").unwrap();
+    enterprise::set_status(&mut db, b.id, enterprise::EnterpriseStatus::MovedOut).unwrap();
+    let s = reward::scan(&db).unwrap();
+    assert!(s.proposals.is_empty());
+    assert!(s.excluded.iter().any(|e| e.code == "enterprise_inactive" && e.reason_zh.contains("迁出")));
+    // A title of another level is refused where it is entered, naming both.
+    let e = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "省级工业设计中心".into(), issued_on: format!("{y}-01-05"), ..Default::default() }).unwrap_err();
+    assert_eq!(e.code(), "kind_level_mismatch");
+    let m = e.message(huiqi_core::Lang::Zh);
+    assert!(m.contains("省级工业设计中心") && m.contains("国家级工业设计中心"), "{m}");
+}
+
+#[test]
+fn up_to_amounts_performance_programs_and_the_districts_amount() {
+    let (_t, mut db) = setup();
+    let y = cert::today().year();
+    // The software milestone has no amount until the district sets one (within no cap).
+    add(&mut db, "91440300708461136T", "软件企业营业收入首次突破1亿元", &format!("{y}-06-01"));
+    assert!(reward::scan(&db).unwrap().excluded.iter().any(|e| e.code == "amount_not_set"));
+    let p = huiqi_core::policy::set_program_amount(&mut db, "software_revenue_100m", Some(30_000_000)).unwrap();
+    assert_eq!(p.default_amount_fen, Some(30_000_000));
+    assert_eq!(huiqi_core::policy::set_program_amount(&mut db, "green_factory", Some(60_000_000)).unwrap_err().code(), "over_cap");
+    let s = reward::scan(&db).unwrap();
+    let sw = s.proposals.iter().find(|p| p.program_code == "software_revenue_100m").unwrap();
+    assert_eq!(sw.amount_fen, 30_000_000);
+    // Proposed rewards are approved at confirm; a draft (performance-based) can be approved lower,
+    // with its reason.
+    let r = reward::add_performance(&mut db, "innovation_consortium", "914403001922038216", 320_000_000, "年度绩效评审 86 分，按评审办法第5条折算").unwrap();
+    assert_eq!((r.status, r.basis, r.certification_id), (reward::RewardStatus::Draft, reward::RewardBasis::Performance, None));
+    assert!(r.note.contains("86 分"));
+    assert!(r.steps.iter().any(|s| s.text_zh.contains("86 分")));
+    assert_eq!(reward::add_performance(&mut db, "innovation_consortium", "914403001922038216", 600_000_000, "x").unwrap_err().code(), "over_cap");
+    assert_eq!(reward::add_performance(&mut db, "innovation_consortium", "914403001922038216", 1_000, " ").unwrap_err().code(), "reason_required");
+    assert_eq!(reward::add_performance(&mut db, "green_factory", "914403001922038216", 1_000, "x").unwrap_err().code(), "not_performance_based");
+    assert_eq!(reward::approve(&mut db, r.id, Some(300_000_000), None, true).unwrap_err().code(), "reason_required");
+    let r = reward::approve(&mut db, r.id, Some(300_000_000), Some("预算调整，按九折核定"), true).unwrap();
+    assert_eq!((r.status, r.approved_fen), (reward::RewardStatus::Approved, Some(300_000_000)));
+    assert!(r.reason.contains("九折"), "why less was approved");
+    assert!(r.note.contains("86 分"), "the scoring note is kept");
+    // Several performance rewards of the same program are allowed (each year's performance).
+    assert!(reward::add_performance(&mut db, "innovation_consortium", "914403001922038216", 100_000_000, "次年绩效评审 70 分").is_ok());
+    assert!(db.check().unwrap().ok);
+}

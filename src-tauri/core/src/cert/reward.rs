@@ -481,7 +481,7 @@ pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&st
         )
         .with_details(json!({"field": "amount_fen"})));
     }
-    let note = if amount < r.amount_fen {
+    let why_lower = if amount < r.amount_fen {
         let why = reason.map(crate::text::clean).unwrap_or_default();
         if why.is_empty() {
             return Err(Error::invalid(
@@ -503,10 +503,7 @@ pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&st
     let year = this_year();
     db.write(|tx| {
         crate::store::policy::ensure_year_budgets(tx, year)?;
-        if let Some(n) = &note {
-            sql::set_reward_note(tx, id, n)?;
-        }
-        sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount), None, Some((year, flag)), "approve")
+        sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount), why_lower.as_deref(), Some((year, flag)), "approve")
     })?;
     get(db, id)
 }
