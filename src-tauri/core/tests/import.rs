@@ -1509,3 +1509,40 @@ fn cells_shown_in_wan_win_over_a_yuan_header_in_every_format() {
         assert_eq!(fen, [Some(500_000_000), Some(500_000_000), Some(50_000), Some(500_000_000)], "{e}");
     }
 }
+
+/// A park's rent file against the ledger: a typed subsidy year the months do not support is a
+/// warning on its cell (the row is imported; the grant will use the ledger's year), and a lease
+/// that starts before the registry's founding date is refused, naming the column.
+#[test]
+fn rent_rows_are_checked_against_the_ledger() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    huiqi_core::enterprise::create(&mut db, &huiqi_core::enterprise::EnterpriseInput { uscc: "914403001922038216".into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2024-06-01".into()), ..Default::default() })
+        .unwrap();
+    let head = "企业名称,统一社会信用代码,租赁地址,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,上年营业收入（元）,本年营业收入（元）,申请补贴年度\n";
+    let f = write_csv(
+        t.path(),
+        "r.csv",
+        &format!(
+            "{head}南京甲乙科技有限公司,914403001922038216,秣周东路9号,250.5,45,2024-03-01,2025-02-28,100,140,1\n\
+             南京甲乙科技有限公司,914403001922038216,秣周东路9号,250.5,45,2025-03-01,2026-02-28,100,140,3\n\
+             南京丙丁科技有限公司,91440300708461136T,软件大道1号,100,40,2025-01-01,2025-12-31,100,140,2\n"
+        ),
+    );
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.rows[0].status, RowStatus::Rejected);
+    assert_eq!(r.rows[0].errors[0].code, "lease_before_founding");
+    assert_eq!(r.rows[0].errors[0].column, "租期起");
+    assert!(r.rows[0].errors[0].message.contains("2024-06-01"), "{}", r.rows[0].errors[0].message);
+    assert!(!r.rows[0].cells.is_empty(), "the refused row keeps its cells for the preview");
+    for (i, typed, derived) in [(1, "3", "第1年"), (2, "2", "第1年")] {
+        assert_eq!(r.rows[i].status, RowStatus::Accepted);
+        let w = &r.rows[i].warnings;
+        assert_eq!(w.len(), 1, "row {}: {w:?}", r.rows[i].row);
+        assert_eq!((w[0].code.as_str(), w[0].field.as_str(), w[0].value.as_str()), ("subsidy_year_mismatch", "subsidy_year", typed));
+        assert!(w[0].message.contains(derived), "{}", w[0].message);
+    }
+    let c = import::commit(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!((c.summary.accepted, c.summary.rejected), (2, 1));
+    assert!(db.check().unwrap().ok);
+}
