@@ -52,6 +52,18 @@ export function fenToWan(fen: number | null | undefined): string {
   return `${neg ? '-' : ''}${int}${frac ? '.' + frac : ''}`
 }
 
+/** Months, possibly fractional (calendar days): 12 → "12", 11.483870… → "11.48" (at most 2 decimals). */
+export function fmtMonths(m: number | null | undefined): string {
+  if (m === null || m === undefined || !isFinite(m)) return ''
+  return (Math.round(m * 100) / 100).toFixed(2).replace(/\.?0+$/, '')
+}
+
+/** Hundredths of a square metre → "250.5" (trailing zeros dropped). */
+export function fmtArea(centi: number | null | undefined): string {
+  if (centi === null || centi === undefined) return ''
+  return (centi / 100).toFixed(2).replace(/\.?0+$/, '')
+}
+
 export function fmtTime(iso: string): string {
   const d = new Date(iso)
   if (isNaN(d.getTime())) return iso

@@ -23,7 +23,10 @@ export const remindersExport = (within?: number) => call<string | null>(D, 'remi
 export const rewardScan = () => call<ScanResult>(D, 'reward_scan')
 export const rewardConfirm = (picks: RewardPick[], confirm: boolean) => call<Reward[]>(D, 'reward_confirm', { picks, confirm })
 export const rewards = (status?: RewardStatus, enterprise?: number) => call<Reward[]>(D, 'rewards', { status: status ?? null, enterprise: enterprise ?? null })
-export const rewardApprove = (id: number, confirm: boolean) => call<Reward>(D, 'reward_approve', { id, confirm })
+/** `amount` null: the reward's own amount; a lower one needs its `reason`. */
+export const rewardApprove = (id: number, amount: number | null, reason: string | null, confirm: boolean) => call<Reward>(D, 'reward_approve', { id, amount, reason, confirm })
+/** A performance-based reward (program without a certification kind): amount within the cap, with its scoring note. */
+export const rewardAdd = (program: string, uscc: string, amount: number, note: string) => call<Reward>(D, 'reward_add', { program, uscc, amount, note })
 export const rewardReject = (id: number, reason: string) => call<Reward>(D, 'reward_reject', { id, reason })
 export const rewardPay = (id: number, amount: number, date: string, reference: string) => call<Reward>(D, 'reward_pay', { id, amount, date, reference })
 export const rewardRevoke = (id: number, reason: string) => call<Reward>(D, 'reward_revoke', { id, reason })

@@ -13,3 +13,5 @@ export const clauseEdit = (article: number, edit: ClauseEdit) => call<Clause>(D,
 export const programs = () => call<Program[]>(D, 'programs')
 export const budgets = (year: number) => call<Budget[]>(D, 'budgets', { year })
 export const budgetSet = (code: string, year: number, allocated: number) => call<Budget>(D, 'budget_set', { code, year, allocated })
+/** A reward program's amount in fen (null: not set), within the clause's cap. */
+export const programAmountSet = (code: string, amount: number | null) => call<Program>(D, 'program_amount_set', { code, amount })
