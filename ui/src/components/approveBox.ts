@@ -21,8 +21,11 @@ export async function askApproval(o: {
   min: number
   /** Shown when the amount is out of range. */
   invalid: string
+  /** The words about a lower amount (default: a grant's 核减). */
+  lower?: { label: string; hint: string; required: string; by: (amount: string) => string }
 }): Promise<Approval | null> {
   const { t } = o
+  const words = o.lower ?? { label: t('rent.cutReasonLabel'), hint: t('rent.cutReasonHint'), required: t('rent.cutReasonRequired'), by: (amount: string) => t('rent.cutBy', { amount }) }
   const st = reactive({ amount: (o.full / 100).toFixed(2), reason: '', amountError: '', reasonError: '' })
   const fen = () => parseScaled(st.amount, 2)
   const lower = () => {
@@ -32,7 +35,7 @@ export async function askApproval(o: {
   const validate = () => {
     const f = fen()
     st.amountError = f === null || f < o.min || f > o.full ? o.invalid : ''
-    st.reasonError = !st.amountError && lower() && !st.reason.trim() ? t('rent.cutReasonRequired') : ''
+    st.reasonError = !st.amountError && lower() && !st.reason.trim() ? words.required : ''
     return !st.amountError && !st.reasonError
   }
   try {
@@ -65,8 +68,8 @@ export async function askApproval(o: {
           st.amountError ? h('div', { class: 'hq-approve-error', 'data-testid': 'approve-amount-error' }, st.amountError) : null,
           lower()
             ? h('div', { class: 'hq-approve-reason' }, [
-                h('div', { class: 'hq-approve-label' }, t('rent.cutReasonLabel')),
-                h('div', { class: 'hq-approve-hint' }, t('rent.cutReasonHint')),
+                h('div', { class: 'hq-approve-label' }, words.label),
+                h('div', { class: 'hq-approve-hint' }, words.hint),
                 h(ElInput, {
                   type: 'textarea',
                   rows: 2,
@@ -77,7 +80,7 @@ export async function askApproval(o: {
                   },
                   'data-testid': 'approve-reason',
                 }),
-                h('div', { class: 'hq-approve-less', 'data-testid': 'approve-cut-by' }, t('rent.cutBy', { amount: fmtYuan(o.full - (fen() ?? o.full)) })),
+                h('div', { class: 'hq-approve-less', 'data-testid': 'approve-cut-by' }, words.by(fmtYuan(o.full - (fen() ?? o.full)))),
                 st.reasonError ? h('div', { class: 'hq-approve-error', 'data-testid': 'approve-reason-error' }, st.reasonError) : null,
               ])
             : null,
