@@ -331,3 +331,46 @@ describe('ImportView behaviour a program manager relies on', () => {
     w.unmount()
   })
 })
+
+describe('ImportView warnings', () => {
+  afterEach(() => {
+    clearMocks()
+    document.body.innerHTML = ''
+    i18n.global.locale.value = 'zh-CN'
+  })
+  const mismatch = {
+    code: 'subsidy_year_mismatch', field: 'subsidy_year', column: '申请补贴年度', value: '2',
+    message: '申请填写第2年，按台账已补贴月数应为第1年（以台账为准）。', message_en: 'The row says year 2; the ledger gives year 1.',
+  }
+  const warned = { ...goodRow, warnings: [mismatch] }
+
+  it('marks the warned cell of an accepted row, says why on hover and counts the rows', async () => {
+    const { w, calls } = setup(() => headFor(), [warned, goodRow, yearError])
+    await toPreview()
+    await flushPromises()
+    const cell = document.querySelector('[data-testid=cell-warning-3-subsidy_year]')
+    expect(cell?.textContent).toContain('2')
+    expect(document.querySelector('[data-testid=note-warning-3-subsidy_year]')?.textContent).toBe(mismatch.message)
+    // Counted over the accepted rows of the whole report, not the page.
+    expect(calls.some((c) => c.cmd === 'plugin:import|rows' && c.args.filter === 'accepted')).toBe(true)
+    expect(document.querySelector('[data-testid=import-warning-count]')?.textContent).toBe('1 行有提示')
+    // A warning is not an error: the row is not refused and its cell is not an error cell.
+    expect(document.querySelector('[data-testid=cell-error-3-subsidy_year]')).toBeNull()
+    w.unmount()
+  })
+
+  it('takes the count from the report when it gives one, and shows nothing without warnings', async () => {
+    const a = setup(() => ({ ...headFor(), warning_count: 4 }), [warned])
+    await toPreview()
+    await flushPromises()
+    expect(document.querySelector('[data-testid=import-warning-count]')?.textContent).toBe('4 行有提示')
+    a.w.unmount()
+    clearMocks()
+    document.body.innerHTML = ''
+    const b = setup(() => headFor(), [goodRow])
+    await toPreview()
+    await flushPromises()
+    expect(document.querySelector('[data-testid=import-warning-count]')).toBeNull()
+    b.w.unmount()
+  })
+})

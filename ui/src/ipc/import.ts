@@ -10,8 +10,9 @@ import type { ProgressReport } from '../bindings/ProgressReport'
 
 const D = 'import'
 
-/** The report without its rows (they are paged with `rows`). */
-export type ReportHead = Omit<ImportReport, 'rows'> & { row_count: number; error_count: number }
+/** The report without its rows (they are paged with `rows`). `warning_count`: accepted rows with
+ * warnings, when the app gives it (else the preview counts them from the rows). */
+export type ReportHead = Omit<ImportReport, 'rows'> & { row_count: number; error_count: number; warning_count?: number }
 export type RowFilter = 'all' | 'errors' | 'accepted' | 'changed'
 
 export const kinds = () => call<KindInfo[]>(D, 'kinds')
