@@ -279,6 +279,7 @@ const en: typeof zh = {
     capDistrict: 'set by the district',
     budget: 'Yearly budget',
     amount: 'Reward amount (yuan)',
+    setAmount: 'Set amount',
     amountNotSet: 'Not set',
     amountPerformance: 'Set by review',
     amountPerformanceHint: 'Performance-based programs take the reviewed amount with each reward.',

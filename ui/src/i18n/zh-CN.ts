@@ -277,6 +277,7 @@ export default {
     capDistrict: '由区确定',
     budget: '年度预算',
     amount: '奖励金额（元）',
+    setAmount: '设置金额',
     amountNotSet: '未设置',
     amountPerformance: '按评审确定',
     amountPerformanceHint: '绩效类项目的金额在登记每一笔奖励时按评审结果填写。',
