@@ -199,6 +199,23 @@ pub fn load(db: &mut Db) -> Result<usize> {
         add_demo_activity(tx, &ids)?;
         Ok(())
     })?;
+    // The settings notices need, filled with sample values marked as such (示例), so that a demo
+    // ledger issues notices at once; an office replaces them with its own in 设置 → 单位信息.
+    let office = crate::system::office(db)?;
+    let sample = |v: &str, s: &str| if v.trim().is_empty() { s.to_string() } else { v.to_string() };
+    crate::system::save_office(
+        db,
+        &crate::system::OfficeSettings {
+            rule_name: sample(&office.rule_name, "江宁区高新技术创业企业房租补贴实施细则（示例）"),
+            rule_doc_number: sample(&office.rule_doc_number, "示例科规〔2025〕1号"),
+            review_body: sample(&office.review_body, "南京市江宁区人民政府（示例）"),
+            court: sample(&office.court, "南京市江宁区人民法院（示例）"),
+            cc: sample(&office.cc, "区财政局（示例）"),
+            printer: sample(&office.printer, "南京市江宁区科学技术局办公室（示例）"),
+            publicity_contact: sample(&office.publicity_contact, "区科技局产业科，电话025-00000000（示例）"),
+            ..office
+        },
+    )?;
     Ok(validated.len())
 }
 

@@ -37,6 +37,10 @@ pub struct Clause {
     pub current: bool,
     pub created_at: String,
     pub created_by: String,
+    /// The official Chinese text the office entered (pasted from the published document); empty
+    /// until then. Only this text is quoted in notices: `text_zh` is a back-translation.
+    #[serde(default)]
+    pub official_zh: String,
 }
 
 /// What `huiqi policy clauses --format json` prints per clause.
@@ -49,6 +53,10 @@ pub struct ClauseListing {
     pub text_en: String,
     pub version: i64,
     pub chapter: i64,
+    pub official_zh: String,
+    /// Who entered the official text, and when (the version that carries it).
+    pub official_by: Option<String>,
+    pub official_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -158,7 +166,21 @@ pub fn clauses(db: &Db) -> Result<Vec<Clause>> {
 pub fn listing(db: &Db) -> Result<Vec<ClauseListing>> {
     Ok(clauses(db)?
         .into_iter()
-        .map(|c| ClauseListing { article: c.article, title_zh: c.title_zh, title_en: c.title_en, text_zh: c.text_zh, text_en: c.text_en, version: c.version, chapter: c.chapter })
+        .map(|c| {
+            let has = !c.official_zh.is_empty();
+            ClauseListing {
+                article: c.article,
+                title_zh: c.title_zh,
+                title_en: c.title_en,
+                text_zh: c.text_zh,
+                text_en: c.text_en,
+                version: c.version,
+                chapter: c.chapter,
+                official_zh: c.official_zh,
+                official_by: has.then_some(c.created_by),
+                official_at: has.then_some(c.created_at),
+            }
+        })
         .collect())
 }
 
@@ -206,6 +228,38 @@ pub fn edit_clause(db: &mut Db, article: i64, edit: &ClauseEdit) -> Result<Claus
         return Err(Error::invalid("too_long", "条款文本过长。", "The clause text is too long."));
     }
     db.write(|tx| sql::add_clause_version(tx, &cur, &next))
+}
+
+/// Enter (paste) the official Chinese text of a clause: a new version of the clause, with who and
+/// when; from then on notices quote it. Line breaks and spaces inside are tidied; the text must
+/// read as Chinese (a pasted English or empty text is refused).
+pub fn set_official_text(db: &mut Db, article: i64, text: &str) -> Result<Clause> {
+    let cur = current_clause(db, article)?;
+    let text: String = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("");
+    let text = text::clean(&text);
+    if text.is_empty() {
+        return Err(Error::invalid("missing_required", "请粘贴该条款的正式中文文本。", "Paste the clause's official Chinese text.").with_details(serde_json::json!({"field": "official_zh"})));
+    }
+    let han = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+    if han * 2 < text.chars().count() {
+        return Err(Error::invalid("not_chinese", "正式文本应为中文（从正式印发的文件中复制）。", "The official text is the Chinese one, copied from the published document.")
+            .with_details(serde_json::json!({"field": "official_zh"})));
+    }
+    if text.chars().count() > 20_000 {
+        return Err(Error::invalid("too_long", "条款文本过长。", "The clause text is too long.").with_details(serde_json::json!({"field": "official_zh"})));
+    }
+    if text == cur.official_zh {
+        return Err(Error::invalid("nothing_changed", "正式文本没有变化。", "The official text did not change."));
+    }
+    let next = Clause { official_zh: text, note: "录入正式文本".into(), ..cur.clone() };
+    db.write(|tx| sql::add_clause_version(tx, &cur, &next))
+}
+
+/// The articles notices cite (those the programs are bound to) whose official text is not
+/// entered yet: until it is, notices cite them without a quotation.
+pub fn clauses_without_official_text(db: &Db) -> Result<Vec<ClauseListing>> {
+    let cited: std::collections::BTreeSet<i64> = programs(db)?.iter().map(|p| p.article).collect();
+    Ok(listing(db)?.into_iter().filter(|c| cited.contains(&c.article) && c.official_zh.is_empty()).collect())
 }
 
 pub fn programs(db: &Db) -> Result<Vec<Program>> {

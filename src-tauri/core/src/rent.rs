@@ -867,11 +867,31 @@ pub fn revoke(db: &mut Db, id: i64, reason: &str) -> Result<Grant> {
     grant(db, id)
 }
 
-/// Record a payment; partial payments add up, never beyond the approved amount.
+/// Lower an approved grant's amount (an objection to its 公示 partly upheld), with the reason.
+pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Grant> {
+    let reason = need_reason(reason)?;
+    let g = grant(db, id)?;
+    if g.status != GrantStatus::Approved {
+        return Err(wrong_state(&g, "调整金额", "amended"));
+    }
+    let approved = g.approved_fen.unwrap_or(g.computed_fen);
+    if amount_fen <= 0 || amount_fen >= approved || amount_fen < g.paid_fen {
+        return Err(Error::invalid("out_of_range", format!("调整后的金额应低于批准金额 {} 元、不低于已拨付的 {} 元。", fmt_yuan(approved), fmt_yuan(g.paid_fen)), "The new amount must be below the approved one.")
+            .with_details(json!({"field": "amount_fen"})));
+    }
+    db.write(|tx| sql::set_status(tx, id, GrantStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
+    grant(db, id)
+}
+
+/// Record a payment; partial payments add up, never beyond the approved amount, never while a
+/// 公示 holds the grant.
 pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str) -> Result<Grant> {
     let g = grant(db, id)?;
     if !matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) {
         return Err(wrong_state(&g, "拨付", "paid"));
+    }
+    if let Some(hold) = crate::notice::publicity::payment_hold(db, Some(id), None, date(paid_on, "paid_on")?)? {
+        return Err(hold);
     }
     let approved = g.approved_fen.unwrap_or(0);
     if amount_fen <= 0 {

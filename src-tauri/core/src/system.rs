@@ -40,6 +40,33 @@ pub struct OfficeSettings {
     pub signer: String,
     /// Who is writing (audit "who"); empty → the OS user.
     pub user_name: String,
+    /// The district's own rule for the rent subsidy, as it is cited: its name (without 《》) and
+    /// document number, e.g. 江宁区高新技术创业企业房租补贴实施细则 · 江宁科规〔2025〕1号. Rent
+    /// notices are refused while they are empty.
+    #[serde(default)]
+    pub rule_name: String,
+    #[serde(default)]
+    pub rule_doc_number: String,
+    /// Where a refusal or a reduction can be challenged: the body that hears 行政复议 (60 days)
+    /// and the court for 行政诉讼 (6 months). Such notices are refused while they are empty.
+    #[serde(default)]
+    pub review_body: String,
+    #[serde(default)]
+    pub court: String,
+    /// 版记: 抄送机关 (optional) and 印发机关 (empty → the issuing authority).
+    #[serde(default)]
+    pub cc: String,
+    #[serde(default)]
+    pub printer: String,
+    /// 公示: who takes objections (office, telephone) and how many working days (default 5).
+    #[serde(default)]
+    pub publicity_contact: String,
+    #[serde(default = "default_publicity_days")]
+    pub publicity_days: i64,
+}
+
+fn default_publicity_days() -> i64 {
+    5
 }
 
 impl Default for OfficeSettings {
@@ -51,6 +78,14 @@ impl Default for OfficeSettings {
             doc_prefix: "江宁科".into(),
             signer: "南京市江宁区科学技术局".into(),
             user_name: String::new(),
+            rule_name: String::new(),
+            rule_doc_number: String::new(),
+            review_body: String::new(),
+            court: String::new(),
+            cc: String::new(),
+            printer: String::new(),
+            publicity_contact: String::new(),
+            publicity_days: default_publicity_days(),
         }
     }
 }
@@ -92,7 +127,19 @@ pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
         doc_prefix: text::clean(&s.doc_prefix),
         signer: text::clean(&s.signer),
         user_name: text::clean(&s.user_name),
+        rule_name: text::clean(&s.rule_name).trim_start_matches('《').trim_end_matches('》').to_string(),
+        rule_doc_number: text::clean(&s.rule_doc_number).trim_start_matches(['（', '(']).trim_end_matches(['）', ')']).to_string(),
+        review_body: text::clean(&s.review_body),
+        court: text::clean(&s.court),
+        cc: text::clean(&s.cc),
+        printer: text::clean(&s.printer),
+        publicity_contact: text::clean(&s.publicity_contact),
+        publicity_days: s.publicity_days,
     };
+    if !(1..=30).contains(&s.publicity_days) {
+        return Err(Error::invalid("out_of_range", "公示期应为1–30个工作日（通常为5个工作日）。", "The publicity period is 1–30 working days (usually 5).")
+            .with_details(serde_json::json!({"field": "publicity_days"})));
+    }
     if !s.district_code.is_empty() && !(s.district_code.len() == 6 && s.district_code.chars().all(|c| c.is_ascii_digit())) {
         return Err(Error::invalid("bad_district_code", "行政区划代码应为6位数字（GB/T 2260），例如 320115。", "The district code is 6 digits (GB/T 2260), e.g. 320115.")
             .with_details(serde_json::json!({"field": "district_code"})));

@@ -27,7 +27,27 @@ fn setup() -> (tempfile::TempDir, Db, i64) {
     let e = enterprise::create(&mut db, &EnterpriseInput { uscc: USCC.into(), name: NAME.into(), founded_on: Some("2023-03-01".into()), ..Default::default() }).unwrap().enterprise;
     cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "high_tech_enterprise".into(), certificate_no: Some("GR202532000001".into()), issued_on: "2025-01-10".into(), ..Default::default() }).unwrap();
     rent::set_growth(&mut db, &GrowthReport { enterprise_id: e.id, year: 2025, revenue_fen: Some(140_000_000), rd_fen: None, staff: Some(30) }).unwrap();
+    settings(&mut db);
     (t, db, e.id)
+}
+
+/// The settings notices need: the district's rule, where to challenge a decision, the 版记.
+fn settings(db: &mut Db) {
+    let office = huiqi_core::system::office(db).unwrap();
+    huiqi_core::system::save_office(
+        db,
+        &huiqi_core::system::OfficeSettings {
+            rule_name: "江宁区高新技术创业企业房租补贴实施细则".into(),
+            rule_doc_number: "江宁科规〔2025〕1号".into(),
+            review_body: "南京市江宁区人民政府".into(),
+            court: "南京市江宁区人民法院".into(),
+            cc: "区财政局".into(),
+            printer: "南京市江宁区科学技术局办公室".into(),
+            publicity_contact: "区科技局产业科，电话025-52101234".into(),
+            ..office
+        },
+    )
+    .unwrap();
 }
 
 /// An approved grant of 135,270.00 元 (250.5 ㎡ × 45 元 × 12 months × 100%).
@@ -80,7 +100,7 @@ fn issue_check_reprint_verify_void_and_correct() {
     assert_eq!(n.doc_number, "江宁科〔2026〕1号");
     assert_eq!(n.kind, NoticeKind::RentApproval);
     assert_eq!((n.clause.article, n.clause.version), (2, 1));
-    assert!(n.clause.quote.contains("房租补贴"), "{}", n.clause.quote);
+    assert!(n.clause.quote.is_empty() && !n.clause.official, "no official text entered: no quotation");
     let bytes = notice::pdf(&db, n.id).unwrap();
     let file = t.path().join("n.pdf");
     std::fs::write(&file, &bytes).unwrap();
@@ -90,7 +110,11 @@ fn issue_check_reprint_verify_void_and_correct() {
     for want in [
         NAME,
         USCC,
-        "《关于深入推进引领性国家创新型城市建设的若干政策意见》（宁委发〔2022〕1号）第二条",
+        "根据《关于深入推进引领性国家创新型城市建设的若干政策意见》（宁委发〔2022〕1号）第二条规定",
+        "按照《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）",
+        "抄送：区财政局。",
+        "南京市江宁区科学技术局办公室",
+        "2026年3月5日印发",
         "135,270.00元",
         "人民币壹拾叁万伍仟贰佰柒拾元整",
         "江宁科〔2026〕1号",
@@ -210,6 +234,8 @@ fn a_rejection_states_the_reason_and_cites_the_rule() {
     let text = squash(&tool("pdftotext", &["-enc", "UTF-8"], &f));
     assert!(text.contains("租赁合同未在区内备案"), "{text}");
     assert!(text.contains("不予补贴") && text.contains("第二条"), "{text}");
+    assert!(text.contains("六十日内向南京市江宁区人民政府申请行政复议") && text.contains("六个月内依法向南京市江宁区人民法院提起行政诉讼"), "{text}");
+    assert!(text.contains("《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）"), "{text}");
 }
 
 fn reward_ready(db: &mut Db) -> i64 {

@@ -7,4 +7,9 @@ export type CertKind = { code: string, name_zh: string, name_en: string, synonym
 /**
  * None: the certification does not expire (a one-off title).
  */
-validity: Validity | null, annual_report: MonthDay | null, evaluation_window: EvalWindow | null, review: boolean | null, };
+validity: Validity | null, annual_report: MonthDay | null, evaluation_window: EvalWindow | null, review: boolean | null, 
+/**
+ * How a notice says the enterprise got it: 获评 (default: a title with its certificate),
+ * 入选 (a published list: `list_name`, the certificate number optional), 首次突破.
+ */
+wording: string | null, list_name: string | null, };

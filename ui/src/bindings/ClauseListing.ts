@@ -3,4 +3,8 @@
 /**
  * What `huiqi policy clauses --format json` prints per clause.
  */
-export type ClauseListing = { article: number, title_zh: string, title_en: string, text_zh: string, text_en: string, version: number, chapter: number, };
+export type ClauseListing = { article: number, title_zh: string, title_en: string, text_zh: string, text_en: string, version: number, chapter: number, official_zh: string, 
+/**
+ * Who entered the official text, and when (the version that carries it).
+ */
+official_by: string | null, official_at: string | null, };

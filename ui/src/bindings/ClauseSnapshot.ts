@@ -5,10 +5,15 @@
  */
 export type ClauseSnapshot = { policy_title: string, policy_doc_number: string, article: number, version: number, title_zh: string, 
 /**
- * The sentence of the clause quoted in the notice.
+ * The sentence of the clause's official text quoted in the notice; empty while the office
+ * has not entered the official text (the article is then cited without a quotation).
  */
 quote: string, 
 /**
  * 《…》（宁委发〔2022〕1号）第二条
  */
-citation: string, };
+citation: string, 
+/**
+ * The quote comes from the official text (false: no quotation).
+ */
+official: boolean, };

@@ -5,7 +5,11 @@ import type { NoticeKind } from "./NoticeKind";
 /**
  * An issued notice (what lists, the register and `verify` show; the PDF is fetched apart).
  */
-export type Notice = { id: number, doc_number: string, kind: NoticeKind, subject: string, enterprise_id: number, enterprise_name: string, uscc: string, grant_id: number | null, reward_id: number | null, certification_id: number | null, template_version: number, clause: ClauseSnapshot, 
+export type Notice = { id: number, doc_number: string, kind: NoticeKind, subject: string, 
+/**
+ * None for a 公示 list, which names many enterprises (`publicity_id` says which list).
+ */
+enterprise_id: number | null, enterprise_name: string, uscc: string, grant_id: number | null, reward_id: number | null, certification_id: number | null, publicity_id: number | null, template_version: number, clause: ClauseSnapshot, 
 /**
  * First 12 hex digits of the content hash, printed in the footer.
  */

@@ -27,4 +27,23 @@ signer: string,
 /**
  * Who is writing (audit "who"); empty → the OS user.
  */
-user_name: string, };
+user_name: string, 
+/**
+ * The district's own rule for the rent subsidy, as it is cited: its name (without 《》) and
+ * document number, e.g. 江宁区高新技术创业企业房租补贴实施细则 · 江宁科规〔2025〕1号. Rent
+ * notices are refused while they are empty.
+ */
+rule_name: string, rule_doc_number: string, 
+/**
+ * Where a refusal or a reduction can be challenged: the body that hears 行政复议 (60 days)
+ * and the court for 行政诉讼 (6 months). Such notices are refused while they are empty.
+ */
+review_body: string, court: string, 
+/**
+ * 版记: 抄送机关 (optional) and 印发机关 (empty → the issuing authority).
+ */
+cc: string, printer: string, 
+/**
+ * 公示: who takes objections (office, telephone) and how many working days (default 5).
+ */
+publicity_contact: string, publicity_days: number, };

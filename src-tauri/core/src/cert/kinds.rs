@@ -33,6 +33,12 @@ pub struct CertKind {
     pub evaluation_window: Option<EvalWindow>,
     #[serde(default)]
     pub review: Option<bool>,
+    /// How a notice says the enterprise got it: 获评 (default: a title with its certificate),
+    /// 入选 (a published list: `list_name`, the certificate number optional), 首次突破.
+    #[serde(default)]
+    pub wording: Option<String>,
+    #[serde(default)]
+    pub list_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -150,6 +156,37 @@ pub fn level_mismatch_error(text: &str, kind: &CertKind, level: &str) -> crate::
         format!("“{text}” is a {level} title; “{}” ({}) is another level.", kind.name_zh, kind.code),
     )
     .with_details(serde_json::json!({"field": "kind", "kind": kind.code, "level": level}))
+}
+
+fn zh_date_text(s: &str) -> String {
+    use chrono::Datelike;
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day())).unwrap_or_else(|_| s.to_string())
+}
+
+/// What the enterprise achieved, as the clause's program names it: 获评 a title, 入选 a published
+/// list (its name and date when the list gives no certificate number), 首次突破 a revenue mark.
+pub fn achievement(kind: &CertKind, certificate_no: &str, issued_on: &str) -> String {
+    let date = zh_date_text(issued_on);
+    match kind.wording.as_deref().unwrap_or("获评") {
+        "首次突破" => {
+            let year = issued_on.get(..4).and_then(|y| y.parse::<i32>().ok()).map(|y| y - 1);
+            format!(
+                "作为软件企业，{}营业收入首次突破1亿元（{}{}认定）",
+                year.map(|y| format!("{y}年度")).unwrap_or_default(),
+                if certificate_no.is_empty() { String::new() } else { format!("认定编号：{certificate_no}，") },
+                date
+            )
+        }
+        "入选" => {
+            let list = kind.list_name.clone().unwrap_or_else(|| format!("{}名单", kind.name_zh));
+            if certificate_no.is_empty() {
+                format!("入选{list}（{date}公布）")
+            } else {
+                format!("入选{list}（编号：{certificate_no}，{date}公布）")
+            }
+        }
+        verb => format!("{verb}{}（证书编号：{certificate_no}，{date}发证）", kind.name_zh),
+    }
 }
 
 /// The expiry date the validity rule gives for an issue date (None: no expiry).

@@ -233,7 +233,7 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 continue;
             };
             let capped = p.cap_fen.map_or(amount, |cap| amount.min(cap));
-            let (verb, noun) = title_words(&c.kind);
+            let said = kinds.iter().find(|k| k.code == c.kind).map(|k| crate::cert::kinds::achievement(k, &c.certificate_no, &c.issued_on)).unwrap_or_else(|| kname.clone());
             let steps = vec![
                 step(
                     "certification",
@@ -241,7 +241,7 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Certification",
                     json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
                     json!(true),
-                    format!("{}{verb}{kname}（{}，{} {noun}）。", c.enterprise_name, if c.certificate_no.is_empty() { "名单未列证书编号".to_string() } else { format!("证书 {}", c.certificate_no) }, c.issued_on),
+                    format!("{}{said}。", c.enterprise_name),
                     Basis { kind: "input".into(), reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() } },
                 ),
                 step(
@@ -371,16 +371,6 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
     let proposals: Vec<Proposal> = candidates.into_iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect();
     let total_fen = proposals.iter().map(|p| p.amount_fen).sum();
     Ok(ScanResult { proposals, excluded, total_fen })
-}
-
-/// How a clause names what the enterprise did: 获评 a title, 入选 a published list, 首次突破 a
-/// revenue milestone; and what the date is (发证 / 公布 / 认定).
-pub fn title_words(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "software_revenue_100m" => ("：", "认定"),
-        "tech_innovation_demo" | "green_factory" | "green_supply_chain" | "service_manufacturing_demo" | "industrial_design_center" | "quality_benchmark" | "ip_benchmark" => ("入选", "公布"),
-        _ => ("获评", "发证"),
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -614,10 +604,29 @@ pub fn revoke(db: &mut Db, id: i64, reason: &str) -> Result<Reward> {
     get(db, id)
 }
 
+/// Lower an approved reward's amount (an objection to its 公示 partly upheld), with the reason.
+pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Reward> {
+    let reason = reason_of(reason)?;
+    let r = get(db, id)?;
+    if r.status != RewardStatus::Approved {
+        return Err(wrong(&r, "调整金额", "amended"));
+    }
+    let approved = r.approved_fen.unwrap_or(r.amount_fen);
+    if amount_fen <= 0 || amount_fen >= approved || amount_fen < r.paid_fen {
+        return Err(Error::invalid("out_of_range", format!("调整后的金额应低于批准金额 {} 元。", fmt_yuan(approved)), "The new amount must be below the approved one.").with_details(json!({"field": "amount_fen"})));
+    }
+    db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
+    get(db, id)
+}
+
 pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str) -> Result<Reward> {
     let r = get(db, id)?;
     if !matches!(r.status, RewardStatus::Approved) {
         return Err(wrong(&r, "拨付", "paid"));
+    }
+    let on = crate::import::normalize::parse_date_text(paid_on).ok_or_else(|| Error::invalid("bad_date", "拨付日期无效。", "Bad payment date."))?;
+    if let Some(hold) = crate::notice::publicity::payment_hold(db, None, Some(id), on)? {
+        return Err(hold);
     }
     let approved = r.approved_fen.unwrap_or(0);
     if amount_fen <= 0 || r.paid_fen + amount_fen > approved {

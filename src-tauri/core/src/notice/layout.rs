@@ -178,6 +178,31 @@ pub struct NoticeDoc {
     pub footer: Option<String>,
     /// Drawn large, light grey and diagonal on every page, e.g. "样稿" (previews).
     pub watermark: Option<String>,
+    /// 信函格式 (GB/T 9704 §10.1), for letters (函): the authority 30 mm from the top without
+    /// 文件, red double rules, the number flush right under the first, no page number on page 1.
+    #[serde(default)]
+    pub letter: bool,
+    /// 版记 (§7.4) at the foot of the last page.
+    #[serde(default)]
+    pub imprint: Option<Imprint>,
+    /// The layout rules the document was made with: 0 — before 版记 and odd/even page numbers
+    /// (notices issued then render as they did), 1 — GB/T 9704 §7.4, §7.5 and §10.1 as below.
+    #[serde(default)]
+    pub layout: u8,
+}
+
+/// The layout rules of new documents (see [`NoticeDoc::layout`]).
+pub const LAYOUT_VERSION: u8 = 1;
+
+/// 版记 (GB/T 9704 §7.4): 抄送 when there is one; 印发机关 and 印发日期 (not in letters).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Imprint {
+    /// 抄送机关, e.g. "区财政局，区审计局" (empty: no 抄送 line).
+    pub cc: String,
+    /// 印发机关, e.g. "南京市江宁区科学技术局办公室" (empty in letters).
+    pub printer: String,
+    /// 印发日期, e.g. "2026年3月5日" (printed with 印发 after it).
+    pub printed_on: String,
 }
 
 /// A body paragraph.
@@ -235,7 +260,8 @@ const PITCH_X: f32 = BLOCK_W / CHARS_PER_LINE as f32;
 const BODY_PT: f32 = 16.0; // 三号
 const TITLE_PT: f32 = 22.0; // 二号
 const PAGE_NO_PT: f32 = 14.0; // 四号
-const FOOTER_PT: f32 = 9.0; // 小五
+const FOOTER_PT: f32 = 7.5; // 六号: small, below the page number, outside the text block
+const IMPRINT_PT: f32 = 14.0; // 四号 (版记)
 /// Height of the authority's characters (GB/T 9704 leaves it to the issuer; ≈14 mm).
 const AUTHORITY_PT: f32 = 40.0;
 /// Narrowest horizontal scale of the authority before it wraps, and its line spacing.
@@ -253,7 +279,20 @@ const BLANK_LINES_BEFORE_TITLE: f32 = 2.0;
 /// The dash line of the page number is this far below the text block (§7.5).
 const PAGE_NO_GAP: f32 = 7.0 * MM;
 /// Baseline of the footer above the bottom edge of the page.
-const FOOTER_BASELINE: f32 = 14.0 * MM;
+const FOOTER_BASELINE: f32 = 12.0 * MM;
+/// 版记 rules (§7.4): first and last thick (0.35 mm), those between thin (0.25 mm).
+const IMPRINT_THICK: f32 = 0.35 * MM;
+const IMPRINT_THIN: f32 = 0.25 * MM;
+/// 信函格式 (§10.1): the authority's top edge 30 mm from the top of the page; red double rules
+/// 170 mm long, centred: 4 mm below the authority (thick over thin) and 20 mm above the bottom
+/// edge (thin over thick); the number 7/8 of a 三号 character below the first.
+const LETTER_AUTHORITY_TOP: f32 = 30.0 * MM;
+const LETTER_RULE_LEN: f32 = 170.0 * MM;
+const LETTER_RULE_GAP: f32 = 4.0 * MM;
+const LETTER_BOTTOM_RULE: f32 = 20.0 * MM;
+const DOUBLE_THICK: f32 = 1.0 * MM;
+const DOUBLE_THIN: f32 = 0.35 * MM;
+const DOUBLE_SPACE: f32 = 0.8 * MM;
 /// Date: right indent in characters (§7.3.5.1 "成文日期一般右空四字").
 const DATE_RIGHT_CHARS: f32 = 4.0;
 /// Ascent of the ideographic em box (both fonts: 880/1000); the baseline is this far below the
@@ -325,6 +364,15 @@ const SMALL: Style = Style {
 const FOOTER: Style = Style {
     size: FOOTER_PT,
     ..SMALL
+};
+/// The footer of documents made before layout 1 (9 pt, 14 mm from the bottom).
+const FOOTER_V0: Style = Style { size: 9.0, ..SMALL };
+const FOOTER_BASELINE_V0: f32 = 14.0 * MM;
+/// 版记: 四号 仿宋, on the character grid of its size.
+const IMPRINT: Style = Style {
+    size: IMPRINT_PT,
+    grid: Some(IMPRINT_PT),
+    ..BODY
 };
 
 fn is_latin(c: char) -> bool {
@@ -494,6 +542,9 @@ struct Shaped {
     date: Vec<Glyph>,
     footer: Option<Vec<Glyph>>,
     watermark: Option<Vec<Glyph>>,
+    /// 版记: the 抄送 line ("抄送：…。") and the printer and date ("…印发"), when present.
+    cc: Option<Vec<Glyph>>,
+    printer: Option<(Vec<Glyph>, Vec<Glyph>)>,
 }
 
 /// The non-empty lines of `text` (split at line breaks), shaped.
@@ -535,16 +586,31 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
     }
     let signer = fonts.shape(doc.signer.trim(), &BODY, "signer")?;
     let date = fonts.shape(doc.date.trim(), &BODY, "date")?;
+    let footer_style = if doc.layout == 0 { &FOOTER_V0 } else { &FOOTER };
     let footer = doc
         .footer
         .as_deref()
-        .map(|f| fonts.shape(f.trim(), &FOOTER, "footer"))
+        .map(|f| fonts.shape(f.trim(), footer_style, "footer"))
         .transpose()?;
     let watermark = doc
         .watermark
         .as_deref()
         .map(|w| fonts.shape(w.trim(), &HEAD, "watermark"))
         .transpose()?;
+    let (mut cc, mut printer) = (None, None);
+    if let Some(im) = &doc.imprint {
+        let list = im.cc.trim().trim_end_matches(['。', '.']);
+        if !list.is_empty() {
+            cc = Some(fonts.shape(&format!("抄送：{list}。"), &IMPRINT, "imprint")?);
+        }
+        // Letters carry no 印发机关 and 印发日期 (§10.1).
+        if !doc.letter && !(im.printer.trim().is_empty() && im.printed_on.trim().is_empty()) {
+            printer = Some((
+                fonts.shape(im.printer.trim(), &IMPRINT, "imprint")?,
+                fonts.shape(&format!("{}印发", im.printed_on.trim()), &IMPRINT, "imprint")?,
+            ));
+        }
+    }
     Ok(Shaped {
         authority,
         doc_number,
@@ -555,6 +621,8 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
         date,
         footer,
         watermark,
+        cc,
+        printer,
     })
 }
 
@@ -564,7 +632,12 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     let mut first = Page::default();
 
     // --- Head ---
-    let mut y = MARGIN_TOP + AUTHORITY_TOP; // top edge of the authority
+    // Top edge of the authority: 35 mm into the text block, or 30 mm from the top of a letter.
+    let mut y = if doc.letter {
+        LETTER_AUTHORITY_TOP
+    } else {
+        MARGIN_TOP + AUTHORITY_TOP
+    };
                                             // Each given line (joint documents: one authority per line) is centred, condensed to the
                                             // text block width; a line that would need more than MIN_AUTHORITY_SCALE is wrapped into
                                             // balanced lines instead.
@@ -600,7 +673,31 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         y -= (AUTHORITY_LEADING - 1.0) * AUTHORITY_PT;
     }
     let mut rule_y = y + RULE_GAP;
-    if let Some(num) = &s.doc_number {
+    if doc.letter {
+        // Red double rule 4 mm below the authority, thick over thin, 170 mm long, centred; the
+        // number flush right under it; the same rule, thin over thick, 20 mm above the bottom.
+        let top = y + LETTER_RULE_GAP;
+        let (thick_y, thin_y) = (top + DOUBLE_THICK / 2.0, top + DOUBLE_THICK + DOUBLE_SPACE + DOUBLE_THIN / 2.0);
+        let bottom = PAGE_H - LETTER_BOTTOM_RULE;
+        let (thin_b, thick_b) = (bottom - DOUBLE_THICK - DOUBLE_SPACE - DOUBLE_THIN / 2.0, bottom - DOUBLE_THICK / 2.0);
+        for (yy, w) in [(thick_y, DOUBLE_THICK), (thin_y, DOUBLE_THIN), (thin_b, DOUBLE_THIN), (thick_b, DOUBLE_THICK)] {
+            first.items.push(Item::Rule {
+                x0: (PAGE_W - LETTER_RULE_LEN) / 2.0,
+                x1: (PAGE_W + LETTER_RULE_LEN) / 2.0,
+                y: PAGE_H - yy,
+                width: w,
+                color: Color::Red,
+            });
+        }
+        y = top + DOUBLE_THICK + DOUBLE_SPACE + DOUBLE_THIN;
+        if let Some(num) = &s.doc_number {
+            let num_top = y + 7.0 / 8.0 * BODY_PT;
+            let line = fit_one_line(num, BLOCK_W);
+            first.items.push(text_at(MARGIN_LEFT + BLOCK_W - width(&line), num_top + EM_ASCENT * BODY_PT, &BODY, Color::Black, line));
+            y = num_top + BODY_PT;
+        }
+        rule_y = y;
+    } else if let Some(num) = &s.doc_number {
         y += BLANK_LINES_BEFORE_NUMBER * PITCH_Y;
         let baseline = baseline_in_box(y, BODY_PT);
         let line = fit_one_line(num, BLOCK_W);
@@ -613,13 +710,15 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         ));
         rule_y = baseline + (1.0 - EM_ASCENT) * BODY_PT + RULE_GAP;
     }
-    first.items.push(Item::Rule {
-        x0: MARGIN_LEFT,
-        x1: MARGIN_LEFT + BLOCK_W,
-        y: PAGE_H - rule_y,
-        width: RULE_WIDTH,
-        color: Color::Red,
-    });
+    if !doc.letter {
+        first.items.push(Item::Rule {
+            x0: MARGIN_LEFT,
+            x1: MARGIN_LEFT + BLOCK_W,
+            y: PAGE_H - rule_y,
+            width: RULE_WIDTH,
+            color: Color::Red,
+        });
+    }
     y = rule_y + BLANK_LINES_BEFORE_TITLE * PITCH_Y;
 
     // --- Title: centred lines on the line pitch ---
@@ -761,6 +860,46 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         line += 1;
     }
 
+    // --- 版记 (§7.4): the last lines of the last page, thick rules first and last ---
+    let cc_lines = s.cc.as_ref().map(|cc| {
+        let indent = IMPRINT_PT; // 左右各空一字
+        let label = 3.0 * IMPRINT_PT; // continuation lines align after "抄送："
+        break_glyphs(cc, BLOCK_W - 2.0 * indent, BLOCK_W - 2.0 * indent - label)
+    });
+    let n_cc = cc_lines.as_ref().map_or(0, |l| l.len());
+    let n_imprint = n_cc + usize::from(s.printer.is_some());
+    if n_imprint > 0 {
+        if n_imprint > LINES_PER_PAGE {
+            return Err(LayoutError::TooLong { field: "imprint" });
+        }
+        if line + n_imprint > LINES_PER_PAGE {
+            page += 1;
+        }
+        while pages.len() <= page {
+            pages.push(Page::default());
+        }
+        let first_row = LINES_PER_PAGE - n_imprint;
+        let row_top = |k: usize| MARGIN_TOP + k as f32 * PITCH_Y;
+        let baseline = |k: usize| baseline_in_box(row_top(k), IMPRINT_PT);
+        let rule = |y_top: f32, w: f32| Item::Rule { x0: MARGIN_LEFT, x1: MARGIN_LEFT + BLOCK_W, y: PAGE_H - y_top, width: w, color: Color::Black };
+        let items = &mut pages[page].items;
+        items.push(rule(row_top(first_row), IMPRINT_THICK));
+        for (i, l) in cc_lines.into_iter().flatten().enumerate() {
+            let x = MARGIN_LEFT + IMPRINT_PT + if i == 0 { 0.0 } else { 3.0 * IMPRINT_PT };
+            items.push(text_at(x, baseline(first_row + i), &IMPRINT, Color::Black, l));
+        }
+        if let Some((printer, date)) = &s.printer {
+            let k = first_row + n_cc;
+            if n_cc > 0 {
+                items.push(rule(row_top(k), IMPRINT_THIN));
+            }
+            items.push(text_at(MARGIN_LEFT + IMPRINT_PT, baseline(k), &IMPRINT, Color::Black, printer.clone()));
+            items.push(text_at(MARGIN_LEFT + BLOCK_W - IMPRINT_PT - width(date), baseline(k), &IMPRINT, Color::Black, date.clone()));
+        }
+        // The last rule lies on the lower edge of the text block.
+        items.push(rule(MARGIN_TOP + BLOCK_H, IMPRINT_THICK));
+    }
+
     // --- Per page: page number, footer, watermark (drawn first, under everything) ---
     let n_pages = pages.len();
     for (i, p) in pages.iter_mut().enumerate() {
@@ -779,24 +918,26 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         let w = width(&number);
         // The dash sits at mid-em (0.38 em above the baseline): put it PAGE_NO_GAP below the block.
         let baseline = MARGIN_TOP + BLOCK_H + PAGE_NO_GAP + 0.38 * PAGE_NO_PT;
-        items.push(text_at(
-            (PAGE_W - w) / 2.0,
-            baseline,
-            &SMALL,
-            Color::Black,
-            number,
-        ));
+        // §7.5: odd pages right, even pages left, one character in from the text block's edge;
+        // a letter's first page has none (§10.1). Documents made before: centred.
+        let x = if doc.layout == 0 {
+            Some((PAGE_W - w) / 2.0)
+        } else if doc.letter && i == 0 {
+            None
+        } else if i % 2 == 0 {
+            Some(MARGIN_LEFT + BLOCK_W - PAGE_NO_PT - w)
+        } else {
+            Some(MARGIN_LEFT + PAGE_NO_PT)
+        };
+        if let Some(x) = x {
+            items.push(text_at(x, baseline, &SMALL, Color::Black, number));
+        }
         if let Some(f) = &s.footer {
             if !f.is_empty() {
                 let line = fit_one_line(f, BLOCK_W);
                 let x = (PAGE_W - width(&line)) / 2.0;
-                items.push(text_at(
-                    x,
-                    PAGE_H - FOOTER_BASELINE,
-                    &FOOTER,
-                    Color::Black,
-                    line,
-                ));
+                let (style, base) = if doc.layout == 0 { (&FOOTER_V0, FOOTER_BASELINE_V0) } else { (&FOOTER, FOOTER_BASELINE) };
+                items.push(text_at(x, PAGE_H - base, style, Color::Black, line));
             }
         }
         items.append(&mut p.items);

@@ -15,6 +15,7 @@
 //! a paper copy by the code.
 
 pub mod layout;
+pub mod publicity;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,20 +44,37 @@ pub const TEMPLATES_JSON: &str = include_str!("../../../../assets/notice/templat
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     RentApproval,
+    /// An approval below the computed amount (核减): the reason and the remedies.
+    RentReduction,
     RentRejection,
     Reward,
+    /// The difference (补差) when a higher title of a 就高不重复 group follows a lower one.
+    RewardTopUp,
     ExpiryReminder,
+    /// 公示: the list of grants and rewards proposed, before they are paid.
+    Publicity,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] = [NoticeKind::RentApproval, NoticeKind::RentRejection, NoticeKind::Reward, NoticeKind::ExpiryReminder];
+    pub const ALL: [NoticeKind; 7] = [
+        NoticeKind::RentApproval,
+        NoticeKind::RentReduction,
+        NoticeKind::RentRejection,
+        NoticeKind::Reward,
+        NoticeKind::RewardTopUp,
+        NoticeKind::ExpiryReminder,
+        NoticeKind::Publicity,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeKind::RentApproval => "rent_approval",
+            NoticeKind::RentReduction => "rent_reduction",
             NoticeKind::RentRejection => "rent_rejection",
             NoticeKind::Reward => "reward",
+            NoticeKind::RewardTopUp => "reward_top_up",
             NoticeKind::ExpiryReminder => "expiry_reminder",
+            NoticeKind::Publicity => "publicity",
         }
     }
     pub fn parse(s: &str) -> Option<NoticeKind> {
@@ -65,31 +83,64 @@ impl NoticeKind {
     pub fn label_zh(self) -> &'static str {
         match self {
             NoticeKind::RentApproval => "房租补贴拨付通知",
+            NoticeKind::RentReduction => "房租补贴核减通知",
             NoticeKind::RentRejection => "房租补贴不予补贴通知",
             NoticeKind::Reward => "认定奖励通知",
+            NoticeKind::RewardTopUp => "奖励补差通知",
             NoticeKind::ExpiryReminder => "资格到期提醒函",
+            NoticeKind::Publicity => "拟支持企业名单公示",
         }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            NoticeKind::RentApproval => "Rent subsidy approval",
+            NoticeKind::RentReduction => "Rent subsidy reduction",
+            NoticeKind::RentRejection => "Rent subsidy refusal",
+            NoticeKind::Reward => "Reward notice",
+            NoticeKind::RewardTopUp => "Reward difference notice",
+            NoticeKind::ExpiryReminder => "Expiry reminder letter",
+            NoticeKind::Publicity => "Public announcement of the list",
+        }
+    }
+    /// A refusal or a reduction: the notice states the remedies (行政复议, 行政诉讼).
+    pub fn needs_remedies(self) -> bool {
+        matches!(self, NoticeKind::RentReduction | NoticeKind::RentRejection)
+    }
+    fn is_rent(self) -> bool {
+        matches!(self, NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection)
     }
     /// The placeholders a template of this kind may use (beyond the common ones).
     fn own_fields(self) -> &'static [&'static str] {
         match self {
-            NoticeKind::RentApproval => &["lease_address", "area", "period", "rule_version", "rate", "months", "amount", "amount_line"],
-            NoticeKind::RentRejection => &["lease_address", "area", "period", "rule_version", "reason"],
-            NoticeKind::Reward => &["program", "cert_name", "certificate_no", "issued_on", "amount", "amount_line"],
-            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on"],
+            NoticeKind::RentApproval => &["lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line"],
+            NoticeKind::RentReduction => &[
+                "lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line", "computed", "reduced", "reason", "remedies",
+            ],
+            NoticeKind::RentRejection => &["lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "reason", "remedies"],
+            NoticeKind::Reward => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line"],
+            NoticeKind::RewardTopUp => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "earlier", "full_amount"],
+            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on", "cert_ref", "renewal", "support_note"],
+            NoticeKind::Publicity => &["subject", "what", "days", "starts_on", "ends_on", "contact", "list"],
         }
     }
     /// Placeholders every template of this kind must contain.
     fn required_fields(self) -> &'static [&'static str] {
         match self {
-            NoticeKind::RentApproval | NoticeKind::Reward => &["enterprise", "citation", "amount", "amount_line"],
-            NoticeKind::RentRejection => &["enterprise", "citation", "reason"],
-            NoticeKind::ExpiryReminder => &["enterprise", "citation", "expires_on"],
+            NoticeKind::RentApproval => &["enterprise", "legal_basis", "rule_citation", "amount", "amount_line"],
+            NoticeKind::RentReduction => &["enterprise", "legal_basis", "rule_citation", "amount", "amount_line", "reason", "remedies"],
+            NoticeKind::RentRejection => &["enterprise", "rule_citation", "reason", "remedies"],
+            NoticeKind::Reward | NoticeKind::RewardTopUp => &["enterprise", "legal_basis", "achievement", "amount", "amount_line"],
+            NoticeKind::ExpiryReminder => &["enterprise", "expires_on"],
+            NoticeKind::Publicity => &["list", "days", "starts_on", "ends_on", "contact"],
         }
     }
 }
 
-const COMMON_FIELDS: [&str; 5] = ["enterprise", "uscc", "citation", "clause_quote", "authority"];
+/// Placeholders that may have nothing to say: a paragraph holding only such a placeholder is left
+/// out when it is empty (a reminder for a kind no money depends on cites no clause).
+const OPTIONAL_FIELDS: [&str; 1] = ["support_note"];
+
+const COMMON_FIELDS: [&str; 6] = ["enterprise", "uscc", "citation", "clause_quote", "legal_basis", "authority"];
 
 /// What a placeholder is called in messages.
 pub fn field_label(name: &str) -> (&'static str, &'static str) {
@@ -115,6 +166,26 @@ pub fn field_label(name: &str) -> (&'static str, &'static str) {
         "certificate_no" => ("证书编号", "certificate number"),
         "issued_on" => ("发证日期", "issue date"),
         "expires_on" => ("到期日期", "expiry date"),
+        "legal_basis" => ("政策依据（根据……规定）", "legal basis"),
+        "rule_citation" => ("区级补贴细则（名称和文号）", "the district's rule"),
+        "area_text" => ("租赁面积及补贴面积", "leased and subsidised area"),
+        "computed" => ("测算金额", "computed amount"),
+        "reduced" => ("核减金额", "amount reduced"),
+        "remedies" => ("救济途径（行政复议、行政诉讼）", "remedies"),
+        "achievement" => ("获评/入选/首次突破事项", "what was achieved"),
+        "funds" => ("资金名称（奖励资金/支持资金）", "kind of funds"),
+        "earlier" => ("此前已获奖励", "earlier reward"),
+        "full_amount" => ("本项标准金额", "full amount"),
+        "cert_ref" => ("证书或入库信息", "certificate reference"),
+        "renewal" => ("续期要求", "renewal"),
+        "support_note" => ("相关支持政策", "support depending on it"),
+        "subject" => ("公示标题", "title"),
+        "what" => ("公示事项", "what is announced"),
+        "days" => ("公示工作日数", "working days"),
+        "starts_on" => ("公示开始日期", "first day"),
+        "ends_on" => ("公示结束日期", "last day"),
+        "contact" => ("异议受理联系方式", "contact for objections"),
+        "list" => ("名单", "list"),
         _ => ("字段", "field"),
     }
 }
@@ -163,6 +234,8 @@ pub struct TemplateSeed {
 #[derive(Deserialize)]
 struct SeedFile {
     templates: Vec<SeedEntry>,
+    #[serde(default)]
+    superseded: Vec<SeedEntry>,
 }
 #[derive(Deserialize)]
 struct SeedEntry {
@@ -172,10 +245,13 @@ struct SeedEntry {
     body: String,
 }
 
-/// Version 1 of every template (assets/notice/templates.json).
-pub fn template_seeds() -> Vec<TemplateSeed> {
+/// The shipped templates (assets/notice/templates.json), and those shipped before them: a
+/// database whose current template is one of the earlier ones, unchanged, gets the new one as its
+/// next version; a template the office edited is left as it is.
+pub fn template_seeds() -> (Vec<TemplateSeed>, Vec<TemplateSeed>) {
     let f: SeedFile = serde_json::from_str(TEMPLATES_JSON).expect("assets/notice/templates.json is valid (tested)");
-    f.templates.into_iter().map(|t| TemplateSeed { kind: t.kind, genre: t.genre, title: t.title, body: t.body }).collect()
+    let conv = |v: Vec<SeedEntry>| v.into_iter().map(|t| TemplateSeed { kind: t.kind, genre: t.genre, title: t.title, body: t.body }).collect();
+    (conv(f.templates), conv(f.superseded))
 }
 
 pub fn templates(db: &Db) -> Result<Vec<Template>> {
@@ -304,7 +380,10 @@ fn layout_error(e: LayoutError) -> Error {
         }
         LayoutError::TooLong { field } => Error::invalid(
             "too_long",
-            format!("{}太长，首页放不下正文。请缩短。", if field == "title" { "标题" } else { "发文机关" }),
+            match field {
+                "imprint" => "版记（抄送机关）太长，一页放不下。请缩短抄送机关。".to_string(),
+                _ => format!("{}太长，首页放不下正文。请缩短。", if field == "title" { "标题" } else { "发文机关" }),
+            },
             format!("The {field} is too long to leave room for the body. Shorten it."),
         )
         .with_details(json!({"field": field})),
@@ -325,21 +404,31 @@ pub struct Target {
 impl Target {
     fn link(&self) -> (&'static str, &'static str) {
         match self.kind {
-            NoticeKind::RentApproval | NoticeKind::RentRejection => ("grant_id", "grant"),
-            NoticeKind::Reward => ("reward_id", "reward"),
+            NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => ("grant_id", "grant"),
+            NoticeKind::Reward | NoticeKind::RewardTopUp => ("reward_id", "reward"),
             NoticeKind::ExpiryReminder => ("certification_id", "certification"),
+            NoticeKind::Publicity => ("publicity_id", "publicity"),
         }
     }
 }
 
-/// The notice for a grant: approval when approved or paid, rejection when rejected.
+/// The notice for a grant: approval when approved or paid (a reduction, 核减, when less than the
+/// computed amount was approved), refusal when rejected.
 pub fn target_for_grant(db: &Db, grant_id: i64) -> Result<Target> {
     let g = crate::rent::grant(db, grant_id)?;
     let kind = match g.status {
         GrantStatus::Rejected => NoticeKind::RentRejection,
+        _ if g.approved_fen.is_some_and(|a| a < g.computed_fen) => NoticeKind::RentReduction,
         _ => NoticeKind::RentApproval,
     };
     Ok(Target { kind, id: grant_id })
+}
+
+/// The notice for a reward: the difference (补差) for a reward that tops up an earlier one.
+pub fn target_for_reward(db: &Db, reward_id: i64) -> Result<Target> {
+    let r = crate::cert::reward::get(db, reward_id)?;
+    let kind = if r.basis == crate::cert::reward::RewardBasis::TopUp { NoticeKind::RewardTopUp } else { NoticeKind::Reward };
+    Ok(Target { kind, id: reward_id })
 }
 
 /// The cited clause as it was when the notice was made.
@@ -350,10 +439,14 @@ pub struct ClauseSnapshot {
     pub article: i64,
     pub version: i64,
     pub title_zh: String,
-    /// The sentence of the clause quoted in the notice.
+    /// The sentence of the clause's official text quoted in the notice; empty while the office
+    /// has not entered the official text (the article is then cited without a quotation).
     pub quote: String,
     /// 《…》（宁委发〔2022〕1号）第二条
     pub citation: String,
+    /// The quote comes from the official text (false: no quotation).
+    #[serde(default)]
+    pub official: bool,
 }
 
 /// A composed notice, before it has a number.
@@ -410,25 +503,46 @@ fn quote_of(text: &str, about: &str) -> String {
     best.trim_end_matches(['。', '；']).to_string()
 }
 
+/// The clause a notice cites, in the version given (the one in force when None). Only the
+/// official text the office entered is quoted.
 fn clause_snapshot(db: &Db, article: i64, version: Option<i64>, about: &str) -> Result<ClauseSnapshot> {
     let policy = crate::policy::policy(db)?;
     let clause = match version {
         Some(v) => crate::policy::clause_versions(db, article)?.into_iter().find(|c| c.version == v),
         None => None,
     };
-    let clause = match clause {
+    let mut clause = match clause {
         Some(c) => c,
         None => crate::policy::current_clause(db, article)?,
     };
+    // A grant made before the official text was entered is cited with it once it is: the text
+    // of the article did not change, only its entry (the version in force carries it).
+    if clause.official_zh.is_empty() {
+        let current = crate::policy::current_clause(db, article)?;
+        if !current.official_zh.is_empty() {
+            clause = current;
+        }
+    }
+    let quote = if clause.official_zh.is_empty() { String::new() } else { quote_of(&clause.official_zh, about) };
     Ok(ClauseSnapshot {
         policy_title: policy.title_zh.clone(),
         policy_doc_number: policy.doc_number.clone(),
         article,
         version: clause.version,
         title_zh: clause.title_zh.clone(),
-        quote: quote_of(&clause.text_zh, about),
+        official: !quote.is_empty(),
+        quote,
         citation: crate::policy::citation(&policy, article),
     })
+}
+
+/// 根据《…》（…）第二条关于“…”的规定 — or, without the official text, 根据《…》（…）第二条规定.
+fn legal_basis(c: &ClauseSnapshot) -> String {
+    if c.quote.is_empty() {
+        format!("根据{}规定", c.citation)
+    } else {
+        format!("根据{}关于“{}”的规定", c.citation, c.quote)
+    }
 }
 
 fn refuse_status(what_zh: &str, status_zh: &str, need_zh: &str, kind: NoticeKind) -> Error {
@@ -439,54 +553,167 @@ fn refuse_status(what_zh: &str, status_zh: &str, need_zh: &str, kind: NoticeKind
     )
 }
 
+/// A setting a notice needs, not filled in: refused, naming it and where to fill it.
+fn missing_setting(field: &str, zh: &str, en: &str, kind: NoticeKind) -> Error {
+    Error::invalid(
+        "missing_setting",
+        format!("缺少“{zh}”，不能出具{}。请在 设置 → 单位信息 中填写。", kind.label_zh()),
+        format!("The {en} is not set: fill it in Settings → Office before issuing a {}.", kind.label_en().to_lowercase()),
+    )
+    .with_details(json!({"field": field, "kind": kind.as_str()}))
+}
+
+/// The settings a kind needs, checked before anything is composed.
+fn check_settings(office: &OfficeSettings, kind: NoticeKind) -> Result<()> {
+    let mut need: Vec<(&str, &str, &str, &String)> = vec![
+        ("authority", "发文机关", "issuing authority", &office.authority),
+        ("signer", "落款（签发机关）", "signer", &office.signer),
+        ("doc_prefix", "发文字号前缀", "document-number prefix", &office.doc_prefix),
+    ];
+    if kind.is_rent() {
+        need.push(("rule_name", "区级补贴细则名称", "name of the district's rule", &office.rule_name));
+        need.push(("rule_doc_number", "区级补贴细则文号", "document number of the district's rule", &office.rule_doc_number));
+    }
+    if kind.needs_remedies() {
+        need.push(("review_body", "行政复议机关", "body hearing administrative review", &office.review_body));
+        need.push(("court", "行政诉讼管辖法院", "court for administrative litigation", &office.court));
+    }
+    if kind == NoticeKind::Publicity {
+        need.push(("publicity_contact", "公示异议受理联系方式", "contact for objections", &office.publicity_contact));
+    }
+    match need.into_iter().find(|n| n.3.trim().is_empty()) {
+        Some((field, zh, en, _)) if matches!(field, "authority" | "signer" | "doc_prefix") => Err(Error::invalid(
+            "missing_field",
+            format!("缺少“{zh}”，不能发文。请在 设置 → 单位信息 中填写。"),
+            format!("The {en} is missing: fill it in Settings → Office."),
+        )
+        .with_details(json!({"field": field}))),
+        Some((field, zh, en, _)) => Err(missing_setting(field, zh, en, kind)),
+        None => Ok(()),
+    }
+}
+
+/// The remedies of a refusal or a reduction (行政复议 within 60 days, 行政诉讼 within 6 months).
+pub fn remedies_text(office: &OfficeSettings) -> String {
+    format!(
+        "如对本决定不服，可以自收到本通知之日起六十日内向{}申请行政复议，也可以自收到本通知之日起六个月内依法向{}提起行政诉讼。",
+        office.review_body, office.court
+    )
+}
+
+/// 版记 of a notice issued on `date` (a letter's has no 印发机关 and 印发日期).
+fn imprint(office: &OfficeSettings, date: NaiveDate, letter: bool) -> Option<layout::Imprint> {
+    let printer = if office.printer.trim().is_empty() { office.authority.clone() } else { office.printer.clone() };
+    if letter && office.cc.trim().is_empty() {
+        return None;
+    }
+    Some(layout::Imprint { cc: office.cc.clone(), printer: if letter { String::new() } else { printer }, printed_on: if letter { String::new() } else { zh_date(date) } })
+}
+
 /// Compose the notice of `target` (nothing is written). Missing data refuses it, naming the field.
 pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate) -> Result<Draft> {
+    if target.kind == NoticeKind::Publicity {
+        return Err(Error::invalid("not_a_single_notice", "公示名单由“公示”功能生成（huiqi notice publicity create）。", "A publicity list is made by `notice publicity create`."));
+    }
+    check_settings(office, target.kind)?;
     let tpl = sql::template(db.conn(), target.kind, None)?.ok_or_else(|| Error::Internal(format!("no template for {}", target.kind.as_str())))?;
     let mut f: BTreeMap<String, String> = BTreeMap::new();
     let (enterprise_id, name, uscc, amount_fen, clause) = match target.kind {
-        NoticeKind::RentApproval | NoticeKind::RentRejection => {
+        NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => {
             let g = crate::rent::grant(db, target.id)?;
-            let ok = if target.kind == NoticeKind::RentApproval {
-                matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed)
-            } else {
-                g.status == GrantStatus::Rejected
+            let reduced = g.approved_fen.is_some_and(|a| a < g.computed_fen);
+            let ok = match target.kind {
+                NoticeKind::RentRejection => g.status == GrantStatus::Rejected,
+                NoticeKind::RentReduction => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && reduced,
+                _ => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && !reduced,
             };
             if !ok {
-                let need = if target.kind == NoticeKind::RentApproval { "已批准或已拨付" } else { "未通过" };
+                let need = match target.kind {
+                    NoticeKind::RentRejection => "未通过",
+                    NoticeKind::RentReduction => "已批准且批准金额低于测算金额",
+                    _ => "已批准（按测算金额）或已拨付",
+                };
                 return Err(refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()})));
             }
             let lease = crate::store::rent::lease(db.conn(), g.lease_id)?;
+            let leased = lease.as_ref().map(|l| l.area_centi_m2).unwrap_or(g.eligible_area_centi_m2);
+            let area_plain = |c: i64| crate::rent::area_text(c).trim_end_matches('㎡').to_string();
             f.insert("lease_address".into(), lease.map(|l| l.address).unwrap_or_default());
-            f.insert("area".into(), crate::rent::area_text(g.eligible_area_centi_m2).trim_end_matches('㎡').to_string());
+            f.insert("area".into(), area_plain(leased));
+            f.insert(
+                "area_text".into(),
+                if g.eligible_area_centi_m2 > 0 && g.eligible_area_centi_m2 < leased {
+                    format!("租赁面积{}平方米，补贴面积{}平方米", area_plain(leased), area_plain(g.eligible_area_centi_m2))
+                } else {
+                    format!("租赁面积{}平方米", area_plain(leased))
+                },
+            );
             f.insert("period".into(), format!("{}至{}", zh_date_text(&g.period_start), zh_date_text(&g.period_end)));
             f.insert("rule_version".into(), g.rule_version.to_string());
+            f.insert("rule_citation".into(), format!("《{}》（{}）", office.rule_name, office.rule_doc_number));
             f.insert("rate".into(), crate::rent::pct(g.rate_bp));
             f.insert("months".into(), crate::rent::calendar::months_text(g.month_units));
             f.insert("reason".into(), g.reason.clone());
+            f.insert("remedies".into(), remedies_text(office));
             let amount = g.approved_fen.unwrap_or(g.computed_fen);
-            if target.kind == NoticeKind::RentApproval {
+            if target.kind != NoticeKind::RentRejection {
                 f.insert("amount".into(), crate::money::fmt_yuan(amount));
                 f.insert("amount_line".into(), amount_line(amount));
+                f.insert("computed".into(), crate::money::fmt_yuan(g.computed_fen));
+                f.insert("reduced".into(), crate::money::fmt_yuan(g.computed_fen - amount));
             }
             let clause = clause_snapshot(db, g.clause.article, Some(g.clause.version), "房租补贴高新技术创业企业")?;
-            (g.enterprise_id, g.enterprise_name, g.uscc, (target.kind == NoticeKind::RentApproval).then_some(amount), clause)
+            (Some(g.enterprise_id), g.enterprise_name, g.uscc, (target.kind != NoticeKind::RentRejection).then_some(amount), Some(clause))
         }
-        NoticeKind::Reward => {
+        NoticeKind::Reward | NoticeKind::RewardTopUp => {
             let r = crate::cert::reward::get(db, target.id)?;
             if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
                 return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind).with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
             }
+            let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
+            if top_up != (target.kind == NoticeKind::RewardTopUp) {
+                let need = if top_up { "补差" } else { "非补差" };
+                return Err(refuse_status("该笔奖励", if top_up { "补差" } else { "按标准奖励" }, need, target.kind).with_details(json!({"reward_id": r.id})));
+            }
             let kinds = crate::cert::kinds(db)?;
-            let cert_name = kinds.iter().find(|k| k.code == r.cert_kind).map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
+            let kind = kinds.iter().find(|k| k.code == r.cert_kind);
+            let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
             let amount = r.approved_fen.unwrap_or(r.amount_fen);
             f.insert("program".into(), r.program_name_zh.clone());
             f.insert("cert_name".into(), cert_name.clone());
             f.insert("certificate_no".into(), r.certificate_no.clone());
             f.insert("issued_on".into(), zh_date_text(&r.issued_on));
+            f.insert("funds".into(), if r.article == 7 { "支持资金" } else { "奖励资金" }.into());
             f.insert("amount".into(), crate::money::fmt_yuan(amount));
             f.insert("amount_line".into(), amount_line(amount));
+            match kind {
+                // A performance-based reward has no certification: it states the program and note.
+                None if r.basis == crate::cert::reward::RewardBasis::Performance => {
+                    f.insert("achievement".into(), format!("经绩效评审（{}），", r.note).trim_end_matches('，').to_string());
+                }
+                None => {}
+                Some(k) => {
+                    let wording = k.wording.as_deref().unwrap_or("获评");
+                    if wording == "获评" && r.certificate_no.trim().is_empty() {
+                        return Err(missing("certificate_no", "证书编号", "certificate number", target));
+                    }
+                    f.insert("achievement".into(), crate::cert::kinds::achievement(k, &r.certificate_no, &r.issued_on));
+                }
+            }
+            if top_up {
+                let earlier = r.tops_up.map(|id| crate::cert::reward::get(db, id)).transpose()?;
+                let (text, earlier_amount) = match &earlier {
+                    Some(e) => {
+                        let a = e.approved_fen.unwrap_or(e.amount_fen);
+                        (format!("{}（{}元）", e.program_name_zh, crate::money::fmt_yuan(a)), a)
+                    }
+                    None => (String::new(), 0),
+                };
+                f.insert("earlier".into(), text);
+                f.insert("full_amount".into(), crate::money::fmt_yuan(amount + earlier_amount));
+            }
             let clause = clause_snapshot(db, r.clause.article, Some(r.clause.version), &format!("{cert_name}{}", r.program_name_zh))?;
-            (r.enterprise_id, r.enterprise_name, r.uscc, Some(amount), clause)
+            (Some(r.enterprise_id), r.enterprise_name, r.uscc, Some(amount), Some(clause))
         }
         NoticeKind::ExpiryReminder => {
             let c = crate::cert::get(db, target.id)?;
@@ -494,53 +721,62 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
                 return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.").with_details(json!({"certification_id": c.id})));
             }
             let kinds = crate::cert::kinds(db)?;
-            let cert_name = kinds.iter().find(|k| k.code == c.kind).map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
+            let kind = kinds.iter().find(|k| k.code == c.kind);
+            let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
+            let calendar_year = kind.and_then(|k| k.validity.as_ref()).and_then(|v| v.calendar_year) == Some(true);
             f.insert("cert_name".into(), cert_name.clone());
             f.insert("certificate_no".into(), c.certificate_no.clone());
             f.insert("issued_on".into(), zh_date_text(&c.issued_on));
             f.insert("expires_on".into(), c.expires_on.as_deref().map(zh_date_text).unwrap_or_default());
-            // The clause of the program rewarding this kind; kinds without a program (高新技术企业,
-            // 科技型中小企业) belong to article 2, 培育壮大科技企业队伍.
-            let article = crate::policy::programs(db)?.into_iter().find(|p| p.cert_kind.as_deref() == Some(c.kind.as_str())).map(|p| p.article).unwrap_or(2);
-            let clause = clause_snapshot(db, article, None, &cert_name)?;
-            (c.enterprise_id, c.enterprise_name, c.uscc, None, clause)
+            f.insert(
+                "cert_ref".into(),
+                match (calendar_year, c.certificate_no.trim().is_empty()) {
+                    (true, true) => format!("{}入库", zh_date_text(&c.issued_on)),
+                    (true, false) => format!("入库编号：{}", c.certificate_no),
+                    (false, true) => format!("{}认定", zh_date_text(&c.issued_on)),
+                    (false, false) => format!("证书编号：{}", c.certificate_no),
+                },
+            );
+            let next_year = c.expires_on.as_deref().and_then(|x| x.get(..4)).and_then(|y| y.parse::<i32>().ok()).map(|y| y + 1).unwrap_or(date.year() + 1);
+            f.insert(
+                "renewal".into(),
+                if calendar_year {
+                    format!("{cert_name}资格按年度评价入库，有效期至当年12月31日。请在{next_year}年度评价工作开始后，及时登录全国科技型中小企业信息服务平台填报，完成评价入库。")
+                } else if kind.and_then(|k| k.review) == Some(true) {
+                    format!("{cert_name}有效期满前须参加复核。请及时做好复核准备工作，按期提交复核材料。")
+                } else {
+                    "请及时做好重新认定的准备工作，按期提交申报材料。".to_string()
+                },
+            );
+            // The clause of the money that depends on this kind: the program rewarding it, or the
+            // rent subsidy for the kinds that make a firm eligible for it; none otherwise.
+            let program = crate::policy::programs(db)?.into_iter().find(|p| p.cert_kind.as_deref() == Some(c.kind.as_str()));
+            let rent_kind = crate::rent::current_rules(db)?.rules.eligible_certifications.contains(&c.kind);
+            let (article, what) = match (program, rent_kind) {
+                (Some(p), _) => (Some(p.article), p.name_zh),
+                (None, true) => (Some(crate::rent::RENT_ARTICLE), "高新技术创业企业房租补贴".to_string()),
+                (None, false) => (None, String::new()),
+            };
+            let clause = article.map(|a| clause_snapshot(db, a, None, &cert_name)).transpose()?;
+            f.insert(
+                "support_note".into(),
+                clause.as_ref().map(|cl| format!("{}，{cert_name}资格是享受{what}的条件之一。为保持相关支持政策的连续性，请按期办理。", legal_basis(cl))).unwrap_or_default(),
+            );
+            (Some(c.enterprise_id), c.enterprise_name, c.uscc, None, clause)
         }
+        NoticeKind::Publicity => unreachable!("returned above"),
     };
+    let clause = clause.unwrap_or_default();
     f.insert("enterprise".into(), name.clone());
     f.insert("uscc".into(), uscc.clone());
     f.insert("citation".into(), clause.citation.clone());
     f.insert("clause_quote".into(), clause.quote.clone());
+    f.insert("legal_basis".into(), if clause.citation.is_empty() { String::new() } else { legal_basis(&clause) });
     f.insert("authority".into(), office.authority.clone());
 
-    let fill = |text: &str| -> Result<String> {
-        let mut out = String::with_capacity(text.len() + 64);
-        let mut rest = text;
-        while let Some(i) = rest.find('{') {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 1..];
-            let j = after.find('}').ok_or_else(|| Error::Internal("template has an unclosed brace".into()))?;
-            let name = &after[..j];
-            let value = f.get(name).map(String::as_str).unwrap_or("");
-            if value.trim().is_empty() {
-                let (zh, en) = field_label(name);
-                return Err(missing(name, zh, en, target));
-            }
-            out.push_str(value);
-            rest = &after[j + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    };
-    let title = fill(&tpl.title)?;
-    let body = fill(&tpl.body)?;
-    for (field, value) in [("authority", &office.authority), ("signer", &office.signer), ("doc_prefix", &office.doc_prefix)] {
-        if value.trim().is_empty() {
-            let (zh, en) = field_label(field);
-            return Err(Error::invalid("missing_field", format!("缺少“{zh}”，不能发文。请在 设置 → 单位信息 中填写。"), format!("The {en} is missing: fill it in Settings → Office."))
-                .with_details(json!({"field": field})));
-        }
-    }
-    let head = if tpl.genre == "函" { office.authority.clone() } else { format!("{}文件", office.authority) };
+    let (title, body) = fill_template(&tpl, &f, target)?;
+    let letter = tpl.genre == "函";
+    let head = if letter { office.authority.clone() } else { format!("{}文件", office.authority) };
     let doc = NoticeDoc {
         authority: head,
         doc_number: None,
@@ -551,13 +787,16 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
         date: zh_date(date),
         footer: None,
         watermark: None,
+        letter,
+        imprint: imprint(office, date, letter),
+        layout: layout::LAYOUT_VERSION,
     };
     layout::check_glyphs(&doc, fonts()?).map_err(layout_error)?;
-    let prefix = if tpl.genre == "函" { format!("{}函", office.doc_prefix) } else { office.doc_prefix.clone() };
+    let prefix = if letter { format!("{}函", office.doc_prefix) } else { office.doc_prefix.clone() };
     Ok(Draft {
         target,
         subject: title.lines().collect(),
-        enterprise_id,
+        enterprise_id: enterprise_id.unwrap_or(0),
         enterprise_name: name,
         uscc,
         amount_fen,
@@ -569,6 +808,54 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
         prefix,
         year: date.year(),
     })
+}
+
+/// Fill a template's title and body. A template written before official texts were kept (it
+/// quotes {clause_quote}) reads "规定" without a quotation while there is none; a paragraph with
+/// only an optional placeholder that has nothing to say is left out; a refusal or reduction whose
+/// template lacks {remedies} gets them before its closing line. Any other empty placeholder refuses
+/// the notice, naming the field.
+fn fill_template(tpl: &Template, f: &BTreeMap<String, String>, target: Target) -> Result<(String, String)> {
+    let no_quote = f.get("clause_quote").is_none_or(|q| q.is_empty());
+    let adapt = |t: &str| -> String {
+        if no_quote {
+            t.replace("关于“{clause_quote}”的规定", "规定").replace("关于\"{clause_quote}\"的规定", "规定").replace("“{clause_quote}”", "").replace("{clause_quote}", "")
+        } else {
+            t.to_string()
+        }
+    };
+    let fill = |text: &str| -> Result<String> {
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut rest = text;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let j = after.find('}').ok_or_else(|| Error::Internal("template has an unclosed brace".into()))?;
+            let name = &after[..j];
+            let value = f.get(name).map(String::as_str).unwrap_or("");
+            if value.trim().is_empty() && !OPTIONAL_FIELDS.contains(&name) {
+                let (zh, en) = field_label(name);
+                return Err(missing(name, zh, en, target));
+            }
+            out.push_str(value);
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    };
+    let title = fill(&adapt(&tpl.title))?;
+    let mut lines: Vec<String> = Vec::new();
+    for line in adapt(&tpl.body).lines() {
+        let filled = fill(line)?;
+        if !filled.trim().is_empty() {
+            lines.push(filled);
+        }
+    }
+    if target.kind.needs_remedies() && !tpl.body.contains("{remedies}") {
+        let at = lines.iter().rposition(|l| l.starts_with("特此")).unwrap_or(lines.len());
+        lines.insert(at, f.get("remedies").cloned().unwrap_or_default());
+    }
+    Ok((title, lines.join("\n")))
 }
 
 fn missing(name: &str, zh: &str, en: &str, target: Target) -> Error {
@@ -624,12 +911,14 @@ pub struct Notice {
     pub doc_number: String,
     pub kind: NoticeKind,
     pub subject: String,
-    pub enterprise_id: i64,
+    /// None for a 公示 list, which names many enterprises (`publicity_id` says which list).
+    pub enterprise_id: Option<i64>,
     pub enterprise_name: String,
     pub uscc: String,
     pub grant_id: Option<i64>,
     pub reward_id: Option<i64>,
     pub certification_id: Option<i64>,
+    pub publicity_id: Option<i64>,
     pub template_version: i64,
     pub clause: ClauseSnapshot,
     /// First 12 hex digits of the content hash, printed in the footer.
@@ -662,7 +951,8 @@ fn issue_in(tx: &mut Tx<'_>, d: &Draft, fonts: &Fonts, supersedes: Option<i64>) 
     let (grant_id, reward_id, certification_id) = match d.target.link().0 {
         "grant_id" => (Some(d.target.id), None, None),
         "reward_id" => (None, Some(d.target.id), None),
-        _ => (None, None, Some(d.target.id)),
+        "certification_id" => (None, None, Some(d.target.id)),
+        _ => (None, None, None),
     };
     let clause_json = serde_json::to_string(&d.clause)?;
     let fields_json = serde_json::to_string(&json!({"fields": d.fields, "doc": doc, "genre": d.genre}))?;
@@ -675,7 +965,7 @@ fn issue_in(tx: &mut Tx<'_>, d: &Draft, fonts: &Fonts, supersedes: Option<i64>) 
             seq,
             kind: d.target.kind,
             subject: &d.subject,
-            enterprise_id: d.enterprise_id,
+            enterprise_id: (d.enterprise_id > 0).then_some(d.enterprise_id),
             grant_id,
             reward_id,
             certification_id,
@@ -699,7 +989,13 @@ fn refuse_if_issued(db: &Db, target: Target) -> Result<()> {
     }
     if let Some(id) = sql::live_for(db.conn(), column, target.id)? {
         let n = get(db, id)?;
-        if n.kind == target.kind {
+        // An approval and a reduction (or a reward and its difference) are the same decision.
+        let family = |k: NoticeKind| match k {
+            NoticeKind::RentApproval | NoticeKind::RentReduction => 1,
+            NoticeKind::Reward | NoticeKind::RewardTopUp => 2,
+            other => 10 + other as i32,
+        };
+        if family(n.kind) == family(target.kind) {
             return Err(Error::refused(
                 "already_issued",
                 format!("已出具公文 {}。如需更改，请对它“更正”（作废并重新发文），或先作废。", n.doc_number),
@@ -729,9 +1025,19 @@ pub fn correct(db: &mut Db, id: i64, reason: &str, date: NaiveDate) -> Result<No
     if old.status != "issued" {
         return Err(Error::refused("already_voided", format!("公文 {} 已作废，不能再更正。", old.doc_number), format!("Notice {} is void.", old.doc_number)));
     }
-    let target = Target {
-        kind: old.kind,
-        id: old.grant_id.or(old.reward_id).or(old.certification_id).ok_or_else(|| Error::Internal("notice without a subject".into()))?,
+    if old.kind == NoticeKind::Publicity {
+        return Err(Error::refused(
+            "not_correctable",
+            format!("公示名单 {} 不能更正：如名单有误，请作废后重新公示。", old.doc_number),
+            format!("A publicity list ({}) is not corrected: void it and publish again.", old.doc_number),
+        ));
+    }
+    // From today's data: an approval amended since is corrected as a reduction (and the reverse).
+    let target = match (old.grant_id, old.reward_id, old.certification_id) {
+        (Some(g), _, _) => target_for_grant(db, g)?,
+        (_, Some(r), _) => target_for_reward(db, r)?,
+        (_, _, Some(c)) => Target { kind: NoticeKind::ExpiryReminder, id: c },
+        _ => return Err(Error::Internal("notice without a subject".into())),
     };
     let office = crate::system::office(db)?;
     let draft = compose(db, target, &office, date)?;

@@ -2,8 +2,9 @@ use super::*;
 
 #[test]
 fn seeds_are_valid_templates_of_every_kind() {
-    let seeds = template_seeds();
-    assert_eq!(seeds.len(), 4);
+    let (seeds, superseded) = template_seeds();
+    assert_eq!(seeds.len(), NoticeKind::ALL.len());
+    assert_eq!(superseded.len(), 4, "the four templates of version 1");
     for k in NoticeKind::ALL {
         let s = seeds.iter().find(|s| s.kind == k).expect("a seed per kind");
         let allowed: Vec<&str> = COMMON_FIELDS.iter().chain(k.own_fields()).copied().collect();
@@ -16,6 +17,9 @@ fn seeds_are_valid_templates_of_every_kind() {
         }
         assert!(s.genre == "通知" || s.genre == "函");
         assert!(!s.title.contains("批复") && !s.body.contains("批复"), "no 批复 to enterprises");
+        // A refusal or a reduction carries the remedies; a letter is a 函.
+        assert_eq!(s.body.contains("{remedies}"), k.needs_remedies(), "{}", k.as_str());
+        assert_eq!(s.genre == "函", k == NoticeKind::ExpiryReminder, "{}", k.as_str());
     }
 }
 

@@ -19,7 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "notice", include_str!("migrations/0006_notice.sql")),
     (7, "import_speed", include_str!("migrations/0007_import_speed.sql")),
     (8, "import_writes", include_str!("migrations/0008_import_writes.sql")),
-    (9, "ledger_days", include_str!("migrations/0009_ledger_days.sql")),
+    (9, "ledger_notices", include_str!("migrations/0009_ledger_notices.sql")),
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
@@ -29,6 +29,7 @@ fn after_sql(version: i64, conn: &Connection) -> Result<()> {
         8 => rewrite_checks(conn, CHECKS_WITHOUT_IN_LISTS),
         9 => {
             rewrite_checks(conn, REWARD_WITHOUT_CERTIFICATE)?;
+            rewrite_checks(conn, NOTICE_KINDS_AND_LISTS)?;
             spans_of_whole_month_grants(conn)
         }
         _ => Ok(()),
@@ -52,6 +53,17 @@ const CHECKS_WITHOUT_IN_LISTS: &[(&str, &str, &str)] = &[
 /// row keeps meeting the constraints, so the table is not copied).
 const REWARD_WITHOUT_CERTIFICATE: &[(&str, &str, &str)] =
     &[("reward", "certification_id INTEGER NOT NULL REFERENCES certification (id)", "certification_id INTEGER REFERENCES certification (id)")];
+
+/// Migration 9: templates of the reduction (核减), difference (补差) and 公示 notices; a 公示
+/// notice names no single enterprise. Both relax what the stored rows already meet.
+const NOTICE_KINDS_AND_LISTS: &[(&str, &str, &str)] = &[
+    (
+        "notice_template",
+        "CHECK (kind IN ('rent_approval', 'rent_rejection', 'reward', 'expiry_reminder'))",
+        "CHECK (kind IN ('rent_approval', 'rent_reduction', 'rent_rejection', 'reward', 'reward_top_up', 'expiry_reminder', 'publicity'))",
+    ),
+    ("notice", "enterprise_id    INTEGER NOT NULL REFERENCES enterprise (id)", "enterprise_id    INTEGER REFERENCES enterprise (id)"),
+];
 
 /// Migration 9: the days the grants made before it subsidise, in `rent_grant_span`. Those grants
 /// counted whole calendar months from their period's first day, `months` of them (fewer than the

@@ -11,6 +11,7 @@ mod lock;
 pub mod migrations;
 pub mod notice;
 pub mod policy;
+pub mod publicity;
 pub mod rent;
 pub mod settings;
 

@@ -6,15 +6,24 @@ use super::Tx;
 use crate::error::{Error, Result};
 use crate::notice::{Notice, NoticeKind, Target, Template};
 
+/// Seed the templates of a new database; in an older one, add the shipped template as the next
+/// version of each kind whose current template is still one shipped before (never over an edit).
 pub fn ensure_templates_seeded(db: &mut super::Db) -> Result<()> {
-    let n: i64 = db.conn().query_row("SELECT count(*) FROM notice_template", [], |r| r.get(0))?;
-    if n > 0 {
+    let (seeds, superseded) = crate::notice::template_seeds();
+    let mut todo = Vec::new();
+    for t in &seeds {
+        match template(db.conn(), t.kind, None)? {
+            None => todo.push((t, template_versions(db.conn(), t.kind)?.iter().map(|v| v.version).max().unwrap_or(0) + 1)),
+            Some(cur) if superseded.iter().any(|o| o.kind == t.kind && o.genre == cur.genre && o.title == cur.title && o.body == cur.body) => todo.push((t, cur.version + 1)),
+            Some(_) => {}
+        }
+    }
+    if todo.is_empty() || db.is_read_only() {
         return Ok(());
     }
-    let seeds = crate::notice::template_seeds();
     db.write(|tx| {
-        for t in &seeds {
-            insert_template(tx, t.kind, 1, &t.genre, &t.title, &t.body)?;
+        for (t, version) in &todo {
+            insert_template(tx, t.kind, *version, &t.genre, &t.title, &t.body)?;
         }
         Ok(())
     })
@@ -96,7 +105,8 @@ pub struct NewNotice<'a> {
     pub seq: i64,
     pub kind: NoticeKind,
     pub subject: &'a str,
-    pub enterprise_id: i64,
+    /// None for a 公示 list (it names many).
+    pub enterprise_id: Option<i64>,
     pub grant_id: Option<i64>,
     pub reward_id: Option<i64>,
     pub certification_id: Option<i64>,
@@ -149,10 +159,11 @@ pub fn insert_notice(tx: &mut Tx<'_>, n: &NewNotice<'_>) -> Result<i64> {
     Ok(id)
 }
 
-const N_SQL: &str = "SELECT n.id, n.doc_number, n.kind, n.subject, n.enterprise_id, e.name, e.uscc, n.grant_id, n.reward_id, n.certification_id,
-        n.template_version, n.clause_json, n.verification, n.sha256, n.status, n.void_reason, n.voided_at, n.supersedes,
-        (SELECT s.id FROM notice s WHERE s.supersedes = n.id ORDER BY s.id DESC LIMIT 1), n.issued_at, n.issued_by, length(n.pdf)
-    FROM notice n JOIN enterprise e ON e.id = n.enterprise_id";
+const N_SQL: &str = "SELECT n.id, n.doc_number, n.kind, n.subject, n.enterprise_id, coalesce(e.name, ''), coalesce(e.uscc, ''), n.grant_id, n.reward_id,
+        n.certification_id, n.template_version, n.clause_json, n.verification, n.sha256, n.status, n.void_reason, n.voided_at, n.supersedes,
+        (SELECT s.id FROM notice s WHERE s.supersedes = n.id ORDER BY s.id DESC LIMIT 1), n.issued_at, n.issued_by, length(n.pdf),
+        (SELECT p.id FROM publicity p WHERE p.notice_id = n.id)
+    FROM notice n LEFT JOIN enterprise e ON e.id = n.enterprise_id";
 
 fn to_notice(r: &Row<'_>) -> rusqlite::Result<Notice> {
     let kind: String = r.get(2)?;
@@ -180,6 +191,7 @@ fn to_notice(r: &Row<'_>) -> rusqlite::Result<Notice> {
         issued_at: r.get(19)?,
         issued_by: r.get(20)?,
         size: r.get(21)?,
+        publicity_id: r.get(22)?,
     })
 }
 
@@ -248,18 +260,20 @@ pub fn fields_json(conn: &Connection, id: i64) -> Result<String> {
 pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
     let mut out = Vec::new();
     let mut st = conn.prepare(
-        "SELECT g.id FROM rent_grant g WHERE g.status IN ('approved', 'disbursed')
-           AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.grant_id = g.id AND n.kind = 'rent_approval' AND n.status = 'issued') ORDER BY g.id",
+        "SELECT g.id, coalesce(g.approved_fen, g.computed_fen) < g.computed_fen FROM rent_grant g WHERE g.status IN ('approved', 'disbursed')
+           AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.grant_id = g.id AND n.kind IN ('rent_approval', 'rent_reduction') AND n.status = 'issued') ORDER BY g.id",
     )?;
-    for id in st.query_map([], |r| r.get::<_, i64>(0))? {
-        out.push(Target { kind: NoticeKind::RentApproval, id: id? });
+    for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
+        let (id, reduced) = row?;
+        out.push(Target { kind: if reduced { NoticeKind::RentReduction } else { NoticeKind::RentApproval }, id });
     }
     let mut st = conn.prepare(
-        "SELECT r.id FROM reward r WHERE r.status IN ('approved', 'disbursed')
+        "SELECT r.id, r.basis = 'top_up' FROM reward r WHERE r.status IN ('approved', 'disbursed')
            AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.reward_id = r.id AND n.status = 'issued') ORDER BY r.id",
     )?;
-    for id in st.query_map([], |r| r.get::<_, i64>(0))? {
-        out.push(Target { kind: NoticeKind::Reward, id: id? });
+    for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
+        let (id, top_up) = row?;
+        out.push(Target { kind: if top_up { NoticeKind::RewardTopUp } else { NoticeKind::Reward }, id });
     }
     Ok(out)
 }
@@ -267,9 +281,10 @@ pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
 /// Enterprise name and USCC behind a target.
 pub fn target_enterprise(conn: &Connection, t: Target) -> Result<(String, String)> {
     let table = match t.kind {
-        NoticeKind::RentApproval | NoticeKind::RentRejection => "rent_grant",
-        NoticeKind::Reward => "reward",
+        NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => "rent_grant",
+        NoticeKind::Reward | NoticeKind::RewardTopUp => "reward",
         NoticeKind::ExpiryReminder => "certification",
+        NoticeKind::Publicity => return Ok((String::new(), String::new())),
     };
     Ok(conn
         .query_row(&format!("SELECT e.name, e.uscc FROM {table} x JOIN enterprise e ON e.id = x.enterprise_id WHERE x.id = ?1"), [t.id], |r| Ok((r.get(0)?, r.get(1)?)))

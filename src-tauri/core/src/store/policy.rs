@@ -62,7 +62,7 @@ pub fn policy(conn: &Connection) -> Result<Option<Policy>> {
         .optional()?)
 }
 
-const CLAUSE_COLS: &str = "id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by";
+const CLAUSE_COLS: &str = "id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by, official_zh";
 
 fn to_clause(r: &Row<'_>) -> rusqlite::Result<Clause> {
     Ok(Clause {
@@ -78,6 +78,7 @@ fn to_clause(r: &Row<'_>) -> rusqlite::Result<Clause> {
         current: r.get(9)?,
         created_at: r.get(10)?,
         created_by: r.get(11)?,
+        official_zh: r.get(12)?,
     })
 }
 
@@ -107,9 +108,9 @@ pub fn add_clause_version(tx: &mut Tx<'_>, cur: &Clause, next: &Clause) -> Resul
     tx.conn().execute("UPDATE clause SET current = 0 WHERE id = ?1", [cur.id])?;
     let pid: i64 = tx.conn().query_row("SELECT policy_id FROM clause WHERE id = ?1", [cur.id], |r| r.get(0))?;
     tx.conn().execute(
-        "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
-        params![pid, cur.article, cur.version + 1, cur.chapter, next.title_zh, next.title_en, next.text_zh, next.text_en, next.note, at, by],
+        "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by, official_zh)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12)",
+        params![pid, cur.article, cur.version + 1, cur.chapter, next.title_zh, next.title_en, next.text_zh, next.text_en, next.note, at, by, next.official_zh],
     )?;
     let id = tx.conn().last_insert_rowid();
     let c = clause_by_id(tx.conn(), id)?.expect("just inserted");

@@ -43,6 +43,9 @@ fn sample() -> NoticeDoc {
         date: "2026年3月5日".into(),
         footer: Some("江宁科〔2026〕12号 · 校验码 1a2b3c4d5e6f".into()),
         watermark: None,
+        letter: false,
+        imprint: None,
+        layout: LAYOUT_VERSION,
     }
 }
 
@@ -577,7 +580,10 @@ fn notice_head_and_closing_positions() {
         "signer right above the date"
     );
     let pno = find("— 1 —");
-    assert!((pno.x + width(&pno.glyphs) / 2.0 - PAGE_W / 2.0).abs() < 0.05);
+    assert!(
+        (pno.x + width(&pno.glyphs) - (MARGIN_LEFT + BLOCK_W - PAGE_NO_PT)).abs() < 0.05,
+        "page 1 (odd): right, one character in from the text block's edge"
+    );
     assert!(
         pno.y < PAGE_H - MARGIN_TOP - BLOCK_H,
         "page number inside the text block"
@@ -774,7 +780,15 @@ fn notice_sample_generator() {
     );
     joint.paragraphs.pop();
     joint.title = "关于拨付2025年度高新技术企业\n培育奖励资金的通知".into();
+    let mut imprint = sample();
+    imprint.imprint = Some(Imprint { cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    let mut letter = imprint.clone();
+    letter.letter = true;
+    letter.authority = "南京市江宁区科学技术局".into();
+    letter.doc_number = Some("江宁科函〔2026〕3号".into());
     for (name, doc) in [
+        ("notice-imprint", imprint),
+        ("notice-letter", letter),
         ("notice", sample()),
         ("notice-preview", preview),
         ("notice-3pages", doc_with_pages(3)),
@@ -970,4 +984,135 @@ fn notice_title_line_breaks_are_kept() {
         pdfinfo_field(&path, "Title"),
         "关于拨付2025年度高新技术企业培育奖励资金的通知"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// GB/T 9704 §7.4 版记, §7.5 page numbers, §10.1 信函格式
+
+fn runs_of(page: &Page) -> Vec<&TextRun> {
+    page.items.iter().filter_map(|i| if let Item::Text(r) = i { Some(r) } else { None }).collect()
+}
+
+fn text_of(r: &TextRun) -> String {
+    r.glyphs.iter().map(|g| g.ch).collect()
+}
+
+fn rules_of(page: &Page) -> Vec<(f32, f32, f32, f32, Color)> {
+    page.items
+        .iter()
+        .filter_map(|i| if let Item::Rule { x0, x1, y, width, color } = i { Some((*x0, *x1, *y, *width, *color)) } else { None })
+        .collect()
+}
+
+#[test]
+fn notice_page_numbers_odd_right_even_left() {
+    let mut d = doc_with_pages(3);
+    d.layout = LAYOUT_VERSION;
+    let pages = layout(&d, fonts()).unwrap();
+    assert_eq!(pages.len(), 3);
+    for (i, p) in pages.iter().enumerate() {
+        let want = format!("— {} —", i + 1);
+        let r = *runs_of(p).iter().find(|r| text_of(r) == want).unwrap();
+        if i % 2 == 0 {
+            assert!((r.x + width(&r.glyphs) - (MARGIN_LEFT + BLOCK_W - PAGE_NO_PT)).abs() < 0.05, "page {} right", i + 1);
+        } else {
+            assert!((r.x - (MARGIN_LEFT + PAGE_NO_PT)).abs() < 0.05, "page {} left", i + 1);
+        }
+        assert!(r.y < PAGE_H - MARGIN_TOP - BLOCK_H, "below the text block");
+    }
+    // A document made before keeps its centred numbers.
+    let mut old = doc_with_pages(2);
+    old.layout = 0;
+    let pages = layout(&old, fonts()).unwrap();
+    let r = *runs_of(&pages[1]).iter().find(|r| text_of(r) == "— 2 —").unwrap();
+    assert!((r.x + width(&r.glyphs) / 2.0 - PAGE_W / 2.0).abs() < 0.05);
+}
+
+#[test]
+fn notice_imprint_sits_at_the_foot_of_the_last_page() {
+    let mut d = sample();
+    d.imprint = Some(Imprint { cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    let pages = layout(&d, fonts()).unwrap();
+    let last = pages.last().unwrap();
+    let runs = runs_of(last);
+    let cc = *runs.iter().find(|r| text_of(r).starts_with("抄送：")).expect("抄送 line");
+    assert_eq!(text_of(cc), "抄送：区财政局，区审计局。");
+    assert!((cc.x - (MARGIN_LEFT + IMPRINT_PT)).abs() < 0.05, "左空一字");
+    let printer = *runs.iter().find(|r| text_of(r) == "南京市江宁区科学技术局办公室").unwrap();
+    let date = *runs.iter().find(|r| text_of(r) == "2026年3月5日印发").unwrap();
+    assert!((printer.x - (MARGIN_LEFT + IMPRINT_PT)).abs() < 0.05);
+    assert!((date.x + width(&date.glyphs) - (MARGIN_LEFT + BLOCK_W - IMPRINT_PT)).abs() < 0.05, "右空一字");
+    assert!((printer.y - date.y).abs() < 0.01 && cc.y > printer.y, "印发 line last, 抄送 above it");
+    assert_eq!(cc.size, IMPRINT_PT);
+    // Rules: thick above, thin between, thick on the lower edge of the text block.
+    let rules: Vec<_> = rules_of(last).into_iter().filter(|r| r.4 == Color::Black).collect();
+    assert_eq!(rules.len(), 3);
+    let bottom = PAGE_H - MARGIN_TOP - BLOCK_H;
+    assert!((rules[2].2 - bottom).abs() < 0.01 && rules[2].3 > rules[1].3);
+    assert!(rules[0].2 > cc.y && rules[1].2 < cc.y && rules[1].2 > printer.y);
+    assert!(rules.iter().all(|r| (r.1 - r.0 - BLOCK_W).abs() < 0.01));
+    // Nothing of the body below the first rule.
+    let body_lowest = runs.iter().filter(|r| r.size == BODY_PT).map(|r| r.y).fold(f32::MAX, f32::min);
+    assert!(body_lowest > rules[0].2);
+    // A body that fills the last page pushes the 版记 onto a page of its own.
+    let mut long = doc_with_pages(1);
+    long.layout = LAYOUT_VERSION;
+    while layout(&long, fonts()).unwrap().len() == 1 {
+        long.paragraphs.push(Paragraph::new("测试正文，用于填满页面。"));
+    }
+    long.paragraphs.pop();
+    let n = layout(&long, fonts()).unwrap().len();
+    long.imprint = d.imprint.clone();
+    assert_eq!(layout(&long, fonts()).unwrap().len(), n + 1);
+}
+
+#[test]
+fn notice_letter_format() {
+    let mut d = sample();
+    d.letter = true;
+    d.authority = "南京市江宁区科学技术局".into();
+    d.doc_number = Some("江宁科函〔2026〕3号".into());
+    d.imprint = Some(Imprint { cc: "区市场监管局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    d.paragraphs.extend((0..30).map(|i| Paragraph::new(format!("第{i}段：请及时做好重新认定的准备工作，按期提交申报材料。"))));
+    let pages = layout(&d, fonts()).unwrap();
+    assert!(pages.len() >= 2);
+    let first = &pages[0];
+    let runs = runs_of(first);
+    let auth = *runs.iter().find(|r| text_of(r) == "南京市江宁区科学技术局" && r.color == Color::Red).unwrap();
+    // Top edge of the authority 30 mm from the top of the page.
+    let top = PAGE_H - auth.y - EM_ASCENT * AUTHORITY_PT;
+    assert!((top - 30.0 * MM).abs() < 0.05, "{top}");
+    // Red double rules, 170 mm, centred: thick over thin under the authority, thin over thick
+    // 20 mm above the bottom edge.
+    let red: Vec<_> = rules_of(first).into_iter().filter(|r| r.4 == Color::Red).collect();
+    assert_eq!(red.len(), 4);
+    for r in &red {
+        assert!((r.1 - r.0 - 170.0 * MM).abs() < 0.01 && ((r.0 + r.1) / 2.0 - PAGE_W / 2.0).abs() < 0.01);
+    }
+    assert!(red[0].2 > red[1].2 && red[0].3 > red[1].3, "upper: thick over thin");
+    assert!(red[2].2 > red[3].2 && red[2].3 < red[3].3, "lower: thin over thick");
+    assert!((red[3].2 - 20.0 * MM).abs() < 1.0 * MM);
+    assert!(red[1].2 < auth.y && auth.y - red[0].2 < 6.0 * MM + EM_ASCENT * AUTHORITY_PT);
+    // The number flush right under the first rule.
+    let num = *runs.iter().find(|r| text_of(r) == "江宁科函〔2026〕3号").unwrap();
+    assert!((num.x + width(&num.glyphs) - (MARGIN_LEFT + BLOCK_W)).abs() < 0.05);
+    assert!(num.y < red[1].2 && red[1].2 - num.y < 12.0 * MM);
+    // No page number on page 1; page 2 has one (left).
+    assert!(!runs.iter().any(|r| text_of(r).starts_with("— ")));
+    let p2 = *runs_of(&pages[1]).iter().find(|r| text_of(r) == "— 2 —").unwrap();
+    assert!((p2.x - (MARGIN_LEFT + PAGE_NO_PT)).abs() < 0.05);
+    // The 版记 of a letter: 抄送 only, no 印发机关 and 印发日期.
+    let last = runs_of(pages.last().unwrap());
+    assert!(last.iter().any(|r| text_of(r) == "抄送：区市场监管局。"));
+    assert!(!last.iter().any(|r| text_of(r).ends_with("印发")));
+    // No 文件 and no red single rule across the text block.
+    assert!(!runs.iter().any(|r| text_of(r).contains("文件")));
+}
+
+#[test]
+fn notice_footer_is_small_and_outside_the_text_block() {
+    let pages = layout(&sample(), fonts()).unwrap();
+    let footer = *runs_of(&pages[0]).iter().find(|r| text_of(r).contains("校验码")).unwrap();
+    assert!(footer.size <= 7.5);
+    assert!(footer.y < PAGE_H - MARGIN_TOP - BLOCK_H - PAGE_NO_GAP - PAGE_NO_PT, "below the page number, outside the 版心");
 }

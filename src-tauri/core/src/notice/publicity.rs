@@ -1,0 +1,519 @@
+//! 公示: before money goes out, approved grants and rewards are published as a list (拟支持企业
+//! 名单公示) for some working days — a numbered document like every notice, and the list as an
+//! xlsx for the website. While the period runs nothing on the list is paid; an objection against
+//! an item holds it until it is resolved (the grant kept, dropped — revoked — or amended to a
+//! lower amount, each with its reason in the journal). When the period has ended the list is
+//! closed: every item without an open objection is cleared for payment.
+//!
+//! Working days are Monday to Friday (public holidays are not known offline: an office that
+//! publishes over a holiday gives more days).
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::{fill_template, fonts, layout, layout_error, legal_basis, sql as nsql, zh_date, Draft, NoticeKind, Target};
+use crate::error::{Error, Result};
+use crate::money::fmt_yuan;
+use crate::store::{publicity as sql, Db};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// On the list, not yet cleared.
+    Listed,
+    /// Cleared for payment: the period ended without an open objection.
+    Cleared,
+    /// An objection was upheld: the grant or reward was revoked.
+    Dropped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Listed => "listed",
+            Outcome::Cleared => "cleared",
+            Outcome::Dropped => "dropped",
+        }
+    }
+    pub fn parse(s: &str) -> Outcome {
+        match s {
+            "cleared" => Outcome::Cleared,
+            "dropped" => Outcome::Dropped,
+            _ => Outcome::Listed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    Open,
+    /// Looked into: the grant stays as it was.
+    Kept,
+    /// Upheld: the grant or reward is revoked.
+    Dropped,
+    /// Partly upheld: the amount is lowered.
+    Amended,
+}
+
+impl ObjectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionStatus::Open => "open",
+            ObjectionStatus::Kept => "kept",
+            ObjectionStatus::Dropped => "dropped",
+            ObjectionStatus::Amended => "amended",
+        }
+    }
+    pub fn parse(s: &str) -> ObjectionStatus {
+        match s {
+            "kept" => ObjectionStatus::Kept,
+            "dropped" => ObjectionStatus::Dropped,
+            "amended" => ObjectionStatus::Amended,
+            _ => ObjectionStatus::Open,
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ObjectionStatus::Open => "待处理",
+            ObjectionStatus::Kept => "维持",
+            ObjectionStatus::Dropped => "取消支持",
+            ObjectionStatus::Amended => "调整金额",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Objection {
+    pub id: i64,
+    pub item_id: i64,
+    pub received_on: String,
+    pub objector: String,
+    pub text: String,
+    pub status: ObjectionStatus,
+    pub resolution: String,
+    pub amended_fen: Option<i64>,
+    pub created_at: String,
+    pub created_by: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Item {
+    pub id: i64,
+    pub publicity_id: i64,
+    pub grant_id: Option<i64>,
+    pub reward_id: Option<i64>,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub program_name_zh: String,
+    pub amount_fen: i64,
+    pub outcome: Outcome,
+    pub objections: Vec<Objection>,
+}
+
+impl Item {
+    pub fn open_objections(&self) -> usize {
+        self.objections.iter().filter(|o| o.status == ObjectionStatus::Open).count()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Publicity {
+    pub id: i64,
+    pub notice_id: Option<i64>,
+    pub doc_number: Option<String>,
+    pub subject: String,
+    pub working_days: i64,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub contact: String,
+    /// open | closed
+    pub status: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    pub items: Vec<Item>,
+}
+
+/// What to publish: grants and rewards (approved, nothing paid yet), from a day, for some days.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
+pub struct PublicityInput {
+    #[serde(default)]
+    pub grants: Vec<i64>,
+    #[serde(default)]
+    pub rewards: Vec<i64>,
+    /// The first day of the period (default today; a weekend moves to the Monday).
+    pub starts_on: Option<String>,
+    /// Working days (default: the office's setting, 5).
+    pub days: Option<i64>,
+    /// Who takes objections (default: the office's setting).
+    pub contact: Option<String>,
+}
+
+/// The approved grants and rewards that have not been published yet (what `create` takes by
+/// default): (grants, rewards).
+pub fn unpublished(db: &Db) -> Result<(Vec<i64>, Vec<i64>)> {
+    let grants = crate::rent::grants(db, Some(crate::rent::GrantStatus::Approved))?
+        .into_iter()
+        .filter(|g| g.paid_fen == 0)
+        .map(|g| g.id)
+        .filter(|id| sql::items_of(db.conn(), Some(*id), None).map(|v| v.is_empty()).unwrap_or(false))
+        .collect();
+    let rewards = crate::cert::reward::list(db, Some(crate::cert::reward::RewardStatus::Approved), None)?
+        .into_iter()
+        .filter(|r| r.paid_fen == 0)
+        .map(|r| r.id)
+        .filter(|id| sql::items_of(db.conn(), None, Some(*id)).map(|v| v.is_empty()).unwrap_or(false))
+        .collect();
+    Ok((grants, rewards))
+}
+
+fn is_working(d: NaiveDate) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The first working day on or after `d`, and the `n`-th working day counting it as the first.
+pub fn period(d: NaiveDate, n: i64) -> (NaiveDate, NaiveDate) {
+    let mut start = d;
+    while !is_working(start) {
+        start += Duration::days(1);
+    }
+    let mut end = start;
+    let mut left = n - 1;
+    while left > 0 {
+        end += Duration::days(1);
+        if is_working(end) {
+            left -= 1;
+        }
+    }
+    (start, end)
+}
+
+fn date(s: &str, field: &str) -> Result<NaiveDate> {
+    crate::import::normalize::parse_date_text(s)
+        .ok_or_else(|| Error::invalid("bad_date", format!("“{s}”不是有效日期。"), format!("“{s}” is not a date.")).with_details(json!({"field": field})))
+}
+
+pub fn get(db: &Db, id: i64) -> Result<Publicity> {
+    sql::publicity(db.conn(), id)?.ok_or(Error::NotFound { entity: "publicity", key: id.to_string() })
+}
+
+pub fn list(db: &Db) -> Result<Vec<Publicity>> {
+    sql::publicities(db.conn())
+}
+
+/// Publish a list: the items, the document (numbered from the register) — one transaction.
+/// Returns the list and the PDF.
+pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(Publicity, Vec<u8>)> {
+    let office = crate::system::office(db)?;
+    let days = input.days.unwrap_or(office.publicity_days);
+    if !(1..=30).contains(&days) {
+        return Err(Error::invalid("out_of_range", "公示期应为1–30个工作日（通常为5个工作日）。", "The period is 1–30 working days.").with_details(json!({"field": "days"})));
+    }
+    let contact = input.contact.as_deref().map(crate::text::clean).filter(|c| !c.is_empty()).unwrap_or_else(|| office.publicity_contact.clone());
+    let office = crate::system::OfficeSettings { publicity_contact: contact.clone(), ..office };
+    super::check_settings(&office, NoticeKind::Publicity)?;
+    let (grants, rewards) = if input.grants.is_empty() && input.rewards.is_empty() { unpublished(db)? } else { (input.grants.clone(), input.rewards.clone()) };
+    if grants.is_empty() && rewards.is_empty() {
+        return Err(Error::invalid("nothing_selected", "没有可公示的事项：已批准、尚未拨付、未公示过的补贴和奖励才能列入公示名单。", "Nothing to publish: approved, unpaid grants and rewards not published before."));
+    }
+    let start = input.starts_on.as_deref().map(|s| date(s, "starts_on")).transpose()?.unwrap_or(today);
+    let (starts_on, ends_on) = period(start, days);
+    // Each item: approved, nothing paid, not on a list already.
+    let mut items: Vec<sql::NewItem> = Vec::new();
+    let mut lines: Vec<(String, String, String, i64)> = Vec::new();
+    let mut programs: Vec<String> = Vec::new();
+    let mut articles: Vec<i64> = Vec::new();
+    for id in &grants {
+        let g = crate::rent::grant(db, *id)?;
+        if g.status != crate::rent::GrantStatus::Approved || g.paid_fen > 0 {
+            return Err(Error::refused("not_publishable", format!("补贴 #{} 当前为“{}”{}，不能列入公示。", g.id, g.status.label_zh(), if g.paid_fen > 0 { "且已拨付" } else { "" }), format!("Grant #{} cannot be published ({}).", g.id, g.status.as_str()))
+                .with_details(json!({"grant_id": g.id})));
+        }
+        if let Some((_, p)) = sql::items_of(db.conn(), Some(*id), None)?.into_iter().next() {
+            return Err(already_listed(&format!("补贴 #{id}"), &p));
+        }
+        let amount = g.approved_fen.unwrap_or(g.computed_fen);
+        let name = crate::policy::program(db, &g.program_code)?.name_zh;
+        items.push((Some(g.id), None, g.enterprise_id, amount));
+        lines.push((g.enterprise_name.clone(), g.uscc.clone(), name.clone(), amount));
+        programs.push(name);
+        articles.push(g.clause.article);
+    }
+    for id in &rewards {
+        let r = crate::cert::reward::get(db, *id)?;
+        if r.status != crate::cert::reward::RewardStatus::Approved || r.paid_fen > 0 {
+            return Err(Error::refused("not_publishable", format!("奖励 #{} 当前为“{}”，不能列入公示。", r.id, r.status.label_zh()), format!("Reward #{} cannot be published.", r.id)).with_details(json!({"reward_id": r.id})));
+        }
+        if let Some((_, p)) = sql::items_of(db.conn(), None, Some(*id))?.into_iter().next() {
+            return Err(already_listed(&format!("奖励 #{id}"), &p));
+        }
+        let amount = r.approved_fen.unwrap_or(r.amount_fen);
+        items.push((None, Some(r.id), r.enterprise_id, amount));
+        lines.push((r.enterprise_name.clone(), r.uscc.clone(), r.program_name_zh.clone(), amount));
+        programs.push(r.program_name_zh.clone());
+        articles.push(r.article);
+    }
+    programs.dedup();
+    let mut uniq: Vec<String> = Vec::new();
+    for p in programs {
+        if !uniq.contains(&p) {
+            uniq.push(p);
+        }
+    }
+    articles.sort();
+    articles.dedup();
+    let what = if uniq.len() <= 3 { uniq.join("、") } else { format!("{}等{}个项目", uniq[..2].join("、"), uniq.len()) };
+    let subject = format!("关于{}年度{}拟支持企业名单的公示", today.year(), what);
+    // The clauses behind the list: each cited (without quotation unless the office entered the
+    // official text).
+    let policy = crate::policy::policy(db)?;
+    let citations: Vec<String> = articles
+        .iter()
+        .map(|a| Ok(super::clause_snapshot(db, *a, None, &what)?))
+        .collect::<Result<Vec<_>>>()?
+        .iter()
+        .map(|c| if c.quote.is_empty() { format!("第{}条", crate::policy::chinese_number(c.article)) } else { format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote) })
+        .collect();
+    let basis = match articles.len() {
+        1 => legal_basis(&super::clause_snapshot(db, articles[0], None, &what)?),
+        _ => format!("根据《{}》（{}）{}", policy.title_zh, policy.doc_number, citations.join("、")).replace("条、第", "条、第") + if citations.iter().any(|c| c.ends_with("规定")) { "" } else { "规定" },
+    };
+    let list: Vec<String> = lines.iter().enumerate().map(|(i, (n, u, p, a))| format!("{}．{}（统一社会信用代码：{}），{}，{}元。", i + 1, n, u, p, fmt_yuan(*a))).collect();
+    let tpl = nsql::template(db.conn(), NoticeKind::Publicity, None)?.ok_or_else(|| Error::Internal("no publicity template".into()))?;
+    let mut f = std::collections::BTreeMap::new();
+    for (k, v) in [
+        ("subject", subject.clone()),
+        ("what", what.clone()),
+        ("days", days.to_string()),
+        ("starts_on", zh_date(starts_on)),
+        ("ends_on", zh_date(ends_on)),
+        ("contact", contact.clone()),
+        ("list", list.join("\n")),
+        ("legal_basis", basis),
+        ("authority", office.authority.clone()),
+        ("citation", crate::policy::citation(&policy, articles[0])),
+    ] {
+        f.insert(k.to_string(), v);
+    }
+    let target = Target { kind: NoticeKind::Publicity, id: 0 };
+    let (title, body) = fill_template(&tpl, &f, target)?;
+    let doc = layout::NoticeDoc {
+        authority: if tpl.genre == "函" { office.authority.clone() } else { format!("{}文件", office.authority) },
+        doc_number: None,
+        title: title.clone(),
+        recipient: String::new(),
+        paragraphs: body.lines().map(|l| layout::Paragraph { text: l.to_string(), indent: true, bold: false }).collect(),
+        signer: office.signer.clone(),
+        date: zh_date(today),
+        footer: None,
+        watermark: None,
+        letter: tpl.genre == "函",
+        imprint: super::imprint(&office, today, tpl.genre == "函"),
+        layout: layout::LAYOUT_VERSION,
+    };
+    layout::check_glyphs(&doc, fonts()?).map_err(layout_error)?;
+    let mut draft = Draft {
+        target,
+        subject: title.lines().collect(),
+        enterprise_id: 0,
+        enterprise_name: String::new(),
+        uscc: String::new(),
+        amount_fen: Some(items.iter().map(|i| i.3).sum()),
+        genre: tpl.genre.clone(),
+        template_version: tpl.version,
+        clause: super::clause_snapshot(db, articles[0], None, &what)?,
+        fields: f,
+        doc,
+        prefix: if tpl.genre == "函" { format!("{}函", office.doc_prefix) } else { office.doc_prefix.clone() },
+        year: today.year(),
+    };
+    let fonts = fonts()?;
+    let (id, notice_id) = db.write(|tx| {
+        let id = sql::insert(tx, &sql::NewPublicity { subject: &subject, working_days: days, starts_on: &starts_on.to_string(), ends_on: &ends_on.to_string(), contact: &contact }, &items)?;
+        draft.target.id = id;
+        let (notice_id, _, _) = super::issue_in(tx, &draft, fonts, None)?;
+        sql::set_notice(tx, id, notice_id)?;
+        Ok((id, notice_id))
+    })?;
+    let pdf = super::pdf(db, notice_id)?;
+    Ok((get(db, id)?, pdf))
+}
+
+fn already_listed(what: &str, p: &Publicity) -> Error {
+    Error::refused(
+        "already_published",
+        format!("{what} 已列入公示（{}，{} 至 {}），不重复公示。", p.doc_number.clone().unwrap_or_else(|| format!("公示 #{}", p.id)), p.starts_on, p.ends_on),
+        format!("{what} was already published (list #{}).", p.id),
+    )
+    .with_details(json!({"publicity_id": p.id}))
+}
+
+/// The list as an xlsx for the website.
+pub fn export_xlsx(db: &Db, id: i64, path: &std::path::Path) -> Result<u64> {
+    use crate::export::{write_xlsx, Cell, Sheet};
+    let p = get(db, id)?;
+    write_xlsx(
+        path,
+        &Sheet { name: "公示名单", headers: vec![("序号", 8.0), ("企业名称", 40.0), ("统一社会信用代码", 22.0), ("支持项目", 36.0), ("金额（元）", 16.0)] },
+        |sink| {
+            for (i, it) in p.items.iter().enumerate() {
+                sink(vec![Cell::Int(Some(i as i64 + 1)), Cell::Text(it.enterprise_name.clone()), Cell::Text(it.uscc.clone()), Cell::Text(it.program_name_zh.clone()), Cell::Money(Some(it.amount_fen))])?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// The item of a list for a grant or a reward.
+fn item_in(p: &Publicity, grant: Option<i64>, reward: Option<i64>) -> Result<Item> {
+    p.items.iter().find(|i| (grant.is_some() && i.grant_id == grant) || (reward.is_some() && i.reward_id == reward)).cloned().ok_or_else(|| {
+        Error::invalid("not_in_publicity", format!("该事项不在公示名单 #{} 中。", p.id), format!("Not on list #{}.", p.id)).with_details(json!({"publicity_id": p.id}))
+    })
+}
+
+/// Record an objection against an item, received during the period.
+pub fn object(db: &mut Db, id: i64, grant: Option<i64>, reward: Option<i64>, text: &str, objector: &str, received_on: NaiveDate) -> Result<Publicity> {
+    let p = get(db, id)?;
+    let it = item_in(&p, grant, reward)?;
+    let text = crate::text::clean(text);
+    if text.is_empty() {
+        return Err(Error::invalid("reason_required", "请填写异议内容。", "Enter what the objection says.").with_details(json!({"field": "text"})));
+    }
+    let (s, e) = (date(&p.starts_on, "starts_on")?, date(&p.ends_on, "ends_on")?);
+    if received_on < s || received_on > e {
+        return Err(Error::refused(
+            "outside_publicity",
+            format!("异议收到日期 {received_on} 不在公示期（{} 至 {}）内，不作为公示异议登记。", p.starts_on, p.ends_on),
+            format!("{received_on} is outside the period ({} to {}).", p.starts_on, p.ends_on),
+        )
+        .with_details(json!({"field": "received_on"})));
+    }
+    if it.outcome == Outcome::Dropped {
+        return Err(Error::refused("already_dropped", "该事项已取消支持。", "This item was dropped already."));
+    }
+    let objector = crate::text::clean(objector);
+    db.write(|tx| {
+        sql::insert_objection(tx, it.id, &received_on.to_string(), &objector, &text)?;
+        // An objection holds a cleared item again until it is resolved.
+        if it.outcome == Outcome::Cleared {
+            sql::set_outcome(tx, it.id, Outcome::Listed, None)?;
+        }
+        Ok(())
+    })?;
+    get(db, id)
+}
+
+/// Resolve an objection: keep the grant, drop it (revoked with `reason`), or amend its amount
+/// (lowered to `amended_fen`, with `reason`). When the list is closed and no objection is left
+/// open on the item, it is cleared (or dropped).
+pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: &str, amended_fen: Option<i64>) -> Result<Publicity> {
+    let o = sql::objection(db.conn(), objection_id)?.ok_or(Error::NotFound { entity: "objection", key: objection_id.to_string() })?;
+    if o.status != ObjectionStatus::Open {
+        return Err(Error::refused("already_resolved", format!("该异议已于 {} 处理（{}）。", o.resolved_at.clone().unwrap_or_default(), o.status.label_zh()), "The objection is resolved already."));
+    }
+    let reason = crate::text::clean(reason);
+    if reason.is_empty() {
+        return Err(Error::invalid("reason_required", "请填写处理理由（记入变更记录）。", "Give the reason (it is kept in the journal).").with_details(json!({"field": "reason"})));
+    }
+    let pid: i64 = db.conn().query_row("SELECT publicity_id FROM publicity_item WHERE id = ?1", [o.item_id], |r| r.get(0))?;
+    let p = get(db, pid)?;
+    let it = p.items.iter().find(|i| i.id == o.item_id).cloned().ok_or_else(|| Error::Internal("item vanished".into()))?;
+    let why = format!("公示异议处理：{reason}");
+    match status {
+        ObjectionStatus::Open => return Err(Error::invalid("bad_status", "处理结果应为维持、取消支持或调整金额。", "Keep, drop or amend.")),
+        ObjectionStatus::Dropped => {
+            if let Some(g) = it.grant_id {
+                crate::rent::revoke(db, g, &why)?;
+            }
+            if let Some(r) = it.reward_id {
+                crate::cert::reward::revoke(db, r, &why)?;
+            }
+        }
+        ObjectionStatus::Amended => {
+            let a = amended_fen.filter(|a| *a > 0 && *a < it.amount_fen).ok_or_else(|| {
+                Error::invalid("out_of_range", format!("调整后的金额应大于0且低于公示金额 {} 元。", fmt_yuan(it.amount_fen)), "The amended amount must be above 0 and below the published one.")
+                    .with_details(json!({"field": "amended_fen"}))
+            })?;
+            if let Some(g) = it.grant_id {
+                crate::rent::amend(db, g, a, &why)?;
+            }
+            if let Some(r) = it.reward_id {
+                crate::cert::reward::amend(db, r, a, &why)?;
+            }
+        }
+        ObjectionStatus::Kept => {}
+    }
+    let others_open = it.objections.iter().filter(|x| x.id != o.id && x.status == ObjectionStatus::Open).count();
+    let closed = p.status == "closed";
+    db.write(|tx| {
+        sql::resolve_objection(tx, o.id, status, &reason, amended_fen.filter(|_| status == ObjectionStatus::Amended))?;
+        match status {
+            ObjectionStatus::Dropped => sql::set_outcome(tx, it.id, Outcome::Dropped, None)?,
+            ObjectionStatus::Amended => sql::set_outcome(tx, it.id, if closed && others_open == 0 { Outcome::Cleared } else { Outcome::Listed }, amended_fen)?,
+            _ if closed && others_open == 0 => sql::set_outcome(tx, it.id, Outcome::Cleared, None)?,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    get(db, pid)
+}
+
+/// Close a list whose period has ended: every item without an open objection is cleared.
+pub fn close(db: &mut Db, id: i64, today: NaiveDate) -> Result<Publicity> {
+    let p = get(db, id)?;
+    if p.status == "closed" {
+        return Err(Error::refused("already_closed", format!("公示 #{} 已于 {} 结束。", p.id, p.closed_at.clone().unwrap_or_default()), "The list is closed already."));
+    }
+    let ends = date(&p.ends_on, "ends_on")?;
+    if today <= ends {
+        return Err(Error::refused(
+            "publicity_running",
+            format!("公示期到 {} 为止，期满后才能结束公示。", p.ends_on),
+            format!("The period runs until {}; close it after that.", p.ends_on),
+        )
+        .with_details(json!({"ends_on": p.ends_on})));
+    }
+    db.write(|tx| {
+        for it in p.items.iter().filter(|i| i.outcome == Outcome::Listed && i.open_objections() == 0) {
+            sql::set_outcome(tx, it.id, Outcome::Cleared, None)?;
+        }
+        sql::close(tx, id)
+    })?;
+    get(db, id)
+}
+
+/// Why a grant or reward cannot be paid yet because of a 公示: its period runs, the list is not
+/// closed, or an objection is open. None: nothing holds it.
+pub fn payment_hold(db: &Db, grant: Option<i64>, reward: Option<i64>, today: NaiveDate) -> Result<Option<Error>> {
+    for (it, p) in sql::items_of(db.conn(), grant, reward)? {
+        let name = p.doc_number.clone().unwrap_or_else(|| format!("公示 #{}", p.id));
+        if it.outcome == Outcome::Dropped {
+            continue;
+        }
+        if it.open_objections() > 0 {
+            return Ok(Some(
+                Error::refused("objection_open", format!("{name}中有对该事项的异议尚未处理，处理（维持、取消或调整）后才能拨付。"), "An objection against it is open: resolve it first.")
+                    .with_details(json!({"publicity_id": p.id})),
+            ));
+        }
+        if p.status == "open" {
+            let ends = date(&p.ends_on, "ends_on")?;
+            return Ok(Some(if today <= ends {
+                Error::refused("in_publicity", format!("该事项正在公示（{name}，{} 至 {}），公示期满且无异议后才能拨付。", p.starts_on, p.ends_on), format!("It is being published until {}.", p.ends_on))
+                    .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on}))
+            } else {
+                Error::refused("publicity_not_closed", format!("{name}的公示期已于 {} 结束，请先确认结束公示，再拨付。", p.ends_on), "The period has ended: close the list first.")
+                    .with_details(json!({"publicity_id": p.id}))
+            }));
+        }
+    }
+    Ok(None)
+}
