@@ -28,10 +28,11 @@ const DOMAINS: &[(&str, &[&str])] = &[
         &[
             "templates", "template_versions", "template_save", "placeholders", "target_for_grant", "draft", "preview_pdf", "issue", "list", "get",
             "pdf", "void", "correct", "register", "candidates", "batch_preview", "batch_issue", "batch_cancel", "combined_pdf", "save_as", "print",
-            "verify", "verify_code",
+            "verify", "verify_code", "target_for_reward", "publicity_unpublished", "publicity_create", "publicity_list", "publicity_object",
+            "publicity_resolve", "publicity_close", "publicity_export",
         ],
     ),
-    ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set", "program_amount_set"]),
+    ("policy", &["info", "clauses", "clause_versions", "clause_edit", "programs", "budgets", "budget_set", "program_amount_set", "clause_official", "clauses_missing"]),
     (
         "rent",
         &[

@@ -104,7 +104,11 @@ pub enum Cmd {
         #[arg(long)]
         kind: Option<String>,
     },
-    /// Save a new version of a template (rent_approval, rent_rejection, reward, expiry_reminder).
+    /// 公示: publish approved grants and rewards as a list before they are paid; objections; close.
+    #[command(subcommand)]
+    Publicity(PubCmd),
+    /// Save a new version of a template (rent_approval, rent_reduction, rent_rejection, reward,
+    /// reward_top_up, expiry_reminder, publicity).
     TemplateSave {
         kind: String,
         #[arg(long)]
@@ -117,8 +121,75 @@ pub enum Cmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum PubCmd {
+    /// Publish a list: the approved, unpaid grants and rewards not published before (or those
+    /// given), numbered from the register; writes the PDF (--out) and the list as xlsx (--xlsx).
+    Create {
+        /// Grant ids (comma-separated); with --reward, only these are listed.
+        #[arg(long, value_delimiter = ',')]
+        grant: Vec<i64>,
+        #[arg(long, value_delimiter = ',')]
+        reward: Vec<i64>,
+        /// First day of the period (default today; a weekend moves to Monday).
+        #[arg(long)]
+        date: Option<String>,
+        /// Working days (default: the office setting, 5).
+        #[arg(long)]
+        days: Option<i64>,
+        /// Who takes objections (default: the office setting).
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+    /// The lists, newest first.
+    List,
+    /// One list: its items, their outcome, the objections.
+    Show { id: i64 },
+    /// Record an objection against an item (--grant or --reward), or resolve one (--resolve ID
+    /// --outcome kept|dropped|amended --reason … [--amount 元]).
+    Object {
+        id: i64,
+        #[arg(long)]
+        grant: Option<i64>,
+        #[arg(long)]
+        reward: Option<i64>,
+        /// What the objection says.
+        #[arg(long)]
+        text: Option<String>,
+        /// Who raised it.
+        #[arg(long, default_value = "")]
+        by: String,
+        /// The day it was received (default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Resolve this objection instead of recording one.
+        #[arg(long)]
+        resolve: Option<i64>,
+        /// kept | dropped | amended
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+        /// The amended amount, in 元
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// Close a list whose period has ended: items without an open objection are cleared for payment.
+    Close {
+        id: i64,
+        /// Today (default: the system date).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
 pub fn is_write(c: &Cmd) -> bool {
     matches!(c, Cmd::Issue { .. } | Cmd::Batch { preview: false, .. } | Cmd::Void { .. } | Cmd::Correct { .. } | Cmd::TemplateSave { .. })
+        || matches!(c, Cmd::Publicity(p) if !matches!(p, PubCmd::List | PubCmd::Show { .. }))
 }
 
 /// What `--format json` prints for a notice written to a file.
@@ -162,7 +233,7 @@ fn date(s: Option<&str>) -> Result<NaiveDate> {
 fn target(db: &Db, s: &Subject) -> Result<Target> {
     match (s.grant, s.reward, s.cert) {
         (Some(g), _, _) => notice::target_for_grant(db, g),
-        (_, Some(r), _) => Ok(Target { kind: NoticeKind::Reward, id: r }),
+        (_, Some(r), _) => notice::target_for_reward(db, r),
         (_, _, Some(c)) => Ok(Target { kind: NoticeKind::ExpiryReminder, id: c }),
         _ => Err(Error::invalid("usage", "请指定 --grant、--reward 或 --cert。", "Give --grant, --reward or --cert.")),
     }
@@ -197,8 +268,90 @@ fn issued_but_not_written(e: Error, count: u64, numbers: &[&str], path: &Path, l
 
 fn kind_arg(s: &str) -> Result<NoticeKind> {
     NoticeKind::parse(s).ok_or_else(|| {
-        Error::invalid("bad_kind", format!("公文类别“{s}”无效：可用 rent_approval、rent_rejection、reward、expiry_reminder。"), format!("Unknown kind “{s}”: rent_approval, rent_rejection, reward, expiry_reminder."))
+        Error::invalid("bad_kind", format!("公文类别“{s}”无效：可用 {}。", kinds()), format!("Unknown kind “{s}”: {}.", kinds()))
     })
+}
+
+fn kinds() -> String {
+    NoticeKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("、")
+}
+
+fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
+    use huiqi_core::notice::publicity::{self as p, ObjectionStatus, Publicity};
+    let show = |x: &Publicity| {
+        println!(
+            "#{} {} {}  {} {} {} {} · {}",
+            x.id,
+            x.doc_number.clone().unwrap_or_default(),
+            x.subject,
+            x.starts_on,
+            out.pick("至", "to"),
+            x.ends_on,
+            if x.status == "open" { out.pick("公示中", "running") } else { out.pick("已结束", "closed") },
+            x.items.len()
+        );
+        for it in &x.items {
+            println!(
+                "  {} {} {} {} 元 [{}]",
+                it.grant_id.map(|g| format!("补贴#{g}")).or(it.reward_id.map(|r| format!("奖励#{r}"))).unwrap_or_default(),
+                pad(&it.enterprise_name, 34),
+                pad(&it.program_name_zh, 28),
+                huiqi_core::money::fmt_yuan(it.amount_fen),
+                it.outcome.as_str()
+            );
+            for o in &it.objections {
+                println!("      {} #{} {} {}：{} {}", out.pick("异议", "objection"), o.id, o.received_on, o.objector, o.text, o.status.label_zh());
+            }
+        }
+    };
+    match cmd {
+        PubCmd::Create { grant, reward, date: d, days, contact, out: path, xlsx } => {
+            let today = huiqi_core::cert::today();
+            let input = p::PublicityInput { grants: grant, rewards: reward, starts_on: d, days, contact };
+            let (x, pdf) = p::create(db, &input, today)?;
+            let path = path.unwrap_or_else(|| PathBuf::from(format!("{}.pdf", huiqi_core::text::safe_file_name(&x.subject))));
+            write(&path, &pdf)?;
+            if let Some(xp) = &xlsx {
+                p::export_xlsx(db, x.id, xp)?;
+            }
+            let v = serde_json::json!({"publicity": x, "path": path.display().to_string(), "xlsx": xlsx.map(|p| p.display().to_string())});
+            out.emit(&v, |_| {
+                show(&x);
+                println!("  → {}", path.display());
+            });
+        }
+        PubCmd::List => {
+            let v = p::list(db)?;
+            out.emit(&v, |v| v.iter().for_each(show));
+        }
+        PubCmd::Show { id } => {
+            let x = p::get(db, id)?;
+            out.emit(&x, show);
+        }
+        PubCmd::Object { id, grant, reward, text, by, date: d, resolve, outcome, reason, amount } => {
+            let x = if let Some(oid) = resolve {
+                let status = match outcome.as_deref() {
+                    Some("kept") => ObjectionStatus::Kept,
+                    Some("dropped") => ObjectionStatus::Dropped,
+                    Some("amended") => ObjectionStatus::Amended,
+                    _ => return Err(Error::invalid("usage", "请用 --outcome 指定处理结果：kept（维持）、dropped（取消支持）或 amended（调整金额）。", "Give --outcome kept, dropped or amended.")),
+                };
+                let amount = amount.as_deref().map(|a| crate::rent::yuan(a, "amount")).transpose()?;
+                p::resolve(db, oid, status, reason.as_deref().unwrap_or(""), amount)?
+            } else {
+                if grant.is_none() && reward.is_none() {
+                    return Err(Error::invalid("usage", "请用 --grant 或 --reward 指定异议针对的事项。", "Give --grant or --reward."));
+                }
+                p::object(db, id, grant, reward, text.as_deref().unwrap_or(""), &by, date(d.as_deref())?)?
+            };
+            out.emit(&x, show);
+        }
+        PubCmd::Close { id, date: d } => {
+            let x = p::close(db, id, date(d.as_deref())?)?;
+            out.emit(&x, show);
+        }
+    }
+    Ok(())
 }
 
 /// Progress on stderr for people (nothing in JSON mode).
@@ -382,6 +535,7 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
             let t = notice::save_template(db, kind_arg(&kind)?, &genre, &title.replace("\\n", "\n"), &body)?;
             out.emit(&t, |t| println!("{} {} v{}", out.pick("已保存模板", "Saved template"), t.kind.as_str(), t.version));
         }
+        Cmd::Publicity(p) => publicity(db, p, out)?,
     }
     Ok(0)
 }

@@ -27,6 +27,17 @@ pub enum Cmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Enter the official Chinese text of a clause (pasted from the published document): a new
+    /// version; notices quote it from then on. --file reads it from a text file.
+    Official {
+        article: i64,
+        #[arg(long, required_unless_present = "file")]
+        text: Option<String>,
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+    /// The clauses notices cite whose official text is not entered yet.
+    Missing,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,7 +63,7 @@ pub enum ProgramCmd {
 }
 
 pub fn is_write(c: &Cmd) -> bool {
-    matches!(c, Cmd::Edit { .. })
+    matches!(c, Cmd::Edit { .. } | Cmd::Official { .. })
 }
 
 pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
@@ -77,6 +88,26 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                     if !c.text_zh.is_empty() {
                         println!("   {}", c.text_zh);
                     }
+                }
+            });
+        }
+        Cmd::Official { article, text, file } => {
+            let text = match (text, file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => std::fs::read_to_string(&f).map_err(|e| huiqi_core::Error::io(&f, e))?,
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let c = policy::set_official_text(db, article, &text)?;
+            out.emit(&c, |c| println!("{} 第{}条 v{}（{} {}）", out.pick("已录入正式文本", "Official text entered"), c.article, c.version, c.created_by, c.created_at));
+        }
+        Cmd::Missing => {
+            let v = policy::clauses_without_official_text(db)?;
+            out.emit(&v, |v| {
+                if v.is_empty() {
+                    println!("{}", out.pick("公文引用的条款都已录入正式文本。", "Every clause notices cite has its official text."));
+                }
+                for c in v {
+                    println!("第{}条  {}  {}", c.article, c.title_zh, out.pick("尚无正式文本：公文只引用条款序号，不引用原文", "no official text yet: cited without a quotation"));
                 }
             });
         }

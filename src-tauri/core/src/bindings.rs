@@ -104,6 +104,9 @@ fn export(dir: &Path) {
         notice::Verification,
         notice::Candidate,
         notice::BatchIssued,
+        notice::publicity::Publicity,
+        notice::publicity::PublicityInput,
+        notice::publicity::ObjectionStatus,
     );
 }
 

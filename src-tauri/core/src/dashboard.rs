@@ -38,6 +38,12 @@ pub struct Dashboard {
     pub overdue_count: i64,
     pub by_park: Vec<Slice>,
     pub by_sector: Vec<Slice>,
+    /// Articles notices cite whose official Chinese text is not entered yet (cited without a
+    /// quotation until it is; entered in 设置 → 政策条款).
+    pub clauses_without_official_text: Vec<i64>,
+    /// Settings notices need that are empty (rule_name, review_body …): the notices that need
+    /// them are refused until they are filled in.
+    pub missing_settings: Vec<String>,
 }
 
 pub fn load(db: &Db) -> Result<Dashboard> {
@@ -73,5 +79,14 @@ pub fn load(db: &Db) -> Result<Dashboard> {
         overdue_count,
         by_park: slices(csql::support_by(db.conn(), true, year)?),
         by_sector: slices(csql::support_by(db.conn(), false, year)?),
+        clauses_without_official_text: crate::policy::clauses_without_official_text(db)?.iter().map(|c| c.article).collect(),
+        missing_settings: {
+            let o = crate::system::office(db)?;
+            [("rule_name", &o.rule_name), ("rule_doc_number", &o.rule_doc_number), ("review_body", &o.review_body), ("court", &o.court), ("publicity_contact", &o.publicity_contact)]
+                .iter()
+                .filter(|(_, v)| v.trim().is_empty())
+                .map(|(k, _)| k.to_string())
+                .collect()
+        },
     })
 }

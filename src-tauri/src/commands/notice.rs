@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use huiqi_core::notice::publicity::{self, ObjectionStatus, Publicity, PublicityInput};
 use huiqi_core::notice::{self, BatchIssued, Candidate, Draft, Notice, NoticeKind, Placeholder, RegisterLine, Target, Template, Verification};
 use huiqi_core::progress::{CancelFlag, FnProgress, ProgressReport};
 use huiqi_core::Error;
@@ -49,6 +50,59 @@ fn placeholders(kind: NoticeKind) -> Vec<Placeholder> {
 #[tauri::command]
 async fn target_for_grant(state: State<'_, AppState>, grant: i64) -> IpcResult<Target> {
     state.with_db(move |db| notice::target_for_grant(db, grant)).await
+}
+
+/// The notice a reward gets (its difference, 补差, when it tops up an earlier one).
+#[tauri::command]
+async fn target_for_reward(state: State<'_, AppState>, reward: i64) -> IpcResult<Target> {
+    state.with_db(move |db| notice::target_for_reward(db, reward)).await
+}
+
+/// Approved, unpaid grants and rewards not published yet: (grants, rewards).
+#[tauri::command]
+async fn publicity_unpublished(state: State<'_, AppState>) -> IpcResult<(Vec<i64>, Vec<i64>)> {
+    state.with_db(|db| publicity::unpublished(db)).await
+}
+
+/// Publish a 公示 list (its document numbered from the register).
+#[tauri::command]
+async fn publicity_create(state: State<'_, AppState>, input: PublicityInput) -> IpcResult<Publicity> {
+    state.with_db(move |db| publicity::create(db, &input, today()).map(|(p, _)| p)).await
+}
+
+#[tauri::command]
+async fn publicity_list(state: State<'_, AppState>) -> IpcResult<Vec<Publicity>> {
+    state.with_db(|db| publicity::list(db)).await
+}
+
+#[tauri::command]
+async fn publicity_object(state: State<'_, AppState>, id: i64, grant: Option<i64>, reward: Option<i64>, text: String, objector: String, received_on: String) -> IpcResult<Publicity> {
+    state
+        .with_db(move |db| {
+            let day = huiqi_core::import::normalize::parse_date_text(&received_on)
+                .ok_or_else(|| Error::invalid("bad_date", "收到日期无效。", "Bad date.").with_details(serde_json::json!({"field": "received_on"})))?;
+            publicity::object(db, id, grant, reward, &text, &objector, day)
+        })
+        .await
+}
+
+#[tauri::command]
+async fn publicity_resolve(state: State<'_, AppState>, objection: i64, outcome: ObjectionStatus, reason: String, amount: Option<i64>) -> IpcResult<Publicity> {
+    state.with_db(move |db| publicity::resolve(db, objection, outcome, &reason, amount)).await
+}
+
+#[tauri::command]
+async fn publicity_close(state: State<'_, AppState>, id: i64) -> IpcResult<Publicity> {
+    state.with_db(move |db| publicity::close(db, id, today())).await
+}
+
+/// The list as xlsx for the website, where the user chooses.
+#[tauri::command]
+async fn publicity_export<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: i64) -> IpcResult<Option<String>> {
+    let p = state.with_db(move |db| publicity::get(db, id)).await?;
+    let name = format!("{}.xlsx", huiqi_core::text::safe_file_name(&p.subject));
+    let Some(path) = dialogs::save_file(&app, &name, "xlsx").await else { return Ok(None) };
+    state.with_db(move |db| publicity::export_xlsx(db, id, &path).map(|_| Some(path.display().to_string()))).await
 }
 
 /// Compose (checks every field and character; nothing written).
@@ -230,6 +284,7 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
             template_save,
             placeholders,
             target_for_grant,
+            target_for_reward,
             draft,
             preview_pdf,
             issue,
@@ -247,7 +302,14 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
             save_as,
             print,
             verify,
-            verify_code
+            verify_code,
+            publicity_unpublished,
+            publicity_create,
+            publicity_list,
+            publicity_object,
+            publicity_resolve,
+            publicity_close,
+            publicity_export
         ])
         .build()
 }

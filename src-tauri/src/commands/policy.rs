@@ -1,4 +1,4 @@
-use huiqi_core::policy::{self, Budget, Clause, ClauseEdit, Policy, Program};
+use huiqi_core::policy::{self, Budget, Clause, ClauseEdit, ClauseListing, Policy, Program};
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{Runtime, State};
 
@@ -41,12 +41,22 @@ async fn budget_set(state: State<'_, AppState>, code: String, year: i32, allocat
 }
 
 #[tauri::command]
+async fn clause_official(state: State<'_, AppState>, article: i64, text: String) -> IpcResult<Clause> {
+    state.with_db(move |db| policy::set_official_text(db, article, &text)).await
+}
+
+#[tauri::command]
+async fn clauses_missing(state: State<'_, AppState>) -> IpcResult<Vec<ClauseListing>> {
+    state.with_db(|db| policy::clauses_without_official_text(db)).await
+}
+
+#[tauri::command]
 async fn program_amount_set(state: State<'_, AppState>, code: String, amount: Option<i64>) -> IpcResult<Program> {
     state.with_db(move |db| policy::set_program_amount(db, &code, amount)).await
 }
 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("policy")
-        .invoke_handler(tauri::generate_handler![info, clauses, clause_versions, clause_edit, programs, budgets, budget_set, program_amount_set])
+        .invoke_handler(tauri::generate_handler![info, clauses, clause_versions, clause_edit, programs, budgets, budget_set, program_amount_set, clause_official, clauses_missing])
         .build()
 }

@@ -7,4 +7,14 @@ export type Dashboard = { year: number, enterprises: number, programs: Array<Pro
 /**
  * Due within the reminder window (overdue first).
  */
-reminders: Array<Milestone>, overdue_count: number, by_park: Array<Slice>, by_sector: Array<Slice>, };
+reminders: Array<Milestone>, overdue_count: number, by_park: Array<Slice>, by_sector: Array<Slice>, 
+/**
+ * Articles notices cite whose official Chinese text is not entered yet (cited without a
+ * quotation until it is; entered in 设置 → 政策条款).
+ */
+clauses_without_official_text: Array<number>, 
+/**
+ * Settings notices need that are empty (rule_name, review_body …): the notices that need
+ * them are refused until they are filled in.
+ */
+missing_settings: Array<string>, };
