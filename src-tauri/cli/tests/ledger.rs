@@ -1,7 +1,7 @@
 //! The rent ledger and the rewards from the command line, as the scenarios are run:
 //! `rent applications add`, `rent grants draft --format json` (cuts, months_used_before),
 //! `rent timeline --format json`, `rent grants approve --amount --reason`, `rent grants recalc`,
-//! `reward add|approve`, `program set-amount`, and the exit codes of refusals.
+//! `reward add|approve`, `program set-amount`, `notice publicity …`, and the exit codes of refusals.
 
 mod common;
 
@@ -158,4 +158,52 @@ fn rewards_difference_performance_and_the_districts_amount() {
     let r = l.ok(&["reward", "approve", &id, "--amount", "700000", "--reason", "按预算核减", "--over-budget"]);
     assert_eq!(r["approved_fen"], 70_000_000);
     assert_eq!(l.json(&["reward", "add", "--program", "two_way_incubation", "--uscc", USCC, "--amount", "1000001", "--note", "x"]).error_code(), "over_cap");
+}
+
+#[test]
+fn publicity_from_the_command_line_on_the_demo_data() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("d.db").to_str().unwrap().to_string();
+    let p = |name: &str| t.path().join(name).to_str().unwrap().to_string();
+    let j = |args: &[&str]| {
+        let mut a = vec!["--db", db.as_str(), "--format", "json"];
+        a.extend_from_slice(args);
+        run(&a)
+    };
+    assert_eq!(j(&["init", "--demo"]).code, 0);
+    assert_eq!(j(&["rent", "grants", "draft"]).code, 0);
+    let a = j(&["rent", "grants", "approve", "--all-drafts", "--over-budget"]);
+    assert_eq!(a.code, 0, "{}", a.stdout);
+    // Published two weeks ago for 5 working days: the period has ended, the list is still open.
+    let today = chrono::Local::now().date_naive();
+    let start = today - chrono::Duration::days(14);
+    let c = j(&["notice", "publicity", "create", "--date", &start.to_string(), "--out", &p("公示.pdf"), "--xlsx", &p("公示.xlsx")]);
+    assert_eq!(c.code, 0, "{}{}", c.stdout, c.stderr);
+    let pubj = c.json();
+    let id = pubj["publicity"]["id"].as_i64().unwrap().to_string();
+    assert!(pubj["publicity"]["doc_number"].as_str().unwrap().starts_with("江宁科〔"), "numbered from the register");
+    assert!(std::fs::metadata(p("公示.pdf")).unwrap().len() > 10_000 && std::fs::metadata(p("公示.xlsx")).unwrap().len() > 1_000);
+    let items = pubj["publicity"]["items"].as_array().unwrap();
+    assert!(items.len() >= 3);
+    let g1 = items[0]["grant_id"].as_i64().unwrap().to_string();
+    let g2 = items[1]["grant_id"].as_i64().unwrap().to_string();
+    // The period has ended but the list is not closed: no payment yet.
+    let pay = j(&["rent", "grants", "pay", &g1, "--amount", "1"]);
+    assert_eq!((pay.code, pay.error_code().as_str()), (1, "publicity_not_closed"));
+    // An objection received during the period holds its grant past the closing.
+    let received = (start + chrono::Duration::days(1)).to_string();
+    let o = j(&["notice", "publicity", "object", &id, "--grant", &g1, "--text", "该企业已迁出", "--by", "园区", "--date", &received]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let oid = o.json()["items"][0]["objections"][0]["id"].as_i64().unwrap().to_string();
+    let closed = j(&["notice", "publicity", "close", &id]);
+    assert_eq!(closed.code, 0, "{}", closed.stdout);
+    assert_eq!(closed.json()["status"], "closed");
+    assert_eq!(j(&["rent", "grants", "pay", &g1, "--amount", "1"]).error_code(), "objection_open");
+    assert_eq!(j(&["rent", "grants", "pay", &g2, "--amount", "1"]).code, 0, "cleared items are paid");
+    let r = j(&["notice", "publicity", "object", &id, "--resolve", &oid, "--outcome", "kept", "--reason", "核实仍在区内经营"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(j(&["rent", "grants", "pay", &g1, "--amount", "1"]).code, 0);
+    let show = run(&["--db", &db, "notice", "publicity", "show", &id]);
+    assert!(show.stdout.contains("该企业已迁出") && show.stdout.contains("维持"), "{}", show.stdout);
+    assert_eq!(j(&["check"]).code, 0);
 }
