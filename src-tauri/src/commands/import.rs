@@ -41,6 +41,8 @@ pub struct ReportHead {
     report: serde_json::Value,
     row_count: usize,
     error_count: usize,
+    /// Accepted rows with a warning (a typed subsidy year the ledger does not support).
+    warning_count: usize,
 }
 
 #[derive(Serialize)]
@@ -54,7 +56,12 @@ fn head(r: &ImportReport) -> ReportHead {
     if let Some(o) = v.as_object_mut() {
         o.remove("rows");
     }
-    ReportHead { report: v, row_count: r.rows.len(), error_count: r.rows.iter().filter(|x| x.status == RowStatus::Rejected).count() }
+    ReportHead {
+        report: v,
+        row_count: r.rows.len(),
+        error_count: r.rows.iter().filter(|x| x.status == RowStatus::Rejected).count(),
+        warning_count: r.rows.iter().filter(|x| !x.warnings.is_empty()).count(),
+    }
 }
 
 fn sessions<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Sessions> {
