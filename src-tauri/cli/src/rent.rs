@@ -73,7 +73,7 @@ pub enum AppCmd {
         open: bool,
     },
     /// Enter an application by hand: the lease (new, or --lease ID) and the period applied for.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -203,7 +203,7 @@ pub fn is_write(c: &Cmd) -> bool {
     matches!(c, Cmd::Grants(g) if !matches!(g, GrantCmd::List { .. } | GrantCmd::Show { .. })) || matches!(c, Cmd::Applications { cmd: Some(AppCmd::Add(_)), .. })
 }
 
-fn add_application(db: &mut Db, a: AddArgs, out: &Out) -> Result<()> {
+fn add_application(db: &mut Db, a: Box<AddArgs>, out: &Out) -> Result<()> {
     let e = huiqi_core::enterprise::find(db, &a.uscc)?;
     let lease = match a.lease {
         Some(id) => {
@@ -256,10 +256,10 @@ fn missing_lease(field: &str) -> Error {
 fn print_timeline(t: &rent::Timeline, out: &Out) {
     println!("{} {}  {} {}{}", t.uscc, t.name, out.pick("成立", "founded"), t.founded_on.clone().unwrap_or_else(|| "—".into()), t.young_until.as_ref().map(|y| format!("（{} {y}）", out.pick("创业企业至", "young until"))).unwrap_or_default());
     for l in &t.leases {
-        println!("  {} #{:<4} {} ~ {}  {}  {} {}", out.pick("租赁", "lease"), l.id, l.start_on, l.end_on, crate::out::pad(&l.address, 30), money::fmt_yuan(l.area_centi_m2).replace(',', ""), "㎡");
+        println!("  {} #{:<4} {} ~ {}  {}  {}", out.pick("租赁", "lease"), l.id, l.start_on, l.end_on, crate::out::pad(&l.address, 30), rent::area_text(l.area_centi_m2));
     }
     for s in &t.stretches {
-        println!("  {} #{:<4} {} ~ {}  {:>10}㎡  {} {}  [{}]", out.pick("补贴", "grant"), s.grant_id, s.start, s.end, money::fmt_yuan(s.area_centi_m2).replace(',', ""), rent::calendar::months_text(s.month_units), out.pick("个月", "months"), s.status.label_zh());
+        println!("  {} #{:<4} {} ~ {}  {:>11}  {} {}  [{}]", out.pick("补贴", "grant"), s.grant_id, s.start, s.end, rent::area_text(s.area_centi_m2), rent::calendar::months_text(s.month_units), out.pick("个月", "months"), s.status.label_zh());
     }
     for c in &t.cuts {
         println!("  {} #{:<4} {} ~ {}  [{}] {}", out.pick("核减", "cut"), c.grant_id, c.start, c.end, c.reason, if out.zh() { &c.message_zh } else { &c.message_en });

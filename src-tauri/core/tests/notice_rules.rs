@@ -48,7 +48,8 @@ fn text_of(name: &str, pdf: &[u8]) -> String {
     assert!(png.success(), "{name}: pdftoppm renders it");
     // The running text, without what every page repeats (page numbers, the footer's code).
     let text = String::from_utf8_lossy(&out.stdout);
-    squash(&text.lines().filter(|l| !(l.trim().starts_with('—') && l.trim().ends_with('—')) && !l.contains("校验码")).collect::<Vec<_>>().join("\n"))
+    let furniture = |l: &str| l.contains("校验码") || (l.trim().starts_with('—') && l.trim().ends_with('—'));
+    squash(&text.lines().filter(|l| !furniture(l)).collect::<Vec<_>>().join("\n"))
 }
 
 fn setup() -> (tempfile::TempDir, Db) {

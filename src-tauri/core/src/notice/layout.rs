@@ -604,7 +604,8 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
             cc = Some(fonts.shape(&format!("抄送：{list}。"), &IMPRINT, "imprint")?);
         }
         // Letters carry no 印发机关 and 印发日期 (§10.1).
-        if !doc.letter && !(im.printer.trim().is_empty() && im.printed_on.trim().is_empty()) {
+        let nothing_printed = im.printer.trim().is_empty() && im.printed_on.trim().is_empty();
+        if !doc.letter && !nothing_printed {
             printer = Some((
                 fonts.shape(im.printer.trim(), &IMPRINT, "imprint")?,
                 fonts.shape(&format!("{}印发", im.printed_on.trim()), &IMPRINT, "imprint")?,

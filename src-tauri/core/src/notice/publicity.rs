@@ -277,7 +277,7 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     let policy = crate::policy::policy(db)?;
     let citations: Vec<String> = articles
         .iter()
-        .map(|a| Ok(super::clause_snapshot(db, *a, None, &what)?))
+        .map(|a| super::clause_snapshot(db, *a, None, &what))
         .collect::<Result<Vec<_>>>()?
         .iter()
         .map(|c| if c.quote.is_empty() { format!("第{}条", crate::policy::chinese_number(c.article)) } else { format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote) })

@@ -209,7 +209,7 @@ pub(crate) fn pct(bp: i64) -> String {
     }
 }
 
-pub(crate) fn area_text(c: i64) -> String {
+pub fn area_text(c: i64) -> String {
     format!("{}.{:02}㎡", c / 100, c % 100)
 }
 
@@ -242,6 +242,9 @@ struct Ctx {
 }
 
 impl Ctx {
+    // A step is its code, two titles, its inputs and result, the sentence and its basis: one
+    // argument each reads better at the call sites than a struct literal.
+    #[allow(clippy::too_many_arguments)]
     fn step(&mut self, code: &str, zh: &str, en: &str, inputs: Value, result: Value, text: String, basis: Basis) {
         self.steps.push(Step { code: code.into(), title_zh: zh.into(), title_en: en.into(), inputs, result, text_zh: text, basis });
     }
