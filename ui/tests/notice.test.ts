@@ -65,6 +65,22 @@ describe('NoticeDialog', () => {
     await flushPromises()
     expect(document.querySelector('[data-testid=notice-error]')?.textContent).toContain('租赁地址')
     expect(document.querySelector('[data-testid=notice-issue]')).toBeNull()
+    // Not an office setting: no way to settings is offered.
+    expect(document.querySelector('[data-testid=notice-go-settings]')).toBeNull()
+    w.unmount()
+  })
+
+  it('names a missing office setting and links to it in 设置 → 单位信息', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:notice|draft')
+        throw { code: 'missing_setting', message: '缺少“区级补贴细则名称”，不能出具房租补贴拨付通知。请在 设置 → 单位信息 中填写。', details: { field: 'rule_name', kind: 'rent_approval' } }
+    })
+    const w = mount(NoticeDialog, { props: { modelValue: true, target: draft.target as never }, global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(document.querySelector('[data-testid=notice-error]')?.textContent).toContain('区级补贴细则名称')
+    const link = document.querySelector('[data-testid=notice-go-settings]')
+    expect(link?.textContent).toContain('设置 → 单位信息')
+    expect(link?.getAttribute('href')).toBe('#/settings?tab=office&field=rule_name')
     w.unmount()
   })
 })
