@@ -1,10 +1,19 @@
 // What notices need from the office: the settings form's new groups (district rule, remedies,
-// 版记, 公示) with field errors from the core.
-import { afterEach, describe, expect, it } from 'vitest'
+// 版记, 公示) with field errors from the core, the official clause texts, and the dashboard's
+// warning while any of them is missing.
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import SettingsView from '../src/views/settings/SettingsView.vue'
+import PolicyClauses from '../src/views/settings/PolicyClauses.vue'
+import DashboardView from '../src/views/dashboard/DashboardView.vue'
+
+// ECharts draws on a canvas jsdom does not have: the charts are stubs here.
+vi.mock('echarts/core', () => ({ use: () => {}, init: () => ({ setOption() {}, dispose() {}, resize() {} }) }))
+vi.mock('echarts/charts', () => ({ BarChart: {}, PieChart: {} }))
+vi.mock('echarts/components', () => ({ GridComponent: {}, TooltipComponent: {}, LegendComponent: {}, TitleComponent: {} }))
+vi.mock('echarts/renderers', () => ({ CanvasRenderer: {} }))
 
 const q = (sel: string) => document.querySelector(sel) as HTMLElement | null
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -31,7 +40,7 @@ const fieldError = (sel: string) => q(sel)?.closest('.el-form-item')?.querySelec
 
 function router() {
   const blank = { template: '<div />' }
-  return createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: blank }, { path: '/settings', component: blank }] })
+  return createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: blank }, { path: '/dashboard', component: blank }, { path: '/settings', component: blank }] })
 }
 
 afterEach(() => {
@@ -106,6 +115,101 @@ describe('SettingsView 单位信息', () => {
     await settle()
     await wait(200)
     expect(fieldError('[data-testid=office-rule-doc-number]')).toBe('出具公文需要填写此项。')
+    w.unmount()
+  })
+})
+
+describe('PolicyClauses 正式文本', () => {
+  const clause = (article: number, over: Record<string, unknown> = {}) => ({
+    id: article * 10, article, version: 1, chapter: 1, title_zh: article === 2 ? '培育壮大科技企业队伍' : '支持企业获评国家级称号', title_en: 'Clause ' + article,
+    text_zh: '（回译）支持科技企业……', text_en: 'Support …', note: '', current: true, created_at: '2026-01-05T02:00:00Z', created_by: 'seed', official_zh: '', ...over,
+  })
+  const listing = (c: ReturnType<typeof clause>) => ({ ...c, official_by: null, official_at: null })
+
+  it('lists the cited clauses without official text and saves a pasted text with clause_official', async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = []
+    let entered = false
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> })
+      if (cmd === 'plugin:policy|info') return { id: 1, title_zh: '关于深入推进引领性国家创新型城市建设的若干政策意见', title_en: '', doc_number: '宁委发〔2022〕1号', issuer_zh: '中共南京市委', issuer_en: '' }
+      if (cmd === 'plugin:policy|clauses') return [entered ? clause(2, { version: 2, official_zh: '大力培育科技企业。', created_by: '王科长' }) : clause(2), clause(7, { version: 2, official_zh: '对首次获评的企业给予奖励。', created_by: '李四' })]
+      if (cmd === 'plugin:policy|clauses_missing') return entered ? [] : [listing(clause(2))]
+      if (cmd === 'plugin:policy|clause_versions') return [clause(2)]
+      if (cmd === 'plugin:policy|clause_official') {
+        const a = args as { article: number; text: string }
+        if (!/[\u4e00-\u9fff]/.test(a.text)) throw { code: 'not_chinese', message: '正式文本应为中文（从正式印发的文件中复制）。', details: { field: 'official_zh' } }
+        entered = true
+        return clause(2, { version: 2, official_zh: a.text, created_by: '王科长' })
+      }
+    })
+    const w = mount(PolicyClauses, { attachTo: document.body })
+    await settle()
+    expect(q('[data-testid=clauses-missing-banner]')?.textContent).toContain('不加引文')
+    expect(q('[data-testid=clauses-missing-2]')?.textContent?.trim()).toBe('第2条 培育壮大科技企业队伍')
+    expect(q('[data-testid=clause-official-2]')?.textContent?.trim()).toBe('未录入')
+    expect(q('[data-testid=clause-official-7]')?.textContent).toContain('已录入')
+    expect(q('[data-testid=clause-official-7]')?.textContent).toContain('李四')
+
+    await click('[data-testid=clause-edit-2]')
+    expect(q('[data-testid=clause-official-hint]')?.textContent).toContain('公文只引用条号')
+    // Pasted English: refused, next to the field.
+    await type('[data-testid=clause-official-input]', 'Support science and technology enterprises.')
+    await click('[data-testid=clause-save]')
+    await wait(200)
+    expect(fieldError('[data-testid=clause-official-input]')).toBe('正式文本应为中文（从正式印发的文件中复制）。')
+    await type('[data-testid=clause-official-input]', '大力培育科技企业。')
+    await click('[data-testid=clause-save]')
+    const official = calls.filter((c) => c.cmd === 'plugin:policy|clause_official').map((c) => c.args)
+    expect(official).toEqual([
+      { article: 2, text: 'Support science and technology enterprises.' },
+      { article: 2, text: '大力培育科技企业。' },
+    ])
+    // Only the official text changed: no other version is made.
+    expect(calls.filter((c) => c.cmd === 'plugin:policy|clause_edit')).toHaveLength(0)
+    expect(q('[data-testid=clauses-missing-banner]')).toBeNull()
+    expect(q('[data-testid=clause-official-2]')?.textContent).toContain('王科长')
+    w.unmount()
+  })
+})
+
+describe('DashboardView', () => {
+  const dashboard = (over: Record<string, unknown>) => ({
+    year: 2026, enterprises: 51, programs: [], reminders: [], overdue_count: 0, by_park: [], by_sector: [], clauses_without_official_text: [], missing_settings: [], ...over,
+  })
+
+  it('warns about clauses without official text and missing settings, naming them, and links to settings', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:dashboard|load') return dashboard({ clauses_without_official_text: [2, 7], missing_settings: ['rule_name', 'court'] })
+      if (cmd === 'plugin:policy|clauses_missing')
+        return [
+          { article: 2, title_zh: '培育壮大科技企业队伍', title_en: '', text_zh: '', text_en: '', version: 1, chapter: 1, official_zh: '', official_by: null, official_at: null },
+          { article: 7, title_zh: '支持企业获评国家级称号', title_en: '', text_zh: '', text_en: '', version: 1, chapter: 1, official_zh: '', official_by: null, official_at: null },
+        ]
+    })
+    const r = router()
+    await r.push('/dashboard')
+    const w = mount(DashboardView, { attachTo: document.body, global: { plugins: [r] } })
+    await settle()
+    expect(q('[data-testid=dash-notice-warning]')).not.toBeNull()
+    expect(q('[data-testid=dash-clauses-missing]')?.textContent).toContain('第2条 培育壮大科技企业队伍、第7条 支持企业获评国家级称号 尚未录入正式文本')
+    expect(q('[data-testid=dash-settings-missing]')?.textContent).toContain('单位信息中缺少：区级补贴细则名称、行政诉讼管辖法院。')
+    await click('[data-testid=dash-go-office]')
+    expect(r.currentRoute.value.fullPath).toBe('/settings?tab=office')
+    await r.push('/dashboard')
+    await click('[data-testid=dash-go-clauses]')
+    expect(r.currentRoute.value.fullPath).toBe('/settings?tab=clauses')
+    w.unmount()
+  })
+
+  it('shows no warning when notices lack nothing', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:dashboard|load') return dashboard({})
+    })
+    const r = router()
+    const w = mount(DashboardView, { attachTo: document.body, global: { plugins: [r] } })
+    await settle()
+    expect(q('[data-testid=dashboard]')).not.toBeNull()
+    expect(q('[data-testid=dash-notice-warning]')).toBeNull()
     w.unmount()
   })
 })
