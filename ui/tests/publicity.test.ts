@@ -1,10 +1,11 @@
 // 公示 with mocked IPC: a list is published (the confirmation states how many items, the total and
 // that they cannot be paid), objections are recorded and resolved, the list is closed once its
-// period has ended.
+// period has ended; a payment a list holds is refused in words, not as a wrong amount.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import PublicityPanel from '../src/views/notice/PublicityPanel.vue'
+import RentView from '../src/views/rent/RentView.vue'
 import NoticeView from '../src/views/notice/NoticeView.vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { period } from '../src/views/notice/publicity'
@@ -259,6 +260,44 @@ describe('PublicityPanel', () => {
     await answer(true)
     expect(q('[data-testid=publicity-create-error]')?.textContent).toContain('缺少“公示异议受理联系方式”')
     expect(q('[data-testid=publicity-go-settings]')?.getAttribute('href')).toBe('#/settings?tab=office&field=publicity_contact')
+    w.unmount()
+  })
+})
+
+describe('RentView and 公示', () => {
+  it('tags a grant on a running list and shows a held payment as a refusal', async () => {
+    const g = grant({ status: 'approved', approved_fen: 13_000_000 })
+    const list: Publicity = {
+      id: 4, notice_id: 55, doc_number: '江宁科〔2026〕8号', subject: '公示', working_days: 5, starts_on: '2026-03-09', ends_on: '2026-03-13', contact: '', status: 'open',
+      created_at: '', created_by: '', closed_at: null, closed_by: null,
+      items: [{ id: 1, publicity_id: 4, grant_id: 7, reward_id: null, enterprise_id: 1, enterprise_name: g.enterprise_name, uscc: g.uscc, program_name_zh: '', amount_fen: 13_000_000, outcome: 'listed', objections: [] }],
+    }
+    const pays: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'plugin:rent|grants') return [g]
+      if (cmd === 'plugin:rent|applications') return []
+      if (cmd === 'plugin:policy|budgets') return []
+      if (cmd === 'plugin:notice|publicity_list') return [list]
+      if (cmd === 'plugin:notice|target_for_grant') return { kind: 'rent_reduction', id: (args as { grant: number }).grant }
+      if (cmd === 'plugin:notice|list') return []
+      if (cmd === 'plugin:rent|pay') {
+        pays.push(args)
+        throw { code: 'in_publicity', message: '该事项正在公示（江宁科〔2026〕8号，2026-03-09 至 2026-03-13），公示期满且无异议后才能拨付。', details: { publicity_id: 4, ends_on: '2026-03-13' } }
+      }
+    })
+    const w = mount(RentView, { attachTo: document.body, global: { stubs: { NoticeDialog: true } } })
+    await settle()
+    expect(q('[data-testid=grant-publicity-7]')?.textContent).toBe('公示中')
+    await click('[data-testid=pay-7]')
+    expect((q('[data-testid=pay-dialog] input') as HTMLInputElement | null)?.value).toBe('130000.00')
+    await click('[data-testid=pay-confirm]')
+    expect(pays).toHaveLength(1)
+    expect((pays[0] as { date: string }).date).toBe('2026-03-09')
+    expect(q('[data-testid=pay-refusal]')?.textContent).toContain('公示期满且无异议后才能拨付')
+    expect(q('[data-testid=pay-go-publicity]')?.getAttribute('href')).toBe('#/notice?tab=publicity')
+    // Its notice is the one the core says (核减 when less than computed was approved).
+    await click('[data-testid=notice-7]')
+    expect((w.vm as unknown as { noticeDlg: { target: unknown } }).noticeDlg.target).toEqual({ kind: 'rent_reduction', id: 7 })
     w.unmount()
   })
 })

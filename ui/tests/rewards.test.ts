@@ -111,6 +111,8 @@ describe('CertView rewards', () => {
       if (cmd === 'plugin:cert|reward_approve') return reward({ status: 'approved', approved_fen: (args as { amount: number }).amount })
       if (cmd === 'plugin:policy|programs') return programs
       if (cmd === 'plugin:enterprise|search') return { total: 1, more: false, offset: 0, rows: [{ id: 1, uscc: '914403001922038216', name: '南京甲乙科技有限公司' }] }
+      if (cmd === 'plugin:notice|target_for_reward') return { kind: 'reward_top_up', id: (args as { reward: number }).reward }
+      if (cmd === 'plugin:notice|list') return []
       if (cmd === 'plugin:cert|reward_add') {
         const a = args as { amount: number; note: string }
         return reward({ amount_fen: a.amount, note: a.note })
@@ -138,6 +140,17 @@ describe('CertView rewards', () => {
     await click('.el-message-box__btns .el-button--primary')
     await settle()
     expect(of('plugin:cert|reward_approve')).toEqual([{ id: 9, amount: 80_000_000, reason: '联合体成员有一家未按期完成', confirm: false }])
+    w.unmount()
+  })
+
+  it('asks the core which notice a reward gets (a 补差 has its own)', async () => {
+    const { w, of } = setup()
+    await settle()
+    await clickText('.el-tabs__item', '奖励（免申即享）')
+    await click('[data-testid=reward-notice-10]')
+    expect(of('plugin:notice|target_for_reward')).toEqual([{ reward: 10 }])
+    expect(of('plugin:notice|list')).toEqual([{ enterprise: 1, q: null }])
+    expect((w.vm as unknown as { noticeDlg: { open: boolean; target: unknown } }).noticeDlg).toMatchObject({ open: true, target: { kind: 'reward_top_up', id: 10 } })
     w.unmount()
   })
 
