@@ -583,7 +583,6 @@ const en: typeof zh = {
     createTitle: 'New publicity list',
     createLead: 'Approved, unpaid grants and rewards not published before; the ticked ones go on the list.',
     nothing: 'Nothing to publish: only approved, unpaid grants and rewards not published before can be listed.',
-    kind: 'Kind',
     kindGrant: 'Rent subsidy',
     kindReward: 'Reward',
     program: 'Program',

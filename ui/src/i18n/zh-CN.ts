@@ -581,7 +581,6 @@ export default {
     createTitle: '新建公示',
     createLead: '以下是已批准、尚未拨付、未公示过的事项，勾选的将列入公示名单。',
     nothing: '没有可公示的事项：已批准、尚未拨付、未公示过的补贴和奖励才能列入公示名单。',
-    kind: '类别',
     kindGrant: '房租补贴',
     kindReward: '奖励',
     program: '支持项目',
