@@ -126,3 +126,91 @@ async fn approve_issue_preview_register_reprint_void() {
     assert_eq!((reg[0].last_no, reg[0].issued, reg[0].voided, reg[0].gaps.len()), (2, 1, 1, 0));
     assert!(db.check().unwrap().ok);
 }
+
+/// 公示 in the real window: the approved grants are published (a past Monday, so that the period
+/// has ended), an objection is recorded against one, the list is closed, the objection resolved
+/// (kept), and only then is the grant paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publicity_objection_close_then_pay() {
+    let _g = crate::serial();
+    let w = World::new();
+    let gid = {
+        let mut db = Db::open_rw(w.db()).unwrap();
+        huiqi_core::system::finish_first_run(&mut db, true).unwrap();
+        let drafts = huiqi_core::rent::draft_all(&mut db).unwrap();
+        let ids: Vec<i64> = drafts.iter().filter(|g| g.explanation.eligible).map(|g| g.id).collect();
+        huiqi_core::rent::approve_many(&mut db, &ids, true).unwrap();
+        ids[0]
+    };
+    let today = chrono::Local::now().date_naive();
+    let monday = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64 + 14);
+    let s = w.launch().await;
+    s.find("[data-testid=shell]").await;
+    s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
+    s.click_until("#tab-publicity", "return !!document.querySelector('[data-testid=publicity-panel]')").await;
+
+    // Publish: the dialog lists what will be published; the confirmation says what it means.
+    s.click_until("[data-testid=publicity-new]", "const d = document.querySelector('[data-testid=publicity-create-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.find(&format!("[data-testid=publicity-candidate-g{gid}]")).await;
+    s.fill("[data-testid=publicity-start]", &monday.to_string()).await;
+    s.click_until("[data-testid=publicity-create-confirm]", "return !!document.querySelector('.el-message-box')").await;
+    s.confirm_box().await;
+    let pid = {
+        let mut found = None;
+        for _ in 0..100 {
+            if let Some(p) = huiqi_core::notice::publicity::list(&ro(&w)).unwrap().into_iter().next() {
+                found = Some(p.id);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        found.expect("the list was published")
+    };
+    // The issued document opens in the viewer.
+    s.wait_js(RENDERED, 30).await;
+    s.shot("57-publicity-document").await;
+    s.press(&ESCAPE.to_string()).await;
+
+    // An objection against the grant, received during the period.
+    s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
+    s.click_until(&format!("[data-testid=publicity-object-g{gid}]"), "const d = document.querySelector('[data-testid=objection-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.fill("[data-testid=objection-text]", "该企业租赁面积与实际不符").await;
+    s.fill("[data-testid=objection-objector]", "园区管委会").await;
+    s.fill("[data-testid=objection-received]", &(monday + chrono::Duration::days(1)).to_string()).await;
+    s.click_until("[data-testid=objection-save]", &format!("return !!document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')")).await;
+
+    // Close the list (its period ended): the grant stays held by the open objection.
+    s.click_until("[data-testid=publicity-close]", "return !!document.querySelector('.el-message-box')").await;
+    s.confirm_box().await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=publicity-stage]')?.innerText||'').includes('已结束')"), 20).await;
+    assert_eq!(huiqi_core::notice::publicity::get(&ro(&w), pid).unwrap().status, "closed");
+    s.shot("58-publicity-objection").await;
+
+    // Paying now is refused, and says why.
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
+    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until("[data-testid=pay-confirm]", "return !!document.querySelector('[data-testid=pay-refusal]')").await;
+    s.wait_js("return (document.querySelector('[data-testid=pay-refusal]')?.innerText||'').includes('异议')", 20).await;
+    s.press(&ESCAPE.to_string()).await;
+
+    // Resolve it (kept, with the reason), then pay.
+    s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
+    s.click_until("#tab-publicity", "return !!document.querySelector('[data-testid=publicity-panel]')").await;
+    s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
+    s.click_until(&format!("[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]"), "const d = document.querySelector('[data-testid=resolve-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click("[data-testid=resolve-outcome-kept]").await;
+    s.fill("[data-testid=resolve-reason]", "经现场核查，租赁面积属实").await;
+    s.click_until("[data-testid=resolve-save]", "return !!document.querySelector('.el-message-box')").await;
+    s.confirm_box().await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=publicity-outcome-g{gid}]')?.innerText||'').length > 0 && !document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')"), 20).await;
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
+    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until("[data-testid=pay-confirm]", "return document.body.innerText.includes('已记录拨付')").await;
+    s.quit().await;
+    let db = ro(&w);
+    assert_eq!(huiqi_core::rent::grant(&db, gid).unwrap().status, huiqi_core::rent::GrantStatus::Disbursed);
+    let p = huiqi_core::notice::publicity::get(&db, pid).unwrap();
+    let item = p.items.iter().find(|i| i.grant_id == Some(gid)).unwrap();
+    assert_eq!((item.outcome, item.objections[0].status), (huiqi_core::notice::publicity::Outcome::Cleared, huiqi_core::notice::publicity::ObjectionStatus::Kept));
+    assert!(db.check().unwrap().ok);
+}

@@ -1,5 +1,7 @@
 //! The rent subsidy in the real window: for a demo enterprise, add a lease and growth, calculate,
-//! read the explanation, approve, pay (the budget bar moves); a 4th year is refused with the reason.
+//! read the explanation, approve, pay (the budget bar moves); the enterprise's timeline shows the
+//! grant; a second application for the same premises overlapping it is cut, naming the grant, in
+//! the explanation and on the timeline; a typed 4th year is a warning, not the truth.
 
 use crate::harness::*;
 use huiqi_core::store::{Db, Mode, OpenOptions};
@@ -21,7 +23,8 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.click("[data-testid=nav-enterprise]").await;
     s.find("[data-testid=enterprise-view]").await;
 
-    // A demo enterprise that is young enough and holds a valid status on 2026-01-01, with no grant.
+    // A demo enterprise that is young through 2026 and holds a valid status every day of it, with
+    // no lease yet.
     let (name, eid) = {
         let db = ro(&w);
         let page = huiqi_core::enterprise::search(&db, &huiqi_core::enterprise::EnterpriseQuery { limit: 100, ..Default::default() }).unwrap();
@@ -29,8 +32,9 @@ async fn lease_growth_calculate_explain_approve_pay() {
             .rows
             .iter()
             .find(|e| {
-                e.founded_on.as_deref().is_some_and(|f| f >= "2021-06-01" && f <= "2025-06-01")
-                    && !huiqi_core::store::rent::valid_cert_kinds_of(&db, e.id, "2026-01-01").is_empty()
+                e.founded_on.as_deref().is_some_and(|f| f >= "2022-01-01" && f <= "2025-06-01")
+                    && huiqi_core::store::rent::valid_cert_kinds_of(&db, e.id, "2026-01-01").iter().any(|k| k == "high_tech_enterprise")
+                    && huiqi_core::store::rent::valid_cert_kinds_of(&db, e.id, "2026-12-31").iter().any(|k| k == "high_tech_enterprise")
                     && huiqi_core::rent::leases(&db, e.id).unwrap().is_empty()
             })
             .expect("the demo set has an eligible enterprise without a lease");
@@ -51,8 +55,8 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.fill("[data-testid=lease-end]", "2026-12-31").await;
     // (the form closes on save: a second click only lands while the first was lost)
     s.click_until("[data-testid=lease-save]", "return document.body.innerText.includes('250.50')").await;
-    // Growth: 2024 and 2025 revenue (growth 40 %).
-    for (y, rev) in [("2024", "1000000"), ("2025", "1400000")] {
+    // Growth: 2025 (上年) and 2026 (本年: the period's year) revenue, growth 40 %.
+    for (y, rev) in [("2025", "1000000"), ("2026", "1400000")] {
         s.fill("[data-testid=growth-year]", y).await;
         s.fill("[data-testid=growth-revenue]", rev).await;
         s.click_until("[data-testid=growth-save]", &format!("return document.body.innerText.includes({:?})", format!("{y}："))).await;
@@ -60,6 +64,8 @@ async fn lease_growth_calculate_explain_approve_pay() {
     // Apply for the first year and compute.
     let lease_id = huiqi_core::rent::leases(&ro(&w), eid).unwrap()[0].id;
     s.click_until(&format!("[data-testid=apply-{lease_id}]"), "return !!document.querySelector('[data-testid=application-form]')").await;
+    // The revenues are taken from the growth reports of the period's year and the year before.
+    s.wait_js("return (document.querySelector('[data-testid=app-revenue-curr]')?.value||'').replace(/,/g,'').startsWith('1400000')", 20).await;
     s.fill("[data-testid=app-requested]", "135000").await;
     // The explanation: every step with its basis, and the amount.
     s.click_until("[data-testid=app-save]", "return !!document.querySelector('[data-testid=explanation]')").await;
@@ -94,13 +100,43 @@ async fn lease_growth_calculate_explain_approve_pay() {
     assert_eq!(g.status, huiqi_core::rent::GrantStatus::Disbursed);
     assert_eq!(g.paid_fen, 13_527_000);
 
-    // A request for a 4th year is refused, with the reason.
+    // A typed 4th year is a warning: the ledger's year is the one used.
     s.click_text(".el-tabs__item", "政策计算器").await;
     s.click_until("[data-testid=calc-whatif]", "return !!document.querySelector('[data-testid=calc-year]')").await;
     s.fill("[data-testid=calc-year]", "4").await;
-    s.click_until("[data-testid=calc-run]", "return !!document.querySelector('[data-testid=expl-reason]')").await;
-    s.wait_text("政策规定房租补贴最长不超过三年").await;
-    s.shot("32-rent-fourth-year").await;
+    s.click_until("[data-testid=calc-run]", "return !!document.querySelector('[data-testid=expl-warning]')").await;
+    s.wait_js("return (document.querySelector('[data-testid=expl-warning]')?.innerText||'').includes('第4年')", 20).await;
+    s.shot("32-rent-typed-year").await;
+
+    // The enterprise page: the timeline shows the paid grant's twelve months.
+    s.click_until("[data-testid=nav-enterprise]", "return !!document.querySelector('[data-testid=enterprise-view]')").await;
+    s.fill("[data-testid=search-box]", &name).await;
+    s.wait_count(1).await;
+    s.keys("[data-testid=search-box]", &ENTER.to_string()).await;
+    s.click_text(".el-tabs__item", "租赁与补贴").await;
+    s.find(&format!("[data-testid=timeline-stretch-{gid}]")).await;
+    s.wait_js("return (document.querySelector('[data-testid=timeline-months-used]')?.innerText||'').includes('12')", 20).await;
+    // A second lease of the same premises from July, applied for: the first half is cut.
+    s.click_until("[data-testid=lease-add]", "return !!document.querySelector('[data-testid=lease-area]')").await;
+    s.fill("[data-testid=lease-area]", "250.5").await;
+    s.fill("[data-testid=lease-unit]", "45").await;
+    s.fill("[data-testid=lease-start]", "2026-07-01").await;
+    s.fill("[data-testid=lease-end]", "2027-06-30").await;
+    s.click_until("[data-testid=lease-save]", "return document.body.innerText.includes('2027-06-30')").await;
+    let lease2 = huiqi_core::rent::leases(&ro(&w), eid).unwrap().into_iter().find(|l| l.start_on == "2026-07-01").unwrap().id;
+    s.click_until(&format!("[data-testid=apply-{lease2}]"), "return !!document.querySelector('[data-testid=application-form]')").await;
+    s.fill("[data-testid=app-revenue-prev]", "1000000").await;
+    s.fill("[data-testid=app-revenue-curr]", "1400000").await;
+    s.click_until("[data-testid=app-save]", "return !!document.querySelector('[data-testid=expl-cut]')").await;
+    s.wait_js("return [...document.querySelectorAll('[data-testid=expl-cut]')].some(e => e.dataset.reason === 'period_already_subsidised')", 20).await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=expl-cuts]')?.innerText||'').includes('#{gid}')"), 20).await;
+    s.wait_js("return [...document.querySelectorAll('[data-testid=timeline-cut]')].some(e => e.dataset.reason === 'period_already_subsidised')", 20).await;
+    s.shot("33-rent-timeline").await;
+    let g2 = huiqi_core::rent::grants(&ro(&w), None).unwrap().into_iter().find(|g| g.enterprise_id == eid && g.id != gid).unwrap();
+    // July to December 2026 were paid by the first grant (what follows depends on the firm's
+    // certificate).
+    let c = &g2.cuts[0];
+    assert_eq!((c.start.as_str(), c.end.as_str(), c.reason.as_str(), c.grant_id), ("2026-07-01", "2026-12-31", "period_already_subsidised", Some(gid)));
     s.quit().await;
     assert!(ro(&w).check().unwrap().ok);
 }

@@ -9,7 +9,7 @@
 //!   are kept together, unless a run is longer than a line: then it is cut where the line is full;
 //! - a break is allowed after a space; spaces at a break are dropped (they hang, never counted);
 //! - `——` and `……` are not split;
-//! - a figure stays with its unit (`135,270.00元`, `12个月`, `2026年`).
+//! - a figure stays with its unit (`135,270.00元`, `12个月`, `2026年`), and 平方米 stays whole.
 //!
 //! When the character that would start the next line is closing punctuation (or the last one of
 //! this line is opening punctuation), the breaker *pushes back* (推出): it moves characters to the
@@ -157,6 +157,10 @@ pub(crate) fn can_break(a: char, b: char) -> bool {
     }
     // An amount stays with its unit: "135,270.00元", "250.50平方米", "12个月", "2026年".
     if a.is_ascii_digit() && matches!(b, '元' | '平' | '个' | '年' | '月' | '日' | '号' | '㎡' | '万') {
+        return false;
+    }
+    // Units of more than one character stay whole: 平方米.
+    if matches!((a, b), ('平', '方') | ('方', '米')) {
         return false;
     }
     // keep —— and …… together
