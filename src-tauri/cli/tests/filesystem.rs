@@ -70,7 +70,7 @@ fn disk_full_during_import_says_so_and_leaves_the_database_unchanged() {
     let t = tempfile::tempdir().unwrap();
     let file = roster(&t.path().join("files"), 20_000);
     let small = t.path().join("small");
-    let fs = mount_or_skip!(&small, "3m");
+    let fs = mount_or_skip!(&small, "4m");
     let db = init_db(&small);
     drop(Db::open_rw(&db).unwrap()); // the first writer's weekly full check, out of the way
     let before = count(&db);
