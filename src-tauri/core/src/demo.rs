@@ -224,7 +224,7 @@ pub fn load(db: &mut Db) -> Result<usize> {
 fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::Enterprise]) -> Result<()> {
     use chrono::{Datelike, Duration};
     use crate::import::validate::{CertRecord, RentRecord};
-    let today = chrono::Local::now().date_naive();
+    let today = crate::cert::today();
     let y = today.year();
     let mut rng = Rng::new(DEMO_SEED + 1);
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -240,6 +240,7 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
             expires_on: expires.map(iso),
             expiry_differs_from_rule: None,
             expiry_from_rule: false,
+            level: None,
         };
         // Nothing happens to a firm before it exists: certificates come at least half a year after
         // the founding date, leases start after it (DESIGN §2: `lease_before_founding`).

@@ -144,7 +144,7 @@ fn a_higher_title_after_a_lower_one_pays_the_difference() {
 
 #[test]
 fn a_title_is_rewarded_once_and_not_for_firms_that_left() {
-    let (_t, mut db) = setup();
+    let (t, mut db) = setup();
     let y = cert::today().year();
     // Green factory rewarded; its renewal (a new certificate of the same title) is not a new title.
     add(&mut db, "914403001922038216", "国家级绿色工厂", &format!("{}-03-01", y - 1));
@@ -165,6 +165,21 @@ fn a_title_is_rewarded_once_and_not_for_firms_that_left() {
     assert_eq!(e.code(), "kind_level_mismatch");
     let m = e.message(huiqi_core::Lang::Zh);
     assert!(m.contains("省级工业设计中心") && m.contains("国家级工业设计中心"), "{m}");
+    // The national green supply-chain list is not its provincial namesake, though its name says no level.
+    let e = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "省级绿色供应链管理企业".into(), issued_on: format!("{y}-01-05"), ..Default::default() }).unwrap_err();
+    assert_eq!(e.code(), "kind_level_mismatch");
+    // A level entered beside the kind that contradicts it is refused too; a matching one is kept.
+    let input = |kind: &str, level: &str| CertInput { uscc: "914403001922038216".into(), kind: kind.into(), issued_on: format!("{y}-01-06"), level: Some(level.into()), ..Default::default() };
+    let e = cert::add(&mut db, &input("国家级工业设计中心", "省级")).unwrap_err();
+    assert_eq!((e.code(), e.details().unwrap()["field"].as_str()), ("kind_level_mismatch", Some("level")));
+    assert_eq!(cert::add(&mut db, &input("江苏省专精特新中小企业", "国家级")).unwrap_err().code(), "kind_level_mismatch");
+    assert_eq!(cert::add(&mut db, &input("江苏省专精特新中小企业", "省级")).unwrap().level, "省级");
+    // A recorded level that contradicts the kind keeps the scan from proposing a reward.
+    let c = cert::add(&mut db, &input("国家级工业设计中心", "国家级")).unwrap();
+    // (as a level typed before levels were checked: written past the app)
+    rusqlite::Connection::open(t.path().join("c.db")).unwrap().execute("UPDATE certification SET level = '市级' WHERE id = ?1", [c.id]).unwrap();
+    let s = reward::scan(&db).unwrap();
+    assert!(s.excluded.iter().any(|x| x.certification_id == c.id && x.code == "kind_level_mismatch"), "{:?}", s.excluded);
 }
 
 #[test]

@@ -1546,3 +1546,36 @@ fn rent_rows_are_checked_against_the_ledger() {
     assert_eq!((c.summary.accepted, c.summary.rejected), (2, 1));
     assert!(db.check().unwrap().ok);
 }
+
+#[test]
+fn a_level_column_that_contradicts_the_kind_rejects_the_row_and_is_kept_otherwise() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let head = "企业名称,统一社会信用代码,认定类型,级别,证书编号,发证日期\n";
+    let a = write_csv(
+        t.path(),
+        "a.csv",
+        &format!(
+            "{head}南京甲乙科技有限公司,914403001922038216,国家级工业设计中心,省级,S-1,2025-03-01\n\
+             南京甲乙科技有限公司,914403001922038216,绿色工厂,国家级,G-1,2025-03-02\n\
+             南京丙丁科技有限公司,91440300708461136T,专精特新中小企业,国家级,Z-1,2025-03-03\n\
+             南京丙丁科技有限公司,91440300708461136T,专精特新中小企业,江苏省,Z-2,2025-03-04\n\
+             南京丙丁科技有限公司,91440300708461136T,省级绿色供应链管理企业,,L-1,2025-03-05\n"
+        ),
+    );
+    let r = import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
+    let codes: Vec<Vec<(&str, &str)>> = r.rows.iter().map(|row| row.errors.iter().map(|e| (e.code.as_str(), e.column.as_str())).collect()).collect();
+    assert_eq!(
+        codes,
+        vec![vec![("kind_level_mismatch", "级别")], vec![], vec![("kind_level_mismatch", "级别")], vec![], vec![("kind_level_mismatch", "认定类型")]],
+        "{:?}",
+        r.rows
+    );
+    let m = &r.rows[0].errors[0].message;
+    assert!(m.contains("省级") && m.contains("国家级工业设计中心"), "{m}");
+    // The rows kept keep their level.
+    let certs = huiqi_core::cert::list(&db, None, None, None).unwrap();
+    let mut levels: Vec<(&str, &str)> = certs.iter().map(|c| (c.kind.as_str(), c.level.as_str())).collect();
+    levels.sort();
+    assert_eq!(levels, [("green_factory", "国家级"), ("specialized_sme_provincial", "江苏省")]);
+}

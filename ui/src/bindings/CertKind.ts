@@ -12,4 +12,9 @@ validity: Validity | null, annual_report: MonthDay | null, evaluation_window: Ev
  * How a notice says the enterprise got it: 获评 (default: a title with its certificate),
  * 入选 (a published list: `list_name`, the certificate number optional), 首次突破.
  */
-wording: string | null, list_name: string | null, };
+wording: string | null, list_name: string | null, 
+/**
+ * The level of the title: "national" or "provincial" (None: the name carries no level, e.g.
+ * 科技型中小企业, which provinces evaluate under a national rule).
+ */
+level: string | null, };

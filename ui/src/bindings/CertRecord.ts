@@ -8,4 +8,8 @@ kind: string, certificate_no?: string, issued_on?: string, expires_on?: string,
 /**
  * The given expiry disagrees with the kind's validity rule (kept, flagged).
  */
-expiry_differs_from_rule?: boolean, };
+expiry_differs_from_rule?: boolean, 
+/**
+ * The level the file states (级别: 国家级, 省级…), kept with the certification.
+ */
+level?: string, };

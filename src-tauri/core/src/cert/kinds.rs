@@ -39,6 +39,10 @@ pub struct CertKind {
     pub wording: Option<String>,
     #[serde(default)]
     pub list_name: Option<String>,
+    /// The level of the title: "national" or "provincial" (None: the name carries no level, e.g.
+    /// 科技型中小企业, which provinces evaluate under a national rule).
+    #[serde(default)]
+    pub level: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -119,17 +123,26 @@ fn plain_rest(kind: &CertKind, rest: &str) -> bool {
 const NATIONAL_WORDS: &[&str] = &["国家级", "国家", "全国"];
 const LOCAL_WORDS: &[&str] = &["省级", "市级", "区级", "县级", "江苏省", "南京市", "省", "市"];
 
+/// The level word in `text` that contradicts the kind's own level: a 省级/市级/区级 word for a
+/// national kind, a 国家/市级/区级 word for a provincial one. None for a kind without a level.
+pub fn level_conflict(kind: &CertKind, text: &str) -> Option<&'static str> {
+    let t = norm(text);
+    match kind.level.as_deref() {
+        Some("national") => LOCAL_WORDS.iter().find(|w| t.contains(**w)).copied(),
+        Some("provincial") => {
+            let t = ["江苏省", "省级"].iter().fold(t, |t, w| t.replace(w, ""));
+            NATIONAL_WORDS.iter().chain(&["市级", "区级", "县级", "南京市"]).find(|w| t.contains(**w)).copied()
+        }
+        _ => None,
+    }
+}
+
 /// A cell that names a kind's title at another level than the kind's own — 省级工业设计中心 for
-/// the national centre, 省级绿色工厂 for the national green factory: the kind and the level word
+/// the national centre, 省级绿色供应链管理企业 for the national list: the kind and the level word
 /// the cell uses. (`match_kind` does not take such a cell for the kind.)
 pub fn level_mismatch<'a>(kinds: &'a [CertKind], text: &str) -> Option<(&'a CertKind, &'static str)> {
     let t = norm(text);
-    for k in kinds {
-        let national = k.name_zh.contains("国家");
-        let provincial = k.name_zh.contains('省');
-        if !national && !provincial {
-            continue;
-        }
+    for k in kinds.iter().filter(|k| k.level.is_some()) {
         for s in std::iter::once(&k.name_zh).chain(k.synonyms.iter()) {
             let mut core = norm(s);
             for w in NATIONAL_WORDS.iter().chain(LOCAL_WORDS) {
@@ -138,9 +151,7 @@ pub fn level_mismatch<'a>(kinds: &'a [CertKind], text: &str) -> Option<(&'a Cert
             if core.chars().count() < 3 || !t.contains(&core) {
                 continue;
             }
-            let rest = t.replacen(&core, "", 1);
-            let other: &[&'static str] = if national { LOCAL_WORDS } else { NATIONAL_WORDS };
-            if let Some(w) = other.iter().find(|w| rest.contains(**w)) {
+            if let Some(w) = level_conflict(k, &t.replacen(&core, "", 1)) {
                 return Some((k, w));
             }
         }
@@ -150,12 +161,24 @@ pub fn level_mismatch<'a>(kinds: &'a [CertKind], text: &str) -> Option<(&'a Cert
 
 /// The refusal of a cell that names a title at another level (`kind_level_mismatch`), naming both.
 pub fn level_mismatch_error(text: &str, kind: &CertKind, level: &str) -> crate::Error {
+    let own = if kind.level.as_deref() == Some("provincial") { "省级" } else { "国家级" };
     crate::Error::invalid(
         "kind_level_mismatch",
-        format!("“{text}”是{level}称号，而“{}”只认{}：级别不符，不能当作同一项认定。请核对级别，不属于本政策的认定请删除此行。", kind.name_zh, if kind.name_zh.contains("国家") { "国家级" } else { "省级" }),
+        format!("“{text}”是{}称号，而“{}”只认{own}：级别不符，不能当作同一项认定。请核对级别，不属于本政策的认定请删除此行。", level_name(level), kind.name_zh),
         format!("“{text}” is a {level} title; “{}” ({}) is another level.", kind.name_zh, kind.code),
     )
     .with_details(serde_json::json!({"field": "kind", "kind": kind.code, "level": level}))
+}
+
+/// A level word as a level: 江苏省 → 省级, 南京市 → 市级, 国家 → 国家级.
+fn level_name(word: &str) -> &'static str {
+    match word {
+        "国家级" | "国家" | "全国" => "国家级",
+        "省级" | "江苏省" | "省" => "省级",
+        "市级" | "南京市" | "市" => "市级",
+        "区级" => "区级",
+        _ => "县级",
+    }
 }
 
 fn zh_date_text(s: &str) -> String {

@@ -752,7 +752,7 @@ fn apply(tx: &mut Tx<'_>, batch: i64, row: u32, rec: &Record, p: &Plan, park: Op
             (_, e) => ("rent_application", e.map(|x| x.0)),
         },
         Record::Cert(c) => match (p.action, p.existing_id) {
-            (Action::New, _) => ("certification", Some(isql::insert_certification(tx, enterprise_id, c, "", "import")?)),
+            (Action::New, _) => ("certification", Some(isql::insert_certification(tx, enterprise_id, c, c.level.as_deref().unwrap_or(""), "import")?)),
             (Action::Updated, Some((id, _))) => {
                 isql::update_certification_dates(tx, id, c)?;
                 ("certification", Some(id))

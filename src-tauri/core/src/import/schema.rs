@@ -123,6 +123,7 @@ pub static CERT_FIELDS: &[Field] = &[
     Field { name: "certificate_no", label_zh: "证书编号", label_en: "Certificate no.", ty: FieldType::Text, required: false, synonyms: &["证书编号", "证书号", "编号", "批准文号", "证书号码"] },
     Field { name: "issued_on", label_zh: "发证日期", label_en: "Issued on", ty: FieldType::Date, required: true, synonyms: &["发证日期", "认定日期", "发证时间", "认定时间", "颁发日期", "认定年份"] },
     Field { name: "expires_on", label_zh: "有效期至", label_en: "Expires on", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期", "有效期止", "有效期结束", "证书有效期至", "有效期截至"] },
+    Field { name: "level", label_zh: "级别", label_en: "Level", ty: FieldType::Text, required: false, synonyms: &["级别", "认定级别", "称号级别", "层级", "认定层级"] },
 ];
 
 /// Headers we know and deliberately ignore (not reported as unknown), written in the form `norm`

@@ -80,6 +80,9 @@ pub struct CertRecord {
     /// The given expiry disagrees with the kind's validity rule (kept, flagged).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expiry_differs_from_rule: Option<bool>,
+    /// The level the file states (级别: 国家级, 省级…), kept with the certification.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub level: Option<String>,
     /// `expires_on` was worked out from the kind's rule (the cell was blank): it fills a new
     /// record but never overwrites a stored expiry.
     #[serde(skip)]
@@ -612,7 +615,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::Certifications => {
             // A certificate is issued on a day that has come.
             if let Some(i) = vals.date("issued_on") {
-                if i > chrono::Local::now().date_naive() {
+                if i > crate::cert::today() {
                     ctx.err("out_of_range", f("issued_on"), &orig("issued_on", n::iso(i)), format!("发证日期（{}）晚于今天，请核对。", n::iso(i)), format!("The issue date ({}) is in the future.", n::iso(i)));
                 }
             }
@@ -634,6 +637,13 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                     );
                 }
             }
+            // 级别 says another level than the kind's own: 省级 beside 国家级工业设计中心.
+            if let (Some(V::Text(level)), Some(k)) = (vals.get("level"), code.and_then(|c| cols.cert_kinds.iter().find(|k| k.code == c))) {
+                if let Some(w) = ck::level_conflict(k, level) {
+                    let e = ck::level_mismatch_error(&format!("{}（{level}）", k.name_zh), k, w);
+                    ctx.err("kind_level_mismatch", f("level"), &orig("level", level.clone()), e.message(crate::Lang::Zh), e.message(crate::Lang::En));
+                }
+            }
             if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
                 if e < i {
                     ctx.err("out_of_range", f("expires_on"), &orig("expires_on", n::iso(e)), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
@@ -642,7 +652,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         }
         Kind::Enterprises => {
             if let Some(d) = vals.date("founded_on") {
-                if d > chrono::Local::now().date_naive() {
+                if d > crate::cert::today() {
                     ctx.err("out_of_range", f("founded_on"), &orig("founded_on", n::iso(d)), format!("成立日期（{}）晚于今天，请核对。", n::iso(d)), format!("The founding date ({}) is in the future.", n::iso(d)));
                 }
             }
@@ -700,6 +710,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                     _ => None,
                 },
                 expiry_from_rule: expires.is_none() && derived.is_some(),
+                level: vals.text("level"),
             })
         }
     };

@@ -30,11 +30,11 @@ fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Result<Option<String>> {
 pub fn put_kind(tx: &mut Tx<'_>, k: &CertKind, sort: i64) -> Result<()> {
     let before = kind(tx.conn(), &k.code)?;
     tx.conn().execute(
-        "INSERT INTO cert_kind (code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, sort_order, wording, list_name)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO cert_kind (code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, sort_order, wording, list_name, level)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, synonyms_json = excluded.synonyms_json,
              validity_json = excluded.validity_json, annual_report_json = excluded.annual_report_json, evaluation_json = excluded.evaluation_json,
-             review = excluded.review, wording = excluded.wording, list_name = excluded.list_name",
+             review = excluded.review, wording = excluded.wording, list_name = excluded.list_name, level = excluded.level",
         params![
             k.code,
             k.name_zh,
@@ -46,7 +46,8 @@ pub fn put_kind(tx: &mut Tx<'_>, k: &CertKind, sort: i64) -> Result<()> {
             k.review.unwrap_or(false),
             sort,
             k.wording,
-            k.list_name
+            k.list_name,
+            k.level
         ],
     )?;
     tx.audit("cert_kind", &k.code, if before.is_some() { "update" } else { "create" }, before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(), Some(&serde_json::to_value(k)?))?;
@@ -69,10 +70,11 @@ fn to_kind(r: &Row<'_>) -> rusqlite::Result<CertKind> {
         review: Some(r.get::<_, bool>(7)?),
         wording: r.get(8)?,
         list_name: r.get(9)?,
+        level: r.get(10)?,
     })
 }
 
-const KIND_COLS: &str = "code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, wording, list_name";
+const KIND_COLS: &str = "code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, wording, list_name, level";
 
 pub fn kinds(conn: &Connection) -> Result<Vec<CertKind>> {
     let mut st = conn.prepare(&format!("SELECT {KIND_COLS} FROM cert_kind ORDER BY sort_order, code"))?;

@@ -119,3 +119,9 @@ UPDATE cert_kind SET wording = '入选', list_name = '国家级绿色供应链�
 UPDATE cert_kind SET wording = '入选', list_name = '国家服务型制造示范企业名单' WHERE code = 'service_manufacturing_demo';
 UPDATE cert_kind SET wording = '入选', list_name = '国家级工业设计中心名单' WHERE code = 'industrial_design_center';
 UPDATE cert_kind SET wording = '首次突破' WHERE code = 'software_revenue_100m';
+
+-- 4e. The level a kind is at (national / provincial): a 省级 or 市级 title is not a national one.
+ALTER TABLE cert_kind ADD COLUMN level TEXT;
+UPDATE cert_kind SET level = 'national' WHERE code IN ('little_giant_national', 'tech_innovation_demo', 'quality_benchmark',
+    'ip_benchmark', 'ip_demonstration', 'green_factory', 'green_supply_chain', 'service_manufacturing_demo', 'industrial_design_center');
+UPDATE cert_kind SET level = 'provincial' WHERE code = 'specialized_sme_provincial';
