@@ -40,7 +40,11 @@ impl World {
         std::fs::write(self.dialogs().join("next-open.txt"), p.display().to_string()).unwrap();
     }
     pub async fn launch(&self) -> Session {
-        Session::start(self).await
+        Session::start(self, &[]).await
+    }
+    /// Launch with more environment, e.g. HUIQI_TODAY: the app on a later day.
+    pub async fn launch_env(&self, env: &[(&str, &str)]) -> Session {
+        Session::start(self, env).await
     }
 }
 
@@ -74,12 +78,15 @@ pub struct Session {
 }
 
 impl Session {
-    async fn start(w: &World) -> Session {
+    async fn start(w: &World, env: &[(&str, &str)]) -> Session {
         require_display();
         let port = free_port();
         let native = free_port();
         let root = w.dir.path();
-        let driver = Command::new(driver_binary())
+        let mut driver = Command::new(driver_binary());
+        // The driver's environment is the app's (through WebKitWebDriver).
+        driver.envs(env.iter().copied());
+        let driver = driver
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("XDG_DATA_HOME", root.join("data"))
             .env("XDG_CONFIG_HOME", root.join("config"))

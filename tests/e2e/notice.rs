@@ -142,17 +142,15 @@ async fn publicity_objection_close_then_pay() {
         huiqi_core::rent::approve_many(&mut db, &ids, true).unwrap();
         ids[0]
     };
-    let today = chrono::Local::now().date_naive();
-    let monday = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64 + 14);
     let s = w.launch().await;
     s.find("[data-testid=shell]").await;
     s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
     s.click_until("#tab-publicity", "return !!document.querySelector('[data-testid=publicity-panel]')").await;
 
-    // Publish: the dialog lists what will be published; the confirmation says what it means.
+    // Publish from today (the default start): the dialog lists what will be published; the
+    // confirmation says what it means.
     s.click_until("[data-testid=publicity-new]", "const d = document.querySelector('[data-testid=publicity-create-dialog]'); return !!d && d.getClientRects().length > 0").await;
     s.find(&format!("[data-testid=publicity-candidate-g{gid}]")).await;
-    s.fill("[data-testid=publicity-start]", &monday.to_string()).await;
     s.click_until("[data-testid=publicity-create-confirm]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     let pid = {
@@ -166,27 +164,41 @@ async fn publicity_objection_close_then_pay() {
         }
         found.expect("the list was published")
     };
+    let ends = chrono::NaiveDate::parse_from_str(&huiqi_core::notice::publicity::get(&ro(&w), pid).unwrap().ends_on, "%Y-%m-%d").unwrap();
     // The issued document opens in the viewer.
     s.wait_js(RENDERED, 30).await;
     s.shot("57-publicity-document").await;
     s.press(&ESCAPE.to_string()).await;
 
-    // An objection against the grant, received during the period.
+    // An objection against the grant, received today, during the period.
     s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
     s.click_until(&format!("[data-testid=publicity-object-g{gid}]"), "const d = document.querySelector('[data-testid=objection-dialog]'); return !!d && d.getClientRects().length > 0").await;
     s.fill("[data-testid=objection-text]", "该企业租赁面积与实际不符").await;
     s.fill("[data-testid=objection-objector]", "园区管委会").await;
-    s.fill("[data-testid=objection-received]", &(monday + chrono::Duration::days(1)).to_string()).await;
     s.click_until("[data-testid=objection-save]", &format!("return !!document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')")).await;
 
-    // Close the list (its period ended): the grant stays held by the open objection.
+    // Paying while the list runs is refused, and says why.
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
+    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until("[data-testid=pay-confirm]", "return !!document.querySelector('[data-testid=pay-refusal]')").await;
+    s.wait_js("return (document.querySelector('[data-testid=pay-refusal]')?.innerText||'').includes('异议')", 20).await;
+    s.press(&ESCAPE.to_string()).await;
+    s.quit().await;
+
+    // The day after the period: close the list; the grant stays held by the open objection.
+    let after = (ends + chrono::Duration::days(1)).to_string();
+    let s = w.launch_env(&[("HUIQI_TODAY", after.as_str())]).await;
+    s.find("[data-testid=shell]").await;
+    s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
+    s.click_until("#tab-publicity", "return !!document.querySelector('[data-testid=publicity-panel]')").await;
+    s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
     s.click_until("[data-testid=publicity-close]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
-    s.wait_js(&format!("return (document.querySelector('[data-testid=publicity-stage]')?.innerText||'').includes('已结束')"), 20).await;
+    s.wait_js("return (document.querySelector('[data-testid=publicity-stage]')?.innerText||'').includes('已结束')", 20).await;
     assert_eq!(huiqi_core::notice::publicity::get(&ro(&w), pid).unwrap().status, "closed");
     s.shot("58-publicity-objection").await;
 
-    // Paying now is refused, and says why.
+    // Paying now is still refused: the objection is open.
     s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
     s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
     s.click_until("[data-testid=pay-confirm]", "return !!document.querySelector('[data-testid=pay-refusal]')").await;
@@ -205,6 +217,8 @@ async fn publicity_objection_close_then_pay() {
     s.wait_js(&format!("return (document.querySelector('[data-testid=publicity-outcome-g{gid}]')?.innerText||'').length > 0 && !document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')"), 20).await;
     s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
     s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    // The pay date the form offers is the app's day, not this computer's.
+    s.wait_js(&format!("return document.querySelector('[data-testid=pay-dialog] [data-testid=pay-date] input, [data-testid=pay-date]')?.value === '{after}'"), 20).await;
     s.click_until("[data-testid=pay-confirm]", "return document.body.innerText.includes('已记录拨付')").await;
     s.quit().await;
     let db = ro(&w);

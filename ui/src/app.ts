@@ -6,6 +6,7 @@ import type { Lang } from './bindings/Lang'
 import { IpcError } from './ipc'
 import * as system from './ipc/system'
 import { setLocale } from './i18n'
+import { followCoreDay } from './views/notice/publicity'
 
 export const app = reactive({
   status: null as AppStatus | null,
@@ -31,6 +32,7 @@ export async function loadStatus() {
   try {
     const s = await system.status()
     app.status = s
+    followCoreDay(s.today)
     setLocale(s.lang)
     if (!s.first_run) refreshBadge()
   } catch (e) {

@@ -8,7 +8,7 @@ import PublicityPanel from '../src/views/notice/PublicityPanel.vue'
 import RentView from '../src/views/rent/RentView.vue'
 import NoticeView from '../src/views/notice/NoticeView.vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import { period } from '../src/views/notice/publicity'
+import { followCoreDay, holds, period, today, ymd } from '../src/views/notice/publicity'
 import type { Publicity } from '../src/bindings/Publicity'
 import type { Item } from '../src/bindings/Item'
 import { grant } from './fixtures/rent'
@@ -139,6 +139,28 @@ describe('publicity period', () => {
     expect(period('2026-03-07', 5)).toEqual({ from: '2026-03-09', to: '2026-03-13' })
     expect(period('2026-03-12', 5)).toEqual({ from: '2026-03-12', to: '2026-03-18' })
     expect(period('2026-02-30', 5)).toBeNull()
+  })
+})
+
+describe('what holds a payment', () => {
+  const list = (over: Partial<Publicity>, objections: Item['objections'] = []): Publicity =>
+    ({
+      id: 1, doc_number: '江宁科〔2026〕1号', subject: 's', starts_on: '2026-03-05', ends_on: '2026-03-11', working_days: 5, status: 'open', contact: '', closed_at: null,
+      items: [{ id: 1, publicity_id: 1, grant_id: 7, reward_id: null, enterprise_name: 'e', uscc: 'u', program_name_zh: 'p', amount_fen: 100, outcome: 'listed', objections }],
+      ...over,
+    }) as unknown as Publicity
+  it('holds while the period runs and while an objection is open, not after a quiet period', () => {
+    expect(holds([list({})], '2026-03-11').grants.get(7)?.kind).toBe('running')
+    expect(holds([list({})], '2026-03-12').grants.size).toBe(0)
+    const open = [{ id: 1, item_id: 1, received_on: '2026-03-06', objector: '', text: 'x', status: 'open' }] as unknown as Item['objections']
+    expect(holds([list({ status: 'closed' }, open)], '2026-03-20').grants.get(7)?.kind).toBe('objection')
+  })
+  it('follows the day the core works on', () => {
+    const local = ymd(new Date())
+    followCoreDay('2030-01-02')
+    expect(today()).toBe('2030-01-02')
+    followCoreDay(local)
+    expect(today()).toBe(local)
   })
 })
 

@@ -7,7 +7,7 @@ import { i18n } from '../src/i18n'
 
 const status = (over: Record<string, unknown> = {}) => ({
   version: '0.1.0', db_path: '/tmp/h.db', schema_version: 1, read_only: false, first_run: true, lang: 'zh-CN',
-  user_name: 'tester', enterprise_count: 0, pre_migration_copy: null, ...over,
+  user_name: 'tester', enterprise_count: 0, pre_migration_copy: null, today: '2026-03-05', ...over,
 })
 
 describe('App shell', () => {

@@ -178,13 +178,9 @@ pub enum PubCmd {
         #[arg(long)]
         amount: Option<String>,
     },
-    /// Close a list whose period has ended: items without an open objection are cleared for payment.
-    Close {
-        id: i64,
-        /// Today (default: the system date).
-        #[arg(long)]
-        date: Option<String>,
-    },
+    /// Close a list whose period has ended (as of today): items without an open objection are
+    /// cleared for payment.
+    Close { id: i64 },
 }
 
 pub fn is_write(c: &Cmd) -> bool {
@@ -297,10 +293,10 @@ fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
                 pad(&it.enterprise_name, 34),
                 pad(&it.program_name_zh, 28),
                 huiqi_core::money::fmt_yuan(it.amount_fen),
-                it.outcome.as_str()
+                if out.zh() { it.outcome.label_zh() } else { it.outcome.as_str() }
             );
             for o in &it.objections {
-                println!("      {} #{} {} {}：{} {}", out.pick("异议", "objection"), o.id, o.received_on, o.objector, o.text, o.status.label_zh());
+                println!("      {} #{} {} {}：{} [{}]", out.pick("异议", "objection"), o.id, o.received_on, o.objector, o.text, if out.zh() { o.status.label_zh() } else { o.status.as_str() });
             }
         }
     };
@@ -346,8 +342,8 @@ fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
             };
             out.emit(&x, show);
         }
-        PubCmd::Close { id, date: d } => {
-            let x = p::close(db, id, date(d.as_deref())?)?;
+        PubCmd::Close { id } => {
+            let x = p::close(db, id, huiqi_core::cert::today())?;
             out.emit(&x, show);
         }
     }

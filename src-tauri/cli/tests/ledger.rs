@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::run;
+use common::{run, run_env};
 use serde_json::Value;
 
 const USCC: &str = "914403001922038216";
@@ -174,36 +174,50 @@ fn publicity_from_the_command_line_on_the_demo_data() {
     assert_eq!(j(&["rent", "grants", "draft"]).code, 0);
     let a = j(&["rent", "grants", "approve", "--all-drafts", "--over-budget"]);
     assert_eq!(a.code, 0, "{}", a.stdout);
-    // Published two weeks ago for 5 working days: the period has ended, the list is still open.
+    // A list cannot be backdated: it runs from its document's day.
     let today = chrono::Local::now().date_naive();
-    let start = today - chrono::Duration::days(14);
-    let c = j(&["notice", "publicity", "create", "--date", &start.to_string(), "--out", &p("公示.pdf"), "--xlsx", &p("公示.xlsx")]);
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let back = j(&["notice", "publicity", "create", "--date", &yesterday, "--out", &p("x.pdf")]);
+    assert_eq!((back.code, back.error_code().as_str()), (1, "publicity_backdated"));
+    assert!(!std::path::Path::new(&p("x.pdf")).exists());
+    // Published today for 5 working days.
+    let c = j(&["notice", "publicity", "create", "--out", &p("公示.pdf"), "--xlsx", &p("公示.xlsx")]);
     assert_eq!(c.code, 0, "{}{}", c.stdout, c.stderr);
     let pubj = c.json();
     let id = pubj["publicity"]["id"].as_i64().unwrap().to_string();
+    assert_eq!(pubj["publicity"]["starts_on"].as_str(), Some(huiqi_core::notice::publicity::period(today, 5).0.to_string().as_str()));
+    let ends = chrono::NaiveDate::parse_from_str(pubj["publicity"]["ends_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     assert!(pubj["publicity"]["doc_number"].as_str().unwrap().starts_with("江宁科〔"), "numbered from the register");
     assert!(std::fs::metadata(p("公示.pdf")).unwrap().len() > 10_000 && std::fs::metadata(p("公示.xlsx")).unwrap().len() > 1_000);
     let items = pubj["publicity"]["items"].as_array().unwrap();
     assert!(items.len() >= 3);
     let g1 = items[0]["grant_id"].as_i64().unwrap().to_string();
     let g2 = items[1]["grant_id"].as_i64().unwrap().to_string();
-    // The period has ended but the list is not closed: no payment yet.
+    // While the period runs: no payment, no closing.
     let pay = j(&["rent", "grants", "pay", &g1, "--amount", "1"]);
-    assert_eq!((pay.code, pay.error_code().as_str()), (1, "publicity_not_closed"));
+    assert_eq!((pay.code, pay.error_code().as_str()), (1, "in_publicity"));
+    assert_eq!(j(&["notice", "publicity", "close", &id]).error_code(), "publicity_running");
     // An objection received during the period holds its grant past the closing.
-    let received = (start + chrono::Duration::days(1)).to_string();
-    let o = j(&["notice", "publicity", "object", &id, "--grant", &g1, "--text", "该企业已迁出", "--by", "园区", "--date", &received]);
+    let o = j(&["notice", "publicity", "object", &id, "--grant", &g1, "--text", "该企业已迁出", "--by", "园区"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     let oid = o.json()["items"][0]["objections"][0]["id"].as_i64().unwrap().to_string();
-    let closed = j(&["notice", "publicity", "close", &id]);
+    // The day after the period (the clock moved on: HUIQI_TODAY).
+    let after = (ends + chrono::Duration::days(1)).to_string();
+    let later = |args: &[&str]| {
+        let mut a = vec!["--db", db.as_str(), "--format", "json"];
+        a.extend_from_slice(args);
+        run_env(&a, &[("HUIQI_TODAY", after.as_str())])
+    };
+    let closed = later(&["notice", "publicity", "close", &id]);
     assert_eq!(closed.code, 0, "{}", closed.stdout);
     assert_eq!(closed.json()["status"], "closed");
-    assert_eq!(j(&["rent", "grants", "pay", &g1, "--amount", "1"]).error_code(), "objection_open");
-    assert_eq!(j(&["rent", "grants", "pay", &g2, "--amount", "1"]).code, 0, "cleared items are paid");
-    let r = j(&["notice", "publicity", "object", &id, "--resolve", &oid, "--outcome", "kept", "--reason", "核实仍在区内经营"]);
+    assert_eq!(later(&["rent", "grants", "pay", &g1, "--amount", "1"]).error_code(), "objection_open");
+    let paid = later(&["rent", "grants", "pay", &g2, "--amount", "1"]);
+    assert_eq!(paid.code, 0, "cleared items are paid: {}", paid.stdout);
+    let r = later(&["notice", "publicity", "object", &id, "--resolve", &oid, "--outcome", "kept", "--reason", "核实仍在区内经营"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert_eq!(j(&["rent", "grants", "pay", &g1, "--amount", "1"]).code, 0);
+    assert_eq!(later(&["rent", "grants", "pay", &g1, "--amount", "1"]).code, 0);
     let show = run(&["--db", &db, "notice", "publicity", "show", &id]);
-    assert!(show.stdout.contains("该企业已迁出") && show.stdout.contains("维持"), "{}", show.stdout);
+    assert!(show.stdout.contains("该企业已迁出") && show.stdout.contains("[维持]") && show.stdout.contains("公示无异议，可拨付"), "{}", show.stdout);
     assert_eq!(j(&["check"]).code, 0);
 }

@@ -327,7 +327,7 @@ pub fn validate(input: &EnterpriseInput, sectors: &[String]) -> std::result::Res
     let founded_on = match input.founded_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => match parse_date_input(s) {
-            Some(d) if d > chrono::Local::now().date_naive() => {
+            Some(d) if d > crate::cert::today() => {
                 errs.push(fe("founded_on", "out_of_range", "成立日期不能晚于今天。".into(), "The founding date cannot be in the future.".into()));
                 None
             }

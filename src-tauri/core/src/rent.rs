@@ -190,7 +190,8 @@ pub struct Application {
     pub requested_fen: Option<i64>,
     pub source: String,
     pub batch_id: Option<i64>,
-    /// The grant made from it, if any.
+    /// The grant made from it, if any (the latest, whatever its status: a refused application is
+    /// not drafted again).
     pub grant_id: Option<i64>,
 }
 
@@ -618,14 +619,19 @@ pub fn payments(db: &Db, grant_id: i64) -> Result<Vec<Payment>> {
 }
 
 fn this_year() -> i32 {
-    chrono::Local::now().date_naive().year()
+    crate::cert::today().year()
 }
 
 /// A draft grant computed from an application (the registry and the ledger supply the rest).
 pub fn draft(db: &mut Db, application_id: i64) -> Result<Grant> {
     let app = application(db, application_id)?;
     if let Some(g) = app.grant_id {
-        return Err(Error::refused("grant_exists", format!("这份申请已经生成过补贴（#{g}）。"), format!("This application already has a grant (#{g}).")));
+        let st = grant(db, g)?.status;
+        return Err(Error::refused(
+            "grant_exists",
+            format!("这份申请已经生成过补贴（#{g}，{}）。{}", st.label_zh(), if st.is_live() { "" } else { "已作出的决定不再重新测算；如企业重新申请，请登记新的申请。" }),
+            format!("This application already has a grant (#{g}, {}).", st.as_str()),
+        ));
     }
     let input = registry_input(db, &app, None)?;
     let rules = current_rules(db)?;
@@ -890,7 +896,11 @@ pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str
     if !matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) {
         return Err(wrong_state(&g, "拨付", "paid"));
     }
-    if let Some(hold) = crate::notice::publicity::payment_hold(db, Some(id), None, date(paid_on, "paid_on")?)? {
+    let today = crate::cert::today();
+    if date(paid_on, "paid_on")? > today {
+        return Err(Error::invalid("out_of_range", format!("拨付日期 {paid_on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.").with_details(json!({"field": "paid_on"})));
+    }
+    if let Some(hold) = crate::notice::publicity::payment_hold(db, Some(id), None, today)? {
         return Err(hold);
     }
     let approved = g.approved_fen.unwrap_or(0);

@@ -23,6 +23,8 @@ pub struct AppStatus {
     pub enterprise_count: i64,
     /// Set when a pre-migration copy was taken at this start.
     pub pre_migration_copy: Option<String>,
+    /// The day the ledger works on (YYYY-MM-DD): this computer's date, or HUIQI_TODAY.
+    pub today: String,
 }
 
 /// The office that issues notices (editable in 设置).
@@ -109,6 +111,7 @@ pub fn status(db: &Db) -> Result<AppStatus> {
         user_name: db.actor().to_string(),
         enterprise_count: crate::enterprise::count(db)?,
         pre_migration_copy: db.report.pre_migration_copy.clone(),
+        today: crate::cert::today().to_string(),
     })
 }
 

@@ -93,9 +93,21 @@ pub fn safe_file_name(s: &str) -> String {
     if t.is_empty() { "file".into() } else { t }
 }
 
+/// Text that goes inside “…”: its own double quotes become single ones (“‘双向孵化’奖励”), as
+/// Chinese usage nests them.
+pub fn nested(s: &str) -> String {
+    s.replace('“', "‘").replace('”', "’")
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_inside_quotes_become_single() {
+        assert_eq!(format!("“{}”", nested("“双向孵化”奖励")), "“‘双向孵化’奖励”");
+        assert_eq!(nested("房租补贴"), "房租补贴");
+    }
 
     #[test]
     fn names_with_bracket_and_space_variants_match() {

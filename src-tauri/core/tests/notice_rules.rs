@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use huiqi_core::cert::{self, reward, CertInput};
 use huiqi_core::enterprise::{self, EnterpriseInput};
 use huiqi_core::notice::publicity::{self, ObjectionStatus, PublicityInput};
@@ -184,6 +184,21 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
         assert!(t.contains(want), "补差 lacks {want}:\n{t}");
     }
     texts.push(("top_up".into(), t));
+    // An "up to" reward approved lower: a reduction, with its reason and the remedies.
+    cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "绿色供应链管理企业".into(), issued_on: "2026-02-15".into(), ..Default::default() }).unwrap();
+    let s = reward::scan(&db).unwrap();
+    let p = s.proposals.iter().find(|p| p.program_code == "green_supply_chain").expect("green supply chain proposed");
+    let gsc = reward::confirm(&mut db, &[reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }], true).unwrap().remove(0);
+    assert_eq!(notice::target_for_reward(&db, gsc.id).unwrap().kind, NoticeKind::Reward);
+    let gsc = reward::approve(&mut db, gsc.id, Some(30_000_000), Some("按项目实际投入核定"), true).unwrap();
+    assert_eq!(gsc.approved_fen, Some(30_000_000));
+    let target = notice::target_for_reward(&db, gsc.id).unwrap();
+    assert_eq!(target.kind, NoticeKind::RewardReduction);
+    let (_, t) = issue_text(&mut db, target, "13-reward-reduction");
+    for want in ["入选国家级绿色供应链管理企业名单", "核定给予你单位支持资金300,000.00元，核减200,000.00元", "核减原因：按项目实际投入核定", "申请行政复议", "提起行政诉讼", "人民币叁拾万元整"] {
+        assert!(t.contains(want), "reward reduction lacks {want}:\n{t}");
+    }
+    texts.push(("reward_reduction".into(), t));
 
     // Reminders (函): 信函格式, the clause of the money that depends on the kind, or none.
     let hte = cert::list(&db, None, Some("high_tech_enterprise"), None).unwrap().remove(0);
@@ -192,6 +207,7 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     assert!(!t.contains("文件") && !t.contains("印发"), "a letter: no 文件, no 印发 line: {t}");
     assert!(t.contains("抄送：区财政局，区审计局。"), "{t}");
     assert!(t.contains("第二条规定") && t.contains("高新技术创业企业房租补贴") && t.contains("重新认定"), "{t}");
+    assert!(t.contains("将于2027年12月19日到期") && t.contains("即将到期"), "{t}");
     texts.push(("reminder".into(), t));
     let zjtx = cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "江苏省专精特新中小企业".into(), certificate_no: Some("ZJTX-2023-11".into()), issued_on: "2023-04-01".into(), ..Default::default() }).unwrap();
     let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: zjtx.id }, "08-reminder-specialised");
@@ -201,6 +217,13 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: sme.id }, "09-reminder-tech-sme");
     assert!(t.contains("评价入库") && t.contains("2027年度评价") && !t.contains("重新认定"), "{t}");
     texts.push(("reminder_sme".into(), t));
+    // A certificate already past its date is said to have expired; a title without expiry gets
+    // no reminder.
+    let old_sme = cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "科技型中小企业".into(), certificate_no: Some("20253201000001".into()), issued_on: "2025-04-01".into(), ..Default::default() }).unwrap();
+    let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: old_sme.id }, "12-reminder-expired");
+    assert!(t.contains("已于2025年12月31日到期") && t.contains("已到期") && !t.contains("将于"), "{t}");
+    let green = cert::list(&db, None, Some("green_factory"), None).unwrap().remove(0);
+    assert_eq!(notice::issue(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: green.id }, day()).unwrap_err().code(), "no_expiry");
 
     // No issued notice presents a back-translated clause as its text.
     let clauses = huiqi_core::policy::clauses(&db).unwrap();
@@ -285,15 +308,27 @@ fn publicity_holds_payments_until_it_ends_and_objections_are_resolved() {
     let r = reward::confirm(&mut db, &picks, true).unwrap().remove(0);
     assert_eq!(publicity::unpublished(&db).unwrap(), (vec![b.id, a.id], vec![r.id]));
 
-    // Published on Thursday 2026-03-05 for 5 working days: to Wednesday 2026-03-11.
-    let (p, pdf) = publicity::create(&mut db, &PublicityInput::default(), day()).unwrap();
-    assert_eq!((p.starts_on.as_str(), p.ends_on.as_str(), p.working_days, p.status.as_str()), ("2026-03-05", "2026-03-11", 5, "open"));
+    // Five working days, weekends skipped: Thursday 2026-03-05 runs to Wednesday 2026-03-11.
+    assert_eq!(publicity::period(day(), 5), (day(), NaiveDate::from_ymd_opt(2026, 3, 11).unwrap()));
+    assert_eq!(publicity::period(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), 5).0, NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(), "a Saturday starts on Monday");
+    // A list is published from its document's day on: it cannot be backdated. (The day the
+    // clerk works is the real one here: payments check their hold against it.)
+    let today = cert::today();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let e = publicity::create(&mut db, &PublicityInput { starts_on: Some(yesterday), ..Default::default() }, today).unwrap_err();
+    assert_eq!(e.code(), "publicity_backdated");
+    let (p, pdf) = publicity::create(&mut db, &PublicityInput::default(), today).unwrap();
+    let (start, end) = publicity::period(today, 5);
+    assert_eq!((p.starts_on.clone(), p.ends_on.clone(), p.working_days, p.status.as_str()), (start.to_string(), end.to_string(), 5, "open"));
     assert_eq!(p.items.len(), 3);
-    assert_eq!(p.doc_number.as_deref(), Some("江宁科〔2026〕1号"), "numbered from the register");
+    assert_eq!(p.doc_number, Some(format!("江宁科〔{}〕1号", today.year())), "numbered from the register");
     let text = text_of("11-publicity", &pdf);
-    for want in ["拟支持企业名单的公示", "公示期为5个工作日，自2026年3月5日至2026年3月11日", "区科技局产业科，电话025-52101234", NAME, NAME2, "国家级绿色工厂支持", "2026年3月5日印发"] {
+    let period_text = format!("公示期为5个工作日，自{}至{}", notice::zh_date(start), notice::zh_date(end));
+    let printed = format!("{}印发", notice::zh_date(today));
+    for want in ["拟支持企业名单的公示", "公示如下", &period_text, "区科技局产业科，电话025-52101234", NAME, NAME2, "国家级绿色工厂支持", &printed] {
         assert!(text.contains(want), "公示 lacks {want}:\n{text}");
     }
+    assert!(text.find("公示如下").unwrap() < text.find(NAME).unwrap() && text.find(NAME).unwrap() < text.find(&period_text).unwrap(), "the list comes before the period and the contact:\n{text}");
     assert!(notice::verify_bytes(&db, &pdf).unwrap().found, "the list is an issued document of the register");
     // The xlsx for the website reads back with calamine.
     let x = t.path().join("公示.xlsx");
@@ -302,37 +337,43 @@ fn publicity_holds_payments_until_it_ends_and_objections_are_resolved() {
     let range = calamine::Reader::worksheet_range(&mut wb, "公示名单").unwrap();
     assert_eq!(range.height(), 4);
     assert_eq!(range.get((1, 1)).unwrap().to_string(), p.items[0].enterprise_name);
-    // Nothing on it can be listed again, nor paid while the period runs.
-    assert_eq!(publicity::create(&mut db, &PublicityInput { grants: vec![a.id], ..Default::default() }, day()).unwrap_err().code(), "already_published");
-    assert_eq!(rent::pay(&mut db, a.id, 1_000, "2026-03-06", "").unwrap_err().code(), "in_publicity");
-    assert_eq!(reward::pay(&mut db, r.id, 1_000, "2026-03-06", "").unwrap_err().code(), "in_publicity");
+    // Nothing on it can be listed again, nor paid while the period runs, nor paid on a day to come.
+    let on = today.to_string();
+    assert_eq!(publicity::create(&mut db, &PublicityInput { grants: vec![a.id], ..Default::default() }, today).unwrap_err().code(), "already_published");
+    assert_eq!(rent::pay(&mut db, a.id, 1_000, &on, "").unwrap_err().code(), "in_publicity");
+    assert_eq!(reward::pay(&mut db, r.id, 1_000, &on, "").unwrap_err().code(), "in_publicity");
+    assert_eq!(rent::pay(&mut db, a.id, 1_000, &(today + chrono::Duration::days(1)).to_string(), "").unwrap_err().code(), "out_of_range");
+    // Nor approved lower outside the objection procedure.
+    assert_eq!(reward::approve(&mut db, r.id, Some(100_000), Some("x"), true).unwrap_err().code(), "in_publicity");
 
-    // Objections: against grant a (kept after inquiry), grant b (amended), the reward (dropped).
-    let p = publicity::object(&mut db, p.id, Some(a.id), None, "该企业实际办公面积不足", "匿名", NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()).unwrap();
-    assert_eq!(publicity::object(&mut db, p.id, Some(b.id), None, "x", "", NaiveDate::from_ymd_opt(2026, 3, 12).unwrap()).unwrap_err().code(), "outside_publicity");
-    let p = publicity::object(&mut db, p.id, Some(b.id), None, "部分面积转租", "园区", NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()).unwrap();
-    let p = publicity::object(&mut db, p.id, None, Some(r.id), "绿色工厂名单中无该企业", "市民来信", NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()).unwrap();
-    // The list cannot be closed before the period ends.
-    assert_eq!(publicity::close(&mut db, p.id, NaiveDate::from_ymd_opt(2026, 3, 11).unwrap()).unwrap_err().code(), "publicity_running");
-    let p = publicity::close(&mut db, p.id, NaiveDate::from_ymd_opt(2026, 3, 12).unwrap()).unwrap();
+    // Objections: against grant a (kept after inquiry), grant b (amended), the reward (dropped);
+    // one received after the period, or on a day to come, is not a 公示 objection.
+    let p = publicity::object(&mut db, p.id, Some(a.id), None, "该企业实际办公面积不足", "匿名", today).unwrap();
+    assert_eq!(publicity::object(&mut db, p.id, Some(b.id), None, "x", "", today + chrono::Duration::days(1)).unwrap_err().code(), "out_of_range");
+    assert_eq!(publicity::object(&mut db, p.id, Some(b.id), None, "x", "", start - chrono::Duration::days(1)).unwrap_err().code(), "outside_publicity");
+    let p = publicity::object(&mut db, p.id, Some(b.id), None, "部分面积转租", "园区", today).unwrap();
+    let p = publicity::object(&mut db, p.id, None, Some(r.id), "绿色工厂名单中无该企业", "市民来信", today).unwrap();
+    // The list cannot be closed before the period ends; the day after, it can.
+    assert_eq!(publicity::close(&mut db, p.id, end).unwrap_err().code(), "publicity_running");
+    let p = publicity::close(&mut db, p.id, end + chrono::Duration::days(1)).unwrap();
     assert_eq!(p.status, "closed");
     assert!(p.items.iter().all(|i| i.outcome == publicity::Outcome::Listed), "every item is held by its objection");
-    assert_eq!(rent::pay(&mut db, a.id, 1_000, "2026-03-13", "").unwrap_err().code(), "objection_open");
+    assert_eq!(rent::pay(&mut db, a.id, 1_000, &on, "").unwrap_err().code(), "objection_open");
     let obj = |p: &publicity::Publicity, grant: Option<i64>, reward: Option<i64>| p.items.iter().find(|i| i.grant_id == grant && i.reward_id == reward).unwrap().objections[0].id;
     // Kept: the grant moves on and is paid.
     assert_eq!(publicity::resolve(&mut db, obj(&p, Some(a.id), None), ObjectionStatus::Kept, " ", None).unwrap_err().code(), "reason_required");
     let p2 = publicity::resolve(&mut db, obj(&p, Some(a.id), None), ObjectionStatus::Kept, "经现场核查，面积属实", None).unwrap();
     assert_eq!(p2.items.iter().find(|i| i.grant_id == Some(a.id)).unwrap().outcome, publicity::Outcome::Cleared);
-    let paid = rent::pay(&mut db, a.id, a.approved_fen.unwrap(), "2026-03-13", "拨付凭证").unwrap();
+    let paid = rent::pay(&mut db, a.id, a.approved_fen.unwrap(), &on, "拨付凭证").unwrap();
     assert_eq!(paid.status, rent::GrantStatus::Disbursed);
     // Amended: the grant is approved lower, with the reason; then paid at that amount.
     let p3 = publicity::resolve(&mut db, obj(&p, Some(b.id), None), ObjectionStatus::Amended, "扣除转租面积", Some(8_000_000)).unwrap();
     assert_eq!(p3.items.iter().find(|i| i.grant_id == Some(b.id)).unwrap().amount_fen, 8_000_000);
     let b2 = rent::grant(&db, b.id).unwrap();
     assert_eq!(b2.approved_fen, Some(8_000_000));
-    assert!(b2.reason.contains("扣除转租面积"));
+    assert!(b2.reason.contains("经公示异议核实，扣除转租面积"), "{}", b2.reason);
     assert_eq!(notice::target_for_grant(&db, b.id).unwrap().kind, NoticeKind::RentReduction, "its notice becomes a reduction");
-    rent::pay(&mut db, b.id, 8_000_000, "2026-03-13", "").unwrap();
+    rent::pay(&mut db, b.id, 8_000_000, &on, "").unwrap();
     // Dropped: the reward is revoked with the reason.
     publicity::resolve(&mut db, obj(&p, None, Some(r.id)), ObjectionStatus::Dropped, "核实不在名单内", None).unwrap();
     let r2 = reward::get(&db, r.id).unwrap();

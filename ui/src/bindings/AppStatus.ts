@@ -9,4 +9,8 @@ first_run: boolean, lang: Lang, user_name: string, enterprise_count: number,
 /**
  * Set when a pre-migration copy was taken at this start.
  */
-pre_migration_copy: string | null, };
+pre_migration_copy: string | null, 
+/**
+ * The day the ledger works on (YYYY-MM-DD): this computer's date, or HUIQI_TODAY.
+ */
+today: string, };

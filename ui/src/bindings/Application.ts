@@ -3,6 +3,7 @@ import type { Lease } from "./Lease";
 
 export type Application = { id: number, enterprise_id: number, enterprise_name: string, uscc: string, lease: Lease, subsidy_year: number, period_start: string, period_end: string, revenue_prev_fen: number | null, revenue_curr_fen: number | null, requested_fen: number | null, source: string, batch_id: number | null, 
 /**
- * The grant made from it, if any.
+ * The grant made from it, if any (the latest, whatever its status: a refused application is
+ * not drafted again).
  */
 grant_id: number | null, };

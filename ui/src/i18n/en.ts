@@ -504,7 +504,7 @@ const en: typeof zh = {
     goSettings: 'Fill in: Settings → Office',
     publicityList: 'Publicity list',
     kind: 'Kind',
-    kinds: { rent_approval: 'Rent subsidy approval', rent_reduction: 'Rent subsidy reduction', rent_rejection: 'Rent subsidy rejection', reward: 'Certification reward', reward_top_up: 'Reward top-up', expiry_reminder: 'Expiry reminder letter', publicity: 'Publicity list' },
+    kinds: { rent_approval: 'Rent subsidy approval', rent_reduction: 'Rent subsidy reduction', rent_rejection: 'Rent subsidy rejection', reward: 'Certification reward', reward_reduction: 'Reward reduction', reward_top_up: 'Reward top-up', expiry_reminder: 'Expiry reminder letter', publicity: 'Publicity list' },
     subject: 'Title',
     amount: 'Amount (yuan)',
     clause: 'Policy basis',
@@ -636,7 +636,7 @@ const en: typeof zh = {
     resolved: 'Objection resolved: {outcome}.',
     payHeld: 'Cannot be paid yet',
     goPublicity: 'Show publicity',
-    tags: { running: 'In publicity', ended: 'Publicity ended, to close', objection: 'Objection open' },
+    tags: { running: 'In publicity', objection: 'Objection open' },
     tagHint: '{number}, {from} to {to}',
   },
   pdf: {

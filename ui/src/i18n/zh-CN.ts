@@ -502,7 +502,7 @@ export default {
     goSettings: '去填写：设置 → 单位信息',
     publicityList: '公示名单',
     kind: '类别',
-    kinds: { rent_approval: '房租补贴拨付通知', rent_reduction: '房租补贴核减通知', rent_rejection: '房租补贴不予补贴通知', reward: '认定奖励通知', reward_top_up: '认定奖励补差通知', expiry_reminder: '资格到期提醒函', publicity: '拟支持企业名单公示' },
+    kinds: { rent_approval: '房租补贴拨付通知', rent_reduction: '房租补贴核减通知', rent_rejection: '房租补贴不予补贴通知', reward: '认定奖励通知', reward_reduction: '认定奖励核减通知', reward_top_up: '认定奖励补差通知', expiry_reminder: '资格到期提醒函', publicity: '拟支持企业名单公示' },
     subject: '标题',
     amount: '金额（元）',
     clause: '政策依据',
@@ -634,7 +634,7 @@ export default {
     resolved: '异议已处理：{outcome}。',
     payHeld: '暂不能拨付',
     goPublicity: '查看公示',
-    tags: { running: '公示中', ended: '公示期满待结束', objection: '异议待处理' },
+    tags: { running: '公示中', objection: '异议待处理' },
     tagHint: '{number}，{from} 至 {to}',
   },
   pdf: {

@@ -95,6 +95,9 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
     let k = kinds::match_kind(&all, &c.kind).ok_or_else(|| {
         Error::invalid("unknown_kind", format!("不认识认定类型“{}”。", c.kind), format!("Unknown certification kind “{}”.", c.kind)).with_details(serde_json::json!({"field": "kind"}))
     })?;
+    if let Some(w) = c.level.as_deref().and_then(|l| kinds::level_conflict(k, l)) {
+        return Err(kinds::level_mismatch_error(&format!("{}（{}）", k.name_zh, c.level.as_deref().unwrap_or("").trim()), k, w).with_details(serde_json::json!({"field": "level", "kind": k.code, "level": w})));
+    }
     let issued = date(&c.issued_on, "issued_on")?;
     let given = c.expires_on.as_deref().filter(|s| !s.trim().is_empty()).map(|s| date(s, "expires_on")).transpose()?;
     if let Some(x) = given {
@@ -115,6 +118,7 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
             _ => None,
         },
         expiry_from_rule: given.is_none() && derived.is_some(),
+        level: None,
     };
     if let Some(id) = isql::find_certification(db.conn(), e.id, &rec.kind, rec.certificate_no.as_deref().unwrap_or(""), &issued.to_string())? {
         return Err(Error::refused("certification_exists", format!("“{}”已登记过这项认定（#{id}）。", e.name), format!("“{}” already has this certification (#{id}).", e.name)));
@@ -199,8 +203,15 @@ pub fn save_reminder_settings(db: &mut Db, s: &ReminderSettings) -> Result<Remin
     Ok(s.clone())
 }
 
+/// Today: the system's date, or `HUIQI_TODAY` (YYYY-MM-DD) when it is set — what the end-to-end
+/// tests use to run a 公示 period to its end by starting the app again on a later day. Everything
+/// that depends on the day (a 公示 running, a payment held, reminders, the budget year) reads it
+/// here.
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    std::env::var("HUIQI_TODAY")
+        .ok()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 /// Everything that falls due between `today − overdue_days` and `today + within` days, overdue

@@ -171,12 +171,14 @@ fn step(code: &str, zh: &str, en: &str, inputs: serde_json::Value, result: serde
     Step { code: code.into(), title_zh: zh.into(), title_en: en.into(), inputs, result, text_zh: text, basis }
 }
 
-/// A level word in a certification's recorded level that differs from the kind's own level: a
-/// 省级 centre is not a national one.
-pub fn level_mismatch(kind_name: &str, level: &str) -> bool {
-    let national = kind_name.contains("国家");
-    let lower = ["省级", "省", "市级", "市", "区级", "区", "县级"].iter().any(|w| level.contains(w));
-    (national && lower) || (!national && kind_name.contains("省") && level.contains("国家"))
+/// A 就高不重复 group as the office says it (the code when the group is one we do not know).
+pub fn group_label(group: &str) -> String {
+    match group {
+        "national_title" => "国家级称号类奖励（第一条）".into(),
+        "service_design" => "服务型制造与工业设计类奖励（第六条）".into(),
+        "green" => "绿色制造类支持（第七条）".into(),
+        g => format!("同类奖励（{g}）"),
+    }
 }
 
 pub fn scan(db: &Db) -> Result<ScanResult> {
@@ -219,17 +221,17 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 excluded.push(exclude(c, p, "already_rewarded", format!("该企业已因“{kname}”获得奖励（奖励 #{prev}）：同一称号只奖励一次，复审或重新认定不是新称号。")));
                 continue;
             }
-            if level_mismatch(&kname, &c.level) {
+            if kinds.iter().find(|k| k.code == c.kind).and_then(|k| crate::cert::kinds::level_conflict(k, &c.level)).is_some() {
                 excluded.push(exclude(
                     c,
                     p,
                     "kind_level_mismatch",
-                    format!("认定记载的级别是“{}”，而“{}”奖励的是{kname}：级别不符，不予奖励。请核对认定记录。", c.level, p.name_zh),
+                    format!("认定记载的级别是“{}”，而“{}”奖励的是{kname}：级别不符，不予奖励。请核对认定记录。", c.level, crate::text::nested(&p.name_zh)),
                 ));
                 continue;
             }
             let Some(amount) = p.default_amount_fen else {
-                excluded.push(exclude(c, p, "amount_not_set", format!("“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写（或 huiqi program set-amount）后再扫描。", p.name_zh)));
+                excluded.push(exclude(c, p, "amount_not_set", format!("“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写（或 huiqi program set-amount）后再扫描。", crate::text::nested(&p.name_zh))));
                 continue;
             };
             let capped = p.cap_fen.map_or(amount, |cap| amount.min(cap));
@@ -250,7 +252,7 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Program",
                     json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
                     json!(p.code),
-                    format!("适用“{}”{}。", p.name_zh, p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+                    format!("适用“{}”{}。", crate::text::nested(&p.name_zh), p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
                     Basis { kind: "clause".into(), reference: art.clone() },
                 ),
                 step(
@@ -362,7 +364,7 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Highest only",
                     json!({"group": group, "others": others}),
                     json!(true),
-                    if others.is_empty() { format!("同类奖励（{group}）中该企业此前未获奖励，本项照标准奖励。") } else { format!("该企业还符合{}，按就高不重复只奖励本项。", others.join("、")) },
+                    if others.is_empty() { format!("{}中该企业此前未获奖励，本项照标准奖励。", group_label(group)) } else { format!("该企业还符合{}，按就高不重复只奖励本项。", others.join("、")) },
                     Basis { kind: "rule".into(), reference: "就高不重复".into() },
                 ));
             }
@@ -396,7 +398,7 @@ fn budget_check(db: &Db, items: &[(i64, i64)]) -> Result<Option<Error>> {
             return Ok(Some(
                 Error::refused(
                     "over_budget",
-                    format!("{}年“{}”预算 {} 元，已批准 {} 元，本次 {} 元，将超出 {} 元。确认超预算批准吗？此操作会被记录。", this_year(), prog.name_zh, fmt_yuan(allocated), fmt_yuan(approved), fmt_yuan(adding), fmt_yuan(approved + adding - allocated)),
+                    format!("{}年“{}”预算 {} 元，已批准 {} 元，本次 {} 元，将超出 {} 元。确认超预算批准吗？此操作会被记录。", this_year(), crate::text::nested(&prog.name_zh), fmt_yuan(allocated), fmt_yuan(approved), fmt_yuan(adding), fmt_yuan(approved + adding - allocated)),
                     format!("This passes the {} budget of {} by {}.", this_year(), prog.name_en, fmt_yuan(approved + adding - allocated)),
                 )
                 .with_details(json!({"program": prog.code, "allocated_fen": allocated, "approved_fen": approved, "adding_fen": adding})),
@@ -459,6 +461,20 @@ fn wrong(r: &Reward, zh: &str, en: &str) -> Error {
 /// Approve a draft at its amount or lower ("up to" programs; a lower amount needs its reason).
 pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&str>, confirm_over_budget: bool) -> Result<Reward> {
     let r = get(db, id)?;
+    // A reward confirmed at the scan's amount may still be approved lower, with the reason, until
+    // it is paid (an "up to" amount).
+    if let (RewardStatus::Approved, Some(a)) = (r.status, amount_fen) {
+        if a < r.approved_fen.unwrap_or(r.amount_fen) {
+            if crate::notice::publicity::payment_hold(db, None, Some(id), crate::cert::today())?.is_some() {
+                return Err(Error::refused(
+                    "in_publicity",
+                    "该奖励正在公示或有待处理的异议：调整金额请通过公示异议处理。",
+                    "It is on a running 公示 list: amend it by resolving an objection.",
+                ));
+            }
+            return amend(db, id, a, reason.unwrap_or(""));
+        }
+    }
     if r.status != RewardStatus::Draft {
         return Err(wrong(&r, "批准", "approved"));
     }
@@ -505,7 +521,7 @@ pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: 
     if p.kind != "reward" || p.cert_kind.is_some() {
         return Err(Error::invalid(
             "not_performance_based",
-            format!("“{}”按认定称号奖励（用“免申即享”扫描），不是由本区评审定额的项目。", p.name_zh),
+            format!("“{}”按认定称号奖励（用“免申即享”扫描），不是由本区评审定额的项目。", crate::text::nested(&p.name_zh)),
             format!("“{}” rewards a title (use the scan), not a performance-based amount.", p.name_en),
         ));
     }
@@ -519,7 +535,7 @@ pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: 
     if let Some(cap) = p.cap_fen.filter(|c| amount_fen > *c) {
         return Err(Error::invalid(
             "over_cap",
-            format!("“{}”的条款规定最高 {} 元，不能给予 {} 元。", p.name_zh, fmt_yuan(cap), fmt_yuan(amount_fen)),
+            format!("“{}”的条款规定最高 {} 元，不能给予 {} 元。", crate::text::nested(&p.name_zh), fmt_yuan(cap), fmt_yuan(amount_fen)),
             format!("The clause caps “{}” at {}.", p.name_en, fmt_yuan(cap)),
         )
         .with_details(json!({"field": "amount_fen", "cap_fen": cap})));
@@ -534,7 +550,7 @@ pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: 
             "Program",
             json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
             json!(p.code),
-            format!("适用“{}”{}，按绩效评审确定金额。", p.name_zh, p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+            format!("适用“{}”{}，按绩效评审确定金额。", crate::text::nested(&p.name_zh), p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
             Basis { kind: "clause".into(), reference: art },
         ),
         step(
@@ -625,7 +641,11 @@ pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str
         return Err(wrong(&r, "拨付", "paid"));
     }
     let on = crate::import::normalize::parse_date_text(paid_on).ok_or_else(|| Error::invalid("bad_date", "拨付日期无效。", "Bad payment date."))?;
-    if let Some(hold) = crate::notice::publicity::payment_hold(db, None, Some(id), on)? {
+    let today = crate::cert::today();
+    if on > today {
+        return Err(Error::invalid("out_of_range", format!("拨付日期 {on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.").with_details(json!({"field": "paid_on"})));
+    }
+    if let Some(hold) = crate::notice::publicity::payment_hold(db, None, Some(id), today)? {
         return Err(hold);
     }
     let approved = r.approved_fen.unwrap_or(0);

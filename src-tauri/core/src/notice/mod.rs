@@ -48,6 +48,8 @@ pub enum NoticeKind {
     RentReduction,
     RentRejection,
     Reward,
+    /// A reward approved below its amount ("up to" amounts): the reason and the remedies.
+    RewardReduction,
     /// The difference (补差) when a higher title of a 就高不重复 group follows a lower one.
     RewardTopUp,
     ExpiryReminder,
@@ -56,11 +58,12 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::RentApproval,
         NoticeKind::RentReduction,
         NoticeKind::RentRejection,
         NoticeKind::Reward,
+        NoticeKind::RewardReduction,
         NoticeKind::RewardTopUp,
         NoticeKind::ExpiryReminder,
         NoticeKind::Publicity,
@@ -72,6 +75,7 @@ impl NoticeKind {
             NoticeKind::RentReduction => "rent_reduction",
             NoticeKind::RentRejection => "rent_rejection",
             NoticeKind::Reward => "reward",
+            NoticeKind::RewardReduction => "reward_reduction",
             NoticeKind::RewardTopUp => "reward_top_up",
             NoticeKind::ExpiryReminder => "expiry_reminder",
             NoticeKind::Publicity => "publicity",
@@ -86,6 +90,7 @@ impl NoticeKind {
             NoticeKind::RentReduction => "房租补贴核减通知",
             NoticeKind::RentRejection => "房租补贴不予补贴通知",
             NoticeKind::Reward => "认定奖励通知",
+            NoticeKind::RewardReduction => "奖励核减通知",
             NoticeKind::RewardTopUp => "奖励补差通知",
             NoticeKind::ExpiryReminder => "资格到期提醒函",
             NoticeKind::Publicity => "拟支持企业名单公示",
@@ -97,6 +102,7 @@ impl NoticeKind {
             NoticeKind::RentReduction => "Rent subsidy reduction",
             NoticeKind::RentRejection => "Rent subsidy refusal",
             NoticeKind::Reward => "Reward notice",
+            NoticeKind::RewardReduction => "Reward reduction",
             NoticeKind::RewardTopUp => "Reward difference notice",
             NoticeKind::ExpiryReminder => "Expiry reminder letter",
             NoticeKind::Publicity => "Public announcement of the list",
@@ -104,7 +110,7 @@ impl NoticeKind {
     }
     /// A refusal or a reduction: the notice states the remedies (行政复议, 行政诉讼).
     pub fn needs_remedies(self) -> bool {
-        matches!(self, NoticeKind::RentReduction | NoticeKind::RentRejection)
+        matches!(self, NoticeKind::RentReduction | NoticeKind::RentRejection | NoticeKind::RewardReduction)
     }
     fn is_rent(self) -> bool {
         matches!(self, NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection)
@@ -112,14 +118,18 @@ impl NoticeKind {
     /// The placeholders a template of this kind may use (beyond the common ones).
     fn own_fields(self) -> &'static [&'static str] {
         match self {
-            NoticeKind::RentApproval => &["lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line"],
+            NoticeKind::RentApproval => &["lease_address", "area", "area_text", "period", "cut_note", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line"],
             NoticeKind::RentReduction => &[
-                "lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line", "computed", "reduced", "reason", "remedies",
+                "lease_address", "area", "area_text", "period", "cut_note", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line", "computed", "reduced", "reason",
+                "remedies",
             ],
             NoticeKind::RentRejection => &["lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "reason", "remedies"],
             NoticeKind::Reward => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line"],
+            NoticeKind::RewardReduction => &[
+                "program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "full_amount", "reduced", "reason", "remedies",
+            ],
             NoticeKind::RewardTopUp => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "earlier", "full_amount"],
-            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on", "cert_ref", "renewal", "support_note"],
+            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on", "expiry_phrase", "due", "cert_ref", "renewal", "support_note"],
             NoticeKind::Publicity => &["subject", "what", "days", "starts_on", "ends_on", "contact", "list"],
         }
     }
@@ -130,7 +140,8 @@ impl NoticeKind {
             NoticeKind::RentReduction => &["enterprise", "legal_basis", "rule_citation", "amount", "amount_line", "reason", "remedies"],
             NoticeKind::RentRejection => &["enterprise", "rule_citation", "reason", "remedies"],
             NoticeKind::Reward | NoticeKind::RewardTopUp => &["enterprise", "legal_basis", "achievement", "amount", "amount_line"],
-            NoticeKind::ExpiryReminder => &["enterprise", "expires_on"],
+            NoticeKind::RewardReduction => &["enterprise", "legal_basis", "achievement", "amount", "amount_line", "reason", "remedies"],
+            NoticeKind::ExpiryReminder => &["enterprise", "expiry_phrase"],
             NoticeKind::Publicity => &["list", "days", "starts_on", "ends_on", "contact"],
         }
     }
@@ -138,7 +149,7 @@ impl NoticeKind {
 
 /// Placeholders that may have nothing to say: a paragraph holding only such a placeholder is left
 /// out when it is empty (a reminder for a kind no money depends on cites no clause).
-const OPTIONAL_FIELDS: [&str; 1] = ["support_note"];
+const OPTIONAL_FIELDS: [&str; 2] = ["support_note", "cut_note"];
 
 const COMMON_FIELDS: [&str; 6] = ["enterprise", "uscc", "citation", "clause_quote", "legal_basis", "authority"];
 
@@ -166,6 +177,8 @@ pub fn field_label(name: &str) -> (&'static str, &'static str) {
         "certificate_no" => ("证书编号", "certificate number"),
         "issued_on" => ("发证日期", "issue date"),
         "expires_on" => ("到期日期", "expiry date"),
+        "expiry_phrase" => ("到期情况（将于/已于……到期）", "expiry"),
+        "due" => ("即将到期/已到期", "due or past"),
         "legal_basis" => ("政策依据（根据……规定）", "legal basis"),
         "rule_citation" => ("区级补贴细则（名称和文号）", "the district's rule"),
         "area_text" => ("租赁面积及补贴面积", "leased and subsidised area"),
@@ -177,6 +190,7 @@ pub fn field_label(name: &str) -> (&'static str, &'static str) {
         "earlier" => ("此前已获奖励", "earlier reward"),
         "full_amount" => ("本项标准金额", "full amount"),
         "cert_ref" => ("证书或入库信息", "certificate reference"),
+        "cut_note" => ("不予补贴的日期及原因", "days not subsidised"),
         "renewal" => ("续期要求", "renewal"),
         "support_note" => ("相关支持政策", "support depending on it"),
         "subject" => ("公示标题", "title"),
@@ -405,7 +419,7 @@ impl Target {
     fn link(&self) -> (&'static str, &'static str) {
         match self.kind {
             NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => ("grant_id", "grant"),
-            NoticeKind::Reward | NoticeKind::RewardTopUp => ("reward_id", "reward"),
+            NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => ("reward_id", "reward"),
             NoticeKind::ExpiryReminder => ("certification_id", "certification"),
             NoticeKind::Publicity => ("publicity_id", "publicity"),
         }
@@ -427,7 +441,13 @@ pub fn target_for_grant(db: &Db, grant_id: i64) -> Result<Target> {
 /// The notice for a reward: the difference (补差) for a reward that tops up an earlier one.
 pub fn target_for_reward(db: &Db, reward_id: i64) -> Result<Target> {
     let r = crate::cert::reward::get(db, reward_id)?;
-    let kind = if r.basis == crate::cert::reward::RewardBasis::TopUp { NoticeKind::RewardTopUp } else { NoticeKind::Reward };
+    let kind = if r.basis == crate::cert::reward::RewardBasis::TopUp {
+        NoticeKind::RewardTopUp
+    } else if r.approved_fen.is_some_and(|a| a < r.amount_fen) {
+        NoticeKind::RewardReduction
+    } else {
+        NoticeKind::Reward
+    };
     Ok(Target { kind, id: reward_id })
 }
 
@@ -500,7 +520,7 @@ fn quote_of(text: &str, about: &str) -> String {
         .max_by_key(|(i, s)| (pairs(s).iter().filter(|p| want.contains(p)).count(), std::cmp::Reverse(*i)))
         .map(|(_, s)| *s)
         .unwrap_or("");
-    best.trim_end_matches(['。', '；']).to_string()
+    crate::text::nested(best.trim_end_matches(['。', '；']))
 }
 
 /// The clause a notice cites, in the version given (the one in force when None). Only the
@@ -593,6 +613,71 @@ fn check_settings(office: &OfficeSettings, kind: NoticeKind) -> Result<()> {
     }
 }
 
+/// Months as a notice states them: "12", "9.55"; never "约…" (three decimals when two would
+/// read as a whole number).
+fn notice_months(units: i64) -> String {
+    let u = crate::rent::calendar::MONTH_UNITS;
+    if units % u == 0 {
+        return (units / u).to_string();
+    }
+    let two = crate::money::div_round_half_up(units as i128 * 100, u as i128) as i64;
+    if two % 100 != 0 {
+        format!("{}.{:02}", two / 100, two % 100)
+    } else {
+        let three = crate::money::div_round_half_up(units as i128 * 1000, u as i128) as i64;
+        format!("{}.{:03}", three / 1000, three % 1000)
+    }
+}
+
+/// What a rent notice states of the days: the days subsidised (the period when all of it was),
+/// the leased area and, where less was subsidised, the area subsidised; and the days of the
+/// application not subsidised, with the reason in a clerk's words (grants made before the ledger
+/// rules state their period and area as they were).
+fn rent_days_text(g: &crate::rent::Grant, leased: i64) -> (String, String, String) {
+    let plain = |c: i64| crate::rent::area_text(c).trim_end_matches('㎡').to_string();
+    let span = |a: &str, b: &str| format!("{}至{}", zh_date_text(a), zh_date_text(b));
+    let stretches = &g.explanation.stretches;
+    let period = if stretches.is_empty() || g.cuts.is_empty() {
+        span(&g.period_start, &g.period_end)
+    } else {
+        // Consecutive stretches (the area changed) read as one span.
+        let mut spans: Vec<(String, String)> = Vec::new();
+        for s in stretches {
+            match spans.last_mut() {
+                Some(last) if chrono::NaiveDate::parse_from_str(&last.1, "%Y-%m-%d").ok().and_then(|d| d.succ_opt()).map(|d| d.to_string()) == Some(s.start.clone()) => last.1 = s.end.clone(),
+                _ => spans.push((s.start.clone(), s.end.clone())),
+            }
+        }
+        spans.iter().map(|(a, b)| span(a, b)).collect::<Vec<_>>().join("、")
+    };
+    let mut areas: Vec<i64> = stretches.iter().map(|s| s.area_centi_m2).collect();
+    if areas.is_empty() {
+        areas.push(g.eligible_area_centi_m2);
+    }
+    areas.sort();
+    areas.dedup();
+    let area_text = match areas.as_slice() {
+        [a] if *a > 0 && *a < leased => format!("租赁面积{}平方米，补贴面积{}平方米", plain(leased), plain(*a)),
+        [lo, .., hi] => format!("租赁面积{}平方米，补贴面积按日核定为{}至{}平方米", plain(leased), plain(*lo), plain(*hi)),
+        _ => format!("租赁面积{}平方米", plain(leased)),
+    };
+    let why = |code: &str| match code {
+        "company_too_old" => "企业成立已满规定年限",
+        "not_certified" => "无有效的高新技术企业或科技型中小企业资格",
+        "period_already_subsidised" => "同一房屋已享受补贴",
+        "area_cap_reached" => "补贴面积已达上限",
+        "months_exhausted" => "累计补贴已满36个月",
+        _ => "不符合条件",
+    };
+    let cut_note = if g.cuts.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = g.cuts.iter().map(|c| format!("{}{}", span(&c.start, &c.end), why(&c.reason))).collect();
+        format!("申请期间中，{}，不予补贴。", parts.join("；"))
+    };
+    (period, area_text, cut_note)
+}
+
 /// The remedies of a refusal or a reduction (行政复议 within 60 days, 行政诉讼 within 6 months).
 pub fn remedies_text(office: &OfficeSettings) -> String {
     format!(
@@ -640,19 +725,14 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             let area_plain = |c: i64| crate::rent::area_text(c).trim_end_matches('㎡').to_string();
             f.insert("lease_address".into(), lease.map(|l| l.address).unwrap_or_default());
             f.insert("area".into(), area_plain(leased));
-            f.insert(
-                "area_text".into(),
-                if g.eligible_area_centi_m2 > 0 && g.eligible_area_centi_m2 < leased {
-                    format!("租赁面积{}平方米，补贴面积{}平方米", area_plain(leased), area_plain(g.eligible_area_centi_m2))
-                } else {
-                    format!("租赁面积{}平方米", area_plain(leased))
-                },
-            );
-            f.insert("period".into(), format!("{}至{}", zh_date_text(&g.period_start), zh_date_text(&g.period_end)));
+            let (period, area_text, cut_note) = rent_days_text(&g, leased);
+            f.insert("area_text".into(), area_text);
+            f.insert("period".into(), period);
+            f.insert("cut_note".into(), cut_note);
             f.insert("rule_version".into(), g.rule_version.to_string());
             f.insert("rule_citation".into(), format!("《{}》（{}）", office.rule_name, office.rule_doc_number));
             f.insert("rate".into(), crate::rent::pct(g.rate_bp));
-            f.insert("months".into(), crate::rent::calendar::months_text(g.month_units));
+            f.insert("months".into(), notice_months(g.month_units));
             f.insert("reason".into(), g.reason.clone());
             f.insert("remedies".into(), remedies_text(office));
             let amount = g.approved_fen.unwrap_or(g.computed_fen);
@@ -665,16 +745,16 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             let clause = clause_snapshot(db, g.clause.article, Some(g.clause.version), "房租补贴高新技术创业企业")?;
             (Some(g.enterprise_id), g.enterprise_name, g.uscc, (target.kind != NoticeKind::RentRejection).then_some(amount), Some(clause))
         }
-        NoticeKind::Reward | NoticeKind::RewardTopUp => {
+        NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => {
             let r = crate::cert::reward::get(db, target.id)?;
             if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
                 return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind).with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
             }
-            let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
-            if top_up != (target.kind == NoticeKind::RewardTopUp) {
-                let need = if top_up { "补差" } else { "非补差" };
-                return Err(refuse_status("该笔奖励", if top_up { "补差" } else { "按标准奖励" }, need, target.kind).with_details(json!({"reward_id": r.id})));
+            let right = target_for_reward(db, r.id)?.kind;
+            if right != target.kind {
+                return Err(refuse_status("该笔奖励", right.label_zh(), target.kind.label_zh(), target.kind).with_details(json!({"reward_id": r.id, "kind": right.as_str()})));
             }
+            let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
             let kinds = crate::cert::kinds(db)?;
             let kind = kinds.iter().find(|k| k.code == r.cert_kind);
             let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
@@ -686,6 +766,12 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             f.insert("funds".into(), if r.article == 7 { "支持资金" } else { "奖励资金" }.into());
             f.insert("amount".into(), crate::money::fmt_yuan(amount));
             f.insert("amount_line".into(), amount_line(amount));
+            if target.kind == NoticeKind::RewardReduction {
+                f.insert("full_amount".into(), crate::money::fmt_yuan(r.amount_fen));
+                f.insert("reduced".into(), crate::money::fmt_yuan(r.amount_fen - amount));
+                f.insert("reason".into(), r.reason.clone());
+                f.insert("remedies".into(), remedies_text(office));
+            }
             match kind {
                 // A performance-based reward has no certification: it states the program and note.
                 None if r.basis == crate::cert::reward::RewardBasis::Performance => {
@@ -727,7 +813,18 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             f.insert("cert_name".into(), cert_name.clone());
             f.insert("certificate_no".into(), c.certificate_no.clone());
             f.insert("issued_on".into(), zh_date_text(&c.issued_on));
-            f.insert("expires_on".into(), c.expires_on.as_deref().map(zh_date_text).unwrap_or_default());
+            let Some(expires) = c.expires_on.as_deref().and_then(|x| NaiveDate::parse_from_str(x, "%Y-%m-%d").ok()) else {
+                return Err(Error::refused(
+                    "no_expiry",
+                    format!("{cert_name}（{}）长期有效，没有到期日，不需要到期提醒。", c.enterprise_name),
+                    "This title does not expire: no reminder is needed.",
+                )
+                .with_details(json!({"certification_id": c.id})));
+            };
+            f.insert("expires_on".into(), zh_date(expires));
+            let past = expires < date;
+            f.insert("due".into(), if past { "已到期" } else { "即将到期" }.into());
+            f.insert("expiry_phrase".into(), format!("{}{}到期", if past { "已于" } else { "将于" }, zh_date(expires)));
             f.insert(
                 "cert_ref".into(),
                 match (calendar_year, c.certificate_no.trim().is_empty()) {
@@ -992,7 +1089,7 @@ fn refuse_if_issued(db: &Db, target: Target) -> Result<()> {
         // An approval and a reduction (or a reward and its difference) are the same decision.
         let family = |k: NoticeKind| match k {
             NoticeKind::RentApproval | NoticeKind::RentReduction => 1,
-            NoticeKind::Reward | NoticeKind::RewardTopUp => 2,
+            NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => 2,
             other => 10 + other as i32,
         };
         if family(n.kind) == family(target.kind) {

@@ -44,6 +44,13 @@ impl Outcome {
             _ => Outcome::Listed,
         }
     }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Outcome::Listed => "公示中",
+            Outcome::Cleared => "公示无异议，可拨付",
+            Outcome::Dropped => "经异议核实，取消支持",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -225,6 +232,14 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
         return Err(Error::invalid("nothing_selected", "没有可公示的事项：已批准、尚未拨付、未公示过的补贴和奖励才能列入公示名单。", "Nothing to publish: approved, unpaid grants and rewards not published before."));
     }
     let start = input.starts_on.as_deref().map(|s| date(s, "starts_on")).transpose()?.unwrap_or(today);
+    if start < today {
+        return Err(Error::invalid(
+            "publicity_backdated",
+            format!("公示期不能早于公示文件的日期（{}）：公示从发布之日起算。", zh_date(today)),
+            format!("The period cannot start before the document's date ({today})."),
+        )
+        .with_details(json!({"field": "starts_on"})));
+    }
     let (starts_on, ends_on) = period(start, days);
     // Each item: approved, nothing paid, not on a list already.
     let mut items: Vec<sql::NewItem> = Vec::new();
@@ -387,6 +402,9 @@ pub fn object(db: &mut Db, id: i64, grant: Option<i64>, reward: Option<i64>, tex
     if text.is_empty() {
         return Err(Error::invalid("reason_required", "请填写异议内容。", "Enter what the objection says.").with_details(json!({"field": "text"})));
     }
+    if received_on > crate::cert::today() {
+        return Err(Error::invalid("out_of_range", format!("异议收到日期 {received_on} 晚于今天，请核对。"), format!("{received_on} is in the future.")).with_details(json!({"field": "received_on"})));
+    }
     let (s, e) = (date(&p.starts_on, "starts_on")?, date(&p.ends_on, "ends_on")?);
     if received_on < s || received_on > e {
         return Err(Error::refused(
@@ -426,7 +444,7 @@ pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: 
     let pid: i64 = db.conn().query_row("SELECT publicity_id FROM publicity_item WHERE id = ?1", [o.item_id], |r| r.get(0))?;
     let p = get(db, pid)?;
     let it = p.items.iter().find(|i| i.id == o.item_id).cloned().ok_or_else(|| Error::Internal("item vanished".into()))?;
-    let why = format!("公示异议处理：{reason}");
+    let why = format!("经公示异议核实，{reason}");
     match status {
         ObjectionStatus::Open => return Err(Error::invalid("bad_status", "处理结果应为维持、取消支持或调整金额。", "Keep, drop or amend.")),
         ObjectionStatus::Dropped => {
@@ -490,8 +508,9 @@ pub fn close(db: &mut Db, id: i64, today: NaiveDate) -> Result<Publicity> {
     get(db, id)
 }
 
-/// Why a grant or reward cannot be paid yet because of a 公示: its period runs, the list is not
-/// closed, or an objection is open. None: nothing holds it.
+/// Why a grant or reward cannot be paid yet because of a 公示: its period has not ended, or an
+/// objection against it is open. None: nothing holds it (a period that ended without an
+/// objection lets its items move on, closed or not).
 pub fn payment_hold(db: &Db, grant: Option<i64>, reward: Option<i64>, today: NaiveDate) -> Result<Option<Error>> {
     for (it, p) in sql::items_of(db.conn(), grant, reward)? {
         let name = p.doc_number.clone().unwrap_or_else(|| format!("公示 #{}", p.id));
@@ -504,15 +523,12 @@ pub fn payment_hold(db: &Db, grant: Option<i64>, reward: Option<i64>, today: Nai
                     .with_details(json!({"publicity_id": p.id})),
             ));
         }
-        if p.status == "open" {
-            let ends = date(&p.ends_on, "ends_on")?;
-            return Ok(Some(if today <= ends {
+        let ends = date(&p.ends_on, "ends_on")?;
+        if p.status == "open" && today <= ends {
+            return Ok(Some(
                 Error::refused("in_publicity", format!("该事项正在公示（{name}，{} 至 {}），公示期满且无异议后才能拨付。", p.starts_on, p.ends_on), format!("It is being published until {}.", p.ends_on))
-                    .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on}))
-            } else {
-                Error::refused("publicity_not_closed", format!("{name}的公示期已于 {} 结束，请先确认结束公示，再拨付。", p.ends_on), "The period has ended: close the list first.")
-                    .with_details(json!({"publicity_id": p.id}))
-            }));
+                    .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on})),
+            ));
         }
     }
     Ok(None)

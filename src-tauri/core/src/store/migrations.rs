@@ -60,7 +60,7 @@ const NOTICE_KINDS_AND_LISTS: &[(&str, &str, &str)] = &[
     (
         "notice_template",
         "CHECK (kind IN ('rent_approval', 'rent_rejection', 'reward', 'expiry_reminder'))",
-        "CHECK (kind IN ('rent_approval', 'rent_reduction', 'rent_rejection', 'reward', 'reward_top_up', 'expiry_reminder', 'publicity'))",
+        "CHECK (kind IN ('rent_approval', 'rent_reduction', 'rent_rejection', 'reward', 'reward_reduction', 'reward_top_up', 'expiry_reminder', 'publicity'))",
     ),
     ("notice", "enterprise_id    INTEGER NOT NULL REFERENCES enterprise (id)", "enterprise_id    INTEGER REFERENCES enterprise (id)"),
 ];

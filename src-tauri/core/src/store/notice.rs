@@ -268,12 +268,19 @@ pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
         out.push(Target { kind: if reduced { NoticeKind::RentReduction } else { NoticeKind::RentApproval }, id });
     }
     let mut st = conn.prepare(
-        "SELECT r.id, r.basis = 'top_up' FROM reward r WHERE r.status IN ('approved', 'disbursed')
+        "SELECT r.id, r.basis = 'top_up', coalesce(r.approved_fen, r.amount_fen) < r.amount_fen FROM reward r WHERE r.status IN ('approved', 'disbursed')
            AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.reward_id = r.id AND n.status = 'issued') ORDER BY r.id",
     )?;
-    for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
-        let (id, top_up) = row?;
-        out.push(Target { kind: if top_up { NoticeKind::RewardTopUp } else { NoticeKind::Reward }, id });
+    for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?)))? {
+        let (id, top_up, reduced) = row?;
+        let kind = if top_up {
+            NoticeKind::RewardTopUp
+        } else if reduced {
+            NoticeKind::RewardReduction
+        } else {
+            NoticeKind::Reward
+        };
+        out.push(Target { kind, id });
     }
     Ok(out)
 }
@@ -282,7 +289,7 @@ pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
 pub fn target_enterprise(conn: &Connection, t: Target) -> Result<(String, String)> {
     let table = match t.kind {
         NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => "rent_grant",
-        NoticeKind::Reward | NoticeKind::RewardTopUp => "reward",
+        NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => "reward",
         NoticeKind::ExpiryReminder => "certification",
         NoticeKind::Publicity => return Ok((String::new(), String::new())),
     };

@@ -14,7 +14,7 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
     }
     let cat = crate::policy::catalog();
     let progs = crate::policy::program_seeds();
-    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let year = chrono::Datelike::year(&crate::cert::today());
     db.write(|tx| {
         let at = tx.at().to_string();
         let by = tx.actor().to_string();

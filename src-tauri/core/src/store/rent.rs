@@ -114,7 +114,7 @@ pub fn insert_application(tx: &mut Tx<'_>, enterprise_id: i64, a: &ApplicationIn
 
 const APP_SQL: &str = "SELECT a.id, a.enterprise_id, e.name, e.uscc, a.subsidy_year, a.period_start, a.period_end, a.revenue_prev_fen, a.revenue_curr_fen,
         a.requested_fen, a.source, a.batch_id, a.lease_id,
-        (SELECT g.id FROM rent_grant g WHERE g.application_id = a.id AND g.status NOT IN ('rejected', 'revoked') ORDER BY g.id DESC LIMIT 1)
+        (SELECT g.id FROM rent_grant g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1)
     FROM rent_application a JOIN enterprise e ON e.id = a.enterprise_id";
 
 fn to_app(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<Application> {
@@ -144,7 +144,9 @@ pub fn application(conn: &Connection, id: i64) -> Result<Option<Application>> {
 }
 
 pub fn applications(conn: &Connection, only_open: bool) -> Result<Vec<Application>> {
-    let filter = if only_open { "WHERE NOT EXISTS (SELECT 1 FROM rent_grant g WHERE g.application_id = a.id AND g.status NOT IN ('rejected', 'revoked'))" } else { "" };
+    // Open: never decided. An application whose grant was rejected or revoked stays decided (its
+    // days are free for other applications; it is not queued again).
+    let filter = if only_open { "WHERE NOT EXISTS (SELECT 1 FROM rent_grant g WHERE g.application_id = a.id)" } else { "" };
     let mut st = conn.prepare(&format!("{APP_SQL} {filter} ORDER BY a.id"))?;
     let v = st.query_map([], |r| to_app(conn, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)

@@ -6,8 +6,20 @@ import type { Publicity } from '../../bindings/Publicity'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 export const ymd = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
-/** Today on this computer, YYYY-MM-DD (the core uses the local date too). */
-export const today = () => ymd(new Date())
+/** Days between the core's today and this computer's (0 unless the core runs on HUIQI_TODAY). */
+let offsetDays = 0
+/** Follow the core's day (its status says which day it works on). */
+export function followCoreDay(coreToday: string) {
+  const core = parseDay(coreToday)
+  const local = parseDay(ymd(new Date()))
+  offsetDays = core && local ? Math.round((core.getTime() - local.getTime()) / 86_400_000) : 0
+}
+/** Today as the core counts it, YYYY-MM-DD: the local date (moved as the core's is). */
+export const today = () => {
+  const d = new Date()
+  d.setDate(d.getDate() + offsetDays)
+  return ymd(d)
+}
 
 /** "2026-03-05" → a local date; null when it is not a real day. */
 export function parseDay(s: string): Date | null {
@@ -43,7 +55,7 @@ export function stage(p: Publicity, on = today()): Stage {
 export const openObjections = (it: Item) => it.objections.filter((o) => o.status === 'open').length
 
 /** Why a grant or reward cannot be paid because of a list: the same order as the core's payment hold. */
-export type Hold = { kind: 'objection' | 'running' | 'ended'; publicity: Publicity }
+export type Hold = { kind: 'objection' | 'running'; publicity: Publicity }
 
 /** Grant and reward ids → what holds them (items dropped or cleared hold nothing). */
 export function holds(lists: Publicity[], on = today()): { grants: Map<number, Hold>; rewards: Map<number, Hold> } {
@@ -54,7 +66,8 @@ export function holds(lists: Publicity[], on = today()): { grants: Map<number, H
       if (it.outcome === 'dropped') continue
       let h: Hold | null = null
       if (openObjections(it) > 0) h = { kind: 'objection', publicity: p }
-      else if (p.status === 'open') h = { kind: stage(p, on) === 'running' ? 'running' : 'ended', publicity: p }
+      // A period that ended without an objection holds nothing, closed or not.
+      else if (p.status === 'open' && stage(p, on) === 'running') h = { kind: 'running', publicity: p }
       if (!h) continue
       if (it.grant_id !== null) grants.set(it.grant_id, h)
       if (it.reward_id !== null) rewards.set(it.reward_id, h)
@@ -64,7 +77,7 @@ export function holds(lists: Publicity[], on = today()): { grants: Map<number, H
 }
 
 /** The refusals of a payment that a 公示 causes (shown as such, not as a wrong amount). */
-export const HOLD_CODES = ['in_publicity', 'publicity_not_closed', 'objection_open']
+export const HOLD_CODES = ['in_publicity', 'objection_open']
 
 /** A stable key of an item for test ids: g12 (grant 12) or r7 (reward 7). */
 export const itemKey = (it: Item) => (it.grant_id !== null ? `g${it.grant_id}` : `r${it.reward_id}`)
