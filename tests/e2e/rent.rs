@@ -72,7 +72,7 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.wait_js("return (document.querySelector('[data-testid=expl-amount]')?.innerText||'').includes('135,270.00')", 20).await;
     s.wait_text("增长 40%").await;
     s.wait_text("第二条（第1版）").await;
-    s.wait_text("补贴规则第1版 · tiers").await;
+    s.wait_text("补贴规则第1版 · 按营业收入增长确定补贴比例").await;
     s.shot("30-rent-explanation").await;
     s.press(&ESCAPE.to_string()).await;
 

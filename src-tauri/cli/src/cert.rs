@@ -123,16 +123,19 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
         Cmd::List { expiring_within, kind, uscc } => {
             let e = uscc.map(|u| huiqi_core::enterprise::find(db, &u)).transpose()?;
             let v = cert::list(db, e.map(|e| e.id), kind.as_deref(), expiring_within)?;
+            let names = kind_names(db, out)?;
             out.emit(&v, |v| {
                 for c in v {
-                    println!("#{:<5} {} {} {} {} {}~{}", c.id, c.uscc, pad(&c.enterprise_name, 34), pad(&c.kind, 28), c.certificate_no, c.issued_on, c.expires_on.clone().unwrap_or_else(|| "—".into()));
+                    println!("#{:<5} {} {} {} {} {}~{}", c.id, c.uscc, pad(&c.enterprise_name, 34), pad(&names(&c.kind), 28), c.certificate_no, c.issued_on, c.expires_on.clone().unwrap_or_else(|| "—".into()));
                 }
             });
         }
         Cmd::Add { uscc, kind, number, issued, expires, level } => {
             let c = cert::add(db, &CertInput { uscc, kind, certificate_no: number, issued_on: issued, expires_on: expires, level })?;
+            let names = kind_names(db, out)?;
             out.emit(&c, |c| {
-                println!("{} #{} {} {} → {}", out.pick("已登记", "Added"), c.id, c.enterprise_name, c.kind, c.expires_on.clone().unwrap_or_default());
+                let expiry = c.expires_on.clone().unwrap_or_else(|| out.pick("长期有效", "no expiry").into());
+                println!("{} #{} {} {} {} → {}", out.pick("已登记", "Added"), c.id, c.enterprise_name, names(&c.kind), c.issued_on, expiry);
                 if c.expiry_differs_from_rule {
                     println!("  {}", out.pick("注意：填写的有效期与该类型的规则不一致，已按填写保存并标记。", "Note: the given expiry differs from the kind's rule (kept, flagged)."));
                 }
@@ -223,4 +226,11 @@ pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A kind's name in the output's language (its code when the catalogue has no such kind).
+fn kind_names(db: &Db, out: &Out) -> huiqi_core::Result<impl Fn(&str) -> String> {
+    let kinds = cert::kinds(db)?;
+    let zh = out.zh();
+    Ok(move |code: &str| kinds.iter().find(|k| k.code == code).map(|k| if zh { k.name_zh.clone() } else { k.name_en.clone() }).unwrap_or_else(|| code.to_string()))
 }

@@ -141,6 +141,11 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
                         println!("  {} {} [{}] {}", out.pick("第", "row"), row.row, e.code, if out.zh() { &e.message } else { &e.message_en });
                     }
                 }
+                for row in r.rows.iter().filter(|x| !x.warnings.is_empty()) {
+                    for w in &row.warnings {
+                        println!("  {} {} {} [{}] {}", out.pick("第", "row"), row.row, out.pick("（提醒）", "(note)"), w.code, if out.zh() { &w.message } else { &w.message_en });
+                    }
+                }
                 for d in &r.disappeared {
                     println!("  {} {} {}", out.pick("上次报送有、本次没有：", "Missing since the park's last file:"), d.uscc, d.name);
                 }

@@ -50,6 +50,9 @@ impl Out {
                         }
                     }
                 }
+                if p.code == "over_budget" {
+                    eprintln!("{}", self.pick("  确认超预算批准，请在命令后加 --over-budget 再运行一次（会记入操作记录）。", "  To approve over budget, run it again with --over-budget (recorded)."));
+                }
                 eprintln!("  ({})", p.code);
             }
         }

@@ -85,8 +85,10 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             out.emit(&v, |v| {
                 for c in v {
                     println!("v{} {} {} {}{}", c.version, c.created_at, c.created_by, c.title_zh, if c.current { out.pick("（现行）", " (in force)") } else { "" });
-                    if !c.text_zh.is_empty() {
-                        println!("   {}", c.text_zh);
+                    if !c.official_zh.is_empty() {
+                        println!("   {} {}", out.pick("正式文本：", "Official text:"), c.official_zh);
+                    } else if !c.text_zh.is_empty() {
+                        println!("   {} {}", out.pick("回译参考（尚未录入正式文本）：", "Back-translation (no official text yet):"), c.text_zh);
                     }
                 }
             });
@@ -124,7 +126,7 @@ pub fn is_write_program(c: &ProgramCmd) -> bool {
 }
 
 pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
-    let year_now = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let year_now = chrono::Datelike::year(&huiqi_core::cert::today());
     match cmd {
         ProgramCmd::List => {
             let v = policy::programs(db)?;

@@ -262,7 +262,7 @@ fn print_timeline(t: &rent::Timeline, out: &Out) {
         println!("  {} #{:<4} {} ~ {}  {:>11}  {} {}  [{}]", out.pick("补贴", "grant"), s.grant_id, s.start, s.end, rent::area_text(s.area_centi_m2), rent::calendar::months_text(s.month_units), out.pick("个月", "months"), s.status.label_zh());
     }
     for c in &t.cuts {
-        println!("  {} #{:<4} {} ~ {}  [{}] {}", out.pick("核减", "cut"), c.grant_id, c.start, c.end, c.reason, if out.zh() { &c.message_zh } else { &c.message_en });
+        println!("  {} #{:<4} {} ~ {}  [{}] {}", out.pick("不予补贴", "not paid"), c.grant_id, c.start, c.end, c.reason, if out.zh() { &c.message_zh } else { &c.message_en });
     }
     println!(
         "{} {} {} · {} {} {}",
@@ -424,7 +424,7 @@ fn grants(db: &mut Db, cmd: GrantCmd, out: &Out) -> Result<()> {
             out.emit(&g, line);
         }
         GrantCmd::Pay { id, amount, date, reference } => {
-            let d = date.unwrap_or_else(|| chrono::Local::now().date_naive().to_string());
+            let d = date.unwrap_or_else(|| huiqi_core::cert::today().to_string());
             let g = rent::pay(db, id, yuan(&amount, "amount")?, &d, &reference)?;
             out.emit(&g, line);
         }

@@ -6,6 +6,6 @@ export type Basis = {
  */
 kind: string, 
 /**
- * e.g. "第二条（第1版）" or "补贴规则第1版 · unit_rent_cap_fen"
+ * e.g. "第二条（第1版）" or "补贴规则第1版 · 租金单价上限"
  */
 reference: string, };

@@ -84,7 +84,7 @@ pub struct Covered {
 pub struct Basis {
     /// clause | rule | policy_limit | input
     pub kind: String,
-    /// e.g. "第二条（第1版）" or "补贴规则第1版 · unit_rent_cap_fen"
+    /// e.g. "第二条（第1版）" or "补贴规则第1版 · 租金单价上限"
     pub reference: String,
 }
 
@@ -284,13 +284,26 @@ fn cut_message(code: &str, grant: Option<i64>, r: &RentRules) -> (String, String
     }
 }
 
+/// A rule parameter as the rules page names it (the explanation cites it so).
+pub fn rule_label(param: &str) -> &str {
+    match param {
+        "max_company_age_years" => "成立年限上限",
+        "eligible_certifications" => "需持有的认定",
+        "tiers" => "按营业收入增长确定补贴比例",
+        "unit_rent_cap_fen" => "租金单价上限",
+        "area_cap_centi_m2" => "面积上限",
+        "yearly_cap_fen" => "每年补贴上限",
+        p => p,
+    }
+}
+
 /// The calculation. Pure: every number comes from `input`, `rules` and the clause reference.
 pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef) -> Result<CalcResult> {
     if input.area_centi_m2 <= 0 || input.unit_rent_fen <= 0 {
         return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.").with_details(json!({"field": if input.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
     }
-    if input.months_before < 0 {
-        return Err(Error::invalid("out_of_range", "已补贴月数不能为负。", "Months already subsidised cannot be negative."));
+    if !(0..=1200).contains(&input.months_before) {
+        return Err(Error::invalid("out_of_range", format!("已补贴月数应在0到1200之间，填写的是{}。", input.months_before), "Months already subsidised must be between 0 and 1200.").with_details(json!({"field": "months_before"})));
     }
     let start = parse(&input.period_start, "period_start")?;
     let end = parse(&input.period_end, "period_end")?;
@@ -302,7 +315,7 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
     let r = &rules.rules;
     let rv = rules.version;
     let mut cx = Ctx { steps: Vec::new(), reasons: Vec::new(), warnings: Vec::new(), rv, art: format!("第{}条（第{}版）", crate::policy::chinese_number(clause.article), clause.version) };
-    let rule = |p: &str| Basis { kind: "rule".into(), reference: format!("补贴规则第{rv}版 · {p}") };
+    let rule = |p: &str| Basis { kind: "rule".into(), reference: format!("补贴规则第{rv}版 · {}", rule_label(p)) };
 
     // ---- the period, within the lease ----
     let first = start.max(lease_start);
@@ -729,7 +742,7 @@ fn grant_list(cuts: &[Cut], code: &str) -> String {
 /// The rate from revenue growth (DESIGN §2): this year's revenue is required; last year's may be
 /// missing or zero only for a firm founded on or after 1 January of last year (then the lowest tier).
 fn revenue_rate(input: &CalcInput, r: &RentRules, founded: Option<NaiveDate>, years: RevenueYears, cx: &mut Ctx) -> i64 {
-    let rule = Basis { kind: "rule".into(), reference: format!("补贴规则第{}版 · tiers", cx.rv) };
+    let rule = Basis { kind: "rule".into(), reference: format!("补贴规则第{}版 · {}", cx.rv, rule_label("tiers")) };
     let lowest = r.tiers.last().map(|t| t.rate_bp).unwrap_or(0);
     let RevenueYears { prev: py, curr: cy } = years;
     let inputs = json!({"revenue_prev_fen": input.revenue_prev_fen, "revenue_curr_fen": input.revenue_curr_fen, "revenue_prev_year": py, "revenue_curr_year": cy});

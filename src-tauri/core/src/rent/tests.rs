@@ -617,3 +617,21 @@ fn a_v1_explanation_still_reads() {
     assert_eq!(r.steps[0].text_zh, "补贴期间 2026-01-01 至 2026-12-31，共 12 个整月。");
     assert!(r.cuts.is_empty() && r.stretches.is_empty());
 }
+
+#[test]
+fn months_before_out_of_range_is_refused_not_overflowed() {
+    for m in [-1, 1201, i64::MAX, i64::MIN] {
+        let e = compute(&CalcInput { months_before: m, ..base() }, &rules(), ART2).unwrap_err();
+        assert_eq!(e.code(), "out_of_range", "{m}");
+    }
+    assert!(compute(&CalcInput { months_before: 1200, ..base() }, &rules(), ART2).is_ok());
+}
+
+#[test]
+fn rule_parameters_are_cited_by_their_chinese_names() {
+    let r = compute(&base(), &rules(), ART2).unwrap();
+    let refs: Vec<&str> = r.steps.iter().map(|s| s.basis.reference.as_str()).filter(|x| x.starts_with("补贴规则")).collect();
+    assert!(!refs.is_empty());
+    assert!(refs.iter().all(|x| !x.contains('_') && !x.ends_with("tiers")), "{refs:?}");
+    assert!(refs.contains(&"补贴规则第1版 · 按营业收入增长确定补贴比例"), "{refs:?}");
+}

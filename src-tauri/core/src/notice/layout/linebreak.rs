@@ -156,7 +156,11 @@ pub(crate) fn can_break(a: char, b: char) -> bool {
         return false;
     }
     // An amount stays with its unit: "135,270.00元", "250.50平方米", "12个月", "2026年".
-    if a.is_ascii_digit() && matches!(b, '元' | '平' | '个' | '年' | '月' | '日' | '号' | '㎡' | '万') {
+    if a.is_ascii_digit() && matches!(b, '元' | '角' | '分' | '平' | '个' | '年' | '月' | '日' | '号' | '㎡' | '万' | '天' | '条' | '版' | '%' | '％' | '项' | '家' | '次') {
+        return false;
+    }
+    // A date stays whole (2026年3月5日) and an ordinal with its number (第2条).
+    if matches!(a, '年' | '月' | '第') && b.is_ascii_digit() {
         return false;
     }
     // Units of more than one character stay whole: 平方米.
@@ -330,6 +334,15 @@ mod tests {
             lines("证书GR202332006846号", 6.0, 8.0),
             ["证书", "GR202332006846号"]
         );
+    }
+
+    #[test]
+    fn notice_dates_and_figures_keep_together() {
+        // 2026年3月5日 is 4 × 0.5 + 1 + 0.5 + 1 + 0.5 + 1 = 6 wide: it moves whole.
+        assert_eq!(lines("自2026年3月5日起", 6.5, 6.5), ["自", "2026年3月5日", "起"]);
+        // 角 and 分 stay with their figure, 第 with its number.
+        assert_eq!(lines("一二三45分", 4.0, 4.0), ["一二三", "45分"]);
+        assert_eq!(lines("一二三第2条", 4.0, 4.0), ["一二三", "第2条"]);
     }
 
     #[test]
