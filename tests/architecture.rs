@@ -9,7 +9,17 @@ fn root() -> PathBuf {
 }
 
 /// Reviewed permissions of the main window. A new one fails this test until it is reviewed here.
-const REVIEWED: &[&str] = &["system:default", "enterprise:default", "import:default", "policy:default", "rent:default", "cert:default", "dashboard:default", "notice:default", "backup:default"];
+const REVIEWED: &[&str] = &[
+    "system:default",
+    "enterprise:default",
+    "import:default",
+    "policy:default",
+    "rent:default",
+    "cert:default",
+    "dashboard:default",
+    "notice:default",
+    "backup:default",
+];
 
 #[test]
 fn core_does_not_depend_on_tauri() {
@@ -104,7 +114,11 @@ fn no_command_takes_a_path_from_the_ui() {
                 let p = p.trim();
                 let lower = p.to_lowercase();
                 assert!(
-                    !(lower.contains("pathbuf") || lower.contains("&path") || lower.starts_with("path:") || lower.starts_with("file:") || lower.contains("_path:")),
+                    !(lower.contains("pathbuf")
+                        || lower.contains("&path")
+                        || lower.starts_with("path:")
+                        || lower.starts_with("file:")
+                        || lower.contains("_path:")),
                     "{domain}::{name} takes a path from the UI ({p}): open a dialog in Rust instead"
                 );
             }

@@ -59,7 +59,8 @@ fn enterprise_create_search_and_pinned_error_shape() {
     assert_eq!(err["details"]["fields"][0]["field"], json!("uscc"));
     assert_eq!(err.as_object().unwrap().keys().collect::<Vec<_>>(), vec!["code", "details", "message"]);
 
-    let ok = invoke(&w, "plugin:enterprise|create", json!({"input": {"uscc": "914403001922038216", "name": "南京甲乙科技有限公司", "founded_on": "2020.5.1"}})).unwrap();
+    let ok = invoke(&w, "plugin:enterprise|create", json!({"input": {"uscc": "914403001922038216", "name": "南京甲乙科技有限公司", "founded_on": "2020.5.1"}}))
+        .unwrap();
     assert_eq!(ok["enterprise"]["founded_on"], json!("2020-05-01"));
     let page = invoke(&w, "plugin:enterprise|search", json!({"query": {"q": "甲乙"}})).unwrap();
     assert_eq!(page["total"], json!(1));

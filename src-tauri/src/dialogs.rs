@@ -27,12 +27,7 @@ pub async fn save_file<R: Runtime>(app: &AppHandle<R>, suggested: &str, ext: &st
             "db" => "数据库",
             _ => "文件",
         };
-        app.dialog()
-            .file()
-            .set_file_name(suggested)
-            .add_filter(filter_name, &[ext.as_str()])
-            .blocking_save_file()
-            .and_then(|p| p.into_path().ok())
+        app.dialog().file().set_file_name(suggested).add_filter(filter_name, &[ext.as_str()]).blocking_save_file().and_then(|p| p.into_path().ok())
     })
     .await
     .ok()
@@ -55,8 +50,7 @@ pub async fn open_file<R: Runtime>(app: &AppHandle<R>, title: &str, filters: &[(
     }
     let app = app.clone();
     let title = title.to_string();
-    let filters: Vec<(String, Vec<String>)> =
-        filters.iter().map(|(n, e)| (n.to_string(), e.iter().map(|s| s.to_string()).collect())).collect();
+    let filters: Vec<(String, Vec<String>)> = filters.iter().map(|(n, e)| (n.to_string(), e.iter().map(|s| s.to_string()).collect())).collect();
     tauri::async_runtime::spawn_blocking(move || {
         let mut d = app.dialog().file().set_title(title);
         for (n, e) in &filters {

@@ -18,14 +18,8 @@ mod tests {
     #[test]
     fn ipc_error_json_is_pinned() {
         let e = Error::invalid("uscc_checksum", "校验位错误", "bad check").with_details(json!({"field": "uscc"}));
-        assert_eq!(
-            serde_json::to_value(to_ipc(e, Lang::Zh)).unwrap(),
-            json!({"code": "uscc_checksum", "message": "校验位错误", "details": {"field": "uscc"}})
-        );
+        assert_eq!(serde_json::to_value(to_ipc(e, Lang::Zh)).unwrap(), json!({"code": "uscc_checksum", "message": "校验位错误", "details": {"field": "uscc"}}));
         let e = Error::Cancelled;
-        assert_eq!(
-            serde_json::to_value(to_ipc(e, Lang::En)).unwrap(),
-            json!({"code": "cancelled", "message": "Cancelled; nothing was changed."})
-        );
+        assert_eq!(serde_json::to_value(to_ipc(e, Lang::En)).unwrap(), json!({"code": "cancelled", "message": "Cancelled; nothing was changed."}));
     }
 }

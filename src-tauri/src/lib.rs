@@ -37,7 +37,16 @@ fn instance_id(db: &std::path::Path) -> String {
 
 /// Register the app's plugins and commands on a builder (shared by `run` and the IPC tests).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(commands::system::init()).plugin(commands::enterprise::init()).plugin(commands::import::init()).plugin(commands::policy::init()).plugin(commands::rent::init()).plugin(commands::cert::init()).plugin(commands::dashboard::init()).plugin(commands::notice::init()).plugin(commands::backup::init())
+    builder
+        .plugin(commands::system::init())
+        .plugin(commands::enterprise::init())
+        .plugin(commands::import::init())
+        .plugin(commands::policy::init())
+        .plugin(commands::rent::init())
+        .plugin(commands::cert::init())
+        .plugin(commands::dashboard::init())
+        .plugin(commands::notice::init())
+        .plugin(commands::backup::init())
 }
 
 pub fn run() {

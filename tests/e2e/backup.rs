@@ -45,7 +45,11 @@ async fn back_up_change_restore() {
     s.click("[data-testid=save]").await;
     s.wait_text("2 家企业").await;
     s.press(&ESCAPE.to_string()).await;
-    s.wait_js("return !document.querySelector('.el-drawer__open, .el-drawer.open') || !document.querySelector('[data-testid=enterprise-form]')?.offsetParent", 10).await;
+    s.wait_js(
+        "return !document.querySelector('.el-drawer__open, .el-drawer.open') || !document.querySelector('[data-testid=enterprise-form]')?.offsetParent",
+        10,
+    )
+    .await;
 
     // Restore: confirm what will happen; afterwards the change is gone.
     s.click("[data-testid=nav-settings]").await;

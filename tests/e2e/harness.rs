@@ -219,7 +219,11 @@ impl Session {
         self.find(".el-message-box__btns .el-button--primary").await;
         // The newest box (an earlier one may still be fading out).
         self.js("[...document.querySelectorAll('.el-message-box')].pop().setAttribute('data-e2e-confirm', '1'); return true").await;
-        self.click_until(".el-message-box[data-e2e-confirm] .el-message-box__btns .el-button--primary", "return !document.querySelector('.el-message-box[data-e2e-confirm]')").await;
+        self.click_until(
+            ".el-message-box[data-e2e-confirm] .el-message-box__btns .el-button--primary",
+            "return !document.querySelector('.el-message-box[data-e2e-confirm]')",
+        )
+        .await;
     }
 
     /// Click `css` until `done` (a boolean script) holds: on a loaded machine a click can land while
@@ -299,7 +303,10 @@ impl Session {
     /// behind the screen, so the X display is captured when ImageMagick's `import` is there.
     pub async fn shot(&self, name: &str) {
         // Let WebKit lay out and paint (two frames), then give the compositor time to reach X.
-        let _ = self.c.execute_async("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)))", vec![]).await;
+        let _ = self
+            .c
+            .execute_async("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)))", vec![])
+            .await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         let path = self.artifacts.join(format!("{name}.png"));
         let ok = Path::new("/usr/bin/import").exists()

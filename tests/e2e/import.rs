@@ -37,7 +37,8 @@ async fn wizard_fix_commit_find_undo() {
     s.shot("20-import-preview").await;
 
     // Only the errors; fix row 13's check character in place.
-    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')").await;
+    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')")
+        .await;
     // Wait for the filtered list (12 rejected rows) before clicking into it.
     s.wait_js("const r = document.querySelectorAll('[data-testid=import-rows] .el-table__body tr'); return r.length === 12 && [...r].every((x) => x.classList.contains('bad-row'))", 20).await;
     s.click_until("[data-testid=cell-error-13-uscc]", "return !!document.querySelector('[data-testid=fix-input]')").await;
@@ -114,7 +115,8 @@ async fn rent_file_error_in_a_late_column_is_fixed_in_place() {
     for col in ["lease_end", "subsidy_year", "requested_fen", "revenue_curr_fen"] {
         s.find(&format!("[data-testid=col-{col}]")).await;
     }
-    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')").await;
+    s.click_until("[data-testid=import-only-errors]", "return document.querySelector('[data-testid=import-only-errors]').classList.contains('is-active')")
+        .await;
     s.wait_js("return document.querySelectorAll('[data-testid=import-rows] .el-table__body tr').length === 1", 20).await;
     s.shot("23-import-rent-error").await;
     // The error is in the notes column, kept in view on the right; clicking it opens the fix

@@ -1,13 +1,13 @@
 //! End-to-end tests of the real window. They run one at a time (one app, one WebKitWebDriver) in
 //! the order of the user's day: first start, the registry, import, rent, certifications, notices.
 
-mod harness;
 mod backup;
 mod cert;
 mod foundation;
+mod harness;
 mod import;
-mod registry;
 mod notice;
+mod registry;
 mod rent;
 
 use std::sync::Mutex;

@@ -44,7 +44,8 @@ async fn approve_issue_preview_register_reprint_void() {
     s.confirm_box().await;
     let year = chrono::Local::now().year();
     let number = format!("江宁科〔{year}〕1号");
-    s.wait_js(&format!("return (document.querySelector('[data-testid=notice-number]')?.innerText||'') === {}", serde_json::to_string(&number).unwrap()), 30).await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=notice-number]')?.innerText||'') === {}", serde_json::to_string(&number).unwrap()), 30)
+        .await;
     s.wait_js(RENDERED, 30).await;
     s.shot("51-notice-issued").await;
     let n = huiqi_core::notice::list(&ro(&w), None, None).unwrap().remove(0);
@@ -149,7 +150,11 @@ async fn publicity_objection_close_then_pay() {
 
     // Publish from today (the default start): the dialog lists what will be published; the
     // confirmation says what it means.
-    s.click_until("[data-testid=publicity-new]", "const d = document.querySelector('[data-testid=publicity-create-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        "[data-testid=publicity-new]",
+        "const d = document.querySelector('[data-testid=publicity-create-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.find(&format!("[data-testid=publicity-candidate-g{gid}]")).await;
     s.click_until("[data-testid=publicity-create-confirm]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
@@ -172,14 +177,26 @@ async fn publicity_objection_close_then_pay() {
 
     // An objection against the grant, received today, during the period.
     s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
-    s.click_until(&format!("[data-testid=publicity-object-g{gid}]"), "const d = document.querySelector('[data-testid=objection-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=publicity-object-g{gid}]"),
+        "const d = document.querySelector('[data-testid=objection-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.fill("[data-testid=objection-text]", "该企业租赁面积与实际不符").await;
     s.fill("[data-testid=objection-objector]", "园区管委会").await;
-    s.click_until("[data-testid=objection-save]", &format!("return !!document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')")).await;
+    s.click_until(
+        "[data-testid=objection-save]",
+        &format!("return !!document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')"),
+    )
+    .await;
 
     // Paying while the list runs is refused, and says why.
     s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
-    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=pay-{gid}]"),
+        "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.click_until("[data-testid=pay-confirm]", "return !!document.querySelector('[data-testid=pay-refusal]')").await;
     s.wait_js("return (document.querySelector('[data-testid=pay-refusal]')?.innerText||'').includes('异议')", 20).await;
     s.press(&ESCAPE.to_string()).await;
@@ -200,7 +217,11 @@ async fn publicity_objection_close_then_pay() {
 
     // Paying now is still refused: the objection is open.
     s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
-    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=pay-{gid}]"),
+        "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.click_until("[data-testid=pay-confirm]", "return !!document.querySelector('[data-testid=pay-refusal]')").await;
     s.wait_js("return (document.querySelector('[data-testid=pay-refusal]')?.innerText||'').includes('异议')", 20).await;
     s.press(&ESCAPE.to_string()).await;
@@ -209,22 +230,37 @@ async fn publicity_objection_close_then_pay() {
     s.click_until("[data-testid=nav-notice]", "return !!document.querySelector('[data-testid=notice-view]')").await;
     s.click_until("#tab-publicity", "return !!document.querySelector('[data-testid=publicity-panel]')").await;
     s.click_until(&format!("[data-testid=publicity-open-{pid}]"), &format!("return !!document.querySelector('[data-testid=publicity-detail-{pid}]')")).await;
-    s.click_until(&format!("[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]"), "const d = document.querySelector('[data-testid=resolve-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]"),
+        "const d = document.querySelector('[data-testid=resolve-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.click("[data-testid=resolve-outcome-kept]").await;
     s.fill("[data-testid=resolve-reason]", "经现场核查，租赁面积属实").await;
     s.click_until("[data-testid=resolve-save]", "return !!document.querySelector('.el-message-box')").await;
     s.confirm_box().await;
     s.wait_js(&format!("return (document.querySelector('[data-testid=publicity-outcome-g{gid}]')?.innerText||'').length > 0 && !document.querySelector('[data-testid=publicity-objections-g{gid}] [data-testid^=objection-resolve-]')"), 20).await;
     s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
-    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=pay-{gid}]"),
+        "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     // The pay date the form offers is the app's day, not this computer's.
-    s.wait_js(&format!("return document.querySelector('[data-testid=pay-dialog] [data-testid=pay-date] input, [data-testid=pay-date]')?.value === '{after}'"), 20).await;
+    s.wait_js(
+        &format!("return document.querySelector('[data-testid=pay-dialog] [data-testid=pay-date] input, [data-testid=pay-date]')?.value === '{after}'"),
+        20,
+    )
+    .await;
     s.click_until("[data-testid=pay-confirm]", "return document.body.innerText.includes('已记录拨付')").await;
     s.quit().await;
     let db = ro(&w);
     assert_eq!(huiqi_core::rent::grant(&db, gid).unwrap().status, huiqi_core::rent::GrantStatus::Disbursed);
     let p = huiqi_core::notice::publicity::get(&db, pid).unwrap();
     let item = p.items.iter().find(|i| i.grant_id == Some(gid)).unwrap();
-    assert_eq!((item.outcome, item.objections[0].status), (huiqi_core::notice::publicity::Outcome::Cleared, huiqi_core::notice::publicity::ObjectionStatus::Kept));
+    assert_eq!(
+        (item.outcome, item.objections[0].status),
+        (huiqi_core::notice::publicity::Outcome::Cleared, huiqi_core::notice::publicity::ObjectionStatus::Kept)
+    );
     assert!(db.check().unwrap().ok);
 }

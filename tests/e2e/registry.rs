@@ -91,7 +91,8 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.click("[data-testid=export]").await;
     s.click("[data-testid=export-xlsx]").await;
     s.wait_text("已导出").await;
-    let file = std::fs::read_dir(w.dialogs()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "xlsx")).expect("an xlsx was written");
+    let file =
+        std::fs::read_dir(w.dialogs()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "xlsx")).expect("an xlsx was written");
     let mut wb = open_workbook_auto(&file).unwrap();
     let r = wb.worksheet_range("企业台账").unwrap();
     assert_eq!(r.get_value((1, 0)), Some(&Data::String(GOOD.into())));
@@ -127,13 +128,11 @@ async fn bench_open_registry_with_100k_enterprises() {
         s.click("[data-testid=nav-dashboard]").await;
         s.find("[data-testid=dashboard]").await;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-        s.js(
-            "window.__open = null; const t0 = performance.now();
+        s.js("window.__open = null; const t0 = performance.now();
              const done = () => requestAnimationFrame(() => requestAnimationFrame(() => { window.__open = performance.now() - t0 }));
              const poll = () => document.querySelectorAll('[data-testid=enterprise-view] .el-table-v2__row').length > 10 ? done() : requestAnimationFrame(poll);
-             document.querySelector('[data-testid=nav-enterprise]').click(); requestAnimationFrame(poll); return true",
-        )
-        .await;
+             document.querySelector('[data-testid=nav-enterprise]').click(); requestAnimationFrame(poll); return true")
+            .await;
         s.wait_js("return window.__open !== null", 30).await;
         ms.push(s.js("return window.__open").await.as_f64().unwrap());
     }
@@ -143,5 +142,11 @@ async fn bench_open_registry_with_100k_enterprises() {
     // The first open loads the view's code; the others are what a user sees all day.
     let first = ms.remove(0);
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("registry with {n} enterprises (filled in {fill:.1} s): first open {first:.0} ms; then median {:.0} ms (min {:.0}, max {:.0}) over {}", ms[ms.len() / 2], ms[0], ms[ms.len() - 1], ms.len());
+    println!(
+        "registry with {n} enterprises (filled in {fill:.1} s): first open {first:.0} ms; then median {:.0} ms (min {:.0}, max {:.0}) over {}",
+        ms[ms.len() / 2],
+        ms[0],
+        ms[ms.len() - 1],
+        ms.len()
+    );
 }

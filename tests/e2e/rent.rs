@@ -11,7 +11,11 @@ fn ro(w: &World) -> Db {
 }
 
 async fn budget_text(s: &Session, which: &str) -> String {
-    s.js(&format!("return document.querySelector('[data-program=rent_subsidy] [data-testid={which}]')?.innerText || ''")).await.as_str().unwrap_or("").to_string()
+    s.js(&format!("return document.querySelector('[data-program=rent_subsidy] [data-testid={which}]')?.innerText || ''"))
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,13 +89,24 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.wait_text("测算金额为 135,270.00 元").await;
     s.confirm_box().await;
     s.wait_text("已批准").await;
-    s.wait_js(&format!("return (document.querySelector('[data-program=rent_subsidy] [data-testid=budget-approved]')?.innerText||'') !== {}", serde_json::to_string(&approved_before).unwrap()), 20).await;
+    s.wait_js(
+        &format!(
+            "return (document.querySelector('[data-program=rent_subsidy] [data-testid=budget-approved]')?.innerText||'') !== {}",
+            serde_json::to_string(&approved_before).unwrap()
+        ),
+        20,
+    )
+    .await;
     let approved_after = budget_text(&s, "budget-approved").await;
     let num = |t: &str| t.replace(',', "").parse::<f64>().unwrap();
     assert!((num(&approved_after) - num(&approved_before) - 135_270.0).abs() < 0.005, "{approved_before} → {approved_after}");
 
     // Pay it in full.
-    s.click_until(&format!("[data-testid=pay-{gid}]"), "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0").await;
+    s.click_until(
+        &format!("[data-testid=pay-{gid}]"),
+        "const d = document.querySelector('[data-testid=pay-dialog]'); return !!d && d.getClientRects().length > 0",
+    )
+    .await;
     s.click_until("[data-testid=pay-confirm]", "return document.body.innerText.includes('已记录拨付')").await;
     s.wait_text("已记录拨付 135,270.00 元").await;
     s.wait_js("return (document.querySelector('[data-program=rent_subsidy] [data-testid=budget-disbursed]')?.innerText||'').includes('135,270.00')", 20).await;

@@ -126,7 +126,11 @@ pub fn run(db_path: &Path, db: Option<&mut Db>, cmd: Cmd, out: &Out) -> Result<i
     match cmd {
         Cmd::Create { kind, if_changed } => {
             let kind = BackupKind::parse(&kind).ok_or_else(|| {
-                Error::invalid("bad_backup_kind", format!("备份类型“{kind}”无效：manual、exit、periodic、import、migration 或 restore。"), format!("Unknown backup kind “{kind}”: manual, exit, periodic, import, migration or restore."))
+                Error::invalid(
+                    "bad_backup_kind",
+                    format!("备份类型“{kind}”无效：manual、exit、periodic、import、migration 或 restore。"),
+                    format!("Unknown backup kind “{kind}”: manual, exit, periodic, import, migration or restore."),
+                )
             })?;
             let db = db.expect("create opens the database");
             let r = if if_changed { backup::create_if_changed(db, kind)? } else { Some(backup::create(db, kind)?) };
@@ -225,7 +229,11 @@ pub fn run(db_path: &Path, db: Option<&mut Db>, cmd: Cmd, out: &Out) -> Result<i
             };
             out.emit(&s, |s| {
                 println!("{} {}", out.pick("备份文件夹：", "Backup folder:"), s.folder);
-                println!("{} {}", out.pick("第二备份位置：", "Second folder:"), s.second_folder.clone().unwrap_or_else(|| out.pick("（未设置）", "(none)").into()));
+                println!(
+                    "{} {}",
+                    out.pick("第二备份位置：", "Second folder:"),
+                    s.second_folder.clone().unwrap_or_else(|| out.pick("（未设置）", "(none)").into())
+                );
                 println!("{} {}", out.pick("上次完整检查：", "Last full check:"), s.last_full_check.as_deref().map(local).unwrap_or_else(|| "-".into()));
             });
             Ok(0)
@@ -259,9 +267,22 @@ fn print_plan(out: &Out, p: &backup::RecoveryPlan) {
                     println!("  {} {} × {}", c.entity, c.action, c.count);
                 }
             } else {
-                println!("{} {}", out.pick("损坏的文件无法读出备份之后的改动；将丢失此时间之后的所有改动：", "The damaged file cannot tell what changed; everything after this time is lost:"), local(l.since.as_deref().unwrap_or("")));
+                println!(
+                    "{} {}",
+                    out.pick(
+                        "损坏的文件无法读出备份之后的改动；将丢失此时间之后的所有改动：",
+                        "The damaged file cannot tell what changed; everything after this time is lost:"
+                    ),
+                    local(l.since.as_deref().unwrap_or(""))
+                );
             }
-            println!("{}", out.pick("运行 huiqi backup recover --apply 执行恢复（损坏的文件会保留为 *.corrupt-时间）。", "Run `huiqi backup recover --apply` to restore (the damaged file is kept as *.corrupt-<time>)."));
+            println!(
+                "{}",
+                out.pick(
+                    "运行 huiqi backup recover --apply 执行恢复（损坏的文件会保留为 *.corrupt-时间）。",
+                    "Run `huiqi backup recover --apply` to restore (the damaged file is kept as *.corrupt-<time>)."
+                )
+            );
         }
     }
 }

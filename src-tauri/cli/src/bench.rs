@@ -49,7 +49,6 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[i]
 }
 
-
 fn queries(n: usize, db: &Db) -> Result<Vec<EnterpriseQuery>> {
     let sample = enterprise::search(db, &EnterpriseQuery { limit: 2000, ..Default::default() })?.rows;
     let mut rng = Rng::new(7);
@@ -102,7 +101,8 @@ pub fn run(cmd: Cmd, out: &Out) -> Result<()> {
                 by_kind[i % 8].push(e);
                 hits += p.total;
             }
-            const KINDS: [&str; 8] = ["name_2chars", "name_4chars", "name_4chars", "uscc_prefix", "contact", "2chars_in_park", "sector_status_filter", "full_name"];
+            const KINDS: [&str; 8] =
+                ["name_2chars", "name_4chars", "name_4chars", "uscc_prefix", "contact", "2chars_in_park", "sector_status_filter", "full_name"];
             let mut kinds = serde_json::Map::new();
             for (i, v) in by_kind.iter_mut().enumerate() {
                 if i == 2 {
@@ -162,7 +162,6 @@ pub fn run(cmd: Cmd, out: &Out) -> Result<()> {
         }
     }
 }
-
 
 fn tempfile_dir() -> Result<PathBuf> {
     let d = std::env::temp_dir().join(format!("huiqi-bench-{}", std::process::id()));

@@ -126,7 +126,16 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             let names = kind_names(db, out)?;
             out.emit(&v, |v| {
                 for c in v {
-                    println!("#{:<5} {} {} {} {} {}~{}", c.id, c.uscc, pad(&c.enterprise_name, 34), pad(&names(&c.kind), 28), c.certificate_no, c.issued_on, c.expires_on.clone().unwrap_or_else(|| "—".into()));
+                    println!(
+                        "#{:<5} {} {} {} {} {}~{}",
+                        c.id,
+                        c.uscc,
+                        pad(&c.enterprise_name, 34),
+                        pad(&names(&c.kind), 28),
+                        c.certificate_no,
+                        c.issued_on,
+                        c.expires_on.clone().unwrap_or_else(|| "—".into())
+                    );
                 }
             });
         }
@@ -137,7 +146,13 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                 let expiry = c.expires_on.clone().unwrap_or_else(|| out.pick("长期有效", "no expiry").into());
                 println!("{} #{} {} {} {} → {}", out.pick("已登记", "Added"), c.id, c.enterprise_name, names(&c.kind), c.issued_on, expiry);
                 if c.expiry_differs_from_rule {
-                    println!("  {}", out.pick("注意：填写的有效期与该类型的规则不一致，已按填写保存并标记。", "Note: the given expiry differs from the kind's rule (kept, flagged)."));
+                    println!(
+                        "  {}",
+                        out.pick(
+                            "注意：填写的有效期与该类型的规则不一致，已按填写保存并标记。",
+                            "Note: the given expiry differs from the kind's rule (kept, flagged)."
+                        )
+                    );
                 }
             });
         }
@@ -148,7 +163,13 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             let v = cert::reminders(db, cert::today(), within)?;
             out.emit(&v, |v| {
                 for m in v {
-                    println!("{} {:>5} {} {}", m.date, if m.overdue { format!("-{}", -m.days) } else { format!("+{}", m.days) }, pad(&m.enterprise_name, 34), m.text_zh);
+                    println!(
+                        "{} {:>5} {} {}",
+                        m.date,
+                        if m.overdue { format!("-{}", -m.days) } else { format!("+{}", m.days) },
+                        pad(&m.enterprise_name, 34),
+                        m.text_zh
+                    );
                 }
             });
         }
@@ -165,13 +186,30 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
 }
 
 pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
-    let line = |r: &reward::Reward| println!("#{:<5} {} {} {} {} {}", r.id, r.uscc, pad(&r.enterprise_name, 34), pad(&r.program_name_zh, 30), money::fmt_yuan(r.amount_fen), r.status.label_zh());
+    let line = |r: &reward::Reward| {
+        println!(
+            "#{:<5} {} {} {} {} {}",
+            r.id,
+            r.uscc,
+            pad(&r.enterprise_name, 34),
+            pad(&r.program_name_zh, 30),
+            money::fmt_yuan(r.amount_fen),
+            r.status.label_zh()
+        )
+    };
     match cmd {
         RewardCmd::Scan => {
             let s = reward::scan(db)?;
             out.emit(&s, |s| {
                 for p in &s.proposals {
-                    println!("{}:{}  {} {} {}", p.certification_id, p.program_id, pad(&p.enterprise_name, 34), pad(&p.program_name_zh, 30), money::fmt_yuan(p.amount_fen));
+                    println!(
+                        "{}:{}  {} {} {}",
+                        p.certification_id,
+                        p.program_id,
+                        pad(&p.enterprise_name, 34),
+                        pad(&p.program_name_zh, 30),
+                        money::fmt_yuan(p.amount_fen)
+                    );
                     for st in &p.steps {
                         println!("      {} [{}]", st.text_zh, st.basis.reference);
                     }
@@ -189,8 +227,17 @@ pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
                 picks
                     .iter()
                     .map(|s| {
-                        let (a, b) = s.split_once(':').ok_or_else(|| Error::invalid("usage", format!("“{s}”应写成 认定编号:项目编号（见 huiqi reward scan）。"), format!("“{s}”: use CERT:PROGRAM (see huiqi reward scan).")))?;
-                        Ok(reward::RewardPick { certification_id: a.parse().map_err(|_| Error::invalid("usage", "编号应为数字。", "Ids are numbers."))?, program_id: b.parse().map_err(|_| Error::invalid("usage", "编号应为数字。", "Ids are numbers."))? })
+                        let (a, b) = s.split_once(':').ok_or_else(|| {
+                            Error::invalid(
+                                "usage",
+                                format!("“{s}”应写成 认定编号:项目编号（见 huiqi reward scan）。"),
+                                format!("“{s}”: use CERT:PROGRAM (see huiqi reward scan)."),
+                            )
+                        })?;
+                        Ok(reward::RewardPick {
+                            certification_id: a.parse().map_err(|_| Error::invalid("usage", "编号应为数字。", "Ids are numbers."))?,
+                            program_id: b.parse().map_err(|_| Error::invalid("usage", "编号应为数字。", "Ids are numbers."))?,
+                        })
                     })
                     .collect::<Result<_>>()?
             };
@@ -198,7 +245,12 @@ pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
             out.emit(&v, |v| v.iter().for_each(line));
         }
         RewardCmd::List { status } => {
-            let st = status.as_deref().map(|s| reward::RewardStatus::parse(s).ok_or_else(|| Error::invalid("bad_status", format!("状态“{s}”无效。"), format!("Unknown status “{s}”.")))).transpose()?;
+            let st = status
+                .as_deref()
+                .map(|s| {
+                    reward::RewardStatus::parse(s).ok_or_else(|| Error::invalid("bad_status", format!("状态“{s}”无效。"), format!("Unknown status “{s}”.")))
+                })
+                .transpose()?;
             let v = reward::list(db, st, None)?;
             out.emit(&v, |v| v.iter().for_each(line));
         }
@@ -232,5 +284,7 @@ pub fn run_reward(db: &mut Db, cmd: RewardCmd, out: &Out) -> Result<()> {
 fn kind_names(db: &Db, out: &Out) -> huiqi_core::Result<impl Fn(&str) -> String> {
     let kinds = cert::kinds(db)?;
     let zh = out.zh();
-    Ok(move |code: &str| kinds.iter().find(|k| k.code == code).map(|k| if zh { k.name_zh.clone() } else { k.name_en.clone() }).unwrap_or_else(|| code.to_string()))
+    Ok(move |code: &str| {
+        kinds.iter().find(|k| k.code == code).map(|k| if zh { k.name_zh.clone() } else { k.name_en.clone() }).unwrap_or_else(|| code.to_string())
+    })
 }

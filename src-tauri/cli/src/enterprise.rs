@@ -107,7 +107,11 @@ fn status(s: &Option<String>) -> Result<Option<EnterpriseStatus>> {
     match s {
         None => Ok(None),
         Some(t) => EnterpriseStatus::from_input(t).map(Some).ok_or_else(|| {
-            Error::invalid("bad_status", format!("状态“{t}”无效，可用：active（在册）、moved_out（迁出）、deregistered（注销）。"), format!("Unknown status “{t}”: use active, moved_out or deregistered."))
+            Error::invalid(
+                "bad_status",
+                format!("状态“{t}”无效，可用：active（在册）、moved_out（迁出）、deregistered（注销）。"),
+                format!("Unknown status “{t}”: use active, moved_out or deregistered."),
+            )
         }),
     }
 }

@@ -103,7 +103,15 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
         Some(Sub::Undo { batch, force }) => {
             let r = import::undo(db, batch, force)?;
             out.emit(&r, |r| {
-                println!("{} #{}: {} {}, {} {}", out.pick("已撤销导入批次", "Undid batch"), r.batch_id, out.pick("删除", "removed"), r.removed, out.pick("恢复", "restored"), r.restored);
+                println!(
+                    "{} #{}: {} {}, {} {}",
+                    out.pick("已撤销导入批次", "Undid batch"),
+                    r.batch_id,
+                    out.pick("删除", "removed"),
+                    r.removed,
+                    out.pick("恢复", "restored"),
+                    r.restored
+                );
                 for k in &r.kept {
                     println!("  {k}");
                 }
@@ -115,7 +123,11 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
             let kind = match a.kind.as_deref() {
                 None => None,
                 Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-                    Error::invalid("bad_kind", format!("导入类型“{k}”无效：enterprises、rent_applications 或 certifications。"), format!("Unknown kind “{k}”: enterprises, rent_applications or certifications."))
+                    Error::invalid(
+                        "bad_kind",
+                        format!("导入类型“{k}”无效：enterprises、rent_applications 或 certifications。"),
+                        format!("Unknown kind “{k}”: enterprises, rent_applications or certifications."),
+                    )
                 })?),
             };
             let opts = ImportOptions { kind, sheet: a.sheet, header_row: a.header_row, park: a.park, columns: None, edits: vec![], auto_columns: None };
@@ -126,12 +138,32 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
             }
             out.emit(&rep, |r| {
                 eprint!("\r");
-                println!("{}  [{}] {} {} · {} {}", r.file, r.sheet, out.pick("表头第", "header row"), r.header_row, r.kind.label_zh(), if r.dry_run { out.pick("（试导入，未写入）", "(dry run, nothing written)") } else { "" });
+                println!(
+                    "{}  [{}] {} {} · {} {}",
+                    r.file,
+                    r.sheet,
+                    out.pick("表头第", "header row"),
+                    r.header_row,
+                    r.kind.label_zh(),
+                    if r.dry_run { out.pick("（试导入，未写入）", "(dry run, nothing written)") } else { "" }
+                );
                 let s = &r.summary;
                 println!(
                     "{} {} · {} {} · {} {} · {} {} ({} {} / {} {} / {} {})",
-                    out.pick("数据行", "rows"), s.rows, out.pick("接受", "accepted"), s.accepted, out.pick("拒绝", "rejected"), s.rejected,
-                    out.pick("跳过", "skipped"), s.skipped, out.pick("新增", "new"), s.new, out.pick("更新", "updated"), s.updated, out.pick("未变", "unchanged"), s.unchanged
+                    out.pick("数据行", "rows"),
+                    s.rows,
+                    out.pick("接受", "accepted"),
+                    s.accepted,
+                    out.pick("拒绝", "rejected"),
+                    s.rejected,
+                    out.pick("跳过", "skipped"),
+                    s.skipped,
+                    out.pick("新增", "new"),
+                    s.new,
+                    out.pick("更新", "updated"),
+                    s.updated,
+                    out.pick("未变", "unchanged"),
+                    s.unchanged
                 );
                 if !r.unknown_columns.is_empty() {
                     println!("{} {}", out.pick("未识别的列：", "Unknown columns:"), r.unknown_columns.join("、"));
@@ -143,7 +175,14 @@ pub fn run(db: &mut Db, a: ImportArgs, out: &Out) -> Result<()> {
                 }
                 for row in r.rows.iter().filter(|x| !x.warnings.is_empty()) {
                     for w in &row.warnings {
-                        println!("  {} {} {} [{}] {}", out.pick("第", "row"), row.row, out.pick("（提醒）", "(note)"), w.code, if out.zh() { &w.message } else { &w.message_en });
+                        println!(
+                            "  {} {} {} [{}] {}",
+                            out.pick("第", "row"),
+                            row.row,
+                            out.pick("（提醒）", "(note)"),
+                            w.code,
+                            if out.zh() { &w.message } else { &w.message_en }
+                        );
                     }
                 }
                 for d in &r.disappeared {

@@ -96,12 +96,7 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    let lang = cli
-        .lang
-        .clone()
-        .or_else(|| std::env::var("HUIQI_LANG").ok())
-        .map(|l| Lang::parse(&l))
-        .unwrap_or(Lang::Zh);
+    let lang = cli.lang.clone().or_else(|| std::env::var("HUIQI_LANG").ok()).map(|l| Lang::parse(&l)).unwrap_or(Lang::Zh);
     let out = Out { format: cli.format, lang };
     let code = match run(cli, &out) {
         Ok(code) => code,

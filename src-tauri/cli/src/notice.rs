@@ -221,8 +221,10 @@ fn written<'a>(n: &'a Notice, path: &Path) -> Written<'a> {
 fn date(s: Option<&str>) -> Result<NaiveDate> {
     match s {
         None => Ok(huiqi_core::cert::today()),
-        Some(s) => huiqi_core::import::normalize::parse_date_text(s)
-            .ok_or_else(|| Error::invalid("bad_date", format!("“{s}”不是有效日期，请写成 2026-03-05。"), format!("“{s}” is not a date: use 2026-03-05.")).with_details(serde_json::json!({"field": "date"}))),
+        Some(s) => huiqi_core::import::normalize::parse_date_text(s).ok_or_else(|| {
+            Error::invalid("bad_date", format!("“{s}”不是有效日期，请写成 2026-03-05。"), format!("“{s}” is not a date: use 2026-03-05."))
+                .with_details(serde_json::json!({"field": "date"}))
+        }),
     }
 }
 
@@ -263,9 +265,8 @@ fn issued_but_not_written(e: Error, count: u64, numbers: &[&str], path: &Path, l
 }
 
 fn kind_arg(s: &str) -> Result<NoticeKind> {
-    NoticeKind::parse(s).ok_or_else(|| {
-        Error::invalid("bad_kind", format!("公文类别“{s}”无效：可用 {}。", kinds()), format!("Unknown kind “{s}”: {}.", kinds()))
-    })
+    NoticeKind::parse(s)
+        .ok_or_else(|| Error::invalid("bad_kind", format!("公文类别“{s}”无效：可用 {}。", kinds()), format!("Unknown kind “{s}”: {}.", kinds())))
 }
 
 fn kinds() -> String {
@@ -296,7 +297,15 @@ fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
                 if out.zh() { it.outcome.label_zh() } else { it.outcome.as_str() }
             );
             for o in &it.objections {
-                println!("      {} #{} {} {}：{} [{}]", out.pick("异议", "objection"), o.id, o.received_on, o.objector, o.text, if out.zh() { o.status.label_zh() } else { o.status.as_str() });
+                println!(
+                    "      {} #{} {} {}：{} [{}]",
+                    out.pick("异议", "objection"),
+                    o.id,
+                    o.received_on,
+                    o.objector,
+                    o.text,
+                    if out.zh() { o.status.label_zh() } else { o.status.as_str() }
+                );
             }
         }
     };
@@ -330,7 +339,13 @@ fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
                     Some("kept") => ObjectionStatus::Kept,
                     Some("dropped") => ObjectionStatus::Dropped,
                     Some("amended") => ObjectionStatus::Amended,
-                    _ => return Err(Error::invalid("usage", "请用 --outcome 指定处理结果：kept（维持）、dropped（取消支持）或 amended（调整金额）。", "Give --outcome kept, dropped or amended.")),
+                    _ => {
+                        return Err(Error::invalid(
+                            "usage",
+                            "请用 --outcome 指定处理结果：kept（维持）、dropped（取消支持）或 amended（调整金额）。",
+                            "Give --outcome kept, dropped or amended.",
+                        ))
+                    }
                 };
                 let amount = amount.as_deref().map(|a| crate::rent::yuan(a, "amount")).transpose()?;
                 p::resolve(db, oid, status, reason.as_deref().unwrap_or(""), amount)?
@@ -365,7 +380,15 @@ impl Progress for Stderr<'_> {
 
 fn line(out: &Out, n: &Notice) {
     let status = if n.status == "issued" { out.pick("有效", "issued") } else { out.pick("已作废", "voided") };
-    println!("#{:<5} {} {} {} {} {}", n.id, pad(&n.doc_number, 22), pad(&n.enterprise_name, 34), pad(status, 8), n.issued_at.get(..10).unwrap_or(""), n.subject);
+    println!(
+        "#{:<5} {} {} {} {} {}",
+        n.id,
+        pad(&n.doc_number, 22),
+        pad(&n.enterprise_name, 34),
+        pad(status, 8),
+        n.issued_at.get(..10).unwrap_or(""),
+        n.subject
+    );
 }
 
 pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
@@ -447,12 +470,15 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
                     };
                     each.push(written(n, &p));
                 }
-                out.emit(&serde_json::json!({"preview": false, "count": b.count, "blocked": blocked.len(), "path": path.display().to_string(), "notices": each}), |_| {
-                    for n in &b.notices {
-                        line(out, n);
-                    }
-                    println!("{} {} {} → {}", out.pick("已发文", "Issued"), b.count, out.pick("份，合并打印文件", "notices; combined PDF"), path.display());
-                });
+                out.emit(
+                    &serde_json::json!({"preview": false, "count": b.count, "blocked": blocked.len(), "path": path.display().to_string(), "notices": each}),
+                    |_| {
+                        for n in &b.notices {
+                            line(out, n);
+                        }
+                        println!("{} {} {} → {}", out.pick("已发文", "Issued"), b.count, out.pick("份，合并打印文件", "notices; combined PDF"), path.display());
+                    },
+                );
             }
         }
         Cmd::Reprint { notice: key, out: path } => {
@@ -480,7 +506,8 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
                 (Some(f), _) => {
                     let meta = std::fs::metadata(f).map_err(|e| Error::io(f, e))?;
                     if meta.len() > 64 * 1024 * 1024 {
-                        return Err(Error::invalid("file_too_large", "文件超过 64 MB，不是本系统出具的公文。", "Over 64 MB: not a notice of this register.").with_details(serde_json::json!({"path": f.display().to_string()})));
+                        return Err(Error::invalid("file_too_large", "文件超过 64 MB，不是本系统出具的公文。", "Over 64 MB: not a notice of this register.")
+                            .with_details(serde_json::json!({"path": f.display().to_string()})));
                     }
                     notice::verify_bytes(db, &std::fs::read(f).map_err(|e| Error::io(f, e))?)?
                 }
@@ -522,7 +549,15 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<i32> {
             };
             out.emit(&v, |v| {
                 for t in v {
-                    println!("{} v{} {} {} {}\n{}\n", t.kind.as_str(), t.version, t.genre, if t.current { "●" } else { " " }, t.title.replace('\n', ""), t.body);
+                    println!(
+                        "{} v{} {} {} {}\n{}\n",
+                        t.kind.as_str(),
+                        t.version,
+                        t.genre,
+                        if t.current { "●" } else { " " },
+                        t.title.replace('\n', ""),
+                        t.body
+                    );
                 }
             });
         }

@@ -21,7 +21,9 @@ impl Out {
     pub fn json<T: Serialize>(&self, v: &T) {
         use std::io::Write;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let _ = serde_json::to_writer_pretty(&mut w, v).and_then(|_| w.write_all(b"\n").map_err(serde_json::Error::io)).and_then(|_| w.flush().map_err(serde_json::Error::io));
+        let _ = serde_json::to_writer_pretty(&mut w, v)
+            .and_then(|_| w.write_all(b"\n").map_err(serde_json::Error::io))
+            .and_then(|_| w.flush().map_err(serde_json::Error::io));
     }
     /// Print `v` as JSON, or call `text` for people.
     pub fn emit<T: Serialize>(&self, v: &T, text: impl FnOnce(&T)) {
@@ -51,7 +53,13 @@ impl Out {
                     }
                 }
                 if p.code == "over_budget" {
-                    eprintln!("{}", self.pick("  确认超预算批准，请在命令后加 --over-budget 再运行一次（会记入操作记录）。", "  To approve over budget, run it again with --over-budget (recorded)."));
+                    eprintln!(
+                        "{}",
+                        self.pick(
+                            "  确认超预算批准，请在命令后加 --over-budget 再运行一次（会记入操作记录）。",
+                            "  To approve over budget, run it again with --over-budget (recorded)."
+                        )
+                    );
                 }
                 eprintln!("  ({})", p.code);
             }

@@ -84,7 +84,14 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             let v = policy::clause_versions(db, article)?;
             out.emit(&v, |v| {
                 for c in v {
-                    println!("v{} {} {} {}{}", c.version, c.created_at, c.created_by, c.title_zh, if c.current { out.pick("（现行）", " (in force)") } else { "" });
+                    println!(
+                        "v{} {} {} {}{}",
+                        c.version,
+                        c.created_at,
+                        c.created_by,
+                        c.title_zh,
+                        if c.current { out.pick("（现行）", " (in force)") } else { "" }
+                    );
                     if !c.official_zh.is_empty() {
                         println!("   {} {}", out.pick("正式文本：", "Official text:"), c.official_zh);
                     } else if !c.text_zh.is_empty() {
@@ -100,7 +107,9 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                 (None, None) => unreachable!("clap requires one"),
             };
             let c = policy::set_official_text(db, article, &text)?;
-            out.emit(&c, |c| println!("{} 第{}条 v{}（{} {}）", out.pick("已录入正式文本", "Official text entered"), c.article, c.version, c.created_by, c.created_at));
+            out.emit(&c, |c| {
+                println!("{} 第{}条 v{}（{} {}）", out.pick("已录入正式文本", "Official text entered"), c.article, c.version, c.created_by, c.created_at)
+            });
         }
         Cmd::Missing => {
             let v = policy::clauses_without_official_text(db)?;
@@ -109,7 +118,12 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
                     println!("{}", out.pick("公文引用的条款都已录入正式文本。", "Every clause notices cite has its official text."));
                 }
                 for c in v {
-                    println!("第{}条  {}  {}", c.article, c.title_zh, out.pick("尚无正式文本：公文只引用条款序号，不引用原文", "no official text yet: cited without a quotation"));
+                    println!(
+                        "第{}条  {}  {}",
+                        c.article,
+                        c.title_zh,
+                        out.pick("尚无正式文本：公文只引用条款序号，不引用原文", "no official text yet: cited without a quotation")
+                    );
                 }
             });
         }
@@ -137,7 +151,9 @@ pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
                         pad(&p.code, 28),
                         p.article,
                         pad(&p.name_zh, 36),
-                        p.cap_fen.map(|c| format!("{} {} 元", out.pick("上限", "cap"), money::fmt_yuan(c))).unwrap_or_else(|| out.pick("上限由区确定", "cap set by the district").into())
+                        p.cap_fen
+                            .map(|c| format!("{} {} 元", out.pick("上限", "cap"), money::fmt_yuan(c)))
+                            .unwrap_or_else(|| out.pick("上限由区确定", "cap set by the district").into())
                     );
                 }
             });
@@ -146,7 +162,20 @@ pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
             let v = policy::budgets(db, year.unwrap_or(year_now))?;
             out.emit(&v, |v| {
                 for b in v {
-                    println!("{} {}  {} {}{} · {} {} · {} {} · {} {}", b.year, pad(&b.program_name_zh, 36), out.pick("预算", "allocated"), money::fmt_yuan(b.allocated_fen), b.inherited_from.map(|y| format!("（{}{y}{}）", out.pick("沿用", "from "), out.pick("年", ""))).unwrap_or_default(), out.pick("已批", "approved"), money::fmt_yuan(b.approved_fen), out.pick("已拨", "paid"), money::fmt_yuan(b.disbursed_fen), out.pick("剩余", "left"), money::fmt_yuan(b.remaining_fen));
+                    println!(
+                        "{} {}  {} {}{} · {} {} · {} {} · {} {}",
+                        b.year,
+                        pad(&b.program_name_zh, 36),
+                        out.pick("预算", "allocated"),
+                        money::fmt_yuan(b.allocated_fen),
+                        b.inherited_from.map(|y| format!("（{}{y}{}）", out.pick("沿用", "from "), out.pick("年", ""))).unwrap_or_default(),
+                        out.pick("已批", "approved"),
+                        money::fmt_yuan(b.approved_fen),
+                        out.pick("已拨", "paid"),
+                        money::fmt_yuan(b.disbursed_fen),
+                        out.pick("剩余", "left"),
+                        money::fmt_yuan(b.remaining_fen)
+                    );
                 }
             });
         }
@@ -157,7 +186,14 @@ pub fn run_program(db: &mut Db, cmd: ProgramCmd, out: &Out) -> Result<()> {
                 _ => return Err(Error::invalid("usage", "请给出金额（元），或用 --clear 清除。", "Give an amount in yuan, or --clear.")),
             };
             let p = policy::set_program_amount(db, &code, fen)?;
-            out.emit(&p, |p| println!("{} {}: {}", out.pick("已设置奖励金额", "Amount set"), p.name_zh, p.default_amount_fen.map(money::fmt_yuan).unwrap_or_else(|| out.pick("（未设置）", "(none)").into())));
+            out.emit(&p, |p| {
+                println!(
+                    "{} {}: {}",
+                    out.pick("已设置奖励金额", "Amount set"),
+                    p.name_zh,
+                    p.default_amount_fen.map(money::fmt_yuan).unwrap_or_else(|| out.pick("（未设置）", "(none)").into())
+                )
+            });
         }
         ProgramCmd::SetBudget { code, year, yuan } => {
             let fen = crate::rent::yuan(&yuan, "yuan")?;

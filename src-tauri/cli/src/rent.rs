@@ -132,17 +132,23 @@ pub enum GrantCmd {
         #[arg(long)]
         status: Option<String>,
     },
-    Show { id: i64 },
+    Show {
+        id: i64,
+    },
     /// Draft grants for every application without one (or for one application).
     Draft {
         #[arg(long)]
         application: Option<i64>,
     },
-    Submit { id: i64 },
+    Submit {
+        id: i64,
+    },
     /// Calculate a draft again from today's registry and ledger (after a correction, or when a
     /// grant that covered its days was rejected or revoked).
     #[command(alias = "recalculate")]
-    Recalc { id: i64 },
+    Recalc {
+        id: i64,
+    },
     /// Approve one or many grants (ids separated by commas); --all-drafts approves every eligible draft.
     Approve {
         #[arg(value_delimiter = ',')]
@@ -185,22 +191,29 @@ pub enum GrantCmd {
 /// Yuan as typed by a person ("1,234.5") → fen.
 pub fn yuan(s: &str, field: &str) -> Result<i64> {
     huiqi_core::money::parse_yuan(s).ok_or_else(|| {
-        Error::invalid("bad_amount", format!("“{s}”不是金额（元）。"), format!("“{s}” is not an amount in yuan.")).with_details(serde_json::json!({"field": field}))
+        Error::invalid("bad_amount", format!("“{s}”不是金额（元）。"), format!("“{s}” is not an amount in yuan."))
+            .with_details(serde_json::json!({"field": field}))
     })
 }
 
 fn centi(s: &str, field: &str) -> Result<i64> {
     huiqi_core::import::normalize::parse_area_text(s).ok_or_else(|| {
-        Error::invalid("bad_number", format!("“{s}”不是面积（平方米）。"), format!("“{s}” is not an area in square metres.")).with_details(serde_json::json!({"field": field}))
+        Error::invalid("bad_number", format!("“{s}”不是面积（平方米）。"), format!("“{s}” is not an area in square metres."))
+            .with_details(serde_json::json!({"field": field}))
     })
 }
 
 fn missing(field: &str) -> Error {
-    Error::invalid("missing_required", format!("缺少 --{field}（或改用 --uscc 从台账读取）。"), format!("--{field} is required (or use --uscc to read the registry)."))
+    Error::invalid(
+        "missing_required",
+        format!("缺少 --{field}（或改用 --uscc 从台账读取）。"),
+        format!("--{field} is required (or use --uscc to read the registry)."),
+    )
 }
 
 pub fn is_write(c: &Cmd) -> bool {
-    matches!(c, Cmd::Grants(g) if !matches!(g, GrantCmd::List { .. } | GrantCmd::Show { .. })) || matches!(c, Cmd::Applications { cmd: Some(AppCmd::Add(_)), .. })
+    matches!(c, Cmd::Grants(g) if !matches!(g, GrantCmd::List { .. } | GrantCmd::Show { .. }))
+        || matches!(c, Cmd::Applications { cmd: Some(AppCmd::Add(_)), .. })
 }
 
 fn add_application(db: &mut Db, a: Box<AddArgs>, out: &Out) -> Result<()> {
@@ -208,7 +221,8 @@ fn add_application(db: &mut Db, a: Box<AddArgs>, out: &Out) -> Result<()> {
     let lease = match a.lease {
         Some(id) => {
             let l = rent::leases(db, e.id)?.into_iter().find(|l| l.id == id).ok_or_else(|| {
-                Error::invalid("not_found", format!("“{}”没有编号为 {id} 的租赁记录。", e.name), format!("“{}” has no lease #{id}.", e.name)).with_details(serde_json::json!({"field": "lease"}))
+                Error::invalid("not_found", format!("“{}”没有编号为 {id} 的租赁记录。", e.name), format!("“{}” has no lease #{id}.", e.name))
+                    .with_details(serde_json::json!({"field": "lease"}))
             })?;
             l
         }
@@ -244,25 +258,69 @@ fn add_application(db: &mut Db, a: Box<AddArgs>, out: &Out) -> Result<()> {
             print_calc(&g.explanation, out);
         });
     } else {
-        out.emit(&app, |a| println!("{} #{} {} {}~{} {}", out.pick("已登记申请", "Application"), a.id, a.enterprise_name, a.period_start, a.period_end, out.pick("（用 huiqi rent grants draft 测算）", "(draft it with huiqi rent grants draft)")));
+        out.emit(&app, |a| {
+            println!(
+                "{} #{} {} {}~{} {}",
+                out.pick("已登记申请", "Application"),
+                a.id,
+                a.enterprise_name,
+                a.period_start,
+                a.period_end,
+                out.pick("（用 huiqi rent grants draft 测算）", "(draft it with huiqi rent grants draft)")
+            )
+        });
     }
     Ok(())
 }
 
 fn missing_lease(field: &str) -> Error {
-    Error::invalid("missing_required", format!("缺少 --{field}（或用 --lease 指定已登记的租赁）。"), format!("--{field} is required (or give --lease ID).")).with_details(serde_json::json!({"field": field}))
+    Error::invalid("missing_required", format!("缺少 --{field}（或用 --lease 指定已登记的租赁）。"), format!("--{field} is required (or give --lease ID)."))
+        .with_details(serde_json::json!({"field": field}))
 }
 
 fn print_timeline(t: &rent::Timeline, out: &Out) {
-    println!("{} {}  {} {}{}", t.uscc, t.name, out.pick("成立", "founded"), t.founded_on.clone().unwrap_or_else(|| "—".into()), t.young_until.as_ref().map(|y| format!("（{} {y}）", out.pick("创业企业至", "young until"))).unwrap_or_default());
+    println!(
+        "{} {}  {} {}{}",
+        t.uscc,
+        t.name,
+        out.pick("成立", "founded"),
+        t.founded_on.clone().unwrap_or_else(|| "—".into()),
+        t.young_until.as_ref().map(|y| format!("（{} {y}）", out.pick("创业企业至", "young until"))).unwrap_or_default()
+    );
     for l in &t.leases {
-        println!("  {} #{:<4} {} ~ {}  {}  {}", out.pick("租赁", "lease"), l.id, l.start_on, l.end_on, crate::out::pad(&l.address, 30), rent::area_text(l.area_centi_m2));
+        println!(
+            "  {} #{:<4} {} ~ {}  {}  {}",
+            out.pick("租赁", "lease"),
+            l.id,
+            l.start_on,
+            l.end_on,
+            crate::out::pad(&l.address, 30),
+            rent::area_text(l.area_centi_m2)
+        );
     }
     for s in &t.stretches {
-        println!("  {} #{:<4} {} ~ {}  {:>11}  {} {}  [{}]", out.pick("补贴", "grant"), s.grant_id, s.start, s.end, rent::area_text(s.area_centi_m2), rent::calendar::months_text(s.month_units), out.pick("个月", "months"), s.status.label_zh());
+        println!(
+            "  {} #{:<4} {} ~ {}  {:>11}  {} {}  [{}]",
+            out.pick("补贴", "grant"),
+            s.grant_id,
+            s.start,
+            s.end,
+            rent::area_text(s.area_centi_m2),
+            rent::calendar::months_text(s.month_units),
+            out.pick("个月", "months"),
+            s.status.label_zh()
+        );
     }
     for c in &t.cuts {
-        println!("  {} #{:<4} {} ~ {}  [{}] {}", out.pick("不予补贴", "not paid"), c.grant_id, c.start, c.end, c.reason, if out.zh() { &c.message_zh } else { &c.message_en });
+        println!(
+            "  {} #{:<4} {} ~ {}  [{}] {}",
+            out.pick("不予补贴", "not paid"),
+            c.grant_id,
+            c.start,
+            c.end,
+            c.reason,
+            if out.zh() { &c.message_zh } else { &c.message_en }
+        );
     }
     println!(
         "{} {} {} · {} {} {}",
@@ -322,7 +380,17 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             let v = rent::applications(db, open)?;
             out.emit(&v, |v| {
                 for a in v {
-                    println!("#{:<5} {} {} 第{}年 {}~{} {} {}", a.id, a.uscc, pad(&a.enterprise_name, 36), a.subsidy_year, a.period_start, a.period_end, a.requested_fen.map(money::fmt_yuan).unwrap_or_default(), a.grant_id.map(|g| format!("→ #{g}")).unwrap_or_default());
+                    println!(
+                        "#{:<5} {} {} 第{}年 {}~{} {} {}",
+                        a.id,
+                        a.uscc,
+                        pad(&a.enterprise_name, 36),
+                        a.subsidy_year,
+                        a.period_start,
+                        a.period_end,
+                        a.requested_fen.map(money::fmt_yuan).unwrap_or_default(),
+                        a.grant_id.map(|g| format!("→ #{g}")).unwrap_or_default()
+                    );
                 }
             });
         }
@@ -363,7 +431,9 @@ fn grants(db: &mut Db, cmd: GrantCmd, out: &Out) -> Result<()> {
         GrantCmd::List { status } => {
             let st = match status.as_deref() {
                 None => None,
-                Some(s) => Some(GrantStatus::parse(s).ok_or_else(|| Error::invalid("bad_status", format!("状态“{s}”无效。"), format!("Unknown status “{s}”.")))?),
+                Some(s) => {
+                    Some(GrantStatus::parse(s).ok_or_else(|| Error::invalid("bad_status", format!("状态“{s}”无效。"), format!("Unknown status “{s}”.")))?)
+                }
             };
             let v = rent::grants(db, st)?;
             out.emit(&v, |v| v.iter().for_each(line));
@@ -416,7 +486,9 @@ fn grants(db: &mut Db, cmd: GrantCmd, out: &Out) -> Result<()> {
                 out.emit(&g, line);
             } else {
                 let r = rent::approve_many(db, &ids, over_budget)?;
-                out.emit(&r, |r| println!("{} {} · {} {} 元", out.pick("已批准", "Approved"), r.approved, out.pick("合计", "total"), money::fmt_yuan(r.total_fen)));
+                out.emit(&r, |r| {
+                    println!("{} {} · {} {} 元", out.pick("已批准", "Approved"), r.approved, out.pick("合计", "total"), money::fmt_yuan(r.total_fen))
+                });
             }
         }
         GrantCmd::Reject { id, reason } => {

@@ -209,7 +209,8 @@ fn kill_9_during_backup_never_leaves_half_a_backup() {
     let mut verified = std::collections::HashSet::new();
     for i in 0..runs {
         let at = Duration::from_millis(rng.below(took.as_millis() as u64 + 1));
-        let mut child = Command::new(huiqi()).args(["--db", db.to_str().unwrap(), "backup", "create"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child =
+            Command::new(huiqi()).args(["--db", db.to_str().unwrap(), "backup", "create"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(at);
         let _ = child.kill();
         let _ = child.wait();
@@ -280,5 +281,9 @@ fn kill_9_during_notice_batch_assigns_every_number_or_none() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
-    println!("notice crash test: seed {seed}, {runs} kills during a batch of {} notices ({:.2} s) → {none} none, {all} all, 0 partial", full.1, took.as_secs_f64());
+    println!(
+        "notice crash test: seed {seed}, {runs} kills during a batch of {} notices ({:.2} s) → {none} none, {all} all, 0 partial",
+        full.1,
+        took.as_secs_f64()
+    );
 }

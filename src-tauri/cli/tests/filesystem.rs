@@ -185,10 +185,15 @@ fn notice_ready_db(dir: &Path) -> PathBuf {
 fn issued(db: &Path) -> i64 {
     let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "notice", "register"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    r.json().as_array().unwrap().iter().map(|p| {
-        assert!(p["gaps"].as_array().unwrap().is_empty(), "a gap in the register: {p}");
-        p["issued"].as_i64().unwrap()
-    }).sum()
+    r.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert!(p["gaps"].as_array().unwrap().is_empty(), "a gap in the register: {p}");
+            p["issued"].as_i64().unwrap()
+        })
+        .sum()
 }
 
 #[test]

@@ -99,7 +99,10 @@ fn cases(dir: &Path) -> Vec<Case> {
     add("xlsx zip bomb lying about its size (declares 4 KB)", big_sheet_bomb(dir, false), &["file_unreadable", "too_many_cells", "zip_bomb"]);
 
     let p = dir.join("dimension-xfd.xlsx");
-    write_xlsx_sheet(&p, &format!("{SHEET_HEAD}<dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "无关内容")));
+    write_xlsx_sheet(
+        &p,
+        &format!("{SHEET_HEAD}<dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "无关内容")),
+    );
     add("dimension claims A1:XFD1048576 (one real cell)", p, &["header_not_found"]);
 
     let p = dir.join("dimension-xfd-table.xlsx");
@@ -115,7 +118,10 @@ fn cases(dir: &Path) -> Vec<Case> {
     add("a cell beyond Excel's last column (XFE4)", p, &["too_many_cells"]);
 
     let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>"#;
-    let body = format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{}</row></sheetData></worksheet>", inline("A1", "&lol9;"));
+    let body = format!(
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{}</row></sheetData></worksheet>",
+        inline("A1", "&lol9;")
+    );
     let p = dir.join("billion-laughs.xlsx");
     write_xlsx_sheet(&p, &format!("{laughs}{body}"));
     add("billion laughs in sheet XML", p, &["hostile_xml"]);
@@ -202,8 +208,16 @@ fn cases(dir: &Path) -> Vec<Case> {
     add("control: a valid generated ods", p, &["ok"]);
 
     let p = dir.join("ods-repeated-text.ods");
-    let cell = format!("<table:table-cell table:number-columns-repeated=\"200\" office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>", "企".repeat(300));
-    write_ods(&p, &format!("<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row table:number-rows-repeated=\"12000\">{cell}</table:table-row></table:table>"));
+    let cell = format!(
+        "<table:table-cell table:number-columns-repeated=\"200\" office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+        "企".repeat(300)
+    );
+    write_ods(
+        &p,
+        &format!(
+            "<table:table table:name=\"名单\">{ODS_HEADER_ROW}<table:table-row table:number-rows-repeated=\"12000\">{cell}</table:table-row></table:table>"
+        ),
+    );
     add("ods: a 300-character cell repeated 200 × 12,000 times (2 GB of text)", p, &["too_much_text"]);
 
     let p = dir.join("ods-repeated-cells.ods");
@@ -220,7 +234,13 @@ fn cases(dir: &Path) -> Vec<Case> {
     parts[3] = Entry::stored("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#);
     let sst = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>{}</t></si></sst>", "x".repeat(32_000));
     parts.push(Entry::stored("xl/sharedStrings.xml", sst.as_bytes()));
-    let col = |i: usize| -> String { if i < 26 { ((b'A' + i as u8) as char).to_string() } else { format!("A{}", (b'A' + (i - 26) as u8) as char) } };
+    let col = |i: usize| -> String {
+        if i < 26 {
+            ((b'A' + i as u8) as char).to_string()
+        } else {
+            format!("A{}", (b'A' + (i - 26) as u8) as char)
+        }
+    };
     let mut rows = format!("<row r=\"1\">{}{}</row>", inline("A1", "企业名称"), inline("B1", "统一社会信用代码"));
     for r in 2..=3001 {
         rows.push_str(&format!("<row r=\"{r}\">"));
@@ -277,10 +297,7 @@ fn hostile_files_are_refused_quickly_with_a_clear_message_in_bounded_memory() {
     let dir = t.path().join("files");
     std::fs::create_dir(&dir).unwrap();
     let cases = cases(&dir);
-    let mut table = vec![
-        "| input | size | outcome (code) | exit | time | peak RSS |".to_string(),
-        "|---|---:|---|---:|---:|---:|".to_string(),
-    ];
+    let mut table = vec!["| input | size | outcome (code) | exit | time | peak RSS |".to_string(), "|---|---:|---|---:|---:|---:|".to_string()];
     let mut failures = Vec::new();
     for c in &cases {
         let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", "--dry-run", c.file.to_str().unwrap()]);
@@ -298,7 +315,13 @@ fn hostile_files_are_refused_quickly_with_a_clear_message_in_bounded_memory() {
         ));
         let mut problems = Vec::new();
         if !c.expect.contains(&outcome.as_str()) {
-            problems.push(format!("outcome {outcome} (exit {}), expected one of {:?}: {} {}", r.code, c.expect, r.stdout.chars().take(400).collect::<String>(), r.stderr));
+            problems.push(format!(
+                "outcome {outcome} (exit {}), expected one of {:?}: {} {}",
+                r.code,
+                c.expect,
+                r.stdout.chars().take(400).collect::<String>(),
+                r.stderr
+            ));
         }
         if r.code != 0 {
             if r.code != 1 {

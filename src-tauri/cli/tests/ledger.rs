@@ -38,8 +38,28 @@ impl Ledger {
     /// An application entered by hand, drafted at once: the grant's JSON.
     fn apply(&self, address: &str, area: &str, lease: (&str, &str), year: &str) -> Value {
         self.ok(&[
-            "rent", "applications", "add", "--uscc", USCC, "--address", address, "--area", area, "--unit-rent", "45", "--lease-start", lease.0, "--lease-end", lease.1,
-            "--revenue-prev", "1000000", "--revenue-curr", "1400000", "--year", year, "--draft",
+            "rent",
+            "applications",
+            "add",
+            "--uscc",
+            USCC,
+            "--address",
+            address,
+            "--area",
+            area,
+            "--unit-rent",
+            "45",
+            "--lease-start",
+            lease.0,
+            "--lease-end",
+            lease.1,
+            "--revenue-prev",
+            "1000000",
+            "--revenue-curr",
+            "1400000",
+            "--year",
+            year,
+            "--draft",
         ])
     }
 }
@@ -56,14 +76,31 @@ fn an_overlap_is_cut_and_named_in_the_draft_and_the_timeline() {
     // The same premises (the address written with a space), half a year overlapping.
     let g2 = l.apply("南京市江宁区秣周东路 9号", "250.5", ("2025-07-01", "2026-06-30"), "1");
     // Today's fields are all there…
-    for k in ["id", "enterprise_id", "uscc", "application_id", "lease_id", "subsidy_year", "period_start", "period_end", "months", "rate_bp", "computed_fen", "status", "explanation"] {
+    for k in [
+        "id",
+        "enterprise_id",
+        "uscc",
+        "application_id",
+        "lease_id",
+        "subsidy_year",
+        "period_start",
+        "period_end",
+        "months",
+        "rate_bp",
+        "computed_fen",
+        "status",
+        "explanation",
+    ] {
         assert!(g2.get(k).is_some(), "draft JSON keeps {k}");
     }
     // …and the cuts and the months used before.
     assert_eq!(g2["months_used_before"], 12.0);
     let cuts = g2["cuts"].as_array().unwrap();
     assert_eq!(cuts.len(), 1);
-    assert_eq!((cuts[0]["start"].as_str(), cuts[0]["end"].as_str(), cuts[0]["reason"].as_str()), (Some("2025-07-01"), Some("2025-12-31"), Some("period_already_subsidised")));
+    assert_eq!(
+        (cuts[0]["start"].as_str(), cuts[0]["end"].as_str(), cuts[0]["reason"].as_str()),
+        (Some("2025-07-01"), Some("2025-12-31"), Some("period_already_subsidised"))
+    );
     assert_eq!(cuts[0]["grant_id"], id1);
     assert_eq!(g2["months"], 6.0);
     assert_eq!(g2["computed_fen"], 6_763_500);
@@ -71,8 +108,27 @@ fn an_overlap_is_cut_and_named_in_the_draft_and_the_timeline() {
     assert_eq!(g2["explanation"]["warnings"][0]["code"], "subsidy_year_mismatch", "第1年 typed");
     // `rent grants draft --format json` for an application entered without --draft: the same shape.
     let app = l.ok(&[
-        "rent", "applications", "add", "--uscc", USCC, "--address", "南京市江宁区秣周东路9号", "--area", "250.5", "--unit-rent", "45", "--lease-start", "2025-01-01", "--lease-end", "2025-12-31",
-        "--revenue-prev", "1000000", "--revenue-curr", "1400000", "--year", "2",
+        "rent",
+        "applications",
+        "add",
+        "--uscc",
+        USCC,
+        "--address",
+        "南京市江宁区秣周东路9号",
+        "--area",
+        "250.5",
+        "--unit-rent",
+        "45",
+        "--lease-start",
+        "2025-01-01",
+        "--lease-end",
+        "2025-12-31",
+        "--revenue-prev",
+        "1000000",
+        "--revenue-curr",
+        "1400000",
+        "--year",
+        "2",
     ]);
     let d = l.ok(&["rent", "grants", "draft", "--application", &app["id"].to_string()]);
     let d = &d[0];
@@ -85,9 +141,20 @@ fn an_overlap_is_cut_and_named_in_the_draft_and_the_timeline() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["start"].as_str().unwrap().into(), s["end"].as_str().unwrap().into(), s["area_centi_m2"].as_i64().unwrap(), s["grant_id"].as_i64().unwrap(), s["months"].as_f64().unwrap()))
+        .map(|s| {
+            (
+                s["start"].as_str().unwrap().into(),
+                s["end"].as_str().unwrap().into(),
+                s["area_centi_m2"].as_i64().unwrap(),
+                s["grant_id"].as_i64().unwrap(),
+                s["months"].as_f64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(st, [("2025-01-01".into(), "2025-12-31".into(), 25_050, id1, 12.0), ("2026-01-01".into(), "2026-06-30".into(), 25_050, g2["id"].as_i64().unwrap(), 6.0)]);
+    assert_eq!(
+        st,
+        [("2025-01-01".into(), "2025-12-31".into(), 25_050, id1, 12.0), ("2026-01-01".into(), "2026-06-30".into(), 25_050, g2["id"].as_i64().unwrap(), 6.0)]
+    );
     assert_eq!(t["months_used"], 18.0);
     assert_eq!(t["months_left"], 18.0);
     assert!(t["cuts"].as_array().unwrap().iter().any(|c| c["reason"] == "period_already_subsidised"));
@@ -118,14 +185,45 @@ fn refusals_and_corrections_from_the_command_line() {
     let a = l.ok(&["rent", "grants", "approve", &id, "--amount", "130000", "--reason", "部分面积转租，核减", "--over-budget"]);
     assert_eq!(a["approved_fen"], 13_000_000);
     // A lease before the founding date is refused where it is entered.
-    let r = l.json(&["rent", "applications", "add", "--uscc", USCC, "--area", "10", "--unit-rent", "10", "--lease-start", "2022-01-01", "--lease-end", "2022-12-31"]);
+    let r = l.json(&[
+        "rent",
+        "applications",
+        "add",
+        "--uscc",
+        USCC,
+        "--area",
+        "10",
+        "--unit-rent",
+        "10",
+        "--lease-start",
+        "2022-01-01",
+        "--lease-end",
+        "2022-12-31",
+    ]);
     assert_eq!((r.code, r.error_code().as_str()), (1, "lease_before_founding"));
     // Missing lease fields name the option.
     let r = l.json(&["rent", "applications", "add", "--uscc", USCC, "--area", "10"]);
     assert_eq!(r.error_code(), "missing_required");
     assert!(r.error_message().contains("--unit-rent"), "{}", r.error_message());
     // Without this year's revenue: missing_revenue, and a draft calculated again after the fix.
-    let g = l.ok(&["rent", "applications", "add", "--uscc", USCC, "--address", "另一处", "--area", "100", "--unit-rent", "30", "--lease-start", "2026-01-01", "--lease-end", "2026-06-30", "--draft"]);
+    let g = l.ok(&[
+        "rent",
+        "applications",
+        "add",
+        "--uscc",
+        USCC,
+        "--address",
+        "另一处",
+        "--area",
+        "100",
+        "--unit-rent",
+        "30",
+        "--lease-start",
+        "2026-01-01",
+        "--lease-end",
+        "2026-06-30",
+        "--draft",
+    ]);
     assert_eq!(g["explanation"]["reasons"][0]["code"], "missing_revenue");
     let r = l.ok(&["rent", "grants", "recalc", &g["id"].to_string()]);
     assert_eq!(r["id"], g["id"]);

@@ -85,7 +85,21 @@ fn notice_commands_on_the_demo_data() {
 
     // Templates: a bad placeholder is refused, naming it.
     std::fs::write(p("body.txt"), "根据{citation}，{enterprise}{签发人}").unwrap();
-    let ts = run(&["--db", db, "--format", "json", "notice", "template-save", "expiry_reminder", "--genre", "函", "--title", "提醒函", "--body-file", &p("body.txt")]);
+    let ts = run(&[
+        "--db",
+        db,
+        "--format",
+        "json",
+        "notice",
+        "template-save",
+        "expiry_reminder",
+        "--genre",
+        "函",
+        "--title",
+        "提醒函",
+        "--body-file",
+        &p("body.txt"),
+    ]);
     assert_eq!((ts.code, ts.error_code().as_str()), (1, "unknown_placeholder"));
     assert!(ts.error_message().contains("{签发人}"), "{}", ts.error_message());
     assert_eq!(run(&["--db", db, "check"]).code, 0);

@@ -16,37 +16,9 @@ use std::time::Instant;
 use huiqi_core::money;
 use huiqi_core::notice::layout::{page_count, render, render_many, Fonts, NoticeDoc, Paragraph};
 
-const PLACES: [&str; 10] = [
-    "江宁",
-    "秣陵",
-    "东山",
-    "淳化",
-    "湖熟",
-    "禄口",
-    "谷里",
-    "横溪",
-    "江宁滨江",
-    "汤山",
-];
-const TRADES: [&str; 10] = [
-    "智能装备",
-    "生物医药",
-    "新材料",
-    "软件信息",
-    "集成电路",
-    "节能环保",
-    "航空航天",
-    "精密制造",
-    "数字文化",
-    "现代农业",
-];
-const FORMS: [&str; 5] = [
-    "科技有限公司",
-    "技术有限公司",
-    "股份有限公司",
-    "研究院有限公司",
-    "实业有限公司",
-];
+const PLACES: [&str; 10] = ["江宁", "秣陵", "东山", "淳化", "湖熟", "禄口", "谷里", "横溪", "江宁滨江", "汤山"];
+const TRADES: [&str; 10] = ["智能装备", "生物医药", "新材料", "软件信息", "集成电路", "节能环保", "航空航天", "精密制造", "数字文化", "现代农业"];
+const FORMS: [&str; 5] = ["科技有限公司", "技术有限公司", "股份有限公司", "研究院有限公司", "实业有限公司"];
 
 struct Letter {
     name: String,
@@ -58,19 +30,9 @@ fn letters(n: usize, round: usize) -> Vec<Letter> {
     (0..n)
         .map(|i| {
             let k = i + round * 7919;
-            let name = format!(
-                "南京{}{}{}{}",
-                PLACES[k % 10],
-                TRADES[(k / 10) % 10],
-                ["", "创新", "高新", "未来"][(k / 100) % 4],
-                FORMS[(k / 400) % 5]
-            );
+            let name = format!("南京{}{}{}{}", PLACES[k % 10], TRADES[(k / 10) % 10], ["", "创新", "高新", "未来"][(k / 100) % 4], FORMS[(k / 400) % 5]);
             let fen = 1_000_000 + (k as i64 * 7_654_321) % 987_654_321;
-            Letter {
-                name,
-                amount: money::fmt_yuan(fen),
-                capitals: money::capitals(fen).unwrap_or_default(),
-            }
+            Letter { name, amount: money::fmt_yuan(fen), capitals: money::capitals(fen).unwrap_or_default() }
         })
         .collect()
 }
@@ -85,14 +47,7 @@ fn notice(l: &Letter, i: usize) -> NoticeDoc {
         doc_number: Some(format!("江宁科〔2026〕{}号", i + 1)),
         title: TITLE.into(),
         recipient: l.name.clone(),
-        paragraphs: vec![
-            Paragraph::new(P1),
-            Paragraph::new(format!(
-                "现拨付奖励资金{} 元（人民币{}）。",
-                l.amount, l.capitals
-            )),
-            Paragraph::new("特此通知。"),
-        ],
+        paragraphs: vec![Paragraph::new(P1), Paragraph::new(format!("现拨付奖励资金{} 元（人民币{}）。", l.amount, l.capitals)), Paragraph::new("特此通知。")],
         signer: SIGNER.into(),
         date: "2026年3月5日".into(),
         footer: Some(format!("江宁科〔2026〕{}号 · 校验码 1a2b3c4d5e6f", i + 1)),
@@ -183,42 +138,20 @@ print(json.dumps({"available": True, "version": getattr(typst, "__version__", "?
 "#;
 
 fn main() {
-    let n: usize = std::env::var("NOTICES_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let rounds: usize = std::env::var("NOTICES_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let n: usize = std::env::var("NOTICES_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let rounds: usize = std::env::var("NOTICES_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
     let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts");
     let fang = assets.join("FandolFang-Regular.otf");
 
     let t = Instant::now();
     let fonts = Fonts::load(Some(&fang)).expect("fonts");
     let load_ms = t.elapsed().as_secs_f64() * 1000.0;
-    assert!(
-        fonts.has_fang(),
-        "FandolFang not found at {}",
-        fang.display()
-    );
+    assert!(fonts.has_fang(), "FandolFang not found at {}", fang.display());
 
-    let docs_of = |round: usize| -> Vec<NoticeDoc> {
-        letters(n, round)
-            .iter()
-            .enumerate()
-            .map(|(i, l)| notice(l, i))
-            .collect()
-    };
+    let docs_of = |round: usize| -> Vec<NoticeDoc> { letters(n, round).iter().enumerate().map(|(i, l)| notice(l, i)).collect() };
     // Every benchmark notice must be one page.
     for d in docs_of(0).iter().take(50) {
-        assert_eq!(
-            page_count(d, &fonts).unwrap(),
-            1,
-            "benchmark notice is not one page: {}",
-            d.recipient
-        );
+        assert_eq!(page_count(d, &fonts).unwrap(), 1, "benchmark notice is not one page: {}", d.recipient);
     }
 
     // warm-up
@@ -256,17 +189,10 @@ fn main() {
         black_box(pdf);
     }
     let _ = std::fs::create_dir_all(&out_dir);
-    let _ = std::fs::write(
-        out_dir.join("huiqi-one.pdf"),
-        render(&docs_of(0)[0], &fonts).unwrap(),
-    );
+    let _ = std::fs::write(out_dir.join("huiqi-one.pdf"), render(&docs_of(0)[0], &fonts).unwrap());
 
     // --- Typst ---
-    let typst = if std::env::var_os("NOTICES_NO_TYPST").is_some() {
-        None
-    } else {
-        run_typst(n, rounds, &assets, &out_dir)
-    };
+    let typst = if std::env::var_os("NOTICES_NO_TYPST").is_some() { None } else { run_typst(n, rounds, &assets, &out_dir) };
 
     println!();
     println!("| renderer | separate PDFs: ms per PDF (median) | avg PDF size | combined {n}-page PDF: s (median) | ms per page | combined size |");
@@ -275,10 +201,7 @@ fn main() {
     println!(
         "| huiqi (layout.rs → printpdf) | {:.2} (rounds: {}) | {:.1} KB | {:.2} | {:.2} | {:.2} MB |",
         median(sep.clone()),
-        sep.iter()
-            .map(|v| format!("{v:.2}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        sep.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", "),
         sep_avg / 1024.0,
         cmed,
         cmed * 1000.0 / n as f64,
@@ -286,18 +209,8 @@ fn main() {
     );
     match typst {
         Some(Ok(v)) => {
-            let sep_t: Vec<f64> = v["separate_ms"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|x| x.as_f64())
-                .collect();
-            let comb_t: Vec<f64> = v["combined_s"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|x| x.as_f64())
-                .collect();
+            let sep_t: Vec<f64> = v["separate_ms"].as_array().unwrap().iter().filter_map(|x| x.as_f64()).collect();
+            let comb_t: Vec<f64> = v["combined_s"].as_array().unwrap().iter().filter_map(|x| x.as_f64()).collect();
             let tc = median(comb_t.clone());
             println!(
                 "| Typst (python typst {}) | {:.2} (rounds: {}) | {:.1} KB | {:.2} (runs: {}) | {:.2} | {:.2} MB |",
@@ -311,11 +224,7 @@ fn main() {
                 v["combined_bytes"].as_f64().unwrap_or(0.0) / 1_048_576.0
             );
             println!();
-            println!(
-                "speed-up vs Typst: separate {:.1}×, combined {:.1}×",
-                median(sep_t) / median(sep),
-                tc / cmed
-            );
+            println!("speed-up vs Typst: separate {:.1}×, combined {:.1}×", median(sep_t) / median(sep), tc / cmed);
         }
         Some(Err(why)) => println!("\nTypst: skipped ({why})"),
         None => println!("\nTypst: skipped (NOTICES_NO_TYPST)"),
@@ -323,59 +232,28 @@ fn main() {
     println!("sample PDFs in {}", out_dir.display());
 }
 
-fn run_typst(
-    n: usize,
-    rounds: usize,
-    fonts: &std::path::Path,
-    work: &std::path::Path,
-) -> Option<Result<serde_json::Value, String>> {
+fn run_typst(n: usize, rounds: usize, fonts: &std::path::Path, work: &std::path::Path) -> Option<Result<serde_json::Value, String>> {
     let tpl = work.join("notice-template.typ");
     let data = work.join("data.json");
     let script = work.join("typst_bench.py");
     std::fs::write(&tpl, TYPST_TEMPLATE).ok()?;
     std::fs::write(&script, TYPST_SCRIPT).ok()?;
     // rounds of separate documents, then one set for the combined document
-    let sets: Vec<Vec<[String; 4]>> = (0..=rounds)
-        .map(|r| {
-            letters(n, 200 + r)
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| [(i + 1).to_string(), l.name, l.amount, l.capitals])
-                .collect()
-        })
-        .collect();
+    let sets: Vec<Vec<[String; 4]>> =
+        (0..=rounds).map(|r| letters(n, 200 + r).into_iter().enumerate().map(|(i, l)| [(i + 1).to_string(), l.name, l.amount, l.capitals]).collect()).collect();
     std::fs::write(&data, serde_json::to_string(&sets).ok()?).ok()?;
-    eprintln!(
-        "running Typst ({} × {n} separate documents + 2 × one {n}-page document)…",
-        rounds
-    );
-    let out = match Command::new("python3")
-        .arg(&script)
-        .arg(&tpl)
-        .arg(&data)
-        .arg(fonts)
-        .arg(work)
-        .output()
-    {
+    eprintln!("running Typst ({} × {n} separate documents + 2 × one {n}-page document)…", rounds);
+    let out = match Command::new("python3").arg(&script).arg(&tpl).arg(&data).arg(fonts).arg(work).output() {
         Ok(o) => o,
         Err(e) => return Some(Err(format!("python3 not available: {e}"))),
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value =
-        match serde_json::from_str(stdout.trim().lines().last().unwrap_or("")) {
-            Ok(v) => v,
-            Err(_) => {
-                return Some(Err(format!(
-                    "typst script failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                )))
-            }
-        };
+    let v: serde_json::Value = match serde_json::from_str(stdout.trim().lines().last().unwrap_or("")) {
+        Ok(v) => v,
+        Err(_) => return Some(Err(format!("typst script failed: {}", String::from_utf8_lossy(&out.stderr)))),
+    };
     if v["available"].as_bool() != Some(true) {
-        return Some(Err(format!(
-            "python package typst not installed: {}",
-            v["reason"]
-        )));
+        return Some(Err(format!("python package typst not installed: {}", v["reason"])));
     }
     Some(Ok(v))
 }

@@ -612,8 +612,12 @@ fn newer_refused(path: &Path, found: i64) -> Error {
 
 fn unusable_backup(path: &Path, zh: &str, en: &str) -> Error {
     let name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    Error::refused("backup_unusable", format!("不能用“{name}”恢复：{zh}。请选择另一个备份。"), format!("“{name}” cannot be restored: {en}. Choose another backup."))
-        .with_details(serde_json::json!({"file": path.display().to_string()}))
+    Error::refused(
+        "backup_unusable",
+        format!("不能用“{name}”恢复：{zh}。请选择另一个备份。"),
+        format!("“{name}” cannot be restored: {en}. Choose another backup."),
+    )
+    .with_details(serde_json::json!({"file": path.display().to_string()}))
 }
 
 /// Everything a backup must pass before it replaces the database: readable, a Huiqi database,
@@ -868,7 +872,13 @@ mod tests {
         let b = a + chrono::Duration::milliseconds(5);
         assert!(file_name_for("huiqi", b, BackupKind::Exit) > n, "later sorts after");
         assert_eq!(parse_file_name("my-db-20260305T143012.123Z-manual.db").map(|x| x.1), Some(BackupKind::Manual));
-        for bad in ["huiqi.db", ".huiqi-20260305T143012.123Z-import.db.1.tmp", "huiqi-2026-import.db", "huiqi-20260305T143012.123Z-other.db", "x20260305T143012.123Z-import.db"] {
+        for bad in [
+            "huiqi.db",
+            ".huiqi-20260305T143012.123Z-import.db.1.tmp",
+            "huiqi-2026-import.db",
+            "huiqi-20260305T143012.123Z-other.db",
+            "x20260305T143012.123Z-import.db",
+        ] {
             assert_eq!(parse_file_name(bad), None, "{bad}");
         }
     }
@@ -896,8 +906,7 @@ mod tests {
         let n = days.len();
         days.dedup();
         assert_eq!(days.len(), n, "one per day");
-        let days_present: std::collections::BTreeSet<NaiveDate> =
-            times.iter().filter(|t| now - **t <= chrono::Duration::days(90)).map(|t| t.date()).collect();
+        let days_present: std::collections::BTreeSet<NaiveDate> = times.iter().filter(|t| now - **t <= chrono::Duration::days(90)).map(|t| t.date()).collect();
         let days_kept: std::collections::BTreeSet<NaiveDate> = kept.iter().filter(|t| now - **t <= chrono::Duration::days(90)).map(|t| t.date()).collect();
         assert_eq!(days_present, days_kept, "every day within 90 days keeps one");
         // Older: one per month, the newest of the month.

@@ -82,11 +82,17 @@ pub fn load(db: &Db) -> Result<Dashboard> {
         clauses_without_official_text: crate::policy::clauses_without_official_text(db)?.iter().map(|c| c.article).collect(),
         missing_settings: {
             let o = crate::system::office(db)?;
-            [("rule_name", &o.rule_name), ("rule_doc_number", &o.rule_doc_number), ("review_body", &o.review_body), ("court", &o.court), ("publicity_contact", &o.publicity_contact)]
-                .iter()
-                .filter(|(_, v)| v.trim().is_empty())
-                .map(|(k, _)| k.to_string())
-                .collect()
+            [
+                ("rule_name", &o.rule_name),
+                ("rule_doc_number", &o.rule_doc_number),
+                ("review_body", &o.review_body),
+                ("court", &o.court),
+                ("publicity_contact", &o.publicity_contact),
+            ]
+            .iter()
+            .filter(|(_, v)| v.trim().is_empty())
+            .map(|(k, _)| k.to_string())
+            .collect()
         },
     })
 }

@@ -82,9 +82,9 @@ pub fn make_uscc(rng: &mut Rng) -> String {
 }
 
 const THIRD: &[&str] = &[
-    "远航", "新创", "博远", "汇智", "科达", "天成", "弘业", "盛景", "安泰", "中联", "嘉禾", "恒信", "永新", "华创", "东方", "万象", "鼎盛",
-    "九州", "中科", "大成", "金石", "银河", "长江", "紫金", "石城", "江海", "同创", "益达", "宏图", "泰和", "德润", "信达", "明远", "新元",
-    "卓越", "先锋", "开元", "景泰", "丰和", "润泽",
+    "远航", "新创", "博远", "汇智", "科达", "天成", "弘业", "盛景", "安泰", "中联", "嘉禾", "恒信", "永新", "华创", "东方", "万象", "鼎盛", "九州", "中科",
+    "大成", "金石", "银河", "长江", "紫金", "石城", "江海", "同创", "益达", "宏图", "泰和", "德润", "信达", "明远", "新元", "卓越", "先锋", "开元", "景泰",
+    "丰和", "润泽",
 ];
 const REGION: &[&str] = &["南京", "江苏", "金陵"];
 
@@ -222,8 +222,8 @@ pub fn load(db: &mut Db) -> Result<usize> {
 /// Leases, rent applications and certifications of the demo enterprises, dated around today so
 /// that the reminders, the calculator and the reward scan have something real to show.
 fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::Enterprise]) -> Result<()> {
-    use chrono::{Datelike, Duration};
     use crate::import::validate::{CertRecord, RentRecord};
+    use chrono::{Datelike, Duration};
     let today = crate::cert::today();
     let y = today.year();
     let mut rng = Rng::new(DEMO_SEED + 1);
@@ -255,7 +255,13 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
                 let issued = issued.max(settled);
                 if issued <= today - Duration::days(30) {
                     let expires = issued.with_year(issued.year() + 3).and_then(|d| d.pred_opt());
-                    crate::store::import::insert_certification(tx, e.id, &cert("high_tech_enterprise", issued, expires, format!("GR{}3200{:04}", issued.year(), 1000 + i)), "", "demo")?;
+                    crate::store::import::insert_certification(
+                        tx,
+                        e.id,
+                        &cert("high_tech_enterprise", issued, expires, format!("GR{}3200{:04}", issued.year(), 1000 + i)),
+                        "",
+                        "demo",
+                    )?;
                     certified_from = Some(issued);
                 }
             }
@@ -273,7 +279,8 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
             _ => {}
         }
         // Titles that the policy rewards (free for the reward scan).
-        let reward_kinds = ["green_factory", "tech_innovation_demo", "quality_benchmark", "little_giant_national", "specialized_sme_provincial", "green_supply_chain"];
+        let reward_kinds =
+            ["green_factory", "tech_innovation_demo", "quality_benchmark", "little_giant_national", "specialized_sme_provincial", "green_supply_chain"];
         if i % 5 == 3 {
             let k = reward_kinds[(i / 5) % reward_kinds.len()];
             let issued = date(y, 1 + (i % 9) as u32, 20).min(today);
@@ -311,7 +318,13 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
                 let prev = 50_000_000 + rng.below(400_000_000) as i64;
                 let growth_bp = [4_500, 2_200, 800, -500, 3_100, 1_600][(i + n) % 6];
                 let curr = prev + prev * growth_bp / 10_000;
-                let rate = if growth_bp >= 3_000 { 10_000 } else if growth_bp >= 1_500 { 8_000 } else { 5_000 };
+                let rate = if growth_bp >= 3_000 {
+                    10_000
+                } else if growth_bp >= 1_500 {
+                    8_000
+                } else {
+                    5_000
+                };
                 let rec = RentRecord {
                     uscc: e.uscc.clone(),
                     name: e.name.clone(),

@@ -602,7 +602,13 @@ pub fn save_park(db: &mut Db, p: &Park) -> Result<Park> {
     if name.is_empty() {
         return Err(Error::invalid("missing_required", "请填写园区名称。", "Enter the park name."));
     }
-    let p = Park { name, district: text::clean(&p.district), contact_name: text::clean(&p.contact_name), contact_phone: text::clean(&p.contact_phone), ..p.clone() };
+    let p = Park {
+        name,
+        district: text::clean(&p.district),
+        contact_name: text::clean(&p.contact_name),
+        contact_phone: text::clean(&p.contact_phone),
+        ..p.clone()
+    };
     db.write(|tx| sql::upsert_park(tx, &p))
 }
 
@@ -708,9 +714,8 @@ pub fn labels_zh(fields: &[&str]) -> String {
 }
 
 /// Fields a merge can take from either side.
-pub const MERGE_FIELDS: &[&str] = &[
-    "uscc", "name", "founded_on", "registered_capital_fen", "park", "sector", "contact_name", "contact_phone", "address", "notes", "high_tech",
-];
+pub const MERGE_FIELDS: &[&str] =
+    &["uscc", "name", "founded_on", "registered_capital_fen", "park", "sector", "contact_name", "contact_phone", "address", "notes", "high_tech"];
 
 /// Merge two records of the same enterprise: pick field by field, move the loser's links to the
 /// survivor, mark the loser merged. Both sides are audited; the whole merge is one transaction.
@@ -893,13 +898,17 @@ fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
 /// Undo a merge from its summary event (`merge`, written last): the links go back, both rows
 /// are put back as they were, and both sides' events are marked undone.
 fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
-    let summary = audit::event(db.conn(), summary_event)?.filter(|e| e.entity == "merge").and_then(|e| e.after).ok_or_else(|| Error::Internal("merge summary missing".into()))?;
+    let summary = audit::event(db.conn(), summary_event)?
+        .filter(|e| e.entity == "merge")
+        .and_then(|e| e.after)
+        .ok_or_else(|| Error::Internal("merge summary missing".into()))?;
     let survivor_id = summary["survivor_id"].as_i64().ok_or_else(|| Error::Internal("merge summary".into()))?;
     let loser_id = summary["loser_id"].as_i64().ok_or_else(|| Error::Internal("merge summary".into()))?;
     let moved: Vec<(String, Vec<i64>)> = serde_json::from_value(summary["moved_links"].clone())?;
     // The survivor's own event, right before the summary: absent when the merge took nothing
     // from the loser (the survivor did not change).
-    let survivor_event = audit::event(db.conn(), summary_event - 1)?.filter(|e| e.entity == "enterprise" && e.action == "merge" && e.entity_id == survivor_id.to_string());
+    let survivor_event =
+        audit::event(db.conn(), summary_event - 1)?.filter(|e| e.entity == "enterprise" && e.action == "merge" && e.entity_id == survivor_id.to_string());
     let surv_before: Option<Enterprise> = survivor_event.as_ref().and_then(|e| e.before.clone()).map(serde_json::from_value).transpose()?;
     let loser_event = audit::events_for(db.conn(), "enterprise", &loser_id.to_string())?
         .into_iter()

@@ -102,7 +102,11 @@ impl Error {
         let zh = lang == Lang::Zh;
         match self {
             Error::Invalid { zh: z, en, .. } | Error::Refused { zh: z, en, .. } => {
-                if zh { z.clone() } else { en.clone() }
+                if zh {
+                    z.clone()
+                } else {
+                    en.clone()
+                }
             }
             Error::NotFound { entity, key } => {
                 if zh {
@@ -120,7 +124,9 @@ impl Error {
             }
             Error::TooNew { found, supported } => {
                 if zh {
-                    format!("这个数据库由更新版本的惠企台账写入（结构版本 {found}，本程序支持到 {supported}）。为避免损坏数据，本程序不会打开它，请升级惠企台账。")
+                    format!(
+                        "这个数据库由更新版本的惠企台账写入（结构版本 {found}，本程序支持到 {supported}）。为避免损坏数据，本程序不会打开它，请升级惠企台账。"
+                    )
                 } else {
                     format!("This database was written by a newer Huiqi Ledger (schema {found}; this program supports up to {supported}). It was not opened, to keep it safe: please upgrade.")
                 }
@@ -133,26 +139,60 @@ impl Error {
                 }
             }
             Error::ReadOnly => {
-                if zh { "数据库以只读方式打开，不能修改。请检查文件和文件夹的写入权限。".into() } else { "The database is open read-only; nothing can be changed. Check the file and folder permissions.".into() }
+                if zh {
+                    "数据库以只读方式打开，不能修改。请检查文件和文件夹的写入权限。".into()
+                } else {
+                    "The database is open read-only; nothing can be changed. Check the file and folder permissions.".into()
+                }
             }
-            Error::Cancelled => if zh { "操作已取消，数据未改变。".into() } else { "Cancelled; nothing was changed.".into() },
+            Error::Cancelled => {
+                if zh {
+                    "操作已取消，数据未改变。".into()
+                } else {
+                    "Cancelled; nothing was changed.".into()
+                }
+            }
             Error::Sqlite(e) if is_disk_full(e) => {
-                if zh { "磁盘已满，操作未完成，数据保持原样。请清理磁盘空间后重试。".into() } else { "The disk is full. Nothing was changed. Free some space and try again.".into() }
+                if zh {
+                    "磁盘已满，操作未完成，数据保持原样。请清理磁盘空间后重试。".into()
+                } else {
+                    "The disk is full. Nothing was changed. Free some space and try again.".into()
+                }
             }
             Error::Sqlite(e) if is_busy(e) => {
-                if zh { "数据库正忙（另一个程序正在写入）。请稍后再试。".into() } else { "The database is busy (another program is writing). Try again shortly.".into() }
+                if zh {
+                    "数据库正忙（另一个程序正在写入）。请稍后再试。".into()
+                } else {
+                    "The database is busy (another program is writing). Try again shortly.".into()
+                }
             }
             Error::Sqlite(e) => {
-                if zh { format!("数据库错误：{e}。数据未改变。") } else { format!("Database error: {e}. Nothing was changed.") }
+                if zh {
+                    format!("数据库错误：{e}。数据未改变。")
+                } else {
+                    format!("Database error: {e}. Nothing was changed.")
+                }
             }
             Error::Io { path, source } if source.raw_os_error() == Some(28) => {
-                if zh { format!("磁盘已满，无法写入 {path}。数据未改变，请清理磁盘空间后重试。") } else { format!("The disk is full: could not write {path}. Nothing was changed; free some space and retry.") }
+                if zh {
+                    format!("磁盘已满，无法写入 {path}。数据未改变，请清理磁盘空间后重试。")
+                } else {
+                    format!("The disk is full: could not write {path}. Nothing was changed; free some space and retry.")
+                }
             }
             Error::Io { path, source } => {
-                if zh { format!("无法读写文件 {path}：{}", io_reason_zh(source)) } else { format!("Could not read or write {path}: {source}.") }
+                if zh {
+                    format!("无法读写文件 {path}：{}", io_reason_zh(source))
+                } else {
+                    format!("Could not read or write {path}: {source}.")
+                }
             }
             Error::Internal(m) => {
-                if zh { format!("程序内部错误：{m}。数据未改变，请联系技术支持。") } else { format!("Internal error: {m}. Nothing was changed; please report it.") }
+                if zh {
+                    format!("程序内部错误：{m}。数据未改变，请联系技术支持。")
+                } else {
+                    format!("Internal error: {m}. Nothing was changed; please report it.")
+                }
             }
         }
     }

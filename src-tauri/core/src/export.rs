@@ -73,7 +73,11 @@ pub fn write_xlsx(path: &Path, sheet: &Sheet<'_>, fill: impl FnOnce(&mut dyn FnM
         let mut row: u32 = 1;
         let mut sink = |cells: Vec<Cell>| -> Result<()> {
             if row >= crate::import::normalize::MAX_EXCEL_ROWS {
-                return Err(Error::refused("too_many_rows", "行数超过 Excel 的上限（1,048,576 行），请缩小筛选范围后再导出。", "More rows than Excel allows (1,048,576); narrow the filter."));
+                return Err(Error::refused(
+                    "too_many_rows",
+                    "行数超过 Excel 的上限（1,048,576 行），请缩小筛选范围后再导出。",
+                    "More rows than Excel allows (1,048,576); narrow the filter.",
+                ));
             }
             for (c, cell) in cells.into_iter().enumerate() {
                 let c = c as u16;

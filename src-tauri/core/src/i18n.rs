@@ -14,7 +14,11 @@ pub enum Lang {
 
 impl Lang {
     pub fn parse(s: &str) -> Lang {
-        if s.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+        if s.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -24,6 +28,10 @@ impl Lang {
     }
     /// Pick the text for this language.
     pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        if self == Lang::Zh { zh } else { en }
+        if self == Lang::Zh {
+            zh
+        } else {
+            en
+        }
     }
 }

@@ -140,9 +140,7 @@ pub fn parse_decimal_scaled(s: &str, scale: u32) -> Option<i128> {
     if t.contains(',') {
         let int = t.split('.').next().unwrap_or("").trim_start_matches(['-', '+']);
         let groups: Vec<&str> = int.split(',').collect();
-        let ok = t.split_once('.').is_none_or(|(_, f)| !f.contains(','))
-            && (1..=3).contains(&groups[0].len())
-            && groups[1..].iter().all(|g| g.len() == 3);
+        let ok = t.split_once('.').is_none_or(|(_, f)| !f.contains(',')) && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
         if !ok {
             return None;
         }

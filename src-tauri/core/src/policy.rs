@@ -238,12 +238,17 @@ pub fn set_official_text(db: &mut Db, article: i64, text: &str) -> Result<Clause
     let text: String = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("");
     let text = text::clean(&text);
     if text.is_empty() {
-        return Err(Error::invalid("missing_required", "请粘贴该条款的正式中文文本。", "Paste the clause's official Chinese text.").with_details(serde_json::json!({"field": "official_zh"})));
+        return Err(Error::invalid("missing_required", "请粘贴该条款的正式中文文本。", "Paste the clause's official Chinese text.")
+            .with_details(serde_json::json!({"field": "official_zh"})));
     }
     let han = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
     if han * 2 < text.chars().count() {
-        return Err(Error::invalid("not_chinese", "正式文本应为中文（从正式印发的文件中复制）。", "The official text is the Chinese one, copied from the published document.")
-            .with_details(serde_json::json!({"field": "official_zh"})));
+        return Err(Error::invalid(
+            "not_chinese",
+            "正式文本应为中文（从正式印发的文件中复制）。",
+            "The official text is the Chinese one, copied from the published document.",
+        )
+        .with_details(serde_json::json!({"field": "official_zh"})));
     }
     if text.chars().count() > 20_000 {
         return Err(Error::invalid("too_long", "条款文本过长。", "The clause text is too long.").with_details(serde_json::json!({"field": "official_zh"})));
@@ -293,11 +298,17 @@ pub fn set_budget(db: &mut Db, code: &str, year: i32, allocated_fen: i64) -> Res
 pub fn set_program_amount(db: &mut Db, code: &str, amount_fen: Option<i64>) -> Result<Program> {
     let p = program(db, code)?;
     if p.kind != "reward" {
-        return Err(Error::invalid("not_a_reward", format!("“{}”不是奖励项目，没有奖励金额。", p.name_zh), format!("“{}” is not a reward program.", p.name_en)));
+        return Err(Error::invalid(
+            "not_a_reward",
+            format!("“{}”不是奖励项目，没有奖励金额。", p.name_zh),
+            format!("“{}” is not a reward program.", p.name_en),
+        ));
     }
     if let Some(a) = amount_fen {
         if a <= 0 {
-            return Err(Error::invalid("out_of_range", "奖励金额必须大于0。", "The amount must be above 0.").with_details(serde_json::json!({"field": "amount_fen"})));
+            return Err(
+                Error::invalid("out_of_range", "奖励金额必须大于0。", "The amount must be above 0.").with_details(serde_json::json!({"field": "amount_fen"}))
+            );
         }
         if let Some(cap) = p.cap_fen.filter(|c| a > *c) {
             return Err(Error::invalid(
@@ -364,7 +375,14 @@ mod tests {
         assert_eq!(listing(&db).unwrap().len(), 18);
         let art2 = current_clause(&db, 2).unwrap();
         assert_eq!(art2.version, 1);
-        let e = edit_clause(&mut db, 2, &ClauseEdit { text_zh: Some("各区（园区）根据企业成长情况给予最高100%房租补贴，最长不超过三年。（正式文本）".into()), ..Default::default() }).unwrap();
+        let e = edit_clause(
+            &mut db,
+            2,
+            &ClauseEdit {
+                text_zh: Some("各区（园区）根据企业成长情况给予最高100%房租补贴，最长不超过三年。（正式文本）".into()), ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(e.version, 2);
         assert_eq!(current_clause(&db, 2).unwrap().version, 2);
         let versions = clause_versions(&db, 2).unwrap();

@@ -75,7 +75,11 @@ pub fn check_rules(r: &RentRules) -> Vec<RuleProblem> {
     }
     for (i, t) in r.tiers.iter().enumerate() {
         if t.rate_bp > MAX_RATE_BP {
-            p("tiers", format!("第{}档补贴比例 {}% 超过政策上限 100%（政策规定最高补贴100%，不能放宽）。", i + 1, t.rate_bp as f64 / 100.0), format!("Tier {}: {}% exceeds the policy's 100% limit (fixed).", i + 1, t.rate_bp as f64 / 100.0));
+            p(
+                "tiers",
+                format!("第{}档补贴比例 {}% 超过政策上限 100%（政策规定最高补贴100%，不能放宽）。", i + 1, t.rate_bp as f64 / 100.0),
+                format!("Tier {}: {}% exceeds the policy's 100% limit (fixed).", i + 1, t.rate_bp as f64 / 100.0),
+            );
         }
         if t.rate_bp <= 0 {
             p("tiers", format!("第{}档补贴比例必须大于0。", i + 1), format!("Tier {}: the rate must be above 0.", i + 1));
@@ -84,7 +88,11 @@ pub fn check_rules(r: &RentRules) -> Vec<RuleProblem> {
             p("tiers", format!("第{}档的增长率门槛不能为负（负增长不予补贴）。", i + 1), format!("Tier {}: the growth threshold cannot be negative.", i + 1));
         }
         if i > 0 && (t.min_growth_bp >= r.tiers[i - 1].min_growth_bp || t.rate_bp > r.tiers[i - 1].rate_bp) {
-            p("tiers", "各档应按增长率从高到低排列，增长率越高比例不低。".into(), "Tiers go from the highest growth down, and a higher growth never gets a lower rate.".into());
+            p(
+                "tiers",
+                "各档应按增长率从高到低排列，增长率越高比例不低。".into(),
+                "Tiers go from the highest growth down, and a higher growth never gets a lower rate.".into(),
+            );
         }
     }
     for (f, val) in [("unit_rent_cap_fen", r.unit_rent_cap_fen), ("area_cap_centi_m2", r.area_cap_centi_m2), ("yearly_cap_fen", r.yearly_cap_fen)] {
@@ -238,7 +246,8 @@ pub fn add_lease(db: &mut Db, enterprise_id: i64, l: &LeaseInput) -> Result<Leas
         return Err(Error::invalid("out_of_range", "租期止早于租期起。", "The lease ends before it starts.").with_details(json!({"field": "end_on"})));
     }
     if l.area_centi_m2 <= 0 || l.unit_rent_fen <= 0 {
-        return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.").with_details(json!({"field": if l.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
+        return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.")
+            .with_details(json!({"field": if l.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
     }
     check_lease_start(&ent, s)?;
     let l = LeaseInput { start_on: s.to_string(), end_on: e.to_string(), address: l.address.as_deref().map(crate::text::clean), ..l.clone() };
@@ -270,12 +279,18 @@ pub fn add_application(db: &mut Db, a: &ApplicationInput) -> Result<Application>
     let s = date(&a.period_start, "period_start")?;
     let e = date(&a.period_end, "period_end")?;
     if e < s {
-        return Err(Error::invalid("out_of_range", format!("补贴期间止（{e}）早于补贴期间起（{s}）。"), "The period ends before it starts.").with_details(json!({"field": "period_end"})));
+        return Err(Error::invalid("out_of_range", format!("补贴期间止（{e}）早于补贴期间起（{s}）。"), "The period ends before it starts.")
+            .with_details(json!({"field": "period_end"})));
     }
     let ls = date(&lease.start_on, "start_on")?;
     let le = date(&lease.end_on, "end_on")?;
     if s < ls || e > le {
-        return Err(Error::invalid("out_of_range", format!("补贴期间须在租期（{} 至 {}）之内。", lease.start_on, lease.end_on), "The period must lie within the lease.").with_details(json!({"field": if s < ls { "period_start" } else { "period_end" }})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("补贴期间须在租期（{} 至 {}）之内。", lease.start_on, lease.end_on),
+            "The period must lie within the lease.",
+        )
+        .with_details(json!({"field": if s < ls { "period_start" } else { "period_end" }})));
     }
     if !(1..=MAX_YEARS).contains(&a.subsidy_year) {
         return Err(Error::invalid(
@@ -287,7 +302,8 @@ pub fn add_application(db: &mut Db, a: &ApplicationInput) -> Result<Application>
     }
     for (v, f) in [(a.revenue_prev_fen, "revenue_prev_fen"), (a.revenue_curr_fen, "revenue_curr_fen"), (a.requested_fen, "requested_fen")] {
         if v.is_some_and(|x| x < 0) {
-            return Err(Error::invalid("out_of_range", "营业收入和申请金额不能为负。", "Revenues and the requested amount cannot be negative.").with_details(json!({"field": f})));
+            return Err(Error::invalid("out_of_range", "营业收入和申请金额不能为负。", "Revenues and the requested amount cannot be negative.")
+                .with_details(json!({"field": f})));
         }
     }
     check_lease_start(&crate::enterprise::get(db, lease.enterprise_id)?, ls)?;
@@ -324,7 +340,13 @@ fn ledger_for(db: &Db, enterprise_id: i64, lease: &Lease, exclude_grant: Option<
     Ok(sql::live_spans(db.conn(), enterprise_id)?
         .into_iter()
         .filter(|s| Some(s.grant_id) != exclude_grant)
-        .map(|s| Covered { grant_id: s.grant_id, same_premises: same_premises(lease.id, &lease.address, s.lease_id, &s.address), start: s.start, end: s.end, area_centi_m2: s.area_centi_m2 })
+        .map(|s| Covered {
+            grant_id: s.grant_id,
+            same_premises: same_premises(lease.id, &lease.address, s.lease_id, &s.address),
+            start: s.start,
+            end: s.end,
+            area_centi_m2: s.area_centi_m2,
+        })
         .collect())
 }
 
@@ -359,9 +381,9 @@ pub fn calculate_for(db: &Db, uscc: &str, from: Option<&str>, to: Option<&str>) 
     let mut input = if let Some(app) = apps.last() {
         registry_input(db, app, app.grant_id)?
     } else {
-        let lease = leases(db, e.id)?.pop().ok_or_else(|| {
-            Error::refused("no_lease", format!("“{}”还没有租赁记录。请先登记租赁。", e.name), format!("“{}” has no lease yet.", e.name))
-        })?;
+        let lease = leases(db, e.id)?
+            .pop()
+            .ok_or_else(|| Error::refused("no_lease", format!("“{}”还没有租赁记录。请先登记租赁。", e.name), format!("“{}” has no lease yet.", e.name)))?;
         let start = from.unwrap_or(&lease.start_on).to_string();
         let y = date(&start, "period_start")?.year();
         let g = growth(db, e.id)?;
@@ -469,13 +491,33 @@ pub fn timeline(db: &Db, enterprise_id: i64) -> Result<Timeline> {
         let (a, b) = (date(&s.start, "start")?, date(&s.end, "end")?);
         union.insert(a, b);
         let u = calendar::units(a, b);
-        stretches.push(TimelineStretch { grant_id: s.grant_id, status: s.status, lease_id: s.lease_id, address: s.address, start: s.start, end: s.end, area_centi_m2: s.area_centi_m2, month_units: u, months: calendar::months_f64(u), fractions: calendar::fraction_sum(a, b) });
+        stretches.push(TimelineStretch {
+            grant_id: s.grant_id,
+            status: s.status,
+            lease_id: s.lease_id,
+            address: s.address,
+            start: s.start,
+            end: s.end,
+            area_centi_m2: s.area_centi_m2,
+            month_units: u,
+            months: calendar::months_f64(u),
+            fractions: calendar::fraction_sum(a, b),
+        });
     }
     stretches.sort_by(|a, b| a.start.cmp(&b.start).then(a.grant_id.cmp(&b.grant_id)));
     let mut cuts = Vec::new();
     for g in sql::grants_of(db.conn(), enterprise_id)?.into_iter().filter(|g| g.status.is_live()) {
         for c in g.explanation.cuts {
-            cuts.push(TimelineCut { grant_id: g.id, start: c.start, end: c.end, reason: c.reason, covered_by: c.grant_id, months: c.months, message_zh: c.message_zh, message_en: c.message_en });
+            cuts.push(TimelineCut {
+                grant_id: g.id,
+                start: c.start,
+                end: c.end,
+                reason: c.reason,
+                covered_by: c.grant_id,
+                months: c.months,
+                message_zh: c.message_zh,
+                message_en: c.message_en,
+            });
         }
     }
     cuts.sort_by(|a, b| a.start.cmp(&b.start));
@@ -629,7 +671,11 @@ pub fn draft(db: &mut Db, application_id: i64) -> Result<Grant> {
         let st = grant(db, g)?.status;
         return Err(Error::refused(
             "grant_exists",
-            format!("这份申请已经生成过补贴（#{g}，{}）。{}", st.label_zh(), if st.is_live() { "" } else { "已作出的决定不再重新测算；如企业重新申请，请登记新的申请。" }),
+            format!(
+                "这份申请已经生成过补贴（#{g}，{}）。{}",
+                st.label_zh(),
+                if st.is_live() { "" } else { "已作出的决定不再重新测算；如企业重新申请，请登记新的申请。" }
+            ),
             format!("This application already has a grant (#{g}, {}).", st.as_str()),
         ));
     }
@@ -660,7 +706,9 @@ pub fn recalculate(db: &mut Db, id: i64) -> Result<Grant> {
     if !matches!(g.status, GrantStatus::Draft | GrantStatus::Submitted) {
         return Err(wrong_state(&g, "重新测算", "recalculated"));
     }
-    let app_id = g.application_id.ok_or_else(|| Error::refused("no_application", "这笔补贴没有对应的申请，不能重新测算。", "This grant has no application to calculate from."))?;
+    let app_id = g
+        .application_id
+        .ok_or_else(|| Error::refused("no_application", "这笔补贴没有对应的申请，不能重新测算。", "This grant has no application to calculate from."))?;
     let app = application(db, app_id)?;
     let input = registry_input(db, &app, Some(id))?;
     let rules = current_rules(db)?;
@@ -745,13 +793,15 @@ fn check_ledger(db: &Db, g: &Grant) -> Result<()> {
     let lease = sql::lease(db.conn(), g.lease_id)?.ok_or(Error::NotFound { entity: "lease", key: g.lease_id.to_string() })?;
     let others: Vec<Covered> = ledger_for(db, g.enterprise_id, &lease, Some(g.id))?;
     let rules = current_rules(db)?.rules;
-    let parsed: Vec<(NaiveDate, NaiveDate, &Covered)> = others.iter().map(|c| Ok((date(&c.start, "start")?, date(&c.end, "end")?, c))).collect::<Result<_>>()?;
+    let parsed: Vec<(NaiveDate, NaiveDate, &Covered)> =
+        others.iter().map(|c| Ok((date(&c.start, "start")?, date(&c.end, "end")?, c))).collect::<Result<_>>()?;
     let mut union = calendar::DaySet::new();
     for (a, b, _) in &parsed {
         union.insert(*a, *b);
     }
     let again = |code: &'static str, zh: String, en: String, other: Option<i64>| {
-        Error::refused(code, format!("{zh}请先“重新测算”这笔补贴，再批准。"), format!("{en} Recalculate the grant first.")).with_details(json!({"grant_id": g.id, "other_grant_id": other}))
+        Error::refused(code, format!("{zh}请先“重新测算”这笔补贴，再批准。"), format!("{en} Recalculate the grant first."))
+            .with_details(json!({"grant_id": g.id, "other_grant_id": other}))
     };
     for (s, e, area) in &mine {
         let (s, e) = (date(s, "start")?, date(e, "end")?);
@@ -813,7 +863,11 @@ fn over_budget(db: &Db, items: &[(i64, i64)]) -> Result<Option<Error>> {
                     fmt_yuan(adding),
                     fmt_yuan(approved + adding - allocated)
                 ),
-                format!("This passes the {year} budget of {} by {}. Confirm to approve over budget (recorded).", program.name_en, fmt_yuan(approved + adding - allocated)),
+                format!(
+                    "This passes the {year} budget of {} by {}. Confirm to approve over budget (recorded).",
+                    program.name_en,
+                    fmt_yuan(approved + adding - allocated)
+                ),
             )
             .with_details(json!({"allocated_fen": allocated, "approved_fen": approved, "adding_fen": adding})),
         ));
@@ -882,8 +936,12 @@ pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Gran
     }
     let approved = g.approved_fen.unwrap_or(g.computed_fen);
     if amount_fen <= 0 || amount_fen >= approved || amount_fen < g.paid_fen {
-        return Err(Error::invalid("out_of_range", format!("调整后的金额应低于批准金额 {} 元、不低于已拨付的 {} 元。", fmt_yuan(approved), fmt_yuan(g.paid_fen)), "The new amount must be below the approved one.")
-            .with_details(json!({"field": "amount_fen"})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("调整后的金额应低于批准金额 {} 元、不低于已拨付的 {} 元。", fmt_yuan(approved), fmt_yuan(g.paid_fen)),
+            "The new amount must be below the approved one.",
+        )
+        .with_details(json!({"field": "amount_fen"})));
     }
     db.write(|tx| sql::set_status(tx, id, GrantStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
     grant(db, id)
@@ -898,7 +956,12 @@ pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str
     }
     let today = crate::cert::today();
     if date(paid_on, "paid_on")? > today {
-        return Err(Error::invalid("out_of_range", format!("拨付日期 {paid_on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.").with_details(json!({"field": "paid_on"})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("拨付日期 {paid_on} 晚于今天（{today}）：请填写实际拨付的日期。"),
+            "The payment date is after today.",
+        )
+        .with_details(json!({"field": "paid_on"})));
     }
     if let Some(hold) = crate::notice::publicity::payment_hold(db, Some(id), None, today)? {
         return Err(hold);
@@ -910,7 +973,13 @@ pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str
     if g.paid_fen + amount_fen > approved {
         return Err(Error::refused(
             "over_approved",
-            format!("已拨付 {} 元，再拨 {} 元将超过批准金额 {} 元。最多还能拨付 {} 元。", fmt_yuan(g.paid_fen), fmt_yuan(amount_fen), fmt_yuan(approved), fmt_yuan(approved - g.paid_fen)),
+            format!(
+                "已拨付 {} 元，再拨 {} 元将超过批准金额 {} 元。最多还能拨付 {} 元。",
+                fmt_yuan(g.paid_fen),
+                fmt_yuan(amount_fen),
+                fmt_yuan(approved),
+                fmt_yuan(approved - g.paid_fen)
+            ),
             format!("Paying {} would exceed the approved {} ({} already paid).", fmt_yuan(amount_fen), fmt_yuan(approved), fmt_yuan(g.paid_fen)),
         )
         .with_details(json!({"field": "amount_fen", "left_fen": approved - g.paid_fen})));

@@ -144,8 +144,12 @@ pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
             .with_details(serde_json::json!({"field": "publicity_days"})));
     }
     if !s.district_code.is_empty() && !(s.district_code.len() == 6 && s.district_code.chars().all(|c| c.is_ascii_digit())) {
-        return Err(Error::invalid("bad_district_code", "行政区划代码应为6位数字（GB/T 2260），例如 320115。", "The district code is 6 digits (GB/T 2260), e.g. 320115.")
-            .with_details(serde_json::json!({"field": "district_code"})));
+        return Err(Error::invalid(
+            "bad_district_code",
+            "行政区划代码应为6位数字（GB/T 2260），例如 320115。",
+            "The district code is 6 digits (GB/T 2260), e.g. 320115.",
+        )
+        .with_details(serde_json::json!({"field": "district_code"})));
     }
     if s.doc_prefix.is_empty() || s.authority.is_empty() {
         let field = if s.doc_prefix.is_empty() { "doc_prefix" } else { "authority" };
@@ -153,8 +157,12 @@ pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
             .with_details(serde_json::json!({"field": field})));
     }
     if s.doc_prefix.chars().any(|c| c.is_ascii_digit() || matches!(c, '〔' | '〕' | '[' | ']')) {
-        return Err(Error::invalid("bad_doc_prefix", "发文字号前缀只写机关代字，例如“江宁科”，不含年份和括号。", "The prefix is the office's short name only, e.g. 江宁科 (no year, no brackets).")
-            .with_details(serde_json::json!({"field": "doc_prefix"})));
+        return Err(Error::invalid(
+            "bad_doc_prefix",
+            "发文字号前缀只写机关代字，例如“江宁科”，不含年份和括号。",
+            "The prefix is the office's short name only, e.g. 江宁科 (no year, no brackets).",
+        )
+        .with_details(serde_json::json!({"field": "doc_prefix"})));
     }
     let json = serde_json::to_string(&s)?;
     db.write(|tx| {

@@ -57,8 +57,11 @@ pub fn name_key(s: &str) -> String {
 }
 
 fn name_key_general(c: &str) -> String {
-    let nf: std::borrow::Cow<'_, str> =
-        if unicode_normalization::is_nfkc_quick(c.chars()) == unicode_normalization::IsNormalized::Yes { c.into() } else { c.nfkc().collect::<String>().into() };
+    let nf: std::borrow::Cow<'_, str> = if unicode_normalization::is_nfkc_quick(c.chars()) == unicode_normalization::IsNormalized::Yes {
+        c.into()
+    } else {
+        c.nfkc().collect::<String>().into()
+    };
     nf.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -84,13 +87,15 @@ pub fn is_formula_like(s: &str) -> bool {
 
 /// Characters that must never reach a file name.
 pub fn safe_file_name(s: &str) -> String {
-    let cleaned: String = clean(s)
-        .chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
-        .collect();
+    let cleaned: String =
+        clean(s).chars().map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c }).collect();
     let t = cleaned.trim_matches(|c| c == '.' || c == ' ').to_string();
     let t: String = t.chars().take(80).collect();
-    if t.is_empty() { "file".into() } else { t }
+    if t.is_empty() {
+        "file".into()
+    } else {
+        t
+    }
 }
 
 /// Text that goes inside “…”: its own double quotes become single ones (“‘双向孵化’奖励”), as
@@ -154,7 +159,10 @@ pub(crate) mod tests {
     /// combining marks, compatibility ideographs, letters whose upper case is longer.
     pub(crate) fn names() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
-        let pool: Vec<char> = "aZz09 -()\t\u{b}中国科技龥\u{4e00}\u{9fff}（）【】〔〕ＡＢｃ１\u{3000}\u{a0}é\u{301}\u{308}ǅßﬁ①\u{f900}\u{2f00}\u{3400}가\u{200b}".chars().collect();
+        let pool: Vec<char> =
+            "aZz09 -()\t\u{b}中国科技龥\u{4e00}\u{9fff}（）【】〔〕ＡＢｃ１\u{3000}\u{a0}é\u{301}\u{308}ǅßﬁ①\u{f900}\u{2f00}\u{3400}가\u{200b}"
+                .chars()
+                .collect();
         proptest::collection::vec(proptest::sample::select(pool), 0..16).prop_map(|v| v.into_iter().collect())
     }
 
@@ -162,11 +170,31 @@ pub(crate) mod tests {
     fn the_quick_path_of_clean_gives_what_the_careful_one_gives() {
         // The careful path, written out: what `clean` must give for any input.
         fn careful(s: &str) -> String {
-            s.chars().filter(|c| !is_invisible(*c)).map(|c| if matches!(c, '\u{3000}' | '\u{a0}' | '\t' | '\r' | '\n') { ' ' } else { c }).collect::<String>().trim().to_string()
+            s.chars()
+                .filter(|c| !is_invisible(*c))
+                .map(|c| if matches!(c, '\u{3000}' | '\u{a0}' | '\t' | '\r' | '\n') { ' ' } else { c })
+                .collect::<String>()
+                .trim()
+                .to_string()
         }
         for s in [
-            "南京某某科技有限公司", "  plain ascii ", "（全角括号）", "a\u{3000}b", "x\u{a0}y", "\u{85}nel", "tab\there", "\u{feff}bom",
-            "\u{061c}arabic mark", "zw\u{200b}sp", "\u{2066}iso\u{2069}", "\u{7f}del", "\u{2028}line sep", "", "   ", "　", "é café",
+            "南京某某科技有限公司",
+            "  plain ascii ",
+            "（全角括号）",
+            "a\u{3000}b",
+            "x\u{a0}y",
+            "\u{85}nel",
+            "tab\there",
+            "\u{feff}bom",
+            "\u{061c}arabic mark",
+            "zw\u{200b}sp",
+            "\u{2066}iso\u{2069}",
+            "\u{7f}del",
+            "\u{2028}line sep",
+            "",
+            "   ",
+            "　",
+            "é café",
         ] {
             assert_eq!(clean(s), careful(s), "{s:?}");
             assert_eq!(is_blank(s), careful(s).is_empty(), "{s:?}");

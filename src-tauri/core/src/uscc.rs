@@ -14,12 +14,22 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 pub enum UsccProblem {
     Empty,
     /// An all-digit value that went through a numeric cell (scientific notation or ≤ 17 digits).
-    LostDigits { digits: usize },
+    LostDigits {
+        digits: usize,
+    },
     /// A 15-digit old business registration number.
     OldRegistrationNumber,
-    WrongLength { len: usize },
-    BadCharacter { position: usize, ch: String },
-    Checksum { expected: String, found: String },
+    WrongLength {
+        len: usize,
+    },
+    BadCharacter {
+        position: usize,
+        ch: String,
+    },
+    Checksum {
+        expected: String,
+        found: String,
+    },
 }
 
 impl UsccProblem {
@@ -33,17 +43,15 @@ impl UsccProblem {
     pub fn message_zh(&self) -> String {
         match self {
             UsccProblem::Empty => "统一社会信用代码为空，请填写18位代码。".into(),
-            UsccProblem::LostDigits { digits } => format!(
-                "统一社会信用代码像是被当作数字保存过，末尾数字已丢失（只剩{digits}位）。请在表格中把该列设为“文本”后重新填写完整的18位代码。"
-            ),
+            UsccProblem::LostDigits { digits } => {
+                format!("统一社会信用代码像是被当作数字保存过，末尾数字已丢失（只剩{digits}位）。请在表格中把该列设为“文本”后重新填写完整的18位代码。")
+            }
             UsccProblem::OldRegistrationNumber => "这是15位的旧工商注册号，不是统一社会信用代码。请填写18位统一社会信用代码。".into(),
             UsccProblem::WrongLength { len } => format!("统一社会信用代码应为18位，这里是{len}位。请核对。"),
-            UsccProblem::BadCharacter { position, ch } => format!(
-                "统一社会信用代码第{position}位“{ch}”不是允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母）。请核对。"
-            ),
-            UsccProblem::Checksum { expected, found } => format!(
-                "统一社会信用代码校验位错误：第18位应为“{expected}”，填写的是“{found}”。请核对代码是否抄错。"
-            ),
+            UsccProblem::BadCharacter { position, ch } => {
+                format!("统一社会信用代码第{position}位“{ch}”不是允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母）。请核对。")
+            }
+            UsccProblem::Checksum { expected, found } => format!("统一社会信用代码校验位错误：第18位应为“{expected}”，填写的是“{found}”。请核对代码是否抄错。"),
         }
     }
     pub fn message_en(&self) -> String {

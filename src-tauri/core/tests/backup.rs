@@ -80,7 +80,10 @@ fn list_is_newest_first_and_shows_a_damaged_file_without_offering_it() {
     std::fs::write(t.path().join("backups").join("notes.txt"), b"x").unwrap();
     std::fs::write(t.path().join("backups").join(format!(".{}.123.tmp", b.file_name)), b"half").unwrap();
     let l = backup::list(&p).unwrap();
-    assert_eq!(l.iter().map(|x| x.file_name.as_str()).collect::<Vec<_>>(), vec![b.file_name.as_str(), a.file_name.as_str(), "huiqi-20200101T000000.000Z-manual.db"]);
+    assert_eq!(
+        l.iter().map(|x| x.file_name.as_str()).collect::<Vec<_>>(),
+        vec![b.file_name.as_str(), a.file_name.as_str(), "huiqi-20200101T000000.000Z-manual.db"]
+    );
     assert!(l[2].problem.is_some(), "{:?}", l[2]);
     let e = backup::verify(&fake).unwrap_err();
     assert_eq!(e.code(), "backup_unusable", "{e}");
@@ -219,10 +222,8 @@ fn prune_applies_the_retention_rule_and_clears_interrupted_leftovers() {
 
     let before = backup::list(&p).unwrap();
     let expected = {
-        let local: Vec<chrono::NaiveDateTime> = before
-            .iter()
-            .map(|b| backup::parse_file_name(&b.file_name).unwrap().0.with_timezone(&chrono::Local).naive_local())
-            .collect();
+        let local: Vec<chrono::NaiveDateTime> =
+            before.iter().map(|b| backup::parse_file_name(&b.file_name).unwrap().0.with_timezone(&chrono::Local).naive_local()).collect();
         backup::retention(&local, chrono::Local::now().naive_local()).iter().filter(|k| **k).count() as u64
     };
     let r = backup::prune(&p).unwrap();

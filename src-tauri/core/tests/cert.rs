@@ -18,20 +18,38 @@ fn setup() -> (tempfile::TempDir, Db) {
 #[test]
 fn expiry_is_derived_or_kept_and_flagged() {
     let (_t, mut db) = setup();
-    let c = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "高企".into(), issued_on: "2024-08-05".into(), ..Default::default() }).unwrap();
+    let c = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "高企".into(), issued_on: "2024-08-05".into(), ..Default::default() })
+        .unwrap();
     assert_eq!(c.kind, "high_tech_enterprise");
     assert_eq!(c.expires_on.as_deref(), Some("2027-08-04"));
     assert!(!c.expiry_differs_from_rule);
-    let c2 = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "科技型中小企业".into(), issued_on: "2026-03-01".into(), expires_on: Some("2027-02-28".into()), ..Default::default() }).unwrap();
+    let c2 = cert::add(
+        &mut db,
+        &CertInput {
+            uscc: "914403001922038216".into(),
+            kind: "科技型中小企业".into(),
+            issued_on: "2026-03-01".into(),
+            expires_on: Some("2027-02-28".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(c2.expires_on.as_deref(), Some("2027-02-28"), "a given date is kept");
     assert!(c2.expiry_differs_from_rule, "and flagged");
-    assert_eq!(cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "先进单位".into(), issued_on: "2026-03-01".into(), ..Default::default() }).unwrap_err().code(), "unknown_kind");
+    assert_eq!(
+        cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "先进单位".into(), issued_on: "2026-03-01".into(), ..Default::default() })
+            .unwrap_err()
+            .code(),
+        "unknown_kind"
+    );
     assert_eq!(cert::list(&db, None, None, None).unwrap().len(), 2);
     // Kinds are editable data.
     let mut k = cert::kinds(&db).unwrap().into_iter().find(|k| k.code == "green_factory").unwrap();
     k.synonyms.push("绿色工厂示范".into());
     cert::save_kind(&mut db, &k).unwrap();
-    let c3 = cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "绿色工厂示范".into(), issued_on: "2026-01-20".into(), ..Default::default() }).unwrap();
+    let c3 =
+        cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "绿色工厂示范".into(), issued_on: "2026-01-20".into(), ..Default::default() })
+            .unwrap();
     assert_eq!(c3.kind, "green_factory");
 }
 
@@ -42,8 +60,28 @@ fn reminders_cover_expiry_renewal_annual_report_and_evaluation() {
     // A 高企 certificate expiring in 20 days; another expired 10 days ago (overdue).
     let issued = today + Duration::days(20) - Duration::days(365 * 3) + Duration::days(1);
     let issued = issued.with_year(today.year() - 3).unwrap_or(issued);
-    cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "high_tech_enterprise".into(), issued_on: issued.to_string(), expires_on: Some((today + Duration::days(20)).to_string()), ..Default::default() }).unwrap();
-    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "国家级专精特新“小巨人”企业".into(), issued_on: (today - Duration::days(1000)).to_string(), expires_on: Some((today - Duration::days(10)).to_string()), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: "914403001922038216".into(),
+            kind: "high_tech_enterprise".into(),
+            issued_on: issued.to_string(),
+            expires_on: Some((today + Duration::days(20)).to_string()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: "91440300708461136T".into(),
+            kind: "国家级专精特新“小巨人”企业".into(),
+            issued_on: (today - Duration::days(1000)).to_string(),
+            expires_on: Some((today - Duration::days(10)).to_string()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let r = cert::reminders(&db, today, Some(90)).unwrap();
     assert!(r[0].overdue, "overdue first");
     assert_eq!(r[0].kind, MilestoneKind::Expiry);
@@ -52,7 +90,16 @@ fn reminders_cover_expiry_renewal_annual_report_and_evaluation() {
     assert!(r.iter().any(|m| m.kind == MilestoneKind::Expiry && m.days == 20));
     assert!(r.iter().all(|m| m.days <= 90 && m.days >= -60));
     // A 高企 certificate issued last year: its annual report of 31 May falls in a 400-day window.
-    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "high_tech_enterprise".into(), issued_on: format!("{}-09-01", today.year() - 1), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: "91440300708461136T".into(),
+            kind: "high_tech_enterprise".into(),
+            issued_on: format!("{}-09-01", today.year() - 1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let wide = cert::reminders(&db, today, Some(400)).unwrap();
     assert!(wide.iter().any(|m| m.kind == MilestoneKind::AnnualReport && m.date.ends_with("-05-31")));
     // An xlsx export of the list.
@@ -68,10 +115,24 @@ fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
     // Enterprise A: a green factory (50万) and a green supply chain (50万) the same year → one;
     // and a technology innovation demonstration (200万) and a quality benchmark (50万) → the 200万.
     for (k, d) in [("green_factory", "-03-01"), ("green_supply_chain", "-04-01"), ("tech_innovation_demo", "-02-01"), ("quality_benchmark", "-05-01")] {
-        cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: k.into(), issued_on: format!("{y}{d}"), certificate_no: Some(format!("N-{k}")), ..Default::default() }).unwrap();
+        cert::add(
+            &mut db,
+            &CertInput {
+                uscc: "914403001922038216".into(),
+                kind: k.into(),
+                issued_on: format!("{y}{d}"),
+                certificate_no: Some(format!("N-{k}")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     }
     // Enterprise B: a software revenue milestone (amount set by the district: not yet set).
-    cert::add(&mut db, &CertInput { uscc: "91440300708461136T".into(), kind: "software_revenue_100m".into(), issued_on: format!("{y}-06-01"), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput { uscc: "91440300708461136T".into(), kind: "software_revenue_100m".into(), issued_on: format!("{y}-06-01"), ..Default::default() },
+    )
+    .unwrap();
     let s = reward::scan(&db).unwrap();
     let codes: Vec<&str> = s.proposals.iter().map(|p| p.program_code.as_str()).collect();
     assert_eq!(codes.len(), 2, "{codes:?}");
@@ -86,7 +147,8 @@ fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
     assert!(tid.steps.iter().any(|st| st.code == "stacking" && st.text_zh.contains("国家质量标杆企业奖励")));
     assert!(tid.steps.iter().any(|st| st.basis.reference.starts_with("第一条")));
     // Confirm both in one batch: approved, counted in the budget; a second scan proposes nothing.
-    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let picks: Vec<reward::RewardPick> =
+        s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
     let done = reward::confirm(&mut db, &picks, false).unwrap();
     assert_eq!(done.len(), 2);
     assert!(done.iter().all(|r| r.status == reward::RewardStatus::Approved));
@@ -103,12 +165,17 @@ fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
 }
 
 fn add(db: &mut Db, uscc: &str, kind: &str, issued: &str) -> cert::Certification {
-    cert::add(db, &CertInput { uscc: uscc.into(), kind: kind.into(), issued_on: issued.into(), certificate_no: Some(format!("N-{kind}-{issued}")), ..Default::default() }).unwrap()
+    cert::add(
+        db,
+        &CertInput { uscc: uscc.into(), kind: kind.into(), issued_on: issued.into(), certificate_no: Some(format!("N-{kind}-{issued}")), ..Default::default() },
+    )
+    .unwrap()
 }
 
 fn confirm_all(db: &mut Db) -> Vec<reward::Reward> {
     let s = reward::scan(db).unwrap();
-    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let picks: Vec<reward::RewardPick> =
+        s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
     if picks.is_empty() {
         return vec![];
     }
@@ -161,15 +228,31 @@ fn a_title_is_rewarded_once_and_not_for_firms_that_left() {
     assert!(s.proposals.is_empty());
     assert!(s.excluded.iter().any(|e| e.code == "enterprise_inactive" && e.reason_zh.contains("迁出")));
     // A title of another level is refused where it is entered, naming both.
-    let e = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "省级工业设计中心".into(), issued_on: format!("{y}-01-05"), ..Default::default() }).unwrap_err();
+    let e = cert::add(
+        &mut db,
+        &CertInput { uscc: "914403001922038216".into(), kind: "省级工业设计中心".into(), issued_on: format!("{y}-01-05"), ..Default::default() },
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "kind_level_mismatch");
     let m = e.message(huiqi_core::Lang::Zh);
     assert!(m.contains("省级工业设计中心") && m.contains("国家级工业设计中心"), "{m}");
     // The national green supply-chain list is not its provincial namesake, though its name says no level.
-    let e = cert::add(&mut db, &CertInput { uscc: "914403001922038216".into(), kind: "省级绿色供应链管理企业".into(), issued_on: format!("{y}-01-05"), ..Default::default() }).unwrap_err();
+    let e = cert::add(
+        &mut db,
+        &CertInput {
+            uscc: "914403001922038216".into(), kind: "省级绿色供应链管理企业".into(), issued_on: format!("{y}-01-05"), ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "kind_level_mismatch");
     // A level entered beside the kind that contradicts it is refused too; a matching one is kept.
-    let input = |kind: &str, level: &str| CertInput { uscc: "914403001922038216".into(), kind: kind.into(), issued_on: format!("{y}-01-06"), level: Some(level.into()), ..Default::default() };
+    let input = |kind: &str, level: &str| CertInput {
+        uscc: "914403001922038216".into(),
+        kind: kind.into(),
+        issued_on: format!("{y}-01-06"),
+        level: Some(level.into()),
+        ..Default::default()
+    };
     let e = cert::add(&mut db, &input("国家级工业设计中心", "省级")).unwrap_err();
     assert_eq!((e.code(), e.details().unwrap()["field"].as_str()), ("kind_level_mismatch", Some("level")));
     assert_eq!(cert::add(&mut db, &input("江苏省专精特新中小企业", "国家级")).unwrap_err().code(), "kind_level_mismatch");

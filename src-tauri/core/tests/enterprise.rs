@@ -123,8 +123,19 @@ fn merge_picks_fields_moves_links_and_can_be_undone() {
 #[test]
 fn search_by_fragment_code_prefix_contact_park_and_filters() {
     let (_t, mut db) = db();
-    enterprise::create(&mut db, &EnterpriseInput { park: Some("麒麟科技创新园".into()), contact_name: Some("王小明".into()), contact_phone: Some("13912345678".into()), sector: Some("人工智能".into()), ..input(A, "南京钟山（江苏）智能科技有限公司") }).unwrap();
-    enterprise::create(&mut db, &EnterpriseInput { park: Some("徐庄高新区".into()), sector: Some("新材料".into()), ..input(B, "江苏紫峰新材料有限公司") }).unwrap();
+    enterprise::create(
+        &mut db,
+        &EnterpriseInput {
+            park: Some("麒麟科技创新园".into()),
+            contact_name: Some("王小明".into()),
+            contact_phone: Some("13912345678".into()),
+            sector: Some("人工智能".into()),
+            ..input(A, "南京钟山（江苏）智能科技有限公司")
+        },
+    )
+    .unwrap();
+    enterprise::create(&mut db, &EnterpriseInput { park: Some("徐庄高新区".into()), sector: Some("新材料".into()), ..input(B, "江苏紫峰新材料有限公司") })
+        .unwrap();
     enterprise::create(&mut db, &input(C, "北京某某科技有限公司")).unwrap();
     fn search(db: &Db, s: &str) -> enterprise::EnterprisePage {
         enterprise::search(db, &EnterpriseQuery { q: Some(s.into()), ..Default::default() }).unwrap()

@@ -103,11 +103,8 @@ const CONTACT_HEAD: &str = "企业名称,统一社会信用代码,联系人,联�
 fn undoing_batches_in_any_order_ends_where_none_had_happened() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let files = [
-        "甲公司,914403001922038216,张一,13000000001,地址A\n",
-        "甲公司,914403001922038216,张二,13000000002,\n",
-        "甲公司,914403001922038216,张三,,地址C\n",
-    ];
+    let files =
+        ["甲公司,914403001922038216,张一,13000000001,地址A\n", "甲公司,914403001922038216,张二,13000000002,\n", "甲公司,914403001922038216,张三,,地址C\n"];
     let mut ids = vec![];
     for (i, row) in files.iter().enumerate() {
         let f = write_csv(t.path(), &format!("o{i}.csv"), &format!("{CONTACT_HEAD}{row}"));
@@ -138,7 +135,8 @@ fn undoing_a_batch_asks_about_records_a_later_file_linked_to_its_enterprises() {
     let mut db = db(t.path());
     let roster = import::commit(&mut db, &fixtures().join("enterprises-roster.xlsx"), &ImportOptions::default(), &NoProgress).unwrap();
     let certs = import::commit(&mut db, &fixtures().join("certifications.ods"), &ImportOptions::default(), &NoProgress).unwrap();
-    let linked: Vec<String> = certs.rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc().to_string()).filter(|u| enterprise::find(&db, u).is_ok()).collect();
+    let linked: Vec<String> =
+        certs.rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc().to_string()).filter(|u| enterprise::find(&db, u).is_ok()).collect();
     let from_roster: std::collections::HashSet<String> = roster.rows.iter().filter_map(|r| r.record.as_ref()).map(|r| r.uscc().to_string()).collect();
     assert!(linked.iter().any(|u| from_roster.contains(u)), "the certification file names enterprises of the roster");
     let err = import::undo(&mut db, roster.batch_id.unwrap(), false).unwrap_err();
@@ -318,7 +316,8 @@ fn park_resubmission_lists_who_disappeared() {
     assert_eq!(r.disappeared[0].uscc, "91440300708461136T");
     // A row the file still has, rejected for a wrong date (its code typed in lower case with a
     // space): the enterprise has not left.
-    let c = write_csv(t.path(), "c.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,深圳乙丙有限公司,91440300708461136t ,2020-13-45,,,,\n"));
+    let c =
+        write_csv(t.path(), "c.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,深圳乙丙有限公司,91440300708461136t ,2020-13-45,,,,\n"));
     let r = import::analyze(&mut db, &c, &opts, &NoProgress).unwrap();
     assert_eq!(r.rows[1].status, RowStatus::Rejected);
     assert_eq!(r.rows[1].errors[0].code, "bad_date");
@@ -337,7 +336,11 @@ fn a_parks_rent_resubmission_lists_who_disappeared_too() {
     let mut db = db(t.path());
     let opts = ImportOptions { park: Some("麒麟科技创新园".into()), ..Default::default() };
     let head = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
-    let a = write_csv(t.path(), "a.csv", &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n乙公司,91440300708461136T,100,50,2025-01-01,2025-12-31,1\n"));
+    let a = write_csv(
+        t.path(),
+        "a.csv",
+        &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n乙公司,91440300708461136T,100,50,2025-01-01,2025-12-31,1\n"),
+    );
     import::commit(&mut db, &a, &opts, &NoProgress).unwrap();
     let b = write_csv(t.path(), "b.csv", &format!("{head}甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1\n"));
     let r = import::analyze(&mut db, &b, &opts, &NoProgress).unwrap();
@@ -433,7 +436,11 @@ fn units_in_headers_and_above_the_table_are_applied() {
     assert_eq!(rec["revenue_prev_fen"], 500_000_000);
     assert_eq!(rec["requested_fen"], 5_000_000);
     // "金额单位：万元" above a header that states no unit.
-    let b = write_csv(t.path(), "b.csv", "2024年在册企业名单\n填报单位：麒麟园,,金额单位：万元\n企业名称,统一社会信用代码,注册资本\n南京甲乙科技有限公司,914403001922038216,500\n");
+    let b = write_csv(
+        t.path(),
+        "b.csv",
+        "2024年在册企业名单\n填报单位：麒麟园,,金额单位：万元\n企业名称,统一社会信用代码,注册资本\n南京甲乙科技有限公司,914403001922038216,500\n",
+    );
     let r = import::analyze(&mut db, &b, &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.header_row, 3);
     let rec = serde_json::to_value(r.rows[0].record.as_ref().unwrap()).unwrap();
@@ -501,7 +508,12 @@ fn ods_merged_cells_carry_their_value_down() {
     let table = format!(
         "<table:table table:name=\"租赁\">{}{}{}</table:table>",
         row(["企业名称", "统一社会信用代码", "租赁地址", "租赁面积", "租金单价", "租期起", "租期止", "申请补贴年度"].map(s).concat()),
-        row(format!("{}{}{}", merged("南京甲乙科技有限公司"), merged("914403001922038216"), ["1号楼", "100", "50", "2024-01-01", "2024-12-31", "1"].map(s).concat())),
+        row(format!(
+            "{}{}{}",
+            merged("南京甲乙科技有限公司"),
+            merged("914403001922038216"),
+            ["1号楼", "100", "50", "2024-01-01", "2024-12-31", "1"].map(s).concat()
+        )),
         row(format!("<table:covered-table-cell/><table:covered-table-cell/>{}", ["2号楼", "80", "50", "2025-01-01", "2025-12-31", "2"].map(s).concat())),
     );
     let p = t.path().join("merged.ods");
@@ -540,10 +552,15 @@ fn a_formula_without_its_result_or_an_error_value_is_an_error_not_a_blank() {
     let s = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
     let rows = format!(
         r#"<row r="1">{}{}{}</row><row r="2">{}{}<c r="C2"><f>B5*2</f></c></row><row r="3">{}{}<c r="C3" t="e"><v>#N/A</v></c></row><row r="4">{}{}<c r="C4"><f>1+1</f><v>2</v></c></row>"#,
-        s("A1", "企业名称"), s("B1", "统一社会信用代码"), s("C1", "注册资本（万元）"),
-        s("A2", "南京甲乙科技有限公司"), s("B2", "914403001922038216"),
-        s("A3", "深圳乙丙有限公司"), s("B3", "91440300708461136T"),
-        s("A4", "南京某某科技有限公司"), s("B4", "91320114282331851X"),
+        s("A1", "企业名称"),
+        s("B1", "统一社会信用代码"),
+        s("C1", "注册资本（万元）"),
+        s("A2", "南京甲乙科技有限公司"),
+        s("B2", "914403001922038216"),
+        s("A3", "深圳乙丙有限公司"),
+        s("B3", "91440300708461136T"),
+        s("A4", "南京某某科技有限公司"),
+        s("B4", "91320114282331851X"),
     );
     let p = t.path().join("formulas.xlsx");
     write_xlsx(&p, &rows);
@@ -664,7 +681,8 @@ fn the_table_is_the_visible_data_sheet_not_a_hidden_or_instruction_sheet_with_th
 
 #[test]
 fn money_in_another_currency_or_in_thousands_is_refused_not_read_as_yuan() {
-    for (file, column, unit) in [("capital-usd.xlsx", "注册资本（万美元）", "万美元"), ("revenue-yi.xlsx", "上年营业收入（亿元）", "亿元")] {
+    for (file, column, unit) in [("capital-usd.xlsx", "注册资本（万美元）", "万美元"), ("revenue-yi.xlsx", "上年营业收入（亿元）", "亿元")]
+    {
         let r = quirk(file);
         assert!(r.summary.accepted == 0 && r.summary.rejected > 0, "{file}");
         let e = r.rows[0].errors.iter().find(|e| e.column == column).unwrap_or_else(|| panic!("{file}: {:?}", r.rows[0].errors));
@@ -706,7 +724,8 @@ fn seal_signature_and_date_lines_under_the_table_are_skipped_and_the_park_read_f
 fn a_row_naming_an_enterprise_merged_into_another_is_refused_and_points_to_the_survivor() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let a = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,南京甲乙科技有限公司（旧）,91320102910863147J,,,,,\n"));
+    let a =
+        write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲乙科技有限公司,914403001922038216,,,,,\n2,南京甲乙科技有限公司（旧）,91320102910863147J,,,,,\n"));
     import::commit(&mut db, &a, &ImportOptions::default(), &NoProgress).unwrap();
     let (s, l) = (enterprise::find(&db, "914403001922038216").unwrap(), enterprise::find(&db, "91320102910863147J").unwrap());
     enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
@@ -772,7 +791,11 @@ fn tab_and_semicolon_files_with_a_title_line_are_read_by_the_delimiter_their_tab
     let cases = [
         ("c7.csv", "企业名称,统一社会信用代码,产业领域\n甲公司,914403001922038216,软件;人工智能;大数据\n乙公司,91440300708461136T,软件;集成电路;芯片\n", 1),
         ("c8.csv", "企业名称,统一社会信用代码,注册地址\n甲公司,914403001922038216,\"南京市\t玄武区\t徐庄\"\n乙公司,91440300708461136T,\"南京\t江宁\"\n", 1),
-        ("c6.csv", "说明：代码,名称,日期均必填\n企业名称;统一社会信用代码;成立日期\n甲公司;914403001922038216;2020-01-01\n乙公司;91440300708461136T;2021-02-03\n", 2),
+        (
+            "c6.csv",
+            "说明：代码,名称,日期均必填\n企业名称;统一社会信用代码;成立日期\n甲公司;914403001922038216;2020-01-01\n乙公司;91440300708461136T;2021-02-03\n",
+            2,
+        ),
     ];
     for (name, text, header) in cases {
         let f = write_csv(t.path(), name, text);
@@ -871,7 +894,12 @@ fn an_enterprise_created_by_a_batch_goes_once_every_batch_that_touched_it_is_und
 fn undo_looks_past_batches_and_edits_undone_since_whatever_undid_them() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() }).unwrap().enterprise;
+    let e = enterprise::create(
+        &mut db,
+        &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
     let contact = |db: &Db| enterprise::find(db, "914403001922038216").unwrap().contact_name;
     // Batches 1 and 2, batch 2 undone, batch 3, batch 1 undone (its field kept: batch 3 changed it), batch 3 undone.
     let ids = commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,", "甲公司,914403001922038216,张二,,"]);
@@ -883,7 +911,12 @@ fn undo_looks_past_batches_and_edits_undone_since_whatever_undid_them() {
     // An edit, a batch, the batch undone (the edit's field kept), then Ctrl+Z of the edit: 原人.
     let t2 = tempfile::tempdir().unwrap();
     let mut db2 = Db::open_rw(t2.path().join("i.db")).unwrap();
-    let e2 = enterprise::create(&mut db2, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() }).unwrap().enterprise;
+    let e2 = enterprise::create(
+        &mut db2,
+        &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), contact_name: Some("原人".into()), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
     let b = commits(&mut db2, t2.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,"])[0];
     let now = enterprise::find(&db2, "914403001922038216").unwrap();
     enterprise::update(&mut db2, e2.id, &EnterpriseInput { contact_name: Some("手工人".into()), ..enterprise::to_input(&now) }, None).unwrap();
@@ -899,7 +932,12 @@ fn undoing_a_change_to_an_application_a_grant_was_drafted_from_asks_and_keeps_it
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
     let head = "企业名称,统一社会信用代码,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,申请补贴年度\n";
-    let ids = commits(&mut db, t.path(), head, &["甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1", "甲公司,914403001922038216,200,50,2025-01-01,2025-12-31,1"]);
+    let ids = commits(
+        &mut db,
+        t.path(),
+        head,
+        &["甲公司,914403001922038216,100,50,2025-01-01,2025-12-31,1", "甲公司,914403001922038216,200,50,2025-01-01,2025-12-31,1"],
+    );
     let app = huiqi_core::rent::applications(&db, false).unwrap()[0].id;
     let grant = huiqi_core::rent::draft(&mut db, app).unwrap();
     let err = import::undo(&mut db, ids[1], false).unwrap_err();
@@ -938,7 +976,8 @@ fn ctrl_z_of_a_merge_moves_back_only_the_links_still_at_the_survivor() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
     let first = commits(&mut db, t.path(), RENT_HEAD, &["乙公司,91320102910863147J,100,50,2025-01-01,2025-12-31,1"])[0];
-    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
+    let s =
+        enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
     let l = enterprise::find(&db, "91320102910863147J").unwrap();
     enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
     import::undo(&mut db, first, true).unwrap();
@@ -958,7 +997,12 @@ fn ctrl_z_of_a_merge_keeps_what_a_later_import_wrote_on_the_survivor() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
     commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,13000000001,地址A"]);
-    let l = enterprise::create(&mut db, &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), notes: Some("乙备注".into()), ..Default::default() }).unwrap().enterprise;
+    let l = enterprise::create(
+        &mut db,
+        &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), notes: Some("乙备注".into()), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
     let s = enterprise::find(&db, "914403001922038216").unwrap();
     let picks = [("notes".to_string(), enterprise::Pick::Loser)].into_iter().collect();
     enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks }).unwrap();
@@ -989,7 +1033,8 @@ fn a_later_edit_that_writes_the_batchs_value_again_is_kept_on_undo() {
 fn ctrl_z_of_a_merge_whose_freed_code_was_taken_since_refuses_with_the_holder_named() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), ..Default::default() }).unwrap().enterprise;
+    let s =
+        enterprise::create(&mut db, &EnterpriseInput { uscc: "91320102910863147J".into(), name: "乙公司".into(), ..Default::default() }).unwrap().enterprise;
     commits(&mut db, t.path(), CONTACT_HEAD, &["甲公司,914403001922038216,张一,,"]);
     let l = enterprise::find(&db, "914403001922038216").unwrap();
     let picks = [("uscc".to_string(), enterprise::Pick::Loser), ("name".to_string(), enterprise::Pick::Loser)].into_iter().collect();
@@ -1065,9 +1110,16 @@ fn units_a_field_cannot_have_are_refused_and_a_yearly_unit_rent_is_kept_per_mont
     let f = write_csv(t.path(), "a.csv", &format!("{head}甲公司,914403001922038216,100,600,2025-01-01,2025-12-31,1,100,150\n"));
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(record_field(&r, 0, "unit_rent_fen"), 5000, "600 元/㎡ a year is 50 元/㎡ a month");
-    assert_eq!((record_field(&r, 0, "revenue_prev_fen"), record_field(&r, 0, "revenue_curr_fen")), (100_000_000.into(), 150_000_000.into()), "100 and 150 万元");
+    assert_eq!(
+        (record_field(&r, 0, "revenue_prev_fen"), record_field(&r, 0, "revenue_curr_fen")),
+        (100_000_000.into(), 150_000_000.into()),
+        "100 and 150 万元"
+    );
     for (col, cell) in [("租赁面积（亩）", "1.5"), ("年租金（元/㎡）", "600")] {
-        let head = format!("企业名称,统一社会信用代码,{col},租金单价（元/㎡/月）,租期起,租期止,申请补贴年度{}\n", if col.starts_with("租赁面积") { "" } else { ",租赁面积" });
+        let head = format!(
+            "企业名称,统一社会信用代码,{col},租金单价（元/㎡/月）,租期起,租期止,申请补贴年度{}\n",
+            if col.starts_with("租赁面积") { "" } else { ",租赁面积" }
+        );
         let extra = if col.starts_with("租赁面积") { "" } else { ",100" };
         let f = write_csv(t.path(), "b.csv", &format!("{head}甲公司,914403001922038216,{cell},50,2025-01-01,2025-12-31,1{extra}\n"));
         let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
@@ -1081,7 +1133,8 @@ fn ctrl_z_of_a_merge_after_the_losers_batch_was_undone_removes_the_loser() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
     let b = commits(&mut db, t.path(), RENT_HEAD, &["乙公司,91320102910863147J,100,50,2025-01-01,2025-12-31,1"])[0];
-    let s = enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
+    let s =
+        enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: "甲公司".into(), ..Default::default() }).unwrap().enterprise;
     let l = enterprise::find(&db, "91320102910863147J").unwrap();
     enterprise::merge(&mut db, &enterprise::MergePlan { survivor_id: s.id, loser_id: l.id, picks: Default::default() }).unwrap();
     import::undo(&mut db, b, true).unwrap();
@@ -1177,7 +1230,11 @@ fn date_cells_outside_plausible_years_and_future_issue_dates_are_refused() {
 fn a_date_that_is_not_on_the_calendar_says_so() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let f = write_csv(t.path(), "d.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2023-02-29,100,,,\n2,南京乙科技有限公司,91320114417776314B,2023.13.01,100,,,\n"));
+    let f = write_csv(
+        t.path(),
+        "d.csv",
+        &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2023-02-29,100,,,\n2,南京乙科技有限公司,91320114417776314B,2023.13.01,100,,,\n"),
+    );
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
     for row in &r.rows {
         assert_eq!(codes(row), ["bad_date"]);
@@ -1302,7 +1359,11 @@ fn dashes_slashes_and_wu_are_blank_cells() {
     }
 
     // A yes/no column: a dash is blank, 无 is 否.
-    let f = write_csv(t.path(), "h.csv", "统一社会信用代码,企业名称,是否高新技术企业\n91320114282331851X,南京甲科技有限公司,— —\n91320114417776314B,南京乙科技有限公司,无\n");
+    let f = write_csv(
+        t.path(),
+        "h.csv",
+        "统一社会信用代码,企业名称,是否高新技术企业\n91320114282331851X,南京甲科技有限公司,— —\n91320114417776314B,南京乙科技有限公司,无\n",
+    );
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.summary.accepted, 2, "{:?}", r.rows.iter().map(|x| &x.errors).collect::<Vec<_>>());
     let ht = |i: usize| serde_json::to_value(r.rows[i].record.as_ref().unwrap()).unwrap()["high_tech"].clone();
@@ -1339,7 +1400,8 @@ fn a_long_term_certificate_keeps_9999_12_31_as_its_expiry() {
 fn eighth_review_csv_quotes_split_amounts_and_wan_across_formats() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let e = import::analyze(&mut db, &fixtures().join("../import-quirks/csv-quote-closed-lines-later.csv"), &ImportOptions::default(), &NoProgress).unwrap_err();
+    let e =
+        import::analyze(&mut db, &fixtures().join("../import-quirks/csv-quote-closed-lines-later.csv"), &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(e.code(), "file_unreadable");
     assert!(e.message(huiqi_core::Lang::Zh).contains("第 2 行有一个引号没有在本格结束"), "{}", e.message(huiqi_core::Lang::Zh));
 
@@ -1354,7 +1416,19 @@ fn eighth_review_csv_quotes_split_amounts_and_wan_across_formats() {
     let xlsx = fen("capital-wan-rounded.xlsx");
     assert_eq!(fen("capital-wan-rounded.xls"), xlsx);
     assert_eq!(fen("capital-wan-rounded.ods"), xlsx);
-    let amp: Vec<String> = ["xlsx", "xls", "ods"].iter().map(|e| format!("{:?}", quirk(&format!("sheet-name-with-ampersand.{e}")).rows.iter().map(|r| r.record.as_ref().map(|x| serde_json::to_value(x).unwrap())).collect::<Vec<_>>())).collect();
+    let amp: Vec<String> = ["xlsx", "xls", "ods"]
+        .iter()
+        .map(|e| {
+            format!(
+                "{:?}",
+                quirk(&format!("sheet-name-with-ampersand.{e}"))
+                    .rows
+                    .iter()
+                    .map(|r| r.record.as_ref().map(|x| serde_json::to_value(x).unwrap()))
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
     assert_eq!(amp[1], amp[0]);
     assert_eq!(amp[2], amp[0]);
 }
@@ -1402,7 +1476,11 @@ fn an_unclosed_quote_in_a_csv_is_refused_naming_its_line() {
 fn an_amount_over_the_cap_says_it_is_too_large() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    let f = write_csv(t.path(), "a.csv", &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,123456789.125,,,\n2,南京乙科技有限公司,91320114417776314B,2020-01-01,12x,,,\n"));
+    let f = write_csv(
+        t.path(),
+        "a.csv",
+        &format!("{HEAD}1,南京甲科技有限公司,91320114282331851X,2020-01-01,123456789.125,,,\n2,南京乙科技有限公司,91320114417776314B,2020-01-01,12x,,,\n"),
+    );
     let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
     assert!(r.rows[0].errors[0].message.contains("超过一万亿元"), "{}", r.rows[0].errors[0].message);
     assert!(r.rows[1].errors[0].message.contains("不是金额"), "{}", r.rows[1].errors[0].message);
@@ -1486,11 +1564,7 @@ fn a_chart_sheet_is_passed_over() {
 #[test]
 fn amounts_shown_in_wan_read_alike_in_xlsx_xls_and_ods() {
     let fen = |f: &str| -> Vec<Option<i64>> {
-        quirk(f)
-            .rows
-            .iter()
-            .map(|r| serde_json::to_value(r.record.as_ref().unwrap()).unwrap()["registered_capital_fen"].as_i64())
-            .collect()
+        quirk(f).rows.iter().map(|r| serde_json::to_value(r.record.as_ref().unwrap()).unwrap()["registered_capital_fen"].as_i64()).collect()
     };
     let xlsx = fen("capital-shown-in-wan.xlsx");
     assert_eq!(xlsx, [Some(500_000_000), Some(12_500_000)]);
@@ -1505,7 +1579,8 @@ fn cells_shown_in_wan_win_over_a_yuan_header_in_every_format() {
     // The third row's 500 is a text cell: a number format does not show it otherwise.
     for e in ["xlsx", "xls", "ods"] {
         let r = quirk(&format!("capital-yuan-header-wan-cells.{e}"));
-        let fen: Vec<Option<i64>> = r.rows.iter().map(|r| r.record.as_ref().and_then(|x| serde_json::to_value(x).unwrap()["registered_capital_fen"].as_i64())).collect();
+        let fen: Vec<Option<i64>> =
+            r.rows.iter().map(|r| r.record.as_ref().and_then(|x| serde_json::to_value(x).unwrap()["registered_capital_fen"].as_i64())).collect();
         assert_eq!(fen, [Some(500_000_000), Some(500_000_000), Some(50_000), Some(500_000_000)], "{e}");
     }
 }
@@ -1517,8 +1592,16 @@ fn cells_shown_in_wan_win_over_a_yuan_header_in_every_format() {
 fn rent_rows_are_checked_against_the_ledger() {
     let t = tempfile::tempdir().unwrap();
     let mut db = db(t.path());
-    huiqi_core::enterprise::create(&mut db, &huiqi_core::enterprise::EnterpriseInput { uscc: "914403001922038216".into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2024-06-01".into()), ..Default::default() })
-        .unwrap();
+    huiqi_core::enterprise::create(
+        &mut db,
+        &huiqi_core::enterprise::EnterpriseInput {
+            uscc: "914403001922038216".into(),
+            name: "南京甲乙科技有限公司".into(),
+            founded_on: Some("2024-06-01".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let head = "企业名称,统一社会信用代码,租赁地址,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,上年营业收入（元）,本年营业收入（元）,申请补贴年度\n";
     let f = write_csv(
         t.path(),

@@ -35,11 +35,26 @@ fn arb_step() -> impl Strategy<Value = Step> {
 fn setup() -> (tempfile::TempDir, Db, i64) {
     let t = tempfile::tempdir().unwrap();
     let mut db = Db::open_rw(t.path().join("l.db")).unwrap();
-    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: USCC.into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2022-01-01".into()), ..Default::default() })
-        .unwrap()
-        .enterprise;
-    cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "高新技术企业".into(), certificate_no: Some("GR1".into()), issued_on: "2022-02-01".into(), ..Default::default() }).unwrap();
-    cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "高新技术企业".into(), certificate_no: Some("GR2".into()), issued_on: "2025-02-01".into(), ..Default::default() }).unwrap();
+    let e = enterprise::create(
+        &mut db,
+        &EnterpriseInput { uscc: USCC.into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2022-01-01".into()), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(), kind: "高新技术企业".into(), certificate_no: Some("GR1".into()), issued_on: "2022-02-01".into(), ..Default::default()
+        },
+    )
+    .unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(), kind: "高新技术企业".into(), certificate_no: Some("GR2".into()), issued_on: "2025-02-01".into(), ..Default::default()
+        },
+    )
+    .unwrap();
     (t, db, e.id)
 }
 

@@ -24,8 +24,20 @@ fn day() -> NaiveDate {
 fn setup() -> (tempfile::TempDir, Db, i64) {
     let t = tempfile::tempdir().unwrap();
     let mut db = Db::open_rw(t.path().join("n.db")).unwrap();
-    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: USCC.into(), name: NAME.into(), founded_on: Some("2023-03-01".into()), ..Default::default() }).unwrap().enterprise;
-    cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "high_tech_enterprise".into(), certificate_no: Some("GR202532000001".into()), issued_on: "2025-01-10".into(), ..Default::default() }).unwrap();
+    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: USCC.into(), name: NAME.into(), founded_on: Some("2023-03-01".into()), ..Default::default() })
+        .unwrap()
+        .enterprise;
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(),
+            kind: "high_tech_enterprise".into(),
+            certificate_no: Some("GR202532000001".into()),
+            issued_on: "2025-01-10".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     rent::set_growth(&mut db, &GrowthReport { enterprise_id: e.id, year: 2025, revenue_fen: Some(140_000_000), rd_fen: None, staff: Some(30) }).unwrap();
     settings(&mut db);
     (t, db, e.id)
@@ -52,10 +64,30 @@ fn settings(db: &mut Db) {
 
 /// An approved grant of 135,270.00 元 (250.5 ㎡ × 45 元 × 12 months × 100%).
 fn approved_grant(db: &mut Db, eid: i64, address: &str, year: i64, start: &str, end: &str) -> rent::Grant {
-    let lease = rent::add_lease(db, eid, &LeaseInput { address: Some(address.into()), area_centi_m2: 25_050, unit_rent_fen: 4_500, start_on: start.into(), end_on: end.into(), annual_rent_fen: None }).unwrap();
+    let lease = rent::add_lease(
+        db,
+        eid,
+        &LeaseInput {
+            address: Some(address.into()),
+            area_centi_m2: 25_050,
+            unit_rent_fen: 4_500,
+            start_on: start.into(),
+            end_on: end.into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap();
     let app = rent::add_application(
         db,
-        &ApplicationInput { lease_id: lease.id, subsidy_year: year, period_start: start.into(), period_end: end.into(), revenue_prev_fen: Some(100_000_000), revenue_curr_fen: Some(140_000_000), requested_fen: None },
+        &ApplicationInput {
+            lease_id: lease.id,
+            subsidy_year: year,
+            period_start: start.into(),
+            period_end: end.into(),
+            revenue_prev_fen: Some(100_000_000),
+            revenue_curr_fen: Some(140_000_000),
+            requested_fen: None,
+        },
     )
     .unwrap();
     let g = rent::draft(db, app.id).unwrap();
@@ -64,7 +96,12 @@ fn approved_grant(db: &mut Db, eid: i64, address: &str, year: i64, start: &str, 
 }
 
 fn tool(name: &str, args: &[&str], file: &Path) -> String {
-    let out = Command::new(name).args(args).arg(file).args(if name == "pdftotext" { &["-"][..] } else { &[][..] }).output().unwrap_or_else(|e| panic!("{name} is needed (poppler-utils, qpdf): {e}"));
+    let out = Command::new(name)
+        .args(args)
+        .arg(file)
+        .args(if name == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed (poppler-utils, qpdf): {e}"));
     assert!(out.status.success(), "{name} failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -222,8 +259,32 @@ fn missing_fields_and_glyphs_block_issuing_and_name_what_is_missing() {
 #[test]
 fn a_rejection_states_the_reason_and_cites_the_rule() {
     let (t, mut db, eid) = setup();
-    let lease = rent::add_lease(&mut db, eid, &LeaseInput { address: Some("南京市江宁区天元中路1号".into()), area_centi_m2: 10_000, unit_rent_fen: 5_000, start_on: "2026-01-01".into(), end_on: "2026-12-31".into(), annual_rent_fen: None }).unwrap();
-    let app = rent::add_application(&mut db, &ApplicationInput { lease_id: lease.id, subsidy_year: 1, period_start: "2026-01-01".into(), period_end: "2026-12-31".into(), revenue_prev_fen: None, revenue_curr_fen: None, requested_fen: None }).unwrap();
+    let lease = rent::add_lease(
+        &mut db,
+        eid,
+        &LeaseInput {
+            address: Some("南京市江宁区天元中路1号".into()),
+            area_centi_m2: 10_000,
+            unit_rent_fen: 5_000,
+            start_on: "2026-01-01".into(),
+            end_on: "2026-12-31".into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap();
+    let app = rent::add_application(
+        &mut db,
+        &ApplicationInput {
+            lease_id: lease.id,
+            subsidy_year: 1,
+            period_start: "2026-01-01".into(),
+            period_end: "2026-12-31".into(),
+            revenue_prev_fen: None,
+            revenue_curr_fen: None,
+            requested_fen: None,
+        },
+    )
+    .unwrap();
     let g = rent::draft(&mut db, app.id).unwrap();
     let g = rent::reject(&mut db, g.id, "租赁合同未在区内备案").unwrap();
     let target = notice::target_for_grant(&db, g.id).unwrap();
@@ -239,9 +300,20 @@ fn a_rejection_states_the_reason_and_cites_the_rule() {
 }
 
 fn reward_ready(db: &mut Db) -> i64 {
-    cert::add(db, &CertInput { uscc: USCC.into(), kind: "green_factory".into(), certificate_no: Some("LSGC-2026-018".into()), issued_on: "2026-01-20".into(), ..Default::default() }).unwrap();
+    cert::add(
+        db,
+        &CertInput {
+            uscc: USCC.into(),
+            kind: "green_factory".into(),
+            certificate_no: Some("LSGC-2026-018".into()),
+            issued_on: "2026-01-20".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let scan = reward::scan(db).unwrap();
-    let picks: Vec<reward::RewardPick> = scan.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let picks: Vec<reward::RewardPick> =
+        scan.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
     let rewards = reward::confirm(db, &picks, true).unwrap();
     assert!(!rewards.is_empty());
     rewards[0].id
@@ -275,7 +347,14 @@ fn batches_preview_then_issue_in_one_transaction_and_cancel_takes_no_number() {
     // Cancel half-way: nothing stored, no number taken.
     let cancel = CancelFlag::new();
     let flag = cancel.clone();
-    let prog = FnProgress { f: move |r: huiqi_core::progress::ProgressReport| if r.stage == "issue" && r.done == 1 { flag.cancel() }, cancel };
+    let prog = FnProgress {
+        f: move |r: huiqi_core::progress::ProgressReport| {
+            if r.stage == "issue" && r.done == 1 {
+                flag.cancel()
+            }
+        },
+        cancel,
+    };
     assert_eq!(notice::batch_issue(&mut db, &ready, day(), &prog).unwrap_err().code(), "cancelled");
     assert!(notice::register(&db).unwrap().is_empty(), "cancel leaves nothing half-numbered");
     assert!(notice::list(&db, None, None).unwrap().is_empty());

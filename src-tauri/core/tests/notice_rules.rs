@@ -58,7 +58,17 @@ fn setup() -> (tempfile::TempDir, Db) {
     for (u, n) in [(USCC, NAME), (USCC2, NAME2)] {
         enterprise::create(&mut db, &EnterpriseInput { uscc: u.into(), name: n.into(), founded_on: Some("2023-03-01".into()), ..Default::default() }).unwrap();
     }
-    cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "high_tech_enterprise".into(), certificate_no: Some("GR202432000001".into()), issued_on: "2024-12-20".into(), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(),
+            kind: "high_tech_enterprise".into(),
+            certificate_no: Some("GR202432000001".into()),
+            issued_on: "2024-12-20".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let office = huiqi_core::system::office(&db).unwrap();
     huiqi_core::system::save_office(
         &mut db,
@@ -84,10 +94,30 @@ fn grant(db: &mut Db, address: &str, area: i64) -> rent::Grant {
 
 fn grant_in(db: &mut Db, address: &str, area: i64, start: &str, end: &str) -> rent::Grant {
     let e = enterprise::find(db, USCC).unwrap();
-    let lease = rent::add_lease(db, e.id, &LeaseInput { address: Some(address.into()), area_centi_m2: area, unit_rent_fen: 4_500, start_on: start.into(), end_on: end.into(), annual_rent_fen: None }).unwrap();
+    let lease = rent::add_lease(
+        db,
+        e.id,
+        &LeaseInput {
+            address: Some(address.into()),
+            area_centi_m2: area,
+            unit_rent_fen: 4_500,
+            start_on: start.into(),
+            end_on: end.into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap();
     let app = rent::add_application(
         db,
-        &ApplicationInput { lease_id: lease.id, subsidy_year: 1, period_start: start.into(), period_end: end.into(), revenue_prev_fen: Some(100_000_000), revenue_curr_fen: Some(140_000_000), requested_fen: None },
+        &ApplicationInput {
+            lease_id: lease.id,
+            subsidy_year: 1,
+            period_start: start.into(),
+            period_end: end.into(),
+            revenue_prev_fen: Some(100_000_000),
+            revenue_curr_fen: Some(140_000_000),
+            requested_fen: None,
+        },
     )
     .unwrap();
     rent::draft(db, app.id).unwrap()
@@ -117,7 +147,13 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     let target = notice::target_for_grant(&db, g.id).unwrap();
     assert_eq!(target.kind, NoticeKind::RentApproval);
     let (_, t) = issue_text(&mut db, target, "01-rent-approval");
-    for want in [BASIS_NO_QUOTE, "按照《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）", "租赁面积1200.00平方米，补贴面积1000.00平方米", "抄送：区财政局，区审计局。", "2026年3月5日印发"] {
+    for want in [
+        BASIS_NO_QUOTE,
+        "按照《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）",
+        "租赁面积1200.00平方米，补贴面积1000.00平方米",
+        "抄送：区财政局，区审计局。",
+        "2026年3月5日印发",
+    ] {
         assert!(t.contains(want), "approval lacks {want}:\n{t}");
     }
     assert!(!t.contains("房屋（面积1000.00平方米）"), "the capped area is not stated as the leased one");
@@ -143,12 +179,34 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
 
     // Refusal: the reason, the rule, the remedies.
     let e2 = enterprise::find(&db, USCC2).unwrap();
-    let lease = rent::add_lease(&mut db, e2.id, &LeaseInput { address: Some("南京市江宁区将军大道2号".into()), area_centi_m2: 10_000, unit_rent_fen: 5_000, start_on: "2026-01-01".into(), end_on: "2026-12-31".into(), annual_rent_fen: None }).unwrap();
-    let app = rent::add_application(&mut db, &ApplicationInput { lease_id: lease.id, subsidy_year: 1, period_start: "2026-01-01".into(), period_end: "2026-12-31".into(), ..Default::default() }).unwrap();
+    let lease = rent::add_lease(
+        &mut db,
+        e2.id,
+        &LeaseInput {
+            address: Some("南京市江宁区将军大道2号".into()),
+            area_centi_m2: 10_000,
+            unit_rent_fen: 5_000,
+            start_on: "2026-01-01".into(),
+            end_on: "2026-12-31".into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap();
+    let app = rent::add_application(
+        &mut db,
+        &ApplicationInput { lease_id: lease.id, subsidy_year: 1, period_start: "2026-01-01".into(), period_end: "2026-12-31".into(), ..Default::default() },
+    )
+    .unwrap();
     let g3 = rent::draft(&mut db, app.id).unwrap();
     let g3 = rent::reject(&mut db, g3.id, "补贴期间没有有效的高新技术企业或科技型中小企业资格").unwrap();
     let (_, t) = issue_text_t(&mut db, |db| notice::target_for_grant(db, g3.id).unwrap(), "03-rent-rejection");
-    for want in ["不予补贴", "原因：补贴期间没有有效的高新技术企业或科技型中小企业资格", "《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）", "申请行政复议", "提起行政诉讼"] {
+    for want in [
+        "不予补贴",
+        "原因：补贴期间没有有效的高新技术企业或科技型中小企业资格",
+        "《江宁区高新技术创业企业房租补贴实施细则》（江宁科规〔2025〕1号）",
+        "申请行政复议",
+        "提起行政诉讼",
+    ] {
         assert!(t.contains(want), "refusal lacks {want}:\n{t}");
     }
     texts.push(("rejection".into(), t));
@@ -156,13 +214,31 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     // Rewards: a title from a published list without a certificate number (入选, 支持资金 for
     // article 7); the software milestone (首次突破); a difference (补差).
     cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "国家级绿色工厂".into(), issued_on: "2026-01-20".into(), ..Default::default() }).unwrap();
-    cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "国家质量标杆企业".into(), certificate_no: Some("ZLBG-2025-07".into()), issued_on: "2025-06-01".into(), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC2.into(),
+            kind: "国家质量标杆企业".into(),
+            certificate_no: Some("ZLBG-2025-07".into()),
+            issued_on: "2025-06-01".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     huiqi_core::policy::set_program_amount(&mut db, "software_revenue_100m", Some(30_000_000)).unwrap();
-    cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "软件企业营业收入首次突破1亿元".into(), issued_on: "2026-02-10".into(), ..Default::default() }).unwrap();
+    cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "软件企业营业收入首次突破1亿元".into(), issued_on: "2026-02-10".into(), ..Default::default() })
+        .unwrap();
     let s = reward::scan(&db).unwrap();
-    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let picks: Vec<reward::RewardPick> =
+        s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
     let rewards = reward::confirm(&mut db, &picks, true).unwrap();
-    let by = |code: &str| rewards.iter().find(|r| r.program_code == code).unwrap_or_else(|| panic!("{code} in {:?}", rewards.iter().map(|r| &r.program_code).collect::<Vec<_>>())).id;
+    let by = |code: &str| {
+        rewards
+            .iter()
+            .find(|r| r.program_code == code)
+            .unwrap_or_else(|| panic!("{code} in {:?}", rewards.iter().map(|r| &r.program_code).collect::<Vec<_>>()))
+            .id
+    };
     let (_, t) = issue_text_t(&mut db, |db| notice::target_for_reward(db, by("green_factory")).unwrap(), "04-reward-listed");
     assert!(t.contains("入选国家级绿色工厂名单（2026年1月20日公布）"), "{t}");
     assert!(t.contains("给予你单位支持资金500,000.00元"), "article 7 is support, not a reward: {t}");
@@ -173,14 +249,26 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     assert!(!t.contains("获评软件企业"), "{t}");
     assert!(t.contains("奖励资金300,000.00元"), "{t}");
     texts.push(("software".into(), t));
-    cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "国家技术创新示范企业".into(), certificate_no: Some("JSCX-2026-3".into()), issued_on: "2026-02-01".into(), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC2.into(),
+            kind: "国家技术创新示范企业".into(),
+            certificate_no: Some("JSCX-2026-3".into()),
+            issued_on: "2026-02-01".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let s = reward::scan(&db).unwrap();
     let p = s.proposals.iter().find(|p| p.program_code == "tech_innovation_demo").expect("补差 proposed");
     let top = reward::confirm(&mut db, &[reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }], true).unwrap();
     let target = notice::target_for_reward(&db, top[0].id).unwrap();
     assert_eq!(target.kind, NoticeKind::RewardTopUp);
     let (_, t) = issue_text(&mut db, target, "06-reward-top-up");
-    for want in ["补差资金的通知", "此前已获国家质量标杆企业奖励（500,000.00元）", "标准为2,000,000.00元", "补足差额", "奖励资金1,500,000.00元", "人民币壹佰伍拾万元整"] {
+    for want in
+        ["补差资金的通知", "此前已获国家质量标杆企业奖励（500,000.00元）", "标准为2,000,000.00元", "补足差额", "奖励资金1,500,000.00元", "人民币壹佰伍拾万元整"]
+    {
         assert!(t.contains(want), "补差 lacks {want}:\n{t}");
     }
     texts.push(("top_up".into(), t));
@@ -195,7 +283,14 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     let target = notice::target_for_reward(&db, gsc.id).unwrap();
     assert_eq!(target.kind, NoticeKind::RewardReduction);
     let (_, t) = issue_text(&mut db, target, "13-reward-reduction");
-    for want in ["入选国家级绿色供应链管理企业名单", "核定给予你单位支持资金300,000.00元，核减200,000.00元", "核减原因：按项目实际投入核定", "申请行政复议", "提起行政诉讼", "人民币叁拾万元整"] {
+    for want in [
+        "入选国家级绿色供应链管理企业名单",
+        "核定给予你单位支持资金300,000.00元，核减200,000.00元",
+        "核减原因：按项目实际投入核定",
+        "申请行政复议",
+        "提起行政诉讼",
+        "人民币叁拾万元整",
+    ] {
         assert!(t.contains(want), "reward reduction lacks {want}:\n{t}");
     }
     texts.push(("reward_reduction".into(), t));
@@ -209,17 +304,47 @@ fn every_kind_of_notice_as_a_clerk_reads_it() {
     assert!(t.contains("第二条规定") && t.contains("高新技术创业企业房租补贴") && t.contains("重新认定"), "{t}");
     assert!(t.contains("将于2027年12月19日到期") && t.contains("即将到期"), "{t}");
     texts.push(("reminder".into(), t));
-    let zjtx = cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "江苏省专精特新中小企业".into(), certificate_no: Some("ZJTX-2023-11".into()), issued_on: "2023-04-01".into(), ..Default::default() }).unwrap();
+    let zjtx = cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC2.into(),
+            kind: "江苏省专精特新中小企业".into(),
+            certificate_no: Some("ZJTX-2023-11".into()),
+            issued_on: "2023-04-01".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: zjtx.id }, "08-reminder-specialised");
     assert!(!t.contains("第二条") && !t.contains("宁委发"), "no money depends on it: no clause cited: {t}");
     assert!(t.contains("复核"), "{t}");
-    let sme = cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "科技型中小企业".into(), certificate_no: Some("20263201002345".into()), issued_on: "2026-03-02".into(), ..Default::default() }).unwrap();
+    let sme = cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC2.into(),
+            kind: "科技型中小企业".into(),
+            certificate_no: Some("20263201002345".into()),
+            issued_on: "2026-03-02".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: sme.id }, "09-reminder-tech-sme");
     assert!(t.contains("评价入库") && t.contains("2027年度评价") && !t.contains("重新认定"), "{t}");
     texts.push(("reminder_sme".into(), t));
     // A certificate already past its date is said to have expired; a title without expiry gets
     // no reminder.
-    let old_sme = cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "科技型中小企业".into(), certificate_no: Some("20253201000001".into()), issued_on: "2025-04-01".into(), ..Default::default() }).unwrap();
+    let old_sme = cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(),
+            kind: "科技型中小企业".into(),
+            certificate_no: Some("20253201000001".into()),
+            issued_on: "2025-04-01".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let (_, t) = issue_text(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: old_sme.id }, "12-reminder-expired");
     assert!(t.contains("已于2025年12月31日到期") && t.contains("已到期") && !t.contains("将于"), "{t}");
     let green = cert::list(&db, None, Some("green_factory"), None).unwrap().remove(0);
@@ -304,13 +429,18 @@ fn publicity_holds_payments_until_it_ends_and_objections_are_resolved() {
     let b = rent::approve(&mut db, gb.id, None, None, true).unwrap();
     cert::add(&mut db, &CertInput { uscc: USCC2.into(), kind: "国家级绿色工厂".into(), issued_on: "2026-01-20".into(), ..Default::default() }).unwrap();
     let s = reward::scan(&db).unwrap();
-    let picks: Vec<reward::RewardPick> = s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
+    let picks: Vec<reward::RewardPick> =
+        s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();
     let r = reward::confirm(&mut db, &picks, true).unwrap().remove(0);
     assert_eq!(publicity::unpublished(&db).unwrap(), (vec![b.id, a.id], vec![r.id]));
 
     // Five working days, weekends skipped: Thursday 2026-03-05 runs to Wednesday 2026-03-11.
     assert_eq!(publicity::period(day(), 5), (day(), NaiveDate::from_ymd_opt(2026, 3, 11).unwrap()));
-    assert_eq!(publicity::period(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), 5).0, NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(), "a Saturday starts on Monday");
+    assert_eq!(
+        publicity::period(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), 5).0,
+        NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        "a Saturday starts on Monday"
+    );
     // A list is published from its document's day on: it cannot be backdated. (The day the
     // clerk works is the real one here: payments check their hold against it.)
     let today = cert::today();
@@ -325,10 +455,14 @@ fn publicity_holds_payments_until_it_ends_and_objections_are_resolved() {
     let text = text_of("11-publicity", &pdf);
     let period_text = format!("公示期为5个工作日，自{}至{}", notice::zh_date(start), notice::zh_date(end));
     let printed = format!("{}印发", notice::zh_date(today));
-    for want in ["拟支持企业名单的公示", "公示如下", &period_text, "区科技局产业科，电话025-52101234", NAME, NAME2, "国家级绿色工厂支持", &printed] {
+    for want in ["拟支持企业名单的公示", "公示如下", &period_text, "区科技局产业科，电话025-52101234", NAME, NAME2, "国家级绿色工厂支持", &printed]
+    {
         assert!(text.contains(want), "公示 lacks {want}:\n{text}");
     }
-    assert!(text.find("公示如下").unwrap() < text.find(NAME).unwrap() && text.find(NAME).unwrap() < text.find(&period_text).unwrap(), "the list comes before the period and the contact:\n{text}");
+    assert!(
+        text.find("公示如下").unwrap() < text.find(NAME).unwrap() && text.find(NAME).unwrap() < text.find(&period_text).unwrap(),
+        "the list comes before the period and the contact:\n{text}"
+    );
     assert!(notice::verify_bytes(&db, &pdf).unwrap().found, "the list is an issued document of the register");
     // The xlsx for the website reads back with calamine.
     let x = t.path().join("公示.xlsx");
@@ -359,7 +493,9 @@ fn publicity_holds_payments_until_it_ends_and_objections_are_resolved() {
     assert_eq!(p.status, "closed");
     assert!(p.items.iter().all(|i| i.outcome == publicity::Outcome::Listed), "every item is held by its objection");
     assert_eq!(rent::pay(&mut db, a.id, 1_000, &on, "").unwrap_err().code(), "objection_open");
-    let obj = |p: &publicity::Publicity, grant: Option<i64>, reward: Option<i64>| p.items.iter().find(|i| i.grant_id == grant && i.reward_id == reward).unwrap().objections[0].id;
+    let obj = |p: &publicity::Publicity, grant: Option<i64>, reward: Option<i64>| {
+        p.items.iter().find(|i| i.grant_id == grant && i.reward_id == reward).unwrap().objections[0].id
+    };
     // Kept: the grant moves on and is paid.
     assert_eq!(publicity::resolve(&mut db, obj(&p, Some(a.id), None), ObjectionStatus::Kept, " ", None).unwrap_err().code(), "reason_required");
     let p2 = publicity::resolve(&mut db, obj(&p, Some(a.id), None), ObjectionStatus::Kept, "经现场核查，面积属实", None).unwrap();

@@ -15,24 +15,48 @@ const ADDR: &str = "南京市江宁区秣周东路9号";
 fn setup() -> (tempfile::TempDir, Db, i64) {
     let t = tempfile::tempdir().unwrap();
     let mut db = Db::open_rw(t.path().join("r.db")).unwrap();
-    let e = enterprise::create(&mut db, &EnterpriseInput { uscc: USCC.into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2023-03-01".into()), ..Default::default() })
-        .unwrap()
-        .enterprise;
+    let e = enterprise::create(
+        &mut db,
+        &EnterpriseInput { uscc: USCC.into(), name: "南京甲乙科技有限公司".into(), founded_on: Some("2023-03-01".into()), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
     // A valid high-tech certificate (2024-12-20 to 2027-12-19), through the import path.
     let csv = t.path().join("c.csv");
-    std::fs::write(&csv, format!("企业名称,统一社会信用代码,认定类型,证书编号,发证日期\n南京甲乙科技有限公司,{USCC},高新技术企业,GR202432000001,2024-12-20\n")).unwrap();
+    std::fs::write(&csv, format!("企业名称,统一社会信用代码,认定类型,证书编号,发证日期\n南京甲乙科技有限公司,{USCC},高新技术企业,GR202432000001,2024-12-20\n"))
+        .unwrap();
     huiqi_core::import::commit(&mut db, &csv, &Default::default(), &huiqi_core::progress::NoProgress).unwrap();
     (t, db, e.id)
 }
 
 fn lease(db: &mut Db, eid: i64, address: &str, area: i64, start: &str, end: &str) -> rent::Lease {
-    rent::add_lease(db, eid, &LeaseInput { address: Some(address.into()), area_centi_m2: area, unit_rent_fen: 4_500, start_on: start.into(), end_on: end.into(), annual_rent_fen: None }).unwrap()
+    rent::add_lease(
+        db,
+        eid,
+        &LeaseInput {
+            address: Some(address.into()),
+            area_centi_m2: area,
+            unit_rent_fen: 4_500,
+            start_on: start.into(),
+            end_on: end.into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap()
 }
 
 fn apply_on(db: &mut Db, lease_id: i64, year: i64, start: &str, end: &str, requested: i64) -> rent::Application {
     rent::add_application(
         db,
-        &ApplicationInput { lease_id, subsidy_year: year, period_start: start.into(), period_end: end.into(), revenue_prev_fen: Some(100_000_000), revenue_curr_fen: Some(140_000_000), requested_fen: Some(requested) },
+        &ApplicationInput {
+            lease_id,
+            subsidy_year: year,
+            period_start: start.into(),
+            period_end: end.into(),
+            revenue_prev_fen: Some(100_000_000),
+            revenue_curr_fen: Some(140_000_000),
+            requested_fen: Some(requested),
+        },
     )
     .unwrap()
 }
@@ -153,7 +177,11 @@ fn a_mid_month_lease_is_twelve_months() {
     assert_eq!(g.computed_fen, 13_527_000, "12 months of 250.5 ㎡ at 45 元, not 13");
     // The period may be any days within the lease; not outside it.
     let l = lease(&mut db, eid, "另一处", 10_000, "2026-04-10", "2026-08-20");
-    let e = rent::add_application(&mut db, &ApplicationInput { lease_id: l.id, subsidy_year: 1, period_start: "2026-04-01".into(), period_end: "2026-08-20".into(), ..Default::default() }).unwrap_err();
+    let e = rent::add_application(
+        &mut db,
+        &ApplicationInput { lease_id: l.id, subsidy_year: 1, period_start: "2026-04-01".into(), period_end: "2026-08-20".into(), ..Default::default() },
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "out_of_range");
     apply_on(&mut db, l.id, 2, "2026-04-10", "2026-08-20", 1);
 }
@@ -186,7 +214,17 @@ fn concurrent_premises_share_the_area_cap() {
 fn thirty_six_months_across_leases_and_parks() {
     let (_t, mut db, eid) = setup();
     // Founded 2023-03-01: young until 2028-02-29. Certified 2024-12-20 to 2027-12-19, renewed.
-    cert::add(&mut db, &CertInput { uscc: USCC.into(), kind: "高新技术企业".into(), certificate_no: Some("GR202732000009".into()), issued_on: "2027-12-20".into(), ..Default::default() }).unwrap();
+    cert::add(
+        &mut db,
+        &CertInput {
+            uscc: USCC.into(),
+            kind: "高新技术企业".into(),
+            certificate_no: Some("GR202732000009".into()),
+            issued_on: "2027-12-20".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let mut ids = Vec::new();
     for (y, s, e, addr) in [(1, "2025-01-10", "2026-01-09", "甲园区1号"), (2, "2026-01-10", "2027-01-09", "乙园区2号")] {
         let l = lease(&mut db, eid, addr, 25_050, s, e);
@@ -216,9 +254,24 @@ fn eligibility_on_each_day_from_the_registry() {
     let app = apply(&mut db, eid, 1, "2024-07-01", "2025-06-30", 1);
     let g = rent::draft(&mut db, app.id).unwrap();
     assert!(g.explanation.eligible);
-    assert_eq!(g.cuts.iter().map(|c| (c.start.as_str(), c.end.as_str(), c.reason.as_str())).collect::<Vec<_>>(), [("2024-07-01", "2024-12-19", "not_certified")]);
+    assert_eq!(
+        g.cuts.iter().map(|c| (c.start.as_str(), c.end.as_str(), c.reason.as_str())).collect::<Vec<_>>(),
+        [("2024-07-01", "2024-12-19", "not_certified")]
+    );
     // A lease that starts before the firm was founded is refused where it is entered.
-    let e = rent::add_lease(&mut db, eid, &LeaseInput { address: None, area_centi_m2: 100, unit_rent_fen: 100, start_on: "2023-01-01".into(), end_on: "2023-12-31".into(), annual_rent_fen: None }).unwrap_err();
+    let e = rent::add_lease(
+        &mut db,
+        eid,
+        &LeaseInput {
+            address: None,
+            area_centi_m2: 100,
+            unit_rent_fen: 100,
+            start_on: "2023-01-01".into(),
+            end_on: "2023-12-31".into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "lease_before_founding");
     // A 科技型中小企业 entered later counts for the days it is valid, after the draft is calculated again.
     let app = apply(&mut db, eid, 1, "2024-01-01", "2024-06-30", 1);
@@ -301,7 +354,19 @@ fn grants_made_before_the_ledger_rules_keep_their_amounts_and_count_once() {
     assert_eq!(t.months_used, 12.0);
     // A new application on the same premises is checked against both: the 2025 days are cut
     // (paid already), the rest is the second year.
-    let l = rent::add_lease(&mut db, g1.enterprise_id, &LeaseInput { address: Some("南京市江宁区徐庄路99号1号楼".into()), area_centi_m2: 62_048, unit_rent_fen: 4_800, start_on: "2025-07-01".into(), end_on: "2026-06-30".into(), annual_rent_fen: None }).unwrap();
+    let l = rent::add_lease(
+        &mut db,
+        g1.enterprise_id,
+        &LeaseInput {
+            address: Some("南京市江宁区徐庄路99号1号楼".into()),
+            area_centi_m2: 62_048,
+            unit_rent_fen: 4_800,
+            start_on: "2025-07-01".into(),
+            end_on: "2026-06-30".into(),
+            annual_rent_fen: None,
+        },
+    )
+    .unwrap();
     let app = apply_on(&mut db, l.id, 2, "2025-07-01", "2026-06-30", 1);
     let g = rent::draft(&mut db, app.id).unwrap();
     let first = &g.cuts[0];

@@ -81,7 +81,16 @@ fn bidi_zero_width_and_nul_are_stripped_on_import_and_in_the_registry() {
     assert_eq!(e.contact_name, "张三");
     assert_eq!(e.address, "地址txt.exe");
 
-    let saved = enterprise::create(&mut db, &EnterpriseInput { uscc: "91440300708461136T".into(), name: nasty.replace("隐形", "表单"), address: Some("\u{0}路\u{feff}1号".into()), ..Default::default() }).unwrap();
+    let saved = enterprise::create(
+        &mut db,
+        &EnterpriseInput {
+            uscc: "91440300708461136T".into(),
+            name: nasty.replace("隐形", "表单"),
+            address: Some("\u{0}路\u{feff}1号".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(saved.enterprise.name, "南京表单科技有限公司");
     assert_eq!(saved.enterprise.address, "路1号");
     for e in enterprise::search(&db, &EnterpriseQuery::default()).unwrap().rows {
@@ -107,7 +116,11 @@ fn a_ten_thousand_character_name_is_refused_with_a_clear_message() {
     assert_eq!((r.summary.accepted, r.summary.rejected), (1, 1));
     let row = r.rows.iter().find(|x| x.status == RowStatus::Rejected).unwrap();
     assert_eq!(row.errors[0].code, "too_long");
-    assert!(row.errors[0].message.contains("企业名称") && row.errors[0].message.contains("10000") && row.errors[0].message.contains("200"), "{}", row.errors[0].message);
+    assert!(
+        row.errors[0].message.contains("企业名称") && row.errors[0].message.contains("10000") && row.errors[0].message.contains("200"),
+        "{}",
+        row.errors[0].message
+    );
     assert!(row.errors[0].value.chars().count() < 30, "the report does not carry the 10,000 characters");
     assert!(enterprise::find(&db, "914403001922038216").is_err());
     // An over-long address is refused the same way (2,000 characters at most).
@@ -121,7 +134,16 @@ fn sql_looking_text_is_stored_as_typed() {
     let t = tempfile::tempdir().unwrap();
     let mut db = Db::open_rw(t.path().join("s.db")).unwrap();
     let evil = "'; DROP TABLE enterprise; --";
-    enterprise::create(&mut db, &EnterpriseInput { uscc: "914403001922038216".into(), name: evil.into(), notes: Some("Robert'); DROP TABLE audit_event;--".into()), ..Default::default() }).unwrap();
+    enterprise::create(
+        &mut db,
+        &EnterpriseInput {
+            uscc: "914403001922038216".into(),
+            name: evil.into(),
+            notes: Some("Robert'); DROP TABLE audit_event;--".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let file = csv(t.path(), "sql.csv", "\"x\"\" OR 1=1; --\",91440300708461136T,'; DELETE FROM setting; --,\n");
     import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
     let e = enterprise::find(&db, "914403001922038216").unwrap();
@@ -162,9 +184,16 @@ fn csv_rows_are_records_a_multi_line_field_is_one_row() {
     let mut db = Db::open_rw(t.path().join("s.db")).unwrap();
     let p = t.path().join("multi.csv");
     for eol in ["\n", "\r\n", "\r"] {
-        let text = ["企业名称,统一社会信用代码,注册地址", "南京某某科技有限公司,914403001922038216,\"江宁区{EOL}5号楼\"", "", "", "南京某甲科技有限公司,91440300708461136T,秦淮区", ""]
-            .join(eol)
-            .replace("{EOL}", eol);
+        let text = [
+            "企业名称,统一社会信用代码,注册地址",
+            "南京某某科技有限公司,914403001922038216,\"江宁区{EOL}5号楼\"",
+            "",
+            "",
+            "南京某甲科技有限公司,91440300708461136T,秦淮区",
+            "",
+        ]
+        .join(eol)
+        .replace("{EOL}", eol);
         std::fs::write(&p, &text).unwrap();
         let r = import::analyze(&mut db, &p, &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(r.rows.iter().map(|x| x.row).collect::<Vec<_>>(), vec![2, 5], "{eol:?}");

@@ -56,7 +56,11 @@ fn every_sample_reproduces_expected_json() {
             want_codes.sort();
             got_codes.sort();
             if want_codes != got_codes {
-                problems.push(format!("{name} row {}: errors {got_codes:?} ≠ {want_codes:?} ({:?})", got.row, got.errors.iter().map(|e| &e.message).collect::<Vec<_>>()));
+                problems.push(format!(
+                    "{name} row {}: errors {got_codes:?} ≠ {want_codes:?} ({:?})",
+                    got.row,
+                    got.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+                ));
                 continue;
             }
             if let Some(d) = want.get("duplicate_of_row") {

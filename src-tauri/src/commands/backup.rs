@@ -15,7 +15,10 @@ use crate::state::AppState;
 async fn list(state: State<'_, AppState>) -> IpcResult<Vec<BackupInfo>> {
     let path = state.db_path.clone();
     let l = state.lang();
-    tauri::async_runtime::spawn_blocking(move || backup::list(&path)).await.map_err(|e| to_ipc(huiqi_core::Error::Internal(e.to_string()), l))?.map_err(|e| to_ipc(e, l))
+    tauri::async_runtime::spawn_blocking(move || backup::list(&path))
+        .await
+        .map_err(|e| to_ipc(huiqi_core::Error::Internal(e.to_string()), l))?
+        .map_err(|e| to_ipc(e, l))
 }
 
 #[tauri::command]

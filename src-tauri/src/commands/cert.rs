@@ -99,8 +99,23 @@ async fn reward_revoke(state: State<'_, AppState>, id: i64, reason: String) -> I
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("cert")
         .invoke_handler(tauri::generate_handler![
-            kinds, kind_save, list, add, revoke, reminders, reminder_settings, reminder_settings_save, reminders_export, reward_scan,
-            reward_confirm, rewards, reward_approve, reward_add, reward_reject, reward_pay, reward_revoke
+            kinds,
+            kind_save,
+            list,
+            add,
+            revoke,
+            reminders,
+            reminder_settings,
+            reminder_settings_save,
+            reminders_export,
+            reward_scan,
+            reward_confirm,
+            rewards,
+            reward_approve,
+            reward_add,
+            reward_reject,
+            reward_pay,
+            reward_revoke
         ])
         .build()
 }

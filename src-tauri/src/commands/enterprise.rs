@@ -1,6 +1,6 @@
 use huiqi_core::enterprise::{
-    self, Enterprise, EnterpriseDetail, EnterpriseInput, EnterprisePage, EnterpriseQuery, EnterpriseStatus, FieldError, MergePlan,
-    Park, SaveResult, UndoResult, Warning,
+    self, Enterprise, EnterpriseDetail, EnterpriseInput, EnterprisePage, EnterpriseQuery, EnterpriseStatus, FieldError, MergePlan, Park, SaveResult,
+    UndoResult, Warning,
 };
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{AppHandle, Runtime, State};
@@ -92,7 +92,20 @@ async fn export<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, query
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("enterprise")
         .invoke_handler(tauri::generate_handler![
-            search, get, detail, validate, create, update, set_status, undo, merge, parks, park_save, sectors, sectors_save, export
+            search,
+            get,
+            detail,
+            validate,
+            create,
+            update,
+            set_status,
+            undo,
+            merge,
+            parks,
+            park_save,
+            sectors,
+            sectors_save,
+            export
         ])
         .build()
 }

@@ -126,19 +126,55 @@ fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, r: ImportReport) ->
 }
 
 #[tauri::command]
-async fn analyze<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
+async fn analyze<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    token: String,
+    options: ImportOptions,
+    progress: Channel<ProgressReport>,
+) -> IpcResult<ReportHead> {
     let (path, cancel) = start_run(&app, &token, state.lang())?;
     let r = state
-        .with_db(move |db| import::analyze(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel }))
+        .with_db(move |db| {
+            import::analyze(
+                db,
+                &path,
+                &options,
+                &FnProgress {
+                    f: move |p| {
+                        let _ = progress.send(p);
+                    },
+                    cancel,
+                },
+            )
+        })
         .await?;
     Ok(store_report(&app, &token, r))
 }
 
 #[tauri::command]
-async fn commit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, token: String, options: ImportOptions, progress: Channel<ProgressReport>) -> IpcResult<ReportHead> {
+async fn commit<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    token: String,
+    options: ImportOptions,
+    progress: Channel<ProgressReport>,
+) -> IpcResult<ReportHead> {
     let (path, cancel) = start_run(&app, &token, state.lang())?;
     let r = state
-        .with_db(move |db| import::commit(db, &path, &options, &FnProgress { f: move |p| { let _ = progress.send(p); }, cancel }))
+        .with_db(move |db| {
+            import::commit(
+                db,
+                &path,
+                &options,
+                &FnProgress {
+                    f: move |p| {
+                        let _ = progress.send(p);
+                    },
+                    cancel,
+                },
+            )
+        })
         .await?;
     Ok(store_report(&app, &token, r))
 }

@@ -76,7 +76,15 @@ async fn publicity_list(state: State<'_, AppState>) -> IpcResult<Vec<Publicity>>
 }
 
 #[tauri::command]
-async fn publicity_object(state: State<'_, AppState>, id: i64, grant: Option<i64>, reward: Option<i64>, text: String, objector: String, received_on: String) -> IpcResult<Publicity> {
+async fn publicity_object(
+    state: State<'_, AppState>,
+    id: i64,
+    grant: Option<i64>,
+    reward: Option<i64>,
+    text: String,
+    objector: String,
+    received_on: String,
+) -> IpcResult<Publicity> {
     state
         .with_db(move |db| {
             let day = huiqi_core::import::normalize::parse_date_text(&received_on)
@@ -165,7 +173,12 @@ async fn batch_preview(state: State<'_, AppState>, targets: Vec<Target>) -> IpcR
 
 /// Issue a batch in one transaction, reporting progress; `batch_cancel` rolls it all back.
 #[tauri::command]
-async fn batch_issue<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, targets: Vec<Target>, progress: Channel<ProgressReport>) -> IpcResult<BatchIssued> {
+async fn batch_issue<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    targets: Vec<Target>,
+    progress: Channel<ProgressReport>,
+) -> IpcResult<BatchIssued> {
     let cancel = CancelFlag::new();
     *app.state::<Batch>().0.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
     let out = state
@@ -231,7 +244,11 @@ async fn print<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, ids: V
     if std::env::var_os("HUIQI_TEST_DIALOG_DIR").is_none() {
         app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| {
             to_ipc(
-                Error::refused("no_pdf_viewer", format!("没有找到可以打开 PDF 的程序（{e}）。请用“另存为”保存后打印。"), format!("No PDF viewer could be started ({e}). Save the file and print it.")),
+                Error::refused(
+                    "no_pdf_viewer",
+                    format!("没有找到可以打开 PDF 的程序（{e}）。请用“另存为”保存后打印。"),
+                    format!("No PDF viewer could be started ({e}). Save the file and print it."),
+                ),
                 state.lang(),
             )
         })?;

@@ -57,6 +57,17 @@ async fn program_amount_set(state: State<'_, AppState>, code: String, amount: Op
 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("policy")
-        .invoke_handler(tauri::generate_handler![info, clauses, clause_versions, clause_edit, programs, budgets, budget_set, program_amount_set, clause_official, clauses_missing])
+        .invoke_handler(tauri::generate_handler![
+            info,
+            clauses,
+            clause_versions,
+            clause_edit,
+            programs,
+            budgets,
+            budget_set,
+            program_amount_set,
+            clause_official,
+            clauses_missing
+        ])
         .build()
 }

@@ -121,8 +121,27 @@ async fn rules_save(state: State<'_, AppState>, rules: RentRules, note: String) 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("rent")
         .invoke_handler(tauri::generate_handler![
-            calc, calc_for, applications, application_add, leases, lease_add, growth, growth_set, grants, grant, draft, submit, recalculate,
-            approve, approve_many, reject, pay, revoke, rules, rules_save, timeline
+            calc,
+            calc_for,
+            applications,
+            application_add,
+            leases,
+            lease_add,
+            growth,
+            growth_set,
+            grants,
+            grant,
+            draft,
+            submit,
+            recalculate,
+            approve,
+            approve_many,
+            reject,
+            pay,
+            revoke,
+            rules,
+            rules_save,
+            timeline
         ])
         .build()
 }

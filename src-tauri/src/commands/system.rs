@@ -39,7 +39,5 @@ async fn check(state: State<'_, AppState>) -> IpcResult<CheckReport> {
 }
 
 pub fn init<R: Runtime>() -> TauriPlugin<R> {
-    Builder::new("system")
-        .invoke_handler(tauri::generate_handler![status, set_lang, finish_first_run, office_get, office_save, check])
-        .build()
+    Builder::new("system").invoke_handler(tauri::generate_handler![status, set_lang, finish_first_run, office_get, office_save, check]).build()
 }

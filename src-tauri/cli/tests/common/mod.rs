@@ -233,7 +233,8 @@ impl Bits {
         }
     }
     fn distance(&mut self, d: u32) {
-        const BASE: [u32; 30] = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+        const BASE: [u32; 30] =
+            [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
         const EXTRA: [u32; 30] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
         let i = (0..30).rev().find(|&i| BASE[i] <= d).unwrap();
         self.huff(i as u32, 5);
@@ -264,7 +265,13 @@ pub fn deflate_bomb(head: &[u8], pattern: &[u8], repeat: u64, tail: &[u8]) -> (V
         left = 0;
     }
     while left > 0 {
-        let l = if left <= 258 { left } else if left - 258 >= 3 { 258 } else { left - 3 } as u32;
+        let l = if left <= 258 {
+            left
+        } else if left - 258 >= 3 {
+            258
+        } else {
+            left - 3
+        } as u32;
         w.length(l);
         w.distance(p);
         left -= l as u64;
@@ -314,7 +321,8 @@ impl Crc {
 
 // --- xlsx parts ----------------------------------------------------------------------------------
 
-pub const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+pub const SHEET_HEAD: &str =
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
 
 pub fn xlsx_parts() -> Vec<Entry> {
     vec![

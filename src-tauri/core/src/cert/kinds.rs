@@ -113,7 +113,33 @@ fn plain_rest(kind: &CertKind, rest: &str) -> bool {
             r = r.replace(w, "");
         }
     }
-    for w in ["重新认定", "已认定", "认定", "复审", "入库", "有效期内", "年度", "企业", "证书", "编号", "第", "批", "年", "（", "）", "(", ")", "、", "，", ",", "：", ":", " ", "-", "—"] {
+    for w in [
+        "重新认定",
+        "已认定",
+        "认定",
+        "复审",
+        "入库",
+        "有效期内",
+        "年度",
+        "企业",
+        "证书",
+        "编号",
+        "第",
+        "批",
+        "年",
+        "（",
+        "）",
+        "(",
+        ")",
+        "、",
+        "，",
+        ",",
+        "：",
+        ":",
+        " ",
+        "-",
+        "—",
+    ] {
         r = r.replace(w, "");
     }
     r.chars().all(|c| c.is_ascii_alphanumeric() || "一二三四五六七八九十".contains(c))
@@ -220,9 +246,7 @@ pub fn derived_expiry(kind: &CertKind, issued: chrono::NaiveDate) -> Option<chro
         return chrono::NaiveDate::from_ymd_opt(issued.year(), 12, 31);
     }
     let years = v.years?;
-    let anniversary = issued
-        .with_year(issued.year() + years as i32)
-        .or_else(|| chrono::NaiveDate::from_ymd_opt(issued.year() + years as i32, 3, 1))?; // 29 Feb → 1 Mar
+    let anniversary = issued.with_year(issued.year() + years as i32).or_else(|| chrono::NaiveDate::from_ymd_opt(issued.year() + years as i32, 3, 1))?; // 29 Feb → 1 Mar
     anniversary.pred_opt()
 }
 
@@ -249,7 +273,14 @@ mod tests {
         assert_eq!(match_kind(&k, "2023年度高新技术企业").unwrap().code, "high_tech_enterprise");
         assert_eq!(match_kind(&k, "高新技术企业（2023年第一批）").unwrap().code, "high_tech_enterprise");
         // …a status or another level is not: asked about, never taken for the certification.
-        for t in ["南京市高新技术企业培育库入库企业", "2023年拟认定高新技术企业（公示中）", "高新技术企业（未通过）", "潜在小巨人企业", "科技型中小企业（未入库）", "绿色工厂（省级）"] {
+        for t in [
+            "南京市高新技术企业培育库入库企业",
+            "2023年拟认定高新技术企业（公示中）",
+            "高新技术企业（未通过）",
+            "潜在小巨人企业",
+            "科技型中小企业（未入库）",
+            "绿色工厂（省级）",
+        ] {
             assert!(match_kind(&k, t).is_none(), "{t}");
         }
         // A status that confirms it, a certificate number, a province for a kind with a provincial level.
@@ -279,7 +310,8 @@ mod tests {
             let (kind, l) = level_mismatch(&k, t).unwrap_or_else(|| panic!("{t}"));
             assert_eq!((kind.code.as_str(), l), (code, level), "{t}");
         }
-        for t in ["国家级工业设计中心", "国家级绿色工厂", "高新技术企业", "南京市高新技术企业培育库入库企业", "优秀企业"] {
+        for t in ["国家级工业设计中心", "国家级绿色工厂", "高新技术企业", "南京市高新技术企业培育库入库企业", "优秀企业"]
+        {
             assert!(level_mismatch(&k, t).is_none(), "{t}");
         }
         assert_eq!(match_kind(&k, "国家级工业设计中心").unwrap().code, "industrial_design_center");

@@ -55,7 +55,11 @@ pub fn kinds(db: &Db) -> Result<Vec<kinds::CertKind>> {
 pub fn save_kind(db: &mut Db, k: &kinds::CertKind) -> Result<kinds::CertKind> {
     let code = k.code.trim();
     if code.is_empty() || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        return Err(Error::invalid("bad_code", "类型代码只能用小写字母、数字和下划线，例如 green_factory。", "The code uses lower-case letters, digits and _."));
+        return Err(Error::invalid(
+            "bad_code",
+            "类型代码只能用小写字母、数字和下划线，例如 green_factory。",
+            "The code uses lower-case letters, digits and _.",
+        ));
     }
     if crate::text::clean(&k.name_zh).is_empty() {
         return Err(Error::invalid("missing_required", "请填写中文名称。", "Enter the Chinese name."));
@@ -93,16 +97,19 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
         return Err(kinds::level_mismatch_error(c.kind.trim(), k, level));
     }
     let k = kinds::match_kind(&all, &c.kind).ok_or_else(|| {
-        Error::invalid("unknown_kind", format!("不认识认定类型“{}”。", c.kind), format!("Unknown certification kind “{}”.", c.kind)).with_details(serde_json::json!({"field": "kind"}))
+        Error::invalid("unknown_kind", format!("不认识认定类型“{}”。", c.kind), format!("Unknown certification kind “{}”.", c.kind))
+            .with_details(serde_json::json!({"field": "kind"}))
     })?;
     if let Some(w) = c.level.as_deref().and_then(|l| kinds::level_conflict(k, l)) {
-        return Err(kinds::level_mismatch_error(&format!("{}（{}）", k.name_zh, c.level.as_deref().unwrap_or("").trim()), k, w).with_details(serde_json::json!({"field": "level", "kind": k.code, "level": w})));
+        return Err(kinds::level_mismatch_error(&format!("{}（{}）", k.name_zh, c.level.as_deref().unwrap_or("").trim()), k, w)
+            .with_details(serde_json::json!({"field": "level", "kind": k.code, "level": w})));
     }
     let issued = date(&c.issued_on, "issued_on")?;
     let given = c.expires_on.as_deref().filter(|s| !s.trim().is_empty()).map(|s| date(s, "expires_on")).transpose()?;
     if let Some(x) = given {
         if x < issued {
-            return Err(Error::invalid("out_of_range", "有效期至早于发证日期。", "The expiry is before the issue date.").with_details(serde_json::json!({"field": "expires_on"})));
+            return Err(Error::invalid("out_of_range", "有效期至早于发证日期。", "The expiry is before the issue date.")
+                .with_details(serde_json::json!({"field": "expires_on"})));
         }
     }
     let derived = kinds::derived_expiry(k, issued);
@@ -121,7 +128,11 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
         level: None,
     };
     if let Some(id) = isql::find_certification(db.conn(), e.id, &rec.kind, rec.certificate_no.as_deref().unwrap_or(""), &issued.to_string())? {
-        return Err(Error::refused("certification_exists", format!("“{}”已登记过这项认定（#{id}）。", e.name), format!("“{}” already has this certification (#{id}).", e.name)));
+        return Err(Error::refused(
+            "certification_exists",
+            format!("“{}”已登记过这项认定（#{id}）。", e.name),
+            format!("“{}” already has this certification (#{id}).", e.name),
+        ));
     }
     let level = c.level.as_deref().map(crate::text::clean).unwrap_or_default();
     let id = db.write(|tx| isql::insert_certification(tx, e.id, &rec, &level, "manual"))?;
@@ -208,10 +219,7 @@ pub fn save_reminder_settings(db: &mut Db, s: &ReminderSettings) -> Result<Remin
 /// that depends on the day (a 公示 running, a payment held, reminders, the budget year) reads it
 /// here.
 pub fn today() -> NaiveDate {
-    std::env::var("HUIQI_TODAY")
-        .ok()
-        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+    std::env::var("HUIQI_TODAY").ok().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()).unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 /// Everything that falls due between `today − overdue_days` and `today + within` days, overdue
@@ -302,7 +310,20 @@ pub fn export_reminders(db: &Db, within: Option<i64>, path: &std::path::Path) ->
     };
     write_xlsx(
         path,
-        &Sheet { name: "提醒", headers: vec![("日期", 12.0), ("事项", 14.0), ("状态", 10.0), ("企业名称", 36.0), ("统一社会信用代码", 22.0), ("所属园区", 22.0), ("认定类型", 24.0), ("证书编号", 20.0), ("说明", 60.0)] },
+        &Sheet {
+            name: "提醒",
+            headers: vec![
+                ("日期", 12.0),
+                ("事项", 14.0),
+                ("状态", 10.0),
+                ("企业名称", 36.0),
+                ("统一社会信用代码", 22.0),
+                ("所属园区", 22.0),
+                ("认定类型", 24.0),
+                ("证书编号", 20.0),
+                ("说明", 60.0),
+            ],
+        },
         |sink| {
             for m in &list {
                 sink(vec![

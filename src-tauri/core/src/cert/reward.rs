@@ -218,7 +218,12 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 }
             }
             if let Some(prev) = rewarded.by_enterprise.get(&(c.enterprise_id, p.id)) {
-                excluded.push(exclude(c, p, "already_rewarded", format!("该企业已因“{kname}”获得奖励（奖励 #{prev}）：同一称号只奖励一次，复审或重新认定不是新称号。")));
+                excluded.push(exclude(
+                    c,
+                    p,
+                    "already_rewarded",
+                    format!("该企业已因“{kname}”获得奖励（奖励 #{prev}）：同一称号只奖励一次，复审或重新认定不是新称号。"),
+                ));
                 continue;
             }
             if kinds.iter().find(|k| k.code == c.kind).and_then(|k| crate::cert::kinds::level_conflict(k, &c.level)).is_some() {
@@ -231,11 +236,23 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 continue;
             }
             let Some(amount) = p.default_amount_fen else {
-                excluded.push(exclude(c, p, "amount_not_set", format!("“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写（或 huiqi program set-amount）后再扫描。", crate::text::nested(&p.name_zh))));
+                excluded.push(exclude(
+                    c,
+                    p,
+                    "amount_not_set",
+                    format!(
+                        "“{}”的奖励金额由本区确定，尚未设置。请在“设置 → 支持项目与预算”中填写（或 huiqi program set-amount）后再扫描。",
+                        crate::text::nested(&p.name_zh)
+                    ),
+                ));
                 continue;
             };
             let capped = p.cap_fen.map_or(amount, |cap| amount.min(cap));
-            let said = kinds.iter().find(|k| k.code == c.kind).map(|k| crate::cert::kinds::achievement(k, &c.certificate_no, &c.issued_on)).unwrap_or_else(|| kname.clone());
+            let said = kinds
+                .iter()
+                .find(|k| k.code == c.kind)
+                .map(|k| crate::cert::kinds::achievement(k, &c.certificate_no, &c.issued_on))
+                .unwrap_or_else(|| kname.clone());
             let steps = vec![
                 step(
                     "certification",
@@ -244,7 +261,10 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
                     json!(true),
                     format!("{}{said}。", c.enterprise_name),
-                    Basis { kind: "input".into(), reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() } },
+                    Basis {
+                        kind: "input".into(),
+                        reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() },
+                    },
                 ),
                 step(
                     "program",
@@ -252,7 +272,11 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Program",
                     json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
                     json!(p.code),
-                    format!("适用“{}”{}。", crate::text::nested(&p.name_zh), p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+                    format!(
+                        "适用“{}”{}。",
+                        crate::text::nested(&p.name_zh),
+                        p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()
+                    ),
                     Basis { kind: "clause".into(), reference: art.clone() },
                 ),
                 step(
@@ -261,7 +285,11 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Amount",
                     json!({"default_amount_fen": amount, "cap_fen": p.cap_fen}),
                     json!(capped),
-                    if capped < amount { format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped)) } else { format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or("")) },
+                    if capped < amount {
+                        format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped))
+                    } else {
+                        format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or(""))
+                    },
                     Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
                 ),
             ];
@@ -364,7 +392,11 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                     "Highest only",
                     json!({"group": group, "others": others}),
                     json!(true),
-                    if others.is_empty() { format!("{}中该企业此前未获奖励，本项照标准奖励。", group_label(group)) } else { format!("该企业还符合{}，按就高不重复只奖励本项。", others.join("、")) },
+                    if others.is_empty() {
+                        format!("{}中该企业此前未获奖励，本项照标准奖励。", group_label(group))
+                    } else {
+                        format!("该企业还符合{}，按就高不重复只奖励本项。", others.join("、"))
+                    },
                     Basis { kind: "rule".into(), reference: "就高不重复".into() },
                 ));
             }
@@ -398,7 +430,15 @@ fn budget_check(db: &Db, items: &[(i64, i64)]) -> Result<Option<Error>> {
             return Ok(Some(
                 Error::refused(
                     "over_budget",
-                    format!("{}年“{}”预算 {} 元，已批准 {} 元，本次 {} 元，将超出 {} 元。确认超预算批准吗？此操作会被记录。", this_year(), crate::text::nested(&prog.name_zh), fmt_yuan(allocated), fmt_yuan(approved), fmt_yuan(adding), fmt_yuan(approved + adding - allocated)),
+                    format!(
+                        "{}年“{}”预算 {} 元，已批准 {} 元，本次 {} 元，将超出 {} 元。确认超预算批准吗？此操作会被记录。",
+                        this_year(),
+                        crate::text::nested(&prog.name_zh),
+                        fmt_yuan(allocated),
+                        fmt_yuan(approved),
+                        fmt_yuan(adding),
+                        fmt_yuan(approved + adding - allocated)
+                    ),
                     format!("This passes the {} budget of {} by {}.", this_year(), prog.name_en, fmt_yuan(approved + adding - allocated)),
                 )
                 .with_details(json!({"program": prog.code, "allocated_fen": allocated, "approved_fen": approved, "adding_fen": adding})),
@@ -417,7 +457,11 @@ pub fn confirm(db: &mut Db, picks: &[RewardPick], confirm_over_budget: bool) -> 
     let mut chosen = Vec::new();
     for p in picks {
         let prop = scan.proposals.iter().find(|x| x.certification_id == p.certification_id && x.program_id == p.program_id).ok_or_else(|| {
-            Error::refused("not_proposed", "所选奖励已不在待发放名单中（可能已生成或不符合条件），请重新扫描。", "That reward is no longer proposed; scan again.")
+            Error::refused(
+                "not_proposed",
+                "所选奖励已不在待发放名单中（可能已生成或不符合条件），请重新扫描。",
+                "That reward is no longer proposed; scan again.",
+            )
         })?;
         chosen.push(prop.clone());
     }
@@ -455,7 +499,11 @@ pub fn list(db: &Db, status: Option<RewardStatus>, enterprise: Option<i64>) -> R
 }
 
 fn wrong(r: &Reward, zh: &str, en: &str) -> Error {
-    Error::refused("wrong_status", format!("奖励 #{} 当前状态为“{}”，不能{zh}。", r.id, r.status.label_zh()), format!("Reward #{} is {}: it cannot be {en}.", r.id, r.status.as_str()))
+    Error::refused(
+        "wrong_status",
+        format!("奖励 #{} 当前状态为“{}”，不能{zh}。", r.id, r.status.label_zh()),
+        format!("Reward #{} is {}: it cannot be {en}.", r.id, r.status.as_str()),
+    )
 }
 
 /// Approve a draft at its amount or lower ("up to" programs; a lower amount needs its reason).
@@ -550,7 +598,11 @@ pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: 
             "Program",
             json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
             json!(p.code),
-            format!("适用“{}”{}，按绩效评审确定金额。", crate::text::nested(&p.name_zh), p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+            format!(
+                "适用“{}”{}，按绩效评审确定金额。",
+                crate::text::nested(&p.name_zh),
+                p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()
+            ),
             Basis { kind: "clause".into(), reference: art },
         ),
         step(
@@ -629,7 +681,12 @@ pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Rewa
     }
     let approved = r.approved_fen.unwrap_or(r.amount_fen);
     if amount_fen <= 0 || amount_fen >= approved || amount_fen < r.paid_fen {
-        return Err(Error::invalid("out_of_range", format!("调整后的金额应低于批准金额 {} 元。", fmt_yuan(approved)), "The new amount must be below the approved one.").with_details(json!({"field": "amount_fen"})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("调整后的金额应低于批准金额 {} 元。", fmt_yuan(approved)),
+            "The new amount must be below the approved one.",
+        )
+        .with_details(json!({"field": "amount_fen"})));
     }
     db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
     get(db, id)
@@ -643,7 +700,8 @@ pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str
     let on = crate::import::normalize::parse_date_text(paid_on).ok_or_else(|| Error::invalid("bad_date", "拨付日期无效。", "Bad payment date."))?;
     let today = crate::cert::today();
     if on > today {
-        return Err(Error::invalid("out_of_range", format!("拨付日期 {on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.").with_details(json!({"field": "paid_on"})));
+        return Err(Error::invalid("out_of_range", format!("拨付日期 {on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.")
+            .with_details(json!({"field": "paid_on"})));
     }
     if let Some(hold) = crate::notice::publicity::payment_hold(db, None, Some(id), today)? {
         return Err(hold);

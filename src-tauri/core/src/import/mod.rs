@@ -451,7 +451,9 @@ fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table> {
         return Err(Error::invalid(
             "header_not_found",
             format!("在文件“{name}”的前40行里没有找到表头（需要有“企业名称”“统一社会信用代码”等列名）。请检查是否选对了文件，或在向导中手动指定表头所在行。"),
-            format!("No header row found in the first 40 rows of “{name}” (columns such as 企业名称, 统一社会信用代码). Check the file or choose the header row."),
+            format!(
+                "No header row found in the first 40 rows of “{name}” (columns such as 企业名称, 统一社会信用代码). Check the file or choose the header row."
+            ),
         )
         .with_details(json!({"sheets": sheets, "file": book.path.display().to_string()})));
     };
@@ -613,7 +615,12 @@ fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, 
                             }
                         }
                     }
-                    Plan { action: if changes.is_empty() { Action::Unchanged } else { Action::Updated }, changes, enterprise: e, existing_id: Some((app, lease)) }
+                    Plan {
+                        action: if changes.is_empty() { Action::Unchanged } else { Action::Updated },
+                        changes,
+                        enterprise: e,
+                        existing_id: Some((app, lease)),
+                    }
                 }
             })
         }
@@ -805,11 +812,8 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
         .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money))
         .map(|c| (c.index as usize, c.column.clone()))
         .collect();
-    let mapping: Vec<MappingEntry> = table
-        .columns
-        .iter()
-        .filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() }))
-        .collect();
+    let mapping: Vec<MappingEntry> =
+        table.columns.iter().filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() })).collect();
     // Columns the import does not know; one set aside by choice (now or at the park's last file)
     // is known.
     let chosen = |i: u32| opts.columns.as_ref().is_some_and(|ch| ch.iter().any(|c| c.index == i));
@@ -837,9 +841,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
             .map(|c| c.index)
             .collect(),
     );
-    book.merged_once(
-        table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect(),
-    );
+    book.merged_once(table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect());
     book.check_declared_cells(&sheet)?;
     let mut st = RunState { known: esql::all_usccs(db.conn())?, merged: esql::merged_away(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
@@ -855,165 +857,200 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
 
     // Two threads: one reads and validates rows (the file), the other compares and writes them
     // (the database), in file order through a bounded channel.
-    let mut body = |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
-        let mut tx = tx;
-        let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
-        let merged = &*merged;
-        let park_ref = park.as_deref();
-        let book = &mut book;
-        let (cols, edits, edit_cols, sheet, money_cols) = (&cols, &edits, &edit_cols, &sheet, &money_cols);
-        std::thread::scope(|scope| -> Result<()> {
-            // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
-            const CHUNK: usize = 256;
-            let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
-            let reader = scope.spawn(move || -> Result<u64> {
-                let mut skipped = 0u64;
-                let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
-                book.for_each_row(sheet, |n, raw| {
-                    if n <= header_row {
-                        return Ok(true);
-                    }
-                    let mut owned;
-                    let mut cells: &[Cell] = raw;
-                    if edits.keys().any(|(r, _)| *r == n) {
-                        owned = raw.to_vec();
-                        for ((_, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
-                            if let Some(&i) = edit_cols.get(field.as_str()) {
-                                if owned.len() <= i {
-                                    owned.resize(i + 1, Cell::Empty);
+    let mut body =
+        |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
+            let mut tx = tx;
+            let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
+            let merged = &*merged;
+            let park_ref = park.as_deref();
+            let book = &mut book;
+            let (cols, edits, edit_cols, sheet, money_cols) = (&cols, &edits, &edit_cols, &sheet, &money_cols);
+            std::thread::scope(|scope| -> Result<()> {
+                // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
+                const CHUNK: usize = 256;
+                let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
+                let reader = scope.spawn(move || -> Result<u64> {
+                    let mut skipped = 0u64;
+                    let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
+                    book.for_each_row(sheet, |n, raw| {
+                        if n <= header_row {
+                            return Ok(true);
+                        }
+                        let mut owned;
+                        let mut cells: &[Cell] = raw;
+                        if edits.keys().any(|(r, _)| *r == n) {
+                            owned = raw.to_vec();
+                            for ((_, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
+                                if let Some(&i) = edit_cols.get(field.as_str()) {
+                                    if owned.len() <= i {
+                                        owned.resize(i + 1, Cell::Empty);
+                                    }
+                                    owned[i] = Cell::Text(value.clone());
                                 }
-                                owned[i] = Cell::Text(value.clone());
                             }
+                            cells = &owned;
                         }
-                        cells = &owned;
-                    }
-                    if validate::classify(cells) != RowClass::Data {
-                        skipped += 1;
-                        return Ok(true);
-                    }
-                    let (mut rec, mut errors) = validate::validate_row(cols, cells);
-                    // A CSV line with more cells than its header: an amount or address with an
-                    // unquoted comma, and every cell after it has moved one column right.
-                    let beyond = if is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
-                    if beyond > 0 {
-                        errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
-                        rec = None;
-                    } else if is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
-                        // Past the named columns but under blank header cells: a note, unless an
-                        // amount was split at an unquoted thousands comma (1,000 → "1" | "000").
-                        if let Some((i, col)) = money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
-                            errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
+                        if validate::classify(cells) != RowClass::Data {
+                            skipped += 1;
+                            return Ok(true);
+                        }
+                        let (mut rec, mut errors) = validate::validate_row(cols, cells);
+                        // A CSV line with more cells than its header: an amount or address with an
+                        // unquoted comma, and every cell after it has moved one column right.
+                        let beyond = if is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
+                        if beyond > 0 {
+                            errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
                             rec = None;
-                        }
-                    }
-                    // A code the registry merged into another enterprise: its data belongs there.
-                    if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
-                        errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
-                    }
-                    // Duplicates are a matter of the file alone: found here, in file order.
-                    if let Some(r) = &rec {
-                        let key = validate::dedupe_key(r);
-                        match first_of.get(&key) {
-                            Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
-                            None => {
-                                first_of.insert(key, n);
+                        } else if is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
+                            // Past the named columns but under blank header cells: a note, unless an
+                            // amount was split at an unquoted thousands comma (1,000 → "1" | "000").
+                            if let Some((i, col)) = money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
+                                errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
+                                rec = None;
                             }
                         }
-                    }
-                    // The table's cells, as many in every format (and a CSV line's extra ones).
-                    // (A rent row may still be refused by the ledger: its cells are kept too.)
-                    let shown = if errors.is_empty() && kind != Kind::RentApplications { Cells::default() } else { (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect() };
-                    // What a new enterprise would be stored as (the writer uses it when the
-                    // registry does not know the USCC): built here, off the writing thread.
-                    let fresh = match (&rec, errors.is_empty() && commit) {
-                        (Some(Record::Enterprise(r)), true) => {
-                            let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref);
-                            Some(Fresh { search_body: esql::search_body_of(&record), record })
+                        // A code the registry merged into another enterprise: its data belongs there.
+                        if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
+                            errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
                         }
-                        _ => None,
-                    };
-                    chunk.push(Validated { row: n, rec, errors, cells: shown, fresh });
-                    if chunk.len() < CHUNK {
-                        return Ok(true);
-                    }
-                    // The writer stopped (an error or a cancel): stop reading.
-                    Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
-                })?;
-                if !chunk.is_empty() {
-                    let _ = send.send(chunk);
-                }
-                Ok(skipped)
-            });
-            let mut outcome: Result<()> = Ok(());
-            for v in recv.iter().flatten() {
-                let Validated { row: n, rec, errors, cells, fresh } = v;
-                *processed += 1;
-                if processed.is_multiple_of(2000) {
-                    if progress.cancelled() {
-                        outcome = Err(Error::Cancelled);
-                        break;
-                    }
-                    progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, expected);
-                }
-                summary.rows += 1;
-                if !errors.is_empty() {
-                    summary.rejected += 1;
-                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false, warnings: vec![] });
-                    continue;
-                }
-                let rec = rec.expect("no errors means a record");
-                let step = (|| -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
-                    let conn = match (&mut tx, conn_ro) {
-                        (Some(tx), _) => tx.conn(),
-                        (None, Some(c)) => c,
-                        (None, None) => unreachable!("a connection is always given"),
-                    };
-                    let p = plan(conn, known, &rec, park.as_deref())?;
-                    let (refused, warnings) = match &rec {
-                        Record::Rent(r) => rent_checks(conn, cols, r, p.enterprise.as_ref())?,
-                        _ => (None, vec![]),
-                    };
-                    if refused.is_some() {
-                        return Ok((p, refused, warnings));
-                    }
-                    if let (Some(tx), Some(b)) = (&mut tx, batch) {
-                        apply(tx, b, n, &rec, &p, park.as_deref(), park_id, fresh)?;
-                        // A later row may name the same enterprise (rent, certifications); an
-                        // enterprise file cannot (a second row with the USCC is a duplicate).
-                        if kind != Kind::Enterprises {
-                            known.insert(rec.uscc().to_string());
+                        // Duplicates are a matter of the file alone: found here, in file order.
+                        if let Some(r) = &rec {
+                            let key = validate::dedupe_key(r);
+                            match first_of.get(&key) {
+                                Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
+                                None => {
+                                    first_of.insert(key, n);
+                                }
+                            }
                         }
+                        // The table's cells, as many in every format (and a CSV line's extra ones).
+                        // (A rent row may still be refused by the ledger: its cells are kept too.)
+                        let shown = if errors.is_empty() && kind != Kind::RentApplications {
+                            Cells::default()
+                        } else {
+                            (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect()
+                        };
+                        // What a new enterprise would be stored as (the writer uses it when the
+                        // registry does not know the USCC): built here, off the writing thread.
+                        let fresh = match (&rec, errors.is_empty() && commit) {
+                            (Some(Record::Enterprise(r)), true) => {
+                                let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref);
+                                Some(Fresh { search_body: esql::search_body_of(&record), record })
+                            }
+                            _ => None,
+                        };
+                        chunk.push(Validated { row: n, rec, errors, cells: shown, fresh });
+                        if chunk.len() < CHUNK {
+                            return Ok(true);
+                        }
+                        // The writer stopped (an error or a cancel): stop reading.
+                        Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
+                    })?;
+                    if !chunk.is_empty() {
+                        let _ = send.send(chunk);
                     }
-                    Ok((p, None, warnings))
-                })();
-                let (p, refused, warnings) = match step {
-                    Ok(p) => p,
-                    Err(e) => {
-                        outcome = Err(e);
-                        break;
+                    Ok(skipped)
+                });
+                let mut outcome: Result<()> = Ok(());
+                for v in recv.iter().flatten() {
+                    let Validated { row: n, rec, errors, cells, fresh } = v;
+                    *processed += 1;
+                    if processed.is_multiple_of(2000) {
+                        if progress.cancelled() {
+                            outcome = Err(Error::Cancelled);
+                            break;
+                        }
+                        progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, expected);
                     }
-                };
-                if let Some(e) = refused {
-                    summary.rejected += 1;
-                    rows.push(RowReport { row: n, status: RowStatus::Rejected, record: None, errors: vec![e], action: None, changes: vec![], cells, new_enterprise: false, warnings });
-                    continue;
+                    summary.rows += 1;
+                    if !errors.is_empty() {
+                        summary.rejected += 1;
+                        rows.push(RowReport {
+                            row: n,
+                            status: RowStatus::Rejected,
+                            record: None,
+                            errors,
+                            action: None,
+                            changes: vec![],
+                            cells,
+                            new_enterprise: false,
+                            warnings: vec![],
+                        });
+                        continue;
+                    }
+                    let rec = rec.expect("no errors means a record");
+                    let step = (|| -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
+                        let conn = match (&mut tx, conn_ro) {
+                            (Some(tx), _) => tx.conn(),
+                            (None, Some(c)) => c,
+                            (None, None) => unreachable!("a connection is always given"),
+                        };
+                        let p = plan(conn, known, &rec, park.as_deref())?;
+                        let (refused, warnings) = match &rec {
+                            Record::Rent(r) => rent_checks(conn, cols, r, p.enterprise.as_ref())?,
+                            _ => (None, vec![]),
+                        };
+                        if refused.is_some() {
+                            return Ok((p, refused, warnings));
+                        }
+                        if let (Some(tx), Some(b)) = (&mut tx, batch) {
+                            apply(tx, b, n, &rec, &p, park.as_deref(), park_id, fresh)?;
+                            // A later row may name the same enterprise (rent, certifications); an
+                            // enterprise file cannot (a second row with the USCC is a duplicate).
+                            if kind != Kind::Enterprises {
+                                known.insert(rec.uscc().to_string());
+                            }
+                        }
+                        Ok((p, None, warnings))
+                    })();
+                    let (p, refused, warnings) = match step {
+                        Ok(p) => p,
+                        Err(e) => {
+                            outcome = Err(e);
+                            break;
+                        }
+                    };
+                    if let Some(e) = refused {
+                        summary.rejected += 1;
+                        rows.push(RowReport {
+                            row: n,
+                            status: RowStatus::Rejected,
+                            record: None,
+                            errors: vec![e],
+                            action: None,
+                            changes: vec![],
+                            cells,
+                            new_enterprise: false,
+                            warnings,
+                        });
+                        continue;
+                    }
+                    summary.accepted += 1;
+                    match p.action {
+                        Action::New => summary.new += 1,
+                        Action::Updated => summary.updated += 1,
+                        Action::Unchanged => summary.unchanged += 1,
+                    }
+                    let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
+                    rows.push(RowReport {
+                        row: n,
+                        status: RowStatus::Accepted,
+                        record: Some(Box::new(rec)),
+                        errors: vec![],
+                        action: Some(p.action),
+                        changes: p.changes,
+                        cells: Cells::default(),
+                        new_enterprise,
+                        warnings,
+                    });
                 }
-                summary.accepted += 1;
-                match p.action {
-                    Action::New => summary.new += 1,
-                    Action::Updated => summary.updated += 1,
-                    Action::Unchanged => summary.unchanged += 1,
-                }
-                let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
-                rows.push(RowReport { row: n, status: RowStatus::Accepted, record: Some(Box::new(rec)), errors: vec![], action: Some(p.action), changes: p.changes, cells: Cells::default(), new_enterprise, warnings });
-            }
-            drop(recv);
-            let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
-            outcome?;
-            summary.skipped += read?;
-            Ok(())
-        })
-    };
+                drop(recv);
+                let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
+                outcome?;
+                summary.skipped += read?;
+                Ok(())
+            })
+        };
 
     let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
     let mut batch_id = None;
@@ -1133,7 +1170,11 @@ fn thousands_split(a: Option<&Cell>, b: Option<&Cell>) -> bool {
     let (a, b) = (a.display(), b.display());
     let a = a.trim().trim_start_matches(['￥', '¥', '-']);
     let (int, frac) = b.trim().split_once('.').unwrap_or((b.trim(), "0"));
-    (1..=3).contains(&a.len()) && a.bytes().all(|c| c.is_ascii_digit()) && int.len() == 3 && int.bytes().all(|c| c.is_ascii_digit()) && frac.bytes().all(|c| c.is_ascii_digit())
+    (1..=3).contains(&a.len())
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && int.len() == 3
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
 fn split_amount_error(column: &str, a: &str, b: &str) -> RowError {
@@ -1248,7 +1289,9 @@ pub fn dependents(db: &Db, id: i64) -> Result<Vec<Dependent>> {
         if !matches!(ev.entity.as_str(), "enterprise" | "rent_application" | "certification") || !seen.insert((ev.entity.clone(), eid)) {
             continue;
         }
-        let later = audit::events_for(db.conn(), &ev.entity, &ev.entity_id)?.into_iter().filter(|e| e.id > last && e.batch_id != Some(id) && !e.action.starts_with("undo") && !undone.covers(e));
+        let later = audit::events_for(db.conn(), &ev.entity, &ev.entity_id)?
+            .into_iter()
+            .filter(|e| e.id > last && e.batch_id != Some(id) && !e.action.starts_with("undo") && !undone.covers(e));
         for e in later {
             let name = ev.after.as_ref().or(ev.before.as_ref()).and_then(|v| v.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
             out.push(Dependent { entity: ev.entity.clone(), entity_id: eid, name, event_id: e.id, action: e.action, at: e.at, actor: e.actor });
@@ -1310,7 +1353,11 @@ fn held_by(conn: &rusqlite::Connection, entity: &str, id: i64) -> Result<Option<
 pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
     let (b, _) = batch(db, id)?;
     if b.undone_at.is_some() {
-        return Err(Error::refused("batch_already_undone", format!("导入批次 #{id} 已于 {} 撤销。", b.undone_at.unwrap_or_default()), format!("Batch #{id} was already undone.")));
+        return Err(Error::refused(
+            "batch_already_undone",
+            format!("导入批次 #{id} 已于 {} 撤销。", b.undone_at.unwrap_or_default()),
+            format!("Batch #{id} was already undone."),
+        ));
     }
     let deps = dependents(db, id)?;
     if !deps.is_empty() && !force {
@@ -1336,8 +1383,17 @@ pub fn undo(db: &mut Db, id: i64, force: bool) -> Result<UndoReport> {
         let names_en: Vec<String> = deps.iter().take(5).map(|d| format!("{} ({} {})", label(d), action_en(&d.action), when(d))).collect();
         return Err(Error::refused(
             "import_undo_conflict",
-            format!("本批次导入的数据之后又被修改或使用过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。", deps.len(), names.join("、"), if deps.len() > 5 { "等" } else { "" }),
-            format!("{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.", deps.len(), names_en.join(", ")),
+            format!(
+                "本批次导入的数据之后又被修改或使用过 {} 处：{}{}。确定撤销吗？之后的修改会保留，其余恢复为导入前的状态。",
+                deps.len(),
+                names.join("、"),
+                if deps.len() > 5 { "等" } else { "" }
+            ),
+            format!(
+                "{} later changes depend on this batch: {}. Undo anyway? Later edits are kept; the rest returns to its state before the import.",
+                deps.len(),
+                names_en.join(", ")
+            ),
         )
         .with_details(json!({"dependents": deps})));
     }
@@ -1468,7 +1524,8 @@ fn remove_left_by_undone(tx: &mut Tx<'_>, events: &[audit::AuditEvent]) -> Resul
     Ok(removed)
 }
 
-const RENT_UPDATE_FIELDS: &[&str] = &["lease_address", "area_centi_m2", "unit_rent_fen", "lease_end", "period_end", "annual_rent_fen", "revenue_prev_fen", "revenue_curr_fen", "requested_fen"];
+const RENT_UPDATE_FIELDS: &[&str] =
+    &["lease_address", "area_centi_m2", "unit_rent_fen", "lease_end", "period_end", "annual_rent_fen", "revenue_prev_fen", "revenue_curr_fen", "requested_fen"];
 const CERT_UPDATE_FIELDS: &[&str] = &["issued_on", "expires_on", "expiry_flag"];
 
 /// The rejected rows as an xlsx the park can fix and resend: the original columns plus 错误说明.
@@ -1497,7 +1554,6 @@ pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {
     })
 }
 
-
 /// The import kinds and their fields, for the wizard's mapping step.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct KindInfo {
@@ -1522,7 +1578,11 @@ pub fn kinds() -> Vec<KindInfo> {
             kind: *k,
             label_zh: k.label_zh().into(),
             label_en: k.label_en().into(),
-            fields: k.fields().iter().map(|f| FieldInfo { name: f.name.into(), label_zh: f.label_zh.into(), label_en: f.label_en.into(), required: f.required }).collect(),
+            fields: k
+                .fields()
+                .iter()
+                .map(|f| FieldInfo { name: f.name.into(), label_zh: f.label_zh.into(), label_en: f.label_en.into(), required: f.required })
+                .collect(),
         })
         .collect()
 }
@@ -1537,7 +1597,10 @@ mod tests {
     fn cells_keep_each_cell_and_serialize_as_a_list() {
         let c: Cells = ["", "南京甲", "", "91320114282331851X", ""].into_iter().collect();
         assert_eq!(c.len(), 5);
-        assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5)), (Some(""), Some("南京甲"), Some(""), Some("91320114282331851X"), Some(""), None));
+        assert_eq!(
+            (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5)),
+            (Some(""), Some("南京甲"), Some(""), Some("91320114282331851X"), Some(""), None)
+        );
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(json, r#"["","南京甲","","91320114282331851X",""]"#);
         assert_eq!(serde_json::from_str::<Cells>(&json).unwrap(), c);
@@ -1546,7 +1609,10 @@ mod tests {
 
     /// The registry's index definitions, as SQLite stores them.
     fn enterprise_indexes(db: &Db) -> Vec<(String, String)> {
-        let mut st = db.conn().prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enterprise' AND sql IS NOT NULL ORDER BY name").unwrap();
+        let mut st = db
+            .conn()
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enterprise' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
         st.query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap()))).unwrap().map(|r| r.unwrap()).collect()
     }
 
@@ -1590,10 +1656,7 @@ mod tests {
         assert_eq!(db.journal_mode().unwrap(), "wal");
         assert_eq!((r.summary.accepted, r.summary.new), (4_500, 4_500));
         assert_eq!(enterprise_indexes(&db), before, "every index is back, as defined");
-        let plan: String = db
-            .conn()
-            .query_row("EXPLAIN QUERY PLAN SELECT id FROM enterprise WHERE name_norm = 'X'", [], |r| r.get(3))
-            .unwrap();
+        let plan: String = db.conn().query_row("EXPLAIN QUERY PLAN SELECT id FROM enterprise WHERE name_norm = 'X'", [], |r| r.get(3)).unwrap();
         assert!(plan.contains("enterprise_name_norm"), "{plan}");
         // The search index took every row (bulk or not).
         let any = &r.rows[4_499];

@@ -11,9 +11,7 @@ pub fn halfwidth(s: &str) -> String {
     text::clean(s)
         .chars()
         .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' | '／' | '－' | '：' | '＋' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' | '／' | '－' | '：' | '＋' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '−' | '—' | '–' => '-',
             '\u{3000}' => ' ',
             c => c,
@@ -118,7 +116,11 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
             8 => ymd(s[0..4].parse().ok()?, s[4..6].parse().ok()?, s[6..8].parse().ok()?),
             5 => {
                 let v: f64 = s.parse().ok()?;
-                if plausible_serial(v) { excel_serial_to_date(v) } else { None }
+                if plausible_serial(v) {
+                    excel_serial_to_date(v)
+                } else {
+                    None
+                }
             }
             _ => None,
         };
@@ -290,7 +292,9 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
         // 是（2023年认定）: the answer, with a note after it — unless the note takes it back
         // (是（已过期）): then it is asked about.
         _ => match s.split(['(', '（']).next().map(str::trim) {
-            Some(head) if head != s && !["过期", "失效", "取消", "撤销", "到期", "未通过", "不再"].iter().any(|w| s.contains(w)) => parse_bool(head),
+            Some(head) if head != s && !["过期", "失效", "取消", "撤销", "到期", "未通过", "不再"].iter().any(|w| s.contains(w)) => {
+                parse_bool(head)
+            }
             _ => None,
         },
     }
@@ -310,7 +314,20 @@ mod tests {
 
     #[test]
     fn dates_in_every_form() {
-        for s in ["2023-05-01", "2023.5.1", "2023/5/1", "2023年5月1日", "20230501", "2023-05-01 00:00:00", "２０２３年５月１日", "45047", "2023-5-1", "45047.0", "45047.5", "2023-05-01T00:00:00"] {
+        for s in [
+            "2023-05-01",
+            "2023.5.1",
+            "2023/5/1",
+            "2023年5月1日",
+            "20230501",
+            "2023-05-01 00:00:00",
+            "２０２３年５月１日",
+            "45047",
+            "2023-5-1",
+            "45047.0",
+            "45047.5",
+            "2023-05-01T00:00:00",
+        ] {
             assert_eq!(d(s).as_deref(), Some("2023-05-01"), "{s}");
         }
         for s in ["2023-02-30", "2023", "abc", "5/1/2023", "", "2023-13-01", "20231301", "12345678901"] {
@@ -361,7 +378,8 @@ mod tests {
         for t in ["2023-11-06 至 2026-11-05", "2023.11.06 - 2026.11.05", "2023-11-06 ~ 2026-11-05", "2023年11月6日 至 2026年11月5日"] {
             assert_eq!(parse_date_text(t), None, "{t}: a range is no date");
         }
-        for t in ["2023年05月01日 00:00:00", "2023年5月1日 10:30", "2023年5月1日 星期一", "2023 年  5 月 1 日", "2023-05-01 00:00:00", "2023-05-01T08:00:00"] {
+        for t in ["2023年05月01日 00:00:00", "2023年5月1日 10:30", "2023年5月1日 星期一", "2023 年  5 月 1 日", "2023-05-01 00:00:00", "2023-05-01T08:00:00"]
+        {
             assert_eq!(parse_date_text(t).map(iso).as_deref(), Some("2023-05-01"), "{t}");
         }
         assert_eq!(parse_amount_text("500万元人民币", MoneyUnit::Yuan), Some(500_000_000));

@@ -128,7 +128,10 @@ fn attr_u64(e: &BytesStart<'_>, name: &str) -> Option<u64> {
 
 /// An attribute's text, unescaped (a sheet named “A&B园” is written `A&amp;B园`).
 fn attr_string(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.as_ref() == name).map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_else(|_| a.value.into_owned()))
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_else(|_| a.value.into_owned()))
 }
 
 /// The pass itself, on any reader of the XML (tests give it a string).
@@ -202,9 +205,7 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                         }
                         for a in e.attributes().flatten() {
                             match a.key.as_ref() {
-                                "office:value" | "office:date-value" | "office:time-value" | "office:boolean-value" | "office:value-type" => {
-                                    c.has_value = true
-                                }
+                                "office:value" | "office:date-value" | "office:time-value" | "office:boolean-value" | "office:value-type" => c.has_value = true,
                                 // calamine keeps each cell's formula text too (repeated with the cell).
                                 "table:formula" => {
                                     c.has_value = true;
@@ -334,8 +335,7 @@ mod tests {
     fn an_ordinary_sheet_counts_what_is_there_and_ignores_trailing_blank_repeats() {
         // What LibreOffice writes: each row padded with an empty cell repeated to column 1024,
         // the sheet padded with empty rows repeated to row 1,048,576.
-        let x = doc(
-            "<table:table table:name=\"名单\">\
+        let x = doc("<table:table table:name=\"名单\">\
              <table:table-row><table:table-cell office:value-type=\"string\"><text:p>企业名称</text:p></table:table-cell>\
              <table:table-cell office:value-type=\"string\"><text:p>统一社会信用代码</text:p></table:table-cell>\
              <table:table-cell table:number-columns-repeated=\"1022\"/></table:table-row>\
@@ -343,8 +343,7 @@ mod tests {
              <table:table-cell/><table:table-cell office:value-type=\"float\" office:value=\"3\"/>\
              <table:table-cell table:number-columns-repeated=\"1021\"/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"1048574\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>\
-             </table:table>",
-        );
+             </table:table>");
         let s = scan_str(&x).unwrap();
         assert_eq!(s.totals, Totals { parsed_cells: 5, table_cells: 6, text_bytes: ("企业名称".len() + "统一社会信用代码".len() + "甲".len()) as u64 });
         assert!(s.merges.is_empty());
@@ -360,39 +359,33 @@ mod tests {
         ));
         // 2.4 million cells (under the cell limit) of 300 bytes: 720 MB of text.
         assert_eq!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Text(12_000 * 200 * 300)));
-        let x = doc(
-            "<table:table table:name=\"a\"><table:table-row table:number-rows-repeated=\"1000000\">\
+        let x = doc("<table:table table:name=\"a\"><table:table-row table:number-rows-repeated=\"1000000\">\
              <table:table-cell table:number-columns-repeated=\"6\" office:value-type=\"float\" office:value=\"1\"/>\
-             </table:table-row></table:table>",
-        );
+             </table:table-row></table:table>");
         assert_eq!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Cells(6_000_000)));
         // Just under and just over the limit.
-        let rows = |n: u64| doc(&format!("<table:table table:name=\"a\"><table:table-row table:number-rows-repeated=\"{n}\"><table:table-cell office:value=\"1\"/></table:table-row></table:table>"));
+        let rows = |n: u64| {
+            doc(&format!("<table:table table:name=\"a\"><table:table-row table:number-rows-repeated=\"{n}\"><table:table-cell office:value=\"1\"/></table:table-row></table:table>"))
+        };
         assert_eq!(scan_str(&rows(MAX_ODS_CELLS)).unwrap().totals.table_cells, MAX_ODS_CELLS);
         assert_eq!(scan_str(&rows(MAX_ODS_CELLS + 1)).unwrap_err(), ScanError::Over(Over::Cells(MAX_ODS_CELLS + 1)));
         // Blank rows between data rows count (calamine fills them in); blank rows after do not.
-        let x = doc(
-            "<table:table table:name=\"a\"><table:table-row><table:table-cell office:value=\"1\"/></table:table-row>\
+        let x = doc("<table:table table:name=\"a\"><table:table-row><table:table-cell office:value=\"1\"/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"2500000\"><table:table-cell/></table:table-row>\
              <table:table-row><table:table-cell office:value=\"1\"/></table:table-row>\
-             <table:table-row table:number-rows-repeated=\"9000000\"><table:table-cell/></table:table-row></table:table>",
-        );
+             <table:table-row table:number-rows-repeated=\"9000000\"><table:table-cell/></table:table-row></table:table>");
         assert_eq!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Cells(2_500_002)));
     }
 
     #[test]
     fn spaces_repeated_in_one_cell_are_text_too() {
-        let x = doc(
-            "<table:table table:name=\"a\"><table:table-row><table:table-cell office:value-type=\"string\">\
-             <text:p>a<text:s text:c=\"999999999999\"/>b</text:p></table:table-cell></table:table-row></table:table>",
-        );
+        let x = doc("<table:table table:name=\"a\"><table:table-row><table:table-cell office:value-type=\"string\">\
+             <text:p>a<text:s text:c=\"999999999999\"/>b</text:p></table:table-cell></table:table-row></table:table>");
         assert!(matches!(scan_str(&x).unwrap_err(), ScanError::Over(Over::Text(_))));
         // A comment's text is not the cell's (calamine skips it).
-        let x = doc(
-            "<table:table table:name=\"a\"><table:table-row><table:table-cell office:value-type=\"string\">\
+        let x = doc("<table:table table:name=\"a\"><table:table-row><table:table-cell office:value-type=\"string\">\
              <office:annotation><text:p>备注<text:s text:c=\"999999999999\"/></text:p></office:annotation><text:p>ab</text:p>\
-             </table:table-cell></table:table-row></table:table>",
-        );
+             </table:table-cell></table:table-row></table:table>");
         assert_eq!(scan_str(&x).unwrap().totals.text_bytes, 2);
     }
 
@@ -411,7 +404,8 @@ mod tests {
     /// number is scaled (display-factor: 5000000 shown as 500万) is in 元, and text is not a number.
     #[test]
     fn cells_showing_their_value_with_wan_are_found() {
-        let cell = |v: &str, shown: &str| format!("<table:table-cell office:value-type=\"float\" office:value=\"{v}\"><text:p>{shown}</text:p></table:table-cell>");
+        let cell =
+            |v: &str, shown: &str| format!("<table:table-cell office:value-type=\"float\" office:value=\"{v}\"><text:p>{shown}</text:p></table:table-cell>");
         let x = doc(&format!(
             "<table:table table:name=\"名单\"><table:table-row>{}{}{}<table:table-cell office:value-type=\"string\"><text:p>500万</text:p></table:table-cell></table:table-row>\
              <table:table-row table:number-rows-repeated=\"2\">{}</table:table-row></table:table>",
@@ -431,16 +425,14 @@ mod tests {
 
     #[test]
     fn merged_regions_are_found_where_they_start() {
-        let x = doc(
-            "<table:table table:name=\"名单\">\
+        let x = doc("<table:table table:name=\"名单\">\
              <table:table-row><table:table-cell table:number-columns-spanned=\"3\" office:value-type=\"string\"><text:p>标题</text:p></table:table-cell>\
              <table:covered-table-cell table:number-columns-repeated=\"2\"/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"2\"><table:table-cell/></table:table-row>\
              <table:table-row><table:table-cell table:number-columns-repeated=\"2\"/>\
              <table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>甲</text:p></table:table-cell></table:table-row>\
              <table:table-row><table:table-cell table:number-columns-repeated=\"2\"/><table:covered-table-cell/></table:table-row>\
-             </table:table><table:table table:name=\"说明\"><table:table-row><table:table-cell/></table:table-row></table:table>",
-        );
+             </table:table><table:table table:name=\"说明\"><table:table-row><table:table-cell/></table:table-row></table:table>");
         let s = scan_str(&x).unwrap();
         assert_eq!(s.merges.len(), 1);
         assert_eq!(s.merges["名单"], vec![Dimensions::new((0, 0), (0, 2)), Dimensions::new((3, 2), (4, 2))]);

@@ -52,7 +52,13 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Number(v) => crate::import::normalize::float_text(*v),
-            Cell::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+            Cell::Bool(b) => {
+                if *b {
+                    "TRUE".into()
+                } else {
+                    "FALSE".into()
+                }
+            }
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Error(e) => e.clone(),
         }
@@ -210,7 +216,15 @@ fn check_zip(path: &Path) -> Result<()> {
             (e.size(), e.compressed_size(), n.ends_with(".xml") || n.ends_with(".rels"), n)
         };
         total = total.saturating_add(size);
-        let ratio = if compressed == 0 { if size == 0 { 0 } else { u64::MAX } } else { size / compressed };
+        let ratio = if compressed == 0 {
+            if size == 0 {
+                0
+            } else {
+                u64::MAX
+            }
+        } else {
+            size / compressed
+        };
         if total > MAX_UNCOMPRESSED || (size > 1024 * 1024 && ratio > MAX_RATIO) {
             return Err(refuse(
                 "zip_bomb",
@@ -322,8 +336,16 @@ pub(crate) fn too_much_text(path: &Path, bytes: u64) -> Error {
     let name = file_name(path);
     refuse(
         "too_much_text",
-        format!("文件“{name}”中的文字展开后约 {} MB，超过导入上限（{} MB）。正常的园区报表远小于此，请检查文件或拆分后导入。", bytes >> 20, MAX_TEXT_BYTES >> 20),
-        format!("“{name}” holds about {} MB of text once expanded, over the import limit ({} MB). A park's table is far smaller: check the file or split it.", bytes >> 20, MAX_TEXT_BYTES >> 20),
+        format!(
+            "文件“{name}”中的文字展开后约 {} MB，超过导入上限（{} MB）。正常的园区报表远小于此，请检查文件或拆分后导入。",
+            bytes >> 20,
+            MAX_TEXT_BYTES >> 20
+        ),
+        format!(
+            "“{name}” holds about {} MB of text once expanded, over the import limit ({} MB). A park's table is far smaller: check the file or split it.",
+            bytes >> 20,
+            MAX_TEXT_BYTES >> 20
+        ),
         path,
     )
 }
@@ -405,7 +427,14 @@ pub fn open(path: &Path) -> Result<Book> {
             let wan = super::xls::check(path, MERGE_SCAN_MAX_ROWS)?;
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
             let mut xls = Xls::new(BufReader::new(f)).map_err(|e| cal_err(calamine::Error::Xls(e)))?;
-            let merges = xls.sheet_names().into_iter().map(|n| { let m = xls.merge_cells_by_sheet_name(&n).unwrap_or_default(); (n, m) }).collect();
+            let merges = xls
+                .sheet_names()
+                .into_iter()
+                .map(|n| {
+                    let m = xls.merge_cells_by_sheet_name(&n).unwrap_or_default();
+                    (n, m)
+                })
+                .collect();
             Inner::Whole(Box::new(Whole::take(&mut xls, merges, wan)))
         }
         Format::Csv => {
@@ -417,17 +446,17 @@ pub fn open(path: &Path) -> Result<Book> {
                 (t.into_owned(), enc.name())
             } else {
                 match String::from_utf8(bytes) {
-                Ok(s) if !s.starts_with('\u{feff}') => (s, "utf-8"),
-                Ok(s) => decode_text(s.as_bytes()),
-                Err(e) => {
-                    // UTF-8 but for a byte or two (a file cut off mid-character, a stray byte):
-                    // guessing another encoding would turn all of it into mojibake, and a
-                    // replacement character would slip into a name. Say where it is.
-                    if let Some(at) = utf8_damage(e.as_bytes()) {
-                        return Err(bad_bytes(path, e.as_bytes(), at, "UTF-8"));
+                    Ok(s) if !s.starts_with('\u{feff}') => (s, "utf-8"),
+                    Ok(s) => decode_text(s.as_bytes()),
+                    Err(e) => {
+                        // UTF-8 but for a byte or two (a file cut off mid-character, a stray byte):
+                        // guessing another encoding would turn all of it into mojibake, and a
+                        // replacement character would slip into a name. Say where it is.
+                        if let Some(at) = utf8_damage(e.as_bytes()) {
+                            return Err(bad_bytes(path, e.as_bytes(), at, "UTF-8"));
+                        }
+                        decode_text(e.as_bytes())
                     }
-                    decode_text(e.as_bytes())
-                }
                 }
             };
             // A GBK file with a damaged byte: the decoder put a replacement character there. A
@@ -638,7 +667,9 @@ impl Book {
     /// sheet (it may lie: use it for planning only), the line count of a CSV; 0 when unknown.
     pub fn estimated_rows(&mut self, sheet: &str) -> u64 {
         match &mut self.inner {
-            Inner::Xlsx(x) => x.worksheet_cells_reader(sheet).map(|r| r.dimensions()).map(|d| (d.end.0 as u64 + 1).saturating_sub(d.start.0 as u64)).unwrap_or(0),
+            Inner::Xlsx(x) => {
+                x.worksheet_cells_reader(sheet).map(|r| r.dimensions()).map(|d| (d.end.0 as u64 + 1).saturating_sub(d.start.0 as u64)).unwrap_or(0)
+            }
             Inner::Csv(text) => text.as_bytes().iter().filter(|b| **b == b'\n').count() as u64,
             Inner::Whole(w) => w.sheet(sheet).and_then(|r| r.as_ref().ok()).map(|r| r.height() as u64).unwrap_or(0),
         }
@@ -653,7 +684,8 @@ impl Book {
         let Inner::Xlsx(x) = &mut self.inner else { return Ok(()) };
         let mut reader = x.worksheet_cells_reader(sheet).map_err(|e| not_readable(&path, &e.to_string()))?;
         let d = reader.dimensions();
-        let declared = (u64::from(d.end.0) + 1).saturating_sub(u64::from(d.start.0)).saturating_mul((u64::from(d.end.1) + 1).saturating_sub(u64::from(d.start.1)));
+        let declared =
+            (u64::from(d.end.0) + 1).saturating_sub(u64::from(d.start.0)).saturating_mul((u64::from(d.end.1) + 1).saturating_sub(u64::from(d.start.1)));
         if declared <= MAX_CELLS {
             return Ok(());
         }
@@ -739,7 +771,9 @@ impl Book {
                         (v, _) => limit_text(from_data_ref(v)),
                     };
                     if let (Cell::Number(n), Some(st)) = (&v, &styles) {
-                        if amounts.contains(&(col as u32)) && st.get((r, col as u32)).and_then(|s| s.number_format.as_ref()).is_some_and(|f| shows_wan(&f.format_code)) {
+                        if amounts.contains(&(col as u32))
+                            && st.get((r, col as u32)).and_then(|s| s.number_format.as_ref()).is_some_and(|f| shows_wan(&f.format_code))
+                        {
                             v = Cell::Text(format!("{}万", crate::import::normalize::float_text(*n)));
                         }
                     }
@@ -853,7 +887,13 @@ impl Book {
     }
 
     /// `in_wan(row, column)`: a number there is in 万 (see [`Whole::wan`]).
-    fn range_rows(path: &Path, range: &calamine::Range<Data>, merges: &[Dimensions], in_wan: impl Fn(u32, u32) -> bool, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    fn range_rows(
+        path: &Path,
+        range: &calamine::Range<Data>,
+        merges: &[Dimensions],
+        in_wan: impl Fn(u32, u32) -> bool,
+        mut f: impl FnMut(u32, &[Cell]) -> Result<bool>,
+    ) -> Result<()> {
         let (h, w) = range.get_size();
         if (h as u64).saturating_mul(w as u64) > MAX_CELLS {
             return Err(too_many_cells(path, format!("{h} 行 × {w} 列")));
@@ -890,7 +930,10 @@ impl Book {
 /// A cell running over lines, one of which is a record of its own: cells split by the
 /// delimiter, one of them a valid USCC (a note rarely holds a code as a cell of its own).
 fn swallows_record(field: &str, delimiter: u8) -> bool {
-    field.lines().skip(1).any(|l| l.bytes().filter(|b| *b == delimiter).count() >= 2 && l.split(delimiter as char).any(|c| crate::uscc::parse(c.trim()).is_ok()))
+    field
+        .lines()
+        .skip(1)
+        .any(|l| l.bytes().filter(|b| *b == delimiter).count() >= 2 && l.split(delimiter as char).any(|c| crate::uscc::parse(c.trim()).is_ok()))
 }
 
 /// The CSV reader holds a whole record in memory (and a bound per field): before it runs, refuse
@@ -947,7 +990,11 @@ fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
     // A quote opened and never closed: every line after it would be one cell.
     if quoted {
         let swallowed = line.saturating_sub(quote_line);
-        let rest = if swallowed > 0 { format!("从这里到文件末尾的 {swallowed} 行会被并进同一个格子") } else { "文件在这个格子里结束（可能没有复制完整）".into() };
+        let rest = if swallowed > 0 {
+            format!("从这里到文件末尾的 {swallowed} 行会被并进同一个格子")
+        } else {
+            "文件在这个格子里结束（可能没有复制完整）".into()
+        };
         return Err(refuse(
             "file_unreadable",
             format!("CSV 文件第 {quote_line} 行有一个引号没有成对：{rest}。请在表格软件中检查这一行的引号（或让园区重新导出）后再导入。"),
@@ -975,13 +1022,14 @@ fn guess_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let outside_quotes = |l: &str, d: char| {
         let mut quoted = false;
-        l.chars().filter(|&c| {
-            if c == '"' {
-                quoted = !quoted;
-            }
-            c == d && !quoted
-        })
-        .count()
+        l.chars()
+            .filter(|&c| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == d && !quoted
+            })
+            .count()
     };
     let score = |d: char| -> (usize, usize) {
         let mut seen: HashMap<usize, usize> = HashMap::new();
@@ -1094,7 +1142,9 @@ mod tests {
             assert!(shows_wan(code), "{code}");
         }
         // Scaled for display (the value is in 元), or no 万 at all.
-        for code in ["0!.0000\"万\"", "0\\!.0000\\万", "0\\.0000\"万元\"", "0\".\"0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""] {
+        for code in
+            ["0!.0000\"万\"", "0\\!.0000\\万", "0\\.0000\"万元\"", "0\".\"0000\"万\"", "0.0,,\"万\"", "#,##0.00", "General", "0\"元\"", "yyyy\"年\"m\"月\""]
+        {
             assert!(!shows_wan(code), "{code}");
         }
     }

@@ -85,45 +85,319 @@ pub struct Field {
     pub synonyms: &'static [&'static str],
 }
 
-const USCC_SYN: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码", "社会统一信用代码", "USCC", "纳税人识别号统一社会信用代码", "统一社会信用代码纳税人识别号", "组织机构代码/统一社会信用代码", "统一社会信用代码/组织机构代码", "统一社会信用代码/注册号"];
-const NAME_SYN: &[&str] = &["企业名称", "单位名称", "公司名称", "企业名称全称", "企业全称", "名称", "申报单位", "企业", "申报企业名称", "申报单位名称", "单位全称", "公司全称", "企业单位名称", "企业名"];
+const USCC_SYN: &[&str] = &[
+    "统一社会信用代码",
+    "社会信用代码",
+    "信用代码",
+    "统一信用代码",
+    "统一代码",
+    "社会统一信用代码",
+    "USCC",
+    "纳税人识别号统一社会信用代码",
+    "统一社会信用代码纳税人识别号",
+    "组织机构代码/统一社会信用代码",
+    "统一社会信用代码/组织机构代码",
+    "统一社会信用代码/注册号",
+];
+const NAME_SYN: &[&str] = &[
+    "企业名称",
+    "单位名称",
+    "公司名称",
+    "企业名称全称",
+    "企业全称",
+    "名称",
+    "申报单位",
+    "企业",
+    "申报企业名称",
+    "申报单位名称",
+    "单位全称",
+    "公司全称",
+    "企业单位名称",
+    "企业名",
+];
 
 pub static ENTERPRISE_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", label_en: "USCC", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
     Field { name: "name", label_zh: "企业名称", label_en: "Enterprise name", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
-    Field { name: "founded_on", label_zh: "成立日期", label_en: "Founded on", ty: FieldType::Date, required: false, synonyms: &["成立日期", "成立时间", "注册日期", "设立日期", "注册时间"] },
-    Field { name: "registered_capital_fen", label_zh: "注册资本", label_en: "Registered capital", ty: FieldType::Money, required: false, synonyms: &["注册资本", "注册资金", "注册资本金"] },
-    Field { name: "park", label_zh: "所属园区", label_en: "Park", ty: FieldType::Text, required: false, synonyms: &["所属园区", "园区", "所在园区", "园区名称", "所属载体"] },
-    Field { name: "sector", label_zh: "产业领域", label_en: "Sector", ty: FieldType::Text, required: false, synonyms: &["产业领域", "所属行业", "行业", "产业", "行业领域", "技术领域", "所属领域", "行业类别", "所属行业类别", "行业分类", "产业类别"] },
-    Field { name: "contact_name", label_zh: "联系人", label_en: "Contact", ty: FieldType::Text, required: false, synonyms: &["联系人", "联系人姓名", "企业联系人", "负责人"] },
-    Field { name: "contact_phone", label_zh: "联系电话", label_en: "Phone", ty: FieldType::Text, required: false, synonyms: &["联系电话", "电话", "手机", "联系方式", "手机号码", "联系人电话"] },
-    Field { name: "address", label_zh: "注册地址", label_en: "Registered address", ty: FieldType::Text, required: false, synonyms: &["注册地址", "地址", "通讯地址", "办公地址", "企业地址", "住所"] },
-    Field { name: "high_tech", label_zh: "是否高新技术企业", label_en: "High-tech enterprise", ty: FieldType::Bool, required: false, synonyms: &["是否高新技术企业", "高新技术企业", "是否高企", "高企", "是否为高新技术企业", "是否国家高新技术企业", "是否为国家高新技术企业", "是否为高企"] },
+    Field {
+        name: "founded_on",
+        label_zh: "成立日期",
+        label_en: "Founded on",
+        ty: FieldType::Date,
+        required: false,
+        synonyms: &["成立日期", "成立时间", "注册日期", "设立日期", "注册时间"],
+    },
+    Field {
+        name: "registered_capital_fen",
+        label_zh: "注册资本",
+        label_en: "Registered capital",
+        ty: FieldType::Money,
+        required: false,
+        synonyms: &["注册资本", "注册资金", "注册资本金"],
+    },
+    Field {
+        name: "park",
+        label_zh: "所属园区",
+        label_en: "Park",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["所属园区", "园区", "所在园区", "园区名称", "所属载体"],
+    },
+    Field {
+        name: "sector",
+        label_zh: "产业领域",
+        label_en: "Sector",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["产业领域", "所属行业", "行业", "产业", "行业领域", "技术领域", "所属领域", "行业类别", "所属行业类别", "行业分类", "产业类别"],
+    },
+    Field {
+        name: "contact_name",
+        label_zh: "联系人",
+        label_en: "Contact",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["联系人", "联系人姓名", "企业联系人", "负责人"],
+    },
+    Field {
+        name: "contact_phone",
+        label_zh: "联系电话",
+        label_en: "Phone",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["联系电话", "电话", "手机", "联系方式", "手机号码", "联系人电话"],
+    },
+    Field {
+        name: "address",
+        label_zh: "注册地址",
+        label_en: "Registered address",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["注册地址", "地址", "通讯地址", "办公地址", "企业地址", "住所"],
+    },
+    Field {
+        name: "high_tech",
+        label_zh: "是否高新技术企业",
+        label_en: "High-tech enterprise",
+        ty: FieldType::Bool,
+        required: false,
+        synonyms: &[
+            "是否高新技术企业",
+            "高新技术企业",
+            "是否高企",
+            "高企",
+            "是否为高新技术企业",
+            "是否国家高新技术企业",
+            "是否为国家高新技术企业",
+            "是否为高企",
+        ],
+    },
 ];
 
 pub static RENT_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", label_en: "USCC", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
     Field { name: "name", label_zh: "企业名称", label_en: "Enterprise name", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
-    Field { name: "lease_address", label_zh: "租赁地址", label_en: "Lease address", ty: FieldType::Text, required: false, synonyms: &["租赁地址", "租赁房屋地址", "房屋地址", "租赁房屋坐落", "房屋坐落", "地址"] },
-    Field { name: "area_centi_m2", label_zh: "租赁面积", label_en: "Area", ty: FieldType::Area, required: true, synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积", "实际租赁面积", "实际面积"] },
-    Field { name: "unit_rent_fen", label_zh: "租金单价", label_en: "Unit rent", ty: FieldType::Money, required: true, synonyms: &["租金单价", "单价", "月租金单价", "租金标准", "租金单价元平方米月"] },
-    Field { name: "lease_start", label_zh: "租期起", label_en: "Lease start", ty: FieldType::Date, required: true, synonyms: &["租期起", "租赁起始日期", "起租日期", "租赁开始日期", "起始日期", "租期开始", "租赁期限起", "租期起始", "租赁起始时间", "租赁起始日", "租赁开始日", "起租时间", "起租日", "租赁开始时间", "合同起始日期", "合同开始日期", "开始日期", "开始时间", "起始时间", "起始", "开始", "自", "从"] },
-    Field { name: "lease_end", label_zh: "租期止", label_en: "Lease end", ty: FieldType::Date, required: true, synonyms: &["租期止", "租赁截止日期", "到期日期", "租赁结束日期", "截止日期", "租期结束", "租赁期限止", "租期截止", "租赁结束时间", "租赁截止日", "租赁结束日", "租赁到期日", "租赁到期时间", "租赁到期日期", "止租日期", "止租日", "退租日期", "到期时间", "到期日", "合同截止日期", "合同终止日期", "合同到期日期", "结束日期", "结束时间", "截止时间", "截止", "结束", "至", "到"] },
-    Field { name: "annual_rent_fen", label_zh: "年租金", label_en: "Annual rent", ty: FieldType::Money, required: false, synonyms: &["年租金", "年度租金", "全年租金", "租金总额", "年租金额"] },
-    Field { name: "revenue_prev_fen", label_zh: "上年营业收入", label_en: "Revenue, last year", ty: FieldType::Money, required: false, synonyms: &["上年营业收入", "上年度营业收入", "上年收入", "上一年营业收入", "上年度销售收入", "上年销售收入", "上年营收", "上年度营收", "上年主营业务收入", "上年度主营业务收入"] },
-    Field { name: "revenue_curr_fen", label_zh: "本年营业收入", label_en: "Revenue, this year", ty: FieldType::Money, required: false, synonyms: &["本年营业收入", "本年度营业收入", "当年营业收入", "本年收入", "本年度销售收入", "本年销售收入", "本年营收", "本年度营收", "本年主营业务收入", "本年度主营业务收入"] },
-    Field { name: "subsidy_year", label_zh: "申请补贴年度", label_en: "Subsidy year", ty: FieldType::YearIndex, required: true, synonyms: &["申请补贴年度", "补贴年度", "第几年", "申请年度", "申请补贴年度第几年", "补贴年份"] },
-    Field { name: "requested_fen", label_zh: "申请补贴金额", label_en: "Amount requested", ty: FieldType::Money, required: false, synonyms: &["申请补贴金额", "申请金额", "补贴金额", "申请补助金额", "申请补贴"] },
+    Field {
+        name: "lease_address",
+        label_zh: "租赁地址",
+        label_en: "Lease address",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["租赁地址", "租赁房屋地址", "房屋地址", "租赁房屋坐落", "房屋坐落", "地址"],
+    },
+    Field {
+        name: "area_centi_m2",
+        label_zh: "租赁面积",
+        label_en: "Area",
+        ty: FieldType::Area,
+        required: true,
+        synonyms: &["租赁面积", "面积", "建筑面积", "租用面积", "租赁建筑面积", "实际租赁面积", "实际面积"],
+    },
+    Field {
+        name: "unit_rent_fen",
+        label_zh: "租金单价",
+        label_en: "Unit rent",
+        ty: FieldType::Money,
+        required: true,
+        synonyms: &["租金单价", "单价", "月租金单价", "租金标准", "租金单价元平方米月"],
+    },
+    Field {
+        name: "lease_start",
+        label_zh: "租期起",
+        label_en: "Lease start",
+        ty: FieldType::Date,
+        required: true,
+        synonyms: &[
+            "租期起",
+            "租赁起始日期",
+            "起租日期",
+            "租赁开始日期",
+            "起始日期",
+            "租期开始",
+            "租赁期限起",
+            "租期起始",
+            "租赁起始时间",
+            "租赁起始日",
+            "租赁开始日",
+            "起租时间",
+            "起租日",
+            "租赁开始时间",
+            "合同起始日期",
+            "合同开始日期",
+            "开始日期",
+            "开始时间",
+            "起始时间",
+            "起始",
+            "开始",
+            "自",
+            "从",
+        ],
+    },
+    Field {
+        name: "lease_end",
+        label_zh: "租期止",
+        label_en: "Lease end",
+        ty: FieldType::Date,
+        required: true,
+        synonyms: &[
+            "租期止",
+            "租赁截止日期",
+            "到期日期",
+            "租赁结束日期",
+            "截止日期",
+            "租期结束",
+            "租赁期限止",
+            "租期截止",
+            "租赁结束时间",
+            "租赁截止日",
+            "租赁结束日",
+            "租赁到期日",
+            "租赁到期时间",
+            "租赁到期日期",
+            "止租日期",
+            "止租日",
+            "退租日期",
+            "到期时间",
+            "到期日",
+            "合同截止日期",
+            "合同终止日期",
+            "合同到期日期",
+            "结束日期",
+            "结束时间",
+            "截止时间",
+            "截止",
+            "结束",
+            "至",
+            "到",
+        ],
+    },
+    Field {
+        name: "annual_rent_fen",
+        label_zh: "年租金",
+        label_en: "Annual rent",
+        ty: FieldType::Money,
+        required: false,
+        synonyms: &["年租金", "年度租金", "全年租金", "租金总额", "年租金额"],
+    },
+    Field {
+        name: "revenue_prev_fen",
+        label_zh: "上年营业收入",
+        label_en: "Revenue, last year",
+        ty: FieldType::Money,
+        required: false,
+        synonyms: &[
+            "上年营业收入",
+            "上年度营业收入",
+            "上年收入",
+            "上一年营业收入",
+            "上年度销售收入",
+            "上年销售收入",
+            "上年营收",
+            "上年度营收",
+            "上年主营业务收入",
+            "上年度主营业务收入",
+        ],
+    },
+    Field {
+        name: "revenue_curr_fen",
+        label_zh: "本年营业收入",
+        label_en: "Revenue, this year",
+        ty: FieldType::Money,
+        required: false,
+        synonyms: &[
+            "本年营业收入",
+            "本年度营业收入",
+            "当年营业收入",
+            "本年收入",
+            "本年度销售收入",
+            "本年销售收入",
+            "本年营收",
+            "本年度营收",
+            "本年主营业务收入",
+            "本年度主营业务收入",
+        ],
+    },
+    Field {
+        name: "subsidy_year",
+        label_zh: "申请补贴年度",
+        label_en: "Subsidy year",
+        ty: FieldType::YearIndex,
+        required: true,
+        synonyms: &["申请补贴年度", "补贴年度", "第几年", "申请年度", "申请补贴年度第几年", "补贴年份"],
+    },
+    Field {
+        name: "requested_fen",
+        label_zh: "申请补贴金额",
+        label_en: "Amount requested",
+        ty: FieldType::Money,
+        required: false,
+        synonyms: &["申请补贴金额", "申请金额", "补贴金额", "申请补助金额", "申请补贴"],
+    },
 ];
 
 pub static CERT_FIELDS: &[Field] = &[
     Field { name: "uscc", label_zh: "统一社会信用代码", label_en: "USCC", ty: FieldType::Uscc, required: true, synonyms: USCC_SYN },
     Field { name: "name", label_zh: "企业名称", label_en: "Enterprise name", ty: FieldType::Text, required: true, synonyms: NAME_SYN },
-    Field { name: "kind", label_zh: "认定类型", label_en: "Certification", ty: FieldType::CertKind, required: true, synonyms: &["认定类型", "认定类别", "资质类型", "类型", "荣誉类型", "认定名称", "资质名称", "认定项目"] },
-    Field { name: "certificate_no", label_zh: "证书编号", label_en: "Certificate no.", ty: FieldType::Text, required: false, synonyms: &["证书编号", "证书号", "编号", "批准文号", "证书号码"] },
-    Field { name: "issued_on", label_zh: "发证日期", label_en: "Issued on", ty: FieldType::Date, required: true, synonyms: &["发证日期", "认定日期", "发证时间", "认定时间", "颁发日期", "认定年份"] },
-    Field { name: "expires_on", label_zh: "有效期至", label_en: "Expires on", ty: FieldType::Date, required: false, synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期", "有效期止", "有效期结束", "证书有效期至", "有效期截至"] },
-    Field { name: "level", label_zh: "级别", label_en: "Level", ty: FieldType::Text, required: false, synonyms: &["级别", "认定级别", "称号级别", "层级", "认定层级"] },
+    Field {
+        name: "kind",
+        label_zh: "认定类型",
+        label_en: "Certification",
+        ty: FieldType::CertKind,
+        required: true,
+        synonyms: &["认定类型", "认定类别", "资质类型", "类型", "荣誉类型", "认定名称", "资质名称", "认定项目"],
+    },
+    Field {
+        name: "certificate_no",
+        label_zh: "证书编号",
+        label_en: "Certificate no.",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["证书编号", "证书号", "编号", "批准文号", "证书号码"],
+    },
+    Field {
+        name: "issued_on",
+        label_zh: "发证日期",
+        label_en: "Issued on",
+        ty: FieldType::Date,
+        required: true,
+        synonyms: &["发证日期", "认定日期", "发证时间", "认定时间", "颁发日期", "认定年份"],
+    },
+    Field {
+        name: "expires_on",
+        label_zh: "有效期至",
+        label_en: "Expires on",
+        ty: FieldType::Date,
+        required: false,
+        synonyms: &["有效期至", "有效期", "到期日期", "截止日期", "有效期截止", "有效截止日期", "有效期止", "有效期结束", "证书有效期至", "有效期截至"],
+    },
+    Field {
+        name: "level",
+        label_zh: "级别",
+        label_en: "Level",
+        ty: FieldType::Text,
+        required: false,
+        synonyms: &["级别", "认定级别", "称号级别", "层级", "认定层级"],
+    },
 ];
 
 /// Headers we know and deliberately ignore (not reported as unknown), written in the form `norm`
@@ -278,7 +552,29 @@ pub const UNIT_RENT_YEAR: &str = "元/㎡/年";
 /// ("全称", "18位", "第几年").
 pub fn canonical_unit(raw: &str) -> Option<&'static str> {
     let mut u = halfwidth(raw).replace([' ', '\u{3000}'], "");
-    for (from, to) in [("人民币", ""), ("RMB", ""), ("平方米", "㎡"), ("平米", "㎡"), ("m²", "㎡"), ("M²", "㎡"), ("m2", "㎡"), ("M2", "㎡"), ("·", "/"), ("•", "/"), ("・", "/"), (".", "/"), ("．", "/"), ("*", "/"), ("×", "/"), ("(", "/"), (")", "/"), ("（", "/"), ("）", "/"), ("每", "/"), ("日", "天")] {
+    for (from, to) in [
+        ("人民币", ""),
+        ("RMB", ""),
+        ("平方米", "㎡"),
+        ("平米", "㎡"),
+        ("m²", "㎡"),
+        ("M²", "㎡"),
+        ("m2", "㎡"),
+        ("M2", "㎡"),
+        ("·", "/"),
+        ("•", "/"),
+        ("・", "/"),
+        (".", "/"),
+        ("．", "/"),
+        ("*", "/"),
+        ("×", "/"),
+        ("(", "/"),
+        (")", "/"),
+        ("（", "/"),
+        ("）", "/"),
+        ("每", "/"),
+        ("日", "天"),
+    ] {
         u = u.replace(from, to);
     }
     let u = u.trim_matches('/');
@@ -550,7 +846,10 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
         let (base, unit) = if text.len() > MAX_HEADER_BYTES { (String::new(), None) } else { split_header(&text) };
         if let Some((f, strength)) = match_strength(kind, &text) {
             claims.push((out.len(), f, strength));
-        } else if kind == Kind::RentApplications && matches!(base.as_str(), "租金" | "月租金") && matches!(unit.as_deref(), Some(UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR)) {
+        } else if kind == Kind::RentApplications
+            && matches!(base.as_str(), "租金" | "月租金")
+            && matches!(unit.as_deref(), Some(UNIT_RENT_MONTH | UNIT_RENT_DAY | UNIT_RENT_YEAR))
+        {
             // 租金（元/㎡/月）: a rent per ㎡ is the unit rent, whatever the column is called.
             claims.push((out.len(), kind.field("unit_rent_fen").expect("a rent field"), 1000));
         }
@@ -568,7 +867,8 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
     // Revenue by year (2022年营业收入 | 2023年营业收入, or 营业收入 over 2022年 | 2023年): the later
     // year is this year's, the one before it last year's, whatever the column order.
     if kind == Kind::RentApplications && !taken.contains(&"revenue_prev_fen") && !taken.contains(&"revenue_curr_fen") {
-        let mut years: Vec<(u32, usize)> = out.iter().enumerate().filter(|(_, c)| c.field.is_none()).filter_map(|(i, c)| revenue_year(&c.column).map(|y| (y, i))).collect();
+        let mut years: Vec<(u32, usize)> =
+            out.iter().enumerate().filter(|(_, c)| c.field.is_none()).filter_map(|(i, c)| revenue_year(&c.column).map(|y| (y, i))).collect();
         years.sort_unstable();
         years.dedup_by_key(|(y, _)| *y);
         if let [.., (prev_y, prev), (curr_y, curr)] = years[..] {
@@ -628,7 +928,8 @@ mod tests {
         assert_eq!(split_header("租金单价（元/㎡/天）"), ("租金单价".to_string(), Some(UNIT_RENT_DAY.to_string())));
         assert_eq!(split_header("统一社会信用代码（18位）").1, None);
         // Units the ledger does not keep stay as written (and are refused), never taken for 元.
-        for (h, u) in [("注册资本（万美元）", "万美元"), ("年租金(千元)", "千元"), ("营业收入亿元", "亿元"), ("注册资本万美元", "万美元")] {
+        for (h, u) in [("注册资本（万美元）", "万美元"), ("年租金(千元)", "千元"), ("营业收入亿元", "亿元"), ("注册资本万美元", "万美元")]
+        {
             assert_eq!(split_header(h).1.as_deref(), Some(u), "{h}");
             assert!(is_unsupported_money_unit(u));
         }
@@ -640,7 +941,10 @@ mod tests {
         let fields = |kind: Kind, row: &[Cell]| map_columns(kind, row).into_iter().map(|c| c.field).collect::<Vec<_>>();
         let f = |s: &str| Some(s.to_string());
         assert_eq!(
-            fields(Kind::RentApplications, &[t("纳税人识别号（统一社会信用代码）"), t("申报企业名称"), t("租赁起始时间"), t("租赁到期时间"), t("实际租赁面积（㎡）")]),
+            fields(
+                Kind::RentApplications,
+                &[t("纳税人识别号（统一社会信用代码）"), t("申报企业名称"), t("租赁起始时间"), t("租赁到期时间"), t("实际租赁面积（㎡）")]
+            ),
             [f("uscc"), f("name"), f("lease_start"), f("lease_end"), f("area_centi_m2")]
         );
         let top = [t("企业名称"), t("统一社会信用代码"), t("租赁期限"), Cell::Empty, t("租赁面积"), t("租金单价"), t("申请补贴年度")];
@@ -651,10 +955,7 @@ mod tests {
         }
         assert_eq!(fields(Kind::RentApplications, &[t("租金（元/㎡/月）"), t("租金")]), [f("unit_rent_fen"), None]);
         // Revenue by year, in either order, and under a group title.
-        assert_eq!(
-            fields(Kind::RentApplications, &[t("2023年营业收入（万元）"), t("2022年营业收入（万元）")]),
-            [f("revenue_curr_fen"), f("revenue_prev_fen")]
-        );
+        assert_eq!(fields(Kind::RentApplications, &[t("2023年营业收入（万元）"), t("2022年营业收入（万元）")]), [f("revenue_curr_fen"), f("revenue_prev_fen")]);
         let top = [t("企业名称"), t("统一社会信用代码"), t("营业收入（万元）"), Cell::Empty];
         let sub = [Cell::Empty, Cell::Empty, t("2022年"), t("2023年")];
         let row = two_row_header(Kind::RentApplications, &top, &sub).expect("a two-row header");

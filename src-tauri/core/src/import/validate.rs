@@ -255,7 +255,9 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
         FieldType::Uscc => {
             let parsed = match cell {
                 // A code that went through a numeric cell has already lost its last digits.
-                Cell::Number(v) => Err(uscc::UsccProblem::LostDigits { digits: n::float_text(*v).trim_end_matches(".0").replace('.', "").chars().filter(|c| c.is_ascii_digit()).count().min(15) }),
+                Cell::Number(v) => Err(uscc::UsccProblem::LostDigits {
+                    digits: n::float_text(*v).trim_end_matches(".0").replace('.', "").chars().filter(|c| c.is_ascii_digit()).count().min(15),
+                }),
                 other => uscc::parse(&text_of(other)),
             };
             match parsed {
@@ -278,7 +280,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             if n > max {
                 let col = ctx.cols.header(f);
                 let head: String = t.chars().take(20).collect();
-                ctx.err("too_long", f, &format!("{head}…"), format!("“{col}”过长（{n}个字），最多{max}个字。请删减后再导入。"), format!("“{col}” is too long ({n} characters; at most {max}). Shorten it and import again."));
+                ctx.err(
+                    "too_long",
+                    f,
+                    &format!("{head}…"),
+                    format!("“{col}”过长（{n}个字），最多{max}个字。请删减后再导入。"),
+                    format!("“{col}” is too long ({n} characters; at most {max}). Shorten it and import again."),
+                );
                 None
             } else {
                 Some(V::Text(t))
@@ -288,7 +296,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             // 长期有效: a certificate without an end, kept as 9999-12-31 (as registries export it).
             let d = match cell {
                 Cell::Date(d) if f.name == "expires_on" && *d == LONG_TERM => Some(*d),
-                Cell::Text(t) if f.name == "expires_on" && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限") || n::parse_ymd_literal(t) == Some(LONG_TERM)) => Some(LONG_TERM),
+                Cell::Text(t)
+                    if f.name == "expires_on"
+                        && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限")
+                            || n::parse_ymd_literal(t) == Some(LONG_TERM)) =>
+                {
+                    Some(LONG_TERM)
+                }
                 Cell::Date(d) => n::plausible_date(*d),
                 Cell::Number(v) => n::date_from_number(*v),
                 Cell::Text(s) => n::parse_date_text(s),
@@ -401,7 +415,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 Some(v) => Some(V::Int(v)),
                 None => {
                     let (shown, col) = (cell.display(), ctx.cols.header(f));
-                    ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是数字。请只填面积数字（平方米），例如 250.5。"), format!("“{col}”: “{shown}” is not a number (square metres)."));
+                    ctx.err(
+                        "bad_number",
+                        f,
+                        &shown,
+                        format!("“{col}”中的“{shown}”不是数字。请只填面积数字（平方米），例如 250.5。"),
+                        format!("“{col}”: “{shown}” is not a number (square metres)."),
+                    );
                     None
                 }
             }
@@ -416,7 +436,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 Some(v) => Some(V::Int(v)),
                 None => {
                     let (shown, col) = (cell.display(), ctx.cols.header(f));
-                    ctx.err("bad_number", f, &shown, format!("“{col}”中的“{shown}”不是年度序号。请填 1、2 或 3（即第几年）。"), format!("“{col}”: “{shown}” is not a year number; enter 1, 2 or 3."));
+                    ctx.err(
+                        "bad_number",
+                        f,
+                        &shown,
+                        format!("“{col}”中的“{shown}”不是年度序号。请填 1、2 或 3（即第几年）。"),
+                        format!("“{col}”: “{shown}” is not a year number; enter 1, 2 or 3."),
+                    );
                     None
                 }
             }
@@ -425,7 +451,13 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
             Some(b) => Some(V::Bool(b)),
             None => {
                 let (shown, col) = (cell.display(), ctx.cols.header(f));
-                ctx.err("bad_value", f, &shown, format!("“{col}”只能填“是”或“否”（填写的是“{shown}”）。"), format!("“{col}” takes 是 or 否 (yes/no), not “{shown}”."));
+                ctx.err(
+                    "bad_value",
+                    f,
+                    &shown,
+                    format!("“{col}”只能填“是”或“否”（填写的是“{shown}”）。"),
+                    format!("“{col}” takes 是 or 否 (yes/no), not “{shown}”."),
+                );
                 None
             }
         },
@@ -507,7 +539,10 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                     format!("“{col}” is a formula ({e}) saved without its result. Open the file in Excel or WPS, save it, and import again."),
                 )
             } else {
-                (format!("“{col}”是公式算出的错误值“{e}”，不是数据。请在表格中改正后再导入。"), format!("“{col}” holds the error value “{e}”, not data. Correct it in the sheet."))
+                (
+                    format!("“{col}”是公式算出的错误值“{e}”，不是数据。请在表格中改正后再导入。"),
+                    format!("“{col}” holds the error value “{e}”, not data. Correct it in the sheet."),
+                )
             };
             ctx.err("formula_error", f, e, zh, en);
             continue;
@@ -524,7 +559,10 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 "bad_amount",
                 f,
                 shown,
-                format!("“{col}”填的是“{shown}”。金额为 0 请填 0，没有这项数据请留空{}。", if cols.kind == Kind::RentApplications { "（两者的补贴结果不同）" } else { "" }),
+                format!(
+                    "“{col}”填的是“{shown}”。金额为 0 请填 0，没有这项数据请留空{}。",
+                    if cols.kind == Kind::RentApplications { "（两者的补贴结果不同）" } else { "" }
+                ),
                 format!("“{col}” holds “{shown}”. Enter 0 for zero, or leave it empty when there is no figure."),
             );
             continue;
@@ -535,7 +573,10 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 // No column of the file is this field: the cells are not empty, the mapping is.
                 let (zh, en) = if marker {
                     let shown = cell.display();
-                    (format!("“{col}”填的是“{}”（表示空）。这是必填项，请填写实际内容。", shown.trim()), format!("“{col}” holds “{}” (nothing); it is required.", shown.trim()))
+                    (
+                        format!("“{col}”填的是“{}”（表示空）。这是必填项，请填写实际内容。", shown.trim()),
+                        format!("“{col}” holds “{}” (nothing); it is required.", shown.trim()),
+                    )
                 } else if slot.is_none() {
                     (
                         format!("文件中没有对应到“{col}”的列（必填）。若文件有这一列但名称不同，请在“列对应”中把它设为“{col}”；否则请补上这一列。"),
@@ -572,28 +613,53 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::RentApplications => {
             if let Some(y) = vals.int("subsidy_year") {
                 if !(1..=3).contains(&y) {
-                    ctx.err("out_of_range", f("subsidy_year"), &orig("subsidy_year", y.to_string()), format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"), format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."));
+                    ctx.err(
+                        "out_of_range",
+                        f("subsidy_year"),
+                        &orig("subsidy_year", y.to_string()),
+                        format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"),
+                        format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."),
+                    );
                 }
             }
             if let Some(a) = vals.int("area_centi_m2") {
                 if a <= 0 {
-                    ctx.err("out_of_range", f("area_centi_m2"), &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)), format!("“{}”为 {}，租赁面积必须大于 0。", cols.header(f("area_centi_m2")), orig("area_centi_m2", crate::money::fmt_yuan_plain(a))), "The area must be more than 0.".into());
+                    ctx.err(
+                        "out_of_range",
+                        f("area_centi_m2"),
+                        &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)),
+                        format!("“{}”为 {}，租赁面积必须大于 0。", cols.header(f("area_centi_m2")), orig("area_centi_m2", crate::money::fmt_yuan_plain(a))),
+                        "The area must be more than 0.".into(),
+                    );
                 }
             }
             if let Some(u) = vals.int("unit_rent_fen") {
                 if u <= 0 {
-                    ctx.err("out_of_range", f("unit_rent_fen"), &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)), format!("“{}”为 {}，租金单价必须大于 0。", cols.header(f("unit_rent_fen")), orig("unit_rent_fen", crate::money::fmt_yuan_plain(u))), "The unit rent must be more than 0.".into());
+                    ctx.err(
+                        "out_of_range",
+                        f("unit_rent_fen"),
+                        &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)),
+                        format!("“{}”为 {}，租金单价必须大于 0。", cols.header(f("unit_rent_fen")), orig("unit_rent_fen", crate::money::fmt_yuan_plain(u))),
+                        "The unit rent must be more than 0.".into(),
+                    );
                 }
             }
             if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
                 if e < s {
-                    ctx.err("out_of_range", f("lease_end"), &orig("lease_end", n::iso(e)), format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)), "The lease ends before it starts.".into());
+                    ctx.err(
+                        "out_of_range",
+                        f("lease_end"),
+                        &orig("lease_end", n::iso(e)),
+                        format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)),
+                        "The lease ends before it starts.".into(),
+                    );
                 }
             }
             // The year's rent as the file states it, or else as area × unit rent × 12 months.
             // A unit rent per day or per year was kept per month to the fen: the year worked out
             // from it may be short by half a fen per ㎡ and month.
-            let rounded = matches!(cols.by_field.get("unit_rent_fen").and_then(|c| c.2.as_deref()), Some(super::schema::UNIT_RENT_DAY | super::schema::UNIT_RENT_YEAR));
+            let rounded =
+                matches!(cols.by_field.get("unit_rent_fen").and_then(|c| c.2.as_deref()), Some(super::schema::UNIT_RENT_DAY | super::schema::UNIT_RENT_YEAR));
             let year_rent = vals.int("annual_rent_fen").map(|a| (a, "", 0)).or_else(|| {
                 let (a, u) = (vals.int("area_centi_m2").filter(|a| *a > 0)?, vals.int("unit_rent_fen").filter(|u| *u > 0)?);
                 let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
@@ -616,7 +682,13 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             // A certificate is issued on a day that has come.
             if let Some(i) = vals.date("issued_on") {
                 if i > crate::cert::today() {
-                    ctx.err("out_of_range", f("issued_on"), &orig("issued_on", n::iso(i)), format!("发证日期（{}）晚于今天，请核对。", n::iso(i)), format!("The issue date ({}) is in the future.", n::iso(i)));
+                    ctx.err(
+                        "out_of_range",
+                        f("issued_on"),
+                        &orig("issued_on", n::iso(i)),
+                        format!("发证日期（{}）晚于今天，请核对。", n::iso(i)),
+                        format!("The issue date ({}) is in the future.", n::iso(i)),
+                    );
                 }
             }
             // 长期有效 for a kind the policy gives a term (高企: three years): its reminders (renewal,
@@ -632,8 +704,16 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                         "out_of_range",
                         f("expires_on"),
                         &orig("expires_on", n::iso(e)),
-                        format!("“有效期至”填的是长期有效，但{}按规定有有效期（按发证日期推算到 {}）。请填写证书上的到期日期，或留空按规定推算。", k.name_zh, n::iso(d)),
-                        format!("“有效期至” says long-term, but {} has a term (to {} by the rule). Enter the certificate's date, or leave it empty.", k.name_zh, n::iso(d)),
+                        format!(
+                            "“有效期至”填的是长期有效，但{}按规定有有效期（按发证日期推算到 {}）。请填写证书上的到期日期，或留空按规定推算。",
+                            k.name_zh,
+                            n::iso(d)
+                        ),
+                        format!(
+                            "“有效期至” says long-term, but {} has a term (to {} by the rule). Enter the certificate's date, or leave it empty.",
+                            k.name_zh,
+                            n::iso(d)
+                        ),
                     );
                 }
             }
@@ -646,14 +726,26 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             }
             if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
                 if e < i {
-                    ctx.err("out_of_range", f("expires_on"), &orig("expires_on", n::iso(e)), format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)), "The expiry date is before the issue date.".into());
+                    ctx.err(
+                        "out_of_range",
+                        f("expires_on"),
+                        &orig("expires_on", n::iso(e)),
+                        format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)),
+                        "The expiry date is before the issue date.".into(),
+                    );
                 }
             }
         }
         Kind::Enterprises => {
             if let Some(d) = vals.date("founded_on") {
                 if d > crate::cert::today() {
-                    ctx.err("out_of_range", f("founded_on"), &orig("founded_on", n::iso(d)), format!("成立日期（{}）晚于今天，请核对。", n::iso(d)), format!("The founding date ({}) is in the future.", n::iso(d)));
+                    ctx.err(
+                        "out_of_range",
+                        f("founded_on"),
+                        &orig("founded_on", n::iso(d)),
+                        format!("成立日期（{}）晚于今天，请核对。", n::iso(d)),
+                        format!("The founding date ({}) is in the future.", n::iso(d)),
+                    );
                 }
             }
         }
@@ -776,9 +868,38 @@ pub fn classify(cells: &[Cell]) -> RowClass {
     }
     // The lines under a table: notes, who filled it in and checked it, the seal, "nothing below".
     const NOTES: [&str; 32] = [
-        "注：", "注:", "注1", "说明", "备注：", "备注:", "填表", "填报人", "填报说明", "填报日期", "报送日期", "审核", "制表", "负责人：",
-        "负责人:", "联系电话", "联系人：", "联系人:", "单位负责人", "经办人", "单位（盖章）", "单位(盖章)", "以下空白", "以下无内容",
-        "填报单位", "报送单位", "主管领导", "日期：", "日期:", "本表一式", "数据截至", "数据截止",
+        "注：",
+        "注:",
+        "注1",
+        "说明",
+        "备注：",
+        "备注:",
+        "填表",
+        "填报人",
+        "填报说明",
+        "填报日期",
+        "报送日期",
+        "审核",
+        "制表",
+        "负责人：",
+        "负责人:",
+        "联系电话",
+        "联系人：",
+        "联系人:",
+        "单位负责人",
+        "经办人",
+        "单位（盖章）",
+        "单位(盖章)",
+        "以下空白",
+        "以下无内容",
+        "填报单位",
+        "报送单位",
+        "主管领导",
+        "日期：",
+        "日期:",
+        "本表一式",
+        "数据截至",
+        "数据截止",
     ];
     // A lone 注 / 备注, or 注 and a space ("注 1. …"); not a name that begins with 注 (注意力科技有限公司).
     let note = NOTES.iter().any(|p| first_compact.starts_with(p)) || first_compact == "注" || first_compact == "备注" || first.starts_with("注 ");
@@ -811,7 +932,16 @@ mod tests {
 
     #[test]
     fn seal_signature_and_section_lines_are_not_data() {
-        for line in ["园区（盖章）", "主管领导签字：", "填报单位（盖章）：麒麟科创园", "日期：2024年3月1日", "本表一式两份", "数据截至2024年3月1日", "一、麒麟园", "（二）江宁园"] {
+        for line in [
+            "园区（盖章）",
+            "主管领导签字：",
+            "填报单位（盖章）：麒麟科创园",
+            "日期：2024年3月1日",
+            "本表一式两份",
+            "数据截至2024年3月1日",
+            "一、麒麟园",
+            "（二）江宁园",
+        ] {
             assert_eq!(classify(&[t(line)]), RowClass::Note, "{line}");
         }
         // An enterprise's row stays data, with or without its code.
@@ -822,7 +952,8 @@ mod tests {
     #[test]
     fn enterprise_row_normalised() {
         let c = cols(Kind::Enterprises, &["序号", "企业名称", "统一社会信用代码", "成立日期", "注册资本（万元）", "是否高新技术企业"]);
-        let (r, e) = validate_row(&c, &[Cell::Number(1.0), t(" 南京某某（江苏）科技有限公司　"), t("91320114 282331851x"), t("2020.7.5"), Cell::Number(500.5), t("是")]);
+        let (r, e) =
+            validate_row(&c, &[Cell::Number(1.0), t(" 南京某某（江苏）科技有限公司　"), t("91320114 282331851x"), t("2020.7.5"), Cell::Number(500.5), t("是")]);
         assert!(e.is_empty(), "{e:?}");
         let Some(Record::Enterprise(r)) = r else { panic!() };
         assert_eq!(r.uscc, "91320114282331851X");
@@ -846,12 +977,30 @@ mod tests {
 
     #[test]
     fn rent_ranges() {
-        let c = cols(Kind::RentApplications, &["企业名称", "统一社会信用代码", "租赁面积（㎡）", "租金单价（元/㎡/月）", "租期起", "租期止", "年租金（元）", "申请补贴年度（第几年）", "申请补贴金额（元）"]);
-        let row = |year: &str, req: &str| vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("60,000.00"), t(year), t(req)];
+        let c = cols(
+            Kind::RentApplications,
+            &[
+                "企业名称",
+                "统一社会信用代码",
+                "租赁面积（㎡）",
+                "租金单价（元/㎡/月）",
+                "租期起",
+                "租期止",
+                "年租金（元）",
+                "申请补贴年度（第几年）",
+                "申请补贴金额（元）",
+            ],
+        );
+        let row = |year: &str, req: &str| {
+            vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("60,000.00"), t(year), t(req)]
+        };
         let (r, e) = validate_row(&c, &row("第2年", "30000"));
         assert!(e.is_empty(), "{e:?}");
         let Some(Record::Rent(r)) = r else { panic!() };
-        assert_eq!((r.area_centi_m2, r.unit_rent_fen, r.annual_rent_fen, r.subsidy_year, r.requested_fen), (Some(10000), Some(5000), Some(6_000_000), Some(2), Some(3_000_000)));
+        assert_eq!(
+            (r.area_centi_m2, r.unit_rent_fen, r.annual_rent_fen, r.subsidy_year, r.requested_fen),
+            (Some(10000), Some(5000), Some(6_000_000), Some(2), Some(3_000_000))
+        );
         let (_, e) = validate_row(&c, &row("4", "30000"));
         assert_eq!(e[0].code, "out_of_range");
         assert_eq!(e[0].field, "subsidy_year");
@@ -865,7 +1014,8 @@ mod tests {
         assert_eq!((e[0].field.as_str(), e[0].value.as_str()), ("requested_fen", "6.5万"));
         // Without a 年租金 column, the year's rent is area × unit rent × 12 (100 ㎡ × 50 元 × 12).
         let c = cols(Kind::RentApplications, &["企业名称", "统一社会信用代码", "租赁面积", "租金单价", "租期起", "租期止", "申请补贴年度", "申请补贴金额"]);
-        let row = |req: &str| vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("1"), t(req)];
+        let row =
+            |req: &str| vec![t("甲"), t("914403001922038216"), Cell::Number(100.0), Cell::Number(50.0), t("2025/1/1"), t("2025年12月31日"), t("1"), t(req)];
         assert!(validate_row(&c, &row("60000")).1.is_empty());
         let (_, e) = validate_row(&c, &row("60000.01"));
         assert_eq!(e[0].field, "requested_fen");
@@ -886,7 +1036,17 @@ mod tests {
         assert_eq!(classify(&[t("注意力科技（南京）有限公司"), t("91320114282331851X")]), RowClass::Data);
         assert_eq!(classify(&[Cell::Empty, t("　"), t("小 计"), Cell::Number(9.0)]), RowClass::Total);
         // What parks write under a table.
-        for line in ["填表说明：代码填18位", "制表：张三", "审核：李四", "联系人：王五 13800000000", "单位（盖章）：", "备注", "以下空白", "经办人：赵六", "填报日期：2024年3月1日"] {
+        for line in [
+            "填表说明：代码填18位",
+            "制表：张三",
+            "审核：李四",
+            "联系人：王五 13800000000",
+            "单位（盖章）：",
+            "备注",
+            "以下空白",
+            "经办人：赵六",
+            "填报日期：2024年3月1日",
+        ] {
             assert_eq!(classify(&[t(line)]), RowClass::Note, "{line}");
         }
         // A template's numbered empty lines are blank; a number with data beside it is data.
@@ -894,7 +1054,8 @@ mod tests {
         assert_eq!(classify(&[t("31"), t(""), t("")]), RowClass::Blank, "as a CSV has it");
         assert_eq!(classify(&[Cell::Number(31.0), t("南京某某")]), RowClass::Data);
         // Names are still data.
-        for name in ["审慎科技（南京）有限公司", "制造强国（南京）有限公司", "经纬科技有限公司", "审核通科技（南京）有限公司", "填表宝信息技术有限公司"] {
+        for name in ["审慎科技（南京）有限公司", "制造强国（南京）有限公司", "经纬科技有限公司", "审核通科技（南京）有限公司", "填表宝信息技术有限公司"]
+        {
             assert_eq!(classify(&[t(name), t("91320114282331851X")]), RowClass::Data, "{name}");
         }
     }

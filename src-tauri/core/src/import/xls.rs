@@ -510,7 +510,21 @@ mod tests {
         let xf = |ifmt: u16| rec(0x00E0, &[&0u16.to_le_bytes()[..], &ifmt.to_le_bytes(), &[0; 16]].concat());
         let number = |r: u16, c: u16, ixfe: u16| rec(0x0203, &[&r.to_le_bytes()[..], &c.to_le_bytes(), &ixfe.to_le_bytes(), &[0; 8]].concat());
         // MULRK on row 2 from column 1: XF 1 (万), XF 0, XF 1; then the last column.
-        let mulrk = rec(0x00BD, &[&2u16.to_le_bytes()[..], &1u16.to_le_bytes(), &1u16.to_le_bytes(), &[0; 4], &0u16.to_le_bytes(), &[0; 4], &1u16.to_le_bytes(), &[0; 4], &3u16.to_le_bytes()].concat());
+        let mulrk = rec(
+            0x00BD,
+            &[
+                &2u16.to_le_bytes()[..],
+                &1u16.to_le_bytes(),
+                &1u16.to_le_bytes(),
+                &[0; 4],
+                &0u16.to_le_bytes(),
+                &[0; 4],
+                &1u16.to_le_bytes(),
+                &[0; 4],
+                &3u16.to_le_bytes(),
+            ]
+            .concat(),
+        );
         let globals = [format(164, "0\"万元\""), format(165, "0!.0000\"万\""), xf(0), xf(164), xf(165)];
         let wb = workbook(&globals, &[vec![number(1, 0, 1), number(1, 1, 2), number(1, 2, 0), mulrk]], &[0]);
         let got = wan_cells(&wb, 1000);

@@ -62,15 +62,9 @@ use std::path::Path;
 use font::{FontBytes, FontFace};
 
 /// Noto Serif CJK SC Regular, GBK subset (SIL OFL 1.1: may be compiled in).
-static NOTO_SERIF_REGULAR: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../assets/fonts/NotoSerifCJKsc-Regular-GBK-subset.otf"
-));
+static NOTO_SERIF_REGULAR: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/NotoSerifCJKsc-Regular-GBK-subset.otf"));
 /// Noto Serif CJK SC Bold, GB2312 subset (SIL OFL 1.1: may be compiled in).
-static NOTO_SERIF_BOLD: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../assets/fonts/NotoSerifCJKsc-Bold-GB2312-subset.otf"
-));
+static NOTO_SERIF_BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/NotoSerifCJKsc-Bold-GB2312-subset.otf"));
 
 /// Errors of layout and PDF generation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -114,20 +108,16 @@ impl Fonts {
     /// A `fang` path that does not exist falls back to Noto Serif for the body (not an error);
     /// a file that exists but cannot be read or parsed is an error ([`LayoutError::Font`]).
     pub fn load(fang: Option<&Path>) -> Result<Fonts, LayoutError> {
-        let serif = FontFace::parse(
-            FontBytes::Static(NOTO_SERIF_REGULAR),
-            "NotoSerifCJKsc-Regular",
-        )
-        .map_err(|e| LayoutError::Font(format!("Noto Serif CJK Regular: {e}")))?;
-        let bold = FontFace::parse(FontBytes::Static(NOTO_SERIF_BOLD), "NotoSerifCJKsc-Bold")
-            .map_err(|e| LayoutError::Font(format!("Noto Serif CJK Bold: {e}")))?;
+        let serif = FontFace::parse(FontBytes::Static(NOTO_SERIF_REGULAR), "NotoSerifCJKsc-Regular")
+            .map_err(|e| LayoutError::Font(format!("Noto Serif CJK Regular: {e}")))?;
+        let bold =
+            FontFace::parse(FontBytes::Static(NOTO_SERIF_BOLD), "NotoSerifCJKsc-Bold").map_err(|e| LayoutError::Font(format!("Noto Serif CJK Bold: {e}")))?;
         let fang = match fang {
             None => None,
             Some(p) => match std::fs::read(p) {
-                Ok(bytes) => Some(
-                    FontFace::parse(FontBytes::Owned(bytes), "FandolFang-Regular")
-                        .map_err(|e| LayoutError::Font(format!("{}: {e}", p.display())))?,
-                ),
+                Ok(bytes) => {
+                    Some(FontFace::parse(FontBytes::Owned(bytes), "FandolFang-Regular").map_err(|e| LayoutError::Font(format!("{}: {e}", p.display())))?)
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(LayoutError::Font(format!("{}: {e}", p.display()))),
             },
@@ -137,9 +127,7 @@ impl Fonts {
 
     /// Does any shipped font have a glyph for `c`?
     pub fn covers(&self, c: char) -> bool {
-        Face::ALL
-            .iter()
-            .any(|&f| self.face(f).is_some_and(|ff| ff.glyph(c).is_some()))
+        Face::ALL.iter().any(|&f| self.face(f).is_some_and(|ff| ff.glyph(c).is_some()))
     }
 
     /// Whether FandolFang (仿宋) was loaded; without it the body is set in Noto Serif.
@@ -222,21 +210,14 @@ fn default_true() -> bool {
 
 impl Default for Paragraph {
     fn default() -> Self {
-        Paragraph {
-            text: String::new(),
-            indent: true,
-            bold: false,
-        }
+        Paragraph { text: String::new(), indent: true, bold: false }
     }
 }
 
 impl Paragraph {
     /// An indented, regular paragraph.
     pub fn new(text: impl Into<String>) -> Self {
-        Paragraph {
-            text: text.into(),
-            ..Default::default()
-        }
+        Paragraph { text: text.into(), ..Default::default() }
     }
 }
 
@@ -333,47 +314,20 @@ struct Style {
     grid: Option<f32>,
 }
 
-const BODY: Style = Style {
-    chain: [Face::Fang, Face::Serif, Face::SerifBold],
-    latin: [Face::Serif, Face::Fang, Face::SerifBold],
-    size: BODY_PT,
-    grid: Some(PITCH_X),
-};
-const BODY_BOLD: Style = Style {
-    chain: [Face::SerifBold, Face::Serif, Face::Fang],
-    latin: [Face::SerifBold, Face::Serif, Face::Fang],
-    size: BODY_PT,
-    grid: Some(PITCH_X),
-};
-const HEAD: Style = Style {
-    size: AUTHORITY_PT,
-    grid: None,
-    ..BODY_BOLD
-};
-const TITLE: Style = Style {
-    size: TITLE_PT,
-    grid: None,
-    ..BODY_BOLD
-};
-const SMALL: Style = Style {
-    chain: [Face::Serif, Face::Fang, Face::SerifBold],
-    latin: [Face::Serif, Face::Fang, Face::SerifBold],
-    size: PAGE_NO_PT,
-    grid: None,
-};
-const FOOTER: Style = Style {
-    size: FOOTER_PT,
-    ..SMALL
-};
+const BODY: Style =
+    Style { chain: [Face::Fang, Face::Serif, Face::SerifBold], latin: [Face::Serif, Face::Fang, Face::SerifBold], size: BODY_PT, grid: Some(PITCH_X) };
+const BODY_BOLD: Style =
+    Style { chain: [Face::SerifBold, Face::Serif, Face::Fang], latin: [Face::SerifBold, Face::Serif, Face::Fang], size: BODY_PT, grid: Some(PITCH_X) };
+const HEAD: Style = Style { size: AUTHORITY_PT, grid: None, ..BODY_BOLD };
+const TITLE: Style = Style { size: TITLE_PT, grid: None, ..BODY_BOLD };
+const SMALL: Style =
+    Style { chain: [Face::Serif, Face::Fang, Face::SerifBold], latin: [Face::Serif, Face::Fang, Face::SerifBold], size: PAGE_NO_PT, grid: None };
+const FOOTER: Style = Style { size: FOOTER_PT, ..SMALL };
 /// The footer of documents made before layout 1 (9 pt, 14 mm from the bottom).
 const FOOTER_V0: Style = Style { size: 9.0, ..SMALL };
 const FOOTER_BASELINE_V0: f32 = 14.0 * MM;
 /// 版记: 四号 仿宋, on the character grid of its size.
-const IMPRINT: Style = Style {
-    size: IMPRINT_PT,
-    grid: Some(IMPRINT_PT),
-    ..BODY
-};
+const IMPRINT: Style = Style { size: IMPRINT_PT, grid: Some(IMPRINT_PT), ..BODY };
 
 fn is_latin(c: char) -> bool {
     (c as u32) < 0x2000 && c != '·'
@@ -381,30 +335,15 @@ fn is_latin(c: char) -> bool {
 
 /// Tabs, CR and LF inside a field become spaces; nothing else is changed.
 fn normalize(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().map(|c| {
-        if matches!(c, '\t' | '\r' | '\n') {
-            ' '
-        } else {
-            c
-        }
-    })
+    s.chars().map(|c| if matches!(c, '\t' | '\r' | '\n') { ' ' } else { c })
 }
 
 impl Fonts {
     /// Map `text` to glyphs in `style`, with per-character font fallback.
-    fn shape(
-        &self,
-        text: &str,
-        style: &Style,
-        field: &'static str,
-    ) -> Result<Vec<Glyph>, LayoutError> {
+    fn shape(&self, text: &str, style: &Style, field: &'static str) -> Result<Vec<Glyph>, LayoutError> {
         let mut out = Vec::with_capacity(text.len() / 2);
         for ch in normalize(text) {
-            let chain = if is_latin(ch) {
-                &style.latin
-            } else {
-                &style.chain
-            };
+            let chain = if is_latin(ch) { &style.latin } else { &style.chain };
             let found = chain.iter().find_map(|&f| {
                 let face = self.face(f)?;
                 Some((f, face, face.glyph(ch)?))
@@ -418,13 +357,7 @@ impl Fonts {
                 Some(g) if w == 1000 => g,
                 _ => natural,
             };
-            out.push(Glyph {
-                face: f,
-                gid,
-                ch,
-                natural,
-                adv,
-            });
+            out.push(Glyph { face: f, gid, ch, natural, adv });
         }
         Ok(out)
     }
@@ -438,10 +371,7 @@ fn width(g: &[Glyph]) -> f32 {
 fn break_glyphs(glyphs: &[Glyph], first_width: f32, width: f32) -> Vec<Vec<Glyph>> {
     let chars: Vec<char> = glyphs.iter().map(|g| g.ch).collect();
     let widths: Vec<f32> = glyphs.iter().map(|g| g.adv).collect();
-    linebreak::break_lines(&chars, &widths, first_width, width)
-        .into_iter()
-        .map(|r| glyphs[r].to_vec())
-        .collect()
+    linebreak::break_lines(&chars, &widths, first_width, width).into_iter().map(|r| glyphs[r].to_vec()).collect()
 }
 
 /// Spread `avail - width(line)` over the gaps next to CJK characters, if that stays within
@@ -505,22 +435,8 @@ pub(crate) struct Page {
     pub items: Vec<Item>,
 }
 
-fn text_at(
-    x: f32,
-    baseline_from_top: f32,
-    style: &Style,
-    color: Color,
-    glyphs: Vec<Glyph>,
-) -> Item {
-    Item::Text(TextRun {
-        x,
-        y: PAGE_H - baseline_from_top,
-        size: style.size,
-        hscale: 1.0,
-        rotate45: false,
-        color,
-        glyphs,
-    })
+fn text_at(x: f32, baseline_from_top: f32, style: &Style, color: Color, glyphs: Vec<Glyph>) -> Item {
+    Item::Text(TextRun { x, y: PAGE_H - baseline_from_top, size: style.size, hscale: 1.0, rotate45: false, color, glyphs })
 }
 
 /// A row of the body grid: blank, or glyphs starting at `x`.
@@ -548,17 +464,8 @@ struct Shaped {
 }
 
 /// The non-empty lines of `text` (split at line breaks), shaped.
-fn lines_of(
-    text: &str,
-    fonts: &Fonts,
-    style: &Style,
-    field: &'static str,
-) -> Result<Vec<Vec<Glyph>>, LayoutError> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| fonts.shape(l, style, field))
-        .collect()
+fn lines_of(text: &str, fonts: &Fonts, style: &Style, field: &'static str) -> Result<Vec<Vec<Glyph>>, LayoutError> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| fonts.shape(l, style, field)).collect()
 }
 
 fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
@@ -572,11 +479,7 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
     // Shaped in document order, so that the first missing character reported is the first one
     // a reader would meet.
     let authority = lines_of(&doc.authority, fonts, &HEAD, "authority")?;
-    let doc_number = doc
-        .doc_number
-        .as_deref()
-        .map(|n| fonts.shape(n.trim(), &BODY, "doc_number"))
-        .transpose()?;
+    let doc_number = doc.doc_number.as_deref().map(|n| fonts.shape(n.trim(), &BODY, "doc_number")).transpose()?;
     let title = lines_of(&doc.title, fonts, &TITLE, "title")?;
     let recipient = fonts.shape(&recipient, &BODY, "recipient")?;
     let mut paragraphs = Vec::with_capacity(doc.paragraphs.len());
@@ -587,16 +490,8 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
     let signer = fonts.shape(doc.signer.trim(), &BODY, "signer")?;
     let date = fonts.shape(doc.date.trim(), &BODY, "date")?;
     let footer_style = if doc.layout == 0 { &FOOTER_V0 } else { &FOOTER };
-    let footer = doc
-        .footer
-        .as_deref()
-        .map(|f| fonts.shape(f.trim(), footer_style, "footer"))
-        .transpose()?;
-    let watermark = doc
-        .watermark
-        .as_deref()
-        .map(|w| fonts.shape(w.trim(), &HEAD, "watermark"))
-        .transpose()?;
+    let footer = doc.footer.as_deref().map(|f| fonts.shape(f.trim(), footer_style, "footer")).transpose()?;
+    let watermark = doc.watermark.as_deref().map(|w| fonts.shape(w.trim(), &HEAD, "watermark")).transpose()?;
     let (mut cc, mut printer) = (None, None);
     if let Some(im) = &doc.imprint {
         let list = im.cc.trim().trim_end_matches(['。', '.']);
@@ -606,25 +501,10 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
         // Letters carry no 印发机关 and 印发日期 (§10.1).
         let nothing_printed = im.printer.trim().is_empty() && im.printed_on.trim().is_empty();
         if !doc.letter && !nothing_printed {
-            printer = Some((
-                fonts.shape(im.printer.trim(), &IMPRINT, "imprint")?,
-                fonts.shape(&format!("{}印发", im.printed_on.trim()), &IMPRINT, "imprint")?,
-            ));
+            printer = Some((fonts.shape(im.printer.trim(), &IMPRINT, "imprint")?, fonts.shape(&format!("{}印发", im.printed_on.trim()), &IMPRINT, "imprint")?));
         }
     }
-    Ok(Shaped {
-        authority,
-        doc_number,
-        title,
-        recipient,
-        paragraphs,
-        signer,
-        date,
-        footer,
-        watermark,
-        cc,
-        printer,
-    })
+    Ok(Shaped { authority, doc_number, title, recipient, paragraphs, signer, date, footer, watermark, cc, printer })
 }
 
 /// Lay out one notice into pages.
@@ -634,41 +514,19 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
 
     // --- Head ---
     // Top edge of the authority: 35 mm into the text block, or 30 mm from the top of a letter.
-    let mut y = if doc.letter {
-        LETTER_AUTHORITY_TOP
-    } else {
-        MARGIN_TOP + AUTHORITY_TOP
-    };
-                                            // Each given line (joint documents: one authority per line) is centred, condensed to the
-                                            // text block width; a line that would need more than MIN_AUTHORITY_SCALE is wrapped into
-                                            // balanced lines instead.
-    let authority_lines: Vec<Vec<Glyph>> = s
-        .authority
-        .iter()
-        .flat_map(|l| balanced_lines(l, BLOCK_W / MIN_AUTHORITY_SCALE))
-        .collect();
+    let mut y = if doc.letter { LETTER_AUTHORITY_TOP } else { MARGIN_TOP + AUTHORITY_TOP };
+    // Each given line (joint documents: one authority per line) is centred, condensed to the
+    // text block width; a line that would need more than MIN_AUTHORITY_SCALE is wrapped into
+    // balanced lines instead.
+    let authority_lines: Vec<Vec<Glyph>> = s.authority.iter().flat_map(|l| balanced_lines(l, BLOCK_W / MIN_AUTHORITY_SCALE)).collect();
     if !authority_lines.is_empty() {
         for line in authority_lines {
             let w = width(&line);
             let hscale = if w > BLOCK_W { BLOCK_W / w } else { 1.0 };
-            let glyphs: Vec<Glyph> = line
-                .iter()
-                .map(|g| Glyph {
-                    adv: g.adv * hscale,
-                    ..*g
-                })
-                .collect();
+            let glyphs: Vec<Glyph> = line.iter().map(|g| Glyph { adv: g.adv * hscale, ..*g }).collect();
             let x = MARGIN_LEFT + (BLOCK_W - w * hscale) / 2.0;
             let baseline = y + EM_ASCENT * AUTHORITY_PT;
-            first.items.push(Item::Text(TextRun {
-                x,
-                y: PAGE_H - baseline,
-                size: AUTHORITY_PT,
-                hscale,
-                rotate45: false,
-                color: Color::Red,
-                glyphs,
-            }));
+            first.items.push(Item::Text(TextRun { x, y: PAGE_H - baseline, size: AUTHORITY_PT, hscale, rotate45: false, color: Color::Red, glyphs }));
             y += AUTHORITY_LEADING * AUTHORITY_PT;
         }
         y -= (AUTHORITY_LEADING - 1.0) * AUTHORITY_PT;
@@ -702,23 +560,11 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         y += BLANK_LINES_BEFORE_NUMBER * PITCH_Y;
         let baseline = baseline_in_box(y, BODY_PT);
         let line = fit_one_line(num, BLOCK_W);
-        first.items.push(text_at(
-            MARGIN_LEFT + (BLOCK_W - width(&line)) / 2.0,
-            baseline,
-            &BODY,
-            Color::Black,
-            line,
-        ));
+        first.items.push(text_at(MARGIN_LEFT + (BLOCK_W - width(&line)) / 2.0, baseline, &BODY, Color::Black, line));
         rule_y = baseline + (1.0 - EM_ASCENT) * BODY_PT + RULE_GAP;
     }
     if !doc.letter {
-        first.items.push(Item::Rule {
-            x0: MARGIN_LEFT,
-            x1: MARGIN_LEFT + BLOCK_W,
-            y: PAGE_H - rule_y,
-            width: RULE_WIDTH,
-            color: Color::Red,
-        });
+        first.items.push(Item::Rule { x0: MARGIN_LEFT, x1: MARGIN_LEFT + BLOCK_W, y: PAGE_H - rule_y, width: RULE_WIDTH, color: Color::Red });
     }
     y = rule_y + BLANK_LINES_BEFORE_TITLE * PITCH_Y;
 
@@ -726,13 +572,7 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     if !s.title.is_empty() {
         for line in s.title.iter().flat_map(|l| balanced_lines(l, BLOCK_W)) {
             let x = MARGIN_LEFT + (BLOCK_W - width(&line)) / 2.0;
-            first.items.push(text_at(
-                x,
-                baseline_in_box(y, TITLE_PT),
-                &TITLE,
-                Color::Black,
-                line,
-            ));
+            first.items.push(text_at(x, baseline_in_box(y, TITLE_PT), &TITLE, Color::Black, line));
             y += PITCH_Y;
         }
         y += PITCH_Y; // 标题下空一行
@@ -742,10 +582,7 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     let mut body: Vec<Row> = Vec::new();
     if !s.recipient.is_empty() {
         for line in break_glyphs(&s.recipient, BLOCK_W, BLOCK_W) {
-            body.push(Row::Text {
-                x: MARGIN_LEFT,
-                glyphs: line,
-            });
+            body.push(Row::Text { x: MARGIN_LEFT, glyphs: line });
         }
     }
     for (glyphs, indent) in &s.paragraphs {
@@ -777,17 +614,12 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
                 continue;
             }
             let w = width(&line);
-            let x = (centre - w / 2.0)
-                .min(MARGIN_LEFT + BLOCK_W - w)
-                .max(MARGIN_LEFT);
+            let x = (centre - w / 2.0).min(MARGIN_LEFT + BLOCK_W - w).max(MARGIN_LEFT);
             closing.push(Row::Text { x, glyphs: line });
         }
         for line in date_lines {
             if !line.is_empty() {
-                closing.push(Row::Text {
-                    x: date_right - width(&line),
-                    glyphs: line,
-                });
+                closing.push(Row::Text { x: date_right - width(&line), glyphs: line });
             }
         }
     }
@@ -797,11 +629,7 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     // GB/T 9704 §7.3.3: the first page must show body text. A head (authority + title) so long
     // that it leaves no grid line on page 1 is refused rather than drawn over the page number.
     if first_line >= LINES_PER_PAGE {
-        let field = if s.title.is_empty() {
-            "authority"
-        } else {
-            "title"
-        };
+        let field = if s.title.is_empty() { "authority" } else { "title" };
         return Err(LayoutError::TooLong { field });
     }
     let mut pages = vec![first];
@@ -814,13 +642,7 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         }
         if let Row::Text { x, glyphs } = row {
             let top = MARGIN_TOP + line as f32 * PITCH_Y;
-            pages[page].items.push(text_at(
-                x,
-                baseline_in_box(top, BODY_PT),
-                &BODY,
-                Color::Black,
-                glyphs,
-            ));
+            pages[page].items.push(text_at(x, baseline_in_box(top, BODY_PT), &BODY, Color::Black, glyphs));
         }
     };
     let mut page = 0;
@@ -830,22 +652,14 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
             line = 0;
         }
         // Keep the last body line with the closing block when the block would not fit after it.
-        if i + 1 == n_body
-            && !closing.is_empty()
-            && line + 1 + closing.len() > LINES_PER_PAGE
-            && line > page_start(page)
-            && closing.len() < LINES_PER_PAGE
-        {
+        if i + 1 == n_body && !closing.is_empty() && line + 1 + closing.len() > LINES_PER_PAGE && line > page_start(page) && closing.len() < LINES_PER_PAGE {
             page += 1;
             line = 0;
         }
         place(&mut pages, page, line, row);
         line += 1;
     }
-    if !closing.is_empty()
-        && line + closing.len() > LINES_PER_PAGE
-        && closing.len() <= LINES_PER_PAGE
-    {
+    if !closing.is_empty() && line + closing.len() > LINES_PER_PAGE && closing.len() <= LINES_PER_PAGE {
         page += 1;
         line = 0;
     }
@@ -979,45 +793,21 @@ fn fit_one_line(glyphs: &[Glyph], max: f32) -> Vec<Glyph> {
     // Tighten every glyph equally (drawn with negative spacing, never overlapping by more than
     // the squeeze needed).
     let k = max / w;
-    glyphs
-        .iter()
-        .map(|g| Glyph {
-            adv: g.adv * k,
-            ..*g
-        })
-        .collect()
+    glyphs.iter().map(|g| Glyph { adv: g.adv * k, ..*g }).collect()
 }
 
 fn watermark(glyphs: &[Glyph]) -> Item {
     // Size so that the text spans at most ~70% of the page diagonal, 150 pt at most.
     let w1: f32 = glyphs.iter().map(|g| g.natural / AUTHORITY_PT).sum();
     let size = (0.7 * (PAGE_W.hypot(PAGE_H)) / w1.max(0.01)).min(150.0);
-    let glyphs: Vec<Glyph> = glyphs
-        .iter()
-        .map(|g| Glyph {
-            natural: g.natural * size / AUTHORITY_PT,
-            adv: g.natural * size / AUTHORITY_PT,
-            ..*g
-        })
-        .collect();
+    let glyphs: Vec<Glyph> = glyphs.iter().map(|g| Glyph { natural: g.natural * size / AUTHORITY_PT, adv: g.natural * size / AUTHORITY_PT, ..*g }).collect();
     let w = width(&glyphs);
     // Centre of the text on the centre of the page, rotated 45° counter-clockwise.
-    let (c, s) = (
-        std::f32::consts::FRAC_1_SQRT_2,
-        std::f32::consts::FRAC_1_SQRT_2,
-    );
+    let (c, s) = (std::f32::consts::FRAC_1_SQRT_2, std::f32::consts::FRAC_1_SQRT_2);
     let (dx, dy) = (-w / 2.0, -0.38 * size);
     let x = PAGE_W / 2.0 + c * dx - s * dy;
     let y = PAGE_H / 2.0 + s * dx + c * dy;
-    Item::Text(TextRun {
-        x,
-        y,
-        size,
-        hscale: 1.0,
-        rotate45: true,
-        color: Color::Watermark,
-        glyphs,
-    })
+    Item::Text(TextRun { x, y, size, hscale: 1.0, rotate45: true, color: Color::Watermark, glyphs })
 }
 
 // ---------------------------------------------------------------------------------------------

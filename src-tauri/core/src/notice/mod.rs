@@ -27,10 +27,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use crate::cert::reward::RewardStatus;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::rent::GrantStatus;
-use crate::cert::reward::RewardStatus;
 use crate::store::notice as sql;
 use crate::store::{Db, Tx};
 use crate::system::OfficeSettings;
@@ -118,18 +118,48 @@ impl NoticeKind {
     /// The placeholders a template of this kind may use (beyond the common ones).
     fn own_fields(self) -> &'static [&'static str] {
         match self {
-            NoticeKind::RentApproval => &["lease_address", "area", "area_text", "period", "cut_note", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line"],
+            NoticeKind::RentApproval => {
+                &["lease_address", "area", "area_text", "period", "cut_note", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line"]
+            }
             NoticeKind::RentReduction => &[
-                "lease_address", "area", "area_text", "period", "cut_note", "rule_version", "rule_citation", "rate", "months", "amount", "amount_line", "computed", "reduced", "reason",
+                "lease_address",
+                "area",
+                "area_text",
+                "period",
+                "cut_note",
+                "rule_version",
+                "rule_citation",
+                "rate",
+                "months",
+                "amount",
+                "amount_line",
+                "computed",
+                "reduced",
+                "reason",
                 "remedies",
             ],
             NoticeKind::RentRejection => &["lease_address", "area", "area_text", "period", "rule_version", "rule_citation", "reason", "remedies"],
             NoticeKind::Reward => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line"],
             NoticeKind::RewardReduction => &[
-                "program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "full_amount", "reduced", "reason", "remedies",
+                "program",
+                "cert_name",
+                "certificate_no",
+                "issued_on",
+                "achievement",
+                "funds",
+                "amount",
+                "amount_line",
+                "full_amount",
+                "reduced",
+                "reason",
+                "remedies",
             ],
-            NoticeKind::RewardTopUp => &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "earlier", "full_amount"],
-            NoticeKind::ExpiryReminder => &["cert_name", "certificate_no", "issued_on", "expires_on", "expiry_phrase", "due", "cert_ref", "renewal", "support_note"],
+            NoticeKind::RewardTopUp => {
+                &["program", "cert_name", "certificate_no", "issued_on", "achievement", "funds", "amount", "amount_line", "earlier", "full_amount"]
+            }
+            NoticeKind::ExpiryReminder => {
+                &["cert_name", "certificate_no", "issued_on", "expires_on", "expiry_phrase", "due", "cert_ref", "renewal", "support_note"]
+            }
             NoticeKind::Publicity => &["subject", "what", "days", "starts_on", "ends_on", "contact", "list"],
         }
     }
@@ -297,18 +327,25 @@ pub fn save_template(db: &mut Db, kind: NoticeKind, genre: &str, title: &str, bo
     let title: String = title.lines().map(crate::text::clean_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
     let body: String = body.lines().map(crate::text::clean_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
     if genre != "通知" && genre != "函" {
-        return Err(Error::invalid("bad_genre", "文种只能是“通知”或“函”（给企业的文件不用“批复”）。", "The genre is 通知 or 函 (not 批复 for letters to enterprises).")
-            .with_details(json!({"field": "genre"})));
+        return Err(Error::invalid(
+            "bad_genre",
+            "文种只能是“通知”或“函”（给企业的文件不用“批复”）。",
+            "The genre is 通知 or 函 (not 批复 for letters to enterprises).",
+        )
+        .with_details(json!({"field": "genre"})));
     }
     if title.is_empty() || body.is_empty() {
         let field = if title.is_empty() { "title" } else { "body" };
-        return Err(Error::invalid("missing_required", "标题和正文都不能为空。", "The title and the body cannot be empty.").with_details(json!({"field": field})));
+        return Err(
+            Error::invalid("missing_required", "标题和正文都不能为空。", "The title and the body cannot be empty.").with_details(json!({"field": field}))
+        );
     }
     let allowed: Vec<&str> = COMMON_FIELDS.iter().chain(kind.own_fields()).copied().collect();
     let mut used = Vec::new();
     for (part, text) in [("title", &title), ("body", &body)] {
         let names = placeholders_in(text).map_err(|_| {
-            Error::invalid("bad_placeholder", "模板中有未闭合的“{”。占位符写成 {企业字段名} 的形式。", "A “{” is not closed. Placeholders are written {name}.").with_details(json!({"field": part}))
+            Error::invalid("bad_placeholder", "模板中有未闭合的“{”。占位符写成 {企业字段名} 的形式。", "A “{” is not closed. Placeholders are written {name}.")
+                .with_details(json!({"field": part}))
         })?;
         for n in names {
             if !allowed.contains(&n) {
@@ -325,7 +362,12 @@ pub fn save_template(db: &mut Db, kind: NoticeKind, genre: &str, title: &str, bo
     for r in kind.required_fields() {
         if !used.contains(r) {
             let (zh, en) = field_label(r);
-            return Err(Error::invalid("missing_placeholder", format!("模板必须包含“{{{r}}}”（{zh}）。"), format!("The template must contain {{{r}}} ({en}).")).with_details(json!({"field": "body", "placeholder": r})));
+            return Err(Error::invalid(
+                "missing_placeholder",
+                format!("模板必须包含“{{{r}}}”（{zh}）。"),
+                format!("The template must contain {{{r}}} ({en})."),
+            )
+            .with_details(json!({"field": "body", "placeholder": r})));
         }
     }
     let version = sql::template_versions(db.conn(), kind)?.iter().map(|t| t.version).max().unwrap_or(0) + 1;
@@ -367,10 +409,7 @@ fn fang_path() -> Option<PathBuf> {
 
 /// The fonts, parsed once per process.
 pub fn fonts() -> Result<&'static Fonts> {
-    FONTS
-        .get_or_init(|| Fonts::load(fang_path().as_deref()).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| Error::Internal(format!("notice fonts: {e}")))
+    FONTS.get_or_init(|| Fonts::load(fang_path().as_deref()).map_err(|e| e.to_string())).as_ref().map_err(|e| Error::Internal(format!("notice fonts: {e}")))
 }
 
 fn layout_error(e: LayoutError) -> Error {
@@ -644,7 +683,12 @@ fn rent_days_text(g: &crate::rent::Grant, leased: i64) -> (String, String, Strin
         let mut spans: Vec<(String, String)> = Vec::new();
         for s in stretches {
             match spans.last_mut() {
-                Some(last) if chrono::NaiveDate::parse_from_str(&last.1, "%Y-%m-%d").ok().and_then(|d| d.succ_opt()).map(|d| d.to_string()) == Some(s.start.clone()) => last.1 = s.end.clone(),
+                Some(last)
+                    if chrono::NaiveDate::parse_from_str(&last.1, "%Y-%m-%d").ok().and_then(|d| d.succ_opt()).map(|d| d.to_string())
+                        == Some(s.start.clone()) =>
+                {
+                    last.1 = s.end.clone()
+                }
                 _ => spans.push((s.start.clone(), s.end.clone())),
             }
         }
@@ -692,13 +736,21 @@ fn imprint(office: &OfficeSettings, date: NaiveDate, letter: bool) -> Option<lay
     if letter && office.cc.trim().is_empty() {
         return None;
     }
-    Some(layout::Imprint { cc: office.cc.clone(), printer: if letter { String::new() } else { printer }, printed_on: if letter { String::new() } else { zh_date(date) } })
+    Some(layout::Imprint {
+        cc: office.cc.clone(),
+        printer: if letter { String::new() } else { printer },
+        printed_on: if letter { String::new() } else { zh_date(date) },
+    })
 }
 
 /// Compose the notice of `target` (nothing is written). Missing data refuses it, naming the field.
 pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate) -> Result<Draft> {
     if target.kind == NoticeKind::Publicity {
-        return Err(Error::invalid("not_a_single_notice", "公示名单由“公示”功能生成（huiqi notice publicity create）。", "A publicity list is made by `notice publicity create`."));
+        return Err(Error::invalid(
+            "not_a_single_notice",
+            "公示名单由“公示”功能生成（huiqi notice publicity create）。",
+            "A publicity list is made by `notice publicity create`.",
+        ));
     }
     check_settings(office, target.kind)?;
     let tpl = sql::template(db.conn(), target.kind, None)?.ok_or_else(|| Error::Internal(format!("no template for {}", target.kind.as_str())))?;
@@ -718,7 +770,9 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
                     NoticeKind::RentReduction => "已批准且批准金额低于测算金额",
                     _ => "已批准（按测算金额）或已拨付",
                 };
-                return Err(refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()})));
+                return Err(
+                    refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()}))
+                );
             }
             let lease = crate::store::rent::lease(db.conn(), g.lease_id)?;
             let leased = lease.as_ref().map(|l| l.area_centi_m2).unwrap_or(g.eligible_area_centi_m2);
@@ -748,11 +802,13 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
         NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => {
             let r = crate::cert::reward::get(db, target.id)?;
             if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
-                return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind).with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
+                return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind)
+                    .with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
             }
             let right = target_for_reward(db, r.id)?.kind;
             if right != target.kind {
-                return Err(refuse_status("该笔奖励", right.label_zh(), target.kind.label_zh(), target.kind).with_details(json!({"reward_id": r.id, "kind": right.as_str()})));
+                return Err(refuse_status("该笔奖励", right.label_zh(), target.kind.label_zh(), target.kind)
+                    .with_details(json!({"reward_id": r.id, "kind": right.as_str()})));
             }
             let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
             let kinds = crate::cert::kinds(db)?;
@@ -804,7 +860,8 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
         NoticeKind::ExpiryReminder => {
             let c = crate::cert::get(db, target.id)?;
             if c.revoked {
-                return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.").with_details(json!({"certification_id": c.id})));
+                return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.")
+                    .with_details(json!({"certification_id": c.id})));
             }
             let kinds = crate::cert::kinds(db)?;
             let kind = kinds.iter().find(|k| k.code == c.kind);
@@ -857,7 +914,10 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
             let clause = article.map(|a| clause_snapshot(db, a, None, &cert_name)).transpose()?;
             f.insert(
                 "support_note".into(),
-                clause.as_ref().map(|cl| format!("{}，{cert_name}资格是享受{what}的条件之一。为保持相关支持政策的连续性，请按期办理。", legal_basis(cl))).unwrap_or_default(),
+                clause
+                    .as_ref()
+                    .map(|cl| format!("{}，{cert_name}资格是享受{what}的条件之一。为保持相关支持政策的连续性，请按期办理。", legal_basis(cl)))
+                    .unwrap_or_default(),
             );
             (Some(c.enterprise_id), c.enterprise_name, c.uscc, None, clause)
         }
@@ -916,7 +976,10 @@ fn fill_template(tpl: &Template, f: &BTreeMap<String, String>, target: Target) -
     let no_quote = f.get("clause_quote").is_none_or(|q| q.is_empty());
     let adapt = |t: &str| -> String {
         if no_quote {
-            t.replace("关于“{clause_quote}”的规定", "规定").replace("关于\"{clause_quote}\"的规定", "规定").replace("“{clause_quote}”", "").replace("{clause_quote}", "")
+            t.replace("关于“{clause_quote}”的规定", "规定")
+                .replace("关于\"{clause_quote}\"的规定", "规定")
+                .replace("“{clause_quote}”", "")
+                .replace("{clause_quote}", "")
         } else {
             t.to_string()
         }
@@ -1160,7 +1223,11 @@ pub fn void(db: &mut Db, id: i64, reason: &str) -> Result<Notice> {
     let reason = need_reason(reason)?;
     let n = get(db, id)?;
     if n.status != "issued" {
-        return Err(Error::refused("already_voided", format!("公文 {} 已于 {} 作废。", n.doc_number, n.voided_at.clone().unwrap_or_default()), format!("Notice {} is already void.", n.doc_number)));
+        return Err(Error::refused(
+            "already_voided",
+            format!("公文 {} 已于 {} 作废。", n.doc_number, n.voided_at.clone().unwrap_or_default()),
+            format!("Notice {} is already void.", n.doc_number),
+        ));
     }
     db.write(|tx| sql::void(tx, id, &reason))?;
     get(db, id)
@@ -1237,18 +1304,31 @@ fn verification(n: Option<Notice>, matched_by: &str, sha256: String) -> Verifica
             matched_by: matched_by.into(),
             sha256,
             notice: None,
-            message_zh: if matched_by == "code" { "本登记簿中没有这个校验码的公文。".into() } else { "这个文件不是本登记簿中出具的公文（或已被改动）。".into() },
+            message_zh: if matched_by == "code" {
+                "本登记簿中没有这个校验码的公文。".into()
+            } else {
+                "这个文件不是本登记簿中出具的公文（或已被改动）。".into()
+            },
             message_en: "Not an issued notice of this register (or the file was changed).".into(),
         },
         Some(n) => {
             let voided = n.status != "issued";
             let (zh, en) = if voided {
                 (
-                    format!("是本登记簿的公文 {}（{}），但已于 {} 作废：{}", n.doc_number, n.enterprise_name, n.voided_at.clone().unwrap_or_default(), n.void_reason),
+                    format!(
+                        "是本登记簿的公文 {}（{}），但已于 {} 作废：{}",
+                        n.doc_number,
+                        n.enterprise_name,
+                        n.voided_at.clone().unwrap_or_default(),
+                        n.void_reason
+                    ),
                     format!("Notice {} ({}) of this register, VOIDED: {}", n.doc_number, n.enterprise_name, n.void_reason),
                 )
             } else {
-                (format!("是本登记簿出具的有效公文 {}（{}，{}）。", n.doc_number, n.enterprise_name, n.subject), format!("Valid issued notice {} ({}).", n.doc_number, n.enterprise_name))
+                (
+                    format!("是本登记簿出具的有效公文 {}（{}，{}）。", n.doc_number, n.enterprise_name, n.subject),
+                    format!("Valid issued notice {} ({}).", n.doc_number, n.enterprise_name),
+                )
             };
             Verification { found: true, voided, matched_by: matched_by.into(), sha256, notice: Some(n), message_zh: zh, message_en: en }
         }
@@ -1294,10 +1374,26 @@ pub fn candidates(db: &Db, date: NaiveDate) -> Result<Vec<Candidate>> {
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
         match compose(db, t, &office, date) {
-            Ok(d) => out.push(Candidate { target: t, enterprise_name: d.enterprise_name, uscc: d.uscc, subject: d.subject, amount_fen: d.amount_fen, problem: None, problem_code: None }),
+            Ok(d) => out.push(Candidate {
+                target: t,
+                enterprise_name: d.enterprise_name,
+                uscc: d.uscc,
+                subject: d.subject,
+                amount_fen: d.amount_fen,
+                problem: None,
+                problem_code: None,
+            }),
             Err(e @ (Error::Invalid { .. } | Error::Refused { .. })) => {
                 let (name, uscc) = sql::target_enterprise(db.conn(), t)?;
-                out.push(Candidate { target: t, enterprise_name: name, uscc, subject: String::new(), amount_fen: None, problem: Some(e.message(crate::Lang::Zh)), problem_code: Some(e.code().into()) })
+                out.push(Candidate {
+                    target: t,
+                    enterprise_name: name,
+                    uscc,
+                    subject: String::new(),
+                    amount_fen: None,
+                    problem: Some(e.message(crate::Lang::Zh)),
+                    problem_code: Some(e.code().into()),
+                })
             }
             Err(e) => return Err(e),
         }
@@ -1345,7 +1441,8 @@ pub struct BatchIssued {
 pub fn batch_issue(db: &mut Db, targets: &[Target], date: NaiveDate, progress: &dyn Progress) -> Result<(BatchIssued, Vec<u8>)> {
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = targets.iter().find(|t| !seen.insert(**t)) {
-        return Err(Error::invalid("duplicate_target", "同一事项选择了两次。", "The same item is selected twice.").with_details(json!({"kind": dup.kind.as_str(), "id": dup.id})));
+        return Err(Error::invalid("duplicate_target", "同一事项选择了两次。", "The same item is selected twice.")
+            .with_details(json!({"kind": dup.kind.as_str(), "id": dup.id})));
     }
     let drafts = compose_all(db, targets, date, progress)?;
     let fonts = fonts()?;

@@ -222,14 +222,19 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     let office = crate::system::office(db)?;
     let days = input.days.unwrap_or(office.publicity_days);
     if !(1..=30).contains(&days) {
-        return Err(Error::invalid("out_of_range", "公示期应为1–30个工作日（通常为5个工作日）。", "The period is 1–30 working days.").with_details(json!({"field": "days"})));
+        return Err(Error::invalid("out_of_range", "公示期应为1–30个工作日（通常为5个工作日）。", "The period is 1–30 working days.")
+            .with_details(json!({"field": "days"})));
     }
     let contact = input.contact.as_deref().map(crate::text::clean).filter(|c| !c.is_empty()).unwrap_or_else(|| office.publicity_contact.clone());
     let office = crate::system::OfficeSettings { publicity_contact: contact.clone(), ..office };
     super::check_settings(&office, NoticeKind::Publicity)?;
     let (grants, rewards) = if input.grants.is_empty() && input.rewards.is_empty() { unpublished(db)? } else { (input.grants.clone(), input.rewards.clone()) };
     if grants.is_empty() && rewards.is_empty() {
-        return Err(Error::invalid("nothing_selected", "没有可公示的事项：已批准、尚未拨付、未公示过的补贴和奖励才能列入公示名单。", "Nothing to publish: approved, unpaid grants and rewards not published before."));
+        return Err(Error::invalid(
+            "nothing_selected",
+            "没有可公示的事项：已批准、尚未拨付、未公示过的补贴和奖励才能列入公示名单。",
+            "Nothing to publish: approved, unpaid grants and rewards not published before.",
+        ));
     }
     let start = input.starts_on.as_deref().map(|s| date(s, "starts_on")).transpose()?.unwrap_or(today);
     if start < today {
@@ -249,8 +254,12 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     for id in &grants {
         let g = crate::rent::grant(db, *id)?;
         if g.status != crate::rent::GrantStatus::Approved || g.paid_fen > 0 {
-            return Err(Error::refused("not_publishable", format!("补贴 #{} 当前为“{}”{}，不能列入公示。", g.id, g.status.label_zh(), if g.paid_fen > 0 { "且已拨付" } else { "" }), format!("Grant #{} cannot be published ({}).", g.id, g.status.as_str()))
-                .with_details(json!({"grant_id": g.id})));
+            return Err(Error::refused(
+                "not_publishable",
+                format!("补贴 #{} 当前为“{}”{}，不能列入公示。", g.id, g.status.label_zh(), if g.paid_fen > 0 { "且已拨付" } else { "" }),
+                format!("Grant #{} cannot be published ({}).", g.id, g.status.as_str()),
+            )
+            .with_details(json!({"grant_id": g.id})));
         }
         if let Some((_, p)) = sql::items_of(db.conn(), Some(*id), None)?.into_iter().next() {
             return Err(already_listed(&format!("补贴 #{id}"), &p));
@@ -265,7 +274,12 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     for id in &rewards {
         let r = crate::cert::reward::get(db, *id)?;
         if r.status != crate::cert::reward::RewardStatus::Approved || r.paid_fen > 0 {
-            return Err(Error::refused("not_publishable", format!("奖励 #{} 当前为“{}”，不能列入公示。", r.id, r.status.label_zh()), format!("Reward #{} cannot be published.", r.id)).with_details(json!({"reward_id": r.id})));
+            return Err(Error::refused(
+                "not_publishable",
+                format!("奖励 #{} 当前为“{}”，不能列入公示。", r.id, r.status.label_zh()),
+                format!("Reward #{} cannot be published.", r.id),
+            )
+            .with_details(json!({"reward_id": r.id})));
         }
         if let Some((_, p)) = sql::items_of(db.conn(), None, Some(*id))?.into_iter().next() {
             return Err(already_listed(&format!("奖励 #{id}"), &p));
@@ -295,13 +309,23 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
         .map(|a| super::clause_snapshot(db, *a, None, &what))
         .collect::<Result<Vec<_>>>()?
         .iter()
-        .map(|c| if c.quote.is_empty() { format!("第{}条", crate::policy::chinese_number(c.article)) } else { format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote) })
+        .map(|c| {
+            if c.quote.is_empty() {
+                format!("第{}条", crate::policy::chinese_number(c.article))
+            } else {
+                format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote)
+            }
+        })
         .collect();
     let basis = match articles.len() {
         1 => legal_basis(&super::clause_snapshot(db, articles[0], None, &what)?),
-        _ => format!("根据《{}》（{}）{}", policy.title_zh, policy.doc_number, citations.join("、")).replace("条、第", "条、第") + if citations.iter().any(|c| c.ends_with("规定")) { "" } else { "规定" },
+        _ => {
+            format!("根据《{}》（{}）{}", policy.title_zh, policy.doc_number, citations.join("、")).replace("条、第", "条、第")
+                + if citations.iter().any(|c| c.ends_with("规定")) { "" } else { "规定" }
+        }
     };
-    let list: Vec<String> = lines.iter().enumerate().map(|(i, (n, u, p, a))| format!("{}．{}（统一社会信用代码：{}），{}，{}元。", i + 1, n, u, p, fmt_yuan(*a))).collect();
+    let list: Vec<String> =
+        lines.iter().enumerate().map(|(i, (n, u, p, a))| format!("{}．{}（统一社会信用代码：{}），{}，{}元。", i + 1, n, u, p, fmt_yuan(*a))).collect();
     let tpl = nsql::template(db.conn(), NoticeKind::Publicity, None)?.ok_or_else(|| Error::Internal("no publicity template".into()))?;
     let mut f = std::collections::BTreeMap::new();
     for (k, v) in [
@@ -352,7 +376,11 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     };
     let fonts = fonts()?;
     let (id, notice_id) = db.write(|tx| {
-        let id = sql::insert(tx, &sql::NewPublicity { subject: &subject, working_days: days, starts_on: &starts_on.to_string(), ends_on: &ends_on.to_string(), contact: &contact }, &items)?;
+        let id = sql::insert(
+            tx,
+            &sql::NewPublicity { subject: &subject, working_days: days, starts_on: &starts_on.to_string(), ends_on: &ends_on.to_string(), contact: &contact },
+            &items,
+        )?;
         draft.target.id = id;
         let (notice_id, _, _) = super::issue_in(tx, &draft, fonts, None)?;
         sql::set_notice(tx, id, notice_id)?;
@@ -377,10 +405,18 @@ pub fn export_xlsx(db: &Db, id: i64, path: &std::path::Path) -> Result<u64> {
     let p = get(db, id)?;
     write_xlsx(
         path,
-        &Sheet { name: "公示名单", headers: vec![("序号", 8.0), ("企业名称", 40.0), ("统一社会信用代码", 22.0), ("支持项目", 36.0), ("金额（元）", 16.0)] },
+        &Sheet {
+            name: "公示名单", headers: vec![("序号", 8.0), ("企业名称", 40.0), ("统一社会信用代码", 22.0), ("支持项目", 36.0), ("金额（元）", 16.0)]
+        },
         |sink| {
             for (i, it) in p.items.iter().enumerate() {
-                sink(vec![Cell::Int(Some(i as i64 + 1)), Cell::Text(it.enterprise_name.clone()), Cell::Text(it.uscc.clone()), Cell::Text(it.program_name_zh.clone()), Cell::Money(Some(it.amount_fen))])?;
+                sink(vec![
+                    Cell::Int(Some(i as i64 + 1)),
+                    Cell::Text(it.enterprise_name.clone()),
+                    Cell::Text(it.uscc.clone()),
+                    Cell::Text(it.program_name_zh.clone()),
+                    Cell::Money(Some(it.amount_fen)),
+                ])?;
             }
             Ok(())
         },
@@ -390,7 +426,8 @@ pub fn export_xlsx(db: &Db, id: i64, path: &std::path::Path) -> Result<u64> {
 /// The item of a list for a grant or a reward.
 fn item_in(p: &Publicity, grant: Option<i64>, reward: Option<i64>) -> Result<Item> {
     p.items.iter().find(|i| (grant.is_some() && i.grant_id == grant) || (reward.is_some() && i.reward_id == reward)).cloned().ok_or_else(|| {
-        Error::invalid("not_in_publicity", format!("该事项不在公示名单 #{} 中。", p.id), format!("Not on list #{}.", p.id)).with_details(json!({"publicity_id": p.id}))
+        Error::invalid("not_in_publicity", format!("该事项不在公示名单 #{} 中。", p.id), format!("Not on list #{}.", p.id))
+            .with_details(json!({"publicity_id": p.id}))
     })
 }
 
@@ -403,7 +440,8 @@ pub fn object(db: &mut Db, id: i64, grant: Option<i64>, reward: Option<i64>, tex
         return Err(Error::invalid("reason_required", "请填写异议内容。", "Enter what the objection says.").with_details(json!({"field": "text"})));
     }
     if received_on > crate::cert::today() {
-        return Err(Error::invalid("out_of_range", format!("异议收到日期 {received_on} 晚于今天，请核对。"), format!("{received_on} is in the future.")).with_details(json!({"field": "received_on"})));
+        return Err(Error::invalid("out_of_range", format!("异议收到日期 {received_on} 晚于今天，请核对。"), format!("{received_on} is in the future."))
+            .with_details(json!({"field": "received_on"})));
     }
     let (s, e) = (date(&p.starts_on, "starts_on")?, date(&p.ends_on, "ends_on")?);
     if received_on < s || received_on > e {
@@ -435,11 +473,16 @@ pub fn object(db: &mut Db, id: i64, grant: Option<i64>, reward: Option<i64>, tex
 pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: &str, amended_fen: Option<i64>) -> Result<Publicity> {
     let o = sql::objection(db.conn(), objection_id)?.ok_or(Error::NotFound { entity: "objection", key: objection_id.to_string() })?;
     if o.status != ObjectionStatus::Open {
-        return Err(Error::refused("already_resolved", format!("该异议已于 {} 处理（{}）。", o.resolved_at.clone().unwrap_or_default(), o.status.label_zh()), "The objection is resolved already."));
+        return Err(Error::refused(
+            "already_resolved",
+            format!("该异议已于 {} 处理（{}）。", o.resolved_at.clone().unwrap_or_default(), o.status.label_zh()),
+            "The objection is resolved already.",
+        ));
     }
     let reason = crate::text::clean(reason);
     if reason.is_empty() {
-        return Err(Error::invalid("reason_required", "请填写处理理由（记入变更记录）。", "Give the reason (it is kept in the journal).").with_details(json!({"field": "reason"})));
+        return Err(Error::invalid("reason_required", "请填写处理理由（记入变更记录）。", "Give the reason (it is kept in the journal).")
+            .with_details(json!({"field": "reason"})));
     }
     let pid: i64 = db.conn().query_row("SELECT publicity_id FROM publicity_item WHERE id = ?1", [o.item_id], |r| r.get(0))?;
     let p = get(db, pid)?;
@@ -457,8 +500,12 @@ pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: 
         }
         ObjectionStatus::Amended => {
             let a = amended_fen.filter(|a| *a > 0 && *a < it.amount_fen).ok_or_else(|| {
-                Error::invalid("out_of_range", format!("调整后的金额应大于0且低于公示金额 {} 元。", fmt_yuan(it.amount_fen)), "The amended amount must be above 0 and below the published one.")
-                    .with_details(json!({"field": "amended_fen"}))
+                Error::invalid(
+                    "out_of_range",
+                    format!("调整后的金额应大于0且低于公示金额 {} 元。", fmt_yuan(it.amount_fen)),
+                    "The amended amount must be above 0 and below the published one.",
+                )
+                .with_details(json!({"field": "amended_fen"}))
             })?;
             if let Some(g) = it.grant_id {
                 crate::rent::amend(db, g, a, &why)?;
@@ -488,7 +535,11 @@ pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: 
 pub fn close(db: &mut Db, id: i64, today: NaiveDate) -> Result<Publicity> {
     let p = get(db, id)?;
     if p.status == "closed" {
-        return Err(Error::refused("already_closed", format!("公示 #{} 已于 {} 结束。", p.id, p.closed_at.clone().unwrap_or_default()), "The list is closed already."));
+        return Err(Error::refused(
+            "already_closed",
+            format!("公示 #{} 已于 {} 结束。", p.id, p.closed_at.clone().unwrap_or_default()),
+            "The list is closed already.",
+        ));
     }
     let ends = date(&p.ends_on, "ends_on")?;
     if today <= ends {
@@ -519,15 +570,23 @@ pub fn payment_hold(db: &Db, grant: Option<i64>, reward: Option<i64>, today: Nai
         }
         if it.open_objections() > 0 {
             return Ok(Some(
-                Error::refused("objection_open", format!("{name}中有对该事项的异议尚未处理，处理（维持、取消或调整）后才能拨付。"), "An objection against it is open: resolve it first.")
-                    .with_details(json!({"publicity_id": p.id})),
+                Error::refused(
+                    "objection_open",
+                    format!("{name}中有对该事项的异议尚未处理，处理（维持、取消或调整）后才能拨付。"),
+                    "An objection against it is open: resolve it first.",
+                )
+                .with_details(json!({"publicity_id": p.id})),
             ));
         }
         let ends = date(&p.ends_on, "ends_on")?;
         if p.status == "open" && today <= ends {
             return Ok(Some(
-                Error::refused("in_publicity", format!("该事项正在公示（{name}，{} 至 {}），公示期满且无异议后才能拨付。", p.starts_on, p.ends_on), format!("It is being published until {}.", p.ends_on))
-                    .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on})),
+                Error::refused(
+                    "in_publicity",
+                    format!("该事项正在公示（{name}，{} 至 {}），公示期满且无异议后才能拨付。", p.starts_on, p.ends_on),
+                    format!("It is being published until {}.", p.ends_on),
+                )
+                .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on})),
             ));
         }
     }

@@ -52,10 +52,23 @@ fn the_quoted_sentence_is_the_one_about_the_subject() {
 fn an_issued_notice_cannot_be_changed_or_deleted_in_sql() {
     let t = tempfile::tempdir().unwrap();
     let mut db = Db::open_rw(t.path().join("n.db")).unwrap();
-    let e = crate::enterprise::create(&mut db, &crate::enterprise::EnterpriseInput { uscc: "914403001922038216".into(), name: "南京甲乙科技有限公司".into(), ..Default::default() })
-        .unwrap()
-        .enterprise;
-    let c = crate::cert::add(&mut db, &crate::cert::CertInput { uscc: e.uscc.clone(), kind: "high_tech_enterprise".into(), certificate_no: Some("GR202532000001".into()), issued_on: "2025-01-10".into(), ..Default::default() }).unwrap();
+    let e = crate::enterprise::create(
+        &mut db,
+        &crate::enterprise::EnterpriseInput { uscc: "914403001922038216".into(), name: "南京甲乙科技有限公司".into(), ..Default::default() },
+    )
+    .unwrap()
+    .enterprise;
+    let c = crate::cert::add(
+        &mut db,
+        &crate::cert::CertInput {
+            uscc: e.uscc.clone(),
+            kind: "high_tech_enterprise".into(),
+            certificate_no: Some("GR202532000001".into()),
+            issued_on: "2025-01-10".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let n = issue(&mut db, Target { kind: NoticeKind::ExpiryReminder, id: c.id }, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()).unwrap();
     assert_eq!(n.doc_number, "江宁科函〔2026〕1号", "a reminder is a 函 with its own numbers");
     let conn = db.conn();

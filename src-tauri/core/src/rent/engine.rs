@@ -275,10 +275,18 @@ enum Day {
 fn cut_message(code: &str, grant: Option<i64>, r: &RentRules) -> (String, String) {
     let g = grant.map(|g| format!("补贴 #{g} ")).unwrap_or_default();
     match code {
-        "company_too_old" => (format!("企业成立已满{}年，不再属于创业企业", r.max_company_age_years), format!("the firm is {} years old or more", r.max_company_age_years)),
+        "company_too_old" => {
+            (format!("企业成立已满{}年，不再属于创业企业", r.max_company_age_years), format!("the firm is {} years old or more", r.max_company_age_years))
+        }
         "not_certified" => ("当日没有有效的高新技术企业或科技型中小企业资格".into(), "no valid high-tech or tech-SME status that day".into()),
-        "period_already_subsidised" => (format!("同一房屋的这些日子已由{g}补贴，同一天不重复补贴"), format!("the same premises are already subsidised by grant #{} on these days", grant.unwrap_or(0))),
-        "area_cap_reached" => (format!("当日其他房屋（{}）已用满补贴面积上限", g.trim_end()), format!("other premises (grant #{}) use the whole area cap on these days", grant.unwrap_or(0))),
+        "period_already_subsidised" => (
+            format!("同一房屋的这些日子已由{g}补贴，同一天不重复补贴"),
+            format!("the same premises are already subsidised by grant #{} on these days", grant.unwrap_or(0)),
+        ),
+        "area_cap_reached" => (
+            format!("当日其他房屋（{}）已用满补贴面积上限", g.trim_end()),
+            format!("other premises (grant #{}) use the whole area cap on these days", grant.unwrap_or(0)),
+        ),
         "months_exhausted" => ("累计补贴已满三年（36个月）".into(), "the 36 months are used up".into()),
         _ => (code.to_string(), code.to_string()),
     }
@@ -300,21 +308,38 @@ pub fn rule_label(param: &str) -> &str {
 /// The calculation. Pure: every number comes from `input`, `rules` and the clause reference.
 pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef) -> Result<CalcResult> {
     if input.area_centi_m2 <= 0 || input.unit_rent_fen <= 0 {
-        return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.").with_details(json!({"field": if input.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
+        return Err(Error::invalid("out_of_range", "租赁面积和租金单价必须大于0。", "Area and unit rent must be above 0.")
+            .with_details(json!({"field": if input.area_centi_m2 <= 0 { "area_centi_m2" } else { "unit_rent_fen" }})));
     }
     if !(0..=1200).contains(&input.months_before) {
-        return Err(Error::invalid("out_of_range", format!("已补贴月数应在0到1200之间，填写的是{}。", input.months_before), "Months already subsidised must be between 0 and 1200.").with_details(json!({"field": "months_before"})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("已补贴月数应在0到1200之间，填写的是{}。", input.months_before),
+            "Months already subsidised must be between 0 and 1200.",
+        )
+        .with_details(json!({"field": "months_before"})));
     }
     let start = parse(&input.period_start, "period_start")?;
     let end = parse(&input.period_end, "period_end")?;
     if end < start {
-        return Err(Error::invalid("out_of_range", format!("补贴期间止（{end}）早于补贴期间起（{start}）。"), format!("The period ends ({end}) before it starts ({start}).")).with_details(json!({"field": "period_end"})));
+        return Err(Error::invalid(
+            "out_of_range",
+            format!("补贴期间止（{end}）早于补贴期间起（{start}）。"),
+            format!("The period ends ({end}) before it starts ({start})."),
+        )
+        .with_details(json!({"field": "period_end"})));
     }
     let lease_start = input.lease_start.as_deref().map(|s| parse(s, "lease_start")).transpose()?.unwrap_or(start);
     let lease_end = input.lease_end.as_deref().map(|s| parse(s, "lease_end")).transpose()?.unwrap_or(end);
     let r = &rules.rules;
     let rv = rules.version;
-    let mut cx = Ctx { steps: Vec::new(), reasons: Vec::new(), warnings: Vec::new(), rv, art: format!("第{}条（第{}版）", crate::policy::chinese_number(clause.article), clause.version) };
+    let mut cx = Ctx {
+        steps: Vec::new(),
+        reasons: Vec::new(),
+        warnings: Vec::new(),
+        rv,
+        art: format!("第{}条（第{}版）", crate::policy::chinese_number(clause.article), clause.version),
+    };
     let rule = |p: &str| Basis { kind: "rule".into(), reference: format!("补贴规则第{rv}版 · {}", rule_label(p)) };
 
     // ---- the period, within the lease ----
@@ -330,7 +355,11 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             format!(
                 "补贴期间 {first} 至 {last}{}，{}。",
                 if clipped { format!("（申请 {start} 至 {end}，只计租期 {lease_start} 至 {lease_end} 之内）") } else { String::new() },
-                if sum.contains('/') { format!("按日历日计：{sum} = {} 个月", calendar::months_text(asked_units)) } else { format!("共 {sum} 个月") }
+                if sum.contains('/') {
+                    format!("按日历日计：{sum} = {} 个月", calendar::months_text(asked_units))
+                } else {
+                    format!("共 {sum} 个月")
+                }
             )
         };
         cx.step("period", "补贴期间", "Period", json!({"period_start": start.to_string(), "period_end": end.to_string(), "lease_start": lease_start.to_string(), "lease_end": lease_end.to_string()}), json!(calendar::months_f64(asked_units)), text, input_basis());
@@ -352,8 +381,20 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
     let young_until = founded.map(|f| calendar::last_day_younger_than(f, r.max_company_age_years));
     match (founded, young_until) {
         (None, _) | (_, None) => {
-            cx.refuse("founded_on_missing", "缺少企业成立日期，无法判断是否为创业企业。请在企业台账中补充。".into(), "The founding date is missing; add it in the registry.".into());
-            cx.step("company_age", "成立年限", "Company age", json!({"founded_on": null}), json!(false), "缺少成立日期。".into(), rule("max_company_age_years"));
+            cx.refuse(
+                "founded_on_missing",
+                "缺少企业成立日期，无法判断是否为创业企业。请在企业台账中补充。".into(),
+                "The founding date is missing; add it in the registry.".into(),
+            );
+            cx.step(
+                "company_age",
+                "成立年限",
+                "Company age",
+                json!({"founded_on": null}),
+                json!(false),
+                "缺少成立日期。".into(),
+                rule("max_company_age_years"),
+            );
         }
         (Some(f), Some(until)) => {
             if lease_start < f {
@@ -370,7 +411,15 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             } else {
                 format!("成立于 {f}，{until} 之后已满 {} 年：{} 至 {last} 不予补贴。", r.max_company_age_years, until.succ_opt().unwrap_or(until))
             };
-            cx.step("company_age", "成立年限", "Company age", json!({"founded_on": f.to_string(), "max_years": r.max_company_age_years, "young_until": until.to_string()}), json!(last <= until), text, rule("max_company_age_years"));
+            cx.step(
+                "company_age",
+                "成立年限",
+                "Company age",
+                json!({"founded_on": f.to_string(), "max_years": r.max_company_age_years, "young_until": until.to_string()}),
+                json!(last <= until),
+                text,
+                rule("max_company_age_years"),
+            );
         }
     }
 
@@ -430,7 +479,14 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
         .filter_map(|&(a, b, o)| match o {
             Day::Kept(area) => {
                 let u = calendar::units(a, b);
-                Some(Stretch { start: a.to_string(), end: b.to_string(), area_centi_m2: area, month_units: u, months: calendar::months_f64(u), fractions: calendar::fraction_sum(a, b) })
+                Some(Stretch {
+                    start: a.to_string(),
+                    end: b.to_string(),
+                    area_centi_m2: area,
+                    month_units: u,
+                    months: calendar::months_f64(u),
+                    fractions: calendar::fraction_sum(a, b),
+                })
             }
             Day::Cut(..) => None,
         })
@@ -441,7 +497,16 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             Day::Cut(code, g) => {
                 let u = calendar::units(a, b);
                 let (zh, en) = cut_message(code, g, r);
-                Some(Cut { start: a.to_string(), end: b.to_string(), reason: code.into(), grant_id: g, month_units: u, months: calendar::months_f64(u), message_zh: zh, message_en: en })
+                Some(Cut {
+                    start: a.to_string(),
+                    end: b.to_string(),
+                    reason: code.into(),
+                    grant_id: g,
+                    month_units: u,
+                    months: calendar::months_f64(u),
+                    message_zh: zh,
+                    message_en: en,
+                })
             }
             Day::Kept(_) => None,
         })
@@ -452,7 +517,16 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
 
     // Certification step (after the day loop: it names the days cut).
     {
-        let held: Vec<String> = spans.iter().map(|(k, a, b)| if *a == NaiveDate::MIN { kind_label(k) } else { format!("{}（{} 至 {}）", kind_label(k), a, b.map(|b| b.to_string()).unwrap_or_else(|| "长期".into())) }).collect();
+        let held: Vec<String> = spans
+            .iter()
+            .map(|(k, a, b)| {
+                if *a == NaiveDate::MIN {
+                    kind_label(k)
+                } else {
+                    format!("{}（{} 至 {}）", kind_label(k), a, b.map(|b| b.to_string()).unwrap_or_else(|| "长期".into()))
+                }
+            })
+            .collect();
         let not_cert: Vec<String> = cuts.iter().filter(|c| c.reason == "not_certified").map(|c| format!("{} 至 {}", c.start, c.end)).collect();
         let ok = !spans.is_empty() && not_cert.is_empty();
         let text = if spans.is_empty() {
@@ -462,7 +536,15 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
         } else {
             format!("持有认定：{}；{} 没有有效资格，不予补贴。", held.join("、"), not_cert.join("，"))
         };
-        cx.step("certification", "资格认定", "Certification", json!({"held": spans.iter().map(|s| &s.0).collect::<Vec<_>>(), "eligible": r.eligible_certifications}), json!(ok), text, rule("eligible_certifications"));
+        cx.step(
+            "certification",
+            "资格认定",
+            "Certification",
+            json!({"held": spans.iter().map(|s| &s.0).collect::<Vec<_>>(), "eligible": r.eligible_certifications}),
+            json!(ok),
+            text,
+            rule("eligible_certifications"),
+        );
     }
 
     // ---- revenue → rate ----
@@ -472,24 +554,45 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
 
     // Whole-application refusals from the days.
     if last < first {
-        cx.refuse("out_of_lease", format!("补贴期间 {start} 至 {end} 不在租期（{lease_start} 至 {lease_end}）之内。"), "The period lies outside the lease.".into());
+        cx.refuse(
+            "out_of_lease",
+            format!("补贴期间 {start} 至 {end} 不在租期（{lease_start} 至 {lease_end}）之内。"),
+            "The period lies outside the lease.".into(),
+        );
     }
     if kept_units == 0 && cx.reasons.is_empty() {
         for code in ["company_too_old", "not_certified", "period_already_subsidised", "area_cap_reached", "months_exhausted"] {
             if cuts.iter().any(|c| c.reason == code) {
                 let (zh, en) = match code {
                     "company_too_old" => (
-                        format!("企业成立于 {}，到补贴期间（{first} 起）已满 {} 年，不属于创业企业。", founded.map(|f| f.to_string()).unwrap_or_default(), r.max_company_age_years),
-                        format!("Founded {}: {} years old or more over the whole period.", founded.map(|f| f.to_string()).unwrap_or_default(), r.max_company_age_years),
+                        format!(
+                            "企业成立于 {}，到补贴期间（{first} 起）已满 {} 年，不属于创业企业。",
+                            founded.map(|f| f.to_string()).unwrap_or_default(),
+                            r.max_company_age_years
+                        ),
+                        format!(
+                            "Founded {}: {} years old or more over the whole period.",
+                            founded.map(|f| f.to_string()).unwrap_or_default(),
+                            r.max_company_age_years
+                        ),
                     ),
-                    "not_certified" => ("补贴期间没有有效的高新技术企业或科技型中小企业资格。".to_string(), "No valid high-tech enterprise or tech SME status in the period.".to_string()),
+                    "not_certified" => (
+                        "补贴期间没有有效的高新技术企业或科技型中小企业资格。".to_string(),
+                        "No valid high-tech enterprise or tech SME status in the period.".to_string(),
+                    ),
                     "period_already_subsidised" => {
                         let ids = grant_list(&cuts, code);
-                        (format!("同一房屋的这段期间已由{ids} 补贴，同一天不重复补贴。"), format!("These days of the same premises are already subsidised ({ids})."))
+                        (
+                            format!("同一房屋的这段期间已由{ids} 补贴，同一天不重复补贴。"),
+                            format!("These days of the same premises are already subsidised ({ids})."),
+                        )
                     }
                     "area_cap_reached" => {
                         let ids = grant_list(&cuts, code);
-                        (format!("该企业其他房屋（{ids}）在这段期间已用满补贴面积上限。"), format!("Other premises ({ids}) use the whole area cap in this period."))
+                        (
+                            format!("该企业其他房屋（{ids}）在这段期间已用满补贴面积上限。"),
+                            format!("Other premises ({ids}) use the whole area cap in this period."),
+                        )
                     }
                     _ => (
                         format!("该企业已享受房租补贴 {} 个月，达到三年（36个月）上限。", calendar::months_text(before_units)),
@@ -585,9 +688,15 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
                     message_zh: format!("申请填写第{t}年，按台账已补贴月数应为{ytext}（以台账为准）。"),
                     message_en: format!("The application says year {t}; the ledger's months make it year {a}."),
                 });
-                format!("此前已补贴 {} 个月，本期为{ytext}；申请填写第{t}年，与台账不符，以台账为准。", calendar::months_text(first_kept.map(|f| all.units_before(f)).unwrap_or(0) + input.months_before * MONTH_UNITS))
+                format!(
+                    "此前已补贴 {} 个月，本期为{ytext}；申请填写第{t}年，与台账不符，以台账为准。",
+                    calendar::months_text(first_kept.map(|f| all.units_before(f)).unwrap_or(0) + input.months_before * MONTH_UNITS)
+                )
             }
-            (Some(_), _) => format!("此前已补贴 {} 个月，本期为{ytext}（最长三年）。", calendar::months_text(first_kept.map(|f| all.units_before(f)).unwrap_or(0) + input.months_before * MONTH_UNITS)),
+            (Some(_), _) => format!(
+                "此前已补贴 {} 个月，本期为{ytext}（最长三年）。",
+                calendar::months_text(first_kept.map(|f| all.units_before(f)).unwrap_or(0) + input.months_before * MONTH_UNITS)
+            ),
         };
         let basis = cx.limit("最长不超过三年");
         cx.step("subsidy_year", "补贴年度", "Subsidy year", json!({"typed": input.subsidy_year, "derived": derived}), json!(derived), text, basis);
@@ -614,7 +723,8 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             rule("unit_rent_cap_fen"),
         ),
     }
-    let area_max = stretches.iter().map(|s| s.area_centi_m2).max().unwrap_or_else(|| r.area_cap_centi_m2.map_or(input.area_centi_m2, |c| input.area_centi_m2.min(c)));
+    let area_max =
+        stretches.iter().map(|s| s.area_centi_m2).max().unwrap_or_else(|| r.area_cap_centi_m2.map_or(input.area_centi_m2, |c| input.area_centi_m2.min(c)));
     match r.area_cap_centi_m2 {
         Some(cap) if input.area_centi_m2 > cap => cx.step(
             "area_cap",
@@ -655,11 +765,28 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             "不符合条件，补贴金额为0。".to_string()
         } else if stretches.len() == 1 {
             let s = &stretches[0];
-            format!("{} × {} 元/㎡/月 × {} × {} 个月 = {} 元（四舍五入到分）。", pct(rate_bp), fmt_yuan(unit), area_text(s.area_centi_m2), calendar::months_text(s.month_units), fmt_yuan(amount))
+            format!(
+                "{} × {} 元/㎡/月 × {} × {} 个月 = {} 元（四舍五入到分）。",
+                pct(rate_bp),
+                fmt_yuan(unit),
+                area_text(s.area_centi_m2),
+                calendar::months_text(s.month_units),
+                fmt_yuan(amount)
+            )
         } else {
             let parts: Vec<String> = stretches
                 .iter()
-                .map(|s| format!("{} 至 {}：{} × {} 元 × {} × {} 个月", s.start, s.end, pct(rate_bp), fmt_yuan(unit), area_text(s.area_centi_m2), calendar::months_text(s.month_units)))
+                .map(|s| {
+                    format!(
+                        "{} 至 {}：{} × {} 元 × {} × {} 个月",
+                        s.start,
+                        s.end,
+                        pct(rate_bp),
+                        fmt_yuan(unit),
+                        area_text(s.area_centi_m2),
+                        calendar::months_text(s.month_units)
+                    )
+                })
                 .collect();
             format!("{}；合计 {} 元（各段精确相加后四舍五入到分，只舍入一次）。", parts.join("；"), fmt_yuan(amount))
         };
@@ -683,7 +810,12 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
                 "Yearly cap",
                 json!({"amount_fen": amount, "yearly_cap_fen": cap, "month_units": kept_units}),
                 json!(period_cap),
-                format!("每家企业每年补贴上限 {} 元，本期 {} 个月上限 {} 元，按上限计。", fmt_yuan(cap), calendar::months_text(kept_units), fmt_yuan(period_cap)),
+                format!(
+                    "每家企业每年补贴上限 {} 元，本期 {} 个月上限 {} 元，按上限计。",
+                    fmt_yuan(cap),
+                    calendar::months_text(kept_units),
+                    fmt_yuan(period_cap)
+                ),
                 rule("yearly_cap_fen"),
             );
             amount = period_cap;
@@ -697,7 +829,11 @@ pub fn compute(input: &CalcInput, rules: &RuleVersion, clause: super::ClauseRef)
             "Compared with the request",
             json!({"requested_fen": req, "computed_fen": amount}),
             json!(amount - req),
-            if amount == req { format!("测算金额与申请金额 {} 元一致。", fmt_yuan(req)) } else { format!("申请 {} 元，测算 {} 元，相差 {} 元。", fmt_yuan(req), fmt_yuan(amount), fmt_yuan(amount - req)) },
+            if amount == req {
+                format!("测算金额与申请金额 {} 元一致。", fmt_yuan(req))
+            } else {
+                format!("申请 {} 元，测算 {} 元，相差 {} 元。", fmt_yuan(req), fmt_yuan(amount), fmt_yuan(amount - req))
+            },
             input_basis(),
         );
     }
@@ -745,9 +881,14 @@ fn revenue_rate(input: &CalcInput, r: &RentRules, founded: Option<NaiveDate>, ye
     let rule = Basis { kind: "rule".into(), reference: format!("补贴规则第{}版 · {}", cx.rv, rule_label("tiers")) };
     let lowest = r.tiers.last().map(|t| t.rate_bp).unwrap_or(0);
     let RevenueYears { prev: py, curr: cy } = years;
-    let inputs = json!({"revenue_prev_fen": input.revenue_prev_fen, "revenue_curr_fen": input.revenue_curr_fen, "revenue_prev_year": py, "revenue_curr_year": cy});
+    let inputs =
+        json!({"revenue_prev_fen": input.revenue_prev_fen, "revenue_curr_fen": input.revenue_curr_fen, "revenue_prev_year": py, "revenue_curr_year": cy});
     let Some(curr) = input.revenue_curr_fen else {
-        cx.refuse("missing_revenue", format!("缺少{cy}年（本年）营业收入，无法按成长情况确定补贴比例。请补充后重新测算。"), format!("The revenue of {cy} (this year) is missing."));
+        cx.refuse(
+            "missing_revenue",
+            format!("缺少{cy}年（本年）营业收入，无法按成长情况确定补贴比例。请补充后重新测算。"),
+            format!("The revenue of {cy} (this year) is missing."),
+        );
         cx.step("growth", "营业收入增长", "Revenue growth", inputs, json!(0), format!("缺少{cy}年营业收入。"), rule);
         return 0;
     };
@@ -785,7 +926,15 @@ fn revenue_rate(input: &CalcInput, r: &RentRules, founded: Option<NaiveDate>, ye
                         format!("营业收入下降（{py}年 {} 元 → {cy}年 {} 元，增长 {}），不予补贴。", fmt_yuan(prev), fmt_yuan(curr), pct(shown)),
                         format!("Revenue fell ({py} → {cy}: {}), not eligible.", pct(shown)),
                     );
-                    cx.step("growth", "营业收入增长", "Revenue growth", inputs, json!(0), format!("{py}年至{cy}年营业收入增长 {}，低于最低一档，不予补贴。", pct(shown)), rule);
+                    cx.step(
+                        "growth",
+                        "营业收入增长",
+                        "Revenue growth",
+                        inputs,
+                        json!(0),
+                        format!("{py}年至{cy}年营业收入增长 {}，低于最低一档，不予补贴。", pct(shown)),
+                        rule,
+                    );
                     0
                 }
             }
@@ -811,7 +960,10 @@ fn revenue_rate(input: &CalcInput, r: &RentRules, founded: Option<NaiveDate>, ye
             } else {
                 cx.refuse(
                     "missing_revenue",
-                    format!("缺少{py}年（上年）营业收入{}：企业成立于{py}年以前，须按两年营业收入计算增长。请补充后重新测算。", if prev == Some(0) { "（填为0）" } else { "" }),
+                    format!(
+                        "缺少{py}年（上年）营业收入{}：企业成立于{py}年以前，须按两年营业收入计算增长。请补充后重新测算。",
+                        if prev == Some(0) { "（填为0）" } else { "" }
+                    ),
                     format!("The revenue of {py} (last year) is missing or zero; the firm was founded before {py}."),
                 );
                 cx.step("growth", "营业收入增长", "Revenue growth", inputs, json!(0), format!("缺少{py}年营业收入。"), rule);

@@ -555,12 +555,12 @@ fn overlap_units(results: &[CalcResult]) -> i64 {
 
 fn arb_input() -> impl Strategy<Value = (CalcInput, RentRules)> {
     (
-        1i64..500_000,   // area, hundredths of ㎡ (up to 5,000 ㎡)
-        1i64..30_000,    // unit rent fen (up to 300 元)
-        2018i32..2030,   // start year
-        1u32..=12,       // start month
-        1u32..=28,       // start day
-        1i64..1_100,     // days asked
+        1i64..500_000, // area, hundredths of ㎡ (up to 5,000 ㎡)
+        1i64..30_000,  // unit rent fen (up to 300 元)
+        2018i32..2030, // start year
+        1u32..=12,     // start month
+        1u32..=28,     // start day
+        1i64..1_100,   // days asked
         proptest::option::of(1i64..1_000_000_000),
         0i64..2_000_000_000,
         0i64..48, // months before

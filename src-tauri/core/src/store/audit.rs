@@ -88,14 +88,7 @@ pub(super) fn append(
     append_raw(tx, entity, entity_id, action, before_s.as_deref(), after_s.as_deref())
 }
 
-pub(super) fn append_raw(
-    tx: &mut Tx<'_>,
-    entity: &str,
-    entity_id: &str,
-    action: &str,
-    before_s: Option<&str>,
-    after_s: Option<&str>,
-) -> Result<(i64, String)> {
+pub(super) fn append_raw(tx: &mut Tx<'_>, entity: &str, entity_id: &str, action: &str, before_s: Option<&str>, after_s: Option<&str>) -> Result<(i64, String)> {
     let conn = tx.conn();
     let (last_id, prev): (i64, String) = match tx.last_event_cached() {
         Some((i, h)) => (i, h.to_string()),
@@ -110,12 +103,12 @@ pub(super) fn append_raw(
     let actor = tx.actor().to_string();
     let batch = tx.batch();
     let hash = event_hash(&prev, id, &at, &actor, entity, entity_id, action, before_s, after_s, batch);
-    tx.conn().prepare_cached(
-        "INSERT INTO audit_event (id, at, actor, entity, entity_id, action, before_json, after_json, batch_id, prev_hash, hash)
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO audit_event (id, at, actor, entity, entity_id, action, before_json, after_json, batch_id, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?.execute(
-        params![id, at, actor, entity, entity_id, action, before_s, after_s, batch, prev, hash],
-    )?;
+        )?
+        .execute(params![id, at, actor, entity, entity_id, action, before_s, after_s, batch, prev, hash])?;
     Ok((id, hash))
 }
 
@@ -181,17 +174,13 @@ const EVENT_COLS: &str = "id, at, actor, entity, entity_id, action, before_json,
 
 /// The history of one entity, oldest first.
 pub fn events_for(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditEvent>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 AND entity_id = ?2 ORDER BY id"
-    ))?;
+    let mut st = conn.prepare(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 AND entity_id = ?2 ORDER BY id"))?;
     let v = st.query_map(params![entity, entity_id], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
 pub fn event(conn: &Connection, id: i64) -> Result<Option<AuditEvent>> {
-    Ok(conn
-        .query_row(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE id = ?1"), [id], row_to_event)
-        .optional()?)
+    Ok(conn.query_row(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE id = ?1"), [id], row_to_event).optional()?)
 }
 
 pub fn events_in_batch(conn: &Connection, batch: i64) -> Result<Vec<AuditEvent>> {
@@ -202,9 +191,7 @@ pub fn events_in_batch(conn: &Connection, batch: i64) -> Result<Vec<AuditEvent>>
 
 /// The most recent events of one kind of entity (for "undo the last change").
 pub fn last_events(conn: &Connection, entity: &str, limit: i64) -> Result<Vec<AuditEvent>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 ORDER BY id DESC LIMIT ?2"
-    ))?;
+    let mut st = conn.prepare(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 ORDER BY id DESC LIMIT ?2"))?;
     let v = st.query_map(params![entity, limit], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
@@ -251,7 +238,9 @@ impl Undone {
         if ev.action == "create" {
             return false;
         }
-        ev.batch_id.is_some_and(|b| self.batches.contains(&b)) || self.events.contains(&ev.id) || matches!(ev.action.as_str(), "undo_import" | "undo_update" | "undo_merge")
+        ev.batch_id.is_some_and(|b| self.batches.contains(&b))
+            || self.events.contains(&ev.id)
+            || matches!(ev.action.as_str(), "undo_import" | "undo_update" | "undo_merge")
     }
 
     /// The value to put back for `field` whose value before event `event` was `value`: while an

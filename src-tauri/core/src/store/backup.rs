@@ -98,8 +98,8 @@ fn beside_has_data(db: &Path, suffix: &str) -> bool {
 
 /// Open a live database file read-only (its WAL included), for recovery and restore.
 pub fn open_live_ro(path: &Path) -> Result<Connection> {
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| super::classify(Error::Sqlite(e)))?;
+    let c =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| super::classify(Error::Sqlite(e)))?;
     c.busy_timeout(Duration::from_secs(5))?;
     Ok(c)
 }
@@ -158,7 +158,9 @@ pub fn integrity_failed(path: &Path, lines: &[String]) -> Error {
     Error::refused(
         "backup_integrity_failed",
         format!("备份“{name}”未通过完整性检查（{what}）。数据库本身可能已损坏：请运行 huiqi check，并从较早的备份恢复。"),
-        format!("The backup “{name}” failed its integrity check ({what}). The database itself may be damaged: run `huiqi check` and restore an earlier backup."),
+        format!(
+            "The backup “{name}” failed its integrity check ({what}). The database itself may be damaged: run `huiqi check` and restore an earlier backup."
+        ),
     )
     .with_details(serde_json::json!({"file": path.display().to_string(), "integrity_check": what}))
 }
@@ -236,9 +238,7 @@ pub fn second_folder(conn: &Connection) -> Option<String> {
 /// drops the connection and opens nothing for writing.
 pub(crate) fn full_check_if_due(db: &mut Db) -> Result<bool> {
     let now = chrono::Utc::now();
-    let last = settings::get(db.conn(), LAST_FULL_CHECK)?
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&chrono::Utc));
+    let last = settings::get(db.conn(), LAST_FULL_CHECK)?.and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&chrono::Utc));
     let due = match last {
         None => true,
         // A clock set back or forward: check again.

@@ -50,7 +50,13 @@ pub fn put_kind(tx: &mut Tx<'_>, k: &CertKind, sort: i64) -> Result<()> {
             k.level
         ],
     )?;
-    tx.audit("cert_kind", &k.code, if before.is_some() { "update" } else { "create" }, before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(), Some(&serde_json::to_value(k)?))?;
+    tx.audit(
+        "cert_kind",
+        &k.code,
+        if before.is_some() { "update" } else { "create" },
+        before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(),
+        Some(&serde_json::to_value(k)?),
+    )?;
     Ok(())
 }
 
@@ -173,7 +179,8 @@ pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::cert::reward::Proposal, clause_
     Ok(id)
 }
 
-const REWARD_SQL: &str = "SELECT r.id, r.enterprise_id, e.name, e.uscc, r.certification_id, coalesce(c.kind, ''), coalesce(c.certificate_no, ''), coalesce(c.issued_on, ''),
+const REWARD_SQL: &str =
+    "SELECT r.id, r.enterprise_id, e.name, e.uscc, r.certification_id, coalesce(c.kind, ''), coalesce(c.certificate_no, ''), coalesce(c.issued_on, ''),
         r.program_id, p.code, p.name_zh, p.article, r.amount_fen, r.cap_fen, r.approved_fen,
         (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.reward_id = r.id), r.status, r.reason, r.budget_year, r.over_budget,
         cl.article, cl.version, r.explanation_json, r.created_at, r.updated_at, r.basis, r.tops_up, r.note
@@ -234,7 +241,9 @@ pub struct Rewarded {
 }
 
 pub fn rewarded(conn: &Connection) -> Result<Rewarded> {
-    let mut st = conn.prepare("SELECT id, certification_id, program_id, enterprise_id FROM reward WHERE status NOT IN ('rejected', 'revoked') AND basis != 'performance' ORDER BY id")?;
+    let mut st = conn.prepare(
+        "SELECT id, certification_id, program_id, enterprise_id FROM reward WHERE status NOT IN ('rejected', 'revoked') AND basis != 'performance' ORDER BY id",
+    )?;
     let mut out = Rewarded::default();
     let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
     for row in rows {
@@ -264,7 +273,9 @@ pub fn group_rewards(conn: &Connection, enterprise: i64, group: &str) -> Result<
          WHERE r.enterprise_id = ?1 AND p.stacking_group = ?2 AND r.status NOT IN ('rejected', 'revoked') ORDER BY r.id",
     )?;
     let v = st
-        .query_map(params![enterprise, group], |r| Ok(GroupReward { id: r.get(0)?, program_code: r.get(1)?, program_name_zh: r.get(2)?, amount_fen: r.get(3)? }))?
+        .query_map(params![enterprise, group], |r| {
+            Ok(GroupReward { id: r.get(0)?, program_code: r.get(1)?, program_name_zh: r.get(2)?, amount_fen: r.get(3)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
@@ -283,7 +294,15 @@ pub fn set_reward_note(tx: &mut Tx<'_>, id: i64, note: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn set_reward_status(tx: &mut Tx<'_>, id: i64, status: RewardStatus, approved: Option<i64>, reason: Option<&str>, budget: Option<(i32, bool)>, action: &str) -> Result<()> {
+pub fn set_reward_status(
+    tx: &mut Tx<'_>,
+    id: i64,
+    status: RewardStatus,
+    approved: Option<i64>,
+    reason: Option<&str>,
+    budget: Option<(i32, bool)>,
+    action: &str,
+) -> Result<()> {
     let before = reward(tx.conn(), id)?.ok_or(Error::NotFound { entity: "reward", key: id.to_string() })?;
     let at = tx.at().to_string();
     tx.conn().execute(
@@ -292,7 +311,8 @@ pub fn set_reward_status(tx: &mut Tx<'_>, id: i64, status: RewardStatus, approve
         params![id, status.as_str(), approved, reason, budget.map(|b| b.0), budget.map(|b| b.1), at],
     )?;
     let after = reward(tx.conn(), id)?.ok_or_else(|| Error::Internal("reward vanished".into()))?;
-    let snap = |r: &Reward| json!({"status": r.status, "approved_fen": r.approved_fen, "reason": r.reason, "over_budget": r.over_budget, "paid_fen": r.paid_fen});
+    let snap =
+        |r: &Reward| json!({"status": r.status, "approved_fen": r.approved_fen, "reason": r.reason, "over_budget": r.over_budget, "paid_fen": r.paid_fen});
     tx.audit("reward", id, action, Some(&snap(&before)), Some(&snap(&after)))?;
     Ok(())
 }

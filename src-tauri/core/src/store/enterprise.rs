@@ -118,7 +118,13 @@ pub fn rebuild_search_index(conn: &Connection) -> rusqlite::Result<()> {
     let mut ins = conn.prepare("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        let body = search_body(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?.as_deref(), &r.get::<_, String>(5)?);
+        let body = search_body(
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+            &r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?.as_deref(),
+            &r.get::<_, String>(5)?,
+        );
         ins.execute(params![r.get::<_, i64>(0)?, body])?;
     }
     Ok(())
@@ -199,20 +205,31 @@ pub fn insert_indexed(tx: &mut Tx<'_>, v: Validated, search_body: &str) -> Resul
         None => None,
     };
     let at = tx.at().to_string();
-    tx.conn().prepare_cached(
-        "INSERT INTO enterprise (uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO enterprise (uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
              contact_phone, address, status, notes, high_tech, uscc_org_code_warning, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-    )?.execute(
-        params![
-            v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
-            v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
-        ],
-    )?;
+        )?
+        .execute(params![
+            v.uscc,
+            v.name,
+            v.name_key,
+            v.founded_on,
+            v.registered_capital_fen,
+            park_id,
+            v.sector,
+            v.contact_name,
+            v.contact_phone,
+            v.address,
+            v.status.as_str(),
+            v.notes,
+            v.high_tech,
+            v.uscc_org_code_warning,
+            at
+        ])?;
     let id = tx.conn().last_insert_rowid();
-    tx.conn()
-        .prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?
-        .execute(params![id, search_body])?;
+    tx.conn().prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![id, search_body])?;
     // The row as stored, built from what was just written (no read back).
     let e = Enterprise {
         id,
@@ -277,17 +294,31 @@ pub fn update(tx: &mut Tx<'_>, id: i64, v: &Validated, action: &str) -> Result<O
         return Ok(None);
     }
     let at = tx.at().to_string();
-    tx.conn().prepare_cached(
-        "UPDATE enterprise SET uscc = ?2, name = ?3, name_norm = ?4, founded_on = ?5, registered_capital_fen = ?6, park_id = ?7,
+    tx.conn()
+        .prepare_cached(
+            "UPDATE enterprise SET uscc = ?2, name = ?3, name_norm = ?4, founded_on = ?5, registered_capital_fen = ?6, park_id = ?7,
              sector = ?8, contact_name = ?9, contact_phone = ?10, address = ?11, status = ?12, notes = ?13, high_tech = ?14,
              uscc_org_code_warning = ?15, updated_at = ?16, revision = revision + 1
          WHERE id = ?1",
-    )?.execute(
-        params![
-            id, v.uscc, v.name, v.name_key, v.founded_on, v.registered_capital_fen, park_id, v.sector, v.contact_name,
-            v.contact_phone, v.address, v.status.as_str(), v.notes, v.high_tech, v.uscc_org_code_warning, at
-        ],
-    )?;
+        )?
+        .execute(params![
+            id,
+            v.uscc,
+            v.name,
+            v.name_key,
+            v.founded_on,
+            v.registered_capital_fen,
+            park_id,
+            v.sector,
+            v.contact_name,
+            v.contact_phone,
+            v.address,
+            v.status.as_str(),
+            v.notes,
+            v.high_tech,
+            v.uscc_org_code_warning,
+            at
+        ])?;
     let after = get(tx.conn(), id)?.ok_or_else(|| Error::Internal("updated enterprise vanished".into()))?;
     if after.status == EnterpriseStatus::Merged {
         fts_remove(tx.conn(), id)?;
@@ -328,9 +359,25 @@ pub fn restore(tx: &mut Tx<'_>, e: &Enterprise, action: &str) -> Result<()> {
              contact_phone, address, status, notes, high_tech, uscc_org_code_warning, merged_into, created_at, updated_at, revision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
-            e.id, e.uscc, e.name, key, e.founded_on, e.registered_capital_fen, park_id, e.sector, e.contact_name,
-            e.contact_phone, e.address, e.status.as_str(), e.notes, e.high_tech, e.uscc_org_code_warning, e.merged_into,
-            e.created_at, e.updated_at, e.revision
+            e.id,
+            e.uscc,
+            e.name,
+            key,
+            e.founded_on,
+            e.registered_capital_fen,
+            park_id,
+            e.sector,
+            e.contact_name,
+            e.contact_phone,
+            e.address,
+            e.status.as_str(),
+            e.notes,
+            e.high_tech,
+            e.uscc_org_code_warning,
+            e.merged_into,
+            e.created_at,
+            e.updated_at,
+            e.revision
         ],
     )?;
     let _ = key;
@@ -384,7 +431,9 @@ pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec
             .query_map(params![id, batch], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
         } else {
-            conn.prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            conn.prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
         v.extend(ids.into_iter().map(|i| (*t, i)));
     }
@@ -465,10 +514,7 @@ fn build_where(q: &EnterpriseQuery) -> (Where, bool) {
         args.push(V::Text(s.into()));
     }
     if let Some(k) = q.cert_kind.as_deref().filter(|p| !p.is_empty()) {
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM certification c WHERE c.enterprise_id = e.id AND c.kind = ?{} AND c.revoked = 0)",
-            args.len() + 1
-        ));
+        conds.push(format!("EXISTS (SELECT 1 FROM certification c WHERE c.enterprise_id = e.id AND c.kind = ?{} AND c.revoked = 0)", args.len() + 1));
         args.push(V::Text(k.into()));
     }
     let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
@@ -546,7 +592,11 @@ fn to_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
 /// When the query is only a text fragment, its count comes from the index alone (merged records
 /// are not indexed), without visiting the table.
 fn fts_only_count(conn: &Connection, q: &EnterpriseQuery) -> Result<Option<i64>> {
-    if q.status.is_some() || q.park.as_deref().is_some_and(|p| !p.is_empty()) || q.sector.as_deref().is_some_and(|p| !p.is_empty()) || q.cert_kind.as_deref().is_some_and(|p| !p.is_empty()) {
+    if q.status.is_some()
+        || q.park.as_deref().is_some_and(|p| !p.is_empty())
+        || q.sector.as_deref().is_some_and(|p| !p.is_empty())
+        || q.cert_kind.as_deref().is_some_and(|p| !p.is_empty())
+    {
         return Ok(None);
     }
     let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
@@ -576,9 +626,9 @@ pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<Enterp
         None if has_text => conn
             .prepare_cached(&format!("SELECT count(*) FROM (SELECT 1 FROM enterprise e {join} {} LIMIT {})", w.sql, TEXT_COUNT_CAP + 1))?
             .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?,
-        None => conn
-            .prepare_cached(&format!("SELECT count(*) FROM enterprise e {join} {}", w.sql))?
-            .query_row(params_from_iter(w.args.iter()), |r| r.get(0))?,
+        None => {
+            conn.prepare_cached(&format!("SELECT count(*) FROM enterprise e {join} {}", w.sql))?.query_row(params_from_iter(w.args.iter()), |r| r.get(0))?
+        }
     };
     let capped = has_text && total > TEXT_COUNT_CAP;
     let total = if capped { TEXT_COUNT_CAP } else { total };
@@ -645,14 +695,7 @@ pub fn parks(conn: &Connection) -> Result<Vec<Park>> {
     )?;
     let v = st
         .query_map([], |r| {
-            Ok(Park {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                district: r.get(2)?,
-                contact_name: r.get(3)?,
-                contact_phone: r.get(4)?,
-                enterprise_count: r.get(5)?,
-            })
+            Ok(Park { id: r.get(0)?, name: r.get(1)?, district: r.get(2)?, contact_name: r.get(3)?, contact_phone: r.get(4)?, enterprise_count: r.get(5)? })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -665,11 +708,8 @@ pub fn park_id_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
 
 pub fn upsert_park(tx: &mut Tx<'_>, p: &Park) -> Result<Park> {
     let id = park_id_for(tx, &p.name)?;
-    let before: (String, String, String) = tx.conn().query_row(
-        "SELECT district, contact_name, contact_phone FROM park WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let before: (String, String, String) =
+        tx.conn().query_row("SELECT district, contact_name, contact_phone FROM park WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if before != (p.district.clone(), p.contact_name.clone(), p.contact_phone.clone()) {
         tx.conn().execute(
             "UPDATE park SET district = ?2, contact_name = ?3, contact_phone = ?4 WHERE id = ?1",

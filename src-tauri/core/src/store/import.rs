@@ -36,14 +36,14 @@ pub fn finish_batch(tx: &mut Tx<'_>, id: i64, summary_json: &str) -> Result<()> 
 }
 
 pub fn insert_item(tx: &Tx<'_>, batch: i64, row: u32, uscc: &str, name: &str, action: &str, entity: &str, entity_id: Option<i64>) -> Result<()> {
-    let mut st = tx.conn().prepare_cached(
-        "INSERT INTO import_batch_item (batch_id, row, uscc, name, action, entity, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+    let mut st =
+        tx.conn().prepare_cached("INSERT INTO import_batch_item (batch_id, row, uscc, name, action, entity, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
     st.execute(params![batch, row, uscc, name, action, entity, entity_id])?;
     Ok(())
 }
 
-const BATCH_COLS: &str = "b.id, b.file_name, b.file_sha256, b.kind, p.name, b.sheet, b.header_row, b.summary_json, b.created_at, b.created_by, b.undone_at, b.undone_by";
+const BATCH_COLS: &str =
+    "b.id, b.file_name, b.file_sha256, b.kind, p.name, b.sheet, b.header_row, b.summary_json, b.created_at, b.created_by, b.undone_at, b.undone_by";
 
 fn to_batch(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchInfo> {
     Ok(BatchInfo {
@@ -63,9 +63,7 @@ fn to_batch(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchInfo> {
 }
 
 pub fn batch(conn: &Connection, id: i64) -> Result<Option<BatchInfo>> {
-    Ok(conn
-        .query_row(&format!("SELECT {BATCH_COLS} FROM import_batch b LEFT JOIN park p ON p.id = b.park_id WHERE b.id = ?1"), [id], to_batch)
-        .optional()?)
+    Ok(conn.query_row(&format!("SELECT {BATCH_COLS} FROM import_batch b LEFT JOIN park p ON p.id = b.park_id WHERE b.id = ?1"), [id], to_batch).optional()?)
 }
 
 pub fn batches(conn: &Connection, limit: i64) -> Result<Vec<BatchInfo>> {
@@ -104,9 +102,7 @@ pub fn previous_park_batch(conn: &Connection, park_id: i64, kind: &str, before: 
 pub fn items(conn: &Connection, batch: i64) -> Result<Vec<BatchItem>> {
     let mut st = conn.prepare("SELECT row, uscc, name, action, entity, entity_id FROM import_batch_item WHERE batch_id = ?1 ORDER BY row")?;
     let v = st
-        .query_map([batch], |r| {
-            Ok(BatchItem { row: r.get(0)?, uscc: r.get(1)?, name: r.get(2)?, action: r.get(3)?, entity: r.get(4)?, entity_id: r.get(5)? })
-        })?
+        .query_map([batch], |r| Ok(BatchItem { row: r.get(0)?, uscc: r.get(1)?, name: r.get(2)?, action: r.get(3)?, entity: r.get(4)?, entity_id: r.get(5)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
@@ -129,9 +125,7 @@ pub fn mark_undone(tx: &mut Tx<'_>, id: i64) -> Result<()> {
 }
 
 pub fn profile(conn: &Connection, park_id: i64, kind: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT mapping_json FROM import_profile WHERE park_id = ?1 AND kind = ?2", params![park_id, kind], |r| r.get(0))
-        .optional()?)
+    Ok(conn.query_row("SELECT mapping_json FROM import_profile WHERE park_id = ?1 AND kind = ?2", params![park_id, kind], |r| r.get(0)).optional()?)
 }
 
 pub fn save_profile(tx: &mut Tx<'_>, park_id: i64, kind: &str, mapping_json: &str) -> Result<()> {
@@ -185,23 +179,24 @@ pub fn insert_rent(tx: &mut Tx<'_>, enterprise_id: i64, park_id: Option<i64>, r:
     let batch = tx.batch();
     let start = r.lease_start.clone().unwrap_or_default();
     let end = r.lease_end.clone().unwrap_or_default();
-    tx.conn().prepare_cached(
-        "INSERT INTO lease (enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, park_id, source, batch_id, created_at)
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO lease (enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, park_id, source, batch_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        enterprise_id,
-        r.lease_address.clone().unwrap_or_default(),
-        r.area_centi_m2.unwrap_or(0),
-        r.unit_rent_fen.unwrap_or(0),
-        start,
-        end,
-        r.annual_rent_fen,
-        park_id,
-        source,
-        batch,
-        at
-    ])?;
+        )?
+        .execute(params![
+            enterprise_id,
+            r.lease_address.clone().unwrap_or_default(),
+            r.area_centi_m2.unwrap_or(0),
+            r.unit_rent_fen.unwrap_or(0),
+            start,
+            end,
+            r.annual_rent_fen,
+            park_id,
+            source,
+            batch,
+            at
+        ])?;
     let lease_id = tx.conn().last_insert_rowid();
     tx.conn().prepare_cached(
         "INSERT INTO rent_application (enterprise_id, lease_id, subsidy_year, period_start, period_end, revenue_prev_fen, revenue_curr_fen, requested_fen, source, batch_id, created_at)
@@ -303,22 +298,23 @@ pub fn certification_json(conn: &Connection, id: i64) -> Result<serde_json::Valu
 pub fn insert_certification(tx: &mut Tx<'_>, enterprise_id: i64, c: &CertRecord, level: &str, source: &str) -> Result<i64> {
     let at = tx.at().to_string();
     let batch = tx.batch();
-    tx.conn().prepare_cached(
-        "INSERT INTO certification (enterprise_id, kind, certificate_no, issued_on, expires_on, expiry_flag, level, source, batch_id, created_at)
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO certification (enterprise_id, kind, certificate_no, issued_on, expires_on, expiry_flag, level, source, batch_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        enterprise_id,
-        c.kind,
-        c.certificate_no.clone().unwrap_or_default(),
-        c.issued_on.clone().unwrap_or_default(),
-        c.expires_on,
-        c.expiry_differs_from_rule.unwrap_or(false),
-        level,
-        source,
-        batch,
-        at
-    ])?;
+        )?
+        .execute(params![
+            enterprise_id,
+            c.kind,
+            c.certificate_no.clone().unwrap_or_default(),
+            c.issued_on.clone().unwrap_or_default(),
+            c.expires_on,
+            c.expiry_differs_from_rule.unwrap_or(false),
+            level,
+            source,
+            batch,
+            at
+        ])?;
     let id = tx.conn().last_insert_rowid();
     let after = certification_json(tx.conn(), id)?;
     tx.audit("certification", id, "create", None, Some(&after))?;
@@ -396,4 +392,3 @@ pub fn first_event(conn: &Connection, entity: &str, entity_id: i64) -> Result<Op
     let mut st = conn.prepare_cached("SELECT id, action, at, actor FROM audit_event WHERE entity = ?1 AND entity_id = ?2 ORDER BY id LIMIT 1")?;
     Ok(st.query_row(params![entity, entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?)
 }
-

@@ -24,13 +24,7 @@ pub fn lock_path(db: &Path) -> PathBuf {
 impl WriterLock {
     pub fn acquire(db: &Path, wait: Duration) -> Result<WriterLock> {
         let path = lock_path(db);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(|e| Error::io(&path, e))?;
         let start = Instant::now();
         loop {
             match file.try_lock() {

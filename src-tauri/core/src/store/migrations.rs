@@ -281,7 +281,12 @@ mod tests {
         if !exists {
             return vec![];
         }
-        c.prepare("SELECT doc_number, sha256 FROM notice ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        c.prepare("SELECT doc_number, sha256 FROM notice ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 
     /// The constraints migration 8 rewrote still refuse what they refused, and accept the rest.
@@ -291,11 +296,7 @@ mod tests {
             assert!(sql.contains(to), "{table}: {sql}");
         }
         c.execute_batch("SAVEPOINT t").unwrap();
-        c.execute(
-            "INSERT INTO enterprise (uscc, name, name_norm, created_at, updated_at) VALUES ('X1', 'n', 'n', 'a', 'a')",
-            [],
-        )
-        .unwrap();
+        c.execute("INSERT INTO enterprise (uscc, name, name_norm, created_at, updated_at) VALUES ('X1', 'n', 'n', 'a', 'a')", []).unwrap();
         for ok in ["active", "moved_out", "deregistered", "merged"] {
             c.execute("UPDATE enterprise SET status = ?1 WHERE uscc = 'X1'", [ok]).unwrap();
         }

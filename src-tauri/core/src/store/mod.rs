@@ -49,10 +49,7 @@ fn data_dir() -> PathBuf {
     } else if cfg!(target_os = "macos") {
         home().join("Library/Application Support")
     } else {
-        std::env::var_os("XDG_DATA_HOME")
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home().join(".local/share"))
+        std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()).map(PathBuf::from).unwrap_or_else(|| home().join(".local/share"))
     }
 }
 
@@ -152,11 +149,8 @@ impl Db {
         }
         let lock = WriterLock::acquire(&path, opts.lock_wait).map_err(read_only_fs)?;
         let existed = path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(&path, e))?;
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| open_error(&path, e))?;
         // SQLite quietly falls back to read-only for a file it cannot write (read-only file
         // system, immutable or read-only file): say so now instead of failing at the first write.
         if conn.is_readonly(rusqlite::MAIN_DB)? {
@@ -189,8 +183,8 @@ impl Db {
         if !path.exists() {
             return Err(Error::NotFound { entity: "database", key: path.display().to_string() });
         }
-        let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| open_error(&path, e))?;
+        let mut conn =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_error(&path, e))?;
         // Readers do not run quick_check: they change nothing, and a reader of a damaged file
         // fails on the damaged page. Every writer checks at open; `huiqi check` checks fully.
         if let Err(e) = configure(&conn, true) {
@@ -607,10 +601,12 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let p = t.path().join("b.db");
         let mut db = Db::open_rw(&p).unwrap();
-        let mode_inside = |db: &mut Db| db.write_bulk(|tx| {
-            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('乙园区', '2026-01-01')")?;
-            Ok(tx.conn().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
-        });
+        let mode_inside = |db: &mut Db| {
+            db.write_bulk(|tx| {
+                tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('乙园区', '2026-01-01')")?;
+                Ok(tx.conn().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
+            })
+        };
         let seen = db.write_bulk(|tx| {
             tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')")?;
             Ok(backup::has_journal_data(&p))

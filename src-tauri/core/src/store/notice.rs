@@ -14,7 +14,9 @@ pub fn ensure_templates_seeded(db: &mut super::Db) -> Result<()> {
     for t in &seeds {
         match template(db.conn(), t.kind, None)? {
             None => todo.push((t, template_versions(db.conn(), t.kind)?.iter().map(|v| v.version).max().unwrap_or(0) + 1)),
-            Some(cur) if superseded.iter().any(|o| o.kind == t.kind && o.genre == cur.genre && o.title == cur.title && o.body == cur.body) => todo.push((t, cur.version + 1)),
+            Some(cur) if superseded.iter().any(|o| o.kind == t.kind && o.genre == cur.genre && o.title == cur.title && o.body == cur.body) => {
+                todo.push((t, cur.version + 1))
+            }
             Some(_) => {}
         }
     }
@@ -53,7 +55,9 @@ pub fn templates(conn: &Connection) -> Result<Vec<Template>> {
 
 pub fn template(conn: &Connection, kind: NoticeKind, version: Option<i64>) -> Result<Option<Template>> {
     Ok(match version {
-        Some(v) => conn.prepare_cached(&format!("SELECT {T_COLS} FROM notice_template WHERE kind = ?1 AND version = ?2"))?.query_row(params![kind.as_str(), v], to_template),
+        Some(v) => conn
+            .prepare_cached(&format!("SELECT {T_COLS} FROM notice_template WHERE kind = ?1 AND version = ?2"))?
+            .query_row(params![kind.as_str(), v], to_template),
         None => conn.prepare_cached(&format!("SELECT {T_COLS} FROM notice_template WHERE kind = ?1 AND current = 1"))?.query_row([kind.as_str()], to_template),
     }
     .optional()?)
@@ -86,15 +90,11 @@ pub fn insert_template(tx: &mut Tx<'_>, kind: NoticeKind, version: i64, genre: &
 
 /// Take the next number of a prefix and year, in the caller's transaction.
 pub fn next_number(tx: &Tx<'_>, prefix: &str, year: i32) -> Result<i64> {
-    tx.conn().execute(
-        "INSERT INTO doc_register (prefix, year, last_no) VALUES (?1, ?2, 0) ON CONFLICT (prefix, year) DO NOTHING",
-        params![prefix, year],
-    )?;
-    let n: i64 = tx.conn().query_row(
-        "UPDATE doc_register SET last_no = last_no + 1 WHERE prefix = ?1 AND year = ?2 RETURNING last_no",
-        params![prefix, year],
-        |r| r.get(0),
-    )?;
+    tx.conn().execute("INSERT INTO doc_register (prefix, year, last_no) VALUES (?1, ?2, 0) ON CONFLICT (prefix, year) DO NOTHING", params![prefix, year])?;
+    let n: i64 =
+        tx.conn().query_row("UPDATE doc_register SET last_no = last_no + 1 WHERE prefix = ?1 AND year = ?2 RETURNING last_no", params![prefix, year], |r| {
+            r.get(0)
+        })?;
     Ok(n)
 }
 
@@ -122,32 +122,33 @@ pub struct NewNotice<'a> {
 pub fn insert_notice(tx: &mut Tx<'_>, n: &NewNotice<'_>) -> Result<i64> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().prepare_cached(
-        "INSERT INTO notice (doc_number, prefix, year, seq, kind, subject, enterprise_id, grant_id, reward_id, certification_id, template_version,
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO notice (doc_number, prefix, year, seq, kind, subject, enterprise_id, grant_id, reward_id, certification_id, template_version,
              clause_json, fields_json, verification, pdf, sha256, supersedes, issued_at, issued_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?
-    .execute(params![
-        n.doc_number,
-        n.prefix,
-        n.year,
-        n.seq,
-        n.kind.as_str(),
-        n.subject,
-        n.enterprise_id,
-        n.grant_id,
-        n.reward_id,
-        n.certification_id,
-        n.template_version,
-        n.clause_json,
-        n.fields_json,
-        n.verification,
-        n.pdf,
-        n.sha256,
-        n.supersedes,
-        at,
-        by
-    ])?;
+        )?
+        .execute(params![
+            n.doc_number,
+            n.prefix,
+            n.year,
+            n.seq,
+            n.kind.as_str(),
+            n.subject,
+            n.enterprise_id,
+            n.grant_id,
+            n.reward_id,
+            n.certification_id,
+            n.template_version,
+            n.clause_json,
+            n.fields_json,
+            n.verification,
+            n.pdf,
+            n.sha256,
+            n.supersedes,
+            at,
+            by
+        ])?;
     let id = tx.conn().last_insert_rowid();
     tx.audit(
         "notice",
@@ -223,9 +224,7 @@ pub fn pdf(conn: &Connection, id: i64) -> Result<Vec<u8>> {
 /// The live (not voided) notice of a grant, reward or certification, if any.
 pub fn live_for(conn: &Connection, column: &str, id: i64) -> Result<Option<i64>> {
     debug_assert!(matches!(column, "grant_id" | "reward_id" | "certification_id"));
-    Ok(conn
-        .query_row(&format!("SELECT id FROM notice WHERE {column} = ?1 AND status = 'issued' ORDER BY id DESC LIMIT 1"), [id], |r| r.get(0))
-        .optional()?)
+    Ok(conn.query_row(&format!("SELECT id FROM notice WHERE {column} = ?1 AND status = 'issued' ORDER BY id DESC LIMIT 1"), [id], |r| r.get(0)).optional()?)
 }
 
 pub fn void(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()> {
@@ -253,7 +252,9 @@ pub fn seqs(conn: &Connection, prefix: &str, year: i32) -> Result<Vec<(i64, Stri
 }
 
 pub fn fields_json(conn: &Connection, id: i64) -> Result<String> {
-    conn.query_row("SELECT fields_json FROM notice WHERE id = ?1", [id], |r| r.get(0)).optional()?.ok_or(Error::NotFound { entity: "notice", key: id.to_string() })
+    conn.query_row("SELECT fields_json FROM notice WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NotFound { entity: "notice", key: id.to_string() })
 }
 
 /// Approved or paid grants and rewards with no live notice, oldest first.
@@ -294,7 +295,9 @@ pub fn target_enterprise(conn: &Connection, t: Target) -> Result<(String, String
         NoticeKind::Publicity => return Ok((String::new(), String::new())),
     };
     Ok(conn
-        .query_row(&format!("SELECT e.name, e.uscc FROM {table} x JOIN enterprise e ON e.id = x.enterprise_id WHERE x.id = ?1"), [t.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(&format!("SELECT e.name, e.uscc FROM {table} x JOIN enterprise e ON e.id = x.enterprise_id WHERE x.id = ?1"), [t.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?
         .unwrap_or_default())
 }

@@ -41,13 +41,17 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
             )?;
             let prog = tx.conn().last_insert_rowid();
             tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![prog, year, s.budget_fen])?;
-            tx.audit("program", prog, "seed", None, Some(&serde_json::json!({"code": s.code, "article": s.article, "cap_fen": s.cap_fen, "budget": {"year": year, "allocated_fen": s.budget_fen}})))?;
+            tx.audit(
+                "program",
+                prog,
+                "seed",
+                None,
+                Some(&serde_json::json!({"code": s.code, "article": s.article, "cap_fen": s.cap_fen, "budget": {"year": year, "allocated_fen": s.budget_fen}})),
+            )?;
         }
         let rules = crate::rent::default_rules_json();
-        tx.conn().execute(
-            "INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (1, ?1, '默认规则', ?2, ?3)",
-            params![rules, at, by],
-        )?;
+        tx.conn()
+            .execute("INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (1, ?1, '默认规则', ?2, ?3)", params![rules, at, by])?;
         let v: serde_json::Value = serde_json::from_str(&rules)?;
         tx.audit("rent_rule", 1, "seed", None, Some(&v))?;
         Ok(())
@@ -57,7 +61,15 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
 pub fn policy(conn: &Connection) -> Result<Option<Policy>> {
     Ok(conn
         .query_row("SELECT id, code, title_zh, title_en, doc_number, issuer_zh, issued_on FROM policy ORDER BY id LIMIT 1", [], |r| {
-            Ok(Policy { id: r.get(0)?, code: r.get(1)?, title_zh: r.get(2)?, title_en: r.get(3)?, doc_number: r.get(4)?, issuer_zh: r.get(5)?, issued_on: r.get(6)? })
+            Ok(Policy {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                title_zh: r.get(2)?,
+                title_en: r.get(3)?,
+                doc_number: r.get(4)?,
+                issuer_zh: r.get(5)?,
+                issued_on: r.get(6)?,
+            })
         })
         .optional()?)
 }
@@ -191,13 +203,15 @@ pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
 /// Approved amounts of a program/year (for the over-budget check).
 pub fn committed_fen(conn: &Connection, program_id: i64, year: i32) -> Result<(i64, i64)> {
     let committed = committed_sql(conn)?;
-    let approved: i64 = conn.query_row(
-        &format!("SELECT coalesce(sum(amount), 0) FROM ({committed}) WHERE program_id = ?1 AND year = ?2"),
-        params![program_id, year],
-        |r| r.get(0),
-    )?;
+    let approved: i64 =
+        conn.query_row(&format!("SELECT coalesce(sum(amount), 0) FROM ({committed}) WHERE program_id = ?1 AND year = ?2"), params![program_id, year], |r| {
+            r.get(0)
+        })?;
     let allocated: i64 = conn.query_row(
-        &format!("SELECT coalesce((SELECT allocated_fen FROM program_budget WHERE program_id = p.id AND year = ?2), ({}), 0) FROM program p WHERE p.id = ?1", inherited("?2")),
+        &format!(
+            "SELECT coalesce((SELECT allocated_fen FROM program_budget WHERE program_id = p.id AND year = ?2), ({}), 0) FROM program p WHERE p.id = ?1",
+            inherited("?2")
+        ),
         params![program_id, year],
         |r| r.get(0),
     )?;
@@ -224,7 +238,13 @@ pub fn ensure_year_budgets(tx: &mut Tx<'_>, year: i32) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     for (program, from, allocated) in missing {
         tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![program, year, allocated])?;
-        tx.audit("program_budget", format!("{program}:{year}"), "copy_previous_year", None, Some(&serde_json::json!({"allocated_fen": allocated, "copied_from": from})))?;
+        tx.audit(
+            "program_budget",
+            format!("{program}:{year}"),
+            "copy_previous_year",
+            None,
+            Some(&serde_json::json!({"allocated_fen": allocated, "copied_from": from})),
+        )?;
     }
     Ok(())
 }
@@ -241,7 +261,13 @@ fn committed_sql(conn: &Connection) -> Result<String> {
 pub fn set_program_amount(tx: &mut Tx<'_>, program_id: i64, amount: Option<i64>) -> Result<()> {
     let before: Option<i64> = tx.conn().query_row("SELECT default_amount_fen FROM program WHERE id = ?1", [program_id], |r| r.get(0))?;
     tx.conn().execute("UPDATE program SET default_amount_fen = ?2 WHERE id = ?1", params![program_id, amount])?;
-    tx.audit("program", program_id, "set_amount", Some(&serde_json::json!({"default_amount_fen": before})), Some(&serde_json::json!({"default_amount_fen": amount})))?;
+    tx.audit(
+        "program",
+        program_id,
+        "set_amount",
+        Some(&serde_json::json!({"default_amount_fen": before})),
+        Some(&serde_json::json!({"default_amount_fen": amount})),
+    )?;
     Ok(())
 }
 

@@ -85,7 +85,8 @@ fn items(conn: &Connection, publicity_id: i64) -> Result<Vec<Item>> {
 
 /// The items a grant or a reward has been listed as (newest first).
 pub fn items_of(conn: &Connection, grant_id: Option<i64>, reward_id: Option<i64>) -> Result<Vec<(Item, Publicity)>> {
-    let mut st = conn.prepare_cached(&format!("{I_SQL} WHERE (?1 IS NOT NULL AND i.grant_id = ?1) OR (?2 IS NOT NULL AND i.reward_id = ?2) ORDER BY i.id DESC"))?;
+    let mut st =
+        conn.prepare_cached(&format!("{I_SQL} WHERE (?1 IS NOT NULL AND i.grant_id = ?1) OR (?2 IS NOT NULL AND i.reward_id = ?2) ORDER BY i.id DESC"))?;
     let found = st.query_map(params![grant_id, reward_id], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for mut i in found {
@@ -148,7 +149,10 @@ pub fn insert(tx: &mut Tx<'_>, p: &NewPublicity<'_>, items: &[NewItem]) -> Resul
     )?;
     let id = tx.conn().last_insert_rowid();
     for (g, r, e, a) in items {
-        tx.conn().execute("INSERT INTO publicity_item (publicity_id, grant_id, reward_id, enterprise_id, amount_fen) VALUES (?1, ?2, ?3, ?4, ?5)", params![id, g, r, e, a])?;
+        tx.conn().execute(
+            "INSERT INTO publicity_item (publicity_id, grant_id, reward_id, enterprise_id, amount_fen) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, g, r, e, a],
+        )?;
     }
     tx.audit(
         "publicity",
@@ -197,9 +201,19 @@ pub fn resolve_objection(tx: &mut Tx<'_>, id: i64, status: ObjectionStatus, reso
 }
 
 pub fn set_outcome(tx: &mut Tx<'_>, item_id: i64, outcome: Outcome, amount_fen: Option<i64>) -> Result<()> {
-    let before: (String, i64) = tx.conn().query_row("SELECT outcome, amount_fen FROM publicity_item WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    tx.conn().execute("UPDATE publicity_item SET outcome = ?2, amount_fen = coalesce(?3, amount_fen) WHERE id = ?1", params![item_id, outcome.as_str(), amount_fen])?;
-    tx.audit("publicity_item", item_id, "outcome", Some(&json!({"outcome": before.0, "amount_fen": before.1})), Some(&json!({"outcome": outcome.as_str(), "amount_fen": amount_fen.unwrap_or(before.1)})))?;
+    let before: (String, i64) =
+        tx.conn().query_row("SELECT outcome, amount_fen FROM publicity_item WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    tx.conn().execute(
+        "UPDATE publicity_item SET outcome = ?2, amount_fen = coalesce(?3, amount_fen) WHERE id = ?1",
+        params![item_id, outcome.as_str(), amount_fen],
+    )?;
+    tx.audit(
+        "publicity_item",
+        item_id,
+        "outcome",
+        Some(&json!({"outcome": before.0, "amount_fen": before.1})),
+        Some(&json!({"outcome": outcome.as_str(), "amount_fen": amount_fen.unwrap_or(before.1)})),
+    )?;
     Ok(())
 }
 

@@ -5,12 +5,12 @@ use serde_json::json;
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::rent::{Application, ApplicationInput, CalcResult, CertSpan, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion};
+use crate::rent::{
+    Application, ApplicationInput, CalcResult, CertSpan, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion,
+};
 
 pub fn current_rule(conn: &Connection) -> Result<Option<RuleVersion>> {
-    Ok(conn
-        .query_row("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version DESC LIMIT 1", [], to_rule)
-        .optional()?)
+    Ok(conn.query_row("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version DESC LIMIT 1", [], to_rule).optional()?)
 }
 
 fn to_rule(r: &Row<'_>) -> rusqlite::Result<RuleVersion> {
@@ -87,14 +87,22 @@ pub fn upsert_growth(tx: &mut Tx<'_>, g: &GrowthReport) -> Result<()> {
          ON CONFLICT (enterprise_id, year) DO UPDATE SET revenue_fen = excluded.revenue_fen, rd_fen = excluded.rd_fen, staff = excluded.staff",
         params![g.enterprise_id, g.year, g.revenue_fen, g.rd_fen, g.staff],
     )?;
-    tx.audit("growth_report", format!("{}:{}", g.enterprise_id, g.year), if before.is_some() { "update" } else { "create" }, before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(), Some(&serde_json::to_value(g)?))?;
+    tx.audit(
+        "growth_report",
+        format!("{}:{}", g.enterprise_id, g.year),
+        if before.is_some() { "update" } else { "create" },
+        before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(),
+        Some(&serde_json::to_value(g)?),
+    )?;
     Ok(())
 }
 
 pub fn growth(conn: &Connection, enterprise_id: i64) -> Result<Vec<GrowthReport>> {
     let mut st = conn.prepare("SELECT enterprise_id, year, revenue_fen, rd_fen, staff FROM growth_report WHERE enterprise_id = ?1 ORDER BY year")?;
     let v = st
-        .query_map([enterprise_id], |r| Ok(GrowthReport { enterprise_id: r.get(0)?, year: r.get(1)?, revenue_fen: r.get(2)?, rd_fen: r.get(3)?, staff: r.get(4)? }))?
+        .query_map([enterprise_id], |r| {
+            Ok(GrowthReport { enterprise_id: r.get(0)?, year: r.get(1)?, revenue_fen: r.get(2)?, rd_fen: r.get(3)?, staff: r.get(4)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
@@ -168,7 +176,8 @@ pub fn valid_cert_kinds_of(db: &super::Db, enterprise_id: i64, day: &str) -> Vec
 
 /// The enterprise's certifications with the days they are valid (revoked ones left out).
 pub fn cert_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<CertSpan>> {
-    let mut st = conn.prepare_cached("SELECT kind, issued_on, expires_on FROM certification WHERE enterprise_id = ?1 AND revoked = 0 ORDER BY issued_on, id")?;
+    let mut st =
+        conn.prepare_cached("SELECT kind, issued_on, expires_on FROM certification WHERE enterprise_id = ?1 AND revoked = 0 ORDER BY issued_on, id")?;
     let v = st.query_map([enterprise_id], |r| Ok(CertSpan { kind: r.get(0)?, from: r.get(1)?, to: r.get(2)? }))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
@@ -315,7 +324,8 @@ const GRANT_SQL: &str = "SELECT g.id, g.enterprise_id, e.name, e.uscc, g.applica
 fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
     let status: String = r.get(18)?;
     let expl: String = r.get(25)?;
-    let explanation: CalcResult = serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?;
+    let explanation: CalcResult =
+        serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?;
     let month_units: i64 = r.get(29)?;
     Ok(Grant {
         id: r.get(0)?,

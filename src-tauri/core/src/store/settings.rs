@@ -19,10 +19,7 @@ pub fn set(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<bool> {
     if before.as_deref() == Some(value) {
         return Ok(false);
     }
-    tx.conn().execute(
-        "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    tx.conn().execute("INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])?;
     let b = before.map(serde_json::Value::String);
     let a = serde_json::Value::String(value.to_string());
     tx.audit("setting", key, "set", b.as_ref(), Some(&a))?;

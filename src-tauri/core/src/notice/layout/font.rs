@@ -36,9 +36,7 @@ impl FontBytes {
 type R<T> = Result<T, String>;
 
 fn u8_at(d: &[u8], off: usize) -> R<u8> {
-    d.get(off)
-        .copied()
-        .ok_or_else(|| format!("read past end at {off}"))
+    d.get(off).copied().ok_or_else(|| format!("read past end at {off}"))
 }
 fn u16_at(d: &[u8], off: usize) -> R<u16> {
     match d.get(off..off + 2) {
@@ -57,9 +55,7 @@ fn u32_at(d: &[u8], off: usize) -> R<u32> {
 }
 /// Big-endian unsigned integer of 1..=4 bytes (CFF offsets).
 fn offset_at(d: &[u8], off: usize, size: u8) -> R<u32> {
-    let b = d
-        .get(off..off + size as usize)
-        .ok_or_else(|| format!("read past end at {off}"))?;
+    let b = d.get(off..off + size as usize).ok_or_else(|| format!("read past end at {off}"))?;
     Ok(b.iter().fold(0u32, |acc, &x| (acc << 8) | x as u32))
 }
 
@@ -108,12 +104,7 @@ impl Index {
 fn parse_index(cff: &[u8], off: usize) -> R<(Index, usize)> {
     let count = u16_at(cff, off)? as usize;
     if count == 0 {
-        return Ok((
-            Index {
-                offsets: Vec::new(),
-            },
-            off + 2,
-        ));
+        return Ok((Index { offsets: Vec::new() }, off + 2));
     }
     let off_size = u8_at(cff, off + 2)?;
     if !(1..=4).contains(&off_size) {
@@ -161,11 +152,7 @@ fn parse_dict(d: &[u8]) -> R<Vec<DictEntry>> {
                     b0 as u16
                 };
                 i += 1;
-                out.push(DictEntry {
-                    op,
-                    operands: std::mem::take(&mut operands),
-                    raw: start..i,
-                });
+                out.push(DictEntry { op, operands: std::mem::take(&mut operands), raw: start..i });
                 start = i;
             }
             28 => {
@@ -257,24 +244,17 @@ fn parse_private(cff: &[u8], entry: &DictEntry) -> R<(Vec<u8>, Index)> {
         [s, o] if s >= 0.0 && o >= 0.0 => (s as usize, o as usize),
         _ => return Err("bad Private operator".into()),
     };
-    let pd = off
-        .checked_add(size)
-        .and_then(|end| cff.get(off..end))
-        .ok_or("Private DICT out of range")?;
+    let pd = off.checked_add(size).and_then(|end| cff.get(off..end)).ok_or("Private DICT out of range")?;
     let entries = parse_dict(pd)?;
     let mut copy = Vec::with_capacity(pd.len());
-    let mut subrs = Index {
-        offsets: Vec::new(),
-    };
+    let mut subrs = Index { offsets: Vec::new() };
     for e in &entries {
         if e.op == OP_SUBRS {
             // Subrs is an offset relative to the Private DICT; the subset is desubroutinized, so
             // the entry is dropped.
             let rel = e.operands.first().copied().unwrap_or(-1.0);
             if rel > 0.0 {
-                let at = off
-                    .checked_add(rel as usize)
-                    .ok_or("Subrs offset out of range")?;
+                let at = off.checked_add(rel as usize).ok_or("Subrs offset out of range")?;
                 subrs = parse_index(cff, at)?.0;
             }
         } else {
@@ -295,9 +275,7 @@ fn parse_cff(font: &[u8], start: usize, end: usize) -> R<Cff> {
     let top = parse_dict(top_raw)?;
     let rel = |e: &DictEntry| -> R<usize> {
         match e.operands.first() {
-            Some(&v) if v >= 0.0 => start
-                .checked_add(v as usize)
-                .ok_or_else(|| "offset out of range".into()),
+            Some(&v) if v >= 0.0 => start.checked_add(v as usize).ok_or_else(|| "offset out of range".into()),
             _ => Err("bad offset operand".into()),
         }
     };
@@ -311,27 +289,18 @@ fn parse_cff(font: &[u8], start: usize, end: usize) -> R<Cff> {
     let mut fd_select = vec![0u8; n];
     if dict_get(&top, OP_ROS).is_some() {
         // CID-keyed: FDArray + FDSelect.
-        let (fd_index, _) =
-            parse_index(cff, rel(dict_get(&top, OP_FDARRAY).ok_or("no FDArray")?)?)?;
+        let (fd_index, _) = parse_index(cff, rel(dict_get(&top, OP_FDARRAY).ok_or("no FDArray")?)?)?;
         for i in 0..fd_index.len() {
             let fd = parse_dict(fd_index.get(cff, i).ok_or("bad FDArray")?)?;
             let pe = dict_get(&fd, OP_PRIVATE).ok_or("FD without Private")?;
-            let mut pe_abs = DictEntry {
-                op: pe.op,
-                operands: pe.operands.clone(),
-                raw: 0..0,
-            };
+            let mut pe_abs = DictEntry { op: pe.op, operands: pe.operands.clone(), raw: 0..0 };
             if let Some(o) = pe_abs.operands.get_mut(1) {
                 *o += start as f64;
             }
             let (private, subrs) = parse_private(cff, &pe_abs)?;
             let fd_raw = fd_index.get(cff, i).unwrap_or(&[]);
             let font_matrix = dict_get(&fd, OP_FONTMATRIX).map(|e| fd_raw[e.raw.clone()].to_vec());
-            fds.push(FdInfo {
-                private,
-                font_matrix,
-                subrs,
-            });
+            fds.push(FdInfo { private, font_matrix, subrs });
         }
         let sel = rel(dict_get(&top, OP_FDSELECT).ok_or("no FDSelect")?)?;
         match u8_at(cff, sel)? {
@@ -359,31 +328,15 @@ fn parse_cff(font: &[u8], start: usize, end: usize) -> R<Cff> {
     } else {
         // Name-keyed: one Private DICT in the Top DICT; written out as a CID-keyed font with one FD.
         let pe = dict_get(&top, OP_PRIVATE).ok_or("no Private DICT")?;
-        let mut pe_abs = DictEntry {
-            op: pe.op,
-            operands: pe.operands.clone(),
-            raw: 0..0,
-        };
+        let mut pe_abs = DictEntry { op: pe.op, operands: pe.operands.clone(), raw: 0..0 };
         if let Some(o) = pe_abs.operands.get_mut(1) {
             *o += start as f64;
         }
         let (private, subrs) = parse_private(cff, &pe_abs)?;
-        fds.push(FdInfo {
-            private,
-            font_matrix: None,
-            subrs,
-        });
+        fds.push(FdInfo { private, font_matrix: None, subrs });
     }
     let raw = |op| dict_get(&top, op).map(|e| top_raw[e.raw.clone()].to_vec());
-    Ok(Cff {
-        end,
-        charstrings,
-        gsubrs,
-        fd_select,
-        fds,
-        top_bbox: raw(OP_FONTBBOX),
-        top_matrix: raw(OP_FONTMATRIX),
-    })
+    Ok(Cff { end, charstrings, gsubrs, fd_select, fds, top_bbox: raw(OP_FONTBBOX), top_matrix: raw(OP_FONTMATRIX) })
 }
 
 /// Read the best Unicode cmap subtable into `bmp` / `astral`.
@@ -477,19 +430,13 @@ fn parse_ps_name(d: &[u8], off: usize) -> Option<String> {
         let o = strings + u16_at(d, rec + 10).ok()? as usize;
         let raw = d.get(o..o + len)?;
         let s: String = if pid == 3 || pid == 0 {
-            let units: Vec<u16> = raw
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
+            let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
             String::from_utf16_lossy(&units)
         } else {
             raw.iter().map(|&b| b as char).collect()
         };
         // A PDF name must stay a plain token.
-        let s: String = s
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
+        let s: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         if !s.is_empty() {
             return Some(s);
         }
@@ -509,38 +456,21 @@ impl FontFace {
         let mut tables: HashMap<[u8; 4], (usize, usize)> = HashMap::new();
         for i in 0..num_tables {
             let rec = 12 + i * 16;
-            let tag: [u8; 4] = d
-                .get(rec..rec + 4)
-                .ok_or("truncated table directory")?
-                .try_into()
-                .unwrap_or([0; 4]);
+            let tag: [u8; 4] = d.get(rec..rec + 4).ok_or("truncated table directory")?.try_into().unwrap_or([0; 4]);
             let off = u32_at(d, rec + 8)? as usize;
             let len = u32_at(d, rec + 12)? as usize;
             if off.checked_add(len).is_none_or(|e| e > d.len()) {
-                return Err(format!(
-                    "table {} out of range",
-                    String::from_utf8_lossy(&tag)
-                ));
+                return Err(format!("table {} out of range", String::from_utf8_lossy(&tag)));
             }
             tables.insert(tag, (off, len));
         }
-        let table = |t: &[u8; 4]| {
-            tables
-                .get(t)
-                .copied()
-                .ok_or_else(|| format!("missing table {}", String::from_utf8_lossy(t)))
-        };
+        let table = |t: &[u8; 4]| tables.get(t).copied().ok_or_else(|| format!("missing table {}", String::from_utf8_lossy(t)));
         let (head, _) = table(b"head")?;
         let units_per_em = u16_at(d, head + 18)?;
         if units_per_em == 0 {
             return Err("unitsPerEm is 0".into());
         }
-        let bbox = [
-            i16_at(d, head + 36)?,
-            i16_at(d, head + 38)?,
-            i16_at(d, head + 40)?,
-            i16_at(d, head + 42)?,
-        ];
+        let bbox = [i16_at(d, head + 36)?, i16_at(d, head + 38)?, i16_at(d, head + 40)?, i16_at(d, head + 42)?];
         let (hhea, _) = table(b"hhea")?;
         let num_hmetrics = u16_at(d, hhea + 34)? as usize;
         let (maxp, _) = table(b"maxp")?;
@@ -566,10 +496,7 @@ impl FontFace {
         let mut bmp = vec![0u16; 0x10000].into_boxed_slice();
         let mut astral = HashMap::new();
         parse_cmap(d, table(b"cmap")?.0, &mut bmp, &mut astral)?;
-        let ps_name = tables
-            .get(b"name")
-            .and_then(|&(o, _)| parse_ps_name(d, o))
-            .unwrap_or_else(|| fallback_name.to_string());
+        let ps_name = tables.get(b"name").and_then(|&(o, _)| parse_ps_name(d, o)).unwrap_or_else(|| fallback_name.to_string());
         let (cff_off, cff_len) = table(b"CFF ")?;
         let cff = parse_cff(d, cff_off, cff_off + cff_len)?;
         // Never hand out a glyph id the CFF does not have.
@@ -580,35 +507,15 @@ impl FontFace {
             }
         }
         astral.retain(|_, g| (*g as usize) < n && *g != 0);
-        let flat = (0..cff.charstrings.len())
-            .map(|_| OnceLock::new())
-            .collect();
-        Ok(FontFace {
-            bytes,
-            ps_name,
-            units_per_em,
-            bbox,
-            ascent,
-            descent,
-            cap_height,
-            weight,
-            bmp,
-            astral,
-            advances,
-            cff,
-            flat,
-        })
+        let flat = (0..cff.charstrings.len()).map(|_| OnceLock::new()).collect();
+        Ok(FontFace { bytes, ps_name, units_per_em, bbox, ascent, descent, cap_height, weight, bmp, astral, advances, cff, flat })
     }
 
     /// Glyph id for `c`, `None` when the font has no glyph (or maps it to .notdef).
     #[inline]
     pub fn glyph(&self, c: char) -> Option<u16> {
         let cp = c as u32;
-        let g = if cp < 0x10000 {
-            self.bmp[cp as usize]
-        } else {
-            self.astral.get(&cp).copied().unwrap_or(0)
-        };
+        let g = if cp < 0x10000 { self.bmp[cp as usize] } else { self.astral.get(&cp).copied().unwrap_or(0) };
         (g != 0).then_some(g)
     }
 
@@ -643,30 +550,16 @@ impl FontFace {
     /// Flatten arbitrary charstring bytes as if they were glyph outlines of FD `fd` (tests).
     #[cfg(test)]
     pub fn flatten_bytes(&self, cs: &[u8], fd: usize) -> R<Vec<u8>> {
-        let mut st = Flatten {
-            stack: Vec::new(),
-            nstems: 0,
-            out: Vec::new(),
-            budget: 1 << 20,
-        };
+        let mut st = Flatten { stack: Vec::new(), nstems: 0, out: Vec::new(), budget: 1 << 20 };
         st.run(self, self.cff_bytes(), cs, fd, 0)?;
         Ok(st.out)
     }
 
     fn flatten(&self, gid: u16) -> R<Vec<u8>> {
         let cff = self.cff_bytes();
-        let cs = self
-            .cff
-            .charstrings
-            .get(cff, gid as usize)
-            .ok_or("glyph id out of range")?;
+        let cs = self.cff.charstrings.get(cff, gid as usize).ok_or("glyph id out of range")?;
         let fd = self.cff.fd_select.get(gid as usize).copied().unwrap_or(0) as usize;
-        let mut st = Flatten {
-            stack: Vec::with_capacity(48),
-            nstems: 0,
-            out: Vec::with_capacity(cs.len() * 2),
-            budget: 1 << 20,
-        };
+        let mut st = Flatten { stack: Vec::with_capacity(48), nstems: 0, out: Vec::with_capacity(cs.len() * 2), budget: 1 << 20 };
         let ended = st.run(self, cff, cs, fd, 0)?;
         if !ended {
             return Err(format!("glyph {gid}: charstring without endchar"));
@@ -727,10 +620,7 @@ impl Flatten {
                     32..=246 => b0 as f64 - 139.0,
                     247..=250 => (b0 as f64 - 247.0) * 256.0 + bytes[1] as f64 + 108.0,
                     251..=254 => -(b0 as f64 - 251.0) * 256.0 - bytes[1] as f64 - 108.0,
-                    _ => {
-                        i32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]) as f64
-                            / 65536.0
-                    }
+                    _ => i32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]) as f64 / 65536.0,
                 };
                 self.stack.push((Some(v), self.out.len()));
                 self.out.extend_from_slice(bytes);
@@ -753,10 +643,7 @@ impl Flatten {
                         (&face.cff.gsubrs, subr_bias(face.cff.gsubrs.len()))
                     };
                     let n = v as i64 + bias;
-                    let body = usize::try_from(n)
-                        .ok()
-                        .and_then(|n| index.get(cff, n))
-                        .ok_or("subroutine out of range")?;
+                    let body = usize::try_from(n).ok().and_then(|n| index.get(cff, n)).ok_or("subroutine out of range")?;
                     if self.run(face, cff, body, fd, depth + 1)? {
                         return Ok(true);
                     }
@@ -780,8 +667,7 @@ impl Flatten {
                     self.nstems += self.stack.len() / 2;
                     self.stack.clear();
                     let mask = 1 + self.nstems.div_ceil(8);
-                    self.out
-                        .extend_from_slice(cs.get(i..i + mask).ok_or("truncated hintmask")?);
+                    self.out.extend_from_slice(cs.get(i..i + mask).ok_or("truncated hintmask")?);
                     i += mask;
                 }
                 12 => {
@@ -865,10 +751,7 @@ pub(crate) struct SubsetBuilder {
 
 impl SubsetBuilder {
     pub fn new() -> Self {
-        SubsetBuilder {
-            map: HashMap::new(),
-            glyphs: Vec::new(),
-        }
+        SubsetBuilder { map: HashMap::new(), glyphs: Vec::new() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -893,9 +776,7 @@ impl SubsetBuilder {
     pub fn build_cff(&self, face: &FontFace, name: &str) -> R<Vec<u8>> {
         let src = &face.cff;
         // Glyph order: .notdef, then the codes in order.
-        let order: Vec<u16> = std::iter::once(0)
-            .chain(self.glyphs.iter().map(|&(g, _)| g))
-            .collect();
+        let order: Vec<u16> = std::iter::once(0).chain(self.glyphs.iter().map(|&(g, _)| g)).collect();
         let n = order.len();
 
         // FDs actually used, renumbered in order of first use.
@@ -955,8 +836,7 @@ impl SubsetBuilder {
         };
         let top_index_len = index_len(&[top_len]);
         let header_len = 4;
-        let charset_off =
-            header_len + name_index.len() + top_index_len + string_index.len() + gsubr_index.len();
+        let charset_off = header_len + name_index.len() + top_index_len + string_index.len() + gsubr_index.len();
         let fdselect_off = charset_off + charset.len();
         let charstrings_off = fdselect_off + fdselect.len();
         let fdarray_off = charstrings_off + charstrings_index.len();
@@ -984,12 +864,7 @@ impl SubsetBuilder {
         debug_assert_eq!(fdarray_index.len(), fdarray_len);
 
         let mut top = Vec::with_capacity(top_len);
-        write_top_dict(
-            &mut top,
-            src,
-            n,
-            [charset_off, charstrings_off, fdarray_off, fdselect_off],
-        );
+        write_top_dict(&mut top, src, n, [charset_off, charstrings_off, fdarray_off, fdselect_off]);
         debug_assert_eq!(top.len(), top_len);
 
         let mut out = Vec::with_capacity(private_off);
@@ -1032,9 +907,7 @@ impl SubsetBuilder {
     pub fn build_otf(&self, face: &FontFace, name: &str) -> R<Vec<u8>> {
         let cff = self.build_cff(face, name)?;
         let n = self.glyphs.len() + 1; // .notdef + codes
-        let widths: Vec<u16> = std::iter::once(face.pdf_width(0))
-            .chain(self.glyphs.iter().map(|&(g, _)| face.pdf_width(g)))
-            .collect();
+        let widths: Vec<u16> = std::iter::once(face.pdf_width(0)).chain(self.glyphs.iter().map(|&(g, _)| face.pdf_width(g))).collect();
         let units = |v: i16| face.to_pdf_units(v).clamp(i16::MIN as i32, i16::MAX as i32) as i16;
         let bbox = face.bbox.map(units);
         let (ascent, descent) = (units(face.ascent), units(face.descent));
@@ -1078,12 +951,7 @@ impl SubsetBuilder {
         }
 
         // cmap: (3, 10) format 12, character -> code, one group per run of consecutive pairs.
-        let mut pairs: Vec<(u32, u32)> = self
-            .glyphs
-            .iter()
-            .enumerate()
-            .map(|(k, &(_, ch))| (ch as u32, k as u32 + 1))
-            .collect();
+        let mut pairs: Vec<(u32, u32)> = self.glyphs.iter().enumerate().map(|(k, &(_, ch))| (ch as u32, k as u32 + 1)).collect();
         pairs.sort_unstable();
         pairs.dedup_by_key(|p| p.0); // a character maps to one glyph per face; keep the first
         let mut groups: Vec<[u32; 3]> = Vec::new();
@@ -1110,8 +978,7 @@ impl SubsetBuilder {
 
         // OS/2 version 4 (96 bytes): weight, typographic metrics, cap height; the rest zero.
         let mut os2 = vec![0u8; 96];
-        let put =
-            |t: &mut Vec<u8>, at: usize, v: u16| t[at..at + 2].copy_from_slice(&v.to_be_bytes());
+        let put = |t: &mut Vec<u8>, at: usize, v: u16| t[at..at + 2].copy_from_slice(&v.to_be_bytes());
         put(&mut os2, 0, 4);
         put(&mut os2, 2, 1000); // xAvgCharWidth
         put(&mut os2, 4, face.weight);
@@ -1164,12 +1031,7 @@ fn write_sfnt(tables: &mut [([u8; 4], Vec<u8>)]) -> Vec<u8> {
     let total = dir_len + tables.iter().map(|t| (t.1.len() + 3) & !3).sum::<usize>();
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(b"OTTO");
-    for v in [
-        n,
-        pow2 * 16,
-        pow2.trailing_zeros() as u16,
-        n * 16 - pow2 * 16,
-    ] {
+    for v in [n, pow2 * 16, pow2.trailing_zeros() as u16, n * 16 - pow2 * 16] {
         out.extend_from_slice(&v.to_be_bytes());
     }
     let mut off = dir_len;
@@ -1270,15 +1132,11 @@ fn write_index(items: &[&[u8]]) -> Vec<u8> {
     }
     let data: usize = items.iter().map(|i| i.len()).sum();
     let os = off_size_for(data + 1);
-    let mut v = Vec::with_capacity(index_len(
-        &items.iter().map(|i| i.len()).collect::<Vec<_>>(),
-    ));
+    let mut v = Vec::with_capacity(index_len(&items.iter().map(|i| i.len()).collect::<Vec<_>>()));
     v.extend_from_slice(&(items.len() as u16).to_be_bytes());
     v.push(os);
     let mut o = 1usize;
-    let push_off = |v: &mut Vec<u8>, o: usize| {
-        v.extend_from_slice(&(o as u32).to_be_bytes()[4 - os as usize..])
-    };
+    let push_off = |v: &mut Vec<u8>, o: usize| v.extend_from_slice(&(o as u32).to_be_bytes()[4 - os as usize..]);
     push_off(&mut v, o);
     for it in items {
         o += it.len();
@@ -1309,9 +1167,7 @@ mod tests {
 
     #[test]
     fn notice_font_dict_int_encoding_roundtrip() {
-        for v in [
-            -40000, -32768, -1131, -108, -107, 0, 107, 108, 1131, 1132, 32767, 40000,
-        ] {
+        for v in [-40000, -32768, -1131, -108, -107, 0, 107, 108, 1131, 1132, 32767, 40000] {
             let mut t = Vec::new();
             push_int(&mut t, v);
             t.push(OP_CHARSET as u8);

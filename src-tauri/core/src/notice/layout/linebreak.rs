@@ -156,7 +156,9 @@ pub(crate) fn can_break(a: char, b: char) -> bool {
         return false;
     }
     // An amount stays with its unit: "135,270.00元", "250.50平方米", "12个月", "2026年".
-    if a.is_ascii_digit() && matches!(b, '元' | '角' | '分' | '平' | '个' | '年' | '月' | '日' | '号' | '㎡' | '万' | '天' | '条' | '版' | '%' | '％' | '项' | '家' | '次') {
+    if a.is_ascii_digit()
+        && matches!(b, '元' | '角' | '分' | '平' | '个' | '年' | '月' | '日' | '号' | '㎡' | '万' | '天' | '条' | '版' | '%' | '％' | '项' | '家' | '次')
+    {
         return false;
     }
     // A date stays whole (2026年3月5日) and an ordinal with its number (第2条).
@@ -175,12 +177,7 @@ pub(crate) fn can_break(a: char, b: char) -> bool {
 /// (`first_width` for the first line, e.g. after a first-line indent). Returns the character
 /// range of every line, without the spaces dropped at the breaks. An empty input gives one
 /// empty line.
-pub(crate) fn break_lines(
-    chars: &[char],
-    widths: &[f32],
-    first_width: f32,
-    width: f32,
-) -> Vec<Range<usize>> {
+pub(crate) fn break_lines(chars: &[char], widths: &[f32], first_width: f32, width: f32) -> Vec<Range<usize>> {
     const EPS: f32 = 1e-3;
     let n = chars.len().min(widths.len());
     let mut lines = Vec::new();
@@ -204,10 +201,7 @@ pub(crate) fn break_lines(
             n
         } else {
             // Last legal break at or before `e` (push-back); a break at `start` would be empty.
-            match (start + 1..=e)
-                .rev()
-                .find(|&bp| can_break(chars[bp - 1], chars[bp]))
-            {
+            match (start + 1..=e).rev().find(|&bp| can_break(chars[bp - 1], chars[bp])) {
                 Some(bp) => bp,
                 // No legal break in the line: an unbreakable run longer than the line (or a line
                 // of nothing but prohibited punctuation). Cut where the line is full.
@@ -234,70 +228,44 @@ mod tests {
 
     /// Widths for tests: CJK-like characters 1.0, everything else 0.5.
     fn widths(s: &[char]) -> Vec<f32> {
-        s.iter()
-            .map(|&c| if is_cjk_like(c) { 1.0 } else { 0.5 })
-            .collect()
+        s.iter().map(|&c| if is_cjk_like(c) { 1.0 } else { 0.5 }).collect()
     }
 
     fn lines(text: &str, first: f32, width: f32) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
         let w = widths(&chars);
-        break_lines(&chars, &w, first, width)
-            .into_iter()
-            .map(|r| chars[r].iter().collect())
-            .collect()
+        break_lines(&chars, &w, first, width).into_iter().map(|r| chars[r].iter().collect()).collect()
     }
 
     fn line_widths_ok(text: &str, first: f32, width: f32) {
         let chars: Vec<char> = text.chars().collect();
         let w = widths(&chars);
-        for (i, r) in break_lines(&chars, &w, first, width)
-            .into_iter()
-            .enumerate()
-        {
+        for (i, r) in break_lines(&chars, &w, first, width).into_iter().enumerate() {
             let lw: f32 = w[r].iter().sum();
             let max = if i == 0 { first } else { width };
-            assert!(
-                lw <= max + 1e-3,
-                "line {i} of {text:?} is {lw} wide, max {max}"
-            );
+            assert!(lw <= max + 1e-3, "line {i} of {text:?} is {lw} wide, max {max}");
         }
     }
 
     #[test]
     fn notice_break_between_cjk() {
-        assert_eq!(
-            lines("一二三四五六七", 3.0, 3.0),
-            ["一二三", "四五六", "七"]
-        );
-        assert_eq!(
-            lines("一二三四五六七", 1.0, 3.0),
-            ["一", "二三四", "五六七"]
-        );
+        assert_eq!(lines("一二三四五六七", 3.0, 3.0), ["一二三", "四五六", "七"]);
+        assert_eq!(lines("一二三四五六七", 1.0, 3.0), ["一", "二三四", "五六七"]);
     }
 
     #[test]
     fn notice_no_closing_punctuation_at_line_start() {
         // "，" would start line 2: "三" is pushed to the next line with it.
-        assert_eq!(
-            lines("一二三，四五六", 3.0, 3.0),
-            ["一二", "三，四", "五六"]
-        );
+        assert_eq!(lines("一二三，四五六", 3.0, 3.0), ["一二", "三，四", "五六"]);
         // two closing marks in a row: both stay with the character before them
         assert_eq!(lines("一二三。”四五", 3.0, 3.0), ["一二", "三。”", "四五"]);
-        for s in [
-            "南京市江宁区科学技术局，关于组织申报。二〇二六年度（高新）技术企业：培育！",
-            "一二三》四五六〕七八九】十",
-        ] {
+        for s in ["南京市江宁区科学技术局，关于组织申报。二〇二六年度（高新）技术企业：培育！", "一二三》四五六〕七八九】十"]
+        {
             let chars: Vec<char> = s.chars().collect();
             let w = widths(&chars);
             for width in [2.0, 3.0, 4.0, 5.0, 7.0] {
                 for r in break_lines(&chars, &w, width, width) {
-                    assert!(
-                        !no_line_start(chars[r.start]),
-                        "{s:?} at {width}: line starts with {}",
-                        chars[r.start]
-                    );
+                    assert!(!no_line_start(chars[r.start]), "{s:?} at {width}: line starts with {}", chars[r.start]);
                 }
             }
         }
@@ -306,8 +274,7 @@ mod tests {
     #[test]
     fn notice_no_opening_punctuation_at_line_end() {
         assert_eq!(lines("一二（三四五", 3.0, 3.0), ["一二", "（三四", "五"]);
-        let s =
-            "根据《关于深入推进引领性国家创新型城市建设的若干政策意见》（宁委发〔2022〕1号）第二条";
+        let s = "根据《关于深入推进引领性国家创新型城市建设的若干政策意见》（宁委发〔2022〕1号）第二条";
         let chars: Vec<char> = s.chars().collect();
         let w = widths(&chars);
         for width in 2..20 {
@@ -322,18 +289,9 @@ mod tests {
     #[test]
     fn notice_latin_runs_kept_together() {
         // "1,234,567.89" is 12 × 0.5 = 6 wide: it moves to the next line whole.
-        assert_eq!(
-            lines("金额为1,234,567.89元", 7.0, 7.0),
-            ["金额为", "1,234,567.89元"]
-        );
-        assert_eq!(
-            lines("统一社会信用代码91320115MA1XYZW12X的企业", 10.0, 10.0),
-            ["统一社会信用代码", "91320115MA1XYZW12X的", "企业"]
-        );
-        assert_eq!(
-            lines("证书GR202332006846号", 6.0, 8.0),
-            ["证书", "GR202332006846号"]
-        );
+        assert_eq!(lines("金额为1,234,567.89元", 7.0, 7.0), ["金额为", "1,234,567.89元"]);
+        assert_eq!(lines("统一社会信用代码91320115MA1XYZW12X的企业", 10.0, 10.0), ["统一社会信用代码", "91320115MA1XYZW12X的", "企业"]);
+        assert_eq!(lines("证书GR202332006846号", 6.0, 8.0), ["证书", "GR202332006846号"]);
     }
 
     #[test]
@@ -356,18 +314,9 @@ mod tests {
 
     #[test]
     fn notice_spaces_break_and_are_dropped() {
-        assert_eq!(
-            lines("hello world again", 3.0, 3.0),
-            ["hello", "world", "again"]
-        );
-        assert_eq!(
-            lines("hello world again", 6.0, 6.0),
-            ["hello world", "again"]
-        );
-        assert_eq!(
-            lines("1,234,567.89 元整", 6.5, 6.5),
-            ["1,234,567.89", "元整"]
-        );
+        assert_eq!(lines("hello world again", 3.0, 3.0), ["hello", "world", "again"]);
+        assert_eq!(lines("hello world again", 6.0, 6.0), ["hello world", "again"]);
+        assert_eq!(lines("1,234,567.89 元整", 6.5, 6.5), ["1,234,567.89", "元整"]);
     }
 
     #[test]

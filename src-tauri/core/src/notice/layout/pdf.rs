@@ -31,9 +31,8 @@
 //!   operators, cross-reference table — is printpdf's (and lopdf's, its writer).
 
 use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LineCapStyle, LinePoint, Op, ParsedFont,
-    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt,
-    Rgb, TextItem, TextMatrix,
+    Codepoint, Color, FontId, Greyscale, Line, LineCapStyle, LinePoint, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity,
+    PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 
@@ -63,34 +62,20 @@ fn font_id(f: Face) -> FontId {
 /// One text run: glyphs grouped by face; every glyph whose layout advance differs from its
 /// natural advance gets a TJ adjustment (in thousandths of the scaled text space; positive
 /// moves left), except after the last glyph of the run.
-fn text_run(
-    ops: &mut Vec<Op>,
-    run: &TextRun,
-    builders: &mut [SubsetBuilder; 3],
-) -> Result<(), LayoutError> {
+fn text_run(ops: &mut Vec<Op>, run: &TextRun, builders: &mut [SubsetBuilder; 3]) -> Result<(), LayoutError> {
     if run.glyphs.is_empty() {
         return Ok(());
     }
-    ops.push(Op::SetFillColor {
-        col: color(run.color),
-    });
+    ops.push(Op::SetFillColor { col: color(run.color) });
     ops.push(Op::StartTextSection);
     if run.hscale != 1.0 {
-        ops.push(Op::SetHorizontalScaling {
-            percent: r3(run.hscale * 100.0),
-        });
+        ops.push(Op::SetHorizontalScaling { percent: r3(run.hscale * 100.0) });
     }
     let (x, y) = (r3(run.x), r3(run.y));
     // cos 45° to four places, as written into the PDF (short and deterministic).
     #[allow(clippy::approx_constant)]
-    let m = if run.rotate45 {
-        [0.7071, 0.7071, -0.7071, 0.7071, x, y]
-    } else {
-        [1.0, 0.0, 0.0, 1.0, x, y]
-    };
-    ops.push(Op::SetTextMatrix {
-        matrix: TextMatrix::Raw(m),
-    });
+    let m = if run.rotate45 { [0.7071, 0.7071, -0.7071, 0.7071, x, y] } else { [1.0, 0.0, 0.0, 1.0, x, y] };
+    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Raw(m) });
     let h = run.hscale;
     let n = run.glyphs.len();
     let mut i = 0;
@@ -99,27 +84,16 @@ fn text_run(
         let mut cps = Vec::with_capacity(n - i);
         while i < n && run.glyphs[i].face == face {
             let g = &run.glyphs[i];
-            let code = builders[face as usize]
-                .code(g.gid, g.ch)
-                .map_err(LayoutError::Pdf)?;
+            let code = builders[face as usize].code(g.gid, g.ch).map_err(LayoutError::Pdf)?;
             let adj = (g.natural * h - g.adv) * 1000.0 / (run.size * h);
-            let offset = if i + 1 < n && adj.abs() >= 0.0005 {
-                r3(adj)
-            } else {
-                0.0
-            };
+            let offset = if i + 1 < n && adj.abs() >= 0.0005 { r3(adj) } else { 0.0 };
             cps.push(Codepoint::with_cid(code, offset, g.ch.to_string()));
             i += 1;
         }
         // SetFont between SetTextMatrix and ShowText also keeps printpdf's glyph-run merger
         // (which re-derives positions from /W) out of the way: the TJ is written as given.
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(font_id(face)),
-            size: Pt(run.size),
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(cps)],
-        });
+        ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(face)), size: Pt(run.size) });
+        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(cps)] });
     }
     ops.push(Op::EndTextSection);
     if run.hscale != 1.0 {
@@ -134,33 +108,14 @@ fn page_ops(page: &Page, builders: &mut [SubsetBuilder; 3]) -> Result<Vec<Op>, L
     for item in &page.items {
         match item {
             Item::Text(run) => text_run(&mut ops, run, builders)?,
-            Item::Rule {
-                x0,
-                x1,
-                y,
-                width,
-                color: c,
-            } => {
-                let pt = |x: f32| LinePoint {
-                    p: Point {
-                        x: Pt(r3(x)),
-                        y: Pt(r3(*y)),
-                    },
-                    bezier: false,
-                };
+            Item::Rule { x0, x1, y, width, color: c } => {
+                let pt = |x: f32| LinePoint { p: Point { x: Pt(r3(x)), y: Pt(r3(*y)) }, bezier: false };
                 ops.extend([
                     Op::SaveGraphicsState,
                     Op::SetOutlineColor { col: color(*c) },
                     Op::SetOutlineThickness { pt: Pt(*width) },
-                    Op::SetLineCapStyle {
-                        cap: LineCapStyle::Butt,
-                    },
-                    Op::DrawLine {
-                        line: Line {
-                            points: vec![pt(*x0), pt(*x1)],
-                            is_closed: false,
-                        },
-                    },
+                    Op::SetLineCapStyle { cap: LineCapStyle::Butt },
+                    Op::DrawLine { line: Line { points: vec![pt(*x0), pt(*x1)], is_closed: false } },
                     Op::RestoreGraphicsState,
                 ]);
             }
@@ -184,11 +139,7 @@ fn deflate(data: &[u8], packing: Packing) -> Result<Vec<u8>, LayoutError> {
     // zeroed per call, which dominates for the small streams.
     let window_bits = (usize::BITS - data.len().max(256).leading_zeros()).clamp(9, 15) as i32;
     let config = match packing {
-        Packing::Text => zlib_rs::DeflateConfig {
-            window_bits,
-            mem_level: 8,
-            ..zlib_rs::DeflateConfig::new(6)
-        },
+        Packing::Text => zlib_rs::DeflateConfig { window_bits, mem_level: 8, ..zlib_rs::DeflateConfig::new(6) },
         Packing::Font => zlib_rs::DeflateConfig {
             strategy: zlib_rs::Strategy::HuffmanOnly,
             // 32K-symbol blocks: fewer Huffman trees to build.
@@ -219,22 +170,12 @@ fn subset_tag(name: &str, glyphs: &[(u16, char)]) -> String {
         g.to_be_bytes().into_iter().for_each(&mut feed);
         (c as u32).to_be_bytes().into_iter().for_each(&mut feed);
     }
-    (0..6)
-        .map(|i| (b'A' + ((h >> (i * 10)) % 26) as u8) as char)
-        .collect()
+    (0..6).map(|i| (b'A' + ((h >> (i * 10)) % 26) as u8) as char).collect()
 }
 
-pub(super) fn write_pdf(
-    pages: &[Page],
-    fonts: &Fonts,
-    title: &str,
-) -> Result<Vec<u8>, LayoutError> {
+pub(super) fn write_pdf(pages: &[Page], fonts: &Fonts, title: &str) -> Result<Vec<u8>, LayoutError> {
     // Page operations; glyph codes are assigned (per face, in order of first use) on the way.
-    let mut builders = [
-        SubsetBuilder::new(),
-        SubsetBuilder::new(),
-        SubsetBuilder::new(),
-    ];
+    let mut builders = [SubsetBuilder::new(), SubsetBuilder::new(), SubsetBuilder::new()];
     let mut pdf_pages = Vec::with_capacity(pages.len());
     for p in pages {
         let ops = page_ops(p, &mut builders)?;
@@ -258,83 +199,41 @@ pub(super) fn write_pdf(
         if b.is_empty() {
             continue;
         }
-        let face = fonts
-            .face(f)
-            .ok_or_else(|| LayoutError::Pdf("font used but not loaded".into()))?;
+        let face = fonts.face(f).ok_or_else(|| LayoutError::Pdf("font used but not loaded".into()))?;
         let name = format!("{}+{}", subset_tag(&face.ps_name, &b.glyphs), face.ps_name);
         id_hash.update(name.as_bytes());
-        let otf = b
-            .build_otf(face, &name)
-            .map_err(|e| LayoutError::Font(format!("{}: {e}", face.ps_name)))?;
+        let otf = b.build_otf(face, &name).map_err(|e| LayoutError::Font(format!("{}: {e}", face.ps_name)))?;
         let mut font_warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(&otf, 0, &mut font_warnings).ok_or_else(|| {
-            LayoutError::Font(format!(
-                "{name}: printpdf cannot parse the subset: {font_warnings:?}"
-            ))
-        })?;
-        doc.resources
-            .fonts
-            .map
-            .insert(font_id(f), PdfFont::new(parsed));
+        let parsed = ParsedFont::from_bytes(&otf, 0, &mut font_warnings)
+            .ok_or_else(|| LayoutError::Font(format!("{name}: printpdf cannot parse the subset: {font_warnings:?}")))?;
+        doc.resources.fonts.map.insert(font_id(f), PdfFont::new(parsed));
     }
     doc.pages = pdf_pages;
 
-    let opts = PdfSaveOptions {
-        subset_fonts: false,
-        ..PdfSaveOptions::default()
-    };
+    let opts = PdfSaveOptions { subset_fonts: false, ..PdfSaveOptions::default() };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    if let Some(w) = warnings
-        .iter()
-        .find(|w| w.severity == PdfParseErrorSeverity::Error)
-    {
+    if let Some(w) = warnings.iter().find(|w| w.severity == PdfParseErrorSeverity::Error) {
         return Err(LayoutError::Pdf(w.msg.clone()));
     }
 
     // printpdf declares PDF 1.3; /Lang (below) is a PDF 1.4 key.
     lo.version = "1.4".into();
     // Info: no dates (printpdf writes 1970 ones), no empty fields.
-    let info = lo
-        .trailer
-        .get(b"Info")
-        .and_then(|o| o.as_reference())
-        .map_err(|e| LayoutError::Pdf(format!("no Info dictionary: {e}")))?;
+    let info = lo.trailer.get(b"Info").and_then(|o| o.as_reference()).map_err(|e| LayoutError::Pdf(format!("no Info dictionary: {e}")))?;
     let lang = {
-        let d = lo
-            .get_dictionary_mut(info)
-            .map_err(|e| LayoutError::Pdf(e.to_string()))?;
-        for key in [
-            "CreationDate",
-            "ModDate",
-            "Trapped",
-            "GTS_PDFXVersion",
-            "Author",
-            "Subject",
-            "Identifier",
-            "Keywords",
-        ] {
+        let d = lo.get_dictionary_mut(info).map_err(|e| LayoutError::Pdf(e.to_string()))?;
+        for key in ["CreationDate", "ModDate", "Trapped", "GTS_PDFXVersion", "Author", "Subject", "Identifier", "Keywords"] {
             d.remove(key.as_bytes());
         }
         // A string object of printpdf's for the catalog's /Lang (lopdf is reached through
         // printpdf only, it is not a dependency of this crate).
-        let mut lang = d
-            .get(b"Producer")
-            .map_err(|e| LayoutError::Pdf(e.to_string()))?
-            .clone();
-        *lang
-            .as_str_mut()
-            .map_err(|e| LayoutError::Pdf(e.to_string()))? = b"zh-CN".to_vec();
+        let mut lang = d.get(b"Producer").map_err(|e| LayoutError::Pdf(e.to_string()))?.clone();
+        *lang.as_str_mut().map_err(|e| LayoutError::Pdf(e.to_string()))? = b"zh-CN".to_vec();
         lang
     };
-    let root = lo
-        .trailer
-        .get(b"Root")
-        .and_then(|o| o.as_reference())
-        .map_err(|e| LayoutError::Pdf(format!("no catalog: {e}")))?;
-    lo.get_dictionary_mut(root)
-        .map_err(|e| LayoutError::Pdf(e.to_string()))?
-        .set("Lang", lang);
+    let root = lo.trailer.get(b"Root").and_then(|o| o.as_reference()).map_err(|e| LayoutError::Pdf(format!("no catalog: {e}")))?;
+    lo.get_dictionary_mut(root).map_err(|e| LayoutError::Pdf(e.to_string()))?.set("Lang", lang);
 
     // Deflate every stream; hash the content streams and CMaps (in object order) for the /ID.
     for obj in lo.objects.values_mut() {
@@ -344,11 +243,7 @@ pub(super) fn write_pdf(
         if stream.dict.has(b"Filter") {
             continue;
         }
-        let is_font = stream
-            .dict
-            .get(b"Subtype")
-            .and_then(|s| s.as_name())
-            .is_ok_and(|s| s == b"CIDFontType0C");
+        let is_font = stream.dict.get(b"Subtype").and_then(|s| s.as_name()).is_ok_and(|s| s == b"CIDFontType0C");
         let packing = if is_font {
             Packing::Font
         } else {
@@ -362,30 +257,14 @@ pub(super) fn write_pdf(
     // The /ID pair (printpdf: two random 32-character strings): the first 128 bits of the hash,
     // as 32 hex digits.
     let digest = id_hash.finalize();
-    let id_hex: Vec<u8> = digest[..16]
-        .iter()
-        .flat_map(|b| format!("{b:02X}").into_bytes())
-        .collect();
-    let ids = lo
-        .trailer
-        .get_mut(b"ID")
-        .and_then(|o| o.as_array_mut())
-        .map_err(|e| LayoutError::Pdf(format!("no /ID: {e}")))?;
+    let id_hex: Vec<u8> = digest[..16].iter().flat_map(|b| format!("{b:02X}").into_bytes()).collect();
+    let ids = lo.trailer.get_mut(b"ID").and_then(|o| o.as_array_mut()).map_err(|e| LayoutError::Pdf(format!("no /ID: {e}")))?;
     for id in ids.iter_mut() {
-        *id.as_str_mut()
-            .map_err(|e| LayoutError::Pdf(e.to_string()))? = id_hex.clone();
+        *id.as_str_mut().map_err(|e| LayoutError::Pdf(e.to_string()))? = id_hex.clone();
     }
 
-    let est: usize = lo
-        .objects
-        .values()
-        .filter_map(|o| o.as_stream().ok())
-        .map(|s| s.content.len() + 256)
-        .sum::<usize>()
-        + 4096
-        + 400 * pages.len();
+    let est: usize = lo.objects.values().filter_map(|o| o.as_stream().ok()).map(|s| s.content.len() + 256).sum::<usize>() + 4096 + 400 * pages.len();
     let mut out = Vec::with_capacity(est);
-    lo.save_to(&mut out)
-        .map_err(|e| LayoutError::Pdf(format!("cannot write the PDF: {e}")))?;
+    lo.save_to(&mut out).map_err(|e| LayoutError::Pdf(format!("cannot write the PDF: {e}")))?;
     Ok(out)
 }

@@ -16,11 +16,7 @@ fn fonts() -> &'static Fonts {
     static F: OnceLock<Fonts> = OnceLock::new();
     F.get_or_init(|| {
         let f = Fonts::load(Some(&fang_path())).expect("fonts load");
-        assert!(
-            f.has_fang(),
-            "FandolFang not found at {}",
-            fang_path().display()
-        );
+        assert!(f.has_fang(), "FandolFang not found at {}", fang_path().display());
         f
     })
 }
@@ -53,15 +49,8 @@ fn sample() -> NoticeDoc {
 // Helpers around the command-line tools
 
 fn tool(name: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {name} ({e}); install poppler-utils and qpdf"));
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("cannot run {name} ({e}); install poppler-utils and qpdf"));
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Write `pdf` to a temporary file; the directory lives as long as the returned guard.
@@ -87,10 +76,7 @@ fn pdfinfo_field(path: &str, field: &str) -> String {
     let (ok, out, err) = tool("pdfinfo", &[path]);
     assert!(ok, "pdfinfo failed: {err}");
     out.lines()
-        .find_map(|l| {
-            l.strip_prefix(field)
-                .map(|v| v.trim_start_matches(':').trim().to_string())
-        })
+        .find_map(|l| l.strip_prefix(field).map(|v| v.trim_start_matches(':').trim().to_string()))
         .unwrap_or_else(|| panic!("pdfinfo has no {field}:\n{out}"))
 }
 
@@ -106,13 +92,7 @@ fn pdffonts(path: &str) -> Vec<(String, String, String, String, String)> {
             let t: Vec<&str> = l.split_whitespace().collect();
             let n = t.len();
             assert!(n >= 8, "unexpected pdffonts row: {l}");
-            (
-                t[0].to_string(),
-                t[1..n - 6].join(" "),
-                t[n - 5].to_string(),
-                t[n - 4].to_string(),
-                t[n - 3].to_string(),
-            )
+            (t[0].to_string(), t[1..n - 6].join(" "), t[n - 5].to_string(), t[n - 4].to_string(), t[n - 3].to_string())
         })
         .collect()
 }
@@ -139,17 +119,11 @@ fn notice_pdftotext_finds_all_text() {
         "2026年3月5日",
         "校验码1a2b3c4d5e6f",
     ] {
-        assert!(
-            flat.contains(needle),
-            "pdftotext output lacks {needle:?}:\n{text}"
-        );
+        assert!(flat.contains(needle), "pdftotext output lacks {needle:?}:\n{text}");
     }
     // The page number keeps its spaces, and the amount its space before 元.
     assert!(text.contains("— 1 —"), "no page number in:\n{text}");
-    assert!(
-        text.contains("1,234,567.89 元"),
-        "amount not extracted as typed:\n{text}"
-    );
+    assert!(text.contains("1,234,567.89 元"), "amount not extracted as typed:\n{text}");
 }
 
 // 2. fonts: embedded subsets only
@@ -159,50 +133,19 @@ fn notice_pdffonts_embedded_subsets_only() {
     let pdf = render(&sample(), fonts()).unwrap();
     let (_d, path) = temp_pdf(&pdf);
     let rows = pdffonts(&path);
-    assert!(
-        rows.len() >= 2,
-        "expected the body and head fonts: {rows:?}"
-    );
+    assert!(rows.len() >= 2, "expected the body and head fonts: {rows:?}");
     let base14 = ["Times", "Helvetica", "Courier", "Symbol", "ZapfDingbats"];
     for (name, ty, emb, sub, uni) in &rows {
-        let (tag, rest) = name
-            .split_once('+')
-            .unwrap_or_else(|| panic!("{name} has no subset tag"));
-        assert!(
-            tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
-            "bad subset tag in {name}"
-        );
-        assert!(
-            !base14.iter().any(|b| rest.starts_with(b)),
-            "Base-14 font {name}"
-        );
-        assert_eq!(
-            (emb.as_str(), sub.as_str(), uni.as_str()),
-            ("yes", "yes", "yes"),
-            "{name}"
-        );
+        let (tag, rest) = name.split_once('+').unwrap_or_else(|| panic!("{name} has no subset tag"));
+        assert!(tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()), "bad subset tag in {name}");
+        assert!(!base14.iter().any(|b| rest.starts_with(b)), "Base-14 font {name}");
+        assert_eq!((emb.as_str(), sub.as_str(), uni.as_str()), ("yes", "yes", "yes"), "{name}");
         assert_eq!(ty, "CID Type 0C", "{name}");
     }
-    let names: Vec<&str> = rows
-        .iter()
-        .map(|r| r.0.split_once('+').unwrap().1)
-        .collect();
-    assert!(
-        names.contains(&"FandolFang-Regular"),
-        "body not in 仿宋: {names:?}"
-    );
-    assert!(
-        names
-            .iter()
-            .any(|n| n.starts_with("NotoSerifCJK") && n.ends_with("Bold")),
-        "{names:?}"
-    );
-    assert!(
-        names
-            .iter()
-            .any(|n| n.starts_with("NotoSerifCJK") && n.ends_with("Regular")),
-        "{names:?}"
-    );
+    let names: Vec<&str> = rows.iter().map(|r| r.0.split_once('+').unwrap().1).collect();
+    assert!(names.contains(&"FandolFang-Regular"), "body not in 仿宋: {names:?}");
+    assert!(names.iter().any(|n| n.starts_with("NotoSerifCJK") && n.ends_with("Bold")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("NotoSerifCJK") && n.ends_with("Regular")), "{names:?}");
 }
 
 // 3. page size
@@ -212,20 +155,11 @@ fn notice_pdfinfo_a4() {
     let pdf = render(&sample(), fonts()).unwrap();
     let (_d, path) = temp_pdf(&pdf);
     let size = pdfinfo_field(&path, "Page size");
-    let nums: Vec<f64> = size
-        .split_whitespace()
-        .filter_map(|t| t.parse().ok())
-        .collect();
+    let nums: Vec<f64> = size.split_whitespace().filter_map(|t| t.parse().ok()).collect();
     assert!(nums.len() >= 2, "{size}");
-    assert!(
-        (nums[0] - 595.276).abs() < 0.5 && (nums[1] - 841.89).abs() < 0.5,
-        "page size {size}"
-    );
+    assert!((nums[0] - 595.276).abs() < 0.5 && (nums[1] - 841.89).abs() < 0.5, "page size {size}");
     assert_eq!(pdfinfo_field(&path, "Pages"), "1");
-    assert_eq!(
-        pdfinfo_field(&path, "Title"),
-        "关于拨付2025年度高新技术企业培育奖励资金的通知"
-    );
+    assert_eq!(pdfinfo_field(&path, "Title"), "关于拨付2025年度高新技术企业培育奖励资金的通知");
 }
 
 // 4. structure
@@ -234,19 +168,12 @@ fn notice_pdfinfo_a4() {
 fn notice_qpdf_check_clean() {
     let mut doc = sample();
     doc.watermark = Some("样稿".into());
-    for pdf in [
-        render(&sample(), fonts()).unwrap(),
-        render(&doc, fonts()).unwrap(),
-        render_many(&[sample(), doc.clone()], fonts()).unwrap(),
-    ] {
+    for pdf in [render(&sample(), fonts()).unwrap(), render(&doc, fonts()).unwrap(), render_many(&[sample(), doc.clone()], fonts()).unwrap()] {
         let (_d, path) = temp_pdf(&pdf);
         let (ok, out, err) = tool("qpdf", &["--check", &path]);
         assert!(ok, "qpdf --check failed:\n{out}\n{err}");
         let all = format!("{out}{err}").to_lowercase();
-        assert!(
-            !all.contains("warning") && !all.contains("error:"),
-            "qpdf --check:\n{out}\n{err}"
-        );
+        assert!(!all.contains("warning") && !all.contains("error:"), "qpdf --check:\n{out}\n{err}");
         assert!(out.contains("No syntax or stream encoding errors"), "{out}");
     }
 }
@@ -280,10 +207,7 @@ fn notice_rendering_is_deterministic() {
     // The trailer's /ID (written `/ID [` by hand before, `/ID[` by printpdf's serializer).
     let id = |p: &[u8]| {
         let s = String::from_utf8_lossy(p);
-        let at = s[s.rfind("trailer").expect("no trailer")..]
-            .find("/ID")
-            .map(|i| s.rfind("trailer").unwrap() + i)
-            .expect("no /ID in the trailer");
+        let at = s[s.rfind("trailer").expect("no trailer")..].find("/ID").map(|i| s.rfind("trailer").unwrap() + i).expect("no /ID in the trailer");
         s[at..].split(']').next().unwrap().to_string()
     };
     assert_ne!(id(&a), id(&c));
@@ -302,18 +226,10 @@ fn notice_pdf_info_lang_and_id() {
     let objects = &v["qpdf"][1];
     let trailer = &objects["trailer"]["value"];
     let deref = |r: &serde_json::Value| &objects[format!("obj:{}", r.as_str().unwrap())]["value"];
-    let ids: Vec<&str> = trailer["/ID"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().trim_start_matches("u:"))
-        .collect();
+    let ids: Vec<&str> = trailer["/ID"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().trim_start_matches("u:")).collect();
     assert_eq!(ids.len(), 2);
     assert_eq!(ids[0], ids[1]);
-    assert!(
-        ids[0].len() == 32 && ids[0].chars().all(|c| c.is_ascii_hexdigit()),
-        "{ids:?}"
-    );
+    assert!(ids[0].len() == 32 && ids[0].chars().all(|c| c.is_ascii_hexdigit()), "{ids:?}");
     let info = deref(&trailer["/Info"]).as_object().unwrap();
     let mut keys: Vec<&str> = info.keys().map(String::as_str).collect();
     keys.sort();
@@ -329,14 +245,10 @@ fn notice_pdf_info_lang_and_id() {
 
 fn doc_with_pages(pages: usize) -> NoticeDoc {
     let mut d = sample();
-    let filler =
-        "为贯彻落实市委市政府决策部署，进一步支持科技型中小企业发展，现将有关事项通知如下。";
+    let filler = "为贯彻落实市委市政府决策部署，进一步支持科技型中小企业发展，现将有关事项通知如下。";
     let mut i = 0;
     while page_count(&d, fonts()).unwrap() < pages {
-        d.paragraphs.insert(
-            d.paragraphs.len() - 1,
-            Paragraph::new(format!("{}、{filler}", i + 1)),
-        );
+        d.paragraphs.insert(d.paragraphs.len() - 1, Paragraph::new(format!("{}、{filler}", i + 1)));
         i += 1;
     }
     assert_eq!(page_count(&d, fonts()).unwrap(), pages);
@@ -352,11 +264,7 @@ fn notice_three_pages_numbered() {
     let text = pdftotext(&path);
     let pages: Vec<&str> = text.split('\u{c}').collect();
     for (i, p) in pages.iter().take(3).enumerate() {
-        assert!(
-            p.contains(&format!("— {} —", i + 1)),
-            "page {} lacks its number:\n{p}",
-            i + 1
-        );
+        assert!(p.contains(&format!("— {} —", i + 1)), "page {} lacks its number:\n{p}", i + 1);
     }
     // the closing block is on the last page, with at least one body line before it
     assert!(squash(pages[2]).contains("2026年3月5日"));
@@ -376,10 +284,7 @@ fn notice_render_many_one_page_each() {
     let (_d, path) = temp_pdf(&pdf);
     assert_eq!(pdfinfo_field(&path, "Pages"), "5");
     let text = pdftotext(&path);
-    let pages: Vec<&str> = text
-        .split('\u{c}')
-        .filter(|p| !p.trim().is_empty())
-        .collect();
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
     assert_eq!(pages.len(), 5);
     for (i, p) in pages.iter().enumerate() {
         assert!(p.contains("— 1 —"), "page numbers restart per notice: {p}");
@@ -390,10 +295,7 @@ fn notice_render_many_one_page_each() {
     // a notice taking two pages is numbered 1, 2 inside the combined file
     let two = render_many(&[sample(), doc_with_pages(2), sample()], fonts()).unwrap();
     let (_d2, p2) = temp_pdf(&two);
-    let t: Vec<String> = pdftotext(&p2)
-        .split('\u{c}')
-        .map(|s| s.to_string())
-        .collect();
+    let t: Vec<String> = pdftotext(&p2).split('\u{c}').map(|s| s.to_string()).collect();
     assert_eq!(pdfinfo_field(&p2, "Pages"), "4");
     for (i, n) in [1, 1, 2, 1].iter().enumerate() {
         assert!(t[i].contains(&format!("— {n} —")), "page {i}: {}", t[i]);
@@ -409,11 +311,7 @@ fn notice_lines_fit_the_text_block_and_respect_kinsoku() {
         "金额1,234,567.89元，代码91320115MA1XYZW12X、GR202332006846；“引号”（括号）《书名》〔2026〕【方括】……——。\
          ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
     ));
-    d.paragraphs.push(Paragraph {
-        text: "加粗段落，不缩进。".repeat(8),
-        indent: false,
-        bold: true,
-    });
+    d.paragraphs.push(Paragraph { text: "加粗段落，不缩进。".repeat(8), indent: false, bold: true });
     let pages = layout(&d, fonts()).unwrap();
     let mut body_lines = 0;
     for page in &pages {
@@ -423,38 +321,16 @@ fn notice_lines_fit_the_text_block_and_respect_kinsoku() {
                 continue;
             }
             let w = width(&run.glyphs);
-            assert!(
-                run.x >= MARGIN_LEFT - 0.01,
-                "line starts left of the text block at {}",
-                run.x
-            );
-            assert!(
-                run.x + w <= MARGIN_LEFT + BLOCK_W + 0.01,
-                "line overflows: {} > {}",
-                run.x + w,
-                MARGIN_LEFT + BLOCK_W
-            );
+            assert!(run.x >= MARGIN_LEFT - 0.01, "line starts left of the text block at {}", run.x);
+            assert!(run.x + w <= MARGIN_LEFT + BLOCK_W + 0.01, "line overflows: {} > {}", run.x + w, MARGIN_LEFT + BLOCK_W);
             let text: String = run.glyphs.iter().map(|g| g.ch).collect();
-            if run.size == BODY_PT
-                && run.color == Color::Black
-                && run.y > PAGE_H - MARGIN_TOP - BLOCK_H
-            {
+            if run.size == BODY_PT && run.color == Color::Black && run.y > PAGE_H - MARGIN_TOP - BLOCK_H {
                 body_lines += 1;
-                assert!(
-                    !linebreak::no_line_start(run.glyphs[0].ch),
-                    "line starts with closing punctuation: {text}"
-                );
+                assert!(!linebreak::no_line_start(run.glyphs[0].ch), "line starts with closing punctuation: {text}");
                 let last = run.glyphs[run.glyphs.len() - 1].ch;
-                assert!(
-                    !linebreak::no_line_end(last),
-                    "line ends with opening punctuation: {text}"
-                );
+                assert!(!linebreak::no_line_end(last), "line ends with opening punctuation: {text}");
                 // Lines on the grid: at most 28 full-width characters.
-                assert!(
-                    run.glyphs.len() <= CHARS_PER_LINE
-                        || run.glyphs.iter().any(|g| g.ch.is_ascii()),
-                    "{text}"
-                );
+                assert!(run.glyphs.len() <= CHARS_PER_LINE || run.glyphs.iter().any(|g| g.ch.is_ascii()), "{text}");
                 // the Latin runs are never split when they fit on a line
                 for token in ["1,234,567.89", "91320115MA1XYZW12X", "GR202332006846"] {
                     let first = token.chars().next().unwrap();
@@ -468,28 +344,19 @@ fn notice_lines_fit_the_text_block_and_respect_kinsoku() {
             }
         }
     }
-    assert!(
-        body_lines > 22,
-        "expected a multi-page body, got {body_lines} lines"
-    );
+    assert!(body_lines > 22, "expected a multi-page body, got {body_lines} lines");
 }
 
 #[test]
 fn notice_full_lines_hold_28_characters() {
     let mut d = sample();
-    d.paragraphs = vec![Paragraph {
-        text: "永".repeat(28 * 3),
-        indent: false,
-        bold: false,
-    }];
+    d.paragraphs = vec![Paragraph { text: "永".repeat(28 * 3), indent: false, bold: false }];
     let pages = layout(&d, fonts()).unwrap();
     let lines: Vec<usize> = pages[0]
         .items
         .iter()
         .filter_map(|i| match i {
-            Item::Text(r) if r.glyphs.first().is_some_and(|g| g.ch == '永') => {
-                Some(r.glyphs.len())
-            }
+            Item::Text(r) if r.glyphs.first().is_some_and(|g| g.ch == '永') => Some(r.glyphs.len()),
             _ => None,
         })
         .collect();
@@ -498,9 +365,7 @@ fn notice_full_lines_hold_28_characters() {
     d.paragraphs[0].indent = true;
     let pages = layout(&d, fonts()).unwrap();
     let first = pages[0].items.iter().find_map(|i| match i {
-        Item::Text(r) if r.glyphs.first().is_some_and(|g| g.ch == '永') => {
-            Some((r.x, r.glyphs.len()))
-        }
+        Item::Text(r) if r.glyphs.first().is_some_and(|g| g.ch == '永') => Some((r.x, r.glyphs.len())),
         _ => None,
     });
     let (x, n) = first.unwrap();
@@ -511,88 +376,34 @@ fn notice_full_lines_hold_28_characters() {
 #[test]
 fn notice_head_and_closing_positions() {
     let pages = layout(&sample(), fonts()).unwrap();
-    let runs: Vec<&TextRun> = pages[0]
-        .items
-        .iter()
-        .filter_map(|i| if let Item::Text(r) = i { Some(r) } else { None })
-        .collect();
-    let find = |s: &str| {
-        *runs
-            .iter()
-            .find(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == s)
-            .unwrap_or_else(|| panic!("no run {s}"))
-    };
+    let runs: Vec<&TextRun> = pages[0].items.iter().filter_map(|i| if let Item::Text(r) = i { Some(r) } else { None }).collect();
+    let find = |s: &str| *runs.iter().find(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == s).unwrap_or_else(|| panic!("no run {s}"));
     let centre = MARGIN_LEFT + BLOCK_W / 2.0;
     let auth = find("南京市江宁区科学技术局文件");
     assert_eq!(auth.color, Color::Red);
-    assert!(
-        (auth.x + width(&auth.glyphs) / 2.0 - centre).abs() < 0.05,
-        "authority not centred"
-    );
+    assert!((auth.x + width(&auth.glyphs) / 2.0 - centre).abs() < 0.05, "authority not centred");
     assert!(width(&auth.glyphs) <= BLOCK_W + 0.01);
     let num = find("江宁科〔2026〕12号");
-    assert!(
-        (num.x + width(&num.glyphs) / 2.0 - centre).abs() < 0.05,
-        "number not centred"
-    );
+    assert!((num.x + width(&num.glyphs) / 2.0 - centre).abs() < 0.05, "number not centred");
     assert!(num.y < auth.y);
-    let rule_y = pages[0]
-        .items
-        .iter()
-        .find_map(|i| {
-            if let Item::Rule {
-                y, x0, x1, color, ..
-            } = i
-            {
-                Some((*y, *x0, *x1, *color))
-            } else {
-                None
-            }
-        })
-        .unwrap();
+    let rule_y = pages[0].items.iter().find_map(|i| if let Item::Rule { y, x0, x1, color, .. } = i { Some((*y, *x0, *x1, *color)) } else { None }).unwrap();
     assert_eq!(rule_y.3, Color::Red);
-    assert!(
-        (rule_y.2 - rule_y.1 - BLOCK_W).abs() < 0.01,
-        "rule not as wide as the text block"
-    );
-    assert!(
-        rule_y.0 < num.y && num.y - rule_y.0 < 10.0 * MM,
-        "rule not just below the number"
-    );
+    assert!((rule_y.2 - rule_y.1 - BLOCK_W).abs() < 0.01, "rule not as wide as the text block");
+    assert!(rule_y.0 < num.y && num.y - rule_y.0 < 10.0 * MM, "rule not just below the number");
     let date = find("2026年3月5日");
     let right = date.x + width(&date.glyphs);
-    assert!(
-        (MARGIN_LEFT + BLOCK_W - right - 4.0 * PITCH_X).abs() < 0.05,
-        "date not 4 characters from the right"
-    );
-    let signer = runs
-        .iter()
-        .filter(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == "南京市江宁区科学技术局")
-        .last()
-        .unwrap();
-    assert!(
-        (signer.x + width(&signer.glyphs) / 2.0 - (date.x + width(&date.glyphs) / 2.0)).abs()
-            < 0.05,
-        "signer not centred on the date"
-    );
-    assert!(
-        (signer.y - date.y - PITCH_Y).abs() < 0.01,
-        "signer right above the date"
-    );
+    assert!((MARGIN_LEFT + BLOCK_W - right - 4.0 * PITCH_X).abs() < 0.05, "date not 4 characters from the right");
+    let signer = runs.iter().filter(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == "南京市江宁区科学技术局").last().unwrap();
+    assert!((signer.x + width(&signer.glyphs) / 2.0 - (date.x + width(&date.glyphs) / 2.0)).abs() < 0.05, "signer not centred on the date");
+    assert!((signer.y - date.y - PITCH_Y).abs() < 0.01, "signer right above the date");
     let pno = find("— 1 —");
     assert!(
         (pno.x + width(&pno.glyphs) - (MARGIN_LEFT + BLOCK_W - PAGE_NO_PT)).abs() < 0.05,
         "page 1 (odd): right, one character in from the text block's edge"
     );
-    assert!(
-        pno.y < PAGE_H - MARGIN_TOP - BLOCK_H,
-        "page number inside the text block"
-    );
+    assert!(pno.y < PAGE_H - MARGIN_TOP - BLOCK_H, "page number inside the text block");
     let footer = runs.iter().find(|r| r.size == FOOTER_PT).unwrap();
-    assert!(
-        footer.y < pno.y - PAGE_NO_PT,
-        "footer overlaps the page number"
-    );
+    assert!(footer.y < pno.y - PAGE_NO_PT, "footer overlaps the page number");
 }
 
 // 8. glyph coverage
@@ -613,27 +424,11 @@ fn notice_missing_glyph_is_refused() {
     let mut d = sample();
     d.title.push('😀');
     d.paragraphs[0].text.push('\u{20000}');
-    assert_eq!(
-        check_glyphs(&d, f),
-        Err(LayoutError::MissingGlyph {
-            ch: '😀',
-            field: "title"
-        })
-    );
+    assert_eq!(check_glyphs(&d, f), Err(LayoutError::MissingGlyph { ch: '😀', field: "title" }));
     let mut d = sample();
     d.footer = Some("校验码 \u{200B}".into());
-    assert_eq!(
-        check_glyphs(&d, f),
-        Err(LayoutError::MissingGlyph {
-            ch: '\u{200B}',
-            field: "footer"
-        })
-    );
-    let msg = LayoutError::MissingGlyph {
-        ch: '😀',
-        field: "body",
-    }
-    .to_string();
+    assert_eq!(check_glyphs(&d, f), Err(LayoutError::MissingGlyph { ch: '\u{200B}', field: "footer" }));
+    let msg = LayoutError::MissingGlyph { ch: '😀', field: "body" }.to_string();
     assert!(msg.contains("U+1F600") && msg.contains("body"), "{msg}");
     assert_eq!(check_glyphs(&sample(), f), Ok(()));
 }
@@ -641,11 +436,7 @@ fn notice_missing_glyph_is_refused() {
 #[test]
 fn notice_ten_thousand_characters_flow_onto_pages() {
     let mut d = sample();
-    let text: String = "科技创新驱动发展，企业培育成效显著。"
-        .chars()
-        .cycle()
-        .take(10_000)
-        .collect();
+    let text: String = "科技创新驱动发展，企业培育成效显著。".chars().cycle().take(10_000).collect();
     d.paragraphs = vec![Paragraph::new(text)];
     let n = page_count(&d, fonts()).unwrap();
     // 10,000 characters ≈ 16 full pages of 22 × 28
@@ -661,15 +452,9 @@ fn notice_ten_thousand_characters_flow_onto_pages() {
 fn notice_fallback_per_character() {
     // 喆 is not in FandolFang: it comes from Noto Serif; Latin text also comes from Noto Serif.
     let f = fonts();
-    assert!(
-        f.face(Face::Fang).unwrap().glyph('喆').is_none(),
-        "test assumes FandolFang lacks 喆"
-    );
+    assert!(f.face(Face::Fang).unwrap().glyph('喆').is_none(), "test assumes FandolFang lacks 喆");
     let g = f.shape("张喆A", &BODY, "body").unwrap();
-    assert_eq!(
-        g.iter().map(|g| g.face).collect::<Vec<_>>(),
-        [Face::Fang, Face::Serif, Face::Serif]
-    );
+    assert_eq!(g.iter().map(|g| g.face).collect::<Vec<_>>(), [Face::Fang, Face::Serif, Face::Serif]);
     let mut d = sample();
     d.paragraphs[0].text.push_str("联系人：张喆。");
     let pdf = render(&d, f).unwrap();
@@ -700,29 +485,14 @@ fn notice_whitespace_and_recipient_colon() {
     d.recipient = "各有关企业:".into();
     d.paragraphs = vec![Paragraph::new("第一行\t第二行\r\n第三行")];
     let pages = layout(&d, fonts()).unwrap();
-    let texts: Vec<String> = pages[0]
-        .items
-        .iter()
-        .filter_map(|i| {
-            if let Item::Text(r) = i {
-                Some(r.glyphs.iter().map(|g| g.ch).collect())
-            } else {
-                None
-            }
-        })
-        .collect();
+    let texts: Vec<String> =
+        pages[0].items.iter().filter_map(|i| if let Item::Text(r) = i { Some(r.glyphs.iter().map(|g| g.ch).collect()) } else { None }).collect();
     assert!(texts.contains(&"各有关企业：".to_string()), "{texts:?}");
-    assert!(
-        texts.contains(&"第一行 第二行  第三行".to_string()),
-        "{texts:?}"
-    );
+    assert!(texts.contains(&"第一行 第二行  第三行".to_string()), "{texts:?}");
     // an empty recipient gives no lone colon
     d.recipient = String::new();
     let pages = layout(&d, fonts()).unwrap();
-    assert!(!pages[0]
-        .items
-        .iter()
-        .any(|i| matches!(i, Item::Text(r) if r.glyphs.len() == 1 && r.glyphs[0].ch == '：')));
+    assert!(!pages[0].items.iter().any(|i| matches!(i, Item::Text(r) if r.glyphs.len() == 1 && r.glyphs[0].ch == '：')));
 }
 
 #[test]
@@ -734,15 +504,9 @@ fn notice_preview_watermark_and_no_number() {
     let (_d, path) = temp_pdf(&pdf);
     let text = squash(&pdftotext(&path));
     assert!(text.contains("样") && text.contains("稿"));
-    assert!(
-        !text.contains("江宁科〔2026〕12号") || text.contains("校验码"),
-        "number only in the footer"
-    );
+    assert!(!text.contains("江宁科〔2026〕12号") || text.contains("校验码"), "number only in the footer");
     let pages = layout(&d, fonts()).unwrap();
-    assert!(
-        matches!(&pages[0].items[0], Item::Text(r) if r.rotate45 && r.color == Color::Watermark),
-        "watermark drawn first"
-    );
+    assert!(matches!(&pages[0].items[0], Item::Text(r) if r.rotate45 && r.color == Color::Watermark), "watermark drawn first");
 }
 
 // 9. size, and the sample for looking at
@@ -770,18 +534,13 @@ fn notice_sample_generator() {
     preview.watermark = Some("样稿".into());
     let mut joint = sample();
     joint.authority = "南京市江宁区科学技术局\n南京市江宁区财政局".into();
-    joint.paragraphs.insert(
-        0,
-        Paragraph {
-            text: "一、奖励依据".into(),
-            indent: true,
-            bold: true,
-        },
-    );
+    joint.paragraphs.insert(0, Paragraph { text: "一、奖励依据".into(), indent: true, bold: true });
     joint.paragraphs.pop();
     joint.title = "关于拨付2025年度高新技术企业\n培育奖励资金的通知".into();
     let mut imprint = sample();
-    imprint.imprint = Some(Imprint { cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    imprint.imprint = Some(Imprint {
+        cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into()
+    });
     let mut letter = imprint.clone();
     letter.letter = true;
     letter.authority = "南京市江宁区科学技术局".into();
@@ -797,11 +556,7 @@ fn notice_sample_generator() {
         let pdf = render(&doc, fonts()).unwrap();
         let p = dir.join(format!("{name}.pdf"));
         std::fs::write(&p, &pdf).unwrap();
-        let _ = Command::new("pdftoppm")
-            .args(["-png", "-r", "60"])
-            .arg(&p)
-            .arg(dir.join(name))
-            .status();
+        let _ = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&p).arg(dir.join(name)).status();
         println!("wrote {} ({} bytes)", p.display(), pdf.len());
     }
 }
@@ -816,9 +571,7 @@ fn notice_fonts_are_shareable_across_threads() {
     // Rendering from several threads at once gives the same bytes.
     let one = render(&sample(), fonts()).unwrap();
     std::thread::scope(|s| {
-        let hs: Vec<_> = (0..4)
-            .map(|_| s.spawn(|| render(&sample(), fonts()).unwrap()))
-            .collect();
+        let hs: Vec<_> = (0..4).map(|_| s.spawn(|| render(&sample(), fonts()).unwrap())).collect();
         for h in hs {
             assert!(h.join().unwrap() == one);
         }
@@ -830,31 +583,15 @@ fn notice_long_authority_wraps_and_long_title_is_refused() {
     let mut d = sample();
     d.authority = "南京市江宁区科学技术局南京市江宁区财政局南京市江宁区发展和改革委员会文件".into();
     let pages = layout(&d, fonts()).unwrap();
-    let heads: Vec<&TextRun> = pages[0]
-        .items
-        .iter()
-        .filter_map(|i| {
-            if let Item::Text(r) = i {
-                (r.color == Color::Red).then_some(r)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let heads: Vec<&TextRun> = pages[0].items.iter().filter_map(|i| if let Item::Text(r) = i { (r.color == Color::Red).then_some(r) } else { None }).collect();
     assert!(heads.len() >= 2, "long authority should wrap");
     for h in &heads {
         assert!(h.hscale >= MIN_AUTHORITY_SCALE - 1e-3 && width(&h.glyphs) <= BLOCK_W + 0.01);
     }
     let mut d = sample();
     d.title = "关于".repeat(200);
-    assert_eq!(
-        layout(&d, fonts()).err(),
-        Some(LayoutError::TooLong { field: "title" })
-    );
-    assert!(matches!(
-        render(&d, fonts()),
-        Err(LayoutError::TooLong { .. })
-    ));
+    assert_eq!(layout(&d, fonts()).err(), Some(LayoutError::TooLong { field: "title" }));
+    assert!(matches!(render(&d, fonts()), Err(LayoutError::TooLong { .. })));
 }
 
 /// The per-document font handed to printpdf: printpdf parses it, embeds exactly the CFF subset,
@@ -862,11 +599,9 @@ fn notice_long_authority_wraps_and_long_title_is_refused() {
 #[test]
 fn notice_subset_font_is_what_printpdf_embeds() {
     let f = fonts();
-    for (face_id, text) in [
-        (Face::Fang, "南京惠企智能科技有限公司：特此通知。"),
-        (Face::Serif, "1,234,567.89 A喆— 1 —"),
-        (Face::SerifBold, "南京市江宁区科学技术局文件"),
-    ] {
+    for (face_id, text) in
+        [(Face::Fang, "南京惠企智能科技有限公司：特此通知。"), (Face::Serif, "1,234,567.89 A喆— 1 —"), (Face::SerifBold, "南京市江宁区科学技术局文件")]
+    {
         let face = f.face(face_id).unwrap();
         let mut b = font::SubsetBuilder::new();
         let mut want = Vec::new();
@@ -888,8 +623,7 @@ fn notice_subset_font_is_what_printpdf_embeds() {
 
         // printpdf's reader and the pieces it writes into the PDF.
         let mut warnings = Vec::new();
-        let parsed = printpdf::ParsedFont::from_bytes(&otf, 0, &mut warnings)
-            .unwrap_or_else(|| panic!("printpdf cannot parse the subset: {warnings:?}"));
+        let parsed = printpdf::ParsedFont::from_bytes(&otf, 0, &mut warnings).unwrap_or_else(|| panic!("printpdf cannot parse the subset: {warnings:?}"));
         assert_eq!(parsed.font_name.as_deref(), Some(name.as_str()));
         assert_eq!(parsed.num_glyphs, n);
         for &(ch, code, w) in &want {
@@ -898,16 +632,9 @@ fn notice_subset_font_is_what_printpdf_embeds() {
             let adv = parsed.get_or_decode_glyph(code).unwrap().horz_advance;
             assert_eq!(adv, w, "width of {ch}");
         }
-        assert_eq!(
-            printpdf::extract_cid_keyed_cff(&otf, 0),
-            Some(b.build_cff(face, &name).unwrap()),
-            "the embedded program is the CFF subset"
-        );
+        assert_eq!(printpdf::extract_cid_keyed_cff(&otf, 0), Some(b.build_cff(face, &name).unwrap()), "the embedded program is the CFF subset");
         let cids = printpdf::cff_charset_gid_to_cid_map(&otf, 0).unwrap();
-        assert!(
-            (0..n).all(|g| cids.get(&g) == Some(&g)),
-            "code = CID = glyph id"
-        );
+        assert!((0..n).all(|g| cids.get(&g) == Some(&g)), "code = CID = glyph id");
     }
 }
 
@@ -974,16 +701,10 @@ fn notice_title_line_breaks_are_kept() {
             _ => None,
         })
         .collect();
-    assert_eq!(
-        titles,
-        ["关于拨付2025年度高新技术企业", "培育奖励资金的通知"]
-    );
+    assert_eq!(titles, ["关于拨付2025年度高新技术企业", "培育奖励资金的通知"]);
     let pdf = render(&d, fonts()).unwrap();
     let (_d, path) = temp_pdf(&pdf);
-    assert_eq!(
-        pdfinfo_field(&path, "Title"),
-        "关于拨付2025年度高新技术企业培育奖励资金的通知"
-    );
+    assert_eq!(pdfinfo_field(&path, "Title"), "关于拨付2025年度高新技术企业培育奖励资金的通知");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -998,10 +719,7 @@ fn text_of(r: &TextRun) -> String {
 }
 
 fn rules_of(page: &Page) -> Vec<(f32, f32, f32, f32, Color)> {
-    page.items
-        .iter()
-        .filter_map(|i| if let Item::Rule { x0, x1, y, width, color } = i { Some((*x0, *x1, *y, *width, *color)) } else { None })
-        .collect()
+    page.items.iter().filter_map(|i| if let Item::Rule { x0, x1, y, width, color } = i { Some((*x0, *x1, *y, *width, *color)) } else { None }).collect()
 }
 
 #[test]
@@ -1031,7 +749,9 @@ fn notice_page_numbers_odd_right_even_left() {
 #[test]
 fn notice_imprint_sits_at_the_foot_of_the_last_page() {
     let mut d = sample();
-    d.imprint = Some(Imprint { cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    d.imprint = Some(Imprint {
+        cc: "区财政局，区审计局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into()
+    });
     let pages = layout(&d, fonts()).unwrap();
     let last = pages.last().unwrap();
     let runs = runs_of(last);
@@ -1072,7 +792,8 @@ fn notice_letter_format() {
     d.letter = true;
     d.authority = "南京市江宁区科学技术局".into();
     d.doc_number = Some("江宁科函〔2026〕3号".into());
-    d.imprint = Some(Imprint { cc: "区市场监管局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
+    d.imprint =
+        Some(Imprint { cc: "区市场监管局".into(), printer: "南京市江宁区科学技术局办公室".into(), printed_on: "2026年3月5日".into() });
     d.paragraphs.extend((0..30).map(|i| Paragraph::new(format!("第{i}段：请及时做好重新认定的准备工作，按期提交申报材料。"))));
     let pages = layout(&d, fonts()).unwrap();
     assert!(pages.len() >= 2);
