@@ -55,6 +55,7 @@ const en: typeof zh = {
     required: 'Required',
     or: 'or',
     refresh: 'Refresh',
+    failed: 'That did not work. Please try again.',
   },
   enterprise: {
     title: 'Enterprises',

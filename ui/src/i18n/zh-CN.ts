@@ -53,6 +53,7 @@ export default {
     required: '必填',
     or: '或',
     refresh: '刷新',
+    failed: '操作未成功，请重试。',
   },
   enterprise: {
     title: '企业台账',
