@@ -36,7 +36,7 @@ async fn lease_growth_calculate_explain_approve_pay() {
             .rows
             .iter()
             .find(|e| {
-                e.founded_on.as_deref().is_some_and(|f| f >= "2022-01-01" && f <= "2025-06-01")
+                e.founded_on.as_deref().is_some_and(|f| ("2022-01-01"..="2025-06-01").contains(&f))
                     && huiqi_core::store::rent::valid_cert_kinds_of(&db, e.id, "2026-01-01").iter().any(|k| k == "high_tech_enterprise")
                     && huiqi_core::store::rent::valid_cert_kinds_of(&db, e.id, "2026-12-31").iter().any(|k| k == "high_tech_enterprise")
                     && huiqi_core::rent::leases(&db, e.id).unwrap().is_empty()

@@ -369,7 +369,7 @@ fn publicity(db: &mut Db, cmd: PubCmd, out: &Out) -> Result<()> {
 struct Stderr<'a>(&'a Out);
 impl Progress for Stderr<'_> {
     fn report(&self, stage: &str, done: u64, total: u64) {
-        if self.0.format == crate::out::Format::Text && total > 0 && done > 0 && (done == total || done % 100 == 0) {
+        if self.0.format == crate::out::Format::Text && total > 0 && done > 0 && (done == total || done.is_multiple_of(100)) {
             eprint!("\r{stage} {done}/{total}");
             if done == total {
                 eprintln!();

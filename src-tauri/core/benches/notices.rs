@@ -52,6 +52,10 @@ fn notice(l: &Letter, i: usize) -> NoticeDoc {
         date: "2026年3月5日".into(),
         footer: Some(format!("江宁科〔2026〕{}号 · 校验码 1a2b3c4d5e6f", i + 1)),
         watermark: None,
+        // Today's layout (page numbers odd right / even left); no 版记, as in the Typst peer.
+        letter: false,
+        imprint: None,
+        layout: huiqi_core::notice::layout::LAYOUT_VERSION,
     }
 }
 

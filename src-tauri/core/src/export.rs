@@ -83,10 +83,8 @@ pub fn write_xlsx(path: &Path, sheet: &Sheet<'_>, fill: impl FnOnce(&mut dyn FnM
                 let c = c as u16;
                 match cell {
                     // write_string never makes a formula: "=1+1" stays the text "=1+1".
-                    Cell::Text(s) => {
-                        if !s.is_empty() {
-                            ws.write_string_with_format(row, c, &s, &text).map_err(xerr(path))?;
-                        }
+                    Cell::Text(s) if !s.is_empty() => {
+                        ws.write_string_with_format(row, c, &s, &text).map_err(xerr(path))?;
                     }
                     Cell::Date(Some(d)) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
                         Ok(nd) => {

@@ -199,7 +199,7 @@ fn undo_keeps_the_applications_grants_were_drafted_from_and_says_so() {
     let apps_before = huiqi_core::rent::applications(&db, false).unwrap().len();
     // A grant drafted from one application.
     let first = huiqi_core::rent::applications(&db, true).unwrap()[0].id;
-    let grants = vec![huiqi_core::rent::draft(&mut db, first).unwrap()];
+    let grants = [huiqi_core::rent::draft(&mut db, first).unwrap()];
     let reader = rusqlite::Connection::open(t.path().join("i.db")).unwrap();
     let events = || huiqi_core::store::audit::last_events(&reader, "rent_application", 100_000).unwrap().len();
     let events_before = events();

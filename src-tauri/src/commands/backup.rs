@@ -64,7 +64,7 @@ async fn restore(state: State<'_, AppState>, file_name: String) -> IpcResult<Res
 /// would be lost. Changes nothing.
 #[tauri::command]
 async fn recovery_plan(state: State<'_, AppState>) -> IpcResult<RecoveryPlan> {
-    state.with_closed(|path| backup::recover(path)).await
+    state.with_closed(backup::recover).await
 }
 
 /// Move the damaged database aside and put the backup in its place.

@@ -1099,7 +1099,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
                         .iter()
                         .filter_map(|r| match &r.record {
                             Some(rec) => Some(rec.uscc().to_string()),
-                            None => uscc_col.and_then(|i| r.cells.get(i)).map(|c| crate::uscc::normalize(c)),
+                            None => uscc_col.and_then(|i| r.cells.get(i)).map(crate::uscc::normalize),
                         })
                         .collect();
                     prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect()

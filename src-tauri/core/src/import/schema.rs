@@ -525,7 +525,7 @@ pub fn table_money_unit<'a>(lines: impl IntoIterator<Item = &'a [Cell]>) -> Opti
                 rest = &rest[i + "单位".len()..];
                 let after = rest.trim_start_matches([':', '：', '为', '是', ' ']);
                 // "金额单位：万元  面积单位：平方米": a space ends the unit too.
-                let end = after.find(|c: char| matches!(c, ')' | '）' | ',' | '，' | ';' | '；' | '、' | '。' | ' ')).unwrap_or(after.len());
+                let end = after.find([')', '）', ',', '，', ';', '；', '、', '。', ' ']).unwrap_or(after.len());
                 let unit = &after[..end];
                 // "单位：万元/平方米": money in 万元, areas in ㎡.
                 let money = canonical_unit(unit).or_else(|| canonical_unit(unit.split('/').next().unwrap_or("")));

@@ -54,7 +54,7 @@ pub fn put_kind(tx: &mut Tx<'_>, k: &CertKind, sort: i64) -> Result<()> {
         "cert_kind",
         &k.code,
         if before.is_some() { "update" } else { "create" },
-        before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(),
+        before.map(serde_json::to_value).transpose()?.as_ref(),
         Some(&serde_json::to_value(k)?),
     )?;
     Ok(())

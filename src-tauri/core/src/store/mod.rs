@@ -479,6 +479,16 @@ fn open_error(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// One integer from a query (tests and diagnostics).
+pub fn query_one_i64(db: &Db, sql: &str) -> Result<i64> {
+    Ok(db.conn().query_row(sql, [], |r| r.get(0))?)
+}
+
+/// The bundled SQLite's version.
+pub fn sqlite_version() -> String {
+    rusqlite::version().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,14 +652,4 @@ mod tests {
         assert_eq!(e.code(), "database_corrupt", "{e:?}");
         assert_eq!(std::fs::read(&p).unwrap(), before);
     }
-}
-
-/// One integer from a query (tests and diagnostics).
-pub fn query_one_i64(db: &Db, sql: &str) -> Result<i64> {
-    Ok(db.conn().query_row(sql, [], |r| r.get(0))?)
-}
-
-/// The bundled SQLite's version.
-pub fn sqlite_version() -> String {
-    rusqlite::version().to_string()
 }

@@ -91,7 +91,7 @@ pub fn upsert_growth(tx: &mut Tx<'_>, g: &GrowthReport) -> Result<()> {
         "growth_report",
         format!("{}:{}", g.enterprise_id, g.year),
         if before.is_some() { "update" } else { "create" },
-        before.map(|b| serde_json::to_value(b)).transpose()?.as_ref(),
+        before.map(serde_json::to_value).transpose()?.as_ref(),
         Some(&serde_json::to_value(g)?),
     )?;
     Ok(())

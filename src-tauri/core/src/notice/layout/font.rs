@@ -203,7 +203,7 @@ fn parse_dict(d: &[u8]) -> R<Vec<DictEntry>> {
     Ok(out)
 }
 
-fn dict_get<'a>(d: &'a [DictEntry], op: u16) -> Option<&'a DictEntry> {
+fn dict_get(d: &[DictEntry], op: u16) -> Option<&DictEntry> {
     d.iter().find(|e| e.op == op)
 }
 
