@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import RentTimeline from '../src/components/RentTimeline.vue'
@@ -7,6 +7,8 @@ import RentView from '../src/views/rent/RentView.vue'
 import EnterpriseRent from '../src/views/enterprise/EnterpriseRent.vue'
 import { i18n } from '../src/i18n'
 import { grant, method1, method2, timeline } from './fixtures/rent'
+import { certKinds } from './fixtures/certKinds'
+import { loadCertKinds } from '../src/certKinds'
 
 const q = (sel: string) => document.querySelector(sel) as HTMLElement | null
 const qa = (sel: string) => [...document.querySelectorAll(sel)] as HTMLElement[]
@@ -37,6 +39,13 @@ afterEach(() => {
 })
 
 describe('RentTimeline', () => {
+  // The kinds' names come from the core, loaded once for the app (as the enterprise drawer has them).
+  beforeAll(async () => {
+    mockIPC((cmd) => (cmd === 'plugin:cert|kinds' ? certKinds : undefined))
+    await loadCertKinds()
+    clearMocks()
+  })
+
   it('draws the stretches, the cuts with their reason and the months used and left', () => {
     const w = mount(RentTimeline, { props: { timeline } })
     expect(w.find('[data-testid=rent-timeline]').exists()).toBe(true)
@@ -148,6 +157,7 @@ describe('RentView approve', () => {
     mockIPC((cmd, args) => {
       calls.push({ cmd, args: args as Record<string, unknown> })
       if (cmd === 'plugin:rent|grants') return [g]
+      if (cmd === 'plugin:cert|kinds') return certKinds
       if (cmd === 'plugin:rent|applications') return []
       if (cmd === 'plugin:policy|budgets') return []
       if (cmd === 'plugin:rent|approve') {
@@ -214,6 +224,7 @@ describe('EnterpriseRent application form', () => {
     mockIPC((cmd, args) => {
       calls.push({ cmd, args: args as Record<string, unknown> })
       if (cmd === 'plugin:rent|leases') return [lease]
+      if (cmd === 'plugin:cert|kinds') return certKinds
       if (cmd === 'plugin:rent|growth') return growth.map((g) => ({ enterprise_id: 1, rd_fen: null, staff: null, ...g }))
       if (cmd === 'plugin:rent|applications') return []
       if (cmd === 'plugin:rent|grants') return []

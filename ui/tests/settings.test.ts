@@ -8,6 +8,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import SettingsView from '../src/views/settings/SettingsView.vue'
 import PolicyClauses from '../src/views/settings/PolicyClauses.vue'
 import DashboardView from '../src/views/dashboard/DashboardView.vue'
+import { certKinds } from './fixtures/certKinds'
 
 // ECharts draws on a canvas jsdom does not have: the charts are stubs here.
 vi.mock('echarts/core', () => ({ use: () => {}, init: () => ({ setOption() {}, dispose() {}, resize() {} }) }))
@@ -59,6 +60,7 @@ describe('SettingsView 单位信息', () => {
     mockIPC((cmd, args) => {
       if (cmd === 'plugin:system|office_get') return office
       if (cmd === 'plugin:enterprise|sectors') return []
+      if (cmd === 'plugin:cert|kinds') return certKinds
       if (cmd === 'plugin:system|office_save') {
         const o = (args as { office: typeof office }).office
         saved.push(o)
@@ -108,6 +110,7 @@ describe('SettingsView 单位信息', () => {
     mockIPC((cmd) => {
       if (cmd === 'plugin:system|office_get') return office
       if (cmd === 'plugin:enterprise|sectors') return []
+      if (cmd === 'plugin:cert|kinds') return certKinds
     })
     const r = router()
     await r.push('/settings?tab=office&field=rule_doc_number')

@@ -363,11 +363,6 @@ const en: typeof zh = {
     overCap: 'The amount cannot exceed the clause’s cap of {cap}.',
     performanceAdded: 'Performance reward of {amount} added for “{name}” (draft, to approve).',
     payPrompt: 'Amount paid to “{name}” (yuan), at most {left}.',
-    kinds: {
-      high_tech_enterprise: 'High-tech enterprise', tech_sme: 'Tech-based SME', specialized_sme_provincial: 'Provincial specialised SME', little_giant_national: 'National “little giant”',
-      tech_innovation_demo: 'Tech innovation demonstration', quality_benchmark: 'Quality benchmark', ip_demonstration: 'National IP demonstration enterprise', ip_benchmark: 'IP benchmark', green_factory: 'Green factory',
-      green_supply_chain: 'Green supply chain', service_manufacturing_demo: 'Service manufacturing demo', industrial_design_center: 'Industrial design centre', software_revenue_100m: 'Software revenue past 100m',
-    },
   },
   dashboard: {
     enterprises: 'Registered enterprises',

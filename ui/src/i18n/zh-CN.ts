@@ -361,11 +361,6 @@ export default {
     overCap: '金额不能超过条款上限 {cap} 元。',
     performanceAdded: '已登记“{name}”的绩效奖励 {amount} 元（草稿，待批准）。',
     payPrompt: '拨付给“{name}”的金额（元），最多 {left} 元。',
-    kinds: {
-      high_tech_enterprise: '高新技术企业', tech_sme: '科技型中小企业', specialized_sme_provincial: '江苏省专精特新中小企业', little_giant_national: '国家级专精特新“小巨人”企业',
-      tech_innovation_demo: '国家技术创新示范企业', quality_benchmark: '国家质量标杆企业', ip_demonstration: '国家知识产权示范企业', ip_benchmark: '国家知识产权运用标杆企业', green_factory: '国家级绿色工厂',
-      green_supply_chain: '绿色供应链管理企业', service_manufacturing_demo: '国家服务型制造示范企业', industrial_design_center: '国家级工业设计中心', software_revenue_100m: '软件企业营业收入首次突破1亿元',
-    },
   },
   dashboard: {
     enterprises: '在册企业',
