@@ -21,7 +21,7 @@ async fn back_up_change_restore() {
     let w = World::new();
     {
         let mut db = Db::open_rw(w.db()).unwrap();
-        huiqi_core::system::finish_first_run(&mut db, false).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, false).unwrap();
         add(&mut db, "914403001922038216", "南京备份之前科技有限公司");
     }
     let s = w.launch().await;
@@ -80,7 +80,7 @@ async fn a_damaged_database_opens_on_the_recovery_screen() {
     let w = World::new();
     {
         let mut db = Db::open_rw(w.db()).unwrap();
-        huiqi_core::system::finish_first_run(&mut db, true).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, true).unwrap();
         backup::create(&db, BackupKind::Periodic).unwrap();
         add(&mut db, "91110108551385082Q", "南京备份之后科技有限公司");
     }

@@ -141,7 +141,7 @@ async fn remembered_mapping_is_offered_and_the_result_page_undoes_its_batch() {
     {
         use huiqi_core::import::{self, ColumnChoice, ImportOptions};
         let mut db = huiqi_core::store::Db::open_rw(w.db()).unwrap();
-        huiqi_core::system::finish_first_run(&mut db, false).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, false).unwrap();
         let file = fixture("enterprises-roster.xlsx");
         let auto = import::analyze(&mut db, &file, &ImportOptions::default(), &huiqi_core::progress::NoProgress).unwrap();
         let contact = auto.columns.iter().find(|c| c.field.as_deref() == Some("contact_name")).expect("a 联系人 column").index;

@@ -19,7 +19,7 @@ async fn approve_issue_preview_register_reprint_void() {
     // The demo data set with its grants drafted (as the rent clerk would have done).
     let gid = {
         let mut db = Db::open_rw(w.db()).unwrap();
-        huiqi_core::system::finish_first_run(&mut db, true).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, true).unwrap();
         let drafts = huiqi_core::rent::draft_all(&mut db).unwrap();
         drafts.iter().find(|g| g.explanation.eligible).expect("an eligible draft").id
     };
@@ -137,7 +137,7 @@ async fn publicity_objection_close_then_pay() {
     let w = World::new();
     let gid = {
         let mut db = Db::open_rw(w.db()).unwrap();
-        huiqi_core::system::finish_first_run(&mut db, true).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, true).unwrap();
         let drafts = huiqi_core::rent::draft_all(&mut db).unwrap();
         let ids: Vec<i64> = drafts.iter().filter(|g| g.explanation.eligible).map(|g| g.id).collect();
         huiqi_core::rent::approve_many(&mut db, &ids, true).unwrap();

@@ -233,7 +233,7 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
         Cmd::Export { file, query, park, status: st } => {
             let q = EnterpriseQuery { q: query, park, status: status(&st)?, limit: i64::MAX, ..Default::default() };
             let t = std::time::Instant::now();
-            let n = huiqi_core::export::enterprises(db, &q, &file)?;
+            let n = huiqi_core::enterprise::export(db, &q, &file)?;
             let v = serde_json::json!({"path": file.display().to_string(), "rows": n, "seconds": t.elapsed().as_secs_f64()});
             out.emit(&v, |_| println!("{} {n} → {}", out.pick("已导出", "Exported"), file.display()));
         }

@@ -6,7 +6,7 @@ use crate::out::Out;
 pub fn init(path: &std::path::Path, opts: OpenOptions, demo: bool, out: &Out) -> Result<()> {
     let mut db = Db::open(path, opts)?;
     let report = db.report.clone();
-    let loaded = if demo { Some(system::finish_first_run(&mut db, true)?.enterprise_count) } else { None };
+    let loaded = if demo { Some(huiqi_core::demo::finish_first_run(&mut db, true)?.enterprise_count) } else { None };
     let status = system::status(&db)?;
     let v = serde_json::json!({
         "db": status.db_path,

@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
@@ -24,104 +24,17 @@ use crate::progress::{NoProgress, Progress};
 use crate::store::backup as sql;
 use crate::store::{self, Db, WriterLock};
 
+pub use crate::model::backup::{BackupFolder, BackupInfo, BackupKind, BackupReport};
 pub use crate::store::backup::RecordCounts;
+pub use crate::store::backup::{backup_dir, file_name_for, info, parse_file_name, FOLDER_NAME};
+use crate::store::backup::{create_from_conn, folder_unusable, fsync, sidecar, sync_dir, SIDECARS};
 
-/// The folder of the primary backups: `<db folder>/backups`.
-pub const FOLDER_NAME: &str = "backups";
 /// Something changed and the last backup is this old: time for a periodic backup.
 pub const PERIOD: chrono::Duration = chrono::Duration::minutes(15);
 pub const KEEP_LAST: usize = 24;
 pub const KEEP_DAILY_DAYS: i64 = 90;
 /// Temporary files of an interrupted backup older than this are removed by [`prune`].
 const STALE_TMP: std::time::Duration = std::time::Duration::from_secs(3600);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum BackupKind {
-    /// When the app closes.
-    Exit,
-    /// Every 15 minutes while something changed.
-    Periodic,
-    /// Before an import is committed.
-    Import,
-    /// Before the schema is migrated.
-    Migration,
-    /// The database as it was before a restore replaced it.
-    Restore,
-    /// Asked for by the user.
-    Manual,
-}
-
-impl BackupKind {
-    pub const ALL: [BackupKind; 6] =
-        [BackupKind::Exit, BackupKind::Periodic, BackupKind::Import, BackupKind::Migration, BackupKind::Restore, BackupKind::Manual];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BackupKind::Exit => "exit",
-            BackupKind::Periodic => "periodic",
-            BackupKind::Import => "import",
-            BackupKind::Migration => "migration",
-            BackupKind::Restore => "restore",
-            BackupKind::Manual => "manual",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            BackupKind::Exit => "退出时",
-            BackupKind::Periodic => "定时",
-            BackupKind::Import => "导入前",
-            BackupKind::Migration => "升级前",
-            BackupKind::Restore => "恢复前",
-            BackupKind::Manual => "手动",
-        }
-    }
-    pub fn parse(s: &str) -> Option<BackupKind> {
-        BackupKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum BackupFolder {
-    /// `<db folder>/backups`
-    Primary,
-    /// The second folder from the settings (a USB drive).
-    Second,
-}
-
-/// One backup file, as listed in 设置 → 备份与恢复.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct BackupInfo {
-    pub file_name: String,
-    pub path: String,
-    pub folder: BackupFolder,
-    pub kind: BackupKind,
-    /// When it was made (UTC, RFC 3339, from the file name).
-    pub created_at: String,
-    pub size_bytes: u64,
-    pub schema_version: i64,
-    pub counts: RecordCounts,
-    /// The newest audit event the backup holds (0: none). Changes after it are not in the backup.
-    pub last_event_id: i64,
-    pub last_event_at: Option<String>,
-    /// Set when the file cannot be read (damaged, not a database): shown, never offered for restore.
-    pub problem: Option<String>,
-}
-
-/// What [`create`] did.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct BackupReport {
-    pub backup: BackupInfo,
-    /// The copy in the second folder, when one is set and the copy worked.
-    pub second_copy: Option<String>,
-    /// Why the second copy failed (drive not plugged in, full...). The backup itself is fine.
-    pub second_copy_error: Option<String>,
-    /// `foreign_key_check` findings in the copy (0 expected; the backup is kept either way).
-    pub foreign_key_violations: i64,
-    /// Old backups removed by the retention rule after this one was made.
-    pub pruned: u64,
-    pub millis: u64,
-}
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct PruneReport {
@@ -197,66 +110,6 @@ pub struct BackupSettings {
 
 // --- names and folders ------------------------------------------------------------------------
 
-pub fn backup_dir(db_path: &Path) -> PathBuf {
-    db_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join(FOLDER_NAME)
-}
-
-fn stem(db_path: &Path) -> String {
-    db_path.file_stem().map(|s| s.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "huiqi".into())
-}
-
-const STAMP: &str = "%Y%m%dT%H%M%S%.3fZ";
-
-/// `<stem>-<UTC time>-<kind>.db`
-pub fn file_name_for(stem: &str, at: DateTime<Utc>, kind: BackupKind) -> String {
-    format!("{stem}-{}-{}.db", at.format(STAMP), kind.as_str())
-}
-
-/// Time and kind from a backup's file name; `None` for any other file.
-pub fn parse_file_name(name: &str) -> Option<(DateTime<Utc>, BackupKind)> {
-    let rest = name.strip_suffix(".db")?;
-    let (rest, kind) = rest.rsplit_once('-')?;
-    let kind = BackupKind::parse(kind)?;
-    if rest.len() < 21 || name.starts_with('.') {
-        return None;
-    }
-    let (head, stamp) = rest.split_at(rest.len() - 20);
-    if !head.ends_with('-') {
-        return None;
-    }
-    let t = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
-    Some((t.and_utc(), kind))
-}
-
-fn tmp_name(final_name: &str) -> String {
-    format!(".{final_name}.{}.tmp", std::process::id())
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) {}
-
-fn fsync(path: &Path) -> Result<()> {
-    std::fs::OpenOptions::new().read(true).write(true).open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io(path, e))
-}
-
-/// A free final name in `dir` for `kind` at about `now` (a clash moves it by a millisecond).
-fn free_name(dir: &Path, stem: &str, kind: BackupKind) -> (String, DateTime<Utc>) {
-    let mut at = Utc::now();
-    loop {
-        let n = file_name_for(stem, at, kind);
-        if !dir.join(&n).exists() {
-            return (n, at);
-        }
-        at += chrono::Duration::milliseconds(1);
-    }
-}
-
 // --- create -----------------------------------------------------------------------------------
 
 /// Make a backup of the open database now.
@@ -273,76 +126,9 @@ pub fn create_with(db: &Db, kind: BackupKind, progress: &dyn Progress) -> Result
     Ok(r)
 }
 
-/// The backup itself, from any connection to the database at `db_path` (also used by migration
-/// and restore, which have no [`Db`]). Does not prune.
-pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind: BackupKind, progress: &dyn Progress) -> Result<BackupReport> {
-    let started = std::time::Instant::now();
-    let dir = backup_dir(db_path);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let (name, _) = free_name(&dir, &stem(db_path), kind);
-    let tmp = dir.join(tmp_name(&name));
-    let fin = dir.join(&name);
-    let _ = std::fs::remove_file(&tmp);
-    let made = (|| -> Result<i64> {
-        let fk = sql::copy_and_check(conn, &tmp, progress)?;
-        fsync(&tmp)?;
-        std::fs::rename(&tmp, &fin).map_err(|e| Error::io(&fin, e))?;
-        sync_dir(&dir);
-        Ok(fk)
-    })();
-    let fk = match made {
-        Ok(fk) => fk,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            for suffix in SIDECARS {
-                let _ = std::fs::remove_file(sidecar(&tmp, suffix));
-            }
-            return Err(e);
-        }
-    };
-    let backup = info(&fin, BackupFolder::Primary)?;
-    let (second_copy, second_copy_error) = match sql::second_folder(conn) {
-        None => (None, None),
-        Some(second) => match copy_to_second(&fin, Path::new(&second)) {
-            Ok(p) => (Some(p.display().to_string()), None),
-            Err(e) => (None, Some(e.message(crate::Lang::Zh))),
-        },
-    };
-    Ok(BackupReport { backup, second_copy, second_copy_error, foreign_key_violations: fk, pruned: 0, millis: started.elapsed().as_millis() as u64 })
-}
-
-fn copy_to_second(file: &Path, second: &Path) -> Result<PathBuf> {
-    if !second.is_dir() {
-        return Err(folder_unusable(second, "文件夹不存在或未连接", "the folder does not exist or is not connected"));
-    }
-    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = second.join(tmp_name(&name));
-    let fin = second.join(&name);
-    let r = (|| -> Result<()> {
-        std::fs::copy(file, &tmp).map_err(|e| Error::io(&tmp, e))?;
-        fsync(&tmp)?;
-        std::fs::rename(&tmp, &fin).map_err(|e| Error::io(&fin, e))?;
-        sync_dir(second);
-        Ok(())
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r.map(|_| fin)
-}
-
-fn folder_unusable(folder: &Path, zh: &str, en: &str) -> Error {
-    Error::refused(
-        "backup_folder_unusable",
-        format!("备份文件夹 {} 不可用：{zh}。请插入U盘或重新选择文件夹。", folder.display()),
-        format!("The backup folder {} cannot be used: {en}. Plug in the drive or choose another folder.", folder.display()),
-    )
-    .with_details(serde_json::json!({"folder": folder.display().to_string()}))
-}
-
 /// Before an import: a backup, unless the registry is still empty (nothing to lose).
 pub fn before_import(db: &Db, progress: &dyn Progress) -> Result<Option<BackupReport>> {
-    if db.is_read_only() || crate::enterprise::count(db)? == 0 {
+    if db.is_read_only() || crate::store::enterprise::count(db.conn())? == 0 {
         return Ok(None);
     }
     create_with(db, BackupKind::Import, progress).map(Some)
@@ -384,37 +170,6 @@ pub fn create_if_changed(db: &Db, kind: BackupKind) -> Result<Option<BackupRepor
 }
 
 // --- list -------------------------------------------------------------------------------------
-
-/// Read one backup file's facts (never fails for a damaged file: `problem` says why).
-pub fn info(path: &Path, folder: BackupFolder) -> Result<BackupInfo> {
-    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let (at, kind) = parse_file_name(&file_name).unwrap_or((DateTime::<Utc>::UNIX_EPOCH, BackupKind::Manual));
-    let size_bytes = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let mut b = BackupInfo {
-        file_name,
-        path: path.display().to_string(),
-        folder,
-        kind,
-        created_at: at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        size_bytes,
-        schema_version: 0,
-        counts: RecordCounts::default(),
-        last_event_id: 0,
-        last_event_at: None,
-        problem: None,
-    };
-    match sql::open_frozen(path).and_then(|c| sql::facts(&c)) {
-        Ok(f) if f.is_huiqi => {
-            b.schema_version = f.schema_version;
-            b.counts = f.counts;
-            b.last_event_id = f.last_event_id;
-            b.last_event_at = f.last_event_at;
-        }
-        Ok(_) => b.problem = Some("不是惠企台账的数据库".into()),
-        Err(e) => b.problem = Some(e.message(crate::Lang::Zh)),
-    }
-    Ok(b)
-}
 
 fn backups_in(dir: &Path, folder: BackupFolder) -> Result<Vec<BackupInfo>> {
     let rd = match std::fs::read_dir(dir) {
@@ -656,16 +411,6 @@ fn folder_of(db_path: &Path, backup: &Path) -> BackupFolder {
         Some(d) if canon(d) == canon(&backup_dir(db_path)) => BackupFolder::Primary,
         _ => BackupFolder::Second,
     }
-}
-
-/// The files SQLite keeps beside a database: the rollback journal (`Db::write_bulk`), the WAL
-/// and its index.
-const SIDECARS: [&str; 3] = ["-journal", "-wal", "-shm"];
-
-pub(crate) fn sidecar(db_path: &Path, suffix: &str) -> PathBuf {
-    let mut s = db_path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
 }
 
 /// Move the database and its -journal/-wal/-shm aside as `<name>.corrupt-<time>` (+ the same

@@ -47,7 +47,7 @@ pub struct Dashboard {
 }
 
 pub fn load(db: &Db) -> Result<Dashboard> {
-    let year = crate::cert::today().year();
+    let year = crate::model::date::today().year();
     let budgets = crate::policy::budgets(db, year)?;
     let counts = |program: i64, statuses: &str| -> Result<i64> {
         let sql = format!(
@@ -68,7 +68,7 @@ pub fn load(db: &Db) -> Result<Dashboard> {
             disbursed_fen: b.disbursed_fen,
         });
     }
-    let reminders = crate::cert::reminders(db, crate::cert::today(), None)?;
+    let reminders = crate::cert::reminders(db, crate::model::date::today(), None)?;
     let overdue_count = reminders.iter().filter(|m| m.overdue).count() as i64;
     let slices = |v: Vec<(String, i64)>| v.into_iter().map(|(label, amount_fen)| Slice { label, amount_fen }).collect();
     Ok(Dashboard {

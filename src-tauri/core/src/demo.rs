@@ -224,7 +224,7 @@ pub fn load(db: &mut Db) -> Result<usize> {
 fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::Enterprise]) -> Result<()> {
     use crate::import::validate::{CertRecord, RentRecord};
     use chrono::{Datelike, Duration};
-    let today = crate::cert::today();
+    let today = crate::model::date::today();
     let y = today.year();
     let mut rng = Rng::new(DEMO_SEED + 1);
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -244,7 +244,7 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
         };
         // Nothing happens to a firm before it exists: certificates come at least half a year after
         // the founding date, leases start after it (DESIGN §2: `lease_before_founding`).
-        let founded = e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text).unwrap_or(date(y - 6, 1, 1));
+        let founded = e.founded_on.as_deref().and_then(crate::model::date::parse_date_text).unwrap_or(date(y - 6, 1, 1));
         let settled = founded + Duration::days(180);
         // Most enterprises hold a high-tech or tech-SME status (the rent subsidy needs one).
         let mut certified_from: Option<chrono::NaiveDate> = None;
@@ -344,6 +344,16 @@ fn add_demo_activity(tx: &mut crate::store::Tx<'_>, ents: &[crate::enterprise::E
         }
     }
     Ok(())
+}
+
+/// First-run choice: start empty, or load the demo data set.
+pub fn finish_first_run(db: &mut Db, demo: bool) -> Result<crate::system::AppStatus> {
+    use crate::store::settings;
+    if demo {
+        load(db)?;
+    }
+    db.write(|tx| settings::set(tx, settings::FIRST_RUN_DONE, if demo { "demo" } else { "empty" }).map(|_| ()))?;
+    crate::system::status(db)
 }
 
 #[cfg(test)]

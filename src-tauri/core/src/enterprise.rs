@@ -1,298 +1,12 @@
 //! The enterprise registry: parks and enterprises keyed by USCC. Validation, duplicate warnings,
 //! history, undo (compensating events) and merge. Enterprises are never hard-deleted by a user.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use crate::error::{Error, Result};
+pub use crate::model::enterprise::*;
 use crate::store::{audit, enterprise as sql, Db};
 use crate::{text, uscc};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum EnterpriseStatus {
-    /// 在册
-    #[default]
-    Active,
-    /// 迁出
-    MovedOut,
-    /// 注销
-    Deregistered,
-    /// merged into another record (kept, hidden from lists)
-    Merged,
-}
-
-impl EnterpriseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnterpriseStatus::Active => "active",
-            EnterpriseStatus::MovedOut => "moved_out",
-            EnterpriseStatus::Deregistered => "deregistered",
-            EnterpriseStatus::Merged => "merged",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s.trim() {
-            "moved_out" | "迁出" => EnterpriseStatus::MovedOut,
-            "deregistered" | "注销" => EnterpriseStatus::Deregistered,
-            "merged" | "已合并" => EnterpriseStatus::Merged,
-            _ => EnterpriseStatus::Active,
-        }
-    }
-    pub fn from_input(s: &str) -> Option<Self> {
-        match s.trim() {
-            "active" | "在册" => Some(EnterpriseStatus::Active),
-            "moved_out" | "迁出" => Some(EnterpriseStatus::MovedOut),
-            "deregistered" | "注销" => Some(EnterpriseStatus::Deregistered),
-            _ => None,
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            EnterpriseStatus::Active => "在册",
-            EnterpriseStatus::MovedOut => "迁出",
-            EnterpriseStatus::Deregistered => "注销",
-            EnterpriseStatus::Merged => "已合并",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Enterprise {
-    pub id: i64,
-    pub uscc: String,
-    pub name: String,
-    /// ISO date
-    pub founded_on: Option<String>,
-    pub registered_capital_fen: Option<i64>,
-    pub park_id: Option<i64>,
-    pub park: Option<String>,
-    pub sector: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub address: String,
-    pub status: EnterpriseStatus,
-    pub notes: String,
-    pub high_tech: bool,
-    /// The GB 11714 organisation-code check inside the USCC failed (saved anyway, flagged).
-    pub uscc_org_code_warning: bool,
-    pub merged_into: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub revision: i64,
-}
-
-/// One line of the registry table.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct EnterpriseRow {
-    pub id: i64,
-    pub uscc: String,
-    pub name: String,
-    pub park: Option<String>,
-    pub sector: String,
-    pub status: EnterpriseStatus,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub founded_on: Option<String>,
-    pub registered_capital_fen: Option<i64>,
-    pub high_tech: bool,
-    pub uscc_org_code_warning: bool,
-    pub updated_at: String,
-}
-
-/// What a form, the CLI or an import gives to create or update an enterprise.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct EnterpriseInput {
-    pub uscc: String,
-    pub name: String,
-    pub founded_on: Option<String>,
-    pub registered_capital_fen: Option<i64>,
-    pub park: Option<String>,
-    pub sector: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub address: Option<String>,
-    pub status: Option<EnterpriseStatus>,
-    pub notes: Option<String>,
-    pub high_tech: Option<bool>,
-}
-
-/// An input that passed validation, normalised.
-#[derive(Debug, Clone)]
-pub struct Validated {
-    pub uscc: String,
-    pub uscc_org_code_warning: bool,
-    pub name: String,
-    pub name_key: String,
-    pub founded_on: Option<String>,
-    pub registered_capital_fen: Option<i64>,
-    pub park: Option<String>,
-    pub sector: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub address: String,
-    pub status: EnterpriseStatus,
-    pub notes: String,
-    pub high_tech: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Warning {
-    pub code: String,
-    pub message_zh: String,
-    pub message_en: String,
-    /// Other enterprises this warning is about (duplicates).
-    pub enterprise_ids: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SaveResult {
-    pub enterprise: Enterprise,
-    pub changed: bool,
-    pub warnings: Vec<Warning>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    Id,
-    Name,
-    Uscc,
-    FoundedOn,
-    RegisteredCapital,
-    Park,
-    Sector,
-    Status,
-    UpdatedAt,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct EnterpriseQuery {
-    pub q: Option<String>,
-    pub park: Option<String>,
-    pub status: Option<EnterpriseStatus>,
-    pub sector: Option<String>,
-    /// Only enterprises holding a certification of this kind.
-    pub cert_kind: Option<String>,
-    pub sort: Option<SortKey>,
-    #[serde(default)]
-    #[ts(as = "Option<bool>", optional)]
-    pub desc: bool,
-    #[serde(default)]
-    #[ts(as = "Option<i64>", optional)]
-    pub offset: i64,
-    #[serde(default = "default_limit")]
-    #[ts(as = "Option<i64>", optional)]
-    pub limit: i64,
-}
-
-fn default_limit() -> i64 {
-    200
-}
-
-impl Default for EnterpriseQuery {
-    fn default() -> Self {
-        EnterpriseQuery { q: None, park: None, status: None, sector: None, cert_kind: None, sort: None, desc: false, offset: 0, limit: 200 }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct EnterprisePage {
-    /// Rows matching (for a text search, at most 10,000: see `more`).
-    pub total: i64,
-    /// A text search matched more than `total` rows: type more to narrow it.
-    pub more: bool,
-    pub offset: i64,
-    pub rows: Vec<EnterpriseRow>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct Park {
-    pub id: i64,
-    pub name: String,
-    pub district: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub enterprise_count: i64,
-}
-
-/// One field change in the history timeline.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct FieldChange {
-    pub field: String,
-    #[ts(type = "unknown")]
-    pub before: serde_json::Value,
-    #[ts(type = "unknown")]
-    pub after: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct HistoryEntry {
-    pub event_id: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub batch_id: Option<i64>,
-    pub changes: Vec<FieldChange>,
-    pub undone: bool,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct EnterpriseDetail {
-    pub enterprise: Enterprise,
-    pub history: Vec<HistoryEntry>,
-}
-
-/// Which record's value to keep for a field when merging.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Pick {
-    Survivor,
-    Loser,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-pub struct MergePlan {
-    pub survivor_id: i64,
-    pub loser_id: i64,
-    /// field name → which side to keep; fields not named keep the survivor's value.
-    pub picks: std::collections::BTreeMap<String, Pick>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct UndoResult {
-    pub undone_event: i64,
-    pub action: String,
-    pub enterprise_id: i64,
-    pub summary_zh: String,
-    pub summary_en: String,
-}
-
-pub const MAX_NAME: usize = 200;
-pub const MAX_TEXT: usize = 2000;
-
-pub fn normalize_query(q: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let s: String = text::clean(q).nfkc().collect();
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    // Codes are typed in lower case too.
-    if compact.chars().all(|c| c.is_ascii_alphanumeric()) {
-        compact.to_ascii_uppercase()
-    } else {
-        s.trim().to_string()
-    }
-}
 
 fn fe(field: &str, code: &str, zh: String, en: String) -> FieldError {
     FieldError { field: field.into(), code: code.into(), message_zh: zh, message_en: en }
@@ -300,7 +14,7 @@ fn fe(field: &str, code: &str, zh: String, en: String) -> FieldError {
 
 /// Parse an ISO or common Chinese date into ISO form.
 pub fn parse_date_input(s: &str) -> Option<chrono::NaiveDate> {
-    crate::import::normalize::parse_date_text(s)
+    crate::model::date::parse_date_text(s)
 }
 
 /// Validate without touching the database (the form calls this as the user types).
@@ -327,7 +41,7 @@ pub fn validate(input: &EnterpriseInput, sectors: &[String]) -> std::result::Res
     let founded_on = match input.founded_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => match parse_date_input(s) {
-            Some(d) if d > crate::cert::today() => {
+            Some(d) if d > crate::model::date::today() => {
                 errs.push(fe("founded_on", "out_of_range", "成立日期不能晚于今天。".into(), "The founding date cannot be in the future.".into()));
                 None
             }
@@ -708,7 +422,7 @@ pub fn labels_zh(fields: &[&str]) -> String {
     let label = |f: &str| match f {
         "status" => "状态",
         "notes" => "备注",
-        _ => crate::import::schema::Kind::Enterprises.field(f).map(|d| d.label_zh).unwrap_or("其他"),
+        _ => crate::model::import::Kind::Enterprises.field(f).map(|d| d.label_zh).unwrap_or("其他"),
     };
     fields.iter().map(|f| label(f)).collect::<Vec<_>>().join("、")
 }
@@ -965,4 +679,95 @@ pub fn count(db: &Db) -> Result<i64> {
 
 pub fn for_each_match(db: &Db, q: &EnterpriseQuery, f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
     sql::for_each_match(db.conn(), q, f)
+}
+
+// ---- export --------------------------------------------------------------------------------------
+
+/// The columns of the registry export.
+const ENTERPRISE_HEADERS: &[(&str, f64)] = &[
+    ("统一社会信用代码", 22.0),
+    ("企业名称", 36.0),
+    ("成立日期", 12.0),
+    ("注册资本（元）", 16.0),
+    ("所属园区", 22.0),
+    ("产业领域", 14.0),
+    ("联系人", 10.0),
+    ("联系电话", 16.0),
+    ("注册地址", 36.0),
+    ("状态", 8.0),
+    ("高新技术企业", 12.0),
+    ("备注", 30.0),
+];
+
+fn enterprise_cells(e: Enterprise) -> Vec<crate::export::Cell> {
+    use crate::export::Cell;
+    vec![
+        Cell::Text(e.uscc),
+        Cell::Text(e.name),
+        Cell::Date(e.founded_on),
+        Cell::Money(e.registered_capital_fen),
+        Cell::Text(e.park.unwrap_or_default()),
+        Cell::Text(e.sector),
+        Cell::Text(e.contact_name),
+        Cell::Text(e.contact_phone),
+        Cell::Text(e.address),
+        Cell::Text(e.status.label_zh().into()),
+        Cell::Text(if e.high_tech { "是" } else { "否" }.into()),
+        Cell::Text(e.notes),
+    ]
+}
+
+/// Export the enterprises matching `q` to `path` (.csv → CSV, anything else → xlsx). Returns rows.
+pub fn export(db: &Db, q: &EnterpriseQuery, path: &std::path::Path) -> Result<u64> {
+    use crate::export::{write_csv, write_xlsx, Cell, Sheet};
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let fill = |sink: &mut dyn FnMut(Vec<Cell>) -> Result<()>| for_each_match(db, q, |e| sink(enterprise_cells(e)));
+    if csv {
+        let h: Vec<&str> = ENTERPRISE_HEADERS.iter().map(|h| h.0).collect();
+        write_csv(path, &h, fill)
+    } else {
+        write_xlsx(path, &Sheet { name: "企业台账", headers: ENTERPRISE_HEADERS.to_vec() }, fill)
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+    use calamine::{open_workbook_auto, Data, Reader};
+
+    #[test]
+    fn xlsx_and_csv_keep_codes_as_text_and_formulas_inert() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open_rw(dir.path().join("x.db")).unwrap();
+        let input = EnterpriseInput {
+            uscc: "914403001922038216".into(),
+            name: "=HYPERLINK(\"http://x\",\"点我\")".into(),
+            founded_on: Some("2020-05-01".into()),
+            registered_capital_fen: Some(123456),
+            contact_phone: Some("02583370923".into()),
+            notes: Some("@SUM(1)".into()),
+            ..Default::default()
+        };
+        create(&mut db, &input).unwrap();
+        let x = dir.path().join("out.xlsx");
+        assert_eq!(export(&db, &EnterpriseQuery::default(), &x).unwrap(), 1);
+        let mut wb = open_workbook_auto(&x).unwrap();
+        let r = wb.worksheet_range("企业台账").unwrap();
+        assert_eq!(r.get_value((1, 0)), Some(&Data::String("914403001922038216".into())));
+        assert_eq!(r.get_value((1, 1)), Some(&Data::String("=HYPERLINK(\"http://x\",\"点我\")".into())));
+        assert!(matches!(r.get_value((1, 2)), Some(Data::DateTime(_))));
+        assert_eq!(r.get_value((1, 3)), Some(&Data::Float(1234.56)));
+        assert_eq!(r.get_value((1, 7)), Some(&Data::String("02583370923".into())));
+        let formulas = wb.worksheet_formula("企业台账").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cells");
+
+        let c = dir.path().join("out.csv");
+        export(&db, &EnterpriseQuery::default(), &c).unwrap();
+        let text = std::fs::read_to_string(&c).unwrap();
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("'=HYPERLINK"));
+        assert!(text.contains("'@SUM(1)"));
+        assert!(text.contains("'914403001922038216"));
+        assert!(!dir.path().read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".part-")));
+    }
 }

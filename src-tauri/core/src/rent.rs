@@ -3,65 +3,14 @@
 //! leases and growth reports, grants from draft to disbursed, and the budget check.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use crate::error::{Error, Result};
+pub use crate::model::calendar;
+pub use crate::model::rent::*;
 use crate::money::fmt_yuan;
+use crate::payout::{self, Payout, Stage};
 use crate::store::{rent as sql, Db};
-
-/// Fixed by the policy (article 2): no version of the district's rule may relax these.
-pub const MAX_RATE_BP: i64 = 10_000;
-pub const MAX_MONTHS: i64 = 36;
-pub const MAX_YEARS: i64 = 3;
-pub const RENT_ARTICLE: i64 = 2;
-
-pub const DEFAULT_RULES_JSON: &str = include_str!("../../../assets/policy/rent-rules.json");
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Tier {
-    /// Revenue growth at least this (basis points: 3000 = 30%).
-    pub min_growth_bp: i64,
-    /// Subsidy rate (basis points: 10000 = 100%).
-    pub rate_bp: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct RentRules {
-    pub max_company_age_years: i64,
-    /// Certification kinds that make an enterprise eligible (any one, valid at the period start).
-    pub eligible_certifications: Vec<String>,
-    /// Highest first.
-    pub tiers: Vec<Tier>,
-    pub unit_rent_cap_fen: Option<i64>,
-    pub area_cap_centi_m2: Option<i64>,
-    pub yearly_cap_fen: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct RuleVersion {
-    pub version: i64,
-    pub rules: RentRules,
-    pub note: String,
-    pub created_at: String,
-    pub created_by: String,
-}
-
-pub fn default_rules() -> RentRules {
-    serde_json::from_str(DEFAULT_RULES_JSON).expect("assets/policy/rent-rules.json is valid")
-}
-
-pub fn default_rules_json() -> String {
-    serde_json::to_string(&default_rules()).expect("serialisable")
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct RuleProblem {
-    pub field: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
 
 /// Check a rule scheme; the policy's limits (rate ≤ 100 %, 36 months) cannot be relaxed.
 pub fn check_rules(r: &RentRules) -> Vec<RuleProblem> {
@@ -108,7 +57,6 @@ pub fn check_rules(r: &RentRules) -> Vec<RuleProblem> {
 
 // ---- the engine ---------------------------------------------------------------------------------
 
-pub mod calendar;
 mod engine;
 pub use engine::*;
 
@@ -150,79 +98,14 @@ pub fn calculate(db: &Db, input: &CalcInput) -> Result<CalcResult> {
 
 // ---- leases, growth, applications ------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct Lease {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub address: String,
-    pub area_centi_m2: i64,
-    pub unit_rent_fen: i64,
-    pub start_on: String,
-    pub end_on: String,
-    pub annual_rent_fen: Option<i64>,
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct LeaseInput {
-    pub address: Option<String>,
-    pub area_centi_m2: i64,
-    pub unit_rent_fen: i64,
-    pub start_on: String,
-    pub end_on: String,
-    pub annual_rent_fen: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct GrowthReport {
-    pub enterprise_id: i64,
-    pub year: i32,
-    pub revenue_fen: Option<i64>,
-    pub rd_fen: Option<i64>,
-    pub staff: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Application {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub lease: Lease,
-    pub subsidy_year: i64,
-    pub period_start: String,
-    pub period_end: String,
-    pub revenue_prev_fen: Option<i64>,
-    pub revenue_curr_fen: Option<i64>,
-    pub requested_fen: Option<i64>,
-    pub source: String,
-    pub batch_id: Option<i64>,
-    /// The grant made from it, if any (the latest, whatever its status: a refused application is
-    /// not drafted again).
-    pub grant_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct ApplicationInput {
-    pub lease_id: i64,
-    pub subsidy_year: i64,
-    pub period_start: String,
-    pub period_end: String,
-    pub revenue_prev_fen: Option<i64>,
-    pub revenue_curr_fen: Option<i64>,
-    pub requested_fen: Option<i64>,
-}
-
 fn date(s: &str, field: &str) -> Result<NaiveDate> {
-    crate::import::normalize::parse_date_text(s).ok_or_else(|| {
+    crate::model::date::parse_date_text(s).ok_or_else(|| {
         Error::invalid("bad_date", format!("“{s}”不是有效日期（{field}）。"), format!("“{s}” is not a date ({field}).")).with_details(json!({"field": field}))
     })
 }
 
 fn founded_on(e: &crate::enterprise::Enterprise) -> Option<NaiveDate> {
-    e.founded_on.as_deref().and_then(crate::import::normalize::parse_date_text)
+    e.founded_on.as_deref().and_then(crate::model::date::parse_date_text)
 }
 
 /// A lease cannot start before the firm existed: a data error (`lease_before_founding`).
@@ -323,7 +206,7 @@ pub fn applications(db: &Db, only_open: bool) -> Result<Vec<Application>> {
 /// The premises a lease is for, compared across leases: its address without spaces, half-width,
 /// lower case. Empty when the lease has no address.
 pub fn premises_key(address: &str) -> String {
-    crate::import::normalize::halfwidth(address).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    crate::text::halfwidth(address).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
 /// Two leases are the same premises when they are the same lease or have the same address. A
@@ -430,57 +313,6 @@ pub fn year_at(spans: &[sql::LiveSpan], start: NaiveDate) -> (i64, i64) {
 
 // ---- the enterprise's timeline -------------------------------------------------------------------
 
-/// Days one live grant subsidises.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct TimelineStretch {
-    pub grant_id: i64,
-    pub status: GrantStatus,
-    pub lease_id: i64,
-    pub address: String,
-    pub start: String,
-    pub end: String,
-    pub area_centi_m2: i64,
-    pub month_units: i64,
-    pub months: f64,
-    /// The month fractions written out: "17/31 + 11 + 14/31".
-    pub fractions: String,
-}
-
-/// Days a live grant's application asked for and did not get, and why.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct TimelineCut {
-    /// The grant whose calculation cut these days.
-    pub grant_id: i64,
-    pub start: String,
-    pub end: String,
-    pub reason: String,
-    /// The grant that already covered them (premises or area), when one did.
-    pub covered_by: Option<i64>,
-    pub months: f64,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-/// The enterprise's subsidised time: leases, the days each live grant covers, the cuts, the 36
-/// months used and left.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Timeline {
-    pub enterprise_id: i64,
-    pub uscc: String,
-    pub name: String,
-    pub founded_on: Option<String>,
-    /// The last day the firm is younger than the rule's age limit.
-    pub young_until: Option<String>,
-    pub leases: Vec<Lease>,
-    pub certifications: Vec<CertSpan>,
-    pub stretches: Vec<TimelineStretch>,
-    pub cuts: Vec<TimelineCut>,
-    pub month_units_used: i64,
-    pub months_used: f64,
-    pub month_units_left: i64,
-    pub months_left: f64,
-}
-
 pub fn timeline(db: &Db, enterprise_id: i64) -> Result<Timeline> {
     let e = crate::enterprise::get(db, enterprise_id)?;
     let rules = current_rules(db)?.rules;
@@ -543,111 +375,6 @@ pub fn timeline(db: &Db, enterprise_id: i64) -> Result<Timeline> {
 
 // ---- grants ------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantStatus {
-    Draft,
-    Submitted,
-    Approved,
-    Rejected,
-    Disbursed,
-    Revoked,
-}
-
-impl GrantStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantStatus::Draft => "draft",
-            GrantStatus::Submitted => "submitted",
-            GrantStatus::Approved => "approved",
-            GrantStatus::Rejected => "rejected",
-            GrantStatus::Disbursed => "disbursed",
-            GrantStatus::Revoked => "revoked",
-        }
-    }
-    pub fn parse(s: &str) -> Option<GrantStatus> {
-        Some(match s {
-            "draft" => GrantStatus::Draft,
-            "submitted" => GrantStatus::Submitted,
-            "approved" => GrantStatus::Approved,
-            "rejected" => GrantStatus::Rejected,
-            "disbursed" => GrantStatus::Disbursed,
-            "revoked" => GrantStatus::Revoked,
-            _ => return None,
-        })
-    }
-    /// A live grant covers its days: no other grant pays them again.
-    pub fn is_live(self) -> bool {
-        matches!(self, GrantStatus::Draft | GrantStatus::Submitted | GrantStatus::Approved | GrantStatus::Disbursed)
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            GrantStatus::Draft => "草稿",
-            GrantStatus::Submitted => "已提交",
-            GrantStatus::Approved => "已批准",
-            GrantStatus::Rejected => "未通过",
-            GrantStatus::Disbursed => "已拨付",
-            GrantStatus::Revoked => "已撤销",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Grant {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub application_id: Option<i64>,
-    pub lease_id: i64,
-    pub program_code: String,
-    pub subsidy_year: i64,
-    pub period_start: String,
-    pub period_end: String,
-    /// Months subsidised (exact when whole; `month_units` is exact always).
-    pub months: f64,
-    /// Months in units of 1/377,580 month (see `calendar`).
-    pub month_units: i64,
-    /// 1: whole calendar months (grants made before the ledger rules); 2: calendar days.
-    pub method: i64,
-    /// Days of the application not subsidised, and why (calendar-day grants).
-    pub cuts: Vec<Cut>,
-    /// Months of the enterprise other live grants had subsidised when this one was calculated.
-    pub months_used_before: f64,
-    pub rate_bp: i64,
-    pub eligible_unit_rent_fen: i64,
-    pub eligible_area_centi_m2: i64,
-    pub computed_fen: i64,
-    pub requested_fen: Option<i64>,
-    pub approved_fen: Option<i64>,
-    pub paid_fen: i64,
-    pub status: GrantStatus,
-    pub reason: String,
-    pub budget_year: i32,
-    pub over_budget: bool,
-    pub rule_version: i64,
-    pub clause: ClauseRef,
-    pub explanation: CalcResult,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Payment {
-    pub id: i64,
-    pub amount_fen: i64,
-    pub paid_on: String,
-    pub reference: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct BatchApproval {
-    pub approved: i64,
-    pub total_fen: i64,
-    pub over_budget: bool,
-}
-
 pub fn grant(db: &Db, id: i64) -> Result<Grant> {
     sql::grant(db.conn(), id)?.ok_or(Error::NotFound { entity: "grant", key: id.to_string() })
 }
@@ -661,7 +388,7 @@ pub fn payments(db: &Db, grant_id: i64) -> Result<Vec<Payment>> {
 }
 
 fn this_year() -> i32 {
-    crate::cert::today().year()
+    crate::model::date::today().year()
 }
 
 /// A draft grant computed from an application (the registry and the ledger supply the rest).
@@ -718,12 +445,31 @@ pub fn recalculate(db: &mut Db, id: i64) -> Result<Grant> {
     grant(db, id)
 }
 
+/// A grant as the payout lifecycle sees it.
+fn payout_of(g: &Grant) -> Payout<'_> {
+    let stage = match g.status {
+        GrantStatus::Draft => Stage::Draft,
+        GrantStatus::Submitted => Stage::Submitted,
+        GrantStatus::Approved => Stage::Approved,
+        GrantStatus::Disbursed => Stage::Disbursed,
+        GrantStatus::Rejected => Stage::Rejected,
+        GrantStatus::Revoked => Stage::Revoked,
+    };
+    Payout {
+        noun: ("补贴", "grant"),
+        id: g.id,
+        stage,
+        status_zh: g.status.label_zh(),
+        status_en: g.status.as_str(),
+        ceiling_fen: g.computed_fen,
+        ceiling_zh: "测算金额",
+        approved_fen: g.approved_fen,
+        paid_fen: g.paid_fen,
+    }
+}
+
 fn wrong_state(g: &Grant, action_zh: &str, action_en: &str) -> Error {
-    Error::refused(
-        "wrong_status",
-        format!("补贴 #{} 当前状态为“{}”，不能{}。", g.id, g.status.label_zh(), action_zh),
-        format!("Grant #{} is {}: it cannot be {}.", g.id, g.status.as_str(), action_en),
-    )
+    payout_of(g).wrong(action_zh, action_en)
 }
 
 pub fn submit(db: &mut Db, id: i64) -> Result<Grant> {
@@ -741,43 +487,22 @@ pub fn submit(db: &mut Db, id: i64) -> Result<Grant> {
 pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&str>, confirm_over_budget: bool) -> Result<Grant> {
     let g = grant(db, id)?;
     check_approvable(db, &g)?;
-    let amount = amount_fen.unwrap_or(g.computed_fen);
-    if amount < 0 || amount > g.computed_fen {
-        return Err(Error::invalid(
-            "out_of_range",
-            format!("批准金额 {} 元不能超过测算金额 {} 元。", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
-            format!("The approved amount ({}) cannot exceed the computed {}.", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
-        )
-        .with_details(json!({"field": "amount_fen"})));
-    }
-    let reason = if amount < g.computed_fen {
-        Some(crate::text::clean(reason.unwrap_or("")).to_string()).filter(|r| !r.is_empty()).ok_or_else(|| {
-            Error::invalid(
-                "reason_required",
-                format!("批准金额 {} 元低于测算金额 {} 元（核减），请填写核减理由。", fmt_yuan(amount), fmt_yuan(g.computed_fen)),
-                "An amount below the computed one needs its reason.",
-            )
-            .with_details(json!({"field": "reason"}))
-        })?
-    } else {
-        String::new()
-    };
+    let (amount, reason) = payout::approve(&payout_of(&g), amount_fen, reason)?;
     let over = over_budget(db, &[(g.id, amount)])?;
-    if over.is_some() && !confirm_over_budget {
-        return Err(over.unwrap());
+    let flag = over.is_some();
+    if let (Some(e), false) = (over, confirm_over_budget) {
+        return Err(e);
     }
     let year = this_year();
     db.write(|tx| {
         crate::store::policy::ensure_year_budgets(tx, year)?;
-        sql::set_status(tx, id, GrantStatus::Approved, Some(amount), Some(reason.as_str()).filter(|r| !r.is_empty()), Some((year, over.is_some())), "approve")
+        sql::set_status(tx, id, GrantStatus::Approved, Some(amount), reason.as_deref(), Some((year, flag)), "approve")
     })?;
     grant(db, id)
 }
 
 fn check_approvable(db: &Db, g: &Grant) -> Result<()> {
-    if !matches!(g.status, GrantStatus::Draft | GrantStatus::Submitted) {
-        return Err(wrong_state(g, "批准", "approved"));
-    }
+    payout::can_approve(&payout_of(g))?;
     if !g.explanation.eligible {
         let why = g.explanation.reasons.iter().map(|r| r.message_zh.clone()).collect::<Vec<_>>().join("；");
         return Err(Error::refused("not_eligible", format!("补贴 #{} 不符合条件，不能批准：{why}", g.id), format!("Grant #{} is not eligible.", g.id)));
@@ -884,10 +609,10 @@ pub fn approve_many(db: &mut Db, ids: &[i64], confirm_over_budget: bool) -> Resu
         items.push((g.id, g.computed_fen));
     }
     let over = over_budget(db, &items)?;
-    if over.is_some() && !confirm_over_budget {
-        return Err(over.unwrap());
-    }
     let flag = over.is_some();
+    if let (Some(e), false) = (over, confirm_over_budget) {
+        return Err(e);
+    }
     let year = this_year();
     db.write(|tx| {
         crate::store::policy::ensure_year_budgets(tx, year)?;
@@ -899,50 +624,24 @@ pub fn approve_many(db: &mut Db, ids: &[i64], confirm_over_budget: bool) -> Resu
     Ok(BatchApproval { approved: items.len() as i64, total_fen: items.iter().map(|x| x.1).sum(), over_budget: flag })
 }
 
-fn need_reason(reason: &str) -> Result<String> {
-    let r = crate::text::clean(reason);
-    if r.is_empty() {
-        return Err(Error::invalid("reason_required", "请填写理由。", "A reason is required.").with_details(json!({"field": "reason"})));
-    }
-    Ok(r)
-}
-
 pub fn reject(db: &mut Db, id: i64, reason: &str) -> Result<Grant> {
-    let reason = need_reason(reason)?;
     let g = grant(db, id)?;
-    if !matches!(g.status, GrantStatus::Draft | GrantStatus::Submitted) {
-        return Err(wrong_state(&g, "驳回", "rejected"));
-    }
+    let reason = payout::reject(&payout_of(&g), reason)?;
     db.write(|tx| sql::set_status(tx, id, GrantStatus::Rejected, None, Some(&reason), None, "reject"))?;
     grant(db, id)
 }
 
 pub fn revoke(db: &mut Db, id: i64, reason: &str) -> Result<Grant> {
-    let reason = need_reason(reason)?;
     let g = grant(db, id)?;
-    if matches!(g.status, GrantStatus::Rejected | GrantStatus::Revoked) {
-        return Err(wrong_state(&g, "撤销", "revoked"));
-    }
+    let reason = payout::revoke(&payout_of(&g), reason)?;
     db.write(|tx| sql::set_status(tx, id, GrantStatus::Revoked, None, Some(&reason), None, "revoke"))?;
     grant(db, id)
 }
 
 /// Lower an approved grant's amount (an objection to its 公示 partly upheld), with the reason.
 pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Grant> {
-    let reason = need_reason(reason)?;
     let g = grant(db, id)?;
-    if g.status != GrantStatus::Approved {
-        return Err(wrong_state(&g, "调整金额", "amended"));
-    }
-    let approved = g.approved_fen.unwrap_or(g.computed_fen);
-    if amount_fen <= 0 || amount_fen >= approved || amount_fen < g.paid_fen {
-        return Err(Error::invalid(
-            "out_of_range",
-            format!("调整后的金额应低于批准金额 {} 元、不低于已拨付的 {} 元。", fmt_yuan(approved), fmt_yuan(g.paid_fen)),
-            "The new amount must be below the approved one.",
-        )
-        .with_details(json!({"field": "amount_fen"})));
-    }
+    let reason = payout::amend(&payout_of(&g), amount_fen, reason)?;
     db.write(|tx| sql::set_status(tx, id, GrantStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
     grant(db, id)
 }
@@ -951,45 +650,12 @@ pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Gran
 /// 公示 holds the grant.
 pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str) -> Result<Grant> {
     let g = grant(db, id)?;
-    if !matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) {
-        return Err(wrong_state(&g, "拨付", "paid"));
-    }
-    let today = crate::cert::today();
-    if date(paid_on, "paid_on")? > today {
-        return Err(Error::invalid(
-            "out_of_range",
-            format!("拨付日期 {paid_on} 晚于今天（{today}）：请填写实际拨付的日期。"),
-            "The payment date is after today.",
-        )
-        .with_details(json!({"field": "paid_on"})));
-    }
-    if let Some(hold) = crate::notice::publicity::payment_hold(db, Some(id), None, today)? {
-        return Err(hold);
-    }
-    let approved = g.approved_fen.unwrap_or(0);
-    if amount_fen <= 0 {
-        return Err(Error::invalid("out_of_range", "拨付金额必须大于0。", "The payment must be above 0.").with_details(json!({"field": "amount_fen"})));
-    }
-    if g.paid_fen + amount_fen > approved {
-        return Err(Error::refused(
-            "over_approved",
-            format!(
-                "已拨付 {} 元，再拨 {} 元将超过批准金额 {} 元。最多还能拨付 {} 元。",
-                fmt_yuan(g.paid_fen),
-                fmt_yuan(amount_fen),
-                fmt_yuan(approved),
-                fmt_yuan(approved - g.paid_fen)
-            ),
-            format!("Paying {} would exceed the approved {} ({} already paid).", fmt_yuan(amount_fen), fmt_yuan(approved), fmt_yuan(g.paid_fen)),
-        )
-        .with_details(json!({"field": "amount_fen", "left_fen": approved - g.paid_fen})));
-    }
-    let d = date(paid_on, "paid_on")?;
-    let reference = crate::text::clean(reference);
-    let done = g.paid_fen + amount_fen == approved;
+    let today = crate::model::date::today();
+    let hold = payout::hold(db, Some(id), None, today)?;
+    let d = payout::pay(&payout_of(&g), amount_fen, paid_on, reference, today, hold)?;
     db.write(|tx| {
-        sql::insert_payment(tx, id, amount_fen, &d.to_string(), &reference)?;
-        if done {
+        sql::insert_payment(tx, id, amount_fen, &d.paid_on.to_string(), &d.reference)?;
+        if d.completes {
             sql::set_status(tx, id, GrantStatus::Disbursed, None, None, None, "disburse")?;
         }
         Ok(())

@@ -109,9 +109,9 @@ pub fn status(db: &Db) -> Result<AppStatus> {
         first_run: settings::get(db.conn(), settings::FIRST_RUN_DONE)?.is_none(),
         lang: lang(db)?,
         user_name: db.actor().to_string(),
-        enterprise_count: crate::enterprise::count(db)?,
+        enterprise_count: store::enterprise::count(db.conn())?,
         pre_migration_copy: db.report.pre_migration_copy.clone(),
-        today: crate::cert::today().to_string(),
+        today: crate::model::date::today().to_string(),
     })
 }
 
@@ -173,13 +173,4 @@ pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
     let actor = if s.user_name.is_empty() { store::os_user() } else { s.user_name.clone() };
     db.set_actor(actor);
     Ok(s)
-}
-
-/// First-run choice: start empty, or load the demo data set.
-pub fn finish_first_run(db: &mut Db, demo: bool) -> Result<AppStatus> {
-    if demo {
-        crate::demo::load(db)?;
-    }
-    db.write(|tx| settings::set(tx, settings::FIRST_RUN_DONE, if demo { "demo" } else { "empty" }).map(|_| ()))?;
-    status(db)
 }

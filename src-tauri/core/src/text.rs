@@ -104,6 +104,21 @@ pub fn nested(s: &str) -> String {
     s.replace('“', "‘").replace('”', "’")
 }
 
+/// Full-width digits and punctuation to ASCII; invisible characters removed; trimmed.
+pub fn halfwidth(s: &str) -> String {
+    clean(s)
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' | '／' | '－' | '：' | '＋' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '−' | '—' | '–' => '-',
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -43,7 +43,7 @@ fn formula_like_cells_are_stored_as_text_and_exported_inert() {
 
     // xlsx: every one of them is a string cell, no formula anywhere.
     let x = t.path().join("out.xlsx");
-    huiqi_core::export::enterprises(&db, &EnterpriseQuery::default(), &x).unwrap();
+    huiqi_core::enterprise::export(&db, &EnterpriseQuery::default(), &x).unwrap();
     let mut wb = open_workbook_auto(&x).unwrap();
     let sheet = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&sheet).unwrap();
@@ -55,7 +55,7 @@ fn formula_like_cells_are_stored_as_text_and_exported_inert() {
 
     // CSV: a leading apostrophe keeps each inert when a spreadsheet opens the file.
     let c = t.path().join("out.csv");
-    huiqi_core::export::enterprises(&db, &EnterpriseQuery::default(), &c).unwrap();
+    huiqi_core::enterprise::export(&db, &EnterpriseQuery::default(), &c).unwrap();
     let text = std::fs::read_to_string(&c).unwrap();
     for s in ["'=HYPERLINK(", "'@SUM(1)", "'+1+1", "'=1", "'-2+3"] {
         assert!(text.contains(s), "{s} guarded in {text}");

@@ -83,7 +83,7 @@ async fn export<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, query
     state
         .with_db(move |db| {
             let q = EnterpriseQuery { offset: 0, limit: i64::MAX, ..query };
-            huiqi_core::export::enterprises(db, &q, &path)?;
+            huiqi_core::enterprise::export(db, &q, &path)?;
             Ok(Some(path.display().to_string()))
         })
         .await

@@ -20,7 +20,7 @@ async fn set_lang(state: State<'_, AppState>, lang: Lang) -> IpcResult<()> {
 
 #[tauri::command]
 async fn finish_first_run(state: State<'_, AppState>, demo: bool) -> IpcResult<AppStatus> {
-    state.with_db(move |db| system::finish_first_run(db, demo)).await
+    state.with_db(move |db| huiqi_core::demo::finish_first_run(db, demo)).await
 }
 
 #[tauri::command]

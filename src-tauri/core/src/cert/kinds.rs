@@ -1,72 +1,12 @@
 //! Certification kinds: code, Chinese name, synonyms, validity rule. Shipped as data
 //! (assets/policy/cert-kinds.json) and editable per office.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+pub use crate::model::cert::{defaults, CertKind, EvalWindow, MonthDay, Validity, DEFAULT_JSON};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct MonthDay {
-    pub month: u32,
-    pub day: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct Validity {
-    /// Valid this many years from the issue date (expires the day before the anniversary).
-    pub years: Option<u32>,
-    /// Valid until 31 December of the year of issue (evaluation year).
-    pub calendar_year: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CertKind {
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub synonyms: Vec<String>,
-    /// None: the certification does not expire (a one-off title).
-    pub validity: Option<Validity>,
-    #[serde(default)]
-    pub annual_report: Option<MonthDay>,
-    #[serde(default)]
-    pub evaluation_window: Option<EvalWindow>,
-    #[serde(default)]
-    pub review: Option<bool>,
-    /// How a notice says the enterprise got it: 获评 (default: a title with its certificate),
-    /// 入选 (a published list: `list_name`, the certificate number optional), 首次突破.
-    #[serde(default)]
-    pub wording: Option<String>,
-    #[serde(default)]
-    pub list_name: Option<String>,
-    /// The level of the title: "national" or "provincial" (None: the name carries no level, e.g.
-    /// 科技型中小企业, which provinces evaluate under a national rule).
-    #[serde(default)]
-    pub level: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct EvalWindow {
-    pub from: MonthDay,
-    pub to: MonthDay,
-}
-
-#[derive(Deserialize)]
-struct Catalog {
-    kinds: Vec<CertKind>,
-}
-
-pub const DEFAULT_JSON: &str = include_str!("../../../../assets/policy/cert-kinds.json");
-
-pub fn defaults() -> Vec<CertKind> {
-    serde_json::from_str::<Catalog>(DEFAULT_JSON).expect("assets/policy/cert-kinds.json is valid").kinds
-}
+use crate::model::date::zh_date_text;
 
 fn norm(s: &str) -> String {
-    crate::import::normalize::halfwidth(s)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '《' | '》'))
-        .collect()
+    crate::text::halfwidth(s).chars().filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '《' | '》')).collect()
 }
 
 /// The kind a text names: its code, its Chinese name or a synonym; else the longest name or
@@ -205,11 +145,6 @@ fn level_name(word: &str) -> &'static str {
         "区级" => "区级",
         _ => "县级",
     }
-}
-
-fn zh_date_text(s: &str) -> String {
-    use chrono::Datelike;
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day())).unwrap_or_else(|_| s.to_string())
 }
 
 /// What the enterprise achieved, as the clause's program names it: 获评 a title, 入选 a published

@@ -2,50 +2,15 @@
 //! (expiry, renewal preparation, the 高企 annual report, the 科小 evaluation window, 专精特新
 //! review), and the rewards of the policy (`reward`).
 
+pub use crate::model::date::today;
 pub mod kinds;
 pub mod reward;
 
+pub use crate::model::cert::{CertInput, Certification, Milestone, MilestoneKind, ReminderSettings};
 use chrono::{Datelike, Duration, NaiveDate};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::store::{cert as sql, import as isql, settings, Db};
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct Certification {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub park: Option<String>,
-    pub sector: String,
-    pub kind: String,
-    pub certificate_no: String,
-    pub issued_on: String,
-    pub expires_on: Option<String>,
-    /// The given expiry disagrees with the kind's validity rule (kept as given).
-    pub expiry_differs_from_rule: bool,
-    pub level: String,
-    /// manual | import | demo
-    pub source: String,
-    pub batch_id: Option<i64>,
-    pub revoked: bool,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct CertInput {
-    /// The enterprise, by USCC.
-    pub uscc: String,
-    pub kind: String,
-    pub certificate_no: Option<String>,
-    pub issued_on: String,
-    /// Derived from the kind's validity rule when absent.
-    pub expires_on: Option<String>,
-    pub level: Option<String>,
-}
 
 pub fn kinds(db: &Db) -> Result<Vec<kinds::CertKind>> {
     sql::kinds(db.conn())
@@ -84,7 +49,7 @@ pub fn get(db: &Db, id: i64) -> Result<Certification> {
 }
 
 fn date(s: &str, field: &str) -> Result<NaiveDate> {
-    crate::import::normalize::parse_date_text(s).ok_or_else(|| {
+    crate::model::date::parse_date_text(s).ok_or_else(|| {
         Error::invalid("bad_date", format!("“{s}”不是有效日期。"), format!("“{s}” is not a date.")).with_details(serde_json::json!({"field": field}))
     })
 }
@@ -113,7 +78,7 @@ pub fn add(db: &mut Db, c: &CertInput) -> Result<Certification> {
         }
     }
     let derived = kinds::derived_expiry(k, issued);
-    let rec = crate::import::validate::CertRecord {
+    let rec = crate::model::import::CertRecord {
         uscc: e.uscc.clone(),
         name: e.name.clone(),
         kind: k.code.clone(),
@@ -151,54 +116,6 @@ pub fn revoke(db: &mut Db, id: i64, reason: &str) -> Result<Certification> {
 
 // ---- milestones --------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MilestoneKind {
-    /// 有效期届满
-    Expiry,
-    /// 开始准备复审/重新认定
-    RenewalPrep,
-    /// 高企年报（5月31日前）
-    AnnualReport,
-    /// 科技型中小企业评价
-    EvaluationWindow,
-    /// 专精特新复核
-    Review,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Milestone {
-    pub date: String,
-    pub kind: MilestoneKind,
-    /// Days from today (negative: overdue).
-    pub days: i64,
-    pub overdue: bool,
-    pub certification_id: i64,
-    pub cert_kind: String,
-    pub certificate_no: String,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub park: Option<String>,
-    pub text_zh: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ReminderSettings {
-    /// Look ahead this many days (default 90).
-    pub window_days: i64,
-    /// Renewal preparation starts this many days before expiry (default 180).
-    pub renewal_lead_days: i64,
-    /// An expiry or deadline passed within this many days still shows (overdue).
-    pub overdue_days: i64,
-}
-
-impl Default for ReminderSettings {
-    fn default() -> Self {
-        ReminderSettings { window_days: 90, renewal_lead_days: 180, overdue_days: 60 }
-    }
-}
-
 const REMINDERS: &str = "reminders";
 
 pub fn reminder_settings(db: &Db) -> Result<ReminderSettings> {
@@ -212,14 +129,6 @@ pub fn save_reminder_settings(db: &mut Db, s: &ReminderSettings) -> Result<Remin
     let json = serde_json::to_string(s)?;
     db.write(|tx| settings::set(tx, REMINDERS, &json).map(|_| ()))?;
     Ok(s.clone())
-}
-
-/// Today: the system's date, or `HUIQI_TODAY` (YYYY-MM-DD) when it is set — what the end-to-end
-/// tests use to run a 公示 period to its end by starting the app again on a later day. Everything
-/// that depends on the day (a 公示 running, a payment held, reminders, the budget year) reads it
-/// here.
-pub fn today() -> NaiveDate {
-    std::env::var("HUIQI_TODAY").ok().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()).unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 /// Everything that falls due between `today − overdue_days` and `today + within` days, overdue

@@ -3,168 +3,21 @@
 //! explanation (which certification, which clause, which cap, why not stacked), and the user
 //! confirms them in one batch. Lifecycle as grants: draft → approved / rejected → paid; revoke.
 
+pub use crate::model::cert::{Excluded, Proposal, Reward, RewardBasis, RewardPick, RewardStatus, ScanResult};
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::model::rent::{Basis, Step};
 use crate::money::fmt_yuan;
-use crate::rent::{Basis, ClauseRef, Step};
+use crate::payout::{self, Payout, Stage};
 use crate::store::{cert as sql, Db};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RewardStatus {
-    Draft,
-    Approved,
-    Rejected,
-    Disbursed,
-    Revoked,
-}
-
-impl RewardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RewardStatus::Draft => "draft",
-            RewardStatus::Approved => "approved",
-            RewardStatus::Rejected => "rejected",
-            RewardStatus::Disbursed => "disbursed",
-            RewardStatus::Revoked => "revoked",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "draft" => RewardStatus::Draft,
-            "approved" => RewardStatus::Approved,
-            "rejected" => RewardStatus::Rejected,
-            "disbursed" => RewardStatus::Disbursed,
-            "revoked" => RewardStatus::Revoked,
-            _ => return None,
-        })
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            RewardStatus::Draft => "草稿",
-            RewardStatus::Approved => "已批准",
-            RewardStatus::Rejected => "未通过",
-            RewardStatus::Disbursed => "已拨付",
-            RewardStatus::Revoked => "已撤销",
-        }
-    }
-}
-
-/// What a reward is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RewardBasis {
-    /// A title the program rewards (获评 / 入选 / 首次突破).
-    Title,
-    /// The difference (补差): a higher title of a 就高不重复 group after a lower one was rewarded.
-    TopUp,
-    /// A performance-based amount the office sets with its scoring note, within the cap.
-    Performance,
-}
-
-impl RewardBasis {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RewardBasis::Title => "title",
-            RewardBasis::TopUp => "top_up",
-            RewardBasis::Performance => "performance",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "top_up" => RewardBasis::TopUp,
-            "performance" => RewardBasis::Performance,
-            _ => RewardBasis::Title,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Reward {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    /// The certification rewarded (none for a performance-based reward).
-    pub certification_id: Option<i64>,
-    pub cert_kind: String,
-    pub certificate_no: String,
-    pub issued_on: String,
-    pub program_id: i64,
-    pub program_code: String,
-    pub program_name_zh: String,
-    pub article: i64,
-    pub amount_fen: i64,
-    pub cap_fen: Option<i64>,
-    pub approved_fen: Option<i64>,
-    pub paid_fen: i64,
-    pub status: RewardStatus,
-    pub reason: String,
-    pub budget_year: i32,
-    pub over_budget: bool,
-    pub clause: ClauseRef,
-    pub steps: Vec<Step>,
-    pub basis: RewardBasis,
-    /// The earlier reward of the same group whose amount this 补差 completes.
-    pub tops_up: Option<i64>,
-    /// The scoring note (performance-based) or why less than the standard was approved.
-    pub note: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// One reward the scan would draft.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Proposal {
-    pub certification_id: i64,
-    pub program_id: i64,
-    pub program_code: String,
-    pub program_name_zh: String,
-    pub article: i64,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub cert_kind: String,
-    pub certificate_no: String,
-    pub issued_on: String,
-    /// What is paid now: the program's amount, or the difference to what the group already gave.
-    pub amount_fen: i64,
-    pub cap_fen: Option<i64>,
-    pub basis: RewardBasis,
-    /// The program's amount for this title (before the difference).
-    pub full_amount_fen: i64,
-    /// What the enterprise already received in the same 就高不重复 group.
-    pub already_fen: i64,
-    pub tops_up: Option<i64>,
-    pub steps: Vec<Step>,
-}
-
-/// A qualifying certification the scan does not propose, and why.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Excluded {
-    pub certification_id: i64,
-    pub program_code: String,
-    pub enterprise_name: String,
-    pub code: String,
-    pub reason_zh: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ScanResult {
-    pub proposals: Vec<Proposal>,
-    pub excluded: Vec<Excluded>,
-    pub total_fen: i64,
-}
 
 /// Certifications issued from this year on count as "new" for the scan (this year and last).
 fn since_year() -> i32 {
-    crate::cert::today().year() - 1
+    crate::model::date::today().year() - 1
 }
 
 fn step(code: &str, zh: &str, en: &str, inputs: serde_json::Value, result: serde_json::Value, text: String, basis: Basis) -> Step {
@@ -407,14 +260,8 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
     Ok(ScanResult { proposals, excluded, total_fen })
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct RewardPick {
-    pub certification_id: i64,
-    pub program_id: i64,
-}
-
 fn this_year() -> i32 {
-    crate::cert::today().year()
+    crate::model::date::today().year()
 }
 
 /// Check the programs' budgets for these amounts; the over-budget error when passed.
@@ -466,10 +313,10 @@ pub fn confirm(db: &mut Db, picks: &[RewardPick], confirm_over_budget: bool) -> 
         chosen.push(prop.clone());
     }
     let over = budget_check(db, &chosen.iter().map(|c| (c.program_id, c.amount_fen)).collect::<Vec<_>>())?;
-    if over.is_some() && !confirm_over_budget {
-        return Err(over.unwrap());
-    }
     let flag = over.is_some();
+    if let (Some(e), false) = (over, confirm_over_budget) {
+        return Err(e);
+    }
     let year = this_year();
     let mut clause_ids = BTreeMap::new();
     for c in &chosen {
@@ -498,22 +345,35 @@ pub fn list(db: &Db, status: Option<RewardStatus>, enterprise: Option<i64>) -> R
     sql::rewards(db.conn(), status, enterprise)
 }
 
-fn wrong(r: &Reward, zh: &str, en: &str) -> Error {
-    Error::refused(
-        "wrong_status",
-        format!("奖励 #{} 当前状态为“{}”，不能{zh}。", r.id, r.status.label_zh()),
-        format!("Reward #{} is {}: it cannot be {en}.", r.id, r.status.as_str()),
-    )
+/// A reward as the payout lifecycle sees it.
+fn payout_of(r: &Reward) -> Payout<'_> {
+    let stage = match r.status {
+        RewardStatus::Draft => Stage::Draft,
+        RewardStatus::Approved => Stage::Approved,
+        RewardStatus::Disbursed => Stage::Disbursed,
+        RewardStatus::Rejected => Stage::Rejected,
+        RewardStatus::Revoked => Stage::Revoked,
+    };
+    Payout {
+        noun: ("奖励", "reward"),
+        id: r.id,
+        stage,
+        status_zh: r.status.label_zh(),
+        status_en: r.status.as_str(),
+        ceiling_fen: r.amount_fen,
+        ceiling_zh: "拟奖励金额",
+        approved_fen: r.approved_fen,
+        paid_fen: r.paid_fen,
+    }
 }
 
 /// Approve a draft at its amount or lower ("up to" programs; a lower amount needs its reason).
+/// An approved, unpaid reward approved again lower is amended (not while a 公示 holds it).
 pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&str>, confirm_over_budget: bool) -> Result<Reward> {
     let r = get(db, id)?;
-    // A reward confirmed at the scan's amount may still be approved lower, with the reason, until
-    // it is paid (an "up to" amount).
     if let (RewardStatus::Approved, Some(a)) = (r.status, amount_fen) {
         if a < r.approved_fen.unwrap_or(r.amount_fen) {
-            if crate::notice::publicity::payment_hold(db, None, Some(id), crate::cert::today())?.is_some() {
+            if payout::hold(db, None, Some(id), crate::model::date::today())?.is_some() {
                 return Err(Error::refused(
                     "in_publicity",
                     "该奖励正在公示或有待处理的异议：调整金额请通过公示异议处理。",
@@ -523,37 +383,12 @@ pub fn approve(db: &mut Db, id: i64, amount_fen: Option<i64>, reason: Option<&st
             return amend(db, id, a, reason.unwrap_or(""));
         }
     }
-    if r.status != RewardStatus::Draft {
-        return Err(wrong(&r, "批准", "approved"));
-    }
-    let amount = amount_fen.unwrap_or(r.amount_fen);
-    if amount <= 0 || amount > r.amount_fen {
-        return Err(Error::invalid(
-            "out_of_range",
-            format!("批准金额 {} 元应大于0，且不超过拟奖励金额 {} 元。", fmt_yuan(amount), fmt_yuan(r.amount_fen)),
-            format!("The approved amount must be above 0 and at most {}.", fmt_yuan(r.amount_fen)),
-        )
-        .with_details(json!({"field": "amount_fen"})));
-    }
-    let why_lower = if amount < r.amount_fen {
-        let why = reason.map(crate::text::clean).unwrap_or_default();
-        if why.is_empty() {
-            return Err(Error::invalid(
-                "reason_required",
-                format!("批准金额 {} 元低于拟奖励金额 {} 元，请填写理由。", fmt_yuan(amount), fmt_yuan(r.amount_fen)),
-                "An amount below the proposed one needs its reason.",
-            )
-            .with_details(json!({"field": "reason"})));
-        }
-        Some(why)
-    } else {
-        None
-    };
+    let (amount, why_lower) = payout::approve(&payout_of(&r), amount_fen, reason)?;
     let over = budget_check(db, &[(r.program_id, amount)])?;
-    if over.is_some() && !confirm_over_budget {
-        return Err(over.unwrap());
-    }
     let flag = over.is_some();
+    if let (Some(e), false) = (over, confirm_over_budget) {
+        return Err(e);
+    }
     let year = this_year();
     db.write(|tx| {
         crate::store::policy::ensure_year_budgets(tx, year)?;
@@ -644,83 +479,39 @@ pub fn add_performance(db: &mut Db, program_code: &str, uscc: &str, amount_fen: 
     get(db, id)
 }
 
-fn reason_of(s: &str) -> Result<String> {
-    let r = crate::text::clean(s);
-    if r.is_empty() {
-        return Err(Error::invalid("reason_required", "请填写理由。", "A reason is required.").with_details(json!({"field": "reason"})));
-    }
-    Ok(r)
-}
-
 pub fn reject(db: &mut Db, id: i64, reason: &str) -> Result<Reward> {
-    let reason = reason_of(reason)?;
     let r = get(db, id)?;
-    if r.status != RewardStatus::Draft {
-        return Err(wrong(&r, "驳回", "rejected"));
-    }
+    let reason = payout::reject(&payout_of(&r), reason)?;
     db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Rejected, None, Some(&reason), None, "reject"))?;
     get(db, id)
 }
 
 pub fn revoke(db: &mut Db, id: i64, reason: &str) -> Result<Reward> {
-    let reason = reason_of(reason)?;
     let r = get(db, id)?;
-    if matches!(r.status, RewardStatus::Rejected | RewardStatus::Revoked) {
-        return Err(wrong(&r, "撤销", "revoked"));
-    }
+    let reason = payout::revoke(&payout_of(&r), reason)?;
     db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Revoked, None, Some(&reason), None, "revoke"))?;
     get(db, id)
 }
 
-/// Lower an approved reward's amount (an objection to its 公示 partly upheld), with the reason.
+/// Lower an approved reward's amount (an objection to its 公示 partly upheld, an "up to" amount
+/// decided lower), with the reason.
 pub fn amend(db: &mut Db, id: i64, amount_fen: i64, reason: &str) -> Result<Reward> {
-    let reason = reason_of(reason)?;
     let r = get(db, id)?;
-    if r.status != RewardStatus::Approved {
-        return Err(wrong(&r, "调整金额", "amended"));
-    }
-    let approved = r.approved_fen.unwrap_or(r.amount_fen);
-    if amount_fen <= 0 || amount_fen >= approved || amount_fen < r.paid_fen {
-        return Err(Error::invalid(
-            "out_of_range",
-            format!("调整后的金额应低于批准金额 {} 元。", fmt_yuan(approved)),
-            "The new amount must be below the approved one.",
-        )
-        .with_details(json!({"field": "amount_fen"})));
-    }
+    let reason = payout::amend(&payout_of(&r), amount_fen, reason)?;
     db.write(|tx| sql::set_reward_status(tx, id, RewardStatus::Approved, Some(amount_fen), Some(&reason), None, "amend"))?;
     get(db, id)
 }
 
+/// Record a payment; partial payments add up, never beyond the approved amount, never while a
+/// 公示 holds the reward.
 pub fn pay(db: &mut Db, id: i64, amount_fen: i64, paid_on: &str, reference: &str) -> Result<Reward> {
     let r = get(db, id)?;
-    if !matches!(r.status, RewardStatus::Approved) {
-        return Err(wrong(&r, "拨付", "paid"));
-    }
-    let on = crate::import::normalize::parse_date_text(paid_on).ok_or_else(|| Error::invalid("bad_date", "拨付日期无效。", "Bad payment date."))?;
-    let today = crate::cert::today();
-    if on > today {
-        return Err(Error::invalid("out_of_range", format!("拨付日期 {on} 晚于今天（{today}）：请填写实际拨付的日期。"), "The payment date is after today.")
-            .with_details(json!({"field": "paid_on"})));
-    }
-    if let Some(hold) = crate::notice::publicity::payment_hold(db, None, Some(id), today)? {
-        return Err(hold);
-    }
-    let approved = r.approved_fen.unwrap_or(0);
-    if amount_fen <= 0 || r.paid_fen + amount_fen > approved {
-        return Err(Error::refused(
-            "over_approved",
-            format!("最多还能拨付 {} 元（批准 {} 元，已拨付 {} 元）。", fmt_yuan(approved - r.paid_fen), fmt_yuan(approved), fmt_yuan(r.paid_fen)),
-            format!("At most {} can still be paid.", fmt_yuan(approved - r.paid_fen)),
-        )
-        .with_details(json!({"field": "amount_fen", "left_fen": approved - r.paid_fen})));
-    }
-    let d = crate::import::normalize::parse_date_text(paid_on).ok_or_else(|| Error::invalid("bad_date", "拨付日期无效。", "Bad payment date."))?;
-    let reference = crate::text::clean(reference);
-    let done = r.paid_fen + amount_fen == approved;
+    let today = crate::model::date::today();
+    let hold = payout::hold(db, None, Some(id), today)?;
+    let d = payout::pay(&payout_of(&r), amount_fen, paid_on, reference, today, hold)?;
     db.write(|tx| {
-        sql::insert_reward_payment(tx, id, amount_fen, &d.to_string(), &reference)?;
-        if done {
+        sql::insert_reward_payment(tx, id, amount_fen, &d.paid_on.to_string(), &d.reference)?;
+        if d.completes {
             sql::set_reward_status(tx, id, RewardStatus::Disbursed, None, None, None, "disburse")?;
         }
         Ok(())

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod validate;
 pub mod xls;
 
+pub use crate::model::import::{BatchInfo, BatchItem};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -242,33 +243,6 @@ pub struct ImportReport {
     pub previous_import: Option<PreviousImport>,
     pub dry_run: bool,
     pub batch_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct BatchInfo {
-    pub id: i64,
-    pub file_name: String,
-    pub file_sha256: String,
-    pub kind: String,
-    pub park: Option<String>,
-    pub sheet: String,
-    pub header_row: u32,
-    #[ts(type = "unknown")]
-    pub summary: Value,
-    pub created_at: String,
-    pub created_by: String,
-    pub undone_at: Option<String>,
-    pub undone_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct BatchItem {
-    pub row: u32,
-    pub uscc: String,
-    pub name: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<i64>,
 }
 
 /// A later change that depends on what a batch wrote.
@@ -658,8 +632,8 @@ fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, 
 /// start is a warning (`subsidy_year_mismatch`): the ledger's year is the one the grant will use.
 fn rent_checks(conn: &rusqlite::Connection, cols: &Columns, r: &validate::RentRecord, e: Option<&Enterprise>) -> Result<(Option<RowError>, Vec<RowError>)> {
     let field = |name: &str| cols.kind.field(name).expect("a rent field");
-    let start = r.lease_start.as_deref().and_then(crate::import::normalize::parse_date_text);
-    let founded = e.and_then(|e| e.founded_on.as_deref()).and_then(crate::import::normalize::parse_date_text);
+    let start = r.lease_start.as_deref().and_then(crate::model::date::parse_date_text);
+    let founded = e.and_then(|e| e.founded_on.as_deref()).and_then(crate::model::date::parse_date_text);
     if let (Some(s), Some(f)) = (start, founded) {
         if s < f {
             let f_start = field("lease_start");

@@ -89,7 +89,7 @@ fn from_data_ref(d: &DataRef<'_>) -> Cell {
             Some(t) if dt.is_datetime() => Cell::Date(t.date()),
             _ => Cell::Number(dt.as_f64()),
         },
-        DataRef::DateTimeIso(s) => match crate::import::normalize::parse_date_text(s) {
+        DataRef::DateTimeIso(s) => match crate::model::date::parse_date_text(s) {
             Some(d) => Cell::Date(d),
             None => Cell::Text(s.clone()),
         },
@@ -109,7 +109,7 @@ fn from_data(d: &Data) -> Cell {
             Some(t) if dt.is_datetime() => Cell::Date(t.date()),
             _ => Cell::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) => match crate::import::normalize::parse_date_text(s) {
+        Data::DateTimeIso(s) => match crate::model::date::parse_date_text(s) {
             Some(d) => Cell::Date(d),
             None => Cell::Text(s.clone()),
         },

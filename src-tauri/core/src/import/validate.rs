@@ -1,135 +1,16 @@
 //! One data row → a normalised record, or the errors that say what to fix (row, column header,
 //! original cell text, a Chinese message). Pure: no database.
 
+pub use crate::model::import::{CertRecord, EnterpriseRecord, Record, RentRecord, RowError};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use super::normalize::{self as n, MoneyUnit};
 use super::read::Cell;
 use super::schema::{ColumnMap, Field, FieldType, Kind};
 use crate::cert::kinds::{self as ck, CertKind};
 use crate::{text, uscc};
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct EnterpriseRecord {
-    pub uscc: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub founded_on: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub registered_capital_fen: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub park: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub sector: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub contact_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub contact_phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub high_tech: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct RentRecord {
-    pub uscc: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lease_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub area_centi_m2: Option<i64>,
-    /// per ㎡ per month
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub unit_rent_fen: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lease_start: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lease_end: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub annual_rent_fen: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub revenue_prev_fen: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub revenue_curr_fen: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub subsidy_year: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub requested_fen: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct CertRecord {
-    pub uscc: String,
-    pub name: String,
-    /// A code of DESIGN §2 (high_tech_enterprise, tech_sme, …)
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub certificate_no: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub issued_on: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub expires_on: Option<String>,
-    /// The given expiry disagrees with the kind's validity rule (kept, flagged).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub expiry_differs_from_rule: Option<bool>,
-    /// The level the file states (级别: 国家级, 省级…), kept with the certification.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub level: Option<String>,
-    /// `expires_on` was worked out from the kind's rule (the cell was blank): it fills a new
-    /// record but never overwrites a stored expiry.
-    #[serde(skip)]
-    #[ts(skip)]
-    pub expiry_from_rule: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(untagged)]
-pub enum Record {
-    Enterprise(EnterpriseRecord),
-    Rent(RentRecord),
-    Cert(CertRecord),
-}
-
-impl Record {
-    pub fn uscc(&self) -> &str {
-        match self {
-            Record::Enterprise(r) => &r.uscc,
-            Record::Rent(r) => &r.uscc,
-            Record::Cert(r) => &r.uscc,
-        }
-    }
-    pub fn name(&self) -> &str {
-        match self {
-            Record::Enterprise(r) => &r.name,
-            Record::Rent(r) => &r.name,
-            Record::Cert(r) => &r.name,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct RowError {
-    pub code: String,
-    /// The field (JSON name) the error is about.
-    pub field: String,
-    /// The header text of the column, as in the file.
-    pub column: String,
-    /// The original cell text.
-    pub value: String,
-    pub message: String,
-    pub message_en: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    #[ts(optional)]
-    pub duplicate_of_row: Option<u32>,
-}
 
 /// Everything the validator needs about the sheet's columns.
 pub struct Columns {
@@ -681,7 +562,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         Kind::Certifications => {
             // A certificate is issued on a day that has come.
             if let Some(i) = vals.date("issued_on") {
-                if i > crate::cert::today() {
+                if i > crate::model::date::today() {
                     ctx.err(
                         "out_of_range",
                         f("issued_on"),
@@ -738,7 +619,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
         }
         Kind::Enterprises => {
             if let Some(d) = vals.date("founded_on") {
-                if d > crate::cert::today() {
+                if d > crate::model::date::today() {
                     ctx.err(
                         "out_of_range",
                         f("founded_on"),

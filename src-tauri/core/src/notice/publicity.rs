@@ -8,161 +8,14 @@
 //! Working days are Monday to Friday (public holidays are not known offline: an office that
 //! publishes over a holiday gives more days).
 
+pub use crate::model::publicity::*;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use super::{fill_template, fonts, layout, layout_error, legal_basis, sql as nsql, zh_date, Draft, NoticeKind, Target};
 use crate::error::{Error, Result};
 use crate::money::fmt_yuan;
 use crate::store::{publicity as sql, Db};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// On the list, not yet cleared.
-    Listed,
-    /// Cleared for payment: the period ended without an open objection.
-    Cleared,
-    /// An objection was upheld: the grant or reward was revoked.
-    Dropped,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Listed => "listed",
-            Outcome::Cleared => "cleared",
-            Outcome::Dropped => "dropped",
-        }
-    }
-    pub fn parse(s: &str) -> Outcome {
-        match s {
-            "cleared" => Outcome::Cleared,
-            "dropped" => Outcome::Dropped,
-            _ => Outcome::Listed,
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Outcome::Listed => "公示中",
-            Outcome::Cleared => "公示无异议，可拨付",
-            Outcome::Dropped => "经异议核实，取消支持",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionStatus {
-    Open,
-    /// Looked into: the grant stays as it was.
-    Kept,
-    /// Upheld: the grant or reward is revoked.
-    Dropped,
-    /// Partly upheld: the amount is lowered.
-    Amended,
-}
-
-impl ObjectionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectionStatus::Open => "open",
-            ObjectionStatus::Kept => "kept",
-            ObjectionStatus::Dropped => "dropped",
-            ObjectionStatus::Amended => "amended",
-        }
-    }
-    pub fn parse(s: &str) -> ObjectionStatus {
-        match s {
-            "kept" => ObjectionStatus::Kept,
-            "dropped" => ObjectionStatus::Dropped,
-            "amended" => ObjectionStatus::Amended,
-            _ => ObjectionStatus::Open,
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ObjectionStatus::Open => "待处理",
-            ObjectionStatus::Kept => "维持",
-            ObjectionStatus::Dropped => "取消支持",
-            ObjectionStatus::Amended => "调整金额",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Objection {
-    pub id: i64,
-    pub item_id: i64,
-    pub received_on: String,
-    pub objector: String,
-    pub text: String,
-    pub status: ObjectionStatus,
-    pub resolution: String,
-    pub amended_fen: Option<i64>,
-    pub created_at: String,
-    pub created_by: String,
-    pub resolved_at: Option<String>,
-    pub resolved_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Item {
-    pub id: i64,
-    pub publicity_id: i64,
-    pub grant_id: Option<i64>,
-    pub reward_id: Option<i64>,
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub uscc: String,
-    pub program_name_zh: String,
-    pub amount_fen: i64,
-    pub outcome: Outcome,
-    pub objections: Vec<Objection>,
-}
-
-impl Item {
-    pub fn open_objections(&self) -> usize {
-        self.objections.iter().filter(|o| o.status == ObjectionStatus::Open).count()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Publicity {
-    pub id: i64,
-    pub notice_id: Option<i64>,
-    pub doc_number: Option<String>,
-    pub subject: String,
-    pub working_days: i64,
-    pub starts_on: String,
-    pub ends_on: String,
-    pub contact: String,
-    /// open | closed
-    pub status: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub closed_at: Option<String>,
-    pub closed_by: Option<String>,
-    pub items: Vec<Item>,
-}
-
-/// What to publish: grants and rewards (approved, nothing paid yet), from a day, for some days.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct PublicityInput {
-    #[serde(default)]
-    pub grants: Vec<i64>,
-    #[serde(default)]
-    pub rewards: Vec<i64>,
-    /// The first day of the period (default today; a weekend moves to the Monday).
-    pub starts_on: Option<String>,
-    /// Working days (default: the office's setting, 5).
-    pub days: Option<i64>,
-    /// Who takes objections (default: the office's setting).
-    pub contact: Option<String>,
-}
 
 /// The approved grants and rewards that have not been published yet (what `create` takes by
 /// default): (grants, rewards).
@@ -204,7 +57,7 @@ pub fn period(d: NaiveDate, n: i64) -> (NaiveDate, NaiveDate) {
 }
 
 fn date(s: &str, field: &str) -> Result<NaiveDate> {
-    crate::import::normalize::parse_date_text(s)
+    crate::model::date::parse_date_text(s)
         .ok_or_else(|| Error::invalid("bad_date", format!("“{s}”不是有效日期。"), format!("“{s}” is not a date.")).with_details(json!({"field": field})))
 }
 
@@ -439,7 +292,7 @@ pub fn object(db: &mut Db, id: i64, grant: Option<i64>, reward: Option<i64>, tex
     if text.is_empty() {
         return Err(Error::invalid("reason_required", "请填写异议内容。", "Enter what the objection says.").with_details(json!({"field": "text"})));
     }
-    if received_on > crate::cert::today() {
+    if received_on > crate::model::date::today() {
         return Err(Error::invalid("out_of_range", format!("异议收到日期 {received_on} 晚于今天，请核对。"), format!("{received_on} is in the future."))
             .with_details(json!({"field": "received_on"})));
     }
@@ -557,38 +410,4 @@ pub fn close(db: &mut Db, id: i64, today: NaiveDate) -> Result<Publicity> {
         sql::close(tx, id)
     })?;
     get(db, id)
-}
-
-/// Why a grant or reward cannot be paid yet because of a 公示: its period has not ended, or an
-/// objection against it is open. None: nothing holds it (a period that ended without an
-/// objection lets its items move on, closed or not).
-pub fn payment_hold(db: &Db, grant: Option<i64>, reward: Option<i64>, today: NaiveDate) -> Result<Option<Error>> {
-    for (it, p) in sql::items_of(db.conn(), grant, reward)? {
-        let name = p.doc_number.clone().unwrap_or_else(|| format!("公示 #{}", p.id));
-        if it.outcome == Outcome::Dropped {
-            continue;
-        }
-        if it.open_objections() > 0 {
-            return Ok(Some(
-                Error::refused(
-                    "objection_open",
-                    format!("{name}中有对该事项的异议尚未处理，处理（维持、取消或调整）后才能拨付。"),
-                    "An objection against it is open: resolve it first.",
-                )
-                .with_details(json!({"publicity_id": p.id})),
-            ));
-        }
-        let ends = date(&p.ends_on, "ends_on")?;
-        if p.status == "open" && today <= ends {
-            return Ok(Some(
-                Error::refused(
-                    "in_publicity",
-                    format!("该事项正在公示（{name}，{} 至 {}），公示期满且无异议后才能拨付。", p.starts_on, p.ends_on),
-                    format!("It is being published until {}.", p.ends_on),
-                )
-                .with_details(json!({"publicity_id": p.id, "ends_on": p.ends_on})),
-            ));
-        }
-    }
-    Ok(None)
 }

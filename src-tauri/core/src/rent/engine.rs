@@ -10,195 +10,12 @@
 //! half-up to the fen once. Month fractions are integers (`calendar::MONTH_UNITS`).
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use ts_rs::TS;
 
 use super::calendar::{self, DaySet, MONTH_UNITS};
-use super::{RentRules, RuleVersion, MAX_MONTHS, MAX_RATE_BP};
+use super::*;
 use crate::error::{Error, Result};
 use crate::money::{div_round_half_up, fmt_yuan};
-
-/// The calculation method a grant was made with: 1 = whole calendar months (before the ledger
-/// rules; kept by the grants made with it), 2 = calendar days against the ledger.
-pub const METHOD_WHOLE_MONTHS: i64 = 1;
-pub const METHOD_CALENDAR_DAYS: i64 = 2;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(optional_fields)]
-pub struct CalcInput {
-    pub area_centi_m2: i64,
-    /// per ㎡ per month
-    pub unit_rent_fen: i64,
-    pub period_start: String,
-    pub period_end: String,
-    /// The lease's own dates: the period is clipped to them (default: the period).
-    #[serde(default)]
-    pub lease_start: Option<String>,
-    #[serde(default)]
-    pub lease_end: Option<String>,
-    /// Revenue of the year before the period's first year (上年).
-    pub revenue_prev_fen: Option<i64>,
-    /// Revenue of the period's first calendar year (本年).
-    pub revenue_curr_fen: Option<i64>,
-    pub founded_on: Option<String>,
-    /// Certification kinds held over the whole period (the what-if calculator).
-    #[serde(default)]
-    pub certifications: Vec<String>,
-    /// The enterprise's certifications with their validity (the registry): checked day by day.
-    /// When given, `certifications` is not used.
-    #[serde(default)]
-    pub cert_spans: Option<Vec<CertSpan>>,
-    /// Whole months subsidised before, not placed on days (the what-if calculator).
-    #[serde(default)]
-    pub months_before: i64,
-    /// Days the enterprise's live grants already subsidise (the registry).
-    #[serde(default)]
-    #[ts(as = "Option<Vec<Covered>>", optional)]
-    pub ledger: Vec<Covered>,
-    /// The year the application names (第几年): compared with the derived year, a warning only.
-    pub subsidy_year: Option<i64>,
-    pub requested_fen: Option<i64>,
-}
-
-/// A certification and the days it is valid (both included; no end: does not expire).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CertSpan {
-    pub kind: String,
-    pub from: String,
-    pub to: Option<String>,
-}
-
-/// Days a live grant subsidises, with the area it subsidises on them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Covered {
-    pub grant_id: i64,
-    pub start: String,
-    pub end: String,
-    pub area_centi_m2: i64,
-    /// The same premises as the application (same lease, or the same address).
-    pub same_premises: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Basis {
-    /// clause | rule | policy_limit | input
-    pub kind: String,
-    /// e.g. "第二条（第1版）" or "补贴规则第1版 · 租金单价上限"
-    pub reference: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Step {
-    pub code: String,
-    pub title_zh: String,
-    pub title_en: String,
-    #[ts(type = "Record<string, unknown>")]
-    pub inputs: Value,
-    #[ts(type = "unknown")]
-    pub result: Value,
-    /// One line a program manager reads: what was done, with the numbers.
-    pub text_zh: String,
-    pub basis: Basis,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Reason {
-    pub code: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
-pub struct ClauseRef {
-    pub article: i64,
-    pub version: i64,
-}
-
-/// Kept days with one subsidised area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Stretch {
-    pub start: String,
-    pub end: String,
-    pub area_centi_m2: i64,
-    /// Month fractions of these days, exact (units of 1/377,580 month).
-    pub month_units: i64,
-    /// The same as a number of months (exact when whole).
-    pub months: f64,
-    /// The month fractions written out: "17/31 + 11 + 14/31".
-    #[serde(default)]
-    pub fractions: String,
-}
-
-/// Days of the application that are not subsidised, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Cut {
-    pub start: String,
-    pub end: String,
-    /// company_too_old | not_certified | period_already_subsidised | area_cap_reached | months_exhausted
-    pub reason: String,
-    /// The grant that already covers these days (premises or area), when one does.
-    pub grant_id: Option<i64>,
-    pub month_units: i64,
-    pub months: f64,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
-pub struct RevenueYears {
-    pub prev: i32,
-    pub curr: i32,
-}
-
-fn method_v1() -> i64 {
-    METHOD_WHOLE_MONTHS
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CalcResult {
-    pub eligible: bool,
-    pub rate_bp: i64,
-    /// Months subsidised (exact when whole; see `month_units`).
-    pub months: f64,
-    /// The unit rent counted (after the cap).
-    pub unit_rent_fen: i64,
-    /// The largest area counted on any day (after the caps).
-    pub area_centi_m2: i64,
-    pub amount_fen: i64,
-    /// The rent of the days counted, at the actual unit rent and area.
-    pub rent_fen: i64,
-    pub requested_fen: Option<i64>,
-    /// amount − requested
-    pub difference_fen: Option<i64>,
-    pub rule_version: i64,
-    pub clause: ClauseRef,
-    pub steps: Vec<Step>,
-    pub reasons: Vec<Reason>,
-    /// 1: whole months (grants made before the ledger rules); 2: calendar days.
-    #[serde(default = "method_v1")]
-    pub method: i64,
-    #[serde(default)]
-    pub month_units: i64,
-    /// Months of the enterprise subsidised by its other live grants (and `months_before`).
-    #[serde(default)]
-    pub months_used_before: f64,
-    /// Of the 36 months, what is left after this calculation.
-    #[serde(default)]
-    pub months_left: f64,
-    /// The subsidy year (第几年) derived from the months used before the first kept day.
-    #[serde(default)]
-    pub subsidy_year: Option<i64>,
-    #[serde(default)]
-    pub revenue_years: Option<RevenueYears>,
-    #[serde(default)]
-    pub stretches: Vec<Stretch>,
-    #[serde(default)]
-    pub cuts: Vec<Cut>,
-    /// Not reasons to refuse: what the office should look at (a typed year that disagrees).
-    #[serde(default)]
-    pub warnings: Vec<Reason>,
-}
 
 pub(crate) fn pct(bp: i64) -> String {
     if bp % 100 == 0 {
@@ -214,7 +31,7 @@ pub fn area_text(c: i64) -> String {
 }
 
 fn parse(s: &str, field: &str) -> Result<NaiveDate> {
-    crate::import::normalize::parse_date_text(s).ok_or_else(|| {
+    crate::model::date::parse_date_text(s).ok_or_else(|| {
         Error::invalid("bad_date", format!("“{s}”不是有效日期（{field}）。"), format!("“{s}” is not a date ({field}).")).with_details(json!({"field": field}))
     })
 }

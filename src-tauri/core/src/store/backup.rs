@@ -2,15 +2,16 @@
 //! a live database with SQLite's online backup API, checking a copy, reading what a backup holds,
 //! and the weekly full check at open.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use serde::Serialize;
-use ts_rs::TS;
 
 use super::{pragma_lines, settings, Db};
 use crate::error::{Error, Result};
+pub use crate::model::backup::RecordCounts;
+use crate::model::backup::{BackupFolder, BackupInfo, BackupKind, BackupReport};
 use crate::progress::Progress;
 
 /// Settings key: an optional second backup folder (a USB drive); every backup is copied there too.
@@ -23,19 +24,6 @@ pub const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::days(7);
 /// Pages copied per step of the online backup (4 MB a step with 16 KB pages; 1 MB with the 4 KB
 /// pages of a database created before version 8).
 const PAGES_PER_STEP: i32 = 256;
-
-/// Records a database (or a backup) holds; `None` when the table does not exist in that schema.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-pub struct RecordCounts {
-    pub enterprises: Option<i64>,
-    pub certifications: Option<i64>,
-    /// Rent-subsidy grants.
-    pub grants: Option<i64>,
-    /// Certification rewards.
-    pub rewards: Option<i64>,
-    pub notices: Option<i64>,
-    pub audit_events: Option<i64>,
-}
 
 /// What a database file holds, read without changing it.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +81,7 @@ pub(crate) fn has_journal_data(db: &Path) -> bool {
 
 /// The file named like the database plus `suffix` exists and is not empty.
 fn beside_has_data(db: &Path, suffix: &str) -> bool {
-    std::fs::metadata(crate::backup::sidecar(db, suffix)).map(|m| m.len() > 0).unwrap_or(false)
+    std::fs::metadata(sidecar(db, suffix)).map(|m| m.len() > 0).unwrap_or(false)
 }
 
 /// Open a live database file read-only (its WAL included), for recovery and restore.
@@ -258,4 +246,177 @@ pub(crate) fn full_check_if_due(db: &mut Db) -> Result<bool> {
     let at = super::now_utc();
     db.write(|tx| settings::set(tx, LAST_FULL_CHECK, &at).map(|_| ()))?;
     Ok(true)
+}
+
+// ---- backup files: names, the folder, a checked copy put in place ---------------------------
+
+/// The folder of the primary backups: `<db folder>/backups`.
+pub const FOLDER_NAME: &str = "backups";
+
+pub fn backup_dir(db_path: &Path) -> PathBuf {
+    db_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join(FOLDER_NAME)
+}
+
+pub(crate) fn stem(db_path: &Path) -> String {
+    db_path.file_stem().map(|s| s.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "huiqi".into())
+}
+
+pub(crate) const STAMP: &str = "%Y%m%dT%H%M%S%.3fZ";
+
+/// `<stem>-<UTC time>-<kind>.db`
+pub fn file_name_for(stem: &str, at: DateTime<Utc>, kind: BackupKind) -> String {
+    format!("{stem}-{}-{}.db", at.format(STAMP), kind.as_str())
+}
+
+/// Time and kind from a backup's file name; `None` for any other file.
+pub fn parse_file_name(name: &str) -> Option<(DateTime<Utc>, BackupKind)> {
+    let rest = name.strip_suffix(".db")?;
+    let (rest, kind) = rest.rsplit_once('-')?;
+    let kind = BackupKind::parse(kind)?;
+    if rest.len() < 21 || name.starts_with('.') {
+        return None;
+    }
+    let (head, stamp) = rest.split_at(rest.len() - 20);
+    if !head.ends_with('-') {
+        return None;
+    }
+    let t = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
+    Some((t.and_utc(), kind))
+}
+
+pub(crate) fn tmp_name(final_name: &str) -> String {
+    format!(".{final_name}.{}.tmp", std::process::id())
+}
+
+#[cfg(unix)]
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn sync_dir(_dir: &Path) {}
+
+pub(crate) fn fsync(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new().read(true).write(true).open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io(path, e))
+}
+
+/// A free final name in `dir` for `kind` at about `now` (a clash moves it by a millisecond).
+pub(crate) fn free_name(dir: &Path, stem: &str, kind: BackupKind) -> (String, DateTime<Utc>) {
+    let mut at = Utc::now();
+    loop {
+        let n = file_name_for(stem, at, kind);
+        if !dir.join(&n).exists() {
+            return (n, at);
+        }
+        at += chrono::Duration::milliseconds(1);
+    }
+}
+
+/// The backup itself, from any connection to the database at `db_path` (also used by migration
+/// and restore, which have no [`Db`]). Does not prune.
+pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind: BackupKind, progress: &dyn Progress) -> Result<BackupReport> {
+    let started = std::time::Instant::now();
+    let dir = backup_dir(db_path);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let (name, _) = free_name(&dir, &stem(db_path), kind);
+    let tmp = dir.join(tmp_name(&name));
+    let fin = dir.join(&name);
+    let _ = std::fs::remove_file(&tmp);
+    let made = (|| -> Result<i64> {
+        let fk = copy_and_check(conn, &tmp, progress)?;
+        fsync(&tmp)?;
+        std::fs::rename(&tmp, &fin).map_err(|e| Error::io(&fin, e))?;
+        sync_dir(&dir);
+        Ok(fk)
+    })();
+    let fk = match made {
+        Ok(fk) => fk,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            for suffix in SIDECARS {
+                let _ = std::fs::remove_file(sidecar(&tmp, suffix));
+            }
+            return Err(e);
+        }
+    };
+    let backup = info(&fin, BackupFolder::Primary)?;
+    let (second_copy, second_copy_error) = match second_folder(conn) {
+        None => (None, None),
+        Some(second) => match copy_to_second(&fin, Path::new(&second)) {
+            Ok(p) => (Some(p.display().to_string()), None),
+            Err(e) => (None, Some(e.message(crate::Lang::Zh))),
+        },
+    };
+    Ok(BackupReport { backup, second_copy, second_copy_error, foreign_key_violations: fk, pruned: 0, millis: started.elapsed().as_millis() as u64 })
+}
+
+pub(crate) fn copy_to_second(file: &Path, second: &Path) -> Result<PathBuf> {
+    if !second.is_dir() {
+        return Err(folder_unusable(second, "文件夹不存在或未连接", "the folder does not exist or is not connected"));
+    }
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = second.join(tmp_name(&name));
+    let fin = second.join(&name);
+    let r = (|| -> Result<()> {
+        std::fs::copy(file, &tmp).map_err(|e| Error::io(&tmp, e))?;
+        fsync(&tmp)?;
+        std::fs::rename(&tmp, &fin).map_err(|e| Error::io(&fin, e))?;
+        sync_dir(second);
+        Ok(())
+    })();
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r.map(|_| fin)
+}
+
+pub(crate) fn folder_unusable(folder: &Path, zh: &str, en: &str) -> Error {
+    Error::refused(
+        "backup_folder_unusable",
+        format!("备份文件夹 {} 不可用：{zh}。请插入U盘或重新选择文件夹。", folder.display()),
+        format!("The backup folder {} cannot be used: {en}. Plug in the drive or choose another folder.", folder.display()),
+    )
+    .with_details(serde_json::json!({"folder": folder.display().to_string()}))
+}
+
+/// Read one backup file's facts (never fails for a damaged file: `problem` says why).
+pub fn info(path: &Path, folder: BackupFolder) -> Result<BackupInfo> {
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let (at, kind) = parse_file_name(&file_name).unwrap_or((DateTime::<Utc>::UNIX_EPOCH, BackupKind::Manual));
+    let size_bytes = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let mut b = BackupInfo {
+        file_name,
+        path: path.display().to_string(),
+        folder,
+        kind,
+        created_at: at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        size_bytes,
+        schema_version: 0,
+        counts: RecordCounts::default(),
+        last_event_id: 0,
+        last_event_at: None,
+        problem: None,
+    };
+    match open_frozen(path).and_then(|c| facts(&c)) {
+        Ok(f) if f.is_huiqi => {
+            b.schema_version = f.schema_version;
+            b.counts = f.counts;
+            b.last_event_id = f.last_event_id;
+            b.last_event_at = f.last_event_at;
+        }
+        Ok(_) => b.problem = Some("不是惠企台账的数据库".into()),
+        Err(e) => b.problem = Some(e.message(crate::Lang::Zh)),
+    }
+    Ok(b)
+}
+
+/// The files SQLite keeps beside a database: the rollback journal (`Db::write_bulk`), the WAL
+/// and its index.
+pub(crate) const SIDECARS: [&str; 3] = ["-journal", "-wal", "-shm"];
+pub(crate) fn sidecar(db_path: &Path, suffix: &str) -> PathBuf {
+    let mut s = db_path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }

@@ -4,17 +4,15 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 
 use super::Tx;
-use crate::cert::kinds::CertKind;
-use crate::cert::reward::{Reward, RewardBasis, RewardStatus};
-use crate::cert::Certification;
 use crate::error::{Error, Result};
+use crate::model::cert::{CertKind, Certification, Reward, RewardBasis, RewardStatus};
 
 pub fn ensure_kinds_seeded(db: &mut super::Db) -> Result<()> {
     let n: i64 = db.conn().query_row("SELECT count(*) FROM cert_kind", [], |r| r.get(0))?;
     if n > 0 {
         return Ok(());
     }
-    let kinds = crate::cert::kinds::defaults();
+    let kinds = crate::model::cert::defaults();
     db.write(|tx| {
         for (i, k) in kinds.iter().enumerate() {
             put_kind(tx, k, i as i64 + 1)?;
@@ -148,7 +146,7 @@ pub fn revoke_certification(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()
 
 // ---- rewards -------------------------------------------------------------------------------------
 
-pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::cert::reward::Proposal, clause_id: i64, budget_year: i32) -> Result<i64> {
+pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::model::cert::Proposal, clause_id: i64, budget_year: i32) -> Result<i64> {
     let at = tx.at().to_string();
     tx.conn().execute(
         "INSERT INTO reward (enterprise_id, certification_id, program_id, amount_fen, cap_fen, status, budget_year, clause_id, explanation_json, created_at, updated_at,
@@ -211,7 +209,7 @@ fn to_reward(r: &Row<'_>) -> rusqlite::Result<Reward> {
         reason: r.get(17)?,
         budget_year: r.get(18)?,
         over_budget: r.get(19)?,
-        clause: crate::rent::ClauseRef { article: r.get(20)?, version: r.get(21)? },
+        clause: crate::model::rent::ClauseRef { article: r.get(20)?, version: r.get(21)? },
         steps: serde_json::from_str(&steps).unwrap_or_default(),
         created_at: r.get(23)?,
         updated_at: r.get(24)?,

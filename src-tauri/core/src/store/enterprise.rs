@@ -3,8 +3,8 @@
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::Tx;
-use crate::enterprise::{Enterprise, EnterpriseQuery, EnterpriseRow, EnterpriseStatus, Park, SortKey, Validated};
 use crate::error::{Error, Result};
+use crate::model::enterprise::{Enterprise, EnterpriseQuery, EnterpriseRow, EnterpriseStatus, Park, SortKey, Validated};
 
 const COLS: &str = "e.id, e.uscc, e.name, e.founded_on, e.registered_capital_fen, e.park_id, p.name, e.sector,
     e.contact_name, e.contact_phone, e.address, e.status, e.notes, e.high_tech, e.uscc_org_code_warning,
@@ -517,7 +517,7 @@ fn build_where(q: &EnterpriseQuery) -> (Where, bool) {
         conds.push(format!("EXISTS (SELECT 1 FROM certification c WHERE c.enterprise_id = e.id AND c.kind = ?{} AND c.revoked = 0)", args.len() + 1));
         args.push(V::Text(k.into()));
     }
-    let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+    let text = q.q.as_deref().map(crate::model::enterprise::normalize_query).unwrap_or_default();
     if !text.is_empty() {
         let mut alts: Vec<String> = Vec::new();
         let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
@@ -599,7 +599,7 @@ fn fts_only_count(conn: &Connection, q: &EnterpriseQuery) -> Result<Option<i64>>
     {
         return Ok(None);
     }
-    let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+    let text = q.q.as_deref().map(crate::model::enterprise::normalize_query).unwrap_or_default();
     let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
     let chars = search_chars(&text);
     if code_like || chars.len() < 2 {
@@ -619,7 +619,7 @@ pub const TEXT_COUNT_CAP: i64 = 10_000;
 pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>, bool)> {
     let (w, needs_park) = build_where(q);
     let join = if needs_park { "LEFT JOIN park p ON p.id = e.park_id" } else { "" };
-    let has_text = q.q.as_deref().is_some_and(|t| !crate::enterprise::normalize_query(t).is_empty());
+    let has_text = q.q.as_deref().is_some_and(|t| !crate::model::enterprise::normalize_query(t).is_empty());
     let fts_count = fts_only_count(conn, q)?;
     let total: i64 = match fts_count {
         Some(n) => n,
@@ -639,7 +639,7 @@ pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<Enterp
     // Typing a fragment: the index gives the matching ids in order, so the first page is read
     // from it directly instead of collecting every match first.
     if by_id && fts_count.is_some() {
-        let text = q.q.as_deref().map(crate::enterprise::normalize_query).unwrap_or_default();
+        let text = q.q.as_deref().map(crate::model::enterprise::normalize_query).unwrap_or_default();
         let ids: Vec<i64> = conn
             .prepare_cached(&format!("SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?1 ORDER BY rowid {dir} LIMIT ?2 OFFSET ?3"))?
             .query_map(params![search_phrase(&search_chars(&text)), limit, offset], |r| r.get(0))?

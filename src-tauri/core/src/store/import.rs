@@ -5,8 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Tx;
 use crate::error::Result;
-use crate::import::validate::{CertRecord, RentRecord};
-use crate::import::{BatchInfo, BatchItem};
+use crate::model::import::{BatchInfo, BatchItem, CertRecord, RentRecord};
 
 pub fn insert_batch(
     tx: &mut Tx<'_>,

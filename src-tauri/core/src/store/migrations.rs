@@ -144,7 +144,7 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
     }
     if from > 0 && backup_first {
         // A checked backup in the backups folder, kind `migration` (see crate::backup).
-        let copy = crate::backup::create_from_conn(conn, path, crate::backup::BackupKind::Migration, &crate::progress::NoProgress)?;
+        let copy = super::backup::create_from_conn(conn, path, crate::model::backup::BackupKind::Migration, &crate::progress::NoProgress)?;
         report.pre_migration_copy = Some(copy.backup.path);
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > from) {

@@ -4,12 +4,12 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::notice::{Notice, NoticeKind, Target, Template};
+use crate::model::notice::{Notice, NoticeKind, Target, Template};
 
 /// Seed the templates of a new database; in an older one, add the shipped template as the next
 /// version of each kind whose current template is still one shipped before (never over an edit).
 pub fn ensure_templates_seeded(db: &mut super::Db) -> Result<()> {
-    let (seeds, superseded) = crate::notice::template_seeds();
+    let (seeds, superseded) = crate::model::notice::template_seeds();
     let mut todo = Vec::new();
     for t in &seeds {
         match template(db.conn(), t.kind, None)? {

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::Result;
-use crate::policy::{Budget, Clause, Policy, Program};
+use crate::model::policy::{Budget, Clause, Policy, Program};
 
 /// Seed the catalog, programs, this year's budgets and rule version 1 if the database has none.
 pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
@@ -12,9 +12,9 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
     if has > 0 {
         return Ok(());
     }
-    let cat = crate::policy::catalog();
-    let progs = crate::policy::program_seeds();
-    let year = chrono::Datelike::year(&crate::cert::today());
+    let cat = crate::model::policy::catalog();
+    let progs = crate::model::policy::program_seeds();
+    let year = chrono::Datelike::year(&crate::model::date::today());
     db.write(|tx| {
         let at = tx.at().to_string();
         let by = tx.actor().to_string();
@@ -49,7 +49,7 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
                 Some(&serde_json::json!({"code": s.code, "article": s.article, "cap_fen": s.cap_fen, "budget": {"year": year, "allocated_fen": s.budget_fen}})),
             )?;
         }
-        let rules = crate::rent::default_rules_json();
+        let rules = crate::model::rent::default_rules_json();
         tx.conn()
             .execute("INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (1, ?1, '默认规则', ?2, ?3)", params![rules, at, by])?;
         let v: serde_json::Value = serde_json::from_str(&rules)?;

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::notice::publicity::{Item, Objection, ObjectionStatus, Outcome, Publicity};
+use crate::model::publicity::{Item, Objection, ObjectionStatus, Outcome, Publicity};
 
 const P_COLS: &str = "p.id, p.notice_id, n.doc_number, p.subject, p.working_days, p.starts_on, p.ends_on, p.contact, p.status, p.created_at, p.created_by, p.closed_at, p.closed_by";
 

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::rent::{
+use crate::model::rent::{
     Application, ApplicationInput, CalcResult, CertSpan, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion,
 };
 
@@ -253,7 +253,7 @@ pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &Cal
             r.subsidy_year.unwrap_or(app.subsidy_year),
             app.period_start,
             app.period_end,
-            r.month_units / crate::rent::calendar::MONTH_UNITS,
+            r.month_units / crate::model::calendar::MONTH_UNITS,
             r.rate_bp,
             r.unit_rent_fen,
             r.area_centi_m2,
@@ -291,7 +291,7 @@ pub fn update_calc(tx: &mut Tx<'_>, id: i64, r: &CalcResult, clause_id: i64) -> 
         params![
             id,
             r.subsidy_year.unwrap_or(before.subsidy_year),
-            r.month_units / crate::rent::calendar::MONTH_UNITS,
+            r.month_units / crate::model::calendar::MONTH_UNITS,
             r.rate_bp,
             r.unit_rent_fen,
             r.area_centi_m2,
@@ -338,7 +338,7 @@ fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
         subsidy_year: r.get(7)?,
         period_start: r.get(8)?,
         period_end: r.get(9)?,
-        months: crate::rent::calendar::months_f64(month_units),
+        months: crate::model::calendar::months_f64(month_units),
         month_units,
         method: r.get(28)?,
         cuts: explanation.cuts.clone(),
