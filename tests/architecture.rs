@@ -144,3 +144,180 @@ fn access_control_lists_match_the_commands() {
         assert!(Path::new(&root().join(format!("ui/src/ipc/{domain}.ts"))).exists(), "ui/src/ipc/{domain}.ts");
     }
 }
+
+// ---- the core's layers (ARCHITECTURE.md "Layers") -------------------------------------------
+
+/// The core's source files: (top-level module, path under src/, text without comments and without
+/// the trailing test module — clippy's `items_after_test_module` keeps test modules last).
+fn core_sources() -> Vec<(String, String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = root().join("src-tauri/core/src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files.sort();
+    let mut v = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        // Test files of a module (rent/tests.rs, notice/tests.rs) and the bindings generator.
+        if rel.ends_with("/tests.rs") || rel == "bindings.rs" {
+            continue;
+        }
+        let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let code = text.find("#[cfg(test)]").map_or(text.as_str(), |i| &text[..i]);
+        let code: String = code.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join("\n");
+        v.push((top, rel, code));
+    }
+    v
+}
+
+/// The top-level modules a source refers to (`crate::x…`, `use crate::{x, y::z}`).
+fn refers_to(code: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let ident = |s: &str| s.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect::<String>();
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + 7..];
+        if let Some(list) = rest.strip_prefix('{') {
+            let end = list.find('}').unwrap_or(list.len());
+            for item in list[..end].split(',') {
+                let name = ident(item.trim());
+                if !name.is_empty() {
+                    out.insert(name);
+                }
+            }
+        } else {
+            let name = ident(rest);
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+/// Modules every layer may use: errors, language, text, money, the USCC check, progress.
+const BASE: &[&str] = &["error", "i18n", "text", "money", "uscc", "progress", "Result", "Error", "Lang"];
+
+#[test]
+fn the_core_layers_run_one_way() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let sources = core_sources();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (top, rel, code) in &sources {
+        let refs = refers_to(code);
+        // model: plain types only.
+        if top == "model" {
+            let bad: Vec<&String> = refs.iter().filter(|r| !BASE.contains(&r.as_str()) && *r != "model").collect();
+            assert!(bad.is_empty(), "model/{rel} uses {bad:?}: the model knows no store and no service");
+        }
+        // store: SQLite, on the model.
+        if top == "store" {
+            let bad: Vec<&String> = refs.iter().filter(|r| !BASE.contains(&r.as_str()) && *r != "model" && *r != "store").collect();
+            assert!(bad.is_empty(), "{rel} uses {bad:?}: the store imports only the model (and the base modules)");
+        }
+        let e = graph.entry(top.clone()).or_default();
+        for r in refs {
+            if r != *top && sources.iter().any(|(t, _, _)| *t == r) {
+                e.insert(r);
+            }
+        }
+    }
+    assert!(graph.len() > 15, "the walk found the core's modules: {:?}", graph.keys());
+    // No cycle between top-level modules (Tarjan's strongly connected components).
+    struct T<'a> {
+        g: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        knots: Vec<Vec<&'a str>>,
+    }
+    fn visit<'a>(t: &mut T<'a>, v: &'a str) {
+        let i = t.index.len();
+        t.index.insert(v, i);
+        t.low.insert(v, i);
+        t.stack.push(v);
+        let g = t.g;
+        for w in g.get(v).into_iter().flatten() {
+            let w = w.as_str();
+            if !t.index.contains_key(w) {
+                visit(t, w);
+                let lw = t.low[w];
+                let lv = t.low.get_mut(v).unwrap();
+                *lv = (*lv).min(lw);
+            } else if t.stack.contains(&w) {
+                let iw = t.index[w];
+                let lv = t.low.get_mut(v).unwrap();
+                *lv = (*lv).min(iw);
+            }
+        }
+        if t.low[v] == t.index[v] {
+            let mut comp = Vec::new();
+            loop {
+                let w = t.stack.pop().unwrap();
+                comp.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            if comp.len() > 1 {
+                t.knots.push(comp);
+            }
+        }
+    }
+    let mut t = T { g: &graph, index: BTreeMap::new(), low: BTreeMap::new(), stack: Vec::new(), knots: Vec::new() };
+    for v in graph.keys() {
+        if !t.index.contains_key(v.as_str()) {
+            visit(&mut t, v);
+        }
+    }
+    assert!(t.knots.is_empty(), "modules that use each other in a circle: {:?}\n{graph:#?}", t.knots);
+}
+
+#[test]
+fn only_the_store_speaks_sql() {
+    const SQL_CALLS: &[&str] = &[".prepare(", ".prepare_cached(", ".query_row(", ".query_map(", ".execute(", ".execute_batch(", ".pragma_"];
+    const SQL_WORDS: &[&str] = &["\"SELECT ", "\"UPDATE ", "\"INSERT ", "\"DELETE ", "\"PRAGMA ", "\"CREATE ", "\"DROP ", "\"ALTER "];
+    for (top, rel, code) in core_sources() {
+        if top == "store" {
+            continue;
+        }
+        // error.rs carries the driver's error (and says what a full disk or a busy file is).
+        if rel != "error.rs" {
+            assert!(!code.contains("rusqlite"), "{rel} names rusqlite: only the store may");
+        }
+        for w in SQL_CALLS.iter().chain(SQL_WORDS) {
+            assert!(!code.contains(w), "{rel} runs SQL ({w}): put it behind a store function");
+        }
+    }
+}
+
+#[test]
+fn store_rows_are_read_by_name() {
+    // Past the third column a row is read through a `columns!` position or by its column name,
+    // never by a bare number.
+    for (top, rel, code) in core_sources() {
+        if top != "store" {
+            continue;
+        }
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find(".get") {
+            rest = &rest[i + 4..];
+            let args = rest.strip_prefix("::<").map_or(rest, |r| r.split_once(">(").map_or(r, |x| x.1));
+            let args = args.strip_prefix('(').unwrap_or(args);
+            let n: String = args.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if let Ok(n) = n.parse::<u32>() {
+                assert!(n < 3, "{rel}: a row read by position ({n}): use columns! or the column's name");
+            }
+        }
+    }
+}

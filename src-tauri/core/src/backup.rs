@@ -195,7 +195,7 @@ fn second_folder_of(db_path: &Path) -> Option<PathBuf> {
         return None;
     }
     let c = sql::open_live_ro(db_path).ok()?;
-    sql::second_folder(&c).map(PathBuf::from)
+    sql::second_folder(c.conn()).map(PathBuf::from)
 }
 
 /// Every backup, newest first: the primary folder, then the second folder when it is set and
@@ -382,18 +382,18 @@ pub fn verify(path: &Path) -> Result<BackupInfo> {
         return Err(Error::NotFound { entity: "backup", key: path.display().to_string() });
     }
     let conn = sql::open_frozen(path).map_err(|e| unusable_backup(path, &e.message(crate::Lang::Zh), &e.message(crate::Lang::En)))?;
-    let facts = sql::facts(&conn).map_err(|e| unusable_backup(path, &e.message(crate::Lang::Zh), &e.message(crate::Lang::En)))?;
+    let facts = sql::facts(conn.conn()).map_err(|e| unusable_backup(path, &e.message(crate::Lang::Zh), &e.message(crate::Lang::En)))?;
     if !facts.is_huiqi || facts.schema_version < 1 {
         return Err(unusable_backup(path, "它不是惠企台账的数据库", "it is not a Huiqi Ledger database"));
     }
     if facts.schema_version > store::migrations::latest() {
         return Err(newer_refused(path, facts.schema_version));
     }
-    let lines = sql::integrity(&conn)?;
+    let lines = sql::integrity(conn.conn())?;
     if lines != ["ok"] {
         return Err(sql::integrity_failed(path, &lines));
     }
-    let chain = store::audit::verify_chain(&conn)?;
+    let chain = store::audit::verify_chain(conn.conn())?;
     if !chain.ok {
         return Err(unusable_backup(
             path,
@@ -455,7 +455,7 @@ fn put_in_place(db_path: &Path, backup: &Path) -> Result<(String, i64)> {
         std::fs::copy(backup, &tmp).map_err(|e| Error::io(&tmp, e))?;
         fsync(&tmp)?;
         let c = sql::open_frozen(&tmp)?;
-        let lines = sql::integrity(&c)?;
+        let lines = sql::integrity(c.conn())?;
         if lines != ["ok"] {
             return Err(sql::integrity_failed(backup, &lines));
         }
@@ -477,11 +477,11 @@ fn put_in_place(db_path: &Path, backup: &Path) -> Result<(String, i64)> {
         return Err(e);
     }
     let c = sql::open_live_ro(db_path)?;
-    let lines = sql::integrity(&c)?;
+    let lines = sql::integrity(c.conn())?;
     if lines != ["ok"] {
         return Err(Error::Corrupt(lines.join("; ")));
     }
-    let v: i64 = sql::facts(&c)?.schema_version;
+    let v: i64 = sql::facts(c.conn())?.schema_version;
     Ok(("ok".into(), v))
 }
 
@@ -495,13 +495,13 @@ pub fn restore(db_path: &Path, backup_path: &Path) -> Result<RestoreReport> {
     let mut safety_backup = None;
     if db_path.exists() {
         let conn = sql::open_live_rw(db_path)?;
-        let q = sql::quick(&conn)?;
+        let q = sql::quick(conn.conn())?;
         if q != ["ok"] {
             return Err(Error::Corrupt(q.join("; ")));
         }
         // Everything of the WAL into the main file, so that nothing lives only in the -wal.
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        let r = create_from_conn(&conn, db_path, BackupKind::Restore, &NoProgress)?;
+        sql::checkpoint(conn.conn())?;
+        let r = create_from_conn(conn.conn(), db_path, BackupKind::Restore, &NoProgress)?;
         safety_backup = Some(r.backup);
         drop(conn);
     }
@@ -519,13 +519,13 @@ fn damage(db_path: &Path) -> Result<Option<String>> {
         Err(e @ Error::Corrupt(_)) => return Ok(Some(e.to_string())),
         Err(e) => return Err(e),
     };
-    match sql::integrity(&conn) {
+    match sql::integrity(conn.conn()) {
         Ok(lines) if lines == ["ok"] => {}
         Ok(lines) => return Ok(Some(lines.into_iter().take(5).collect::<Vec<_>>().join("; "))),
         Err(Error::Corrupt(m)) => return Ok(Some(m)),
         Err(e) => return Err(e),
     }
-    match sql::fk_violations(&conn) {
+    match sql::fk_violations(conn.conn()) {
         Ok(0) => Ok(None),
         Ok(n) => Ok(Some(format!("foreign_key_check: {n} violations"))),
         Err(e) => Ok(Some(e.to_string())),
@@ -536,18 +536,18 @@ fn damage(db_path: &Path) -> Result<Option<String>> {
 fn estimate_loss(db_path: &Path, backup: Option<&BackupInfo>) -> LossEstimate {
     let mut l = LossEstimate { since: backup.map(|b| b.created_at.clone()), ..Default::default() };
     let Ok(conn) = sql::open_live_ro(db_path) else { return l };
-    if let Ok((id, at)) = sql::last_event(&conn) {
+    if let Ok((id, at)) = sql::last_event(conn.conn()) {
         l.damaged_last_event_id = Some(id);
         l.damaged_last_event_at = at;
         if let Some(b) = backup {
             l.events_after_backup = Some((id - b.last_event_id).max(0));
-            if let Ok(ch) = sql::changes_after(&conn, b.last_event_id) {
+            if let Ok(ch) = sql::changes_after(conn.conn(), b.last_event_id) {
                 l.changes = ch.into_iter().map(|(entity, action, count)| LostChange { entity, action, count }).collect();
                 l.known = true;
             }
         }
     }
-    if let Ok(f) = sql::facts(&conn) {
+    if let Ok(f) = sql::facts(conn.conn()) {
         l.damaged_counts = Some(f.counts);
     }
     l

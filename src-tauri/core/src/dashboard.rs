@@ -49,18 +49,12 @@ pub struct Dashboard {
 pub fn load(db: &Db) -> Result<Dashboard> {
     let year = crate::model::date::today().year();
     let budgets = crate::policy::budgets(db, year)?;
-    let counts = |program: i64, statuses: &str| -> Result<i64> {
-        let sql = format!(
-            "SELECT (SELECT count(*) FROM rent_grant WHERE program_id = ?1 AND budget_year = ?2 AND status IN ({statuses}))
-                  + (SELECT count(*) FROM reward WHERE program_id = ?1 AND budget_year = ?2 AND status IN ({statuses}))"
-        );
-        Ok(db.conn().query_row(&sql, rusqlite::params![program, year], |r| r.get(0))?)
-    };
     let mut programs = Vec::new();
     for b in budgets {
+        let (approved_count, pending_count) = crate::store::policy::program_counts(db.conn(), b.program_id, year)?;
         programs.push(ProgramStat {
-            approved_count: counts(b.program_id, "'approved', 'disbursed'")?,
-            pending_count: counts(b.program_id, "'draft', 'submitted'")?,
+            approved_count,
+            pending_count,
             code: b.program_code,
             name_zh: b.program_name_zh,
             allocated_fen: b.allocated_fen,

@@ -142,7 +142,7 @@ fn invalid(errs: Vec<FieldError>) -> Error {
     Error::invalid(code, zh, en).with_details(json!({ "fields": errs }))
 }
 
-fn warnings_for(db_conn: &rusqlite::Connection, v: &Validated, self_id: Option<i64>) -> Result<Vec<Warning>> {
+fn warnings_for(db_conn: crate::store::Conn<'_>, v: &Validated, self_id: Option<i64>) -> Result<Vec<Warning>> {
     let mut w = Vec::new();
     let dups: Vec<Enterprise> = sql::find_by_name_key(db_conn, &v.name_key)?.into_iter().filter(|e| Some(e.id) != self_id).collect();
     if !dups.is_empty() {
@@ -394,7 +394,7 @@ pub struct Reverted {
 
 /// Put back the fields change `ev` made on enterprise `current` ([`audit::Undone::revert`]: only
 /// where they still hold what it wrote, to what was there before anything undone since).
-pub fn revert_fields(conn: &rusqlite::Connection, undone: &audit::Undone, current: &Enterprise, ev: &audit::AuditEvent) -> Result<Reverted> {
+pub fn revert_fields(conn: crate::store::Conn<'_>, undone: &audit::Undone, current: &Enterprise, ev: &audit::AuditEvent) -> Result<Reverted> {
     let history = audit::events_for(conn, "enterprise", &current.id.to_string())?;
     let fields: Vec<&'static str> = MERGE_FIELDS.iter().copied().chain(["status"]).collect();
     let r = undone.revert(&serde_json::to_value(current)?, ev, &history, &fields);
@@ -653,7 +653,7 @@ fn undo_merge(db: &mut Db, summary_event: i64) -> Result<UndoResult> {
             sql::update(tx, survivor_id, v, "undo_merge")?;
         }
         sql::update(tx, loser_id, &validated_of(&loser_before), "undo_merge")?;
-        tx.conn().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [loser_id])?;
+        sql::clear_merged_into(tx, loser_id)?;
         let by = tx.audit("undo", summary_event, "undo", None, Some(&json!({"event": summary_event})))?;
         if let Some(e) = &survivor_event {
             sql::mark_undone(tx, e.id, by)?;

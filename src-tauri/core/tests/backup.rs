@@ -6,7 +6,7 @@ use huiqi_core::backup::{self, BackupFolder, BackupKind};
 use huiqi_core::enterprise::{self, EnterpriseInput};
 use huiqi_core::import::{self, ImportOptions};
 use huiqi_core::progress::NoProgress;
-use huiqi_core::store::{self, Db};
+use huiqi_core::store::{self, Conn, Db};
 use rusqlite::Connection;
 
 fn fixtures() -> PathBuf {
@@ -54,7 +54,7 @@ fn a_backup_is_a_checked_single_file_named_by_time_and_kind() {
     assert_eq!(mode, "delete");
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
-    assert!(store::audit::verify_chain(&c).unwrap().ok);
+    assert!(store::audit::verify_chain(Conn::over(&c)).unwrap().ok);
     let last: i64 = c.query_row("SELECT max(id) FROM audit_event", [], |r| r.get(0)).unwrap();
     assert_eq!(last, r.backup.last_event_id);
     // Listed with the same facts.
@@ -121,7 +121,7 @@ fn second_folder_gets_a_copy_and_a_missing_drive_does_not_stop_the_backup() {
     let s = backup::set_second_folder(&mut db, None).unwrap();
     assert_eq!(s.second_folder, None);
     // The change of setting is in the audit journal.
-    let events = store::audit::events_for(&Connection::open(&p).unwrap(), "setting", "backup.second_folder").unwrap();
+    let events = store::audit::events_for(Conn::over(&Connection::open(&p).unwrap()), "setting", "backup.second_folder").unwrap();
     assert_eq!(events.len(), 2);
 }
 

@@ -201,7 +201,7 @@ fn undo_keeps_the_applications_grants_were_drafted_from_and_says_so() {
     let first = huiqi_core::rent::applications(&db, true).unwrap()[0].id;
     let grants = [huiqi_core::rent::draft(&mut db, first).unwrap()];
     let reader = rusqlite::Connection::open(t.path().join("i.db")).unwrap();
-    let events = || huiqi_core::store::audit::last_events(&reader, "rent_application", 100_000).unwrap().len();
+    let events = || huiqi_core::store::audit::last_events(huiqi_core::store::Conn::over(&reader), "rent_application", 100_000).unwrap().len();
     let events_before = events();
     // Asked first: the grants are named.
     let err = import::undo(&mut db, batch, false).unwrap_err();
@@ -283,7 +283,7 @@ fn each_park_a_file_names_is_created_once_and_journalled_once() {
     assert_eq!(e1.park_id, e3.park_id, "rows of one park share its record");
     // The journal, read through a second connection.
     let reader = rusqlite::Connection::open(t.path().join("i.db")).unwrap();
-    let created: Vec<String> = huiqi_core::store::audit::last_events(&reader, "park", 10)
+    let created: Vec<String> = huiqi_core::store::audit::last_events(huiqi_core::store::Conn::over(&reader), "park", 10)
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "create")
@@ -298,7 +298,7 @@ fn each_park_a_file_names_is_created_once_and_journalled_once() {
     assert_eq!((r.summary.new, r.summary.rejected), (1, 0));
     assert_eq!(enterprise::parks(&db).unwrap().len(), parks_before + 2);
     assert_eq!(enterprise::find(&db, &fourth).unwrap().park_id, e1.park_id);
-    let events = huiqi_core::store::audit::last_events(&reader, "park", 10).unwrap();
+    let events = huiqi_core::store::audit::last_events(huiqi_core::store::Conn::over(&reader), "park", 10).unwrap();
     assert_eq!(events.iter().filter(|e| e.action == "create").count(), 2);
     assert!(db.check().unwrap().ok);
 }

@@ -494,7 +494,7 @@ fn apply_choices(kind: Kind, columns: &mut [ColumnMap], remembered: Option<&Hash
     }
 }
 
-fn park_key(conn: &rusqlite::Connection, park: Option<&str>) -> Result<i64> {
+fn park_key(conn: crate::store::Conn<'_>, park: Option<&str>) -> Result<i64> {
     Ok(match park {
         Some(p) => esql::park_id_by_name(conn, p)?.unwrap_or(-1),
         None => 0,
@@ -553,7 +553,7 @@ fn enterprise_changes(e: &Enterprise, r: &EnterpriseRecord, park: Option<&str>) 
     v
 }
 
-fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, rec: &Record, park: Option<&str>) -> Result<Plan> {
+fn plan(conn: crate::store::Conn<'_>, known: &std::collections::HashSet<String>, rec: &Record, park: Option<&str>) -> Result<Plan> {
     let e = if known.contains(rec.uscc()) { esql::get_by_uscc(conn, rec.uscc())? } else { None };
     match rec {
         Record::Enterprise(r) => Ok(match e {
@@ -630,7 +630,7 @@ fn plan(conn: &rusqlite::Connection, known: &std::collections::HashSet<String>, 
 /// the enterprise is refused (`lease_before_founding`: one of the two dates is wrong). A typed
 /// subsidy year (第几年) other than the one the enterprise's subsidised months give at the lease
 /// start is a warning (`subsidy_year_mismatch`): the ledger's year is the one the grant will use.
-fn rent_checks(conn: &rusqlite::Connection, cols: &Columns, r: &validate::RentRecord, e: Option<&Enterprise>) -> Result<(Option<RowError>, Vec<RowError>)> {
+fn rent_checks(conn: crate::store::Conn<'_>, cols: &Columns, r: &validate::RentRecord, e: Option<&Enterprise>) -> Result<(Option<RowError>, Vec<RowError>)> {
     let field = |name: &str| cols.kind.field(name).expect("a rent field");
     let start = r.lease_start.as_deref().and_then(crate::model::date::parse_date_text);
     let founded = e.and_then(|e| e.founded_on.as_deref()).and_then(crate::model::date::parse_date_text);
@@ -750,9 +750,9 @@ fn apply(tx: &mut Tx<'_>, batch: i64, row: u32, rec: &Record, p: &Plan, park: Op
 /// The page cache is 16 MB during an import (32 MB otherwise): a file's rows are looked up and
 /// written once each, so a larger cache only costs memory (32 MB and 400 MB measured no faster).
 fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &dyn Progress) -> Result<ImportReport> {
-    db.conn().execute_batch(&format!("PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))?;
+    db.set_cache_kib(IMPORT_CACHE_KIB)?;
     let report = run_with(db, path, opts, commit, progress);
-    db.conn().execute_batch(&format!("PRAGMA cache_size=-{}", crate::store::CACHE_KIB))?;
+    db.set_cache_kib(crate::store::CACHE_KIB)?;
     report
 }
 
@@ -832,7 +832,7 @@ fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progre
     // Two threads: one reads and validates rows (the file), the other compares and writes them
     // (the database), in file order through a bounded channel.
     let mut body =
-        |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<&rusqlite::Connection>, st: &mut RunState| -> Result<()> {
+        |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<crate::store::Conn<'_>>, st: &mut RunState| -> Result<()> {
             let mut tx = tx;
             let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
             let merged = &*merged;
@@ -1313,7 +1313,7 @@ fn made_label(table: &str) -> &'static str {
 
 /// A record the batch created that later grants, rewards or notices were made from: kept by
 /// undo, with the reason. None when nothing holds it.
-fn held_by(conn: &rusqlite::Connection, entity: &str, id: i64) -> Result<Option<String>> {
+fn held_by(conn: crate::store::Conn<'_>, entity: &str, id: i64) -> Result<Option<String>> {
     let made = isql::made_from(conn, entity, id)?;
     let Some((_, _, name)) = made.first() else { return Ok(None) };
     let what: Vec<String> = made.iter().map(|(t, rid, _)| format!("{} #{rid}", made_label(t))).collect();
@@ -1583,10 +1583,9 @@ mod tests {
 
     /// The registry's index definitions, as SQLite stores them.
     fn enterprise_indexes(db: &Db) -> Vec<(String, String)> {
-        let mut st = db
-            .conn()
-            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enterprise' AND sql IS NOT NULL ORDER BY name")
-            .unwrap();
+        let conn = db.conn();
+        let mut st =
+            conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enterprise' AND sql IS NOT NULL ORDER BY name").unwrap();
         st.query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap()))).unwrap().map(|r| r.unwrap()).collect()
     }
 

@@ -337,7 +337,7 @@ pub fn resolve(db: &mut Db, objection_id: i64, status: ObjectionStatus, reason: 
         return Err(Error::invalid("reason_required", "请填写处理理由（记入变更记录）。", "Give the reason (it is kept in the journal).")
             .with_details(json!({"field": "reason"})));
     }
-    let pid: i64 = db.conn().query_row("SELECT publicity_id FROM publicity_item WHERE id = ?1", [o.item_id], |r| r.get(0))?;
+    let pid = sql::publicity_of_item(db.conn(), o.item_id)?;
     let p = get(db, pid)?;
     let it = p.items.iter().find(|i| i.id == o.item_id).cloned().ok_or_else(|| Error::Internal("item vanished".into()))?;
     let why = format!("经公示异议核实，{reason}");

@@ -1,7 +1,8 @@
 //! The audit journal: append-only (triggers refuse UPDATE and DELETE), each event chained to the
 //! previous one by SHA-256, so that `huiqi check` can name the first event that was altered.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::Conn;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
@@ -112,21 +113,32 @@ pub(super) fn append_raw(tx: &mut Tx<'_>, entity: &str, entity_id: &str, action:
     Ok((id, hash))
 }
 
+columns!(CHAIN_SQL = "SELECT ", chain_col {
+    id = "id",
+    at = "at",
+    actor = "actor",
+    entity = "entity",
+    entity_id = "entity_id",
+    action = "action",
+    before_json = "before_json",
+    after_json = "after_json",
+    batch_id = "batch_id",
+    prev_hash = "prev_hash",
+    hash = "hash",
+}, " FROM audit_event ORDER BY id");
+
 /// Recompute the chain from the first event; report the first one that does not verify.
-pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
-    let mut st = conn.prepare(
-        "SELECT id, at, actor, entity, entity_id, action, before_json, after_json, batch_id, prev_hash, hash
-         FROM audit_event ORDER BY id",
-    )?;
+pub fn verify_chain(conn: Conn<'_>) -> Result<ChainReport> {
+    let mut st = conn.prepare(CHAIN_SQL)?;
     let mut rows = st.query([])?;
     let mut prev = GENESIS.to_string();
     let mut n = 0i64;
     let mut expected_id = 1i64;
     while let Some(r) = rows.next()? {
         n += 1;
-        let id: i64 = r.get(0)?;
-        let stored_prev: String = r.get(9)?;
-        let stored_hash: String = r.get(10)?;
+        let id: i64 = r.get(chain_col::id)?;
+        let stored_prev: String = r.get(chain_col::prev_hash)?;
+        let stored_hash: String = r.get(chain_col::hash)?;
         let fail = |reason: &str| ChainReport { ok: false, events: n, first_broken: Some(id), reason: Some(reason.to_string()) };
         if id != expected_id {
             return Ok(fail("an event is missing before this one (ids are not consecutive)"));
@@ -137,14 +149,14 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
         let h = event_hash(
             &prev,
             id,
-            &r.get::<_, String>(1)?,
-            &r.get::<_, String>(2)?,
-            &r.get::<_, String>(3)?,
-            &r.get::<_, String>(4)?,
-            &r.get::<_, String>(5)?,
-            r.get::<_, Option<String>>(6)?.as_deref(),
-            r.get::<_, Option<String>>(7)?.as_deref(),
-            r.get(8)?,
+            &r.get::<_, String>(chain_col::at)?,
+            &r.get::<_, String>(chain_col::actor)?,
+            &r.get::<_, String>(chain_col::entity)?,
+            &r.get::<_, String>(chain_col::entity_id)?,
+            &r.get::<_, String>(chain_col::action)?,
+            r.get::<_, Option<String>>(chain_col::before_json)?.as_deref(),
+            r.get::<_, Option<String>>(chain_col::after_json)?.as_deref(),
+            r.get(chain_col::batch_id)?,
         );
         if h != stored_hash {
             return Ok(fail("the event's content does not match its hash (it was altered)"));
@@ -158,39 +170,49 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
 fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok(AuditEvent {
-        id: r.get(0)?,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        entity: r.get(3)?,
-        entity_id: r.get(4)?,
-        action: r.get(5)?,
-        before: parse(r.get(6)?),
-        after: parse(r.get(7)?),
-        batch_id: r.get(8)?,
+        id: r.get(event_col::id)?,
+        at: r.get(event_col::at)?,
+        actor: r.get(event_col::actor)?,
+        entity: r.get(event_col::entity)?,
+        entity_id: r.get(event_col::entity_id)?,
+        action: r.get(event_col::action)?,
+        before: parse(r.get(event_col::before)?),
+        after: parse(r.get(event_col::after)?),
+        batch_id: r.get(event_col::batch_id)?,
     })
 }
 
-const EVENT_COLS: &str = "id, at, actor, entity, entity_id, action, before_json, after_json, batch_id";
+columns!(EVENT_COLS, event_col {
+    id = "id",
+    at = "at",
+    actor = "actor",
+    entity = "entity",
+    entity_id = "entity_id",
+    action = "action",
+    before = "before_json",
+    after = "after_json",
+    batch_id = "batch_id",
+});
 
 /// The history of one entity, oldest first.
-pub fn events_for(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditEvent>> {
+pub fn events_for(conn: Conn<'_>, entity: &str, entity_id: &str) -> Result<Vec<AuditEvent>> {
     let mut st = conn.prepare(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 AND entity_id = ?2 ORDER BY id"))?;
     let v = st.query_map(params![entity, entity_id], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn event(conn: &Connection, id: i64) -> Result<Option<AuditEvent>> {
+pub fn event(conn: Conn<'_>, id: i64) -> Result<Option<AuditEvent>> {
     Ok(conn.query_row(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE id = ?1"), [id], row_to_event).optional()?)
 }
 
-pub fn events_in_batch(conn: &Connection, batch: i64) -> Result<Vec<AuditEvent>> {
+pub fn events_in_batch(conn: Conn<'_>, batch: i64) -> Result<Vec<AuditEvent>> {
     let mut st = conn.prepare(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE batch_id = ?1 ORDER BY id"))?;
     let v = st.query_map([batch], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
 /// The most recent events of one kind of entity (for "undo the last change").
-pub fn last_events(conn: &Connection, entity: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+pub fn last_events(conn: Conn<'_>, entity: &str, limit: i64) -> Result<Vec<AuditEvent>> {
     let mut st = conn.prepare(&format!("SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 ORDER BY id DESC LIMIT ?2"))?;
     let v = st.query_map(params![entity, limit], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -201,12 +223,12 @@ pub fn count_for_test(db: &super::Db) -> i64 {
     count(db.conn()).unwrap_or(-1)
 }
 
-pub fn count(conn: &Connection) -> Result<i64> {
+pub fn count(conn: Conn<'_>) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))?)
 }
 
 /// The first event of `entity` after event `after` (a merge's summary after its sides' events).
-pub fn next_event_of(conn: &Connection, entity: &str, after: i64) -> Result<Option<i64>> {
+pub fn next_event_of(conn: Conn<'_>, entity: &str, after: i64) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM audit_event WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT 1", params![entity, after], |r| r.get(0)).optional()?)
 }
 
@@ -226,7 +248,7 @@ pub struct Undone {
 }
 
 impl Undone {
-    pub fn load(conn: &Connection) -> Result<Undone> {
+    pub fn load(conn: Conn<'_>) -> Result<Undone> {
         let batches = conn.prepare("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         let events = conn.prepare("SELECT event_id FROM undo_log")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(Undone { batches, events })

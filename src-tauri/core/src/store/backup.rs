@@ -2,6 +2,7 @@
 //! a live database with SQLite's online backup API, checking a copy, reading what a backup holds,
 //! and the weekly full check at open.
 
+use super::Conn;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -54,13 +55,13 @@ fn uri(path: &Path, params: &str) -> String {
 
 /// Open a backup file read-only and immutable: no lock, no -wal/-shm created, works on a
 /// read-only USB drive. Only for files nobody writes (backups, set-aside copies).
-pub fn open_frozen(path: &Path) -> Result<Connection> {
+pub fn open_frozen(path: &Path) -> Result<super::Handle> {
     let c = Connection::open_with_flags(
         uri(path, "mode=ro&immutable=1"),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| super::classify(Error::Sqlite(e)))?;
-    Ok(c)
+    Ok(super::Handle(c))
 }
 
 /// SQLite could not open (or create the -shm of) a file.
@@ -85,31 +86,31 @@ fn beside_has_data(db: &Path, suffix: &str) -> bool {
 }
 
 /// Open a live database file read-only (its WAL included), for recovery and restore.
-pub fn open_live_ro(path: &Path) -> Result<Connection> {
+pub fn open_live_ro(path: &Path) -> Result<super::Handle> {
     let c =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| super::classify(Error::Sqlite(e)))?;
     c.busy_timeout(Duration::from_secs(5))?;
-    Ok(c)
+    Ok(super::Handle(c))
 }
 
 /// Open a live database file read-write without the app's checks (restore's safety backup
 /// needs to checkpoint its WAL). The caller holds the writer lock.
-pub fn open_live_rw(path: &Path) -> Result<Connection> {
+pub fn open_live_rw(path: &Path) -> Result<super::Handle> {
     let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| super::classify(Error::Sqlite(e)))?;
     c.busy_timeout(Duration::from_secs(5))?;
-    Ok(c)
+    Ok(super::Handle(c))
 }
 
 /// Copy the database behind `src` into the new file `dst` with the online backup API (a
 /// consistent snapshot, even while the app keeps working), switch the copy to a rollback journal
 /// (a single self-contained file), then check it. Returns the copy's foreign-key violations; an
 /// integrity failure is an error. Does not fsync or rename: the caller does.
-pub fn copy_and_check(src: &Connection, dst: &Path, progress: &dyn Progress) -> Result<i64> {
+pub fn copy_and_check(src: Conn<'_>, dst: &Path, progress: &dyn Progress) -> Result<i64> {
     {
         let mut out = Connection::open_with_flags(dst, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         {
-            let b = rusqlite::backup::Backup::new(src, &mut out)?;
+            let b = rusqlite::backup::Backup::new(&*src, &mut out)?;
             loop {
                 if progress.cancelled() {
                     return Err(Error::Cancelled);
@@ -133,11 +134,11 @@ pub fn copy_and_check(src: &Connection, dst: &Path, progress: &dyn Progress) -> 
     }
     progress.report("verify", 0, 0);
     let c = open_frozen(dst)?;
-    let integrity = pragma_lines(&c, "PRAGMA integrity_check")?;
+    let integrity = pragma_lines(c.conn(), "PRAGMA integrity_check")?;
     if integrity != ["ok"] {
         return Err(integrity_failed(dst, &integrity));
     }
-    fk_violations(&c)
+    fk_violations(c.conn())
 }
 
 pub fn integrity_failed(path: &Path, lines: &[String]) -> Error {
@@ -154,15 +155,15 @@ pub fn integrity_failed(path: &Path, lines: &[String]) -> Error {
 }
 
 /// `PRAGMA integrity_check` lines ("ok" when sound).
-pub fn integrity(conn: &Connection) -> Result<Vec<String>> {
+pub fn integrity(conn: Conn<'_>) -> Result<Vec<String>> {
     pragma_lines(conn, "PRAGMA integrity_check").map_err(super::classify)
 }
 
-pub fn quick(conn: &Connection) -> Result<Vec<String>> {
+pub fn quick(conn: Conn<'_>) -> Result<Vec<String>> {
     pragma_lines(conn, "PRAGMA quick_check").map_err(super::classify)
 }
 
-pub fn fk_violations(conn: &Connection) -> Result<i64> {
+pub fn fk_violations(conn: Conn<'_>) -> Result<i64> {
     let mut st = conn.prepare("PRAGMA foreign_key_check")?;
     let mut rows = st.query([])?;
     let mut n = 0;
@@ -172,12 +173,12 @@ pub fn fk_violations(conn: &Connection) -> Result<i64> {
     Ok(n)
 }
 
-fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
+fn table_exists(conn: Conn<'_>, name: &str) -> Result<bool> {
     let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", [name], |r| r.get(0))?;
     Ok(n > 0)
 }
 
-fn count_if(conn: &Connection, table: &str) -> Result<Option<i64>> {
+fn count_if(conn: Conn<'_>, table: &str) -> Result<Option<i64>> {
     if !table_exists(conn, table)? {
         return Ok(None);
     }
@@ -186,7 +187,7 @@ fn count_if(conn: &Connection, table: &str) -> Result<Option<i64>> {
 }
 
 /// What a database holds: schema version, record counts, the last audit event.
-pub fn facts(conn: &Connection) -> Result<Facts> {
+pub fn facts(conn: Conn<'_>) -> Result<Facts> {
     let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| super::classify(Error::Sqlite(e)))?;
     let is_huiqi = table_exists(conn, "audit_event")? && table_exists(conn, "enterprise")?;
     let counts = RecordCounts {
@@ -202,7 +203,7 @@ pub fn facts(conn: &Connection) -> Result<Facts> {
 }
 
 /// The newest audit event: (id, at); (0, None) for an empty journal.
-pub fn last_event(conn: &Connection) -> Result<(i64, Option<String>)> {
+pub fn last_event(conn: Conn<'_>) -> Result<(i64, Option<String>)> {
     Ok(conn
         .query_row("SELECT id, at FROM audit_event ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
@@ -211,13 +212,13 @@ pub fn last_event(conn: &Connection) -> Result<(i64, Option<String>)> {
 }
 
 /// Audit events after `after_id`, grouped: what a restore of an older copy would lose.
-pub fn changes_after(conn: &Connection, after_id: i64) -> Result<Vec<(String, String, i64)>> {
+pub fn changes_after(conn: Conn<'_>, after_id: i64) -> Result<Vec<(String, String, i64)>> {
     let mut st = conn.prepare("SELECT entity, action, count(*) FROM audit_event WHERE id > ?1 GROUP BY entity, action ORDER BY 3 DESC, 1, 2")?;
     let v = st.query_map([after_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn second_folder(conn: &Connection) -> Option<String> {
+pub fn second_folder(conn: Conn<'_>) -> Option<String> {
     settings::get(conn, SECOND_FOLDER).ok().flatten().filter(|s| !s.trim().is_empty())
 }
 
@@ -316,7 +317,7 @@ pub(crate) fn free_name(dir: &Path, stem: &str, kind: BackupKind) -> (String, Da
 
 /// The backup itself, from any connection to the database at `db_path` (also used by migration
 /// and restore, which have no [`Db`]). Does not prune.
-pub(crate) fn create_from_conn(conn: &rusqlite::Connection, db_path: &Path, kind: BackupKind, progress: &dyn Progress) -> Result<BackupReport> {
+pub(crate) fn create_from_conn(conn: Conn<'_>, db_path: &Path, kind: BackupKind, progress: &dyn Progress) -> Result<BackupReport> {
     let started = std::time::Instant::now();
     let dir = backup_dir(db_path);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -399,7 +400,7 @@ pub fn info(path: &Path, folder: BackupFolder) -> Result<BackupInfo> {
         last_event_at: None,
         problem: None,
     };
-    match open_frozen(path).and_then(|c| facts(&c)) {
+    match open_frozen(path).and_then(|c| facts(c.conn())) {
         Ok(f) if f.is_huiqi => {
             b.schema_version = f.schema_version;
             b.counts = f.counts;
@@ -419,4 +420,11 @@ pub(crate) fn sidecar(db_path: &Path, suffix: &str) -> PathBuf {
     let mut s = db_path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
+}
+
+/// Move everything in the WAL into the database file and empty the WAL (before the file is
+/// copied or replaced).
+pub fn checkpoint(conn: Conn<'_>) -> Result<()> {
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! SQL of certification kinds, certifications and rewards.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::json;
 
 use super::Tx;
@@ -27,7 +28,7 @@ fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Result<Option<String>> {
 
 pub fn put_kind(tx: &mut Tx<'_>, k: &CertKind, sort: i64) -> Result<()> {
     let before = kind(tx.conn(), &k.code)?;
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO cert_kind (code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, sort_order, wording, list_name, level)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, synonyms_json = excluded.synonyms_json,
@@ -62,70 +63,97 @@ fn to_kind(r: &Row<'_>) -> rusqlite::Result<CertKind> {
     let parse = |i: usize, s: Option<String>| -> rusqlite::Result<Option<serde_json::Value>> {
         s.map(|s| serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))).transpose()
     };
-    let syn: String = r.get(3)?;
+    let syn: String = r.get(kind_col::synonyms_json)?;
     Ok(CertKind {
-        code: r.get(0)?,
-        name_zh: r.get(1)?,
-        name_en: r.get(2)?,
+        code: r.get(kind_col::code)?,
+        name_zh: r.get(kind_col::name_zh)?,
+        name_en: r.get(kind_col::name_en)?,
         synonyms: serde_json::from_str(&syn).unwrap_or_default(),
-        validity: parse(4, r.get(4)?)?.and_then(|v| serde_json::from_value(v).ok()),
-        annual_report: parse(5, r.get(5)?)?.and_then(|v| serde_json::from_value(v).ok()),
-        evaluation_window: parse(6, r.get(6)?)?.and_then(|v| serde_json::from_value(v).ok()),
-        review: Some(r.get::<_, bool>(7)?),
-        wording: r.get(8)?,
-        list_name: r.get(9)?,
-        level: r.get(10)?,
+        validity: parse(kind_col::validity_json, r.get(kind_col::validity_json)?)?.and_then(|v| serde_json::from_value(v).ok()),
+        annual_report: parse(kind_col::annual_report_json, r.get(kind_col::annual_report_json)?)?.and_then(|v| serde_json::from_value(v).ok()),
+        evaluation_window: parse(kind_col::evaluation_json, r.get(kind_col::evaluation_json)?)?.and_then(|v| serde_json::from_value(v).ok()),
+        review: Some(r.get::<_, bool>(kind_col::review)?),
+        wording: r.get(kind_col::wording)?,
+        list_name: r.get(kind_col::list_name)?,
+        level: r.get(kind_col::level)?,
     })
 }
 
-const KIND_COLS: &str = "code, name_zh, name_en, synonyms_json, validity_json, annual_report_json, evaluation_json, review, wording, list_name, level";
+columns!(KIND_COLS, kind_col {
+    code = "code",
+    name_zh = "name_zh",
+    name_en = "name_en",
+    synonyms_json = "synonyms_json",
+    validity_json = "validity_json",
+    annual_report_json = "annual_report_json",
+    evaluation_json = "evaluation_json",
+    review = "review",
+    wording = "wording",
+    list_name = "list_name",
+    level = "level",
+});
 
-pub fn kinds(conn: &Connection) -> Result<Vec<CertKind>> {
+pub fn kinds(conn: Conn<'_>) -> Result<Vec<CertKind>> {
     let mut st = conn.prepare(&format!("SELECT {KIND_COLS} FROM cert_kind ORDER BY sort_order, code"))?;
     let v = st.query_map([], to_kind)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn kind(conn: &Connection, code: &str) -> Result<Option<CertKind>> {
+pub fn kind(conn: Conn<'_>, code: &str) -> Result<Option<CertKind>> {
     Ok(conn.prepare_cached(&format!("SELECT {KIND_COLS} FROM cert_kind WHERE code = ?1"))?.query_row([code], to_kind).optional()?)
 }
 
-pub fn max_kind_sort(conn: &Connection) -> Result<i64> {
+pub fn max_kind_sort(conn: Conn<'_>) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(max(sort_order), 0) FROM cert_kind", [], |r| r.get(0))?)
 }
 
-const CERT_SQL: &str = "SELECT c.id, c.enterprise_id, e.name, e.uscc, p.name, e.sector, c.kind, c.certificate_no, c.issued_on, c.expires_on, c.expiry_flag,
-        c.level, c.source, c.batch_id, c.revoked, c.created_at
-    FROM certification c JOIN enterprise e ON e.id = c.enterprise_id LEFT JOIN park p ON p.id = e.park_id";
+columns!(CERT_SQL = "SELECT ", cert_col {
+    id = "c.id",
+    enterprise_id = "c.enterprise_id",
+    enterprise_name = "e.name",
+    uscc = "e.uscc",
+    park = "p.name",
+    sector = "e.sector",
+    kind = "c.kind",
+    certificate_no = "c.certificate_no",
+    issued_on = "c.issued_on",
+    expires_on = "c.expires_on",
+    expiry_differs_from_rule = "c.expiry_flag",
+    level = "c.level",
+    source = "c.source",
+    batch_id = "c.batch_id",
+    revoked = "c.revoked",
+    created_at = "c.created_at",
+}, "  FROM certification c JOIN enterprise e ON e.id = c.enterprise_id LEFT JOIN park p ON p.id = e.park_id");
 
 fn to_cert(r: &Row<'_>) -> rusqlite::Result<Certification> {
     Ok(Certification {
-        id: r.get(0)?,
-        enterprise_id: r.get(1)?,
-        enterprise_name: r.get(2)?,
-        uscc: r.get(3)?,
-        park: r.get(4)?,
-        sector: r.get(5)?,
-        kind: r.get(6)?,
-        certificate_no: r.get(7)?,
-        issued_on: r.get(8)?,
-        expires_on: r.get(9)?,
-        expiry_differs_from_rule: r.get(10)?,
-        level: r.get(11)?,
-        source: r.get(12)?,
-        batch_id: r.get(13)?,
-        revoked: r.get(14)?,
-        created_at: r.get(15)?,
+        id: r.get(cert_col::id)?,
+        enterprise_id: r.get(cert_col::enterprise_id)?,
+        enterprise_name: r.get(cert_col::enterprise_name)?,
+        uscc: r.get(cert_col::uscc)?,
+        park: r.get(cert_col::park)?,
+        sector: r.get(cert_col::sector)?,
+        kind: r.get(cert_col::kind)?,
+        certificate_no: r.get(cert_col::certificate_no)?,
+        issued_on: r.get(cert_col::issued_on)?,
+        expires_on: r.get(cert_col::expires_on)?,
+        expiry_differs_from_rule: r.get(cert_col::expiry_differs_from_rule)?,
+        level: r.get(cert_col::level)?,
+        source: r.get(cert_col::source)?,
+        batch_id: r.get(cert_col::batch_id)?,
+        revoked: r.get(cert_col::revoked)?,
+        created_at: r.get(cert_col::created_at)?,
     })
 }
 
-pub fn certification(conn: &Connection, id: i64) -> Result<Option<Certification>> {
+pub fn certification(conn: Conn<'_>, id: i64) -> Result<Option<Certification>> {
     Ok(conn.prepare_cached(&format!("{CERT_SQL} WHERE c.id = ?1"))?.query_row([id], to_cert).optional()?)
 }
 
 /// Live certifications; filters: enterprise, kind, expiring on or before `expires_by`.
 /// `expiring`: (from, to) — only those expiring in that span.
-pub fn certifications(conn: &Connection, enterprise: Option<i64>, kind: Option<&str>, expiring: Option<(&str, &str)>) -> Result<Vec<Certification>> {
+pub fn certifications(conn: Conn<'_>, enterprise: Option<i64>, kind: Option<&str>, expiring: Option<(&str, &str)>) -> Result<Vec<Certification>> {
     let mut st = conn.prepare(&format!(
         "{CERT_SQL} WHERE c.revoked = 0 AND e.status != 'merged' AND (?1 IS NULL OR c.enterprise_id = ?1) AND (?2 IS NULL OR c.kind = ?2)
            AND (?3 IS NULL OR (c.expires_on IS NOT NULL AND c.expires_on >= ?3 AND c.expires_on <= ?4)) ORDER BY coalesce(c.expires_on, '9999'), c.id"
@@ -136,7 +164,7 @@ pub fn certifications(conn: &Connection, enterprise: Option<i64>, kind: Option<&
 
 pub fn revoke_certification(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()> {
     let before = super::import::certification_json(tx.conn(), id)?;
-    tx.conn().execute("UPDATE certification SET revoked = 1 WHERE id = ?1", [id])?;
+    tx.sql().execute("UPDATE certification SET revoked = 1 WHERE id = ?1", [id])?;
     let after = super::import::certification_json(tx.conn(), id)?;
     let mut a = after;
     a["reason"] = json!(reason);
@@ -148,7 +176,7 @@ pub fn revoke_certification(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()
 
 pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::model::cert::Proposal, clause_id: i64, budget_year: i32) -> Result<i64> {
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO reward (enterprise_id, certification_id, program_id, amount_fen, cap_fen, status, budget_year, clause_id, explanation_json, created_at, updated_at,
              basis, tops_up)
          VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
@@ -166,7 +194,7 @@ pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::model::cert::Proposal, clause_i
             r.tops_up
         ],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     tx.audit(
         "reward",
         id,
@@ -177,53 +205,76 @@ pub fn insert_reward(tx: &mut Tx<'_>, r: &crate::model::cert::Proposal, clause_i
     Ok(id)
 }
 
-const REWARD_SQL: &str =
-    "SELECT r.id, r.enterprise_id, e.name, e.uscc, r.certification_id, coalesce(c.kind, ''), coalesce(c.certificate_no, ''), coalesce(c.issued_on, ''),
-        r.program_id, p.code, p.name_zh, p.article, r.amount_fen, r.cap_fen, r.approved_fen,
-        (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.reward_id = r.id), r.status, r.reason, r.budget_year, r.over_budget,
-        cl.article, cl.version, r.explanation_json, r.created_at, r.updated_at, r.basis, r.tops_up, r.note
-    FROM reward r JOIN enterprise e ON e.id = r.enterprise_id LEFT JOIN certification c ON c.id = r.certification_id
-    JOIN program p ON p.id = r.program_id JOIN clause cl ON cl.id = r.clause_id";
+columns!(REWARD_SQL = "SELECT ", reward_col {
+    id = "r.id",
+    enterprise_id = "r.enterprise_id",
+    enterprise_name = "e.name",
+    uscc = "e.uscc",
+    certification_id = "r.certification_id",
+    cert_kind = "coalesce(c.kind, '')",
+    certificate_no = "coalesce(c.certificate_no, '')",
+    issued_on = "coalesce(c.issued_on, '')",
+    program_id = "r.program_id",
+    program_code = "p.code",
+    program_name_zh = "p.name_zh",
+    article = "p.article",
+    amount_fen = "r.amount_fen",
+    cap_fen = "r.cap_fen",
+    approved_fen = "r.approved_fen",
+    paid_fen = "(SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.reward_id = r.id)",
+    status = "r.status",
+    reason = "r.reason",
+    budget_year = "r.budget_year",
+    over_budget = "r.over_budget",
+    clause = "cl.article",
+    version = "cl.version",
+    steps = "r.explanation_json",
+    created_at = "r.created_at",
+    updated_at = "r.updated_at",
+    basis = "r.basis",
+    tops_up = "r.tops_up",
+    note = "r.note",
+}, "  FROM reward r JOIN enterprise e ON e.id = r.enterprise_id LEFT JOIN certification c ON c.id = r.certification_id  JOIN program p ON p.id = r.program_id JOIN clause cl ON cl.id = r.clause_id");
 
 fn to_reward(r: &Row<'_>) -> rusqlite::Result<Reward> {
-    let status: String = r.get(16)?;
-    let steps: String = r.get(22)?;
+    let status: String = r.get(reward_col::status)?;
+    let steps: String = r.get(reward_col::steps)?;
     Ok(Reward {
-        id: r.get(0)?,
-        enterprise_id: r.get(1)?,
-        enterprise_name: r.get(2)?,
-        uscc: r.get(3)?,
-        certification_id: r.get(4)?,
-        cert_kind: r.get(5)?,
-        certificate_no: r.get(6)?,
-        issued_on: r.get(7)?,
-        program_id: r.get(8)?,
-        program_code: r.get(9)?,
-        program_name_zh: r.get(10)?,
-        article: r.get(11)?,
-        amount_fen: r.get(12)?,
-        cap_fen: r.get(13)?,
-        approved_fen: r.get(14)?,
-        paid_fen: r.get(15)?,
+        id: r.get(reward_col::id)?,
+        enterprise_id: r.get(reward_col::enterprise_id)?,
+        enterprise_name: r.get(reward_col::enterprise_name)?,
+        uscc: r.get(reward_col::uscc)?,
+        certification_id: r.get(reward_col::certification_id)?,
+        cert_kind: r.get(reward_col::cert_kind)?,
+        certificate_no: r.get(reward_col::certificate_no)?,
+        issued_on: r.get(reward_col::issued_on)?,
+        program_id: r.get(reward_col::program_id)?,
+        program_code: r.get(reward_col::program_code)?,
+        program_name_zh: r.get(reward_col::program_name_zh)?,
+        article: r.get(reward_col::article)?,
+        amount_fen: r.get(reward_col::amount_fen)?,
+        cap_fen: r.get(reward_col::cap_fen)?,
+        approved_fen: r.get(reward_col::approved_fen)?,
+        paid_fen: r.get(reward_col::paid_fen)?,
         status: RewardStatus::parse(&status).unwrap_or(RewardStatus::Draft),
-        reason: r.get(17)?,
-        budget_year: r.get(18)?,
-        over_budget: r.get(19)?,
-        clause: crate::model::rent::ClauseRef { article: r.get(20)?, version: r.get(21)? },
+        reason: r.get(reward_col::reason)?,
+        budget_year: r.get(reward_col::budget_year)?,
+        over_budget: r.get(reward_col::over_budget)?,
+        clause: crate::model::rent::ClauseRef { article: r.get(reward_col::clause)?, version: r.get(reward_col::version)? },
         steps: serde_json::from_str(&steps).unwrap_or_default(),
-        created_at: r.get(23)?,
-        updated_at: r.get(24)?,
-        basis: RewardBasis::parse(&r.get::<_, String>(25)?),
-        tops_up: r.get(26)?,
-        note: r.get(27)?,
+        created_at: r.get(reward_col::created_at)?,
+        updated_at: r.get(reward_col::updated_at)?,
+        basis: RewardBasis::parse(&r.get::<_, String>(reward_col::basis)?),
+        tops_up: r.get(reward_col::tops_up)?,
+        note: r.get(reward_col::note)?,
     })
 }
 
-pub fn reward(conn: &Connection, id: i64) -> Result<Option<Reward>> {
+pub fn reward(conn: Conn<'_>, id: i64) -> Result<Option<Reward>> {
     Ok(conn.prepare_cached(&format!("{REWARD_SQL} WHERE r.id = ?1"))?.query_row([id], to_reward).optional()?)
 }
 
-pub fn rewards(conn: &Connection, status: Option<RewardStatus>, enterprise: Option<i64>) -> Result<Vec<Reward>> {
+pub fn rewards(conn: Conn<'_>, status: Option<RewardStatus>, enterprise: Option<i64>) -> Result<Vec<Reward>> {
     let mut st = conn.prepare(&format!("{REWARD_SQL} WHERE (?1 IS NULL OR r.status = ?1) AND (?2 IS NULL OR r.enterprise_id = ?2) ORDER BY r.id DESC"))?;
     let v = st.query_map(params![status.map(|s| s.as_str()), enterprise], to_reward)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -238,12 +289,14 @@ pub struct Rewarded {
     pub by_enterprise: std::collections::HashMap<(i64, i64), i64>,
 }
 
-pub fn rewarded(conn: &Connection) -> Result<Rewarded> {
+pub fn rewarded(conn: Conn<'_>) -> Result<Rewarded> {
     let mut st = conn.prepare(
         "SELECT id, certification_id, program_id, enterprise_id FROM reward WHERE status NOT IN ('rejected', 'revoked') AND basis != 'performance' ORDER BY id",
     )?;
     let mut out = Rewarded::default();
-    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+    let rows = st.query_map([], |r| {
+        Ok((r.get::<_, i64>("id")?, r.get::<_, Option<i64>>("certification_id")?, r.get::<_, i64>("program_id")?, r.get::<_, i64>("enterprise_id")?))
+    })?;
     for row in rows {
         let (id, cert, program, enterprise) = row?;
         if let Some(c) = cert {
@@ -265,29 +318,29 @@ pub struct GroupReward {
 }
 
 /// Live rewards of an enterprise in a stacking group, whatever the year.
-pub fn group_rewards(conn: &Connection, enterprise: i64, group: &str) -> Result<Vec<GroupReward>> {
+pub fn group_rewards(conn: Conn<'_>, enterprise: i64, group: &str) -> Result<Vec<GroupReward>> {
     let mut st = conn.prepare_cached(
-        "SELECT r.id, p.code, p.name_zh, coalesce(r.approved_fen, r.amount_fen) FROM reward r JOIN program p ON p.id = r.program_id
+        "SELECT r.id, p.code, p.name_zh, coalesce(r.approved_fen, r.amount_fen) AS amount_fen FROM reward r JOIN program p ON p.id = r.program_id
          WHERE r.enterprise_id = ?1 AND p.stacking_group = ?2 AND r.status NOT IN ('rejected', 'revoked') ORDER BY r.id",
     )?;
     let v = st
         .query_map(params![enterprise, group], |r| {
-            Ok(GroupReward { id: r.get(0)?, program_code: r.get(1)?, program_name_zh: r.get(2)?, amount_fen: r.get(3)? })
+            Ok(GroupReward { id: r.get("id")?, program_code: r.get("code")?, program_name_zh: r.get("name_zh")?, amount_fen: r.get("amount_fen")? })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
 /// Each enterprise's status (active, moved_out, deregistered, merged).
-pub fn enterprise_statuses(conn: &Connection) -> Result<std::collections::HashMap<i64, String>> {
+pub fn enterprise_statuses(conn: Conn<'_>) -> Result<std::collections::HashMap<i64, String>> {
     let mut st = conn.prepare("SELECT id, status FROM enterprise WHERE status != 'active'")?;
     let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     Ok(v)
 }
 
 pub fn set_reward_note(tx: &mut Tx<'_>, id: i64, note: &str) -> Result<()> {
-    let before: String = tx.conn().query_row("SELECT note FROM reward WHERE id = ?1", [id], |r| r.get(0))?;
-    tx.conn().execute("UPDATE reward SET note = ?2 WHERE id = ?1", params![id, note])?;
+    let before: String = tx.sql().query_row("SELECT note FROM reward WHERE id = ?1", [id], |r| r.get(0))?;
+    tx.sql().execute("UPDATE reward SET note = ?2 WHERE id = ?1", params![id, note])?;
     tx.audit("reward", id, "note", Some(&json!({"note": before})), Some(&json!({"note": note})))?;
     Ok(())
 }
@@ -303,7 +356,7 @@ pub fn set_reward_status(
 ) -> Result<()> {
     let before = reward(tx.conn(), id)?.ok_or(Error::NotFound { entity: "reward", key: id.to_string() })?;
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "UPDATE reward SET status = ?2, approved_fen = coalesce(?3, approved_fen), reason = coalesce(?4, reason), budget_year = coalesce(?5, budget_year),
              over_budget = coalesce(?6, over_budget), updated_at = ?7 WHERE id = ?1",
         params![id, status.as_str(), approved, reason, budget.map(|b| b.0), budget.map(|b| b.1), at],
@@ -317,17 +370,17 @@ pub fn set_reward_status(
 
 pub fn insert_reward_payment(tx: &mut Tx<'_>, reward_id: i64, amount: i64, paid_on: &str, reference: &str) -> Result<()> {
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO disbursement (reward_id, amount_fen, paid_on, reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![reward_id, amount, paid_on, reference, at],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     tx.audit("disbursement", id, "pay", None, Some(&json!({"reward_id": reward_id, "amount_fen": amount, "paid_on": paid_on, "reference": reference})))?;
     Ok(())
 }
 
 /// Approved support (rent grants + rewards) grouped by park or by sector: (label, amount).
-pub fn support_by(conn: &Connection, by_park: bool, year: i32) -> Result<Vec<(String, i64)>> {
+pub fn support_by(conn: Conn<'_>, by_park: bool, year: i32) -> Result<Vec<(String, i64)>> {
     let label = if by_park { "coalesce(p.name, '（未填园区）')" } else { "coalesce(nullif(e.sector, ''), '（未填领域）')" };
     let sql = format!(
         "SELECT {label} AS k, sum(a) FROM (

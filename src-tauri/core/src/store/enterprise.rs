@@ -1,51 +1,70 @@
 //! SQL of the enterprise registry: parks, sectors, enterprises, their search index.
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::enterprise::{Enterprise, EnterpriseQuery, EnterpriseRow, EnterpriseStatus, Park, SortKey, Validated};
 
-const COLS: &str = "e.id, e.uscc, e.name, e.founded_on, e.registered_capital_fen, e.park_id, p.name, e.sector,
-    e.contact_name, e.contact_phone, e.address, e.status, e.notes, e.high_tech, e.uscc_org_code_warning,
-    e.merged_into, e.created_at, e.updated_at, e.revision";
+columns!(COLS, ent_col {
+    id = "e.id",
+    uscc = "e.uscc",
+    name = "e.name",
+    founded_on = "e.founded_on",
+    registered_capital_fen = "e.registered_capital_fen",
+    park_id = "e.park_id",
+    park = "p.name",
+    sector = "e.sector",
+    contact_name = "e.contact_name",
+    contact_phone = "e.contact_phone",
+    address = "e.address",
+    status = "e.status",
+    notes = "e.notes",
+    high_tech = "e.high_tech",
+    uscc_org_code_warning = "e.uscc_org_code_warning",
+    merged_into = "e.merged_into",
+    created_at = "e.created_at",
+    updated_at = "e.updated_at",
+    revision = "e.revision",
+});
 
 fn row_to_enterprise(r: &Row<'_>) -> rusqlite::Result<Enterprise> {
     Ok(Enterprise {
-        id: r.get(0)?,
-        uscc: r.get(1)?,
-        name: r.get(2)?,
-        founded_on: r.get(3)?,
-        registered_capital_fen: r.get(4)?,
-        park_id: r.get(5)?,
-        park: r.get(6)?,
-        sector: r.get(7)?,
-        contact_name: r.get(8)?,
-        contact_phone: r.get(9)?,
-        address: r.get(10)?,
-        status: EnterpriseStatus::parse(&r.get::<_, String>(11)?),
-        notes: r.get(12)?,
-        high_tech: r.get(13)?,
-        uscc_org_code_warning: r.get(14)?,
-        merged_into: r.get(15)?,
-        created_at: r.get(16)?,
-        updated_at: r.get(17)?,
-        revision: r.get(18)?,
+        id: r.get(ent_col::id)?,
+        uscc: r.get(ent_col::uscc)?,
+        name: r.get(ent_col::name)?,
+        founded_on: r.get(ent_col::founded_on)?,
+        registered_capital_fen: r.get(ent_col::registered_capital_fen)?,
+        park_id: r.get(ent_col::park_id)?,
+        park: r.get(ent_col::park)?,
+        sector: r.get(ent_col::sector)?,
+        contact_name: r.get(ent_col::contact_name)?,
+        contact_phone: r.get(ent_col::contact_phone)?,
+        address: r.get(ent_col::address)?,
+        status: EnterpriseStatus::parse(&r.get::<_, String>(ent_col::status)?),
+        notes: r.get(ent_col::notes)?,
+        high_tech: r.get(ent_col::high_tech)?,
+        uscc_org_code_warning: r.get(ent_col::uscc_org_code_warning)?,
+        merged_into: r.get(ent_col::merged_into)?,
+        created_at: r.get(ent_col::created_at)?,
+        updated_at: r.get(ent_col::updated_at)?,
+        revision: r.get(ent_col::revision)?,
     })
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<Enterprise>> {
+pub fn get(conn: Conn<'_>, id: i64) -> Result<Option<Enterprise>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"))?;
     Ok(st.query_row([id], row_to_enterprise).optional()?)
 }
 
-pub fn get_by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Enterprise>> {
+pub fn get_by_uscc(conn: Conn<'_>, uscc: &str) -> Result<Option<Enterprise>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1"))?;
     Ok(st.query_row([uscc], row_to_enterprise).optional()?)
 }
 
 /// Enterprises whose normalised name equals `key` (duplicate warnings).
-pub fn find_by_name_key(conn: &Connection, key: &str) -> Result<Vec<Enterprise>> {
+pub fn find_by_name_key(conn: Conn<'_>, key: &str) -> Result<Vec<Enterprise>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.name_norm = ?1 AND e.status != 'merged' ORDER BY e.id"
     ))?;
@@ -98,34 +117,34 @@ fn body_of(e: &Enterprise) -> String {
     search_body(&e.name, &e.contact_name, &e.contact_phone, e.park.as_deref(), &e.sector)
 }
 
-fn fts_put(conn: &Connection, id: i64, body: &str) -> Result<()> {
+fn fts_put(conn: Conn<'_>, id: i64, body: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM enterprise_fts WHERE rowid = ?1")?.execute([id])?;
     conn.prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![id, body])?;
     Ok(())
 }
 
-fn fts_remove(conn: &Connection, id: i64) -> Result<()> {
+fn fts_remove(conn: Conn<'_>, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM enterprise_fts WHERE rowid = ?1")?.execute([id])?;
     Ok(())
 }
 
 /// Index every enterprise again (migration 3; also usable after a repair).
-pub fn rebuild_search_index(conn: &Connection) -> rusqlite::Result<()> {
+pub fn rebuild_search_index(conn: Conn<'_>) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM enterprise_fts", [])?;
     let mut st = conn.prepare(
-        "SELECT e.id, e.name, e.contact_name, e.contact_phone, p.name, e.sector FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.status != 'merged'",
+        "SELECT e.id, e.name, e.contact_name, e.contact_phone, p.name AS park, e.sector FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.status != 'merged'",
     )?;
     let mut ins = conn.prepare("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let body = search_body(
-            &r.get::<_, String>(1)?,
-            &r.get::<_, String>(2)?,
-            &r.get::<_, String>(3)?,
-            r.get::<_, Option<String>>(4)?.as_deref(),
-            &r.get::<_, String>(5)?,
+            &r.get::<_, String>("name")?,
+            &r.get::<_, String>("contact_name")?,
+            &r.get::<_, String>("contact_phone")?,
+            r.get::<_, Option<String>>("park")?.as_deref(),
+            &r.get::<_, String>("sector")?,
         );
-        ins.execute(params![r.get::<_, i64>(0)?, body])?;
+        ins.execute(params![r.get::<_, i64>("id")?, body])?;
     }
     Ok(())
 }
@@ -142,7 +161,7 @@ pub fn suspend_indexes(tx: &mut Tx<'_>) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<_>>()?;
     for (name, _) in &defs {
         // The name comes from sqlite_schema (a DDL statement takes no parameters).
-        tx.conn().execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        tx.sql().execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
     Ok(defs.into_iter().map(|(_, sql)| sql).collect())
 }
@@ -159,11 +178,11 @@ pub fn rebuild_indexes(tx: &mut Tx<'_>, sql: &[String]) -> Result<()> {
     // a sorted run to its helper thread each time its memory (bounded by the page cache) fills, so
     // a small cache while the indexes are built puts more of the sorting on that core (100,000
     // rows: 2.00 → 1.94 s, 8 MB less at the peak; 256 KB and 2 MB measured no better).
-    tx.conn().execute_batch("PRAGMA threads = 1")?;
-    let cache: i64 = tx.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    tx.conn().execute_batch(&format!("PRAGMA cache_size=-{INDEX_BUILD_CACHE_KIB}"))?;
-    let built = sql.iter().try_for_each(|s| tx.conn().execute_batch(s));
-    tx.conn().execute_batch(&format!("PRAGMA cache_size={cache}; PRAGMA threads = 0"))?;
+    tx.sql().execute_batch("PRAGMA threads = 1")?;
+    let cache: i64 = tx.sql().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    tx.sql().execute_batch(&format!("PRAGMA cache_size=-{INDEX_BUILD_CACHE_KIB}"))?;
+    let built = sql.iter().try_for_each(|s| tx.sql().execute_batch(s));
+    tx.sql().execute_batch(&format!("PRAGMA cache_size={cache}; PRAGMA threads = 0"))?;
     Ok(built?)
 }
 
@@ -176,8 +195,8 @@ pub fn park_id_for(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
         Some(id) => id,
         None => {
             let at = tx.at().to_string();
-            tx.conn().execute("INSERT INTO park (name, created_at) VALUES (?1, ?2)", params![name, at])?;
-            let id = tx.conn().last_insert_rowid();
+            tx.sql().execute("INSERT INTO park (name, created_at) VALUES (?1, ?2)", params![name, at])?;
+            let id = tx.sql().last_insert_rowid();
             let after = serde_json::json!({"id": id, "name": name});
             tx.audit("park", id, "create", None, Some(&after))?;
             id
@@ -228,8 +247,8 @@ pub fn insert_indexed(tx: &mut Tx<'_>, v: Validated, search_body: &str) -> Resul
             v.uscc_org_code_warning,
             at
         ])?;
-    let id = tx.conn().last_insert_rowid();
-    tx.conn().prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![id, search_body])?;
+    let id = tx.sql().last_insert_rowid();
+    tx.sql().prepare_cached("INSERT INTO enterprise_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![id, search_body])?;
     // The row as stored, built from what was just written (no read back).
     let e = Enterprise {
         id,
@@ -258,14 +277,14 @@ pub fn insert_indexed(tx: &mut Tx<'_>, v: Validated, search_body: &str) -> Resul
 }
 
 /// Every USCC in the registry (an import checks "new or not" without a query per row).
-pub fn all_usccs(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+pub fn all_usccs(conn: Conn<'_>) -> Result<std::collections::HashSet<String>> {
     let mut st = conn.prepare("SELECT uscc FROM enterprise")?;
     let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<std::collections::HashSet<_>>>()?;
     Ok(v)
 }
 
 /// The codes of enterprises merged into another: code → (the survivor's name, its code).
-pub fn merged_away(conn: &Connection) -> Result<std::collections::HashMap<String, (String, String)>> {
+pub fn merged_away(conn: Conn<'_>) -> Result<std::collections::HashMap<String, (String, String)>> {
     let mut st = conn.prepare("SELECT l.uscc, s.name, s.uscc FROM enterprise l JOIN enterprise s ON s.id = l.merged_into")?;
     let v = st.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?.collect::<rusqlite::Result<_>>()?;
     Ok(v)
@@ -342,7 +361,7 @@ pub fn remove_created(tx: &mut Tx<'_>, id: i64, action: &str) -> Result<()> {
         ));
     }
     fts_remove(tx.conn(), id)?;
-    tx.conn().execute("DELETE FROM enterprise WHERE id = ?1", [id])?;
+    tx.sql().execute("DELETE FROM enterprise WHERE id = ?1", [id])?;
     tx.audit("enterprise", id, action, Some(&serde_json::to_value(&before)?), None)?;
     Ok(())
 }
@@ -354,7 +373,7 @@ pub fn restore(tx: &mut Tx<'_>, e: &Enterprise, action: &str) -> Result<()> {
         None => None,
     };
     let key = crate::text::name_key(&e.name);
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO enterprise (id, uscc, name, name_norm, founded_on, registered_capital_fen, park_id, sector, contact_name,
              contact_phone, address, status, notes, high_tech, uscc_org_code_warning, merged_into, created_at, updated_at, revision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
@@ -393,7 +412,7 @@ pub fn restore(tx: &mut Tx<'_>, e: &Enterprise, action: &str) -> Result<()> {
 pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) -> Result<()> {
     let before = get(tx.conn(), loser)?.ok_or(Error::NotFound { entity: "enterprise", key: loser.to_string() })?;
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "UPDATE enterprise SET status = 'merged', merged_into = ?2, updated_at = ?3, revision = revision + 1,
              uscc = CASE WHEN ?4 THEN uscc || '#merged' || id ELSE uscc END
          WHERE id = ?1",
@@ -409,7 +428,7 @@ pub fn mark_merged(tx: &mut Tx<'_>, loser: i64, survivor: i64, free_uscc: bool) 
 /// Each later migration that adds an `enterprise_id` column adds its table here.
 pub const LINK_TABLES: &[&str] = &["lease", "growth_report", "rent_application", "certification", "rent_grant", "reward", "notice"];
 
-pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+pub fn link_counts(conn: Conn<'_>, id: i64) -> Result<Vec<(&'static str, i64)>> {
     let mut v = Vec::new();
     for t in LINK_TABLES {
         let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {t} WHERE enterprise_id = ?1"), [id], |r| r.get(0))?;
@@ -420,7 +439,7 @@ pub fn link_counts(conn: &Connection, id: i64) -> Result<Vec<(&'static str, i64)
 
 /// Every record linked to the enterprise, as (table, id), except the leases batch `batch` wrote
 /// and the leases a rent application stands for (the application is listed instead).
-pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec<(&'static str, i64)>> {
+pub fn links_outside_batch(conn: Conn<'_>, id: i64, batch: i64) -> Result<Vec<(&'static str, i64)>> {
     let mut v = Vec::new();
     for t in LINK_TABLES {
         let ids: Vec<i64> = if *t == "lease" {
@@ -444,7 +463,7 @@ pub fn links_outside_batch(conn: &Connection, id: i64, batch: i64) -> Result<Vec
 }
 
 /// Whether anything stands on the enterprise: a linked record, or an enterprise merged into it.
-pub fn is_held(conn: &Connection, id: i64) -> Result<bool> {
+pub fn is_held(conn: Conn<'_>, id: i64) -> Result<bool> {
     let links: i64 = link_counts(conn, id)?.iter().map(|(_, n)| n).sum();
     let merged: i64 = conn.query_row("SELECT count(*) FROM enterprise WHERE merged_into = ?1", [id], |r| r.get(0))?;
     Ok(links + merged > 0)
@@ -455,12 +474,12 @@ pub fn move_links(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<(String, Ve
     let mut moved = Vec::new();
     for t in LINK_TABLES {
         let ids: Vec<i64> = {
-            let mut st = tx.conn().prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?;
+            let mut st = tx.sql().prepare(&format!("SELECT id FROM {t} WHERE enterprise_id = ?1 ORDER BY id"))?;
             let v = st.query_map([from], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
             v
         };
         if !ids.is_empty() {
-            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE enterprise_id = ?1"), params![from, to])?;
+            tx.sql().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE enterprise_id = ?1"), params![from, to])?;
             moved.push((t.to_string(), ids));
         }
     }
@@ -475,7 +494,7 @@ pub fn move_links_back(tx: &mut Tx<'_>, moved: &[(String, Vec<i64>)], from: i64,
             continue;
         }
         for id in ids {
-            tx.conn().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE id = ?1 AND enterprise_id = ?3"), params![id, to, from])?;
+            tx.sql().execute(&format!("UPDATE {t} SET enterprise_id = ?2 WHERE id = ?1 AND enterprise_id = ?3"), params![id, to, from])?;
         }
     }
     Ok(())
@@ -568,30 +587,43 @@ fn order_by(q: &EnterpriseQuery) -> String {
     format!("ORDER BY {col} {dir}, e.id {dir}")
 }
 
-const ROW_COLS: &str = "e.id, e.uscc, e.name, p.name, e.sector, e.status, e.contact_name, e.contact_phone, e.founded_on,
-    e.registered_capital_fen, e.high_tech, e.uscc_org_code_warning, e.updated_at";
+columns!(ROW_COLS, row_col {
+    id = "e.id",
+    uscc = "e.uscc",
+    name = "e.name",
+    park = "p.name",
+    sector = "e.sector",
+    status = "e.status",
+    contact_name = "e.contact_name",
+    contact_phone = "e.contact_phone",
+    founded_on = "e.founded_on",
+    registered_capital_fen = "e.registered_capital_fen",
+    high_tech = "e.high_tech",
+    uscc_org_code_warning = "e.uscc_org_code_warning",
+    updated_at = "e.updated_at",
+});
 
 fn to_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
     Ok(EnterpriseRow {
-        id: r.get(0)?,
-        uscc: r.get(1)?,
-        name: r.get(2)?,
-        park: r.get(3)?,
-        sector: r.get(4)?,
-        status: EnterpriseStatus::parse(&r.get::<_, String>(5)?),
-        contact_name: r.get(6)?,
-        contact_phone: r.get(7)?,
-        founded_on: r.get(8)?,
-        registered_capital_fen: r.get(9)?,
-        high_tech: r.get(10)?,
-        uscc_org_code_warning: r.get(11)?,
-        updated_at: r.get(12)?,
+        id: r.get(row_col::id)?,
+        uscc: r.get(row_col::uscc)?,
+        name: r.get(row_col::name)?,
+        park: r.get(row_col::park)?,
+        sector: r.get(row_col::sector)?,
+        status: EnterpriseStatus::parse(&r.get::<_, String>(row_col::status)?),
+        contact_name: r.get(row_col::contact_name)?,
+        contact_phone: r.get(row_col::contact_phone)?,
+        founded_on: r.get(row_col::founded_on)?,
+        registered_capital_fen: r.get(row_col::registered_capital_fen)?,
+        high_tech: r.get(row_col::high_tech)?,
+        uscc_org_code_warning: r.get(row_col::uscc_org_code_warning)?,
+        updated_at: r.get(row_col::updated_at)?,
     })
 }
 
 /// When the query is only a text fragment, its count comes from the index alone (merged records
 /// are not indexed), without visiting the table.
-fn fts_only_count(conn: &Connection, q: &EnterpriseQuery) -> Result<Option<i64>> {
+fn fts_only_count(conn: Conn<'_>, q: &EnterpriseQuery) -> Result<Option<i64>> {
     if q.status.is_some()
         || q.park.as_deref().is_some_and(|p| !p.is_empty())
         || q.sector.as_deref().is_some_and(|p| !p.is_empty())
@@ -616,7 +648,7 @@ fn fts_only_count(conn: &Connection, q: &EnterpriseQuery) -> Result<Option<i64>>
 pub const TEXT_COUNT_CAP: i64 = 10_000;
 
 /// Returns (total, rows, total_is_capped).
-pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>, bool)> {
+pub fn search(conn: Conn<'_>, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>, bool)> {
     let (w, needs_park) = build_where(q);
     let join = if needs_park { "LEFT JOIN park p ON p.id = e.park_id" } else { "" };
     let has_text = q.q.as_deref().is_some_and(|t| !crate::model::enterprise::normalize_query(t).is_empty());
@@ -659,12 +691,12 @@ pub fn search(conn: &Connection, q: &EnterpriseQuery) -> Result<(i64, Vec<Enterp
     Ok((total, rows, capped))
 }
 
-fn max_id(conn: &Connection) -> Result<i64> {
+fn max_id(conn: Conn<'_>) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT coalesce(max(id), 0) FROM enterprise")?.query_row([], |r| r.get(0))?)
 }
 
 /// Rows for these ids, in the given order.
-fn rows_by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<EnterpriseRow>> {
+fn rows_by_ids(conn: Conn<'_>, ids: &[i64]) -> Result<Vec<EnterpriseRow>> {
     let mut st = conn.prepare_cached(&format!("SELECT {ROW_COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.id = ?1"))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -676,7 +708,7 @@ fn rows_by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<EnterpriseRow>> {
 }
 
 /// Every row matching `q` (export), streamed to `f` in order.
-pub fn for_each_match(conn: &Connection, q: &EnterpriseQuery, mut f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
+pub fn for_each_match(conn: Conn<'_>, q: &EnterpriseQuery, mut f: impl FnMut(Enterprise) -> Result<()>) -> Result<()> {
     let (w, _) = build_where(q);
     let sql = format!("SELECT {COLS} FROM enterprise e LEFT JOIN park p ON p.id = e.park_id {} {}", w.sql, order_by(q));
     let mut st = conn.prepare(&sql)?;
@@ -687,31 +719,38 @@ pub fn for_each_match(conn: &Connection, q: &EnterpriseQuery, mut f: impl FnMut(
     Ok(())
 }
 
-pub fn parks(conn: &Connection) -> Result<Vec<Park>> {
+pub fn parks(conn: Conn<'_>) -> Result<Vec<Park>> {
     let mut st = conn.prepare(
         "SELECT p.id, p.name, p.district, p.contact_name, p.contact_phone,
-                (SELECT count(*) FROM enterprise e WHERE e.park_id = p.id AND e.status != 'merged')
+                (SELECT count(*) FROM enterprise e WHERE e.park_id = p.id AND e.status != 'merged') AS enterprise_count
          FROM park p ORDER BY p.name",
     )?;
     let v = st
         .query_map([], |r| {
-            Ok(Park { id: r.get(0)?, name: r.get(1)?, district: r.get(2)?, contact_name: r.get(3)?, contact_phone: r.get(4)?, enterprise_count: r.get(5)? })
+            Ok(Park {
+                id: r.get("id")?,
+                name: r.get("name")?,
+                district: r.get("district")?,
+                contact_name: r.get("contact_name")?,
+                contact_phone: r.get("contact_phone")?,
+                enterprise_count: r.get("enterprise_count")?,
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
 /// The id of the park of that name (without counting its enterprises, as [`parks`] does).
-pub fn park_id_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
+pub fn park_id_by_name(conn: Conn<'_>, name: &str) -> Result<Option<i64>> {
     Ok(conn.prepare_cached("SELECT id FROM park WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?)
 }
 
 pub fn upsert_park(tx: &mut Tx<'_>, p: &Park) -> Result<Park> {
     let id = park_id_for(tx, &p.name)?;
     let before: (String, String, String) =
-        tx.conn().query_row("SELECT district, contact_name, contact_phone FROM park WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        tx.sql().query_row("SELECT district, contact_name, contact_phone FROM park WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if before != (p.district.clone(), p.contact_name.clone(), p.contact_phone.clone()) {
-        tx.conn().execute(
+        tx.sql().execute(
             "UPDATE park SET district = ?2, contact_name = ?3, contact_phone = ?4 WHERE id = ?1",
             params![id, p.district, p.contact_name, p.contact_phone],
         )?;
@@ -722,7 +761,7 @@ pub fn upsert_park(tx: &mut Tx<'_>, p: &Park) -> Result<Park> {
     Ok(parks(tx.conn())?.into_iter().find(|x| x.id == id).expect("park just written"))
 }
 
-pub fn sectors(conn: &Connection) -> Result<Vec<String>> {
+pub fn sectors(conn: Conn<'_>) -> Result<Vec<String>> {
     let mut st = conn.prepare("SELECT name FROM sector ORDER BY sort_order, name")?;
     let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(v)
@@ -733,27 +772,27 @@ pub fn set_sectors(tx: &mut Tx<'_>, names: &[String]) -> Result<()> {
     if before == names {
         return Ok(());
     }
-    tx.conn().execute("DELETE FROM sector", [])?;
+    tx.sql().execute("DELETE FROM sector", [])?;
     for (i, n) in names.iter().enumerate() {
-        tx.conn().execute("INSERT INTO sector (name, sort_order) VALUES (?1, ?2)", params![n, i as i64 + 1])?;
+        tx.sql().execute("INSERT INTO sector (name, sort_order) VALUES (?1, ?2)", params![n, i as i64 + 1])?;
     }
     tx.audit("sector", "list", "set", Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(names)?))?;
     Ok(())
 }
 
-pub fn count(conn: &Connection) -> Result<i64> {
+pub fn count(conn: Conn<'_>) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM enterprise WHERE status != 'merged'", [], |r| r.get(0))?)
 }
 
 // ---- undo bookkeeping --------------------------------------------------------------------------
 
 /// Events already undone (so that Ctrl+Z walks back one change at a time).
-pub fn is_undone(conn: &Connection, event_id: i64) -> Result<bool> {
+pub fn is_undone(conn: Conn<'_>, event_id: i64) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM undo_log WHERE event_id = ?1)", [event_id], |r| r.get(0))?)
 }
 
 pub fn mark_undone(tx: &mut Tx<'_>, event_id: i64, by_event: i64) -> Result<()> {
-    tx.conn().execute("INSERT INTO undo_log (event_id, undone_by) VALUES (?1, ?2)", params![event_id, by_event])?;
+    tx.sql().execute("INSERT INTO undo_log (event_id, undone_by) VALUES (?1, ?2)", params![event_id, by_event])?;
     Ok(())
 }
 
@@ -769,4 +808,10 @@ mod tests {
             proptest::prop_assert_eq!(search_chars(&s), search_chars_general(&s));
         }
     }
+}
+
+/// The record is no longer merged into another (an undone merge; the audit event is the undo's).
+pub fn clear_merged_into(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+    tx.sql().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [id])?;
+    Ok(())
 }

@@ -2,9 +2,8 @@
 //! together with the `user_version` bump; a non-empty database is first copied with `VACUUM INTO`;
 //! a database written by a newer program is refused.
 
+use super::Conn;
 use std::path::Path;
-
-use rusqlite::Connection;
 
 use super::OpenReport;
 use crate::error::{Error, Result};
@@ -23,7 +22,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
 ];
 
 /// Work a migration does in Rust after its SQL, in the same transaction.
-fn after_sql(version: i64, conn: &Connection) -> Result<()> {
+fn after_sql(version: i64, conn: Conn<'_>) -> Result<()> {
     match version {
         3 => Ok(super::enterprise::rebuild_search_index(conn)?),
         8 => rewrite_checks(conn, CHECKS_WITHOUT_IN_LISTS),
@@ -69,10 +68,10 @@ const NOTICE_KINDS_AND_LISTS: &[(&str, &str, &str)] = &[
 /// counted whole calendar months from their period's first day, `months` of them (fewer than the
 /// period when the 36 months ran out), on the area they record; a grant that was not eligible
 /// subsidises no day. Their amounts, explanations and notices are not touched.
-fn spans_of_whole_month_grants(conn: &Connection) -> Result<()> {
+fn spans_of_whole_month_grants(conn: Conn<'_>) -> Result<()> {
     let grants: Vec<(i64, String, i64, i64, i64)> = conn
         .prepare("SELECT id, period_start, months, eligible_area_centi_m2, computed_fen FROM rent_grant WHERE method = 1 ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| Ok((r.get("id")?, r.get("period_start")?, r.get("months")?, r.get("eligible_area_centi_m2")?, r.get("computed_fen")?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut insert = conn.prepare("INSERT INTO rent_grant_span (grant_id, start_on, end_on, area_centi_m2) VALUES (?1, ?2, ?3, ?4)")?;
     for (id, start, months, area, computed) in grants {
@@ -91,7 +90,7 @@ fn spans_of_whole_month_grants(conn: &Connection) -> Result<()> {
 /// schema changes": edit the table's text in sqlite_schema, bump schema_version), inside the
 /// migration's transaction. Each text must be found in its table's definition, or the migration
 /// fails (and its transaction is rolled back: nothing is changed).
-fn rewrite_checks(conn: &Connection, checks: &[(&str, &str, &str)]) -> Result<()> {
+fn rewrite_checks(conn: Conn<'_>, checks: &[(&str, &str, &str)]) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA writable_schema = ON")?;
     let rewritten = checks.iter().try_for_each(|(table, from, to)| {
@@ -116,16 +115,16 @@ pub fn latest() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
 }
 
-pub fn user_version(conn: &Connection) -> Result<i64> {
+pub fn user_version(conn: Conn<'_>) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-fn is_empty(conn: &Connection) -> Result<bool> {
+fn is_empty(conn: Conn<'_>) -> Result<bool> {
     let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
     Ok(n == 0)
 }
 
-pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<OpenReport> {
+pub fn migrate(conn: Conn<'_>, path: &Path, backup_first: bool) -> Result<OpenReport> {
     let from = user_version(conn)?;
     let to = latest();
     if from > to {
@@ -168,6 +167,7 @@ pub fn migrate(conn: &Connection, path: &Path, backup_first: bool) -> Result<Ope
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
 
     #[test]
     fn versions_are_consecutive() {
@@ -208,10 +208,10 @@ mod tests {
             let (enterprises, events, grants, notices) = {
                 let c = Connection::open(&p).unwrap();
                 c.execute_batch(&dump).unwrap();
-                assert_eq!(user_version(&c).unwrap(), v);
+                assert_eq!(user_version(Conn(&c)).unwrap(), v);
                 let e: i64 = c.query_row("SELECT count(*) FROM enterprise", [], |r| r.get(0)).unwrap();
                 let a: i64 = c.query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0)).unwrap();
-                (e, a, grant_rows(&c), notice_rows(&c))
+                (e, a, grant_rows(Conn(&c)), notice_rows(Conn(&c)))
             };
             let db = crate::store::Db::open_rw(&p).unwrap_or_else(|e| panic!("v{v}: {e}"));
             assert_eq!(db.report.from_version, v);
@@ -258,25 +258,27 @@ mod tests {
             }
             // The copy is the old version, untouched.
             let old = Connection::open(&copy).unwrap();
-            assert_eq!(user_version(&old).unwrap(), v);
+            assert_eq!(user_version(Conn(&old)).unwrap(), v);
         }
     }
 
     /// Each grant's figures and explanation, as stored (empty before grants existed).
-    fn grant_rows(c: &Connection) -> Vec<(i64, String, i64, Option<i64>, i64, String)> {
+    fn grant_rows(c: Conn<'_>) -> Vec<(i64, String, i64, Option<i64>, i64, String)> {
         let exists: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'rent_grant')", [], |r| r.get(0)).unwrap();
         if !exists {
             return vec![];
         }
         c.prepare("SELECT id, status, computed_fen, approved_fen, rule_version, explanation_json FROM rent_grant ORDER BY id")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .query_map([], |r| {
+                Ok((r.get("id")?, r.get("status")?, r.get("computed_fen")?, r.get("approved_fen")?, r.get("rule_version")?, r.get("explanation_json")?))
+            })
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
     }
 
-    fn notice_rows(c: &Connection) -> Vec<(String, String)> {
+    fn notice_rows(c: Conn<'_>) -> Vec<(String, String)> {
         let exists: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'notice')", [], |r| r.get(0)).unwrap();
         if !exists {
             return vec![];
@@ -290,7 +292,7 @@ mod tests {
     }
 
     /// The constraints migration 8 rewrote still refuse what they refused, and accept the rest.
-    fn assert_rewritten_checks_hold(c: &Connection) {
+    fn assert_rewritten_checks_hold(c: Conn<'_>) {
         for (table, _, to) in CHECKS_WITHOUT_IN_LISTS {
             let sql: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
             assert!(sql.contains(to), "{table}: {sql}");
@@ -329,7 +331,7 @@ mod tests {
         c.execute_batch("CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y')));").unwrap();
         let before: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 't'", [], |r| r.get(0)).unwrap();
         c.execute_batch("BEGIN").unwrap();
-        let e = rewrite_checks(&c, &[("t", "CHECK (a IN ('x', 'z'))", "CHECK (a = 'x' OR a = 'z')")]).unwrap_err();
+        let e = rewrite_checks(Conn(&c), &[("t", "CHECK (a IN ('x', 'z'))", "CHECK (a = 'x' OR a = 'z')")]).unwrap_err();
         assert!(e.to_string().contains("not found"), "{e}");
         c.execute_batch("ROLLBACK").unwrap();
         let after: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 't'", [], |r| r.get(0)).unwrap();
@@ -337,7 +339,7 @@ mod tests {
         assert!(c.execute("INSERT INTO t VALUES ('z')", []).is_err(), "the old constraint still holds");
         // And a text that is found is rewritten, and the new constraint holds at once.
         c.execute_batch("BEGIN").unwrap();
-        rewrite_checks(&c, &[("t", "CHECK (a IN ('x', 'y'))", "CHECK (a = 'x' OR a = 'y')")]).unwrap();
+        rewrite_checks(Conn(&c), &[("t", "CHECK (a IN ('x', 'y'))", "CHECK (a = 'x' OR a = 'y')")]).unwrap();
         c.execute_batch("COMMIT").unwrap();
         c.execute("INSERT INTO t VALUES ('y')", []).unwrap();
         assert!(c.execute("INSERT INTO t VALUES ('z')", []).is_err());

@@ -2,6 +2,32 @@
 //! only through [`Db::write`] so that every change appends a hash-chained audit event in the same
 //! transaction. All SQL of the app lives in this module tree, one file per domain.
 
+/// A SELECT list declared once, each column with the name its row mapper reads it by:
+/// `columns!(KIND_COLS, kind_col { code = "code", name_zh = "name_zh", … });` makes the const
+/// `KIND_COLS` ("code, name_zh, …") and the positions `kind_col::code` (0), `kind_col::name_zh` (1)…
+/// `columns!(CERT_SQL = "SELECT ", cert_col { … }, " FROM …");` puts the list inside a statement.
+macro_rules! columns {
+    ($vis:vis $list:ident, $m:ident { $first:ident = $fsql:literal $(, $name:ident = $sql:literal)* $(,)? }) => {
+        $vis const $list: &str = concat!($fsql $(, ", ", $sql)*);
+        columns!(@mod $m; $first $(, $name)*);
+    };
+    ($vis:vis $list:ident = $pre:literal, $m:ident { $first:ident = $fsql:literal $(, $name:ident = $sql:literal)* $(,)? }, $post:literal) => {
+        $vis const $list: &str = concat!($pre, $fsql $(, ", ", $sql)*, $post);
+        columns!(@mod $m; $first $(, $name)*);
+    };
+    (@mod $m:ident; $($name:ident),+) => {
+        #[allow(non_upper_case_globals, dead_code)]
+        mod $m {
+            columns!(@at 0usize; $($name),+);
+        }
+    };
+    (@at $n:expr; $head:ident $(, $tail:ident)*) => {
+        pub const $head: usize = $n;
+        columns!(@at $n + 1usize; $($tail),*);
+    };
+    (@at $n:expr;) => {};
+}
+
 pub mod audit;
 pub mod backup;
 pub mod cert;
@@ -157,15 +183,15 @@ impl Db {
             return Err(Error::ReadOnly);
         }
         // Refuse a newer or damaged file before touching it (even the WAL switch writes the header).
-        let v = migrations::user_version(&conn).map_err(classify)?;
+        let v = migrations::user_version(Conn(&conn)).map_err(classify)?;
         if v > migrations::latest() {
             return Err(Error::TooNew { found: v, supported: migrations::latest() });
         }
-        quick_check(&conn)?;
-        configure(&conn, false).map_err(classify)?;
-        let mut report = migrations::migrate(&conn, &path, opts.backup_before_migrate)?;
+        quick_check(Conn(&conn))?;
+        configure(Conn(&conn), false).map_err(classify)?;
+        let mut report = migrations::migrate(Conn(&conn), &path, opts.backup_before_migrate)?;
         report.created = !existed;
-        let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
+        let actor = settings::get(Conn(&conn), settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
         let mut db = Db { conn, path, _lock: Some(lock), read_only: false, actor, report };
         // The full integrity + foreign-key check, weekly (quick_check ran above).
         if existed {
@@ -187,7 +213,7 @@ impl Db {
             Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_error(&path, e))?;
         // Readers do not run quick_check: they change nothing, and a reader of a damaged file
         // fails on the damaged page. Every writer checks at open; `huiqi check` checks fully.
-        if let Err(e) = configure(&conn, true) {
+        if let Err(e) = configure(Conn(&conn), true) {
             // A write cut off in rollback-journal mode (`write_bulk`) left a hot journal: only a
             // writer can roll it back. Never read such a file as immutable below (that would show
             // the half-written pages).
@@ -200,10 +226,10 @@ impl Db {
             if !backup::cannot_open(&e) || backup::has_wal_data(&path) {
                 return Err(classify(e));
             }
-            conn = backup::open_frozen(&path)?;
-            configure(&conn, true).map_err(classify)?;
+            conn = backup::open_frozen(&path)?.0;
+            configure(Conn(&conn), true).map_err(classify)?;
         }
-        let v = migrations::user_version(&conn).map_err(|e| if needs_recovery(&e) { recovery_needed(&path, e) } else { classify(e) })?;
+        let v = migrations::user_version(Conn(&conn)).map_err(|e| if needs_recovery(&e) { recovery_needed(&path, e) } else { classify(e) })?;
         let latest = migrations::latest();
         if v > latest {
             return Err(Error::TooNew { found: v, supported: latest });
@@ -215,7 +241,7 @@ impl Db {
                 format!("The database schema ({v}) is older than {latest}. Close the app and run `huiqi init` to migrate."),
             ));
         }
-        let actor = settings::get(&conn, settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
+        let actor = settings::get(Conn(&conn), settings::USER_NAME)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(os_user);
         let report = OpenReport { created: false, from_version: v, to_version: v, pre_migration_copy: None };
         Ok(Db { conn, path, _lock: None, read_only: true, actor, report })
     }
@@ -233,9 +259,15 @@ impl Db {
         self.actor = actor.into();
     }
 
-    /// Read access for the store's query functions.
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    /// The page cache, in KiB (an import uses less: its rows are each read once).
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+        Ok(())
+    }
+
+    /// The handle the store's query functions read through.
+    pub(crate) fn conn(&self) -> Conn<'_> {
+        Conn(&self.conn)
     }
 
     /// THE write path. Runs `f` in one IMMEDIATE transaction; `f` records audit events through
@@ -295,8 +327,8 @@ impl Db {
 
     /// `PRAGMA integrity_check` + `foreign_key_check` + the audit chain: what `huiqi check` runs.
     pub fn check(&self) -> Result<CheckReport> {
-        let quick = pragma_lines(&self.conn, "PRAGMA quick_check")?;
-        let integrity = pragma_lines(&self.conn, "PRAGMA integrity_check")?;
+        let quick = pragma_lines(Conn(&self.conn), "PRAGMA quick_check")?;
+        let integrity = pragma_lines(Conn(&self.conn), "PRAGMA integrity_check")?;
         let mut fk = Vec::new();
         {
             let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
@@ -308,14 +340,14 @@ impl Db {
                 fk.push(format!("{table} row {} → {parent}", rowid.map(|v| v.to_string()).unwrap_or_default()));
             }
         }
-        let chain = audit::verify_chain(&self.conn)?;
+        let chain = audit::verify_chain(Conn(&self.conn))?;
         let ok = quick == ["ok"] && integrity == ["ok"] && fk.is_empty() && chain.ok;
         Ok(CheckReport {
             ok,
             quick_check: quick.join("; "),
             integrity_check: integrity.join("; "),
             foreign_key_violations: fk,
-            schema_version: migrations::user_version(&self.conn)?,
+            schema_version: migrations::user_version(Conn(&self.conn))?,
             audit: chain,
         })
     }
@@ -331,6 +363,38 @@ pub struct CheckReport {
     pub audit: ChainReport,
 }
 
+/// What the store's functions read through: the database of a [`Db`], or the transaction of a
+/// [`Tx`] that is writing. Services get one from `db.conn()` / `tx.conn()` and hand it to the store
+/// unopened; what it is inside (SQLite today) is the store's business — the seam a second backend
+/// plugs into (ARCHITECTURE.md). `tests/architecture.rs` checks that no code outside `store/`
+/// runs SQL through it.
+#[derive(Clone, Copy)]
+pub struct Conn<'a>(pub(in crate::store) &'a Connection);
+
+/// A database file the store opened apart from the app's [`Db`] (a backup, a file to recover):
+/// read through [`Handle::conn`].
+pub struct Handle(pub(in crate::store) Connection);
+
+impl Handle {
+    pub fn conn(&self) -> Conn<'_> {
+        Conn(&self.0)
+    }
+}
+
+impl<'a> Conn<'a> {
+    /// A handle on a connection a test or a tool opened itself (to read a file beside the app).
+    pub fn over(c: &'a Connection) -> Conn<'a> {
+        Conn(c)
+    }
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.0
+    }
+}
+
 /// A write transaction. Store functions take `&mut Tx` and call [`Tx::audit`] for every change.
 pub struct Tx<'a> {
     pub(crate) tx: rusqlite::Transaction<'a>,
@@ -344,7 +408,12 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
-    pub(crate) fn conn(&self) -> &Connection {
+    /// The handle the store's query functions read through, inside this transaction.
+    pub(crate) fn conn(&self) -> Conn<'_> {
+        Conn(&self.tx)
+    }
+    /// The SQLite connection of this transaction, for the store's own statements.
+    pub(in crate::store) fn sql(&self) -> &Connection {
         &self.tx
     }
     pub fn actor(&self) -> &str {
@@ -391,7 +460,7 @@ pub fn now_utc() -> String {
 /// How long a statement waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn configure(conn: &Connection, read_only: bool) -> Result<()> {
+fn configure(conn: Conn<'_>, read_only: bool) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Every statement of the store is prepared once and reused (imports run each per row).
     conn.set_prepared_statement_cache_capacity(256);
@@ -419,7 +488,7 @@ fn configure(conn: &Connection, read_only: bool) -> Result<()> {
     Ok(())
 }
 
-fn quick_check(conn: &Connection) -> Result<()> {
+fn quick_check(conn: Conn<'_>) -> Result<()> {
     let lines = pragma_lines(conn, "PRAGMA quick_check").map_err(classify)?;
     if lines != ["ok"] {
         return Err(Error::Corrupt(lines.into_iter().take(5).collect::<Vec<_>>().join("; ")));
@@ -461,7 +530,7 @@ fn recovery_needed(path: &Path, e: Error) -> Error {
     )
 }
 
-fn pragma_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+fn pragma_lines(conn: Conn<'_>, sql: &str) -> Result<Vec<String>> {
     let mut st = conn.prepare(sql)?;
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -499,10 +568,10 @@ mod tests {
         let db = Db::open_rw(dir.path().join("q.db")).unwrap();
         let sql = "SELECT e.id FROM enterprise e LEFT JOIN park p ON p.id = e.park_id WHERE e.uscc = ?1";
         for u in ["91320114282331851X", "914403001922038216", "91110108551385082Q"] {
-            let mut st = db.conn().prepare_cached(sql).unwrap();
+            let mut st = db.conn.prepare_cached(sql).unwrap();
             assert!(st.query([u]).unwrap().next().unwrap().is_none());
         }
-        let st = db.conn().prepare_cached(sql).unwrap();
+        let st = db.conn.prepare_cached(sql).unwrap();
         assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0, "reused without being parsed again");
     }
 
@@ -571,7 +640,7 @@ mod tests {
         let p = t.path().join("r.db");
         let before = {
             let mut db = Db::open_rw(&p).unwrap();
-            db.write(|tx| tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')").map_err(Into::into)).unwrap();
+            db.write(|tx| tx.sql().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')").map_err(Into::into)).unwrap();
             query_one_i64(&db, "SELECT count(*) FROM park").unwrap()
         };
         // A big write in rollback-journal mode, its cache small enough to spill pages into the
@@ -613,19 +682,19 @@ mod tests {
         let mut db = Db::open_rw(&p).unwrap();
         let mode_inside = |db: &mut Db| {
             db.write_bulk(|tx| {
-                tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('乙园区', '2026-01-01')")?;
-                Ok(tx.conn().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
+                tx.sql().execute_batch("INSERT INTO park (name, created_at) VALUES ('乙园区', '2026-01-01')")?;
+                Ok(tx.sql().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
             })
         };
         let seen = db.write_bulk(|tx| {
-            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')")?;
+            tx.sql().execute_batch("INSERT INTO park (name, created_at) VALUES ('甲园区', '2026-01-01')")?;
             Ok(backup::has_journal_data(&p))
         });
         assert!(seen.unwrap(), "the write went through a rollback journal");
         assert_eq!(db.journal_mode().unwrap(), "wal");
         // A failed write: rolled back, and WAL again.
         let e = db.write_bulk(|tx| -> Result<()> {
-            tx.conn().execute_batch("INSERT INTO park (name, created_at) VALUES ('丙园区', '2026-01-01')")?;
+            tx.sql().execute_batch("INSERT INTO park (name, created_at) VALUES ('丙园区', '2026-01-01')")?;
             Err(Error::Cancelled)
         });
         assert_eq!(e.unwrap_err().code(), "cancelled");

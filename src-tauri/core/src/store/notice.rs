@@ -1,6 +1,7 @@
 //! SQL of notices: templates, the number register, issued notices.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::{Error, Result};
@@ -32,28 +33,37 @@ pub fn ensure_templates_seeded(db: &mut super::Db) -> Result<()> {
 }
 
 fn to_template(r: &Row<'_>) -> rusqlite::Result<Template> {
-    let kind: String = r.get(0)?;
+    let kind: String = r.get(tpl_col::kind)?;
     Ok(Template {
         kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::RentApproval),
-        version: r.get(1)?,
-        genre: r.get(2)?,
-        title: r.get(3)?,
-        body: r.get(4)?,
-        current: r.get(5)?,
-        created_at: r.get(6)?,
-        created_by: r.get(7)?,
+        version: r.get(tpl_col::version)?,
+        genre: r.get(tpl_col::genre)?,
+        title: r.get(tpl_col::title)?,
+        body: r.get(tpl_col::body)?,
+        current: r.get(tpl_col::current)?,
+        created_at: r.get(tpl_col::created_at)?,
+        created_by: r.get(tpl_col::created_by)?,
     })
 }
 
-const T_COLS: &str = "kind, version, genre, title, body, current, created_at, created_by";
+columns!(T_COLS, tpl_col {
+    kind = "kind",
+    version = "version",
+    genre = "genre",
+    title = "title",
+    body = "body",
+    current = "current",
+    created_at = "created_at",
+    created_by = "created_by",
+});
 
-pub fn templates(conn: &Connection) -> Result<Vec<Template>> {
+pub fn templates(conn: Conn<'_>) -> Result<Vec<Template>> {
     let mut st = conn.prepare(&format!("SELECT {T_COLS} FROM notice_template WHERE current = 1 ORDER BY kind"))?;
     let v = st.query_map([], to_template)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn template(conn: &Connection, kind: NoticeKind, version: Option<i64>) -> Result<Option<Template>> {
+pub fn template(conn: Conn<'_>, kind: NoticeKind, version: Option<i64>) -> Result<Option<Template>> {
     Ok(match version {
         Some(v) => conn
             .prepare_cached(&format!("SELECT {T_COLS} FROM notice_template WHERE kind = ?1 AND version = ?2"))?
@@ -63,7 +73,7 @@ pub fn template(conn: &Connection, kind: NoticeKind, version: Option<i64>) -> Re
     .optional()?)
 }
 
-pub fn template_versions(conn: &Connection, kind: NoticeKind) -> Result<Vec<Template>> {
+pub fn template_versions(conn: Conn<'_>, kind: NoticeKind) -> Result<Vec<Template>> {
     let mut st = conn.prepare(&format!("SELECT {T_COLS} FROM notice_template WHERE kind = ?1 ORDER BY version"))?;
     let v = st.query_map([kind.as_str()], to_template)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -73,8 +83,8 @@ pub fn insert_template(tx: &mut Tx<'_>, kind: NoticeKind, version: i64, genre: &
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
     let before = template(tx.conn(), kind, None)?;
-    tx.conn().execute("UPDATE notice_template SET current = 0 WHERE kind = ?1", [kind.as_str()])?;
-    tx.conn().execute(
+    tx.sql().execute("UPDATE notice_template SET current = 0 WHERE kind = ?1", [kind.as_str()])?;
+    tx.sql().execute(
         "INSERT INTO notice_template (kind, version, genre, title, body, current, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
         params![kind.as_str(), version, genre, title, body, at, by],
     )?;
@@ -90,9 +100,9 @@ pub fn insert_template(tx: &mut Tx<'_>, kind: NoticeKind, version: i64, genre: &
 
 /// Take the next number of a prefix and year, in the caller's transaction.
 pub fn next_number(tx: &Tx<'_>, prefix: &str, year: i32) -> Result<i64> {
-    tx.conn().execute("INSERT INTO doc_register (prefix, year, last_no) VALUES (?1, ?2, 0) ON CONFLICT (prefix, year) DO NOTHING", params![prefix, year])?;
+    tx.sql().execute("INSERT INTO doc_register (prefix, year, last_no) VALUES (?1, ?2, 0) ON CONFLICT (prefix, year) DO NOTHING", params![prefix, year])?;
     let n: i64 =
-        tx.conn().query_row("UPDATE doc_register SET last_no = last_no + 1 WHERE prefix = ?1 AND year = ?2 RETURNING last_no", params![prefix, year], |r| {
+        tx.sql().query_row("UPDATE doc_register SET last_no = last_no + 1 WHERE prefix = ?1 AND year = ?2 RETURNING last_no", params![prefix, year], |r| {
             r.get(0)
         })?;
     Ok(n)
@@ -149,7 +159,7 @@ pub fn insert_notice(tx: &mut Tx<'_>, n: &NewNotice<'_>) -> Result<i64> {
             at,
             by
         ])?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     tx.audit(
         "notice",
         id,
@@ -160,55 +170,75 @@ pub fn insert_notice(tx: &mut Tx<'_>, n: &NewNotice<'_>) -> Result<i64> {
     Ok(id)
 }
 
-const N_SQL: &str = "SELECT n.id, n.doc_number, n.kind, n.subject, n.enterprise_id, coalesce(e.name, ''), coalesce(e.uscc, ''), n.grant_id, n.reward_id,
-        n.certification_id, n.template_version, n.clause_json, n.verification, n.sha256, n.status, n.void_reason, n.voided_at, n.supersedes,
-        (SELECT s.id FROM notice s WHERE s.supersedes = n.id ORDER BY s.id DESC LIMIT 1), n.issued_at, n.issued_by, length(n.pdf),
-        (SELECT p.id FROM publicity p WHERE p.notice_id = n.id)
-    FROM notice n LEFT JOIN enterprise e ON e.id = n.enterprise_id";
+columns!(N_SQL = "SELECT ", notice_col {
+    id = "n.id",
+    doc_number = "n.doc_number",
+    kind = "n.kind",
+    subject = "n.subject",
+    enterprise_id = "n.enterprise_id",
+    enterprise_name = "coalesce(e.name, '')",
+    uscc = "coalesce(e.uscc, '')",
+    grant_id = "n.grant_id",
+    reward_id = "n.reward_id",
+    certification_id = "n.certification_id",
+    template_version = "n.template_version",
+    clause = "n.clause_json",
+    verification = "n.verification",
+    sha256 = "n.sha256",
+    status = "n.status",
+    void_reason = "n.void_reason",
+    voided_at = "n.voided_at",
+    supersedes = "n.supersedes",
+    superseded_by = "(SELECT s.id FROM notice s WHERE s.supersedes = n.id ORDER BY s.id DESC LIMIT 1)",
+    issued_at = "n.issued_at",
+    issued_by = "n.issued_by",
+    size = "length(n.pdf)",
+    publicity_id = "(SELECT p.id FROM publicity p WHERE p.notice_id = n.id)",
+}, "  FROM notice n LEFT JOIN enterprise e ON e.id = n.enterprise_id");
 
 fn to_notice(r: &Row<'_>) -> rusqlite::Result<Notice> {
-    let kind: String = r.get(2)?;
-    let clause: String = r.get(11)?;
+    let kind: String = r.get(notice_col::kind)?;
+    let clause: String = r.get(notice_col::clause)?;
     Ok(Notice {
-        id: r.get(0)?,
-        doc_number: r.get(1)?,
+        id: r.get(notice_col::id)?,
+        doc_number: r.get(notice_col::doc_number)?,
         kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::RentApproval),
-        subject: r.get(3)?,
-        enterprise_id: r.get(4)?,
-        enterprise_name: r.get(5)?,
-        uscc: r.get(6)?,
-        grant_id: r.get(7)?,
-        reward_id: r.get(8)?,
-        certification_id: r.get(9)?,
-        template_version: r.get(10)?,
+        subject: r.get(notice_col::subject)?,
+        enterprise_id: r.get(notice_col::enterprise_id)?,
+        enterprise_name: r.get(notice_col::enterprise_name)?,
+        uscc: r.get(notice_col::uscc)?,
+        grant_id: r.get(notice_col::grant_id)?,
+        reward_id: r.get(notice_col::reward_id)?,
+        certification_id: r.get(notice_col::certification_id)?,
+        template_version: r.get(notice_col::template_version)?,
         clause: serde_json::from_str(&clause).unwrap_or_default(),
-        verification: r.get(12)?,
-        sha256: r.get(13)?,
-        status: r.get(14)?,
-        void_reason: r.get(15)?,
-        voided_at: r.get(16)?,
-        supersedes: r.get(17)?,
-        superseded_by: r.get(18)?,
-        issued_at: r.get(19)?,
-        issued_by: r.get(20)?,
-        size: r.get(21)?,
-        publicity_id: r.get(22)?,
+        verification: r.get(notice_col::verification)?,
+        sha256: r.get(notice_col::sha256)?,
+        status: r.get(notice_col::status)?,
+        void_reason: r.get(notice_col::void_reason)?,
+        voided_at: r.get(notice_col::voided_at)?,
+        supersedes: r.get(notice_col::supersedes)?,
+        superseded_by: r.get(notice_col::superseded_by)?,
+        issued_at: r.get(notice_col::issued_at)?,
+        issued_by: r.get(notice_col::issued_by)?,
+        size: r.get(notice_col::size)?,
+        publicity_id: r.get(notice_col::publicity_id)?,
     })
 }
 
-pub fn notice(conn: &Connection, id: i64) -> Result<Option<Notice>> {
+pub fn notice(conn: Conn<'_>, id: i64) -> Result<Option<Notice>> {
     Ok(conn.prepare_cached(&format!("{N_SQL} WHERE n.id = ?1"))?.query_row([id], to_notice).optional()?)
 }
 
-pub fn by_sha(conn: &Connection, sha: &str) -> Result<Option<Notice>> {
+pub fn by_sha(conn: Conn<'_>, sha: &str) -> Result<Option<Notice>> {
     Ok(conn.prepare_cached(&format!("{N_SQL} WHERE n.sha256 = ?1"))?.query_row([sha], to_notice).optional()?)
 }
 
-pub fn by_number(conn: &Connection, number: &str) -> Result<Option<Notice>> {
+pub fn by_number(conn: Conn<'_>, number: &str) -> Result<Option<Notice>> {
     Ok(conn.prepare_cached(&format!("{N_SQL} WHERE n.doc_number = ?1"))?.query_row([number], to_notice).optional()?)
 }
 
-pub fn notices(conn: &Connection, enterprise: Option<i64>, q: Option<&str>) -> Result<Vec<Notice>> {
+pub fn notices(conn: Conn<'_>, enterprise: Option<i64>, q: Option<&str>) -> Result<Vec<Notice>> {
     let like = q.map(|q| format!("%{}%", q.replace('%', "")));
     let mut st = conn.prepare(&format!(
         "{N_SQL} WHERE (?1 IS NULL OR n.enterprise_id = ?1) AND (?2 IS NULL OR n.doc_number LIKE ?2 OR n.subject LIKE ?2 OR e.name LIKE ?2) ORDER BY n.id DESC"
@@ -217,48 +247,48 @@ pub fn notices(conn: &Connection, enterprise: Option<i64>, q: Option<&str>) -> R
     Ok(v)
 }
 
-pub fn pdf(conn: &Connection, id: i64) -> Result<Vec<u8>> {
+pub fn pdf(conn: Conn<'_>, id: i64) -> Result<Vec<u8>> {
     conn.query_row("SELECT pdf FROM notice WHERE id = ?1", [id], |r| r.get(0)).optional()?.ok_or(Error::NotFound { entity: "notice", key: id.to_string() })
 }
 
 /// The live (not voided) notice of a grant, reward or certification, if any.
-pub fn live_for(conn: &Connection, column: &str, id: i64) -> Result<Option<i64>> {
+pub fn live_for(conn: Conn<'_>, column: &str, id: i64) -> Result<Option<i64>> {
     debug_assert!(matches!(column, "grant_id" | "reward_id" | "certification_id"));
     Ok(conn.query_row(&format!("SELECT id FROM notice WHERE {column} = ?1 AND status = 'issued' ORDER BY id DESC LIMIT 1"), [id], |r| r.get(0)).optional()?)
 }
 
 pub fn void(tx: &mut Tx<'_>, id: i64, reason: &str) -> Result<()> {
     let at = tx.at().to_string();
-    tx.conn().execute("UPDATE notice SET status = 'voided', void_reason = ?2, voided_at = ?3 WHERE id = ?1", params![id, reason, at])?;
+    tx.sql().execute("UPDATE notice SET status = 'voided', void_reason = ?2, voided_at = ?3 WHERE id = ?1", params![id, reason, at])?;
     tx.audit("notice", id, "void", Some(&serde_json::json!({"status": "issued"})), Some(&serde_json::json!({"status": "voided", "reason": reason})))?;
     Ok(())
 }
 
-pub fn register(conn: &Connection) -> Result<Vec<(String, i32, i64)>> {
+pub fn register(conn: Conn<'_>) -> Result<Vec<(String, i32, i64)>> {
     let mut st = conn.prepare("SELECT prefix, year, last_no FROM doc_register ORDER BY year DESC, prefix")?;
     let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn by_verification(conn: &Connection, code: &str) -> Result<Option<Notice>> {
+pub fn by_verification(conn: Conn<'_>, code: &str) -> Result<Option<Notice>> {
     Ok(conn.prepare_cached(&format!("{N_SQL} WHERE n.verification = ?1 ORDER BY n.id DESC LIMIT 1"))?.query_row([code], to_notice).optional()?)
 }
 
 /// (seq, status) of every notice of a prefix and year.
-pub fn seqs(conn: &Connection, prefix: &str, year: i32) -> Result<Vec<(i64, String)>> {
+pub fn seqs(conn: Conn<'_>, prefix: &str, year: i32) -> Result<Vec<(i64, String)>> {
     let mut st = conn.prepare_cached("SELECT seq, status FROM notice WHERE prefix = ?1 AND year = ?2 ORDER BY seq")?;
     let v = st.query_map(params![prefix, year], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn fields_json(conn: &Connection, id: i64) -> Result<String> {
+pub fn fields_json(conn: Conn<'_>, id: i64) -> Result<String> {
     conn.query_row("SELECT fields_json FROM notice WHERE id = ?1", [id], |r| r.get(0))
         .optional()?
         .ok_or(Error::NotFound { entity: "notice", key: id.to_string() })
 }
 
 /// Approved or paid grants and rewards with no live notice, oldest first.
-pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
+pub fn without_notice(conn: Conn<'_>) -> Result<Vec<Target>> {
     let mut out = Vec::new();
     let mut st = conn.prepare(
         "SELECT g.id, coalesce(g.approved_fen, g.computed_fen) < g.computed_fen FROM rent_grant g WHERE g.status IN ('approved', 'disbursed')
@@ -287,7 +317,7 @@ pub fn without_notice(conn: &Connection) -> Result<Vec<Target>> {
 }
 
 /// Enterprise name and USCC behind a target.
-pub fn target_enterprise(conn: &Connection, t: Target) -> Result<(String, String)> {
+pub fn target_enterprise(conn: Conn<'_>, t: Target) -> Result<(String, String)> {
     let table = match t.kind {
         NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => "rent_grant",
         NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => "reward",

@@ -1,6 +1,7 @@
 //! SQL of the policy catalog, programs and budgets; seeding a new database from assets/policy.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::Result;
@@ -19,28 +20,28 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
         let at = tx.at().to_string();
         let by = tx.actor().to_string();
         let p = &cat.policy;
-        tx.conn().execute(
+        tx.sql().execute(
             "INSERT INTO policy (code, title_zh, title_en, doc_number, issuer_zh, issued_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![p.code, p.title_zh, p.title_en, p.doc_number, p.issuer_zh, p.issued_on],
         )?;
-        let pid = tx.conn().last_insert_rowid();
+        let pid = tx.sql().last_insert_rowid();
         tx.audit("policy", pid, "seed", None, Some(&serde_json::json!({"code": p.code, "doc_number": p.doc_number, "articles": cat.articles.len()})))?;
         for a in &cat.articles {
             let note = if a.text_zh_is_translation { "中文为英文版的译文，请替换为正式文本" } else { "" };
-            tx.conn().execute(
+            tx.sql().execute(
                 "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by)
                  VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10)",
                 params![pid, a.article, a.chapter, a.title_zh, a.title_en, a.text_zh, a.text_en, note, at, by],
             )?;
         }
         for s in &progs.programs {
-            tx.conn().execute(
+            tx.sql().execute(
                 "INSERT INTO program (code, name_zh, name_en, kind, policy_id, article, cap_fen, default_amount_fen, cert_kind, stacking_group, allow_stacking)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![s.code, s.name_zh, s.name_en, s.kind, pid, s.article, s.cap_fen, s.default_amount_fen, s.cert_kind, s.stacking_group, s.allow_stacking],
             )?;
-            let prog = tx.conn().last_insert_rowid();
-            tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![prog, year, s.budget_fen])?;
+            let prog = tx.sql().last_insert_rowid();
+            tx.sql().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![prog, year, s.budget_fen])?;
             tx.audit(
                 "program",
                 prog,
@@ -58,57 +59,71 @@ pub fn ensure_seeded(db: &mut super::Db) -> Result<()> {
     })
 }
 
-pub fn policy(conn: &Connection) -> Result<Option<Policy>> {
+pub fn policy(conn: Conn<'_>) -> Result<Option<Policy>> {
     Ok(conn
         .query_row("SELECT id, code, title_zh, title_en, doc_number, issuer_zh, issued_on FROM policy ORDER BY id LIMIT 1", [], |r| {
             Ok(Policy {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                title_zh: r.get(2)?,
-                title_en: r.get(3)?,
-                doc_number: r.get(4)?,
-                issuer_zh: r.get(5)?,
-                issued_on: r.get(6)?,
+                id: r.get("id")?,
+                code: r.get("code")?,
+                title_zh: r.get("title_zh")?,
+                title_en: r.get("title_en")?,
+                doc_number: r.get("doc_number")?,
+                issuer_zh: r.get("issuer_zh")?,
+                issued_on: r.get("issued_on")?,
             })
         })
         .optional()?)
 }
 
-const CLAUSE_COLS: &str = "id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by, official_zh";
+columns!(CLAUSE_COLS, clause_col {
+    id = "id",
+    article = "article",
+    version = "version",
+    chapter = "chapter",
+    title_zh = "title_zh",
+    title_en = "title_en",
+    text_zh = "text_zh",
+    text_en = "text_en",
+    note = "note",
+    current = "current",
+    created_at = "created_at",
+    created_by = "created_by",
+    official_zh = "official_zh",
+});
 
 fn to_clause(r: &Row<'_>) -> rusqlite::Result<Clause> {
     Ok(Clause {
-        id: r.get(0)?,
-        article: r.get(1)?,
-        version: r.get(2)?,
-        chapter: r.get(3)?,
-        title_zh: r.get(4)?,
-        title_en: r.get(5)?,
-        text_zh: r.get(6)?,
-        text_en: r.get(7)?,
-        note: r.get(8)?,
-        current: r.get(9)?,
-        created_at: r.get(10)?,
-        created_by: r.get(11)?,
-        official_zh: r.get(12)?,
+        id: r.get(clause_col::id)?,
+        article: r.get(clause_col::article)?,
+        version: r.get(clause_col::version)?,
+        chapter: r.get(clause_col::chapter)?,
+        title_zh: r.get(clause_col::title_zh)?,
+        title_en: r.get(clause_col::title_en)?,
+        text_zh: r.get(clause_col::text_zh)?,
+        text_en: r.get(clause_col::text_en)?,
+        note: r.get(clause_col::note)?,
+        current: r.get(clause_col::current)?,
+        created_at: r.get(clause_col::created_at)?,
+        created_by: r.get(clause_col::created_by)?,
+        official_zh: r.get(clause_col::official_zh)?,
     })
 }
 
-pub fn current_clauses(conn: &Connection) -> Result<Vec<Clause>> {
+pub fn current_clauses(conn: Conn<'_>) -> Result<Vec<Clause>> {
     let mut st = conn.prepare(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE current = 1 ORDER BY article"))?;
     let v = st.query_map([], to_clause)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn current_clause(conn: &Connection, article: i64) -> Result<Option<Clause>> {
+pub fn current_clause(conn: Conn<'_>, article: i64) -> Result<Option<Clause>> {
     Ok(conn.prepare_cached(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE current = 1 AND article = ?1"))?.query_row([article], to_clause).optional()?)
 }
 
-pub fn clause_by_id(conn: &Connection, id: i64) -> Result<Option<Clause>> {
+pub fn clause_by_id(conn: Conn<'_>, id: i64) -> Result<Option<Clause>> {
     Ok(conn.prepare_cached(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE id = ?1"))?.query_row([id], to_clause).optional()?)
 }
 
-pub fn clause_versions(conn: &Connection, article: i64) -> Result<Vec<Clause>> {
+pub fn clause_versions(conn: Conn<'_>, article: i64) -> Result<Vec<Clause>> {
     let mut st = conn.prepare(&format!("SELECT {CLAUSE_COLS} FROM clause WHERE article = ?1 ORDER BY version"))?;
     let v = st.query_map([article], to_clause)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -117,49 +132,62 @@ pub fn clause_versions(conn: &Connection, article: i64) -> Result<Vec<Clause>> {
 pub fn add_clause_version(tx: &mut Tx<'_>, cur: &Clause, next: &Clause) -> Result<Clause> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute("UPDATE clause SET current = 0 WHERE id = ?1", [cur.id])?;
-    let pid: i64 = tx.conn().query_row("SELECT policy_id FROM clause WHERE id = ?1", [cur.id], |r| r.get(0))?;
-    tx.conn().execute(
+    tx.sql().execute("UPDATE clause SET current = 0 WHERE id = ?1", [cur.id])?;
+    let pid: i64 = tx.sql().query_row("SELECT policy_id FROM clause WHERE id = ?1", [cur.id], |r| r.get(0))?;
+    tx.sql().execute(
         "INSERT INTO clause (policy_id, article, version, chapter, title_zh, title_en, text_zh, text_en, note, current, created_at, created_by, official_zh)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12)",
         params![pid, cur.article, cur.version + 1, cur.chapter, next.title_zh, next.title_en, next.text_zh, next.text_en, next.note, at, by, next.official_zh],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     let c = clause_by_id(tx.conn(), id)?.expect("just inserted");
     tx.audit("clause", format!("{}:{}", c.article, c.version), "new_version", Some(&serde_json::to_value(cur)?), Some(&serde_json::to_value(&c)?))?;
     Ok(c)
 }
 
-const PROGRAM_COLS: &str = "id, code, name_zh, name_en, kind, article, cap_fen, default_amount_fen, cert_kind, stacking_group, allow_stacking, active";
+columns!(PROGRAM_COLS, program_col {
+    id = "id",
+    code = "code",
+    name_zh = "name_zh",
+    name_en = "name_en",
+    kind = "kind",
+    article = "article",
+    cap_fen = "cap_fen",
+    default_amount_fen = "default_amount_fen",
+    cert_kind = "cert_kind",
+    stacking_group = "stacking_group",
+    allow_stacking = "allow_stacking",
+    active = "active",
+});
 
 fn to_program(r: &Row<'_>) -> rusqlite::Result<Program> {
     Ok(Program {
-        id: r.get(0)?,
-        code: r.get(1)?,
-        name_zh: r.get(2)?,
-        name_en: r.get(3)?,
-        kind: r.get(4)?,
-        article: r.get(5)?,
-        cap_fen: r.get(6)?,
-        default_amount_fen: r.get(7)?,
-        cert_kind: r.get(8)?,
-        stacking_group: r.get(9)?,
-        allow_stacking: r.get(10)?,
-        active: r.get(11)?,
+        id: r.get(program_col::id)?,
+        code: r.get(program_col::code)?,
+        name_zh: r.get(program_col::name_zh)?,
+        name_en: r.get(program_col::name_en)?,
+        kind: r.get(program_col::kind)?,
+        article: r.get(program_col::article)?,
+        cap_fen: r.get(program_col::cap_fen)?,
+        default_amount_fen: r.get(program_col::default_amount_fen)?,
+        cert_kind: r.get(program_col::cert_kind)?,
+        stacking_group: r.get(program_col::stacking_group)?,
+        allow_stacking: r.get(program_col::allow_stacking)?,
+        active: r.get(program_col::active)?,
     })
 }
 
-pub fn programs(conn: &Connection) -> Result<Vec<Program>> {
+pub fn programs(conn: Conn<'_>) -> Result<Vec<Program>> {
     let mut st = conn.prepare(&format!("SELECT {PROGRAM_COLS} FROM program ORDER BY id"))?;
     let v = st.query_map([], to_program)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn program_by_code(conn: &Connection, code: &str) -> Result<Option<Program>> {
+pub fn program_by_code(conn: Conn<'_>, code: &str) -> Result<Option<Program>> {
     Ok(conn.prepare_cached(&format!("SELECT {PROGRAM_COLS} FROM program WHERE code = ?1"))?.query_row([code], to_program).optional()?)
 }
 
-pub fn program_by_id(conn: &Connection, id: i64) -> Result<Option<Program>> {
+pub fn program_by_id(conn: Conn<'_>, id: i64) -> Result<Option<Program>> {
     Ok(conn.prepare_cached(&format!("SELECT {PROGRAM_COLS} FROM program WHERE id = ?1"))?.query_row([id], to_program).optional()?)
 }
 
@@ -168,32 +196,33 @@ const COMMITTED: &str = "
     SELECT program_id, budget_year AS year, approved_fen AS amount, id AS grant_id, NULL AS reward_id
       FROM rent_grant WHERE status IN ('approved', 'disbursed')";
 
-pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
+pub fn budgets(conn: Conn<'_>, year: i32) -> Result<Vec<Budget>> {
     let committed = committed_sql(conn)?;
     let mut st = conn.prepare(&format!(
-        "SELECT p.id, p.code, p.name_zh, ?1, coalesce(b.allocated_fen, ({}), 0),
-                coalesce((SELECT sum(c.amount) FROM ({committed}) c WHERE c.program_id = p.id AND c.year = ?1), 0),
+        "SELECT p.id, p.code, p.name_zh, ?1 AS year, coalesce(b.allocated_fen, ({}), 0) AS allocated,
+                coalesce((SELECT sum(c.amount) FROM ({committed}) c WHERE c.program_id = p.id AND c.year = ?1), 0) AS approved,
                 coalesce((SELECT sum(d.amount_fen) FROM ({committed}) c JOIN disbursement d
-                          ON (d.grant_id = c.grant_id OR d.reward_id = c.reward_id) WHERE c.program_id = p.id AND c.year = ?1), 0),
+                          ON (d.grant_id = c.grant_id OR d.reward_id = c.reward_id) WHERE c.program_id = p.id AND c.year = ?1), 0) AS disbursed,
                 CASE WHEN b.allocated_fen IS NULL THEN (SELECT max(b2.year) FROM program_budget b2 WHERE b2.program_id = p.id AND b2.year < ?1) END
+                  AS inherited_from
          FROM program p LEFT JOIN program_budget b ON b.program_id = p.id AND b.year = ?1
          WHERE p.active = 1 ORDER BY p.id",
         inherited("?1")
     ))?;
     let v = st
         .query_map([year], |r| {
-            let allocated: i64 = r.get(4)?;
-            let approved: i64 = r.get(5)?;
+            let allocated: i64 = r.get("allocated")?;
+            let approved: i64 = r.get("approved")?;
             Ok(Budget {
-                program_id: r.get(0)?,
-                program_code: r.get(1)?,
-                program_name_zh: r.get(2)?,
-                year: r.get(3)?,
+                program_id: r.get("id")?,
+                program_code: r.get("code")?,
+                program_name_zh: r.get("name_zh")?,
+                year: r.get("year")?,
                 allocated_fen: allocated,
                 approved_fen: approved,
-                disbursed_fen: r.get(6)?,
+                disbursed_fen: r.get("disbursed")?,
                 remaining_fen: allocated - approved,
-                inherited_from: r.get(7)?,
+                inherited_from: r.get("inherited_from")?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -201,7 +230,7 @@ pub fn budgets(conn: &Connection, year: i32) -> Result<Vec<Budget>> {
 }
 
 /// Approved amounts of a program/year (for the over-budget check).
-pub fn committed_fen(conn: &Connection, program_id: i64, year: i32) -> Result<(i64, i64)> {
+pub fn committed_fen(conn: Conn<'_>, program_id: i64, year: i32) -> Result<(i64, i64)> {
     let committed = committed_sql(conn)?;
     let approved: i64 =
         conn.query_row(&format!("SELECT coalesce(sum(amount), 0) FROM ({committed}) WHERE program_id = ?1 AND year = ?2"), params![program_id, year], |r| {
@@ -237,7 +266,7 @@ pub fn ensure_year_budgets(tx: &mut Tx<'_>, year: i32) -> Result<()> {
         .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (program, from, allocated) in missing {
-        tx.conn().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![program, year, allocated])?;
+        tx.sql().execute("INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)", params![program, year, allocated])?;
         tx.audit(
             "program_budget",
             format!("{program}:{year}"),
@@ -249,7 +278,7 @@ pub fn ensure_year_budgets(tx: &mut Tx<'_>, year: i32) -> Result<()> {
     Ok(())
 }
 
-fn committed_sql(conn: &Connection) -> Result<String> {
+fn committed_sql(conn: Conn<'_>) -> Result<String> {
     let has_reward: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'reward')", [], |r| r.get(0))?;
     Ok(if has_reward {
         format!("{COMMITTED} UNION ALL SELECT program_id, budget_year, approved_fen, NULL, id FROM reward WHERE status IN ('approved', 'disbursed')")
@@ -259,8 +288,8 @@ fn committed_sql(conn: &Connection) -> Result<String> {
 }
 
 pub fn set_program_amount(tx: &mut Tx<'_>, program_id: i64, amount: Option<i64>) -> Result<()> {
-    let before: Option<i64> = tx.conn().query_row("SELECT default_amount_fen FROM program WHERE id = ?1", [program_id], |r| r.get(0))?;
-    tx.conn().execute("UPDATE program SET default_amount_fen = ?2 WHERE id = ?1", params![program_id, amount])?;
+    let before: Option<i64> = tx.sql().query_row("SELECT default_amount_fen FROM program WHERE id = ?1", [program_id], |r| r.get(0))?;
+    tx.sql().execute("UPDATE program SET default_amount_fen = ?2 WHERE id = ?1", params![program_id, amount])?;
     tx.audit(
         "program",
         program_id,
@@ -276,7 +305,7 @@ pub fn set_budget(tx: &mut Tx<'_>, program_id: i64, year: i32, allocated: i64) -
         .conn()
         .query_row("SELECT allocated_fen FROM program_budget WHERE program_id = ?1 AND year = ?2", params![program_id, year], |r| r.get(0))
         .optional()?;
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO program_budget (program_id, year, allocated_fen) VALUES (?1, ?2, ?3)
          ON CONFLICT (program_id, year) DO UPDATE SET allocated_fen = excluded.allocated_fen",
         params![program_id, year, allocated],
@@ -289,4 +318,16 @@ pub fn set_budget(tx: &mut Tx<'_>, program_id: i64, year: i32, allocated: i64) -
         Some(&serde_json::json!({"allocated_fen": allocated})),
     )?;
     Ok(())
+}
+
+/// How many grants and rewards of a program and budget year are approved (or paid), and how many
+/// wait (draft, submitted).
+pub fn program_counts(conn: Conn<'_>, program_id: i64, year: i32) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT count(*) FILTER (WHERE status IN ('approved', 'disbursed')), count(*) FILTER (WHERE status IN ('draft', 'submitted'))
+           FROM (SELECT status FROM rent_grant WHERE program_id = ?1 AND budget_year = ?2
+                 UNION ALL SELECT status FROM reward WHERE program_id = ?1 AND budget_year = ?2)",
+        params![program_id, year],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }

@@ -1,34 +1,49 @@
 //! SQL of 公示 lists: the list, its items (a grant or a reward each), objections.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::json;
 
 use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::publicity::{Item, Objection, ObjectionStatus, Outcome, Publicity};
 
-const P_COLS: &str = "p.id, p.notice_id, n.doc_number, p.subject, p.working_days, p.starts_on, p.ends_on, p.contact, p.status, p.created_at, p.created_by, p.closed_at, p.closed_by";
+columns!(P_COLS, pub_col {
+    id = "p.id",
+    notice_id = "p.notice_id",
+    doc_number = "n.doc_number",
+    subject = "p.subject",
+    working_days = "p.working_days",
+    starts_on = "p.starts_on",
+    ends_on = "p.ends_on",
+    contact = "p.contact",
+    status = "p.status",
+    created_at = "p.created_at",
+    created_by = "p.created_by",
+    closed_at = "p.closed_at",
+    closed_by = "p.closed_by",
+});
 
 fn to_publicity(r: &Row<'_>) -> rusqlite::Result<Publicity> {
     Ok(Publicity {
-        id: r.get(0)?,
-        notice_id: r.get(1)?,
-        doc_number: r.get(2)?,
-        subject: r.get(3)?,
-        working_days: r.get(4)?,
-        starts_on: r.get(5)?,
-        ends_on: r.get(6)?,
-        contact: r.get(7)?,
-        status: r.get(8)?,
-        created_at: r.get(9)?,
-        created_by: r.get(10)?,
-        closed_at: r.get(11)?,
-        closed_by: r.get(12)?,
+        id: r.get(pub_col::id)?,
+        notice_id: r.get(pub_col::notice_id)?,
+        doc_number: r.get(pub_col::doc_number)?,
+        subject: r.get(pub_col::subject)?,
+        working_days: r.get(pub_col::working_days)?,
+        starts_on: r.get(pub_col::starts_on)?,
+        ends_on: r.get(pub_col::ends_on)?,
+        contact: r.get(pub_col::contact)?,
+        status: r.get(pub_col::status)?,
+        created_at: r.get(pub_col::created_at)?,
+        created_by: r.get(pub_col::created_by)?,
+        closed_at: r.get(pub_col::closed_at)?,
+        closed_by: r.get(pub_col::closed_by)?,
         items: Vec::new(),
     })
 }
 
-pub fn publicity(conn: &Connection, id: i64) -> Result<Option<Publicity>> {
+pub fn publicity(conn: Conn<'_>, id: i64) -> Result<Option<Publicity>> {
     let p = conn
         .prepare_cached(&format!("SELECT {P_COLS} FROM publicity p LEFT JOIN notice n ON n.id = p.notice_id WHERE p.id = ?1"))?
         .query_row([id], to_publicity)
@@ -42,7 +57,7 @@ pub fn publicity(conn: &Connection, id: i64) -> Result<Option<Publicity>> {
     }
 }
 
-pub fn publicities(conn: &Connection) -> Result<Vec<Publicity>> {
+pub fn publicities(conn: Conn<'_>) -> Result<Vec<Publicity>> {
     let mut st = conn.prepare(&format!("SELECT {P_COLS} FROM publicity p LEFT JOIN notice n ON n.id = p.notice_id ORDER BY p.id DESC"))?;
     let mut v = st.query_map([], to_publicity)?.collect::<rusqlite::Result<Vec<_>>>()?;
     for p in &mut v {
@@ -51,30 +66,37 @@ pub fn publicities(conn: &Connection) -> Result<Vec<Publicity>> {
     Ok(v)
 }
 
-const I_SQL: &str = "SELECT i.id, i.publicity_id, i.grant_id, i.reward_id, i.enterprise_id, e.name, e.uscc,
-        coalesce((SELECT pg.name_zh FROM rent_grant g JOIN program pg ON pg.id = g.program_id WHERE g.id = i.grant_id),
-                 (SELECT pr.name_zh FROM reward r JOIN program pr ON pr.id = r.program_id WHERE r.id = i.reward_id), ''),
-        i.amount_fen, i.outcome
-    FROM publicity_item i JOIN enterprise e ON e.id = i.enterprise_id";
+columns!(I_SQL = "SELECT ", item_col {
+    id = "i.id",
+    publicity_id = "i.publicity_id",
+    grant_id = "i.grant_id",
+    reward_id = "i.reward_id",
+    enterprise_id = "i.enterprise_id",
+    enterprise_name = "e.name",
+    uscc = "e.uscc",
+    program_name_zh = "coalesce((SELECT pg.name_zh FROM rent_grant g JOIN program pg ON pg.id = g.program_id WHERE g.id = i.grant_id), (SELECT pr.name_zh FROM reward r JOIN program pr ON pr.id = r.program_id WHERE r.id = i.reward_id), '')",
+    amount_fen = "i.amount_fen",
+    outcome = "i.outcome",
+}, "  FROM publicity_item i JOIN enterprise e ON e.id = i.enterprise_id");
 
 fn to_item(r: &Row<'_>) -> rusqlite::Result<Item> {
-    let outcome: String = r.get(9)?;
+    let outcome: String = r.get(item_col::outcome)?;
     Ok(Item {
-        id: r.get(0)?,
-        publicity_id: r.get(1)?,
-        grant_id: r.get(2)?,
-        reward_id: r.get(3)?,
-        enterprise_id: r.get(4)?,
-        enterprise_name: r.get(5)?,
-        uscc: r.get(6)?,
-        program_name_zh: r.get(7)?,
-        amount_fen: r.get(8)?,
+        id: r.get(item_col::id)?,
+        publicity_id: r.get(item_col::publicity_id)?,
+        grant_id: r.get(item_col::grant_id)?,
+        reward_id: r.get(item_col::reward_id)?,
+        enterprise_id: r.get(item_col::enterprise_id)?,
+        enterprise_name: r.get(item_col::enterprise_name)?,
+        uscc: r.get(item_col::uscc)?,
+        program_name_zh: r.get(item_col::program_name_zh)?,
+        amount_fen: r.get(item_col::amount_fen)?,
         outcome: Outcome::parse(&outcome),
         objections: Vec::new(),
     })
 }
 
-fn items(conn: &Connection, publicity_id: i64) -> Result<Vec<Item>> {
+fn items(conn: Conn<'_>, publicity_id: i64) -> Result<Vec<Item>> {
     let mut st = conn.prepare_cached(&format!("{I_SQL} WHERE i.publicity_id = ?1 ORDER BY i.id"))?;
     let mut v = st.query_map([publicity_id], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?;
     for i in &mut v {
@@ -84,7 +106,7 @@ fn items(conn: &Connection, publicity_id: i64) -> Result<Vec<Item>> {
 }
 
 /// The items a grant or a reward has been listed as (newest first).
-pub fn items_of(conn: &Connection, grant_id: Option<i64>, reward_id: Option<i64>) -> Result<Vec<(Item, Publicity)>> {
+pub fn items_of(conn: Conn<'_>, grant_id: Option<i64>, reward_id: Option<i64>) -> Result<Vec<(Item, Publicity)>> {
     let mut st =
         conn.prepare_cached(&format!("{I_SQL} WHERE (?1 IS NOT NULL AND i.grant_id = ?1) OR (?2 IS NOT NULL AND i.reward_id = ?2) ORDER BY i.id DESC"))?;
     let found = st.query_map(params![grant_id, reward_id], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -99,33 +121,46 @@ pub fn items_of(conn: &Connection, grant_id: Option<i64>, reward_id: Option<i64>
     Ok(out)
 }
 
-const O_COLS: &str = "id, item_id, received_on, objector, text, status, resolution, amended_fen, created_at, created_by, resolved_at, resolved_by";
+columns!(O_COLS, obj_col {
+    id = "id",
+    item_id = "item_id",
+    received_on = "received_on",
+    objector = "objector",
+    text = "text",
+    status = "status",
+    resolution = "resolution",
+    amended_fen = "amended_fen",
+    created_at = "created_at",
+    created_by = "created_by",
+    resolved_at = "resolved_at",
+    resolved_by = "resolved_by",
+});
 
 fn to_objection(r: &Row<'_>) -> rusqlite::Result<Objection> {
-    let status: String = r.get(5)?;
+    let status: String = r.get(obj_col::status)?;
     Ok(Objection {
-        id: r.get(0)?,
-        item_id: r.get(1)?,
-        received_on: r.get(2)?,
-        objector: r.get(3)?,
-        text: r.get(4)?,
+        id: r.get(obj_col::id)?,
+        item_id: r.get(obj_col::item_id)?,
+        received_on: r.get(obj_col::received_on)?,
+        objector: r.get(obj_col::objector)?,
+        text: r.get(obj_col::text)?,
         status: ObjectionStatus::parse(&status),
-        resolution: r.get(6)?,
-        amended_fen: r.get(7)?,
-        created_at: r.get(8)?,
-        created_by: r.get(9)?,
-        resolved_at: r.get(10)?,
-        resolved_by: r.get(11)?,
+        resolution: r.get(obj_col::resolution)?,
+        amended_fen: r.get(obj_col::amended_fen)?,
+        created_at: r.get(obj_col::created_at)?,
+        created_by: r.get(obj_col::created_by)?,
+        resolved_at: r.get(obj_col::resolved_at)?,
+        resolved_by: r.get(obj_col::resolved_by)?,
     })
 }
 
-fn objections(conn: &Connection, item_id: i64) -> Result<Vec<Objection>> {
+fn objections(conn: Conn<'_>, item_id: i64) -> Result<Vec<Objection>> {
     let mut st = conn.prepare_cached(&format!("SELECT {O_COLS} FROM publicity_objection WHERE item_id = ?1 ORDER BY id"))?;
     let v = st.query_map([item_id], to_objection)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn objection(conn: &Connection, id: i64) -> Result<Option<Objection>> {
+pub fn objection(conn: Conn<'_>, id: i64) -> Result<Option<Objection>> {
     Ok(conn.prepare_cached(&format!("SELECT {O_COLS} FROM publicity_objection WHERE id = ?1"))?.query_row([id], to_objection).optional()?)
 }
 
@@ -143,13 +178,13 @@ pub type NewItem = (Option<i64>, Option<i64>, i64, i64);
 pub fn insert(tx: &mut Tx<'_>, p: &NewPublicity<'_>, items: &[NewItem]) -> Result<i64> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO publicity (subject, working_days, starts_on, ends_on, contact, status, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
         params![p.subject, p.working_days, p.starts_on, p.ends_on, p.contact, at, by],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     for (g, r, e, a) in items {
-        tx.conn().execute(
+        tx.sql().execute(
             "INSERT INTO publicity_item (publicity_id, grant_id, reward_id, enterprise_id, amount_fen) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, g, r, e, a],
         )?;
@@ -166,18 +201,18 @@ pub fn insert(tx: &mut Tx<'_>, p: &NewPublicity<'_>, items: &[NewItem]) -> Resul
 }
 
 pub fn set_notice(tx: &mut Tx<'_>, id: i64, notice_id: i64) -> Result<()> {
-    tx.conn().execute("UPDATE publicity SET notice_id = ?2 WHERE id = ?1", params![id, notice_id])?;
+    tx.sql().execute("UPDATE publicity SET notice_id = ?2 WHERE id = ?1", params![id, notice_id])?;
     Ok(())
 }
 
 pub fn insert_objection(tx: &mut Tx<'_>, item_id: i64, received_on: &str, objector: &str, text: &str) -> Result<i64> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO publicity_objection (item_id, received_on, objector, text, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![item_id, received_on, objector, text, at, by],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     tx.audit("publicity_objection", id, "record", None, Some(&json!({"item_id": item_id, "received_on": received_on, "objector": objector, "text": text})))?;
     Ok(id)
 }
@@ -186,7 +221,7 @@ pub fn resolve_objection(tx: &mut Tx<'_>, id: i64, status: ObjectionStatus, reso
     let before = objection(tx.conn(), id)?.ok_or(Error::NotFound { entity: "objection", key: id.to_string() })?;
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "UPDATE publicity_objection SET status = ?2, resolution = ?3, amended_fen = ?4, resolved_at = ?5, resolved_by = ?6 WHERE id = ?1",
         params![id, status.as_str(), resolution, amended_fen, at, by],
     )?;
@@ -202,8 +237,8 @@ pub fn resolve_objection(tx: &mut Tx<'_>, id: i64, status: ObjectionStatus, reso
 
 pub fn set_outcome(tx: &mut Tx<'_>, item_id: i64, outcome: Outcome, amount_fen: Option<i64>) -> Result<()> {
     let before: (String, i64) =
-        tx.conn().query_row("SELECT outcome, amount_fen FROM publicity_item WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    tx.conn().execute(
+        tx.sql().query_row("SELECT outcome, amount_fen FROM publicity_item WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    tx.sql().execute(
         "UPDATE publicity_item SET outcome = ?2, amount_fen = coalesce(?3, amount_fen) WHERE id = ?1",
         params![item_id, outcome.as_str(), amount_fen],
     )?;
@@ -220,7 +255,12 @@ pub fn set_outcome(tx: &mut Tx<'_>, item_id: i64, outcome: Outcome, amount_fen: 
 pub fn close(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute("UPDATE publicity SET status = 'closed', closed_at = ?2, closed_by = ?3 WHERE id = ?1", params![id, at, by])?;
+    tx.sql().execute("UPDATE publicity SET status = 'closed', closed_at = ?2, closed_by = ?3 WHERE id = ?1", params![id, at, by])?;
     tx.audit("publicity", id, "close", Some(&json!({"status": "open"})), Some(&json!({"status": "closed"})))?;
     Ok(())
+}
+
+/// The list an item is on.
+pub fn publicity_of_item(conn: Conn<'_>, item_id: i64) -> Result<i64> {
+    Ok(conn.query_row("SELECT publicity_id FROM publicity_item WHERE id = ?1", [item_id], |r| r.get(0))?)
 }

@@ -1,6 +1,7 @@
 //! SQL of the rent subsidy: rule versions, leases, growth reports, applications, grants, payments.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Conn;
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::json;
 
 use super::Tx;
@@ -9,17 +10,17 @@ use crate::model::rent::{
     Application, ApplicationInput, CalcResult, CertSpan, ClauseRef, Grant, GrantStatus, GrowthReport, Lease, LeaseInput, Payment, RentRules, RuleVersion,
 };
 
-pub fn current_rule(conn: &Connection) -> Result<Option<RuleVersion>> {
+pub fn current_rule(conn: Conn<'_>) -> Result<Option<RuleVersion>> {
     Ok(conn.query_row("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version DESC LIMIT 1", [], to_rule).optional()?)
 }
 
 fn to_rule(r: &Row<'_>) -> rusqlite::Result<RuleVersion> {
-    let json: String = r.get(1)?;
+    let json: String = r.get("params_json")?;
     let rules: RentRules = serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
-    Ok(RuleVersion { version: r.get(0)?, rules, note: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+    Ok(RuleVersion { version: r.get("version")?, rules, note: r.get("note")?, created_at: r.get("created_at")?, created_by: r.get("created_by")? })
 }
 
-pub fn rule_versions(conn: &Connection) -> Result<Vec<RuleVersion>> {
+pub fn rule_versions(conn: Conn<'_>) -> Result<Vec<RuleVersion>> {
     let mut st = conn.prepare("SELECT version, params_json, note, created_at, created_by FROM rent_rule ORDER BY version")?;
     let v = st.query_map([], to_rule)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -30,7 +31,7 @@ pub fn add_rule(tx: &mut Tx<'_>, params_json: &str, note: &str) -> Result<i64> {
     let version = before.as_ref().map(|r| r.version).unwrap_or(0) + 1;
     let at = tx.at().to_string();
     let by = tx.actor().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO rent_rule (version, params_json, note, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![version, params_json, note, at, by],
     )?;
@@ -40,27 +41,37 @@ pub fn add_rule(tx: &mut Tx<'_>, params_json: &str, note: &str) -> Result<i64> {
     Ok(version)
 }
 
-const LEASE_COLS: &str = "id, enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, source";
+columns!(LEASE_COLS, lease_col {
+    id = "id",
+    enterprise_id = "enterprise_id",
+    address = "address",
+    area_centi_m2 = "area_centi_m2",
+    unit_rent_fen = "unit_rent_fen",
+    start_on = "start_on",
+    end_on = "end_on",
+    annual_rent_fen = "annual_rent_fen",
+    source = "source",
+});
 
 fn to_lease(r: &Row<'_>) -> rusqlite::Result<Lease> {
     Ok(Lease {
-        id: r.get(0)?,
-        enterprise_id: r.get(1)?,
-        address: r.get(2)?,
-        area_centi_m2: r.get(3)?,
-        unit_rent_fen: r.get(4)?,
-        start_on: r.get(5)?,
-        end_on: r.get(6)?,
-        annual_rent_fen: r.get(7)?,
-        source: r.get(8)?,
+        id: r.get(lease_col::id)?,
+        enterprise_id: r.get(lease_col::enterprise_id)?,
+        address: r.get(lease_col::address)?,
+        area_centi_m2: r.get(lease_col::area_centi_m2)?,
+        unit_rent_fen: r.get(lease_col::unit_rent_fen)?,
+        start_on: r.get(lease_col::start_on)?,
+        end_on: r.get(lease_col::end_on)?,
+        annual_rent_fen: r.get(lease_col::annual_rent_fen)?,
+        source: r.get(lease_col::source)?,
     })
 }
 
-pub fn lease(conn: &Connection, id: i64) -> Result<Option<Lease>> {
+pub fn lease(conn: Conn<'_>, id: i64) -> Result<Option<Lease>> {
     Ok(conn.prepare_cached(&format!("SELECT {LEASE_COLS} FROM lease WHERE id = ?1"))?.query_row([id], to_lease).optional()?)
 }
 
-pub fn leases(conn: &Connection, enterprise_id: i64) -> Result<Vec<Lease>> {
+pub fn leases(conn: Conn<'_>, enterprise_id: i64) -> Result<Vec<Lease>> {
     let mut st = conn.prepare(&format!("SELECT {LEASE_COLS} FROM lease WHERE enterprise_id = ?1 ORDER BY start_on, id"))?;
     let v = st.query_map([enterprise_id], to_lease)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -68,13 +79,13 @@ pub fn leases(conn: &Connection, enterprise_id: i64) -> Result<Vec<Lease>> {
 
 pub fn insert_lease(tx: &mut Tx<'_>, enterprise_id: i64, l: &LeaseInput) -> Result<Lease> {
     let at = tx.at().to_string();
-    let park: Option<i64> = tx.conn().query_row("SELECT park_id FROM enterprise WHERE id = ?1", [enterprise_id], |r| r.get(0))?;
-    tx.conn().execute(
+    let park: Option<i64> = tx.sql().query_row("SELECT park_id FROM enterprise WHERE id = ?1", [enterprise_id], |r| r.get(0))?;
+    tx.sql().execute(
         "INSERT INTO lease (enterprise_id, address, area_centi_m2, unit_rent_fen, start_on, end_on, annual_rent_fen, park_id, source, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'manual', ?9)",
         params![enterprise_id, l.address.clone().unwrap_or_default(), l.area_centi_m2, l.unit_rent_fen, l.start_on, l.end_on, l.annual_rent_fen, park, at],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     let lease = lease(tx.conn(), id)?.ok_or_else(|| Error::Internal("lease vanished".into()))?;
     tx.audit("lease", id, "create", None, Some(&serde_json::to_value(&lease)?))?;
     Ok(lease)
@@ -82,7 +93,7 @@ pub fn insert_lease(tx: &mut Tx<'_>, enterprise_id: i64, l: &LeaseInput) -> Resu
 
 pub fn upsert_growth(tx: &mut Tx<'_>, g: &GrowthReport) -> Result<()> {
     let before = growth(tx.conn(), g.enterprise_id)?.into_iter().find(|x| x.year == g.year);
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO growth_report (enterprise_id, year, revenue_fen, rd_fen, staff) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (enterprise_id, year) DO UPDATE SET revenue_fen = excluded.revenue_fen, rd_fen = excluded.rd_fen, staff = excluded.staff",
         params![g.enterprise_id, g.year, g.revenue_fen, g.rd_fen, g.staff],
@@ -97,11 +108,17 @@ pub fn upsert_growth(tx: &mut Tx<'_>, g: &GrowthReport) -> Result<()> {
     Ok(())
 }
 
-pub fn growth(conn: &Connection, enterprise_id: i64) -> Result<Vec<GrowthReport>> {
+pub fn growth(conn: Conn<'_>, enterprise_id: i64) -> Result<Vec<GrowthReport>> {
     let mut st = conn.prepare("SELECT enterprise_id, year, revenue_fen, rd_fen, staff FROM growth_report WHERE enterprise_id = ?1 ORDER BY year")?;
     let v = st
         .query_map([enterprise_id], |r| {
-            Ok(GrowthReport { enterprise_id: r.get(0)?, year: r.get(1)?, revenue_fen: r.get(2)?, rd_fen: r.get(3)?, staff: r.get(4)? })
+            Ok(GrowthReport {
+                enterprise_id: r.get("enterprise_id")?,
+                year: r.get("year")?,
+                revenue_fen: r.get("revenue_fen")?,
+                rd_fen: r.get("rd_fen")?,
+                staff: r.get("staff")?,
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -109,49 +126,61 @@ pub fn growth(conn: &Connection, enterprise_id: i64) -> Result<Vec<GrowthReport>
 
 pub fn insert_application(tx: &mut Tx<'_>, enterprise_id: i64, a: &ApplicationInput) -> Result<i64> {
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO rent_application (enterprise_id, lease_id, subsidy_year, period_start, period_end, revenue_prev_fen, revenue_curr_fen, requested_fen, source, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'manual', ?9)",
         params![enterprise_id, a.lease_id, a.subsidy_year, a.period_start, a.period_end, a.revenue_prev_fen, a.revenue_curr_fen, a.requested_fen, at],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     let after = super::import::rent_application_json(tx.conn(), id)?;
     tx.audit("rent_application", id, "create", None, Some(&after))?;
     Ok(id)
 }
 
-const APP_SQL: &str = "SELECT a.id, a.enterprise_id, e.name, e.uscc, a.subsidy_year, a.period_start, a.period_end, a.revenue_prev_fen, a.revenue_curr_fen,
-        a.requested_fen, a.source, a.batch_id, a.lease_id,
-        (SELECT g.id FROM rent_grant g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1)
-    FROM rent_application a JOIN enterprise e ON e.id = a.enterprise_id";
+columns!(APP_SQL = "SELECT ", app_col {
+    id = "a.id",
+    enterprise_id = "a.enterprise_id",
+    enterprise_name = "e.name",
+    uscc = "e.uscc",
+    subsidy_year = "a.subsidy_year",
+    period_start = "a.period_start",
+    period_end = "a.period_end",
+    revenue_prev_fen = "a.revenue_prev_fen",
+    revenue_curr_fen = "a.revenue_curr_fen",
+    requested_fen = "a.requested_fen",
+    source = "a.source",
+    batch_id = "a.batch_id",
+    lease_id = "a.lease_id",
+    grant_id = "(SELECT g.id",
+}, " FROM rent_grant g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1)  FROM rent_application a JOIN enterprise e ON e.id = a.enterprise_id");
 
-fn to_app(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<Application> {
-    let lease_id: i64 = r.get(12)?;
+fn to_app(conn: Conn<'_>, r: &Row<'_>) -> rusqlite::Result<Application> {
+    let lease_id: i64 = r.get(app_col::lease_id)?;
     let lease = lease(conn, lease_id).ok().flatten().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     Ok(Application {
-        id: r.get(0)?,
-        enterprise_id: r.get(1)?,
-        enterprise_name: r.get(2)?,
-        uscc: r.get(3)?,
-        subsidy_year: r.get(4)?,
-        period_start: r.get(5)?,
-        period_end: r.get(6)?,
-        revenue_prev_fen: r.get(7)?,
-        revenue_curr_fen: r.get(8)?,
-        requested_fen: r.get(9)?,
-        source: r.get(10)?,
-        batch_id: r.get(11)?,
+        id: r.get(app_col::id)?,
+        enterprise_id: r.get(app_col::enterprise_id)?,
+        enterprise_name: r.get(app_col::enterprise_name)?,
+        uscc: r.get(app_col::uscc)?,
+        subsidy_year: r.get(app_col::subsidy_year)?,
+        period_start: r.get(app_col::period_start)?,
+        period_end: r.get(app_col::period_end)?,
+        revenue_prev_fen: r.get(app_col::revenue_prev_fen)?,
+        revenue_curr_fen: r.get(app_col::revenue_curr_fen)?,
+        requested_fen: r.get(app_col::requested_fen)?,
+        source: r.get(app_col::source)?,
+        batch_id: r.get(app_col::batch_id)?,
         lease,
-        grant_id: r.get(13)?,
+        grant_id: r.get(app_col::grant_id)?,
     })
 }
 
-pub fn application(conn: &Connection, id: i64) -> Result<Option<Application>> {
+pub fn application(conn: Conn<'_>, id: i64) -> Result<Option<Application>> {
     let mut st = conn.prepare(&format!("{APP_SQL} WHERE a.id = ?1"))?;
     Ok(st.query_row([id], |r| to_app(conn, r)).optional()?)
 }
 
-pub fn applications(conn: &Connection, only_open: bool) -> Result<Vec<Application>> {
+pub fn applications(conn: Conn<'_>, only_open: bool) -> Result<Vec<Application>> {
     // Open: never decided. An application whose grant was rejected or revoked stays decided (its
     // days are free for other applications; it is not queued again).
     let filter = if only_open { "WHERE NOT EXISTS (SELECT 1 FROM rent_grant g WHERE g.application_id = a.id)" } else { "" };
@@ -161,7 +190,7 @@ pub fn applications(conn: &Connection, only_open: bool) -> Result<Vec<Applicatio
 }
 
 /// Certification kinds of an enterprise valid on `day` (issued on or before, not expired).
-pub fn valid_cert_kinds(conn: &Connection, enterprise_id: i64, day: &str) -> Result<Vec<String>> {
+pub fn valid_cert_kinds(conn: Conn<'_>, enterprise_id: i64, day: &str) -> Result<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT kind FROM certification WHERE enterprise_id = ?1 AND revoked = 0 AND issued_on <= ?2 AND (expires_on IS NULL OR expires_on >= ?2) ORDER BY kind",
     )?;
@@ -175,7 +204,7 @@ pub fn valid_cert_kinds_of(db: &super::Db, enterprise_id: i64, day: &str) -> Vec
 }
 
 /// The enterprise's certifications with the days they are valid (revoked ones left out).
-pub fn cert_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<CertSpan>> {
+pub fn cert_spans(conn: Conn<'_>, enterprise_id: i64) -> Result<Vec<CertSpan>> {
     let mut st =
         conn.prepare_cached("SELECT kind, issued_on, expires_on FROM certification WHERE enterprise_id = ?1 AND revoked = 0 ORDER BY issued_on, id")?;
     let v = st.query_map([enterprise_id], |r| Ok(CertSpan { kind: r.get(0)?, from: r.get(1)?, to: r.get(2)? }))?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -196,7 +225,7 @@ pub struct LiveSpan {
 
 const LIVE: &str = "g.status IN ('draft', 'submitted', 'approved', 'disbursed')";
 
-pub fn live_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<LiveSpan>> {
+pub fn live_spans(conn: Conn<'_>, enterprise_id: i64) -> Result<Vec<LiveSpan>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT s.grant_id, g.status, g.lease_id, l.address, s.start_on, s.end_on, s.area_centi_m2
          FROM rent_grant_span s JOIN rent_grant g ON g.id = s.grant_id JOIN lease l ON l.id = g.lease_id
@@ -204,15 +233,15 @@ pub fn live_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<LiveSpan>
     ))?;
     let v = st
         .query_map([enterprise_id], |r| {
-            let status: String = r.get(1)?;
+            let status: String = r.get("status")?;
             Ok(LiveSpan {
-                grant_id: r.get(0)?,
+                grant_id: r.get("grant_id")?,
                 status: GrantStatus::parse(&status).unwrap_or(GrantStatus::Draft),
-                lease_id: r.get(2)?,
-                address: r.get(3)?,
-                start: r.get(4)?,
-                end: r.get(5)?,
-                area_centi_m2: r.get(6)?,
+                lease_id: r.get("lease_id")?,
+                address: r.get("address")?,
+                start: r.get("start_on")?,
+                end: r.get("end_on")?,
+                area_centi_m2: r.get("area_centi_m2")?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -220,16 +249,16 @@ pub fn live_spans(conn: &Connection, enterprise_id: i64) -> Result<Vec<LiveSpan>
 }
 
 /// The days one grant subsidises: (start, end, area).
-pub fn spans_of(conn: &Connection, grant_id: i64) -> Result<Vec<(String, String, i64)>> {
+pub fn spans_of(conn: Conn<'_>, grant_id: i64) -> Result<Vec<(String, String, i64)>> {
     let mut st = conn.prepare_cached("SELECT start_on, end_on, area_centi_m2 FROM rent_grant_span WHERE grant_id = ?1 ORDER BY start_on")?;
     let v = st.query_map([grant_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
 fn put_spans(tx: &mut Tx<'_>, grant_id: i64, r: &CalcResult) -> Result<()> {
-    tx.conn().execute("DELETE FROM rent_grant_span WHERE grant_id = ?1", [grant_id])?;
+    tx.sql().execute("DELETE FROM rent_grant_span WHERE grant_id = ?1", [grant_id])?;
     if r.eligible {
-        let mut st = tx.conn().prepare_cached("INSERT INTO rent_grant_span (grant_id, start_on, end_on, area_centi_m2) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut st = tx.sql().prepare_cached("INSERT INTO rent_grant_span (grant_id, start_on, end_on, area_centi_m2) VALUES (?1, ?2, ?3, ?4)")?;
         for s in &r.stretches {
             st.execute(params![grant_id, s.start, s.end, s.area_centi_m2])?;
         }
@@ -240,7 +269,7 @@ fn put_spans(tx: &mut Tx<'_>, grant_id: i64, r: &CalcResult) -> Result<()> {
 pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &CalcResult, clause_id: i64, budget_year: i32) -> Result<i64> {
     let at = tx.at().to_string();
     let explanation = serde_json::to_string(r)?;
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO rent_grant (enterprise_id, application_id, lease_id, program_id, subsidy_year, period_start, period_end, months, rate_bp,
              eligible_unit_rent_fen, eligible_area_centi_m2, computed_fen, requested_fen, status, budget_year, rule_version, clause_id,
              explanation_json, created_at, updated_at, method, month_units)
@@ -268,7 +297,7 @@ pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &Cal
             r.month_units
         ],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     put_spans(tx, id, r)?;
     tx.audit(
         "rent_grant",
@@ -285,7 +314,7 @@ pub fn insert_grant(tx: &mut Tx<'_>, app: &Application, program_id: i64, r: &Cal
 pub fn update_calc(tx: &mut Tx<'_>, id: i64, r: &CalcResult, clause_id: i64) -> Result<()> {
     let before = grant(tx.conn(), id)?.ok_or(Error::NotFound { entity: "grant", key: id.to_string() })?;
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "UPDATE rent_grant SET subsidy_year = ?2, months = ?3, rate_bp = ?4, eligible_unit_rent_fen = ?5, eligible_area_centi_m2 = ?6, computed_fen = ?7,
              rule_version = ?8, clause_id = ?9, explanation_json = ?10, method = ?11, month_units = ?12, updated_at = ?13 WHERE id = ?1",
         params![
@@ -315,64 +344,91 @@ pub fn update_calc(tx: &mut Tx<'_>, id: i64, r: &CalcResult, clause_id: i64) -> 
     Ok(())
 }
 
-const GRANT_SQL: &str = "SELECT g.id, g.enterprise_id, e.name, e.uscc, g.application_id, g.lease_id, p.code, g.subsidy_year, g.period_start, g.period_end,
-        g.months, g.rate_bp, g.eligible_unit_rent_fen, g.eligible_area_centi_m2, g.computed_fen, g.requested_fen, g.approved_fen,
-        (SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.grant_id = g.id), g.status, g.reason, g.budget_year, g.over_budget,
-        g.rule_version, c.article, c.version, g.explanation_json, g.created_at, g.updated_at, g.method, g.month_units
-    FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id";
+columns!(GRANT_SQL = "SELECT ", grant_col {
+    id = "g.id",
+    enterprise_id = "g.enterprise_id",
+    enterprise_name = "e.name",
+    uscc = "e.uscc",
+    application_id = "g.application_id",
+    lease_id = "g.lease_id",
+    program_code = "p.code",
+    subsidy_year = "g.subsidy_year",
+    period_start = "g.period_start",
+    period_end = "g.period_end",
+    months = "g.months",
+    rate_bp = "g.rate_bp",
+    eligible_unit_rent_fen = "g.eligible_unit_rent_fen",
+    eligible_area_centi_m2 = "g.eligible_area_centi_m2",
+    computed_fen = "g.computed_fen",
+    requested_fen = "g.requested_fen",
+    approved_fen = "g.approved_fen",
+    paid_fen = "(SELECT coalesce(sum(amount_fen), 0) FROM disbursement d WHERE d.grant_id = g.id)",
+    status = "g.status",
+    reason = "g.reason",
+    budget_year = "g.budget_year",
+    over_budget = "g.over_budget",
+    rule_version = "g.rule_version",
+    clause = "c.article",
+    version = "c.version",
+    expl = "g.explanation_json",
+    created_at = "g.created_at",
+    updated_at = "g.updated_at",
+    method = "g.method",
+    month_units = "g.month_units",
+}, "  FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id");
 
 fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
-    let status: String = r.get(18)?;
-    let expl: String = r.get(25)?;
+    let status: String = r.get(grant_col::status)?;
+    let expl: String = r.get(grant_col::expl)?;
     let explanation: CalcResult =
         serde_json::from_str(&expl).map_err(|e| rusqlite::Error::FromSqlConversionFailure(25, rusqlite::types::Type::Text, Box::new(e)))?;
-    let month_units: i64 = r.get(29)?;
+    let month_units: i64 = r.get(grant_col::month_units)?;
     Ok(Grant {
-        id: r.get(0)?,
-        enterprise_id: r.get(1)?,
-        enterprise_name: r.get(2)?,
-        uscc: r.get(3)?,
-        application_id: r.get(4)?,
-        lease_id: r.get(5)?,
-        program_code: r.get(6)?,
-        subsidy_year: r.get(7)?,
-        period_start: r.get(8)?,
-        period_end: r.get(9)?,
+        id: r.get(grant_col::id)?,
+        enterprise_id: r.get(grant_col::enterprise_id)?,
+        enterprise_name: r.get(grant_col::enterprise_name)?,
+        uscc: r.get(grant_col::uscc)?,
+        application_id: r.get(grant_col::application_id)?,
+        lease_id: r.get(grant_col::lease_id)?,
+        program_code: r.get(grant_col::program_code)?,
+        subsidy_year: r.get(grant_col::subsidy_year)?,
+        period_start: r.get(grant_col::period_start)?,
+        period_end: r.get(grant_col::period_end)?,
         months: crate::model::calendar::months_f64(month_units),
         month_units,
-        method: r.get(28)?,
+        method: r.get(grant_col::method)?,
         cuts: explanation.cuts.clone(),
         months_used_before: explanation.months_used_before,
-        rate_bp: r.get(11)?,
-        eligible_unit_rent_fen: r.get(12)?,
-        eligible_area_centi_m2: r.get(13)?,
-        computed_fen: r.get(14)?,
-        requested_fen: r.get(15)?,
-        approved_fen: r.get(16)?,
-        paid_fen: r.get(17)?,
+        rate_bp: r.get(grant_col::rate_bp)?,
+        eligible_unit_rent_fen: r.get(grant_col::eligible_unit_rent_fen)?,
+        eligible_area_centi_m2: r.get(grant_col::eligible_area_centi_m2)?,
+        computed_fen: r.get(grant_col::computed_fen)?,
+        requested_fen: r.get(grant_col::requested_fen)?,
+        approved_fen: r.get(grant_col::approved_fen)?,
+        paid_fen: r.get(grant_col::paid_fen)?,
         status: GrantStatus::parse(&status).unwrap_or(GrantStatus::Draft),
-        reason: r.get(19)?,
-        budget_year: r.get(20)?,
-        over_budget: r.get(21)?,
-        rule_version: r.get(22)?,
-        clause: ClauseRef { article: r.get(23)?, version: r.get(24)? },
+        reason: r.get(grant_col::reason)?,
+        budget_year: r.get(grant_col::budget_year)?,
+        over_budget: r.get(grant_col::over_budget)?,
+        rule_version: r.get(grant_col::rule_version)?,
+        clause: ClauseRef { article: r.get(grant_col::clause)?, version: r.get(grant_col::version)? },
         explanation,
-        created_at: r.get(26)?,
-        updated_at: r.get(27)?,
+        created_at: r.get(grant_col::created_at)?,
+        updated_at: r.get(grant_col::updated_at)?,
     })
 }
 
-pub fn grant(conn: &Connection, id: i64) -> Result<Option<Grant>> {
+pub fn grant(conn: Conn<'_>, id: i64) -> Result<Option<Grant>> {
     Ok(conn.prepare_cached(&format!("{GRANT_SQL} WHERE g.id = ?1"))?.query_row([id], to_grant).optional()?)
 }
 
-pub fn grants(conn: &Connection, status: Option<GrantStatus>) -> Result<Vec<Grant>> {
+pub fn grants(conn: Conn<'_>, status: Option<GrantStatus>) -> Result<Vec<Grant>> {
     let mut st = conn.prepare(&format!("{GRANT_SQL} WHERE (?1 IS NULL OR g.status = ?1) ORDER BY g.id DESC"))?;
     let v = st.query_map([status.map(|s| s.as_str())], to_grant)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
 
-pub fn grants_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<Grant>> {
+pub fn grants_of(conn: Conn<'_>, enterprise_id: i64) -> Result<Vec<Grant>> {
     let mut st = conn.prepare(&format!("{GRANT_SQL} WHERE g.enterprise_id = ?1 ORDER BY g.id DESC"))?;
     let v = st.query_map([enterprise_id], to_grant)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
@@ -390,7 +446,7 @@ pub fn set_status(
 ) -> Result<()> {
     let before = grant(tx.conn(), id)?.ok_or(Error::NotFound { entity: "grant", key: id.to_string() })?;
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "UPDATE rent_grant SET status = ?2, approved_fen = coalesce(?3, approved_fen), reason = coalesce(?4, reason),
              budget_year = coalesce(?5, budget_year), over_budget = coalesce(?6, over_budget), updated_at = ?7 WHERE id = ?1",
         params![id, status.as_str(), approved_fen, reason, budget.map(|b| b.0), budget.map(|b| b.1), at],
@@ -403,19 +459,27 @@ pub fn set_status(
 
 pub fn insert_payment(tx: &mut Tx<'_>, grant_id: i64, amount: i64, paid_on: &str, reference: &str) -> Result<i64> {
     let at = tx.at().to_string();
-    tx.conn().execute(
+    tx.sql().execute(
         "INSERT INTO disbursement (grant_id, amount_fen, paid_on, reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![grant_id, amount, paid_on, reference, at],
     )?;
-    let id = tx.conn().last_insert_rowid();
+    let id = tx.sql().last_insert_rowid();
     tx.audit("disbursement", id, "pay", None, Some(&json!({"grant_id": grant_id, "amount_fen": amount, "paid_on": paid_on, "reference": reference})))?;
     Ok(id)
 }
 
-pub fn payments(conn: &Connection, grant_id: i64) -> Result<Vec<Payment>> {
+pub fn payments(conn: Conn<'_>, grant_id: i64) -> Result<Vec<Payment>> {
     let mut st = conn.prepare("SELECT id, amount_fen, paid_on, reference, created_at FROM disbursement WHERE grant_id = ?1 ORDER BY id")?;
     let v = st
-        .query_map([grant_id], |r| Ok(Payment { id: r.get(0)?, amount_fen: r.get(1)?, paid_on: r.get(2)?, reference: r.get(3)?, created_at: r.get(4)? }))?
+        .query_map([grant_id], |r| {
+            Ok(Payment {
+                id: r.get("id")?,
+                amount_fen: r.get("amount_fen")?,
+                paid_on: r.get("paid_on")?,
+                reference: r.get("reference")?,
+                created_at: r.get("created_at")?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(v)
 }
