@@ -147,6 +147,46 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
     }
 }
 
+/// Whether a number format shows its number in 万 as stored (`0"万元"`, `#,##0.00"万"`), not
+/// a value in 元 scaled for display (`0!.0000"万"`, `0.0,,"万"`: the point or the commas move
+/// the digits).
+pub(crate) fn shows_wan(code: &str) -> bool {
+    // The part for positive numbers, without quoted text.
+    let section = code.split(';').next().unwrap_or("");
+    let mut plain = String::new();
+    let mut quoted = false;
+    let mut wan = false;
+    // A point written as text (\. or "."): the digits are cut to show 万, as with !.
+    let mut literal_point = false;
+    let mut chars = section.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' | '!' => match chars.next() {
+                Some('万') => wan = true,
+                Some('.') => literal_point = true,
+                // `\!.` (LibreOffice's rewrite of Excel's `!.`): a "!" shown before the point,
+                // which is no plain number with 万 after it.
+                Some('!') if chars.peek() == Some(&'.') => literal_point = true,
+                _ => {}
+            },
+            '万' => wan = true,
+            '.' if quoted => literal_point = true,
+            _ if quoted => {}
+            _ => plain.push(c),
+        }
+    }
+    if !wan {
+        return false;
+    }
+    let scaled = literal_point || {
+        let b = plain.as_bytes();
+        // A comma after the last digit placeholder scales by 1,000.
+        b.iter().enumerate().any(|(i, &c)| c == b',' && !b[i + 1..].iter().any(|c| matches!(c, b'0' | b'#' | b'?')))
+    };
+    !scaled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,10 @@ use std::path::Path;
 use calamine::Dimensions;
 use quick_xml::events::{BytesStart, Event};
 
-use super::read::{MAX_MERGES, MAX_TEXT_BYTES};
+use super::limits::{MAX_MERGES, MAX_TEXT_BYTES};
 use crate::error::{Error, Result};
 
-use super::read::MAX_WHOLE_CELLS as MAX_ODS_CELLS;
+use super::limits::MAX_WHOLE_CELLS as MAX_ODS_CELLS;
 /// calamine's own cap on the cells of one row.
 const MAX_ROW_CELLS: u64 = 16_384;
 
@@ -54,12 +54,12 @@ pub struct Scan {
 /// `file_unreadable`, a limit as `too_many_cells` / `too_much_text`.
 pub fn scan(path: &Path) -> Result<Scan> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| super::read::not_readable(path, &e.to_string()))?;
-    let entry = zip.by_name("content.xml").map_err(|e| super::read::not_readable(path, &e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| super::limits::not_readable(path, &e.to_string()))?;
+    let entry = zip.by_name("content.xml").map_err(|e| super::limits::not_readable(path, &e.to_string()))?;
     scan_xml(BufReader::new(entry)).map_err(|e| match e {
-        ScanError::Over(Over::Cells(n)) => super::read::too_many_whole_cells(path, n),
-        ScanError::Over(Over::Text(n)) => super::read::too_much_text(path, n),
-        ScanError::Xml(why) => super::read::not_readable(path, &why),
+        ScanError::Over(Over::Cells(n)) => super::limits::too_many_whole_cells(path, n),
+        ScanError::Over(Over::Text(n)) => super::limits::too_much_text(path, n),
+        ScanError::Xml(why) => super::limits::not_readable(path, &why),
     })
 }
 
@@ -253,7 +253,7 @@ pub fn scan_xml<R: BufRead>(src: R) -> std::result::Result<Scan, ScanError> {
                     // A number shown as itself with 万 after it: the amount is in 万.
                     if let (Some(v), Some(t)) = (c.number, table.as_ref()) {
                         let wan = shows_value_in_wan(&c.shown, v);
-                        if wan && t.row < u64::from(super::read::MERGE_SCAN_MAX_ROWS) {
+                        if wan && t.row < u64::from(super::limits::MERGE_SCAN_MAX_ROWS) {
                             let set = out.wan.entry(t.name.clone()).or_default();
                             for rr in t.row..t.row + r.repeat.min(1_000) {
                                 for cc in r.col..r.col + c.repeat.min(1_000) {

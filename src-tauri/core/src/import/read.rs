@@ -10,21 +10,9 @@ use std::path::Path;
 use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
 use chrono::NaiveDate;
 
+pub use super::limits::*;
+use super::normalize::shows_wan;
 use crate::error::{Error, Result};
-
-pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
-pub const MAX_UNCOMPRESSED: u64 = 500 * 1024 * 1024;
-pub const MAX_RATIO: u64 = 100;
-pub const MAX_CELLS: u64 = 5_000_000;
-/// One CSV field (or one text cell) larger than this is not a park's data.
-pub const MAX_CELL_CHARS: usize = 32_767;
-/// All the text of a sheet, as read (a cell that repeats a shared string counts each time).
-pub const MAX_TEXT_BYTES: u64 = 128 * 1024 * 1024;
-/// More merged regions than this in one sheet is not a park's table (and each one costs a look
-/// per row): the rest are ignored.
-pub const MAX_MERGES: usize = 10_000;
-/// Sheets with more rows are read without looking for merged regions (see `rows`).
-pub(crate) const MERGE_SCAN_MAX_ROWS: u32 = 20_000;
 
 /// A cell as the import sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,14 +125,6 @@ impl Format {
     }
 }
 
-fn refuse(code: &'static str, zh: String, en: String, file: &Path) -> Error {
-    Error::refused(code, zh, en).with_details(serde_json::json!({"file": file.display().to_string()}))
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
-}
-
 /// Decide the format from the bytes (an extension can lie), checking the size limit first.
 pub fn sniff(path: &Path) -> Result<Format> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -191,16 +171,6 @@ fn zip_has(path: &Path, entry: &str) -> Result<bool> {
         Ok(z) => Ok(z.file_names().any(|n| n.is_ok_and(|n| n == entry))),
         Err(_) => Err(not_readable(path, "damaged zip")),
     }
-}
-
-pub fn not_readable(path: &Path, why: &str) -> Error {
-    let name = file_name(path);
-    refuse(
-        "file_unreadable",
-        format!("无法读取文件“{name}”：文件已损坏或不完整。请让园区重新导出后再发送。（技术信息，供技术支持参考：{why}）"),
-        format!("“{name}” cannot be read: it is damaged or incomplete ({why}). Ask the park to export it again."),
-        path,
-    )
 }
 
 /// Zip-level checks for xlsx / ods: declared sizes and ratios, and no DTD in any XML part.
@@ -253,58 +223,24 @@ fn check_zip(path: &Path) -> Result<()> {
 }
 
 /// Read an XML part's prolog (declaration, comments, processing instructions, white space) up to
-/// its root element. True when it holds a DTD (`<!DOCTYPE`, `<!ENTITY`...) or when the prolog runs
-/// past 1 MB without reaching an element (no spreadsheet does that).
+/// its root element with quick-xml. True when it holds a DTD (`<!DOCTYPE`: entity expansion and
+/// external entities start there) or when the prolog runs past 1 MB without reaching an element
+/// (no spreadsheet does that). XML quick-xml cannot read is left to the sheet parser to refuse.
 fn prolog_has_dtd(r: &mut impl Read) -> std::io::Result<bool> {
-    const MAX: usize = 1 << 20;
-    let mut buf: Vec<u8> = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
-    let mut eof = false;
+    use quick_xml::events::Event;
+    const MAX: u64 = 1 << 20;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(r.take(MAX + 1)));
+    let mut buf = Vec::new();
     loop {
-        // Scan what we have; `None`: need more bytes.
-        let verdict = (|| -> Option<bool> {
-            let n = buf.len();
-            let mut i = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-            loop {
-                while i < n && buf[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                if i >= n {
-                    return if eof { Some(false) } else { None };
-                }
-                if buf[i] != b'<' {
-                    return Some(false); // not a prolog we understand: the XML parser decides
-                }
-                let rest = &buf[i..];
-                if rest.len() < 4 && !eof {
-                    return None;
-                }
-                let skip_to = |end: &[u8]| rest.windows(end.len()).position(|w| w == end).map(|k| k + end.len());
-                if rest.starts_with(b"<?") {
-                    i += match skip_to(b"?>") {
-                        Some(k) => k,
-                        None => return if eof { Some(false) } else { None },
-                    };
-                } else if rest.starts_with(b"<!--") {
-                    i += match skip_to(b"-->") {
-                        Some(k) => k,
-                        None => return if eof { Some(false) } else { None },
-                    };
-                } else {
-                    return Some(rest.starts_with(b"<!"));
-                }
-            }
-        })();
-        match verdict {
-            Some(v) => return Ok(v),
-            None if buf.len() >= MAX => return Ok(true),
-            None => {}
+        let event = reader.read_event_into(&mut buf);
+        let past = reader.buffer_position() > MAX;
+        match event {
+            Ok(Event::DocType(_)) => return Ok(true),
+            Ok(Event::Start(_) | Event::Empty(_)) => return Ok(false),
+            Ok(Event::Eof) | Err(_) => return Ok(past),
+            Ok(_) if past => return Ok(true),
+            Ok(_) => buf.clear(),
         }
-        let k = r.read(&mut chunk)?;
-        if k == 0 {
-            eof = true;
-        }
-        buf.extend_from_slice(&chunk[..k]);
     }
 }
 
@@ -315,49 +251,6 @@ fn ole_is_encrypted_package(path: &Path) -> bool {
     let Ok(bytes) = std::fs::read(path) else { return false };
     let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     bytes.windows(name.len()).any(|w| w == name.as_slice())
-}
-
-/// calamine builds .ods and .xls workbooks whole in memory, at about 56 bytes a cell (value and
-/// formula) before any text: half the streamed formats' 5 million cells keeps that near 150 MB.
-pub const MAX_WHOLE_CELLS: u64 = 2_500_000;
-
-pub(crate) fn too_many_whole_cells(path: &Path, n: u64) -> Error {
-    let name = file_name(path);
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    refuse(
-        "too_many_cells",
-        format!("文件“{name}”展开后约 {n} 个单元格，超过 .{ext} 文件的导入上限（{} 万个：这种格式要整个读入内存）。请用表格软件另存为 .xlsx 后导入，或拆分文件。", MAX_WHOLE_CELLS / 10_000),
-        format!("“{name}” expands to about {n} cells, over the limit for .{ext} files ({} million: the format is read whole into memory). Save it as .xlsx and import that, or split it.", MAX_WHOLE_CELLS as f64 / 1e6),
-        path,
-    )
-}
-
-pub(crate) fn too_much_text(path: &Path, bytes: u64) -> Error {
-    let name = file_name(path);
-    refuse(
-        "too_much_text",
-        format!(
-            "文件“{name}”中的文字展开后约 {} MB，超过导入上限（{} MB）。正常的园区报表远小于此，请检查文件或拆分后导入。",
-            bytes >> 20,
-            MAX_TEXT_BYTES >> 20
-        ),
-        format!(
-            "“{name}” holds about {} MB of text once expanded, over the import limit ({} MB). A park's table is far smaller: check the file or split it.",
-            bytes >> 20,
-            MAX_TEXT_BYTES >> 20
-        ),
-        path,
-    )
-}
-
-pub(crate) fn too_many_cells(path: &Path, what: String) -> Error {
-    let name = file_name(path);
-    refuse(
-        "too_many_cells",
-        format!("文件“{name}”过大：{what}，超过导入上限（500 万个单元格，Excel 的行列范围）。请删去无关的行列或拆分后导入。"),
-        format!("“{name}” is too large: {what}, over the import limit (5 million cells, Excel's row/column range). Remove unrelated rows/columns or split it."),
-        path,
-    )
 }
 
 fn check_dimensions(path: &Path, d: &Dimensions) -> Result<()> {
@@ -936,11 +829,6 @@ fn swallows_record(field: &str, delimiter: u8) -> bool {
         .any(|l| l.bytes().filter(|b| *b == delimiter).count() >= 2 && l.split(delimiter as char).any(|c| crate::uscc::parse(c.trim()).is_ok()))
 }
 
-/// The CSV reader holds a whole record in memory (and a bound per field): before it runs, refuse
-/// a record wider than Excel or larger than [`MAX_RECORD_BYTES`] — a one-line 49 MB file would
-/// otherwise cost about a gigabyte. One pass over the bytes, honouring quotes.
-pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
-
 fn check_csv_records(text: &str, delimiter: u8, path: &Path) -> Result<()> {
     let max_fields = crate::import::normalize::MAX_EXCEL_COLS as usize;
     let (mut quoted, mut fields, mut start, mut line) = (false, 1usize, 0usize, 1u64);
@@ -1051,46 +939,6 @@ fn guess_delimiter(text: &str) -> u8 {
     }
 }
 
-/// Whether a number format shows its number in 万 as stored (`0"万元"`, `#,##0.00"万"`), not
-/// a value in 元 scaled for display (`0!.0000"万"`, `0.0,,"万"`: the point or the commas move
-/// the digits).
-pub(crate) fn shows_wan(code: &str) -> bool {
-    // The part for positive numbers, without quoted text.
-    let section = code.split(';').next().unwrap_or("");
-    let mut plain = String::new();
-    let mut quoted = false;
-    let mut wan = false;
-    // A point written as text (\. or "."): the digits are cut to show 万, as with !.
-    let mut literal_point = false;
-    let mut chars = section.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => quoted = !quoted,
-            '\\' | '!' => match chars.next() {
-                Some('万') => wan = true,
-                Some('.') => literal_point = true,
-                // `\!.` (LibreOffice's rewrite of Excel's `!.`): a "!" shown before the point,
-                // which is no plain number with 万 after it.
-                Some('!') if chars.peek() == Some(&'.') => literal_point = true,
-                _ => {}
-            },
-            '万' => wan = true,
-            '.' if quoted => literal_point = true,
-            _ if quoted => {}
-            _ => plain.push(c),
-        }
-    }
-    if !wan {
-        return false;
-    }
-    let scaled = literal_point || {
-        let b = plain.as_bytes();
-        // A comma after the last digit placeholder scales by 1,000.
-        b.iter().enumerate().any(|(i, &c)| c == b',' && !b[i + 1..].iter().any(|c| matches!(c, b'0' | b'#' | b'?')))
-    };
-    !scaled
-}
-
 /// Fills the cells a merged region covers with the region's top-left value, row by row.
 struct MergeFill {
     /// region → its top-left value once seen
@@ -1134,6 +982,24 @@ impl MergeFill {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dtd_anywhere_in_the_prolog_is_found() {
+        let has = |x: &[u8]| super::prolog_has_dtd(&mut std::io::Cursor::new(x.to_vec())).unwrap();
+        assert!(!has(br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet><sheetData/></worksheet>"#));
+        assert!(!has(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- a comment --><sst/>"));
+        assert!(has(br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><sst/>"#));
+        assert!(has(b"\xEF\xBB\xBF<?xml version=\"1.0\"?><!DOCTYPE sst SYSTEM \"x.dtd\"><sst/>"));
+        // Comments push it past any fixed look at the start; a DTD after an element is no prolog.
+        let padded = format!("<?xml version=\"1.0\"?>{}<!DOCTYPE x [<!ENTITY a \"b\">]><r/>", "<!-- padding -->".repeat(4_000));
+        assert!(has(padded.as_bytes()));
+        assert!(!has(b"<r/><!DOCTYPE x>"));
+        // A prolog of more than 1 MB is no spreadsheet's.
+        let long = format!("<?xml version=\"1.0\"?><!--{}--><r/>", "x".repeat(1 << 20));
+        assert!(has(long.as_bytes()));
+        // What quick-xml cannot read is the sheet parser's to refuse.
+        assert!(!has(b"not xml at all"));
+    }
+
     use super::shows_wan;
 
     #[test]

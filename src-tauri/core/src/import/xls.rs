@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
-use super::read::{MAX_CELLS, MAX_FILE_BYTES, MAX_TEXT_BYTES, MAX_WHOLE_CELLS};
+use super::limits::{MAX_CELLS, MAX_FILE_BYTES, MAX_TEXT_BYTES, MAX_WHOLE_CELLS};
 use crate::error::Result;
 
 #[derive(Debug, Default, PartialEq)]
@@ -47,9 +47,9 @@ pub fn check(path: &Path, max_rows: u32) -> Result<HashMap<String, HashSet<(u32,
     }
     match scan(&bytes) {
         Ok(_) => Ok(wan_cells(&bytes, max_rows)),
-        Err(Over::Cells(n)) => Err(super::read::too_many_whole_cells(path, n)),
-        Err(Over::Dimensions(n)) => Err(super::read::too_many_cells(path, format!("工作表声明约 {n} 个单元格"))),
-        Err(Over::Text(n)) => Err(super::read::too_much_text(path, n)),
+        Err(Over::Cells(n)) => Err(super::limits::too_many_whole_cells(path, n)),
+        Err(Over::Dimensions(n)) => Err(super::limits::too_many_cells(path, format!("工作表声明约 {n} 个单元格"))),
+        Err(Over::Text(n)) => Err(super::limits::too_much_text(path, n)),
     }
 }
 
@@ -321,7 +321,7 @@ pub fn wan_cells(stream: &[u8], max_rows: u32) -> HashMap<String, HashSet<(u32, 
             }
             0x041E => {
                 let code = unicode_string(data.get(2..).unwrap_or(&[]));
-                if super::read::shows_wan(&code) {
+                if super::normalize::shows_wan(&code) {
                     wan_formats.insert(u16_at(data, 0).unwrap_or(0));
                 }
             }

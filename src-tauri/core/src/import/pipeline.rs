@@ -1,0 +1,525 @@
+//! The run: read, validate and (when committing) write every row, in one function for the dry run
+//! and the commit, so that what the preview says is what the commit does.
+
+use super::*;
+
+/// Read, validate and (when `commit` is given) write. One function for the dry run and the real
+/// run, so that what the preview says is what the commit does.
+///
+/// The page cache is 16 MB during an import (32 MB otherwise): a file's rows are looked up and
+/// written once each, so a larger cache only costs memory (32 MB and 400 MB measured no faster).
+pub(super) fn run(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &dyn Progress) -> Result<ImportReport> {
+    db.set_cache_kib(IMPORT_CACHE_KIB)?;
+    let report = run_with(db, path, opts, commit, progress);
+    db.set_cache_kib(crate::store::CACHE_KIB)?;
+    report
+}
+
+pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: bool, progress: &dyn Progress) -> Result<ImportReport> {
+    progress.report("open", 0, 0);
+    let mut book = read::open(path)?;
+    let sha = sha256_file(path)?;
+    let mut table = find_table(&mut book, opts)?;
+    let park = opts.park.clone().map(|p| text::clean(&p)).filter(|p| !p.is_empty()).or(table.park_hint.clone());
+    let remembered: Option<HashMap<String, Option<String>>> = if opts.auto_columns == Some(true) {
+        None
+    } else {
+        let key = park_key(db.conn(), park.as_deref())?;
+        isql::profile(db.conn(), key, table.kind.as_str())?.and_then(|s| serde_json::from_str(&s).ok())
+    };
+    apply_choices(table.kind, &mut table.columns, remembered.as_ref(), opts.columns.as_ref());
+    let kind = table.kind;
+    let cert_kinds = crate::store::cert::kinds(db.conn())?;
+    let cols = Columns::new(kind, &table.columns, cert_kinds);
+    // A rejected row is shown (and exported) as the table's columns: cells right of the last
+    // header hold nothing of the table and are not kept (a CSV line longer than its header keeps
+    // them, to show what moved).
+    let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
+    let is_csv = book.format == read::Format::Csv;
+    // A CSV line is longer than its header when it has cells past the header record's own.
+    let csv_width = width.max(table.header_width);
+    // Amount columns (a CSV line may have split one at its thousands comma).
+    let money_cols: Vec<(usize, String)> = table
+        .columns
+        .iter()
+        .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money))
+        .map(|c| (c.index as usize, c.column.clone()))
+        .collect();
+    let mapping: Vec<MappingEntry> =
+        table.columns.iter().filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() })).collect();
+    // Columns the import does not know; one set aside by choice (now or at the park's last file)
+    // is known.
+    let chosen = |i: u32| opts.columns.as_ref().is_some_and(|ch| ch.iter().any(|c| c.index == i));
+    let unknown_columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| c.field.is_none() && !c.remembered && !chosen(c.index) && !schema::is_ignored_header(&c.column))
+        .map(|c| c.column.clone())
+        .collect();
+    let missing_columns: Vec<String> =
+        kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
+    let previous = isql::batch_by_sha(db.conn(), &sha)?.map(|b| PreviousImport { batch_id: b.id, at: b.created_at, by: b.created_by });
+
+    let edits: HashMap<(u32, String), String> = opts.edits.iter().map(|e| ((e.row, e.field.clone()), e.value.clone())).collect();
+    let edit_cols: HashMap<&str, usize> = cols.by_field.iter().map(|(f, c)| (*f, c.0)).collect();
+    let header_row = table.header_row;
+    let sheet = table.sheet.clone();
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+
+    book.amounts_in(
+        table
+            .columns
+            .iter()
+            .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
+            .map(|c| c.index)
+            .collect(),
+    );
+    book.merged_once(table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect());
+    book.check_declared_cells(&sheet)?;
+    let mut st = RunState { known: esql::all_usccs(db.conn())?, merged: esql::merged_away(db.conn())?, ..Default::default() };
+    // A file that brings many enterprises relative to the registry: build the registry's indexes
+    // once at the end instead of inserting into them row by row.
+    let estimate = book.estimated_rows(&sheet);
+    let bulk = commit && kind == Kind::Enterprises && estimate >= BULK_MIN_ROWS && estimate >= (st.known.len() as u64).saturating_mul(2);
+    // The report holds a line per data row: sized once (growing it copies every line again). A
+    // dimension may lie, so only up to a bound; past it the list grows as it needs.
+    // The rows below the header, as the file declares them: the progress bar's total (a lying
+    // dimension only makes the bar jump; it is capped at 100 %).
+    let expected = estimate.saturating_sub(u64::from(header_row));
+    st.rows.reserve(expected.min(REPORT_RESERVE_MAX) as usize);
+
+    // Two threads: one reads and validates rows (the file), the other compares and writes them
+    // (the database), in file order through a bounded channel.
+    let mut body =
+        |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<crate::store::Conn<'_>>, st: &mut RunState| -> Result<()> {
+            let mut tx = tx;
+            let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
+            let merged = &*merged;
+            let park_ref = park.as_deref();
+            let book = &mut book;
+            let (cols, edits, edit_cols, sheet, money_cols) = (&cols, &edits, &edit_cols, &sheet, &money_cols);
+            std::thread::scope(|scope| -> Result<()> {
+                // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
+                const CHUNK: usize = 256;
+                let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
+                let reader = scope.spawn(move || -> Result<u64> {
+                    let mut skipped = 0u64;
+                    let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
+                    book.for_each_row(sheet, |n, raw| {
+                        if n <= header_row {
+                            return Ok(true);
+                        }
+                        let mut owned;
+                        let mut cells: &[Cell] = raw;
+                        if edits.keys().any(|(r, _)| *r == n) {
+                            owned = raw.to_vec();
+                            for ((_, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
+                                if let Some(&i) = edit_cols.get(field.as_str()) {
+                                    if owned.len() <= i {
+                                        owned.resize(i + 1, Cell::Empty);
+                                    }
+                                    owned[i] = Cell::Text(value.clone());
+                                }
+                            }
+                            cells = &owned;
+                        }
+                        if validate::classify(cells) != RowClass::Data {
+                            skipped += 1;
+                            return Ok(true);
+                        }
+                        let (mut rec, mut errors) = validate::validate_row(cols, cells);
+                        // A CSV line with more cells than its header: an amount or address with an
+                        // unquoted comma, and every cell after it has moved one column right.
+                        let beyond = if is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
+                        if beyond > 0 {
+                            errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
+                            rec = None;
+                        } else if is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
+                            // Past the named columns but under blank header cells: a note, unless an
+                            // amount was split at an unquoted thousands comma (1,000 → "1" | "000").
+                            if let Some((i, col)) = money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
+                                errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
+                                rec = None;
+                            }
+                        }
+                        // A code the registry merged into another enterprise: its data belongs there.
+                        if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
+                            errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
+                        }
+                        // Duplicates are a matter of the file alone: found here, in file order.
+                        if let Some(r) = &rec {
+                            let key = validate::dedupe_key(r);
+                            match first_of.get(&key) {
+                                Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
+                                None => {
+                                    first_of.insert(key, n);
+                                }
+                            }
+                        }
+                        // The table's cells, as many in every format (and a CSV line's extra ones).
+                        // (A rent row may still be refused by the ledger: its cells are kept too.)
+                        let shown = if errors.is_empty() && kind != Kind::RentApplications {
+                            Cells::default()
+                        } else {
+                            (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect()
+                        };
+                        // What a new enterprise would be stored as (the writer uses it when the
+                        // registry does not know the USCC): built here, off the writing thread.
+                        let fresh = match (&rec, errors.is_empty() && commit) {
+                            (Some(Record::Enterprise(r)), true) => {
+                                let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref);
+                                Some(Fresh { search_body: esql::search_body_of(&record), record })
+                            }
+                            _ => None,
+                        };
+                        chunk.push(Validated { row: n, rec, errors, cells: shown, fresh });
+                        if chunk.len() < CHUNK {
+                            return Ok(true);
+                        }
+                        // The writer stopped (an error or a cancel): stop reading.
+                        Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
+                    })?;
+                    if !chunk.is_empty() {
+                        let _ = send.send(chunk);
+                    }
+                    Ok(skipped)
+                });
+                let mut outcome: Result<()> = Ok(());
+                for v in recv.iter().flatten() {
+                    let Validated { row: n, rec, errors, cells, fresh } = v;
+                    *processed += 1;
+                    if processed.is_multiple_of(2000) {
+                        if progress.cancelled() {
+                            outcome = Err(Error::Cancelled);
+                            break;
+                        }
+                        progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, expected);
+                    }
+                    summary.rows += 1;
+                    if !errors.is_empty() {
+                        summary.rejected += 1;
+                        rows.push(RowReport {
+                            row: n,
+                            status: RowStatus::Rejected,
+                            record: None,
+                            errors,
+                            action: None,
+                            changes: vec![],
+                            cells,
+                            new_enterprise: false,
+                            warnings: vec![],
+                        });
+                        continue;
+                    }
+                    let rec = rec.expect("no errors means a record");
+                    let step = (|| -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
+                        let conn = match (&mut tx, conn_ro) {
+                            (Some(tx), _) => tx.conn(),
+                            (None, Some(c)) => c,
+                            (None, None) => unreachable!("a connection is always given"),
+                        };
+                        let p = plan(conn, known, &rec, park.as_deref())?;
+                        let (refused, warnings) = match &rec {
+                            Record::Rent(r) => rent_checks(conn, cols, r, p.enterprise.as_ref())?,
+                            _ => (None, vec![]),
+                        };
+                        if refused.is_some() {
+                            return Ok((p, refused, warnings));
+                        }
+                        if let (Some(tx), Some(b)) = (&mut tx, batch) {
+                            apply(tx, b, n, &rec, &p, park.as_deref(), park_id, fresh)?;
+                            // A later row may name the same enterprise (rent, certifications); an
+                            // enterprise file cannot (a second row with the USCC is a duplicate).
+                            if kind != Kind::Enterprises {
+                                known.insert(rec.uscc().to_string());
+                            }
+                        }
+                        Ok((p, None, warnings))
+                    })();
+                    let (p, refused, warnings) = match step {
+                        Ok(p) => p,
+                        Err(e) => {
+                            outcome = Err(e);
+                            break;
+                        }
+                    };
+                    if let Some(e) = refused {
+                        summary.rejected += 1;
+                        rows.push(RowReport {
+                            row: n,
+                            status: RowStatus::Rejected,
+                            record: None,
+                            errors: vec![e],
+                            action: None,
+                            changes: vec![],
+                            cells,
+                            new_enterprise: false,
+                            warnings,
+                        });
+                        continue;
+                    }
+                    summary.accepted += 1;
+                    match p.action {
+                        Action::New => summary.new += 1,
+                        Action::Updated => summary.updated += 1,
+                        Action::Unchanged => summary.unchanged += 1,
+                    }
+                    let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
+                    rows.push(RowReport {
+                        row: n,
+                        status: RowStatus::Accepted,
+                        record: Some(Box::new(rec)),
+                        errors: vec![],
+                        action: Some(p.action),
+                        changes: p.changes,
+                        cells: Cells::default(),
+                        new_enterprise,
+                        warnings,
+                    });
+                }
+                drop(recv);
+                let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
+                outcome?;
+                summary.skipped += read?;
+                Ok(())
+            })
+        };
+
+    let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
+    let mut batch_id = None;
+    if commit {
+        let kind_s = kind.as_str();
+        let park_c = park.clone();
+        let job = |tx: &mut Tx<'_>| -> Result<i64> {
+            let park_id = match &park_c {
+                Some(p) => Some(esql::park_id_for(tx, p)?),
+                None => None,
+            };
+            let id = isql::insert_batch(tx, &file_name, &sha, kind_s, park_id, &sheet, header_row, &mapping_json)?;
+            tx.set_batch(Some(id));
+            let suspended = if bulk { esql::suspend_indexes(tx)? } else { vec![] };
+            body(Some(tx), Some(id), park_id, None, &mut st)?;
+            esql::rebuild_indexes(tx, &suspended)?;
+            // 取消 pressed after the last progress check (a small file has none): nothing is kept.
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let s = serde_json::to_string(&json!({"file": file_name, "kind": kind_s, "summary": &st.summary}))?;
+            isql::finish_batch(tx, id, &s)?;
+            isql::save_profile(tx, park_id.unwrap_or(0), kind_s, &mapping_json)?;
+            Ok(id)
+        };
+        // A bulk import writes most of the file anew: a rollback journal spares writing it twice.
+        let id = if bulk { db.write_bulk(job)? } else { db.write(job)? };
+        batch_id = Some(id);
+    } else {
+        let conn = db.conn();
+        body(None, None, None, Some(conn), &mut st)?;
+    }
+    drop(body);
+    let RunState { summary, rows, processed, new_enterprises, .. } = st;
+    progress.report("done", processed, processed);
+
+    // A park's resubmission of any kind: who was in its previous file of that kind and is not now.
+    let disappeared = match &park {
+        Some(p) => match esql::park_id_by_name(db.conn(), p)? {
+            Some(pk) => match isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? {
+                Some((_, prev)) => {
+                    // Still in the file: the accepted rows, and the rejected ones by the code in
+                    // their cell (a row with a wrong date has not left the park).
+                    let uscc_col = cols.by_field.get("uscc").map(|c| c.0);
+                    let now: std::collections::HashSet<String> = rows
+                        .iter()
+                        .filter_map(|r| match &r.record {
+                            Some(rec) => Some(rec.uscc().to_string()),
+                            None => uscc_col.and_then(|i| r.cells.get(i)).map(crate::uscc::normalize),
+                        })
+                        .collect();
+                    prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect()
+                }
+                None => vec![],
+            },
+            None => vec![],
+        },
+        None => vec![],
+    };
+    Ok(ImportReport {
+        file: path.display().to_string(),
+        file_sha256: sha,
+        format: book.format.as_str().into(),
+        encoding: book.encoding.map(String::from),
+        sheet: table.sheet,
+        sheets: table.sheets,
+        kind,
+        header_row,
+        park,
+        mapping,
+        columns: table.columns,
+        unknown_columns,
+        missing_columns,
+        summary,
+        rows,
+        disappeared,
+        new_enterprises: new_enterprises.len() as u64,
+        previous_import: previous,
+        dry_run: !commit,
+        batch_id,
+    })
+}
+
+pub(super) fn duplicate_error(cols: &Columns, r: &Record, first: u32, cells: &[Cell]) -> RowError {
+    // The code as the file writes it (the message gives it normalised).
+    let written = cols.by_field.get("uscc").and_then(|c| cells.get(c.0)).map(|c| c.display()).filter(|s| !s.is_empty());
+    RowError {
+        code: "duplicate_in_file".into(),
+        field: "uscc".into(),
+        column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
+        value: written.unwrap_or_else(|| r.uscc().to_string()),
+        message: format!("与第{first}行重复（{}）。同一内容只需填一行，请删除本行或核对代码。", same_as(r)),
+        message_en: format!("Duplicates row {first} (USCC {}). Keep one row.", r.uscc()),
+        duplicate_of_row: Some(first),
+    }
+}
+
+/// A CSV line longer than its header (see the reading thread).
+pub(super) fn extra_cells_error(extra: &[Cell], width: usize) -> RowError {
+    let shown: Vec<String> = extra.iter().map(|c| c.display()).collect();
+    let k = shown.len();
+    let value = shown.join(",");
+    RowError {
+        code: "extra_cells".into(),
+        field: String::new(),
+        column: String::new(),
+        message: format!("本行比表头多 {k} 格（第 {width} 列之后还有“{value}”）。多半是金额或地址中的逗号没有加引号，后面的内容都错位了。请在表格软件中改正本行（或给含逗号的内容加引号）后重新导出。"),
+        message_en: format!("This line has {k} more cells than the header (after column {width}: “{value}”). An amount or address probably holds an unquoted comma, so the cells after it moved. Correct the line and export again."),
+        value,
+        duplicate_of_row: None,
+    }
+}
+
+/// "1" | "000": an amount cut at its thousands comma (1-3 digits, then 3 digits).
+pub(super) fn thousands_split(a: Option<&Cell>, b: Option<&Cell>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else { return false };
+    let (a, b) = (a.display(), b.display());
+    let a = a.trim().trim_start_matches(['￥', '¥', '-']);
+    let (int, frac) = b.trim().split_once('.').unwrap_or((b.trim(), "0"));
+    (1..=3).contains(&a.len())
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && int.len() == 3
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit())
+}
+
+pub(super) fn split_amount_error(column: &str, a: &str, b: &str) -> RowError {
+    RowError {
+        code: "extra_cells".into(),
+        field: String::new(),
+        column: column.to_string(),
+        value: format!("{a},{b}"),
+        message: format!("“{column}”的“{a}”和后一格的“{b}”像是一个带千分位逗号的金额（{a},{b}）没有加引号，本行后面的内容都错位了。请在表格软件中把这个金额改为不带逗号的数字（或加引号）后重新导出。"),
+        message_en: format!("“{column}”: “{a}” and the next cell “{b}” look like one amount ({a},{b}) cut at an unquoted thousands comma, so the cells after it moved. Write the amount without the comma and export again."),
+        duplicate_of_row: None,
+    }
+}
+
+/// What makes two rows of a kind the same (validate::dedupe_key), in words.
+pub(super) fn same_as(r: &Record) -> String {
+    match r {
+        Record::Enterprise(e) => format!("统一社会信用代码 {}", e.uscc),
+        Record::Rent(x) => format!(
+            "统一社会信用代码 {}，租期起 {}，第{}年的补贴",
+            x.uscc,
+            x.lease_start.as_deref().unwrap_or("未填"),
+            x.subsidy_year.map(|y| y.to_string()).unwrap_or_else(|| "?".into())
+        ),
+        Record::Cert(c) => match &c.certificate_no {
+            Some(no) => format!("统一社会信用代码 {}，同一认定类型，证书编号 {no}", c.uscc),
+            None => format!("统一社会信用代码 {}，同一认定类型，发证日期 {}", c.uscc, c.issued_on.as_deref().unwrap_or("未填")),
+        },
+    }
+}
+
+pub(super) fn merged_error(cols: &Columns, uscc: &str, name: &str, code: &str) -> RowError {
+    RowError {
+        code: "merged_enterprise".into(),
+        field: "uscc".into(),
+        column: cols.kind.field("uscc").map(|f| cols.header(f)).unwrap_or_default(),
+        value: uscc.to_string(),
+        message: format!("代码 {uscc} 的企业已在台账中并入“{name}”（{code}）。请把本行的代码改为 {code}；若合并有误，先在企业台账中撤销合并。"),
+        message_en: format!("The enterprise with code {uscc} was merged into “{name}” ({code}). Use {code}, or undo the merge first."),
+        duplicate_of_row: None,
+    }
+}
+
+/// A row as the reading thread hands it over.
+pub(super) struct Validated {
+    pub(super) row: u32,
+    pub(super) rec: Option<Record>,
+    pub(super) errors: Vec<RowError>,
+    /// The row's cells as text, kept only for rejected rows.
+    pub(super) cells: Cells,
+    /// An enterprise file's record as a new registry entry (commit only), prepared here.
+    pub(super) fresh: Option<Fresh>,
+}
+
+/// A new registry entry and its search-index body, both made on the reading thread (the writer
+/// uses them when the registry does not know the USCC).
+pub(super) struct Fresh {
+    pub(super) record: ValidEnterprise,
+    pub(super) search_body: String,
+}
+
+#[derive(Default)]
+pub(super) struct RunState {
+    pub(super) summary: Summary,
+    pub(super) rows: Vec<RowReport>,
+    pub(super) first_of: HashMap<String, u32>,
+    pub(super) processed: u64,
+    /// USCCs already in the registry (and those this run added, for rent and certification files:
+    /// an enterprise file names each USCC once).
+    pub(super) known: std::collections::HashSet<String>,
+    /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
+    pub(super) merged: HashMap<String, (String, String)>,
+    /// Enterprises a rent or certification file brings that the registry does not have.
+    pub(super) new_enterprises: std::collections::HashSet<String>,
+}
+
+/// The dry run: what would happen, row by row. Writes nothing.
+pub fn analyze(db: &mut Db, path: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    run(db, path, opts, false, progress)
+}
+
+/// Import: the accepted rows in ONE transaction, as a batch. Rejected rows are listed, not written.
+pub fn commit(db: &mut Db, path: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    if db.is_read_only() {
+        return Err(Error::ReadOnly);
+    }
+    crate::backup::before_import(db, progress)?;
+    run(db, path, opts, true, progress)
+}
+
+/// The rejected rows as an xlsx the park can fix and resend: the original columns plus 错误说明.
+pub fn export_rejected(report: &ImportReport, path: &Path) -> Result<u64> {
+    use crate::export::{write_xlsx, Cell as X, Sheet};
+    let mut headers: Vec<(&str, f64)> = vec![("行号", 8.0)];
+    let width = report.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
+    let mut names: Vec<String> = vec![String::new(); width];
+    for c in &report.columns {
+        names[c.index as usize] = c.column.clone();
+    }
+    for n in &names {
+        headers.push((n.as_str(), 18.0));
+    }
+    headers.push(("错误说明", 60.0));
+    write_xlsx(path, &Sheet { name: "错误行", headers }, |sink| {
+        for r in report.rows.iter().filter(|r| r.status == RowStatus::Rejected) {
+            let mut cells = vec![X::Int(Some(r.row as i64))];
+            for i in 0..width {
+                cells.push(X::Text(r.cells.get(i).unwrap_or_default().to_string()));
+            }
+            cells.push(X::Text(r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；")));
+            sink(cells)?;
+        }
+        Ok(())
+    })
+}
