@@ -11,7 +11,8 @@ use crate::error::to_ipc;
 
 enum Slot {
     Closed,
-    Open(Db),
+    // Boxed: the database handle is large, the closed slot is nothing.
+    Open(Box<Db>),
 }
 
 pub struct AppState {
@@ -50,7 +51,7 @@ impl AppState {
                 if let Ok(l) = huiqi_core::system::lang(&db) {
                     *lang.lock().unwrap_or_else(|p| p.into_inner()) = l;
                 }
-                *g = Slot::Open(db);
+                *g = Slot::Open(Box::new(db));
             }
             match &mut *g {
                 Slot::Open(db) => f(db),

@@ -89,8 +89,8 @@ async fn a_damaged_database_opens_on_the_recovery_screen() {
         let wal = w.db().with_extension("db-wal");
         assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "the WAL was checkpointed on close");
         let mut bytes = std::fs::read(w.db()).unwrap();
-        for i in 4096 * 4..4096 * 10 {
-            bytes[i] = (i * 7 % 253) as u8;
+        for (i, b) in bytes.iter_mut().enumerate().take(4096 * 10).skip(4096 * 4) {
+            *b = (i * 7 % 253) as u8;
         }
         std::fs::write(w.db(), &bytes).unwrap();
     }

@@ -143,7 +143,7 @@ pub fn save_office(db: &mut Db, s: &OfficeSettings) -> Result<OfficeSettings> {
         return Err(Error::invalid("out_of_range", "公示期应为1–30个工作日（通常为5个工作日）。", "The publicity period is 1–30 working days (usually 5).")
             .with_details(serde_json::json!({"field": "publicity_days"})));
     }
-    if !s.district_code.is_empty() && !(s.district_code.len() == 6 && s.district_code.chars().all(|c| c.is_ascii_digit())) {
+    if !s.district_code.is_empty() && (s.district_code.len() != 6 || !s.district_code.chars().all(|c| c.is_ascii_digit())) {
         return Err(Error::invalid(
             "bad_district_code",
             "行政区划代码应为6位数字（GB/T 2260），例如 320115。",

@@ -323,8 +323,8 @@ fn damage(p: &Path) {
     let mut bytes = std::fs::read(p).unwrap();
     let page = 4096;
     assert!(bytes.len() > page * 12, "{}", bytes.len());
-    for i in (page * 4)..(page * 10) {
-        bytes[i] = (i * 7 % 253) as u8;
+    for (i, b) in bytes.iter_mut().enumerate().take(page * 10).skip(page * 4) {
+        *b = (i * 7 % 253) as u8;
     }
     std::fs::write(p, &bytes).unwrap();
 }
@@ -341,9 +341,7 @@ fn a_damaged_database_opens_nothing_and_recovers_from_the_newest_good_backup() {
     // The newest backup is damaged too (a bad sector on the backup disk).
     let bad = t.path().join("backups").join(backup::file_name_for("huiqi", chrono::Utc::now() + chrono::Duration::seconds(1), BackupKind::Exit));
     let mut bytes = std::fs::read(&good.path).unwrap();
-    for i in 4096 * 3..4096 * 8 {
-        bytes[i] = 0x5a;
-    }
+    bytes[4096 * 3..4096 * 8].fill(0x5a);
     std::fs::write(&bad, bytes).unwrap();
 
     damage(&p);

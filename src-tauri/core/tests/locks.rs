@@ -21,6 +21,8 @@ fn child_holds_the_writer_lock() {
     std::thread::sleep(Duration::from_secs(120));
 }
 
+/// The child is the caller's: it kills and reaps it (the test is about what that leaves behind).
+#[allow(clippy::zombie_processes)]
 fn spawn_holder(db: &Path) -> (std::process::Child, u32) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_holds_the_writer_lock", "--nocapture", "--test-threads=1"])

@@ -58,6 +58,8 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // Reaped by wait4 below (which also gives its peak memory), not by Child::wait.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("spawn huiqi");
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();

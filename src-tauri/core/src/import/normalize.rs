@@ -97,7 +97,7 @@ pub fn parse_area_text(raw: &str) -> Option<i64> {
         }
     }
     let v = parse_decimal_scaled(&s, 2)?;
-    if v.abs() > 100_000_000_00 {
+    if v.abs() > 10_000_000_000 {
         return None;
     }
     i64::try_from(v).ok()

@@ -316,7 +316,6 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
         let conn = db.conn();
         body(None, None, None, Some(conn), &mut st)?;
     }
-    drop(body);
     let RunState { summary, rows, processed, new_enterprises, .. } = st;
     progress.report("done", processed, processed);
 

@@ -123,7 +123,7 @@ pub(super) fn plan(conn: crate::store::Conn<'_>, known: &std::collections::HashS
                         }
                     }
                     // A blank expiry cell (filled from the kind's rule) leaves a stored one be.
-                    if let Some(x) = c.expires_on.as_ref().filter(|_| !(c.expiry_from_rule && !stored["expires_on"].is_null())) {
+                    if let Some(x) = c.expires_on.as_ref().filter(|_| !c.expiry_from_rule || stored["expires_on"].is_null()) {
                         if stored["expires_on"] != json!(x) {
                             changes.push(ch("expires_on", stored["expires_on"].clone(), json!(x)));
                         }

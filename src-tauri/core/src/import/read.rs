@@ -186,15 +186,7 @@ fn check_zip(path: &Path) -> Result<()> {
             (e.size(), e.compressed_size(), n.ends_with(".xml") || n.ends_with(".rels"), n)
         };
         total = total.saturating_add(size);
-        let ratio = if compressed == 0 {
-            if size == 0 {
-                0
-            } else {
-                u64::MAX
-            }
-        } else {
-            size / compressed
-        };
+        let ratio = size.checked_div(compressed).unwrap_or(if size == 0 { 0 } else { u64::MAX });
         if total > MAX_UNCOMPRESSED || (size > 1024 * 1024 && ratio > MAX_RATIO) {
             return Err(refuse(
                 "zip_bomb",

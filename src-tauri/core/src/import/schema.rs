@@ -464,7 +464,7 @@ pub fn map_columns(kind: Kind, header: &[Cell]) -> Vec<ColumnMap> {
         out.push(ColumnMap { index: i as u32, column: text, field: None, unit, remembered: false });
     }
     // Strongest first; equal strength keeps column order (a stable sort).
-    claims.sort_by(|a, b| b.2.cmp(&a.2));
+    claims.sort_by_key(|c| std::cmp::Reverse(c.2));
     let mut taken: Vec<&str> = Vec::new();
     for (at, f, _) in claims {
         if !taken.contains(&f.name) {

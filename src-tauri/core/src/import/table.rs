@@ -115,7 +115,9 @@ pub(super) fn find_table(book: &mut Book, opts: &ImportOptions) -> Result<Table>
         // rows. Two data sheets (2024年, 2023年): the first.
         (!hidden.iter().any(|h| h == s), !(instructions && data <= 1), g.score, data > 1)
     };
-    let mut best: Option<(String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>)> = None;
+    // The best sheet so far: its name, its header guess and its first rows.
+    type Candidate = (String, schema::HeaderGuess, Vec<(u32, Vec<Cell>)>);
+    let mut best: Option<Candidate> = None;
     // A sheet that cannot be read (a chart sheet) is passed over when there are others; a limit
     // run over still refuses the file.
     let mut unreadable: Option<Error> = None;

@@ -124,8 +124,7 @@ pub fn sst_lengths(parts: &[&[u8]]) -> Vec<u64> {
         *pos += 1;
         Some(b)
     };
-    loop {
-        let (Some(lo), Some(hi)) = (byte(&mut part, &mut pos), byte(&mut part, &mut pos)) else { break };
+    while let (Some(lo), Some(hi)) = (byte(&mut part, &mut pos), byte(&mut part, &mut pos)) {
         let cch = u16::from_le_bytes([lo, hi]) as u64;
         let Some(mut flags) = byte(&mut part, &mut pos) else { break };
         let mut skip = 0u64;

@@ -110,7 +110,7 @@ pub fn copy_and_check(src: Conn<'_>, dst: &Path, progress: &dyn Progress) -> Res
     {
         let mut out = Connection::open_with_flags(dst, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         {
-            let b = rusqlite::backup::Backup::new(&*src, &mut out)?;
+            let b = rusqlite::backup::Backup::new(&src, &mut out)?;
             loop {
                 if progress.cancelled() {
                     return Err(Error::Cancelled);

@@ -796,6 +796,12 @@ pub fn mark_undone(tx: &mut Tx<'_>, event_id: i64, by_event: i64) -> Result<()> 
     Ok(())
 }
 
+/// The record is no longer merged into another (an undone merge; the audit event is the undo's).
+pub fn clear_merged_into(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+    tx.sql().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -808,10 +814,4 @@ mod tests {
             proptest::prop_assert_eq!(search_chars(&s), search_chars_general(&s));
         }
     }
-}
-
-/// The record is no longer merged into another (an undone merge; the audit event is the undo's).
-pub fn clear_merged_into(tx: &mut Tx<'_>, id: i64) -> Result<()> {
-    tx.sql().execute("UPDATE enterprise SET merged_into = NULL WHERE id = ?1", [id])?;
-    Ok(())
 }

@@ -8,6 +8,7 @@ use super::Tx;
 use crate::error::Result;
 use crate::model::import::{BatchInfo, BatchItem, CertRecord, RentRecord};
 
+#[allow(clippy::too_many_arguments)] // one row of import_batch, column by column
 pub fn insert_batch(
     tx: &mut Tx<'_>,
     file_name: &str,
@@ -35,6 +36,7 @@ pub fn finish_batch(tx: &mut Tx<'_>, id: i64, summary_json: &str) -> Result<()> 
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // one row of import_batch_item, column by column
 pub fn insert_item(tx: &Tx<'_>, batch: i64, row: u32, uscc: &str, name: &str, action: &str, entity: &str, entity_id: Option<i64>) -> Result<()> {
     let mut st =
         tx.sql().prepare_cached("INSERT INTO import_batch_item (batch_id, row, uscc, name, action, entity, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
@@ -96,7 +98,10 @@ pub fn batch_by_sha(conn: Conn<'_>, sha: &str) -> Result<Option<BatchInfo>> {
 }
 
 /// The park's previous batch of this kind (not undone): its enterprises (uscc, name).
-pub fn previous_park_batch(conn: Conn<'_>, park_id: i64, kind: &str, before: Option<i64>) -> Result<Option<(i64, Vec<(String, String)>)>> {
+/// A batch and its enterprises (uscc, name).
+pub type ParkBatch = (i64, Vec<(String, String)>);
+
+pub fn previous_park_batch(conn: Conn<'_>, park_id: i64, kind: &str, before: Option<i64>) -> Result<Option<ParkBatch>> {
     let id: Option<i64> = conn
         .query_row(
             "SELECT id FROM import_batch b WHERE park_id = ?1 AND kind = ?2 AND undone_at IS NULL AND (?3 IS NULL OR id < ?3)

@@ -183,7 +183,7 @@ pub(crate) fn break_lines(chars: &[char], widths: &[f32], first_width: f32, widt
     let mut lines = Vec::new();
     let mut start = 0;
     if n == 0 {
-        return vec![0..0];
+        return std::iter::once(0..0).collect();
     }
     while start < n {
         let avail = if lines.is_empty() { first_width } else { width };

@@ -393,7 +393,7 @@ fn notice_head_and_closing_positions() {
     let date = find("2026年3月5日");
     let right = date.x + width(&date.glyphs);
     assert!((MARGIN_LEFT + BLOCK_W - right - 4.0 * PITCH_X).abs() < 0.05, "date not 4 characters from the right");
-    let signer = runs.iter().filter(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == "南京市江宁区科学技术局").next_back().unwrap();
+    let signer = runs.iter().rfind(|r| r.glyphs.iter().map(|g| g.ch).collect::<String>() == "南京市江宁区科学技术局").unwrap();
     assert!((signer.x + width(&signer.glyphs) / 2.0 - (date.x + width(&date.glyphs) / 2.0)).abs() < 0.05, "signer not centred on the date");
     assert!((signer.y - date.y - PITCH_Y).abs() < 0.01, "signer right above the date");
     let pno = find("— 1 —");
