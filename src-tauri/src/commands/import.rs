@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use huiqi_core::import::{self, BatchInfo, BatchItem, ImportOptions, ImportReport, KindInfo, RowReport, RowStatus, UndoReport};
+use huiqi_core::import::{self, BatchInfo, BatchItem, FileChoice, ImportOptions, ImportReport, KindInfo, ReportHead, RowFilter, RowPage, UndoReport};
 use huiqi_core::progress::{CancelFlag, FnProgress, ProgressReport};
-use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -28,42 +27,6 @@ struct Session {
     committed: Option<i64>,
 }
 
-#[derive(Serialize)]
-pub struct Chosen {
-    token: String,
-    file_name: String,
-}
-
-/// The report without its rows (they are paged).
-#[derive(Serialize)]
-pub struct ReportHead {
-    #[serde(flatten)]
-    report: serde_json::Value,
-    row_count: usize,
-    error_count: usize,
-    /// Accepted rows with a warning (a typed subsidy year the ledger does not support).
-    warning_count: usize,
-}
-
-#[derive(Serialize)]
-pub struct RowPage {
-    total: usize,
-    rows: Vec<RowReport>,
-}
-
-fn head(r: &ImportReport) -> ReportHead {
-    let mut v = serde_json::to_value(r).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.remove("rows");
-    }
-    ReportHead {
-        report: v,
-        row_count: r.rows.len(),
-        error_count: r.rows.iter().filter(|x| x.status == RowStatus::Rejected).count(),
-        warning_count: r.rows.iter().filter(|x| !x.warnings.is_empty()).count(),
-    }
-}
-
 fn sessions<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Sessions> {
     app.state::<Sessions>()
 }
@@ -74,7 +37,7 @@ async fn kinds() -> IpcResult<Vec<KindInfo>> {
 }
 
 #[tauri::command]
-async fn choose_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<Option<Chosen>> {
+async fn choose_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<Option<FileChoice>> {
     let (title, filter) = match state.lang() {
         huiqi_core::Lang::En => ("Choose the table a park sent", "Spreadsheets"),
         _ => ("选择园区报送的表格", "表格"),
@@ -86,7 +49,7 @@ async fn choose_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) 
         let st = sessions(&app);
         st.0.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), Session { path, report: None, cancel: CancelFlag::new(), committed: None });
     }
-    Ok(Some(Chosen { token, file_name }))
+    Ok(Some(FileChoice { token, file_name }))
 }
 
 /// The session's file and a new cancel flag for the run about to start (取消 stops that run).
@@ -112,8 +75,8 @@ fn start_run<R: Runtime>(app: &AppHandle<R>, token: &str, lang: huiqi_core::Lang
 
 /// Keep the run's report for paging (moved, not copied: a report holds every row) and answer
 /// with its head.
-fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, r: ImportReport) -> ReportHead {
-    let h = head(&r);
+fn store_report<R: Runtime>(app: &AppHandle<R>, token: &str, mut r: ImportReport) -> ReportHead {
+    let h = ReportHead::of(&mut r);
     let st = sessions(app);
     let mut g = st.0.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(s) = g.get_mut(token) {
@@ -198,19 +161,10 @@ async fn close<R: Runtime>(app: AppHandle<R>, token: String) -> IpcResult<()> {
 
 /// A page of the last report's rows; `filter`: all | errors | accepted | changed.
 #[tauri::command]
-async fn rows<R: Runtime>(app: AppHandle<R>, token: String, offset: usize, limit: usize, filter: String) -> IpcResult<RowPage> {
+async fn rows<R: Runtime>(app: AppHandle<R>, token: String, offset: usize, limit: usize, filter: RowFilter) -> IpcResult<RowPage> {
     let st = sessions(&app);
     let g = st.0.lock().unwrap_or_else(|p| p.into_inner());
-    let Some(r) = g.get(&token).and_then(|s| s.report.as_ref()) else { return Ok(RowPage { total: 0, rows: vec![] }) };
-    let keep = |x: &&RowReport| match filter.as_str() {
-        "errors" => x.status == RowStatus::Rejected,
-        "accepted" => x.status == RowStatus::Accepted,
-        "changed" => x.status == RowStatus::Accepted && x.action != Some(import::Action::Unchanged),
-        _ => true,
-    };
-    let total = r.rows.iter().filter(keep).count();
-    let rows = r.rows.iter().filter(keep).skip(offset).take(limit.min(1000)).cloned().collect();
-    Ok(RowPage { total, rows })
+    Ok(g.get(&token).and_then(|s| s.report.as_ref()).map_or(RowPage { total: 0, rows: vec![] }, |r| RowPage::of(r, filter, offset, limit)))
 }
 
 /// Save the rejected rows as an xlsx (dialog opened here).

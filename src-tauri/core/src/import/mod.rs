@@ -257,6 +257,79 @@ pub struct ImportReport {
     pub batch_id: Option<i64>,
 }
 
+/// A file the user chose, by the token the app keeps its path under (a path never crosses to the
+/// UI): what the wizard shows of it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FileChoice {
+    pub token: String,
+    pub file_name: String,
+}
+
+/// The report without its rows (`rows` is empty; the wizard pages them with [`RowPage`]), and the
+/// counts it shows.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReportHead {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub report: ImportReport,
+    pub row_count: u64,
+    pub error_count: u64,
+    /// Accepted rows with a warning (a typed subsidy year the ledger does not support).
+    pub warning_count: u64,
+}
+
+impl ReportHead {
+    /// The head of `r` (whose rows stay where they are).
+    pub fn of(r: &mut ImportReport) -> ReportHead {
+        let rows = std::mem::take(&mut r.rows);
+        let head = ReportHead {
+            report: r.clone(),
+            row_count: rows.len() as u64,
+            error_count: rows.iter().filter(|x| x.status == RowStatus::Rejected).count() as u64,
+            warning_count: rows.iter().filter(|x| !x.warnings.is_empty()).count() as u64,
+        };
+        r.rows = rows;
+        head
+    }
+}
+
+/// Which rows a page of the report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RowFilter {
+    All,
+    Errors,
+    Accepted,
+    /// Accepted rows that add or change something.
+    Changed,
+}
+
+impl RowFilter {
+    pub fn keeps(self, r: &RowReport) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Errors => r.status == RowStatus::Rejected,
+            RowFilter::Accepted => r.status == RowStatus::Accepted,
+            RowFilter::Changed => r.status == RowStatus::Accepted && r.action != Some(Action::Unchanged),
+        }
+    }
+}
+
+/// A page of a report's rows: `limit` (at most 1,000) from `offset` of those `filter` keeps.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RowPage {
+    pub total: u64,
+    pub rows: Vec<RowReport>,
+}
+
+impl RowPage {
+    pub fn of(r: &ImportReport, filter: RowFilter, offset: usize, limit: usize) -> RowPage {
+        let total = r.rows.iter().filter(|x| filter.keeps(x)).count() as u64;
+        let rows = r.rows.iter().filter(|x| filter.keeps(x)).skip(offset).take(limit.min(1000)).cloned().collect();
+        RowPage { total, rows }
+    }
+}
+
 /// A later change that depends on what a batch wrote.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Dependent {
