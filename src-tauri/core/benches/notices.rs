@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use huiqi_core::money;
-use huiqi_core::notice::layout::{page_count, render, render_many, Fonts, NoticeDoc, Paragraph};
+use huiqi_core::notice::layout::{bench_subset, page_count, render, render_many, Fonts, NoticeDoc, Paragraph};
 
 const PLACES: [&str; 10] = ["江宁", "秣陵", "东山", "淳化", "湖熟", "禄口", "谷里", "横溪", "江宁滨江", "汤山"];
 const TRADES: [&str; 10] = ["智能装备", "生物医药", "新材料", "软件信息", "集成电路", "节能环保", "航空航天", "精密制造", "数字文化", "现代农业"];
@@ -234,6 +234,53 @@ fn main() {
         None => println!("\nTypst: skipped (NOTICES_NO_TYPST)"),
     }
     println!("sample PDFs in {}", out_dir.display());
+    subset_peer(&fonts, &fang, &docs_of(7));
+}
+
+/// The font subset of each notice's body text, built by this crate (a face parsed once, the used
+/// charstrings concatenated: `notice/layout/font.rs`) and by Typst's `subsetter` crate (which
+/// parses the font on every call; it has no other entry point). Same glyphs, same font file.
+fn subset_peer(fonts: &Fonts, fang: &std::path::Path, docs: &[NoticeDoc]) {
+    let data = std::fs::read(fang).expect("FandolFang");
+    let texts: Vec<String> = docs
+        .iter()
+        .take(200)
+        .map(|d| {
+            let mut t = format!("{}{}{}{}", d.title, d.recipient, d.signer, d.date);
+            for p in &d.paragraphs {
+                t.push_str(&p.text);
+            }
+            t
+        })
+        .collect();
+    let (mut ours, mut theirs, mut ours_bytes, mut theirs_bytes) = (Vec::new(), Vec::new(), 0usize, 0usize);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut gids = Vec::new();
+        for text in &texts {
+            let (otf, g) = bench_subset(fonts, text).expect("our subset");
+            ours_bytes += otf.len();
+            gids.push(g);
+        }
+        ours.push(t.elapsed().as_secs_f64() * 1000.0 / texts.len() as f64);
+        let t = Instant::now();
+        for g in &gids {
+            let mut m = subsetter::GlyphRemapper::new();
+            for &gid in g {
+                m.remap(gid);
+            }
+            theirs_bytes += black_box(subsetter::subset(&data, 0, &m).expect("subsetter")).len();
+        }
+        theirs.push(t.elapsed().as_secs_f64() * 1000.0 / texts.len() as f64);
+    }
+    let per = |b: usize| b as f64 / (3 * texts.len()) as f64 / 1024.0;
+    println!();
+    println!("font subset of a notice's body ({} notices × 3 rounds, FandolFang {:.1} MB):", texts.len(), data.len() as f64 / 1_048_576.0);
+    println!("| subsetter | ms per notice (median) | KB per subset |");
+    println!("|---|---|---|");
+    println!("| huiqi (layout/font.rs, OTF wrapper for printpdf) | {:.3} | {:.1} |", median(ours.clone()), per(ours_bytes));
+    println!("| subsetter 0.2 (Typst's) | {:.3} | {:.1} |", median(theirs.clone()), per(theirs_bytes));
+    println!("ratio (subsetter / huiqi): time {:.1}×", median(theirs) / median(ours));
 }
 
 fn run_typst(n: usize, rounds: usize, fonts: &std::path::Path, work: &std::path::Path) -> Option<Result<serde_json::Value, String>> {

@@ -91,6 +91,22 @@ pub struct Fonts {
     fang: Option<FontFace>,
 }
 
+/// For the notices benchmark, which compares this crate's font subsetting with another
+/// subsetter's: the font program built for the characters of `text` in the body face (FandolFang
+/// when loaded), as it is given to printpdf, and the glyph ids it holds.
+#[doc(hidden)]
+pub fn bench_subset(fonts: &Fonts, text: &str) -> Result<(Vec<u8>, Vec<u16>), LayoutError> {
+    let face = fonts.fang.as_ref().unwrap_or(&fonts.serif);
+    let mut b = font::SubsetBuilder::new();
+    for ch in text.chars() {
+        if let Some(g) = face.glyph(ch) {
+            b.code(g, ch).map_err(LayoutError::Font)?;
+        }
+    }
+    let otf = b.build_otf(face, "BENCH+Body").map_err(LayoutError::Font)?;
+    Ok((otf, b.glyphs.iter().map(|&(g, _)| g).collect()))
+}
+
 /// The three faces a notice may use. The discriminant is the PDF resource number (/F1…/F3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Face {
