@@ -106,46 +106,7 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
                 .find(|k| k.code == c.kind)
                 .map(|k| crate::cert::kinds::achievement(k, &c.certificate_no, &c.issued_on))
                 .unwrap_or_else(|| kname.clone());
-            let steps = vec![
-                step(
-                    "certification",
-                    "认定",
-                    "Certification",
-                    json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
-                    json!(true),
-                    format!("{}{said}。", c.enterprise_name),
-                    Basis {
-                        kind: "input".into(),
-                        reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() },
-                    },
-                ),
-                step(
-                    "program",
-                    "支持项目",
-                    "Program",
-                    json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
-                    json!(p.code),
-                    format!(
-                        "适用“{}”{}。",
-                        crate::text::nested(&p.name_zh),
-                        p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()
-                    ),
-                    Basis { kind: "clause".into(), reference: art.clone() },
-                ),
-                step(
-                    "amount",
-                    "奖励金额",
-                    "Amount",
-                    json!({"default_amount_fen": amount, "cap_fen": p.cap_fen}),
-                    json!(capped),
-                    if capped < amount {
-                        format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped))
-                    } else {
-                        format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or(""))
-                    },
-                    Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
-                ),
-            ];
+            let steps = title_steps(c, p, &said, &art, amount, capped);
             candidates.push(Proposal {
                 certification_id: c.id,
                 program_id: p.id,
@@ -168,9 +129,16 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
             });
         }
     }
-    // 就高不重复: within a stacking group an enterprise receives the highest title's amount once —
-    // the higher of titles that arrive together, and the difference (补差) when a higher title
-    // follows one rewarded before.
+    let drop = highest_only(db, &programs, &mut candidates, &mut excluded)?;
+    let proposals: Vec<Proposal> = candidates.into_iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect();
+    let total_fen = proposals.iter().map(|p| p.amount_fen).sum();
+    Ok(ScanResult { proposals, excluded, total_fen })
+}
+
+/// 就高不重复: within a stacking group an enterprise receives the highest title's amount once —
+/// the higher of titles that arrive together, and the difference (补差) when a higher title
+/// follows one rewarded before. Returns which candidates are dropped (each named in `excluded`).
+fn highest_only(db: &Db, programs: &[crate::policy::Program], candidates: &mut [Proposal], excluded: &mut Vec<Excluded>) -> Result<Vec<bool>> {
     let group_of = |code: &str| programs.iter().find(|p| p.code == code).and_then(|p| if p.allow_stacking { None } else { p.stacking_group.clone() });
     let mut groups: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter_mut().enumerate() {
@@ -255,9 +223,46 @@ pub fn scan(db: &Db) -> Result<ScanResult> {
             }
         }
     }
-    let proposals: Vec<Proposal> = candidates.into_iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect();
-    let total_fen = proposals.iter().map(|p| p.amount_fen).sum();
-    Ok(ScanResult { proposals, excluded, total_fen })
+    Ok(drop)
+}
+
+/// A title's reward explained: the certification, the program and its clause, the amount.
+fn title_steps(c: &crate::cert::Certification, p: &crate::policy::Program, said: &str, art: &str, amount: i64, capped: i64) -> Vec<Step> {
+    vec![
+        step(
+            "certification",
+            "认定",
+            "Certification",
+            json!({"kind": c.kind, "certificate_no": c.certificate_no, "issued_on": c.issued_on}),
+            json!(true),
+            format!("{}{said}。", c.enterprise_name),
+            Basis {
+                kind: "input".into(), reference: if c.source == "import" { format!("导入批次 #{}", c.batch_id.unwrap_or(0)) } else { "认定登记".into() }
+            },
+        ),
+        step(
+            "program",
+            "支持项目",
+            "Program",
+            json!({"program": p.code, "article": p.article, "cap_fen": p.cap_fen}),
+            json!(p.code),
+            format!("适用“{}”{}。", crate::text::nested(&p.name_zh), p.cap_fen.map(|c| format!("，条款规定最高 {} 元", fmt_yuan(c))).unwrap_or_default()),
+            Basis { kind: "clause".into(), reference: art.to_string() },
+        ),
+        step(
+            "amount",
+            "奖励金额",
+            "Amount",
+            json!({"default_amount_fen": amount, "cap_fen": p.cap_fen}),
+            json!(capped),
+            if capped < amount {
+                format!("本区标准 {} 元，超过上限，按上限 {} 元。", fmt_yuan(amount), fmt_yuan(capped))
+            } else {
+                format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or(""))
+            },
+            Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
+        ),
+    ]
 }
 
 fn this_year() -> i32 {

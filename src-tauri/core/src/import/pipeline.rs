@@ -29,22 +29,7 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
     };
     apply_choices(table.kind, &mut table.columns, remembered.as_ref(), opts.columns.as_ref());
     let kind = table.kind;
-    let cert_kinds = crate::store::cert::kinds(db.conn())?;
-    let cols = Columns::new(kind, &table.columns, cert_kinds);
-    // A rejected row is shown (and exported) as the table's columns: cells right of the last
-    // header hold nothing of the table and are not kept (a CSV line longer than its header keeps
-    // them, to show what moved).
-    let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
-    let is_csv = book.format == read::Format::Csv;
-    // A CSV line is longer than its header when it has cells past the header record's own.
-    let csv_width = width.max(table.header_width);
-    // Amount columns (a CSV line may have split one at its thousands comma).
-    let money_cols: Vec<(usize, String)> = table
-        .columns
-        .iter()
-        .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money))
-        .map(|c| (c.index as usize, c.column.clone()))
-        .collect();
+    let cols = Columns::new(kind, &table.columns, crate::store::cert::kinds(db.conn())?);
     let mapping: Vec<MappingEntry> =
         table.columns.iter().filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() })).collect();
     // Columns the import does not know; one set aside by choice (now or at the park's last file)
@@ -59,9 +44,6 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
     let missing_columns: Vec<String> =
         kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
     let previous = isql::batch_by_sha(db.conn(), &sha)?.map(|b| PreviousImport { batch_id: b.id, at: b.created_at, by: b.created_by });
-
-    let edits: HashMap<(u32, String), String> = opts.edits.iter().map(|e| ((e.row, e.field.clone()), e.value.clone())).collect();
-    let edit_cols: HashMap<&str, usize> = cols.by_field.iter().map(|(f, c)| (*f, c.0)).collect();
     let header_row = table.header_row;
     let sheet = table.sheet.clone();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
@@ -76,229 +58,34 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
     );
     book.merged_once(table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect());
     book.check_declared_cells(&sheet)?;
-    let mut st = RunState { known: esql::all_usccs(db.conn())?, merged: esql::merged_away(db.conn())?, ..Default::default() };
+    let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
     // once at the end instead of inserting into them row by row.
     let estimate = book.estimated_rows(&sheet);
     let bulk = commit && kind == Kind::Enterprises && estimate >= BULK_MIN_ROWS && estimate >= (st.known.len() as u64).saturating_mul(2);
-    // The report holds a line per data row: sized once (growing it copies every line again). A
-    // dimension may lie, so only up to a bound; past it the list grows as it needs.
     // The rows below the header, as the file declares them: the progress bar's total (a lying
     // dimension only makes the bar jump; it is capped at 100 %).
     let expected = estimate.saturating_sub(u64::from(header_row));
+    // The report holds a line per data row: sized once (growing it copies every line again). A
+    // dimension may lie, so only up to a bound; past it the list grows as it needs.
     st.rows.reserve(expected.min(REPORT_RESERVE_MAX) as usize);
-
-    // Two threads: one reads and validates rows (the file), the other compares and writes them
-    // (the database), in file order through a bounded channel.
-    let mut body =
-        |tx: Option<&mut Tx<'_>>, batch: Option<i64>, park_id: Option<i64>, conn_ro: Option<crate::store::Conn<'_>>, st: &mut RunState| -> Result<()> {
-            let mut tx = tx;
-            let RunState { summary, rows, first_of, processed, known, merged, new_enterprises } = st;
-            let merged = &*merged;
-            let park_ref = park.as_deref();
-            let book = &mut book;
-            let (cols, edits, edit_cols, sheet, money_cols) = (&cols, &edits, &edit_cols, &sheet, &money_cols);
-            std::thread::scope(|scope| -> Result<()> {
-                // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
-                const CHUNK: usize = 256;
-                let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
-                let reader = scope.spawn(move || -> Result<u64> {
-                    let mut skipped = 0u64;
-                    let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
-                    book.for_each_row(sheet, |n, raw| {
-                        if n <= header_row {
-                            return Ok(true);
-                        }
-                        let mut owned;
-                        let mut cells: &[Cell] = raw;
-                        if edits.keys().any(|(r, _)| *r == n) {
-                            owned = raw.to_vec();
-                            for ((_, field), value) in edits.iter().filter(|((r, _), _)| *r == n) {
-                                if let Some(&i) = edit_cols.get(field.as_str()) {
-                                    if owned.len() <= i {
-                                        owned.resize(i + 1, Cell::Empty);
-                                    }
-                                    owned[i] = Cell::Text(value.clone());
-                                }
-                            }
-                            cells = &owned;
-                        }
-                        if validate::classify(cells) != RowClass::Data {
-                            skipped += 1;
-                            return Ok(true);
-                        }
-                        let (mut rec, mut errors) = validate::validate_row(cols, cells);
-                        // A CSV line with more cells than its header: an amount or address with an
-                        // unquoted comma, and every cell after it has moved one column right.
-                        let beyond = if is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
-                        if beyond > 0 {
-                            errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
-                            rec = None;
-                        } else if is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
-                            // Past the named columns but under blank header cells: a note, unless an
-                            // amount was split at an unquoted thousands comma (1,000 → "1" | "000").
-                            if let Some((i, col)) = money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
-                                errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
-                                rec = None;
-                            }
-                        }
-                        // A code the registry merged into another enterprise: its data belongs there.
-                        if let Some((name, code)) = rec.as_ref().and_then(|r| merged.get(r.uscc())) {
-                            errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
-                        }
-                        // Duplicates are a matter of the file alone: found here, in file order.
-                        if let Some(r) = &rec {
-                            let key = validate::dedupe_key(r);
-                            match first_of.get(&key) {
-                                Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
-                                None => {
-                                    first_of.insert(key, n);
-                                }
-                            }
-                        }
-                        // The table's cells, as many in every format (and a CSV line's extra ones).
-                        // (A rent row may still be refused by the ledger: its cells are kept too.)
-                        let shown = if errors.is_empty() && kind != Kind::RentApplications {
-                            Cells::default()
-                        } else {
-                            (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect()
-                        };
-                        // What a new enterprise would be stored as (the writer uses it when the
-                        // registry does not know the USCC): built here, off the writing thread.
-                        let fresh = match (&rec, errors.is_empty() && commit) {
-                            (Some(Record::Enterprise(r)), true) => {
-                                let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), park_ref);
-                                Some(Fresh { search_body: esql::search_body_of(&record), record })
-                            }
-                            _ => None,
-                        };
-                        chunk.push(Validated { row: n, rec, errors, cells: shown, fresh });
-                        if chunk.len() < CHUNK {
-                            return Ok(true);
-                        }
-                        // The writer stopped (an error or a cancel): stop reading.
-                        Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
-                    })?;
-                    if !chunk.is_empty() {
-                        let _ = send.send(chunk);
-                    }
-                    Ok(skipped)
-                });
-                let mut outcome: Result<()> = Ok(());
-                for v in recv.iter().flatten() {
-                    let Validated { row: n, rec, errors, cells, fresh } = v;
-                    *processed += 1;
-                    if processed.is_multiple_of(2000) {
-                        if progress.cancelled() {
-                            outcome = Err(Error::Cancelled);
-                            break;
-                        }
-                        progress.report(if tx.is_some() { "commit" } else { "validate" }, *processed, expected);
-                    }
-                    summary.rows += 1;
-                    if !errors.is_empty() {
-                        summary.rejected += 1;
-                        rows.push(RowReport {
-                            row: n,
-                            status: RowStatus::Rejected,
-                            record: None,
-                            errors,
-                            action: None,
-                            changes: vec![],
-                            cells,
-                            new_enterprise: false,
-                            warnings: vec![],
-                        });
-                        continue;
-                    }
-                    let rec = rec.expect("no errors means a record");
-                    let step = (|| -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
-                        let conn = match (&mut tx, conn_ro) {
-                            (Some(tx), _) => tx.conn(),
-                            (None, Some(c)) => c,
-                            (None, None) => unreachable!("a connection is always given"),
-                        };
-                        let p = plan(conn, known, &rec, park.as_deref())?;
-                        let (refused, warnings) = match &rec {
-                            Record::Rent(r) => rent_checks(conn, cols, r, p.enterprise.as_ref())?,
-                            _ => (None, vec![]),
-                        };
-                        if refused.is_some() {
-                            return Ok((p, refused, warnings));
-                        }
-                        if let (Some(tx), Some(b)) = (&mut tx, batch) {
-                            apply(tx, b, n, &rec, &p, park.as_deref(), park_id, fresh)?;
-                            // A later row may name the same enterprise (rent, certifications); an
-                            // enterprise file cannot (a second row with the USCC is a duplicate).
-                            if kind != Kind::Enterprises {
-                                known.insert(rec.uscc().to_string());
-                            }
-                        }
-                        Ok((p, None, warnings))
-                    })();
-                    let (p, refused, warnings) = match step {
-                        Ok(p) => p,
-                        Err(e) => {
-                            outcome = Err(e);
-                            break;
-                        }
-                    };
-                    if let Some(e) = refused {
-                        summary.rejected += 1;
-                        rows.push(RowReport {
-                            row: n,
-                            status: RowStatus::Rejected,
-                            record: None,
-                            errors: vec![e],
-                            action: None,
-                            changes: vec![],
-                            cells,
-                            new_enterprise: false,
-                            warnings,
-                        });
-                        continue;
-                    }
-                    summary.accepted += 1;
-                    match p.action {
-                        Action::New => summary.new += 1,
-                        Action::Updated => summary.updated += 1,
-                        Action::Unchanged => summary.unchanged += 1,
-                    }
-                    let new_enterprise = kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
-                    rows.push(RowReport {
-                        row: n,
-                        status: RowStatus::Accepted,
-                        record: Some(Box::new(rec)),
-                        errors: vec![],
-                        action: Some(p.action),
-                        changes: p.changes,
-                        cells: Cells::default(),
-                        new_enterprise,
-                        warnings,
-                    });
-                }
-                drop(recv);
-                let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
-                outcome?;
-                summary.skipped += read?;
-                Ok(())
-            })
-        };
+    let run = Run::new(&table, cols, park.as_deref(), opts, book.format == read::Format::Csv, commit, esql::merged_away(db.conn())?);
 
     let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
     let mut batch_id = None;
     if commit {
         let kind_s = kind.as_str();
-        let park_c = park.clone();
         let job = |tx: &mut Tx<'_>| -> Result<i64> {
-            let park_id = match &park_c {
+            let park_id = match &park {
                 Some(p) => Some(esql::park_id_for(tx, p)?),
                 None => None,
             };
             let id = isql::insert_batch(tx, &file_name, &sha, kind_s, park_id, &sheet, header_row, &mapping_json)?;
             tx.set_batch(Some(id));
             let suspended = if bulk { esql::suspend_indexes(tx)? } else { vec![] };
-            body(Some(tx), Some(id), park_id, None, &mut st)?;
+            let mut sink = Sink::Commit { tx, batch: id, park_id };
+            run.pass(&mut book, &sheet, header_row, &mut sink, &mut st, expected, progress)?;
+            let Sink::Commit { tx, .. } = sink else { unreachable!("a commit's sink") };
             esql::rebuild_indexes(tx, &suspended)?;
             // 取消 pressed after the last progress check (a small file has none): nothing is kept.
             if progress.cancelled() {
@@ -313,35 +100,11 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
         let id = if bulk { db.write_bulk(job)? } else { db.write(job)? };
         batch_id = Some(id);
     } else {
-        let conn = db.conn();
-        body(None, None, None, Some(conn), &mut st)?;
+        run.pass(&mut book, &sheet, header_row, &mut Sink::DryRun(db.conn()), &mut st, expected, progress)?;
     }
     let RunState { summary, rows, processed, new_enterprises, .. } = st;
     progress.report("done", processed, processed);
-
-    // A park's resubmission of any kind: who was in its previous file of that kind and is not now.
-    let disappeared = match &park {
-        Some(p) => match esql::park_id_by_name(db.conn(), p)? {
-            Some(pk) => match isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? {
-                Some((_, prev)) => {
-                    // Still in the file: the accepted rows, and the rejected ones by the code in
-                    // their cell (a row with a wrong date has not left the park).
-                    let uscc_col = cols.by_field.get("uscc").map(|c| c.0);
-                    let now: std::collections::HashSet<String> = rows
-                        .iter()
-                        .filter_map(|r| match &r.record {
-                            Some(rec) => Some(rec.uscc().to_string()),
-                            None => uscc_col.and_then(|i| r.cells.get(i)).map(crate::uscc::normalize),
-                        })
-                        .collect();
-                    prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect()
-                }
-                None => vec![],
-            },
-            None => vec![],
-        },
-        None => vec![],
-    };
+    let disappeared = disappeared(db, park.as_deref(), kind, batch_id, &run.cols, &rows)?;
     Ok(ImportReport {
         file: path.display().to_string(),
         file_sha256: sha,
@@ -364,6 +127,291 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
         dry_run: !commit,
         batch_id,
     })
+}
+
+/// A park's resubmission of any kind: who was in its previous file of that kind and is not now.
+/// Still in the file are the accepted rows, and the rejected ones by the code in their cell (a
+/// row with a wrong date has not left the park).
+fn disappeared(db: &Db, park: Option<&str>, kind: Kind, batch_id: Option<i64>, cols: &Columns, rows: &[RowReport]) -> Result<Vec<Disappeared>> {
+    let Some(p) = park else { return Ok(vec![]) };
+    let Some(pk) = esql::park_id_by_name(db.conn(), p)? else { return Ok(vec![]) };
+    let Some((_, prev)) = isql::previous_park_batch(db.conn(), pk, kind.as_str(), batch_id)? else { return Ok(vec![]) };
+    let uscc_col = cols.by_field.get("uscc").map(|c| c.0);
+    let now: std::collections::HashSet<String> = rows
+        .iter()
+        .filter_map(|r| match &r.record {
+            Some(rec) => Some(rec.uscc().to_string()),
+            None => uscc_col.and_then(|i| r.cells.get(i)).map(crate::uscc::normalize),
+        })
+        .collect();
+    Ok(prev.into_iter().filter(|(u, _)| !now.contains(u.as_str())).map(|(uscc, name)| Disappeared { uscc, name }).collect())
+}
+
+/// Where the writing thread sends accepted rows: into the batch's transaction, or (a dry run)
+/// nowhere, planning them against a read connection.
+enum Sink<'s, 'c> {
+    Commit { tx: &'s mut Tx<'c>, batch: i64, park_id: Option<i64> },
+    DryRun(crate::store::Conn<'s>),
+}
+
+/// What one run knows once its table is found: the columns, the park, the user's edits, the
+/// merged codes. Shared by the reading thread (`check_row`) and the writing one (`place_row`).
+struct Run<'a> {
+    cols: Columns,
+    kind: Kind,
+    park: Option<&'a str>,
+    commit: bool,
+    edits: HashMap<(u32, String), String>,
+    edit_cols: HashMap<&'static str, usize>,
+    is_csv: bool,
+    /// A rejected row is shown (and exported) as the table's columns: cells right of the last
+    /// header hold nothing of the table and are not kept (a CSV line longer than its header keeps
+    /// them, to show what moved).
+    width: usize,
+    /// A CSV line is longer than its header when it has cells past the header record's own.
+    csv_width: usize,
+    /// Amount columns (a CSV line may have split one at its thousands comma).
+    money_cols: Vec<(usize, String)>,
+    /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
+    merged: HashMap<String, (String, String)>,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        table: &Table,
+        cols: Columns,
+        park: Option<&'a str>,
+        opts: &ImportOptions,
+        is_csv: bool,
+        commit: bool,
+        merged: HashMap<String, (String, String)>,
+    ) -> Run<'a> {
+        let kind = table.kind;
+        let width = table.columns.iter().map(|c| c.index as usize + 1).max().unwrap_or(0);
+        let money_cols = table
+            .columns
+            .iter()
+            .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money))
+            .map(|c| (c.index as usize, c.column.clone()))
+            .collect();
+        Run {
+            edits: opts.edits.iter().map(|e| ((e.row, e.field.clone()), e.value.clone())).collect(),
+            edit_cols: cols.by_field.iter().map(|(f, c)| (*f, c.0)).collect(),
+            cols,
+            kind,
+            park,
+            commit,
+            is_csv,
+            width,
+            csv_width: width.max(table.header_width),
+            money_cols,
+            merged,
+        }
+    }
+
+    /// Every row below the header through two threads: one reads and checks rows (the file),
+    /// the other plans and writes them (the database), in file order through a bounded channel.
+    #[allow(clippy::too_many_arguments)] // the book, where to read, where to write, what to fill, how to report
+    fn pass(
+        &self,
+        book: &mut read::Book,
+        sheet: &str,
+        header_row: u32,
+        sink: &mut Sink<'_, '_>,
+        st: &mut RunState,
+        expected: u64,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let RunState { summary, rows, first_of, processed, known, new_enterprises } = st;
+        std::thread::scope(|scope| -> Result<()> {
+            // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
+            const CHUNK: usize = 256;
+            let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Validated>>(8);
+            let reader = scope.spawn(move || -> Result<u64> {
+                let mut skipped = 0u64;
+                let mut chunk: Vec<Validated> = Vec::with_capacity(CHUNK);
+                book.for_each_row(sheet, |n, raw| {
+                    if n <= header_row {
+                        return Ok(true);
+                    }
+                    match self.check_row(n, raw, first_of) {
+                        Some(v) => chunk.push(v),
+                        None => skipped += 1,
+                    }
+                    if chunk.len() < CHUNK {
+                        return Ok(true);
+                    }
+                    // The writer stopped (an error or a cancel): stop reading.
+                    Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
+                })?;
+                if !chunk.is_empty() {
+                    let _ = send.send(chunk);
+                }
+                Ok(skipped)
+            });
+            let mut outcome: Result<()> = Ok(());
+            for v in recv.iter().flatten() {
+                let Validated { row: n, rec, errors, cells, fresh } = v;
+                *processed += 1;
+                if processed.is_multiple_of(2000) {
+                    if progress.cancelled() {
+                        outcome = Err(Error::Cancelled);
+                        break;
+                    }
+                    progress.report(if matches!(sink, Sink::Commit { .. }) { "commit" } else { "validate" }, *processed, expected);
+                }
+                summary.rows += 1;
+                if !errors.is_empty() {
+                    summary.rejected += 1;
+                    rows.push(rejected(n, errors, cells, vec![]));
+                    continue;
+                }
+                let rec = rec.expect("no errors means a record");
+                let (p, refused, warnings) = match self.place_row(sink, known, n, &rec, fresh) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                };
+                if let Some(e) = refused {
+                    summary.rejected += 1;
+                    rows.push(rejected(n, vec![e], cells, warnings));
+                    continue;
+                }
+                summary.accepted += 1;
+                match p.action {
+                    Action::New => summary.new += 1,
+                    Action::Updated => summary.updated += 1,
+                    Action::Unchanged => summary.unchanged += 1,
+                }
+                let new_enterprise = self.kind != Kind::Enterprises && p.enterprise.is_none() && new_enterprises.insert(rec.uscc().to_string());
+                rows.push(RowReport {
+                    row: n,
+                    status: RowStatus::Accepted,
+                    record: Some(Box::new(rec)),
+                    errors: vec![],
+                    action: Some(p.action),
+                    changes: p.changes,
+                    cells: Cells::default(),
+                    new_enterprise,
+                    warnings,
+                });
+            }
+            drop(recv);
+            let read = reader.join().map_err(|_| Error::Internal("the reading thread failed".into()))?;
+            outcome?;
+            summary.skipped += read?;
+            Ok(())
+        })
+    }
+
+    /// The reading thread's work on one row: the user's edits applied, the row checked field by
+    /// field, a CSV line's moved cells, merged codes, duplicates in the file (found here, in file
+    /// order), and for a commit the new registry entry it would make. None: not a data row.
+    fn check_row(&self, n: u32, raw: &[Cell], first_of: &mut HashMap<String, u32>) -> Option<Validated> {
+        let (cols, width, csv_width) = (&self.cols, self.width, self.csv_width);
+        let mut owned;
+        let mut cells: &[Cell] = raw;
+        if self.edits.keys().any(|(r, _)| *r == n) {
+            owned = raw.to_vec();
+            for ((_, field), value) in self.edits.iter().filter(|((r, _), _)| *r == n) {
+                if let Some(&i) = self.edit_cols.get(field.as_str()) {
+                    if owned.len() <= i {
+                        owned.resize(i + 1, Cell::Empty);
+                    }
+                    owned[i] = Cell::Text(value.clone());
+                }
+            }
+            cells = &owned;
+        }
+        if validate::classify(cells) != RowClass::Data {
+            return None;
+        }
+        let (mut rec, mut errors) = validate::validate_row(cols, cells);
+        // A CSV line with more cells than its header: an amount or address with an unquoted
+        // comma, and every cell after it has moved one column right.
+        let beyond = if self.is_csv { cells.iter().skip(csv_width).filter(|c| !c.is_empty()).count() } else { 0 };
+        if beyond > 0 {
+            errors.insert(0, extra_cells_error(&cells[csv_width..], csv_width));
+            rec = None;
+        } else if self.is_csv && cells.iter().skip(width).any(|c| !c.is_empty()) {
+            // Past the named columns but under blank header cells: a note, unless an amount was
+            // split at an unquoted thousands comma (1,000 → "1" | "000").
+            if let Some((i, col)) = self.money_cols.iter().find(|(i, _)| thousands_split(cells.get(*i), cells.get(*i + 1))) {
+                errors.insert(0, split_amount_error(col, &cells[*i].display(), &cells[*i + 1].display()));
+                rec = None;
+            }
+        }
+        // A code the registry merged into another enterprise: its data belongs there.
+        if let Some((name, code)) = rec.as_ref().and_then(|r| self.merged.get(r.uscc())) {
+            errors.push(merged_error(cols, rec.as_ref().map(|r| r.uscc()).unwrap_or_default(), name, code));
+        }
+        if let Some(r) = &rec {
+            let key = validate::dedupe_key(r);
+            match first_of.get(&key) {
+                Some(&first) => errors.push(duplicate_error(cols, r, first, cells)),
+                None => {
+                    first_of.insert(key, n);
+                }
+            }
+        }
+        // The table's cells, as many in every format (and a CSV line's extra ones). (A rent row
+        // may still be refused by the ledger: its cells are kept too.)
+        let shown = if errors.is_empty() && self.kind != Kind::RentApplications {
+            Cells::default()
+        } else {
+            (0..width.max(if beyond > 0 { cells.len() } else { 0 })).map(|i| cells.get(i).map(|c| c.display()).unwrap_or_default()).collect()
+        };
+        // What a new enterprise would be stored as (the writer uses it when the registry does not
+        // know the USCC): built here, off the writing thread.
+        let fresh = match (&rec, errors.is_empty() && self.commit) {
+            (Some(Record::Enterprise(r)), true) => {
+                let record = enterprise_validated(None, &r.uscc, &r.name, Some(r), self.park);
+                Some(Fresh { search_body: esql::search_body_of(&record), record })
+            }
+            _ => None,
+        };
+        Some(Validated { row: n, rec, errors, cells: shown, fresh })
+    }
+
+    /// The writing thread's work on a row the reader accepted: its plan against the registry, the
+    /// ledger's checks (rent), and for a commit the write. Returns the plan, a refusal, warnings.
+    fn place_row(
+        &self,
+        sink: &mut Sink<'_, '_>,
+        known: &mut std::collections::HashSet<String>,
+        n: u32,
+        rec: &Record,
+        fresh: Option<Fresh>,
+    ) -> Result<(Plan, Option<RowError>, Vec<RowError>)> {
+        let conn = match sink {
+            Sink::Commit { tx, .. } => tx.conn(),
+            Sink::DryRun(c) => *c,
+        };
+        let p = plan(conn, known, rec, self.park)?;
+        let (refused, warnings) = match rec {
+            Record::Rent(r) => rent_checks(conn, &self.cols, r, p.enterprise.as_ref())?,
+            _ => (None, vec![]),
+        };
+        if refused.is_some() {
+            return Ok((p, refused, warnings));
+        }
+        if let Sink::Commit { tx, batch, park_id } = sink {
+            apply(tx, *batch, n, rec, &p, self.park, *park_id, fresh)?;
+            // A later row may name the same enterprise (rent, certifications); an enterprise
+            // file cannot (a second row with the USCC is a duplicate).
+            if self.kind != Kind::Enterprises {
+                known.insert(rec.uscc().to_string());
+            }
+        }
+        Ok((p, None, warnings))
+    }
+}
+
+/// A rejected row's line in the report.
+fn rejected(row: u32, errors: Vec<RowError>, cells: Cells, warnings: Vec<RowError>) -> RowReport {
+    RowReport { row, status: RowStatus::Rejected, record: None, errors, action: None, changes: vec![], cells, new_enterprise: false, warnings }
 }
 
 pub(super) fn duplicate_error(cols: &Columns, r: &Record, first: u32, cells: &[Cell]) -> RowError {
@@ -477,8 +525,6 @@ pub(super) struct RunState {
     /// USCCs already in the registry (and those this run added, for rent and certification files:
     /// an enterprise file names each USCC once).
     pub(super) known: std::collections::HashSet<String>,
-    /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
-    pub(super) merged: HashMap<String, (String, String)>,
     /// Enterprises a rent or certification file brings that the registry does not have.
     pub(super) new_enterprises: std::collections::HashSet<String>,
 }

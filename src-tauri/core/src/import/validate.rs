@@ -173,108 +173,8 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 Some(V::Text(t))
             }
         }
-        FieldType::Date => {
-            // 长期有效: a certificate without an end, kept as 9999-12-31 (as registries export it).
-            let d = match cell {
-                Cell::Date(d) if f.name == "expires_on" && *d == LONG_TERM => Some(*d),
-                Cell::Text(t)
-                    if f.name == "expires_on"
-                        && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限")
-                            || n::parse_ymd_literal(t) == Some(LONG_TERM)) =>
-                {
-                    Some(LONG_TERM)
-                }
-                Cell::Date(d) => n::plausible_date(*d),
-                Cell::Number(v) => n::date_from_number(*v),
-                Cell::Text(s) => n::parse_date_text(s),
-                _ => None,
-            };
-            match d {
-                Some(d) => Some(V::Date(d)),
-                None => {
-                    let (shown, col) = (cell.display(), ctx.cols.header(f));
-                    let problem = match cell {
-                        Cell::Date(_) => Some(n::DateProblem::Year),
-                        Cell::Text(s) => n::date_problem(s),
-                        _ => None,
-                    };
-                    let (y0, y1) = (n::DATE_YEARS.start(), n::DATE_YEARS.end());
-                    let (zh, en) = match problem {
-                        Some(n::DateProblem::NoSuchDay) => (
-                            format!("“{col}”中的“{shown}”不是日历上的日期（这个月没有这一天）。请核对月和日。"),
-                            format!("“{col}”: “{shown}” is not a day of the calendar. Check the month and day."),
-                        ),
-                        Some(n::DateProblem::Year) => (
-                            format!("“{col}”中的“{shown}”年份不合理（应在 {y0}–{y1} 年之间）。若是公式算出的，请检查它引用的单元格是否为空。"),
-                            format!("“{col}”: the year of “{shown}” is implausible (expected {y0}–{y1}). If a formula made it, check the cells it uses."),
-                        ),
-                        None => (
-                            format!("“{col}”中的“{shown}”不是有效日期。请写成 2023-05-01 或 2023年5月1日 这样的日期。"),
-                            format!("“{col}”: “{shown}” is not a date. Write it as 2023-05-01."),
-                        ),
-                    };
-                    ctx.err("bad_date", f, &shown, zh, en);
-                    None
-                }
-            }
-        }
-        FieldType::Money => {
-            // A unit the import does not read (万美元, 千元, 元/㎡/季度, ㎡): refused, never guessed.
-            if let Some(u) = unit().filter(|u| !super::schema::is_money_unit(f.name, u)) {
-                let (shown, col) = (cell.display(), ctx.cols.header(f));
-                ctx.err(
-                    "bad_amount",
-                    f,
-                    &shown,
-                    format!("“{col}”的单位是{u}，台账只记人民币元或万元（租金单价按元/㎡/月、天或年）。请把金额换算后在表头写明单位再导入；或在“列对应”中把此列设为不导入。"),
-                    format!("“{col}” is in {u}; the ledger keeps yuan (元 or 万元; a unit rent per ㎡ per month, day or year). Convert the amounts and state the unit in the header, or do not import this column."),
-                );
-                return None;
-            }
-            let u = money_unit(unit());
-            let v = match cell {
-                Cell::Number(x) => n::parse_amount_number(*x, u),
-                Cell::Text(s) => n::parse_amount_text(s, u),
-                _ => None,
-            };
-            if let Some(v @ 0..) = v {
-                // A rent per day or per year is kept per month (a month is 365 ÷ 12 days).
-                let (num, den) = match unit() {
-                    Some(super::schema::UNIT_RENT_DAY) => (365, 12),
-                    Some(super::schema::UNIT_RENT_YEAR) => (1, 12),
-                    _ => (1, 1),
-                };
-                return i64::try_from(crate::money::div_round_half_up(v as i128 * num, den)).ok().map(V::Int);
-            }
-            let unit_hint = unit().unwrap_or("元").to_string();
-            let (shown, col) = (cell.display(), ctx.cols.header(f));
-            match v {
-                Some(_) => {
-                    ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
-                    None
-                }
-                None if amount_over_cap(cell, u) => {
-                    ctx.err(
-                        "bad_amount",
-                        f,
-                        &shown,
-                        format!("“{col}”中的“{shown}”（单位：{unit_hint}）超过一万亿元，不会是真实金额。请核对数字和单位（是否应为元而不是万元）。"),
-                        format!("“{col}”: “{shown}” ({unit_hint}) is over a trillion yuan. Check the number and the unit."),
-                    );
-                    None
-                }
-                None => {
-                    ctx.err(
-                        "bad_amount",
-                        f,
-                        &shown,
-                        format!("“{col}”中的“{shown}”不是金额。请只填数字（单位：{unit_hint}），例如 12.5 或 1,234.00。"),
-                        format!("“{col}”: “{shown}” is not an amount. Enter a number (unit: {unit_hint}), e.g. 12.5."),
-                    );
-                    None
-                }
-            }
-        }
+        FieldType::Date => parse_date_cell(ctx, f, cell),
+        FieldType::Money => parse_money_cell(ctx, f, cell),
         FieldType::Area => {
             if let Some(u) = unit().filter(|u| *u != super::schema::UNIT_M2) {
                 let (shown, col) = (cell.display(), ctx.cols.header(f));
@@ -364,6 +264,115 @@ fn parse_field(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
                 None
             }
         },
+    }
+}
+
+/// A date cell: a date, an Excel serial number, or text in the forms parks write; 长期有效 under
+/// an expiry. A refusal says whether the day, the year or the form is wrong.
+fn parse_date_cell(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
+    // 长期有效: a certificate without an end, kept as 9999-12-31 (as registries export it).
+    let d = match cell {
+        Cell::Date(d) if f.name == "expires_on" && *d == LONG_TERM => Some(*d),
+        Cell::Text(t)
+            if f.name == "expires_on"
+                && (matches!(t.trim(), "长期" | "长期有效" | "永久" | "永久有效" | "无固定期限" | "无期限") || n::parse_ymd_literal(t) == Some(LONG_TERM)) =>
+        {
+            Some(LONG_TERM)
+        }
+        Cell::Date(d) => n::plausible_date(*d),
+        Cell::Number(v) => n::date_from_number(*v),
+        Cell::Text(s) => n::parse_date_text(s),
+        _ => None,
+    };
+    match d {
+        Some(d) => Some(V::Date(d)),
+        None => {
+            let (shown, col) = (cell.display(), ctx.cols.header(f));
+            let problem = match cell {
+                Cell::Date(_) => Some(n::DateProblem::Year),
+                Cell::Text(s) => n::date_problem(s),
+                _ => None,
+            };
+            let (y0, y1) = (n::DATE_YEARS.start(), n::DATE_YEARS.end());
+            let (zh, en) = match problem {
+                Some(n::DateProblem::NoSuchDay) => (
+                    format!("“{col}”中的“{shown}”不是日历上的日期（这个月没有这一天）。请核对月和日。"),
+                    format!("“{col}”: “{shown}” is not a day of the calendar. Check the month and day."),
+                ),
+                Some(n::DateProblem::Year) => (
+                    format!("“{col}”中的“{shown}”年份不合理（应在 {y0}–{y1} 年之间）。若是公式算出的，请检查它引用的单元格是否为空。"),
+                    format!("“{col}”: the year of “{shown}” is implausible (expected {y0}–{y1}). If a formula made it, check the cells it uses."),
+                ),
+                None => (
+                    format!("“{col}”中的“{shown}”不是有效日期。请写成 2023-05-01 或 2023年5月1日 这样的日期。"),
+                    format!("“{col}”: “{shown}” is not a date. Write it as 2023-05-01."),
+                ),
+            };
+            ctx.err("bad_date", f, &shown, zh, en);
+            None
+        }
+    }
+}
+
+/// An amount in 元 or 万元 (a unit rent per ㎡ per month, day or year, kept per month); a unit the
+/// import does not read, a negative amount, one over a trillion yuan or not a number is refused.
+fn parse_money_cell(ctx: &mut Ctx<'_>, f: &'static Field, cell: &Cell) -> Option<V> {
+    let cols = ctx.cols;
+    let unit = || cols.by_field.get(f.name).and_then(|c| c.2.as_deref());
+    // A unit the import does not read (万美元, 千元, 元/㎡/季度, ㎡): refused, never guessed.
+    if let Some(u) = unit().filter(|u| !super::schema::is_money_unit(f.name, u)) {
+        let (shown, col) = (cell.display(), ctx.cols.header(f));
+        ctx.err(
+                    "bad_amount",
+                    f,
+                    &shown,
+                    format!("“{col}”的单位是{u}，台账只记人民币元或万元（租金单价按元/㎡/月、天或年）。请把金额换算后在表头写明单位再导入；或在“列对应”中把此列设为不导入。"),
+                    format!("“{col}” is in {u}; the ledger keeps yuan (元 or 万元; a unit rent per ㎡ per month, day or year). Convert the amounts and state the unit in the header, or do not import this column."),
+                );
+        return None;
+    }
+    let u = money_unit(unit());
+    let v = match cell {
+        Cell::Number(x) => n::parse_amount_number(*x, u),
+        Cell::Text(s) => n::parse_amount_text(s, u),
+        _ => None,
+    };
+    if let Some(v @ 0..) = v {
+        // A rent per day or per year is kept per month (a month is 365 ÷ 12 days).
+        let (num, den) = match unit() {
+            Some(super::schema::UNIT_RENT_DAY) => (365, 12),
+            Some(super::schema::UNIT_RENT_YEAR) => (1, 12),
+            _ => (1, 1),
+        };
+        return i64::try_from(crate::money::div_round_half_up(v as i128 * num, den)).ok().map(V::Int);
+    }
+    let unit_hint = unit().unwrap_or("元").to_string();
+    let (shown, col) = (cell.display(), ctx.cols.header(f));
+    match v {
+        Some(_) => {
+            ctx.err("out_of_range", f, &shown, format!("“{col}”不能是负数（填写的是“{shown}”）。"), format!("“{col}” cannot be negative (“{shown}”)."));
+            None
+        }
+        None if amount_over_cap(cell, u) => {
+            ctx.err(
+                "bad_amount",
+                f,
+                &shown,
+                format!("“{col}”中的“{shown}”（单位：{unit_hint}）超过一万亿元，不会是真实金额。请核对数字和单位（是否应为元而不是万元）。"),
+                format!("“{col}”: “{shown}” ({unit_hint}) is over a trillion yuan. Check the number and the unit."),
+            );
+            None
+        }
+        None => {
+            ctx.err(
+                "bad_amount",
+                f,
+                &shown,
+                format!("“{col}”中的“{shown}”不是金额。请只填数字（单位：{unit_hint}），例如 12.5 或 1,234.00。"),
+                format!("“{col}”: “{shown}” is not an amount. Enter a number (unit: {unit_hint}), e.g. 12.5."),
+            );
+            None
+        }
     }
 }
 
@@ -481,162 +490,188 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
             vals.0.push((f.name, v));
         }
     }
-    let kind = cols.kind;
-    let f = |name: &str| kind.field(name).expect("known field");
-    // What a cross-field error quotes: the cell as the park wrote it ("第4年", "5"), the
-    // normalised value when there is no cell.
-    let orig = |name: &str, normalised: String| -> String {
-        let slot = kind.fields().iter().position(|x| x.name == name).and_then(|i| cols.slots[i]);
-        slot.and_then(|i| cells.get(i)).filter(|c| !c.is_empty()).map(|c| c.display()).unwrap_or(normalised)
-    };
-    // Cross-field checks.
-    match kind {
-        Kind::RentApplications => {
-            if let Some(y) = vals.int("subsidy_year") {
-                if !(1..=3).contains(&y) {
-                    ctx.err(
-                        "out_of_range",
-                        f("subsidy_year"),
-                        &orig("subsidy_year", y.to_string()),
-                        format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"),
-                        format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."),
-                    );
-                }
-            }
-            if let Some(a) = vals.int("area_centi_m2") {
-                if a <= 0 {
-                    ctx.err(
-                        "out_of_range",
-                        f("area_centi_m2"),
-                        &orig("area_centi_m2", crate::money::fmt_yuan_plain(a)),
-                        format!("“{}”为 {}，租赁面积必须大于 0。", cols.header(f("area_centi_m2")), orig("area_centi_m2", crate::money::fmt_yuan_plain(a))),
-                        "The area must be more than 0.".into(),
-                    );
-                }
-            }
-            if let Some(u) = vals.int("unit_rent_fen") {
-                if u <= 0 {
-                    ctx.err(
-                        "out_of_range",
-                        f("unit_rent_fen"),
-                        &orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)),
-                        format!("“{}”为 {}，租金单价必须大于 0。", cols.header(f("unit_rent_fen")), orig("unit_rent_fen", crate::money::fmt_yuan_plain(u))),
-                        "The unit rent must be more than 0.".into(),
-                    );
-                }
-            }
-            if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
-                if e < s {
-                    ctx.err(
-                        "out_of_range",
-                        f("lease_end"),
-                        &orig("lease_end", n::iso(e)),
-                        format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)),
-                        "The lease ends before it starts.".into(),
-                    );
-                }
-            }
-            // The year's rent as the file states it, or else as area × unit rent × 12 months.
-            // A unit rent per day or per year was kept per month to the fen: the year worked out
-            // from it may be short by half a fen per ㎡ and month.
-            let rounded =
-                matches!(cols.by_field.get("unit_rent_fen").and_then(|c| c.2.as_deref()), Some(super::schema::UNIT_RENT_DAY | super::schema::UNIT_RENT_YEAR));
-            let year_rent = vals.int("annual_rent_fen").map(|a| (a, "", 0)).or_else(|| {
-                let (a, u) = (vals.int("area_centi_m2").filter(|a| *a > 0)?, vals.int("unit_rent_fen").filter(|u| *u > 0)?);
-                let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
-                let slack = if rounded { (a as i128 * 6).div_euclid(100) + 1 } else { 0 };
-                Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）", i64::try_from(slack).ok()?))
-            });
-            if let (Some(r), Some((a, how, slack))) = (vals.int("requested_fen"), year_rent) {
-                if r > a.saturating_add(slack) {
-                    ctx.err(
-                        "out_of_range",
-                        f("requested_fen"),
-                        &orig("requested_fen", crate::money::fmt_yuan(r)),
-                        format!("申请补贴金额 {} 元大于年租金 {} 元{how}。补贴不能超过租金的100%。", crate::money::fmt_yuan(r), crate::money::fmt_yuan(a)),
-                        "The amount requested is larger than the year's rent.".into(),
-                    );
-                }
-            }
-        }
-        Kind::Certifications => {
-            // A certificate is issued on a day that has come.
-            if let Some(i) = vals.date("issued_on") {
-                if i > crate::model::date::today() {
-                    ctx.err(
-                        "out_of_range",
-                        f("issued_on"),
-                        &orig("issued_on", n::iso(i)),
-                        format!("发证日期（{}）晚于今天，请核对。", n::iso(i)),
-                        format!("The issue date ({}) is in the future.", n::iso(i)),
-                    );
-                }
-            }
-            // 长期有效 for a kind the policy gives a term (高企: three years): its reminders (renewal,
-            // review) would never come. The certificate's own date, or blank for the rule's.
-            let code = match vals.get("kind") {
-                Some(V::Text(t)) => Some(t.as_str()),
-                _ => None,
-            };
-            if let (Some(i), Some(e), Some(code)) = (vals.date("issued_on"), vals.date("expires_on"), code) {
-                let rule = cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| ck::derived_expiry(k, i).map(|d| (k, d)));
-                if let (true, Some((k, d))) = (e == LONG_TERM, rule) {
-                    ctx.err(
-                        "out_of_range",
-                        f("expires_on"),
-                        &orig("expires_on", n::iso(e)),
-                        format!(
-                            "“有效期至”填的是长期有效，但{}按规定有有效期（按发证日期推算到 {}）。请填写证书上的到期日期，或留空按规定推算。",
-                            k.name_zh,
-                            n::iso(d)
-                        ),
-                        format!(
-                            "“有效期至” says long-term, but {} has a term (to {} by the rule). Enter the certificate's date, or leave it empty.",
-                            k.name_zh,
-                            n::iso(d)
-                        ),
-                    );
-                }
-            }
-            // 级别 says another level than the kind's own: 省级 beside 国家级工业设计中心.
-            if let (Some(V::Text(level)), Some(k)) = (vals.get("level"), code.and_then(|c| cols.cert_kinds.iter().find(|k| k.code == c))) {
-                if let Some(w) = ck::level_conflict(k, level) {
-                    let e = ck::level_mismatch_error(&format!("{}（{level}）", k.name_zh), k, w);
-                    ctx.err("kind_level_mismatch", f("level"), &orig("level", level.clone()), e.message(crate::Lang::Zh), e.message(crate::Lang::En));
-                }
-            }
-            if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
-                if e < i {
-                    ctx.err(
-                        "out_of_range",
-                        f("expires_on"),
-                        &orig("expires_on", n::iso(e)),
-                        format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)),
-                        "The expiry date is before the issue date.".into(),
-                    );
-                }
-            }
-        }
-        Kind::Enterprises => {
-            if let Some(d) = vals.date("founded_on") {
-                if d > crate::model::date::today() {
-                    ctx.err(
-                        "out_of_range",
-                        f("founded_on"),
-                        &orig("founded_on", n::iso(d)),
-                        format!("成立日期（{}）晚于今天，请核对。", n::iso(d)),
-                        format!("The founding date ({}) is in the future.", n::iso(d)),
-                    );
-                }
-            }
-        }
+    let x = Cross { cols, cells };
+    match cols.kind {
+        Kind::RentApplications => cross_check_rent(&mut ctx, &x, &vals),
+        Kind::Certifications => cross_check_cert(&mut ctx, &x, &vals),
+        Kind::Enterprises => cross_check_enterprise(&mut ctx, &x, &vals),
     }
     if !ctx.errors.is_empty() {
         return (None, ctx.errors);
     }
+    (Some(record_of(cols.kind, cols, vals)), Vec::new())
+}
+
+/// What a cross-field error needs: the field by name, and the cell as the park wrote it.
+struct Cross<'a> {
+    cols: &'a Columns,
+    cells: &'a [Cell],
+}
+
+impl Cross<'_> {
+    fn f(&self, name: &str) -> &'static Field {
+        self.cols.kind.field(name).expect("known field")
+    }
+    /// What a cross-field error quotes: the cell as the park wrote it ("第4年", "5"), the
+    /// normalised value when there is no cell.
+    fn orig(&self, name: &str, normalised: String) -> String {
+        let slot = self.cols.kind.fields().iter().position(|x| x.name == name).and_then(|i| self.cols.slots[i]);
+        slot.and_then(|i| self.cells.get(i)).filter(|c| !c.is_empty()).map(|c| c.display()).unwrap_or(normalised)
+    }
+}
+
+/// A rent application's fields against each other: year 1–3, area and unit rent above 0, the
+/// lease in order, and no more asked than the year's rent.
+fn cross_check_rent(ctx: &mut Ctx<'_>, x: &Cross<'_>, vals: &Vals) {
+    if let Some(y) = vals.int("subsidy_year") {
+        if !(1..=3).contains(&y) {
+            ctx.err(
+                "out_of_range",
+                x.f("subsidy_year"),
+                &x.orig("subsidy_year", y.to_string()),
+                format!("申请补贴年度为第{y}年，超出第1–3年的范围（政策规定补贴最长不超过三年）。"),
+                format!("Subsidy year {y} is outside 1–3 (the policy allows three years at most)."),
+            );
+        }
+    }
+    if let Some(a) = vals.int("area_centi_m2") {
+        if a <= 0 {
+            ctx.err(
+                "out_of_range",
+                x.f("area_centi_m2"),
+                &x.orig("area_centi_m2", crate::money::fmt_yuan_plain(a)),
+                format!("“{}”为 {}，租赁面积必须大于 0。", x.cols.header(x.f("area_centi_m2")), x.orig("area_centi_m2", crate::money::fmt_yuan_plain(a))),
+                "The area must be more than 0.".into(),
+            );
+        }
+    }
+    if let Some(u) = vals.int("unit_rent_fen") {
+        if u <= 0 {
+            ctx.err(
+                "out_of_range",
+                x.f("unit_rent_fen"),
+                &x.orig("unit_rent_fen", crate::money::fmt_yuan_plain(u)),
+                format!("“{}”为 {}，租金单价必须大于 0。", x.cols.header(x.f("unit_rent_fen")), x.orig("unit_rent_fen", crate::money::fmt_yuan_plain(u))),
+                "The unit rent must be more than 0.".into(),
+            );
+        }
+    }
+    if let (Some(s), Some(e)) = (vals.date("lease_start"), vals.date("lease_end")) {
+        if e < s {
+            ctx.err(
+                "out_of_range",
+                x.f("lease_end"),
+                &x.orig("lease_end", n::iso(e)),
+                format!("租期止（{}）早于租期起（{}）。请核对租期。", n::iso(e), n::iso(s)),
+                "The lease ends before it starts.".into(),
+            );
+        }
+    }
+    // The year's rent as the file states it, or else as area × unit rent × 12 months.
+    // A unit rent per day or per year was kept per month to the fen: the year worked out
+    // from it may be short by half a fen per ㎡ and month.
+    let rounded =
+        matches!(x.cols.by_field.get("unit_rent_fen").and_then(|c| c.2.as_deref()), Some(super::schema::UNIT_RENT_DAY | super::schema::UNIT_RENT_YEAR));
+    let year_rent = vals.int("annual_rent_fen").map(|a| (a, "", 0)).or_else(|| {
+        let (a, u) = (vals.int("area_centi_m2").filter(|a| *a > 0)?, vals.int("unit_rent_fen").filter(|u| *u > 0)?);
+        let fen = crate::money::div_round_half_up(a as i128 * u as i128 * 12, 100);
+        let slack = if rounded { (a as i128 * 6).div_euclid(100) + 1 } else { 0 };
+        Some((i64::try_from(fen).ok()?, "（按面积 × 单价 × 12 个月计）", i64::try_from(slack).ok()?))
+    });
+    if let (Some(r), Some((a, how, slack))) = (vals.int("requested_fen"), year_rent) {
+        if r > a.saturating_add(slack) {
+            ctx.err(
+                "out_of_range",
+                x.f("requested_fen"),
+                &x.orig("requested_fen", crate::money::fmt_yuan(r)),
+                format!("申请补贴金额 {} 元大于年租金 {} 元{how}。补贴不能超过租金的100%。", crate::money::fmt_yuan(r), crate::money::fmt_yuan(a)),
+                "The amount requested is larger than the year's rent.".into(),
+            );
+        }
+    }
+}
+
+/// A certification's dates and level: issued by today, 长期有效 only for a kind without a term,
+/// the level the kind's own, and no expiry before the issue.
+fn cross_check_cert(ctx: &mut Ctx<'_>, x: &Cross<'_>, vals: &Vals) {
+    // A certificate is issued on a day that has come.
+    if let Some(i) = vals.date("issued_on") {
+        if i > crate::model::date::today() {
+            ctx.err(
+                "out_of_range",
+                x.f("issued_on"),
+                &x.orig("issued_on", n::iso(i)),
+                format!("发证日期（{}）晚于今天，请核对。", n::iso(i)),
+                format!("The issue date ({}) is in the future.", n::iso(i)),
+            );
+        }
+    }
+    // 长期有效 for a kind the policy gives a term (高企: three years): its reminders (renewal,
+    // review) would never come. The certificate's own date, or blank for the rule's.
+    let code = match vals.get("kind") {
+        Some(V::Text(t)) => Some(t.as_str()),
+        _ => None,
+    };
+    if let (Some(i), Some(e), Some(code)) = (vals.date("issued_on"), vals.date("expires_on"), code) {
+        let rule = x.cols.cert_kinds.iter().find(|k| k.code == code).and_then(|k| ck::derived_expiry(k, i).map(|d| (k, d)));
+        if let (true, Some((k, d))) = (e == LONG_TERM, rule) {
+            ctx.err(
+                "out_of_range",
+                x.f("expires_on"),
+                &x.orig("expires_on", n::iso(e)),
+                format!(
+                    "“有效期至”填的是长期有效，但{}按规定有有效期（按发证日期推算到 {}）。请填写证书上的到期日期，或留空按规定推算。",
+                    k.name_zh,
+                    n::iso(d)
+                ),
+                format!(
+                    "“有效期至” says long-term, but {} has a term (to {} by the rule). Enter the certificate's date, or leave it empty.",
+                    k.name_zh,
+                    n::iso(d)
+                ),
+            );
+        }
+    }
+    // 级别 says another level than the kind's own: 省级 beside 国家级工业设计中心.
+    if let (Some(V::Text(level)), Some(k)) = (vals.get("level"), code.and_then(|c| x.cols.cert_kinds.iter().find(|k| k.code == c))) {
+        if let Some(w) = ck::level_conflict(k, level) {
+            let e = ck::level_mismatch_error(&format!("{}（{level}）", k.name_zh), k, w);
+            ctx.err("kind_level_mismatch", x.f("level"), &x.orig("level", level.clone()), e.message(crate::Lang::Zh), e.message(crate::Lang::En));
+        }
+    }
+    if let (Some(i), Some(e)) = (vals.date("issued_on"), vals.date("expires_on")) {
+        if e < i {
+            ctx.err(
+                "out_of_range",
+                x.f("expires_on"),
+                &x.orig("expires_on", n::iso(e)),
+                format!("有效期至（{}）早于发证日期（{}）。请核对日期。", n::iso(e), n::iso(i)),
+                "The expiry date is before the issue date.".into(),
+            );
+        }
+    }
+}
+
+/// An enterprise founded by today.
+fn cross_check_enterprise(ctx: &mut Ctx<'_>, x: &Cross<'_>, vals: &Vals) {
+    if let Some(d) = vals.date("founded_on") {
+        if d > crate::model::date::today() {
+            ctx.err(
+                "out_of_range",
+                x.f("founded_on"),
+                &x.orig("founded_on", n::iso(d)),
+                format!("成立日期（{}）晚于今天，请核对。", n::iso(d)),
+                format!("The founding date ({}) is in the future.", n::iso(d)),
+            );
+        }
+    }
+}
+
+/// The record of a row whose fields all passed.
+fn record_of(kind: Kind, cols: &Columns, mut vals: Vals) -> Record {
     let uscc = vals.text("uscc").unwrap_or_default();
     let name = vals.text("name").unwrap_or_default();
-    let rec = match kind {
+    match kind {
         Kind::Enterprises => Record::Enterprise(EnterpriseRecord {
             uscc,
             name,
@@ -686,8 +721,7 @@ pub fn validate_row(cols: &Columns, cells: &[Cell]) -> (Option<Record>, Vec<RowE
                 level: vals.text("level"),
             })
         }
-    };
-    (Some(rec), Vec::new())
+    }
 }
 
 /// The key that makes two rows of a file "the same" (duplicate_in_file).

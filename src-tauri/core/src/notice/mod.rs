@@ -390,173 +390,11 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
     }
     check_settings(office, target.kind)?;
     let tpl = sql::template(db.conn(), target.kind, None)?.ok_or_else(|| Error::Internal(format!("no template for {}", target.kind.as_str())))?;
-    let mut f: BTreeMap<String, String> = BTreeMap::new();
-    let (enterprise_id, name, uscc, amount_fen, clause) = match target.kind {
-        NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => {
-            let g = crate::rent::grant(db, target.id)?;
-            let reduced = g.approved_fen.is_some_and(|a| a < g.computed_fen);
-            let ok = match target.kind {
-                NoticeKind::RentRejection => g.status == GrantStatus::Rejected,
-                NoticeKind::RentReduction => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && reduced,
-                _ => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && !reduced,
-            };
-            if !ok {
-                let need = match target.kind {
-                    NoticeKind::RentRejection => "未通过",
-                    NoticeKind::RentReduction => "已批准且批准金额低于测算金额",
-                    _ => "已批准（按测算金额）或已拨付",
-                };
-                return Err(
-                    refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()}))
-                );
-            }
-            let lease = crate::store::rent::lease(db.conn(), g.lease_id)?;
-            let leased = lease.as_ref().map(|l| l.area_centi_m2).unwrap_or(g.eligible_area_centi_m2);
-            let area_plain = |c: i64| crate::rent::area_text(c).trim_end_matches('㎡').to_string();
-            f.insert("lease_address".into(), lease.map(|l| l.address).unwrap_or_default());
-            f.insert("area".into(), area_plain(leased));
-            let (period, area_text, cut_note) = rent_days_text(&g, leased);
-            f.insert("area_text".into(), area_text);
-            f.insert("period".into(), period);
-            f.insert("cut_note".into(), cut_note);
-            f.insert("rule_version".into(), g.rule_version.to_string());
-            f.insert("rule_citation".into(), format!("《{}》（{}）", office.rule_name, office.rule_doc_number));
-            f.insert("rate".into(), crate::rent::pct(g.rate_bp));
-            f.insert("months".into(), notice_months(g.month_units));
-            f.insert("reason".into(), g.reason.clone());
-            f.insert("remedies".into(), remedies_text(office));
-            let amount = g.approved_fen.unwrap_or(g.computed_fen);
-            if target.kind != NoticeKind::RentRejection {
-                f.insert("amount".into(), crate::money::fmt_yuan(amount));
-                f.insert("amount_line".into(), amount_line(amount));
-                f.insert("computed".into(), crate::money::fmt_yuan(g.computed_fen));
-                f.insert("reduced".into(), crate::money::fmt_yuan(g.computed_fen - amount));
-            }
-            let clause = clause_snapshot(db, g.clause.article, Some(g.clause.version), "房租补贴高新技术创业企业")?;
-            (Some(g.enterprise_id), g.enterprise_name, g.uscc, (target.kind != NoticeKind::RentRejection).then_some(amount), Some(clause))
-        }
-        NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => {
-            let r = crate::cert::reward::get(db, target.id)?;
-            if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
-                return Err(refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind)
-                    .with_details(json!({"reward_id": r.id, "status": r.status.as_str()})));
-            }
-            let right = target_for_reward(db, r.id)?.kind;
-            if right != target.kind {
-                return Err(refuse_status("该笔奖励", right.label_zh(), target.kind.label_zh(), target.kind)
-                    .with_details(json!({"reward_id": r.id, "kind": right.as_str()})));
-            }
-            let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
-            let kinds = crate::cert::kinds(db)?;
-            let kind = kinds.iter().find(|k| k.code == r.cert_kind);
-            let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
-            let amount = r.approved_fen.unwrap_or(r.amount_fen);
-            f.insert("program".into(), r.program_name_zh.clone());
-            f.insert("cert_name".into(), cert_name.clone());
-            f.insert("certificate_no".into(), r.certificate_no.clone());
-            f.insert("issued_on".into(), zh_date_text(&r.issued_on));
-            f.insert("funds".into(), if r.article == 7 { "支持资金" } else { "奖励资金" }.into());
-            f.insert("amount".into(), crate::money::fmt_yuan(amount));
-            f.insert("amount_line".into(), amount_line(amount));
-            if target.kind == NoticeKind::RewardReduction {
-                f.insert("full_amount".into(), crate::money::fmt_yuan(r.amount_fen));
-                f.insert("reduced".into(), crate::money::fmt_yuan(r.amount_fen - amount));
-                f.insert("reason".into(), r.reason.clone());
-                f.insert("remedies".into(), remedies_text(office));
-            }
-            match kind {
-                // A performance-based reward has no certification: it states the program and note.
-                None if r.basis == crate::cert::reward::RewardBasis::Performance => {
-                    f.insert("achievement".into(), format!("经绩效评审（{}），", r.note).trim_end_matches('，').to_string());
-                }
-                None => {}
-                Some(k) => {
-                    let wording = k.wording.as_deref().unwrap_or("获评");
-                    if wording == "获评" && r.certificate_no.trim().is_empty() {
-                        return Err(missing("certificate_no", "证书编号", "certificate number", target));
-                    }
-                    f.insert("achievement".into(), crate::cert::kinds::achievement(k, &r.certificate_no, &r.issued_on));
-                }
-            }
-            if top_up {
-                let earlier = r.tops_up.map(|id| crate::cert::reward::get(db, id)).transpose()?;
-                let (text, earlier_amount) = match &earlier {
-                    Some(e) => {
-                        let a = e.approved_fen.unwrap_or(e.amount_fen);
-                        (format!("{}（{}元）", e.program_name_zh, crate::money::fmt_yuan(a)), a)
-                    }
-                    None => (String::new(), 0),
-                };
-                f.insert("earlier".into(), text);
-                f.insert("full_amount".into(), crate::money::fmt_yuan(amount + earlier_amount));
-            }
-            let clause = clause_snapshot(db, r.clause.article, Some(r.clause.version), &format!("{cert_name}{}", r.program_name_zh))?;
-            (Some(r.enterprise_id), r.enterprise_name, r.uscc, Some(amount), Some(clause))
-        }
-        NoticeKind::ExpiryReminder => {
-            let c = crate::cert::get(db, target.id)?;
-            if c.revoked {
-                return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.")
-                    .with_details(json!({"certification_id": c.id})));
-            }
-            let kinds = crate::cert::kinds(db)?;
-            let kind = kinds.iter().find(|k| k.code == c.kind);
-            let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
-            let calendar_year = kind.and_then(|k| k.validity.as_ref()).and_then(|v| v.calendar_year) == Some(true);
-            f.insert("cert_name".into(), cert_name.clone());
-            f.insert("certificate_no".into(), c.certificate_no.clone());
-            f.insert("issued_on".into(), zh_date_text(&c.issued_on));
-            let Some(expires) = c.expires_on.as_deref().and_then(|x| NaiveDate::parse_from_str(x, "%Y-%m-%d").ok()) else {
-                return Err(Error::refused(
-                    "no_expiry",
-                    format!("{cert_name}（{}）长期有效，没有到期日，不需要到期提醒。", c.enterprise_name),
-                    "This title does not expire: no reminder is needed.",
-                )
-                .with_details(json!({"certification_id": c.id})));
-            };
-            f.insert("expires_on".into(), zh_date(expires));
-            let past = expires < date;
-            f.insert("due".into(), if past { "已到期" } else { "即将到期" }.into());
-            f.insert("expiry_phrase".into(), format!("{}{}到期", if past { "已于" } else { "将于" }, zh_date(expires)));
-            f.insert(
-                "cert_ref".into(),
-                match (calendar_year, c.certificate_no.trim().is_empty()) {
-                    (true, true) => format!("{}入库", zh_date_text(&c.issued_on)),
-                    (true, false) => format!("入库编号：{}", c.certificate_no),
-                    (false, true) => format!("{}认定", zh_date_text(&c.issued_on)),
-                    (false, false) => format!("证书编号：{}", c.certificate_no),
-                },
-            );
-            let next_year = c.expires_on.as_deref().and_then(|x| x.get(..4)).and_then(|y| y.parse::<i32>().ok()).map(|y| y + 1).unwrap_or(date.year() + 1);
-            f.insert(
-                "renewal".into(),
-                if calendar_year {
-                    format!("{cert_name}资格按年度评价入库，有效期至当年12月31日。请在{next_year}年度评价工作开始后，及时登录全国科技型中小企业信息服务平台填报，完成评价入库。")
-                } else if kind.and_then(|k| k.review) == Some(true) {
-                    format!("{cert_name}有效期满前须参加复核。请及时做好复核准备工作，按期提交复核材料。")
-                } else {
-                    "请及时做好重新认定的准备工作，按期提交申报材料。".to_string()
-                },
-            );
-            // The clause of the money that depends on this kind: the program rewarding it, or the
-            // rent subsidy for the kinds that make a firm eligible for it; none otherwise.
-            let program = crate::policy::programs(db)?.into_iter().find(|p| p.cert_kind.as_deref() == Some(c.kind.as_str()));
-            let rent_kind = crate::rent::current_rules(db)?.rules.eligible_certifications.contains(&c.kind);
-            let (article, what) = match (program, rent_kind) {
-                (Some(p), _) => (Some(p.article), p.name_zh),
-                (None, true) => (Some(crate::rent::RENT_ARTICLE), "高新技术创业企业房租补贴".to_string()),
-                (None, false) => (None, String::new()),
-            };
-            let clause = article.map(|a| clause_snapshot(db, a, None, &cert_name)).transpose()?;
-            f.insert(
-                "support_note".into(),
-                clause
-                    .as_ref()
-                    .map(|cl| format!("{}，{cert_name}资格是享受{what}的条件之一。为保持相关支持政策的连续性，请按期办理。", legal_basis(cl)))
-                    .unwrap_or_default(),
-            );
-            (Some(c.enterprise_id), c.enterprise_name, c.uscc, None, clause)
-        }
+    let mut f: Fields = BTreeMap::new();
+    let Subject { enterprise_id, name, uscc, amount_fen, clause } = match target.kind {
+        NoticeKind::RentApproval | NoticeKind::RentReduction | NoticeKind::RentRejection => grant_fields(db, target, office, &mut f)?,
+        NoticeKind::Reward | NoticeKind::RewardReduction | NoticeKind::RewardTopUp => reward_fields(db, target, office, &mut f)?,
+        NoticeKind::ExpiryReminder => reminder_fields(db, target, date, &mut f)?,
         NoticeKind::Publicity => unreachable!("returned above"),
     };
     let clause = clause.unwrap_or_default();
@@ -601,6 +439,197 @@ pub fn compose(db: &Db, target: Target, office: &OfficeSettings, date: NaiveDate
         prefix,
         year: date.year(),
     })
+}
+
+/// A notice's template fields by placeholder name.
+type Fields = BTreeMap<String, String>;
+
+/// Whom and what a notice is about: the enterprise, the amount, the clause cited.
+struct Subject {
+    enterprise_id: Option<i64>,
+    name: String,
+    uscc: String,
+    amount_fen: Option<i64>,
+    clause: Option<ClauseSnapshot>,
+}
+
+/// A rent grant's fields: its decision must match the kind (approved in full, reduced, refused).
+fn grant_fields(db: &Db, target: Target, office: &OfficeSettings, f: &mut Fields) -> Result<Subject> {
+    let g = crate::rent::grant(db, target.id)?;
+    let reduced = g.approved_fen.is_some_and(|a| a < g.computed_fen);
+    let ok = match target.kind {
+        NoticeKind::RentRejection => g.status == GrantStatus::Rejected,
+        NoticeKind::RentReduction => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && reduced,
+        _ => matches!(g.status, GrantStatus::Approved | GrantStatus::Disbursed) && !reduced,
+    };
+    if !ok {
+        let need = match target.kind {
+            NoticeKind::RentRejection => "未通过",
+            NoticeKind::RentReduction => "已批准且批准金额低于测算金额",
+            _ => "已批准（按测算金额）或已拨付",
+        };
+        return Err(refuse_status("该笔房租补贴", g.status.label_zh(), need, target.kind).with_details(json!({"grant_id": g.id, "status": g.status.as_str()})));
+    }
+    let lease = crate::store::rent::lease(db.conn(), g.lease_id)?;
+    let leased = lease.as_ref().map(|l| l.area_centi_m2).unwrap_or(g.eligible_area_centi_m2);
+    let area_plain = |c: i64| crate::rent::area_text(c).trim_end_matches('㎡').to_string();
+    f.insert("lease_address".into(), lease.map(|l| l.address).unwrap_or_default());
+    f.insert("area".into(), area_plain(leased));
+    let (period, area_text, cut_note) = rent_days_text(&g, leased);
+    f.insert("area_text".into(), area_text);
+    f.insert("period".into(), period);
+    f.insert("cut_note".into(), cut_note);
+    f.insert("rule_version".into(), g.rule_version.to_string());
+    f.insert("rule_citation".into(), format!("《{}》（{}）", office.rule_name, office.rule_doc_number));
+    f.insert("rate".into(), crate::rent::pct(g.rate_bp));
+    f.insert("months".into(), notice_months(g.month_units));
+    f.insert("reason".into(), g.reason.clone());
+    f.insert("remedies".into(), remedies_text(office));
+    let amount = g.approved_fen.unwrap_or(g.computed_fen);
+    if target.kind != NoticeKind::RentRejection {
+        f.insert("amount".into(), crate::money::fmt_yuan(amount));
+        f.insert("amount_line".into(), amount_line(amount));
+        f.insert("computed".into(), crate::money::fmt_yuan(g.computed_fen));
+        f.insert("reduced".into(), crate::money::fmt_yuan(g.computed_fen - amount));
+    }
+    let clause = clause_snapshot(db, g.clause.article, Some(g.clause.version), "房租补贴高新技术创业企业")?;
+    Ok(Subject {
+        enterprise_id: Some(g.enterprise_id),
+        name: g.enterprise_name,
+        uscc: g.uscc,
+        amount_fen: (target.kind != NoticeKind::RentRejection).then_some(amount),
+        clause: Some(clause),
+    })
+}
+
+/// A reward's fields: the kind its decision calls for, the achievement as the title's wording
+/// says (a title from a published list needs its certificate number), a top-up names the earlier reward.
+fn reward_fields(db: &Db, target: Target, office: &OfficeSettings, f: &mut Fields) -> Result<Subject> {
+    let r = crate::cert::reward::get(db, target.id)?;
+    if !matches!(r.status, RewardStatus::Approved | RewardStatus::Disbursed) {
+        return Err(
+            refuse_status("该笔奖励", r.status.label_zh(), "已批准或已拨付", target.kind).with_details(json!({"reward_id": r.id, "status": r.status.as_str()}))
+        );
+    }
+    let right = target_for_reward(db, r.id)?.kind;
+    if right != target.kind {
+        return Err(
+            refuse_status("该笔奖励", right.label_zh(), target.kind.label_zh(), target.kind).with_details(json!({"reward_id": r.id, "kind": right.as_str()}))
+        );
+    }
+    let top_up = r.basis == crate::cert::reward::RewardBasis::TopUp;
+    let kinds = crate::cert::kinds(db)?;
+    let kind = kinds.iter().find(|k| k.code == r.cert_kind);
+    let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| r.cert_kind.clone());
+    let amount = r.approved_fen.unwrap_or(r.amount_fen);
+    f.insert("program".into(), r.program_name_zh.clone());
+    f.insert("cert_name".into(), cert_name.clone());
+    f.insert("certificate_no".into(), r.certificate_no.clone());
+    f.insert("issued_on".into(), zh_date_text(&r.issued_on));
+    f.insert("funds".into(), if r.article == 7 { "支持资金" } else { "奖励资金" }.into());
+    f.insert("amount".into(), crate::money::fmt_yuan(amount));
+    f.insert("amount_line".into(), amount_line(amount));
+    if target.kind == NoticeKind::RewardReduction {
+        f.insert("full_amount".into(), crate::money::fmt_yuan(r.amount_fen));
+        f.insert("reduced".into(), crate::money::fmt_yuan(r.amount_fen - amount));
+        f.insert("reason".into(), r.reason.clone());
+        f.insert("remedies".into(), remedies_text(office));
+    }
+    match kind {
+        // A performance-based reward has no certification: it states the program and note.
+        None if r.basis == crate::cert::reward::RewardBasis::Performance => {
+            f.insert("achievement".into(), format!("经绩效评审（{}），", r.note).trim_end_matches('，').to_string());
+        }
+        None => {}
+        Some(k) => {
+            let wording = k.wording.as_deref().unwrap_or("获评");
+            if wording == "获评" && r.certificate_no.trim().is_empty() {
+                return Err(missing("certificate_no", "证书编号", "certificate number", target));
+            }
+            f.insert("achievement".into(), crate::cert::kinds::achievement(k, &r.certificate_no, &r.issued_on));
+        }
+    }
+    if top_up {
+        let earlier = r.tops_up.map(|id| crate::cert::reward::get(db, id)).transpose()?;
+        let (text, earlier_amount) = match &earlier {
+            Some(e) => {
+                let a = e.approved_fen.unwrap_or(e.amount_fen);
+                (format!("{}（{}元）", e.program_name_zh, crate::money::fmt_yuan(a)), a)
+            }
+            None => (String::new(), 0),
+        };
+        f.insert("earlier".into(), text);
+        f.insert("full_amount".into(), crate::money::fmt_yuan(amount + earlier_amount));
+    }
+    let clause = clause_snapshot(db, r.clause.article, Some(r.clause.version), &format!("{cert_name}{}", r.program_name_zh))?;
+    Ok(Subject { enterprise_id: Some(r.enterprise_id), name: r.enterprise_name, uscc: r.uscc, amount_fen: Some(amount), clause: Some(clause) })
+}
+
+/// An expiry reminder's fields: the phrase for the kind (评价入库, 复核 or 重新认定) and the
+/// clause of the money that depends on the title, if any.
+fn reminder_fields(db: &Db, target: Target, date: NaiveDate, f: &mut Fields) -> Result<Subject> {
+    let c = crate::cert::get(db, target.id)?;
+    if c.revoked {
+        return Err(Error::refused("not_ready_for_notice", "该认定已撤销，不出具到期提醒。", "This certification was revoked: no reminder.")
+            .with_details(json!({"certification_id": c.id})));
+    }
+    let kinds = crate::cert::kinds(db)?;
+    let kind = kinds.iter().find(|k| k.code == c.kind);
+    let cert_name = kind.map(|k| k.name_zh.clone()).unwrap_or_else(|| c.kind.clone());
+    let calendar_year = kind.and_then(|k| k.validity.as_ref()).and_then(|v| v.calendar_year) == Some(true);
+    f.insert("cert_name".into(), cert_name.clone());
+    f.insert("certificate_no".into(), c.certificate_no.clone());
+    f.insert("issued_on".into(), zh_date_text(&c.issued_on));
+    let Some(expires) = c.expires_on.as_deref().and_then(|x| NaiveDate::parse_from_str(x, "%Y-%m-%d").ok()) else {
+        return Err(Error::refused(
+            "no_expiry",
+            format!("{cert_name}（{}）长期有效，没有到期日，不需要到期提醒。", c.enterprise_name),
+            "This title does not expire: no reminder is needed.",
+        )
+        .with_details(json!({"certification_id": c.id})));
+    };
+    f.insert("expires_on".into(), zh_date(expires));
+    let past = expires < date;
+    f.insert("due".into(), if past { "已到期" } else { "即将到期" }.into());
+    f.insert("expiry_phrase".into(), format!("{}{}到期", if past { "已于" } else { "将于" }, zh_date(expires)));
+    f.insert(
+        "cert_ref".into(),
+        match (calendar_year, c.certificate_no.trim().is_empty()) {
+            (true, true) => format!("{}入库", zh_date_text(&c.issued_on)),
+            (true, false) => format!("入库编号：{}", c.certificate_no),
+            (false, true) => format!("{}认定", zh_date_text(&c.issued_on)),
+            (false, false) => format!("证书编号：{}", c.certificate_no),
+        },
+    );
+    let next_year = c.expires_on.as_deref().and_then(|x| x.get(..4)).and_then(|y| y.parse::<i32>().ok()).map(|y| y + 1).unwrap_or(date.year() + 1);
+    f.insert(
+                "renewal".into(),
+                if calendar_year {
+                    format!("{cert_name}资格按年度评价入库，有效期至当年12月31日。请在{next_year}年度评价工作开始后，及时登录全国科技型中小企业信息服务平台填报，完成评价入库。")
+                } else if kind.and_then(|k| k.review) == Some(true) {
+                    format!("{cert_name}有效期满前须参加复核。请及时做好复核准备工作，按期提交复核材料。")
+                } else {
+                    "请及时做好重新认定的准备工作，按期提交申报材料。".to_string()
+                },
+            );
+    // The clause of the money that depends on this kind: the program rewarding it, or the
+    // rent subsidy for the kinds that make a firm eligible for it; none otherwise.
+    let program = crate::policy::programs(db)?.into_iter().find(|p| p.cert_kind.as_deref() == Some(c.kind.as_str()));
+    let rent_kind = crate::rent::current_rules(db)?.rules.eligible_certifications.contains(&c.kind);
+    let (article, what) = match (program, rent_kind) {
+        (Some(p), _) => (Some(p.article), p.name_zh),
+        (None, true) => (Some(crate::rent::RENT_ARTICLE), "高新技术创业企业房租补贴".to_string()),
+        (None, false) => (None, String::new()),
+    };
+    let clause = article.map(|a| clause_snapshot(db, a, None, &cert_name)).transpose()?;
+    f.insert(
+        "support_note".into(),
+        clause
+            .as_ref()
+            .map(|cl| format!("{}，{cert_name}资格是享受{what}的条件之一。为保持相关支持政策的连续性，请按期办理。", legal_basis(cl)))
+            .unwrap_or_default(),
+    );
+    Ok(Subject { enterprise_id: Some(c.enterprise_id), name: c.enterprise_name, uscc: c.uscc, amount_fen: None, clause })
 }
 
 /// Fill a template's title and body. A template written before official texts were kept (it

@@ -99,84 +99,11 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
         .with_details(json!({"field": "starts_on"})));
     }
     let (starts_on, ends_on) = period(start, days);
-    // Each item: approved, nothing paid, not on a list already.
-    let mut items: Vec<sql::NewItem> = Vec::new();
-    let mut lines: Vec<(String, String, String, i64)> = Vec::new();
-    let mut programs: Vec<String> = Vec::new();
-    let mut articles: Vec<i64> = Vec::new();
-    for id in &grants {
-        let g = crate::rent::grant(db, *id)?;
-        if g.status != crate::rent::GrantStatus::Approved || g.paid_fen > 0 {
-            return Err(Error::refused(
-                "not_publishable",
-                format!("补贴 #{} 当前为“{}”{}，不能列入公示。", g.id, g.status.label_zh(), if g.paid_fen > 0 { "且已拨付" } else { "" }),
-                format!("Grant #{} cannot be published ({}).", g.id, g.status.as_str()),
-            )
-            .with_details(json!({"grant_id": g.id})));
-        }
-        if let Some((_, p)) = sql::items_of(db.conn(), Some(*id), None)?.into_iter().next() {
-            return Err(already_listed(&format!("补贴 #{id}"), &p));
-        }
-        let amount = g.approved_fen.unwrap_or(g.computed_fen);
-        let name = crate::policy::program(db, &g.program_code)?.name_zh;
-        items.push((Some(g.id), None, g.enterprise_id, amount));
-        lines.push((g.enterprise_name.clone(), g.uscc.clone(), name.clone(), amount));
-        programs.push(name);
-        articles.push(g.clause.article);
-    }
-    for id in &rewards {
-        let r = crate::cert::reward::get(db, *id)?;
-        if r.status != crate::cert::reward::RewardStatus::Approved || r.paid_fen > 0 {
-            return Err(Error::refused(
-                "not_publishable",
-                format!("奖励 #{} 当前为“{}”，不能列入公示。", r.id, r.status.label_zh()),
-                format!("Reward #{} cannot be published.", r.id),
-            )
-            .with_details(json!({"reward_id": r.id})));
-        }
-        if let Some((_, p)) = sql::items_of(db.conn(), None, Some(*id))?.into_iter().next() {
-            return Err(already_listed(&format!("奖励 #{id}"), &p));
-        }
-        let amount = r.approved_fen.unwrap_or(r.amount_fen);
-        items.push((None, Some(r.id), r.enterprise_id, amount));
-        lines.push((r.enterprise_name.clone(), r.uscc.clone(), r.program_name_zh.clone(), amount));
-        programs.push(r.program_name_zh.clone());
-        articles.push(r.article);
-    }
-    programs.dedup();
-    let mut uniq: Vec<String> = Vec::new();
-    for p in programs {
-        if !uniq.contains(&p) {
-            uniq.push(p);
-        }
-    }
-    articles.sort();
-    articles.dedup();
+    let Listed { items, lines, programs: uniq, articles } = listed(db, &grants, &rewards)?;
     let what = if uniq.len() <= 3 { uniq.join("、") } else { format!("{}等{}个项目", uniq[..2].join("、"), uniq.len()) };
     let subject = format!("关于{}年度{}拟支持企业名单的公示", today.year(), what);
-    // The clauses behind the list: each cited (without quotation unless the office entered the
-    // official text).
     let policy = crate::policy::policy(db)?;
-    let citations: Vec<String> = articles
-        .iter()
-        .map(|a| super::clause_snapshot(db, *a, None, &what))
-        .collect::<Result<Vec<_>>>()?
-        .iter()
-        .map(|c| {
-            if c.quote.is_empty() {
-                format!("第{}条", crate::policy::chinese_number(c.article))
-            } else {
-                format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote)
-            }
-        })
-        .collect();
-    let basis = match articles.len() {
-        1 => legal_basis(&super::clause_snapshot(db, articles[0], None, &what)?),
-        _ => {
-            format!("根据《{}》（{}）{}", policy.title_zh, policy.doc_number, citations.join("、")).replace("条、第", "条、第")
-                + if citations.iter().any(|c| c.ends_with("规定")) { "" } else { "规定" }
-        }
-    };
+    let basis = list_basis(db, &policy, &articles, &what)?;
     let list: Vec<String> =
         lines.iter().enumerate().map(|(i, (n, u, p, a))| format!("{}．{}（统一社会信用代码：{}），{}，{}元。", i + 1, n, u, p, fmt_yuan(*a))).collect();
     let tpl = nsql::template(db.conn(), NoticeKind::Publicity, None)?.ok_or_else(|| Error::Internal("no publicity template".into()))?;
@@ -241,6 +168,98 @@ pub fn create(db: &mut Db, input: &PublicityInput, today: NaiveDate) -> Result<(
     })?;
     let pdf = super::pdf(db, notice_id)?;
     Ok((get(db, id)?, pdf))
+}
+
+/// What a list holds: one item per grant or reward (approved, nothing paid, not on a list
+/// already), its line in the document, the programs (in order, once) and the articles behind them.
+struct Listed {
+    items: Vec<sql::NewItem>,
+    lines: Vec<(String, String, String, i64)>,
+    programs: Vec<String>,
+    articles: Vec<i64>,
+}
+
+fn listed(db: &Db, grants: &[i64], rewards: &[i64]) -> Result<Listed> {
+    let mut items: Vec<sql::NewItem> = Vec::new();
+    let mut lines: Vec<(String, String, String, i64)> = Vec::new();
+    let mut programs: Vec<String> = Vec::new();
+    let mut articles: Vec<i64> = Vec::new();
+    for id in grants {
+        let g = crate::rent::grant(db, *id)?;
+        if g.status != crate::rent::GrantStatus::Approved || g.paid_fen > 0 {
+            return Err(Error::refused(
+                "not_publishable",
+                format!("补贴 #{} 当前为“{}”{}，不能列入公示。", g.id, g.status.label_zh(), if g.paid_fen > 0 { "且已拨付" } else { "" }),
+                format!("Grant #{} cannot be published ({}).", g.id, g.status.as_str()),
+            )
+            .with_details(json!({"grant_id": g.id})));
+        }
+        if let Some((_, p)) = sql::items_of(db.conn(), Some(*id), None)?.into_iter().next() {
+            return Err(already_listed(&format!("补贴 #{id}"), &p));
+        }
+        let amount = g.approved_fen.unwrap_or(g.computed_fen);
+        let name = crate::policy::program(db, &g.program_code)?.name_zh;
+        items.push((Some(g.id), None, g.enterprise_id, amount));
+        lines.push((g.enterprise_name.clone(), g.uscc.clone(), name.clone(), amount));
+        programs.push(name);
+        articles.push(g.clause.article);
+    }
+    for id in rewards {
+        let r = crate::cert::reward::get(db, *id)?;
+        if r.status != crate::cert::reward::RewardStatus::Approved || r.paid_fen > 0 {
+            return Err(Error::refused(
+                "not_publishable",
+                format!("奖励 #{} 当前为“{}”，不能列入公示。", r.id, r.status.label_zh()),
+                format!("Reward #{} cannot be published.", r.id),
+            )
+            .with_details(json!({"reward_id": r.id})));
+        }
+        if let Some((_, p)) = sql::items_of(db.conn(), None, Some(*id))?.into_iter().next() {
+            return Err(already_listed(&format!("奖励 #{id}"), &p));
+        }
+        let amount = r.approved_fen.unwrap_or(r.amount_fen);
+        items.push((None, Some(r.id), r.enterprise_id, amount));
+        lines.push((r.enterprise_name.clone(), r.uscc.clone(), r.program_name_zh.clone(), amount));
+        programs.push(r.program_name_zh.clone());
+        articles.push(r.article);
+    }
+    programs.dedup();
+    let mut uniq: Vec<String> = Vec::new();
+    for p in programs {
+        if !uniq.contains(&p) {
+            uniq.push(p);
+        }
+    }
+    articles.sort();
+    articles.dedup();
+    Ok(Listed { items, lines, programs: uniq, articles })
+}
+
+/// The legal basis of a list: its one clause as a notice cites it, or every article behind it
+/// (each quoted only where the office entered the official text).
+fn list_basis(db: &Db, policy: &crate::policy::Policy, articles: &[i64], what: &str) -> Result<String> {
+    // The clauses behind the list: each cited (without quotation unless the office entered the
+    // official text).
+    let citations: Vec<String> = articles
+        .iter()
+        .map(|a| super::clause_snapshot(db, *a, None, what))
+        .collect::<Result<Vec<_>>>()?
+        .iter()
+        .map(|c| {
+            if c.quote.is_empty() {
+                format!("第{}条", crate::policy::chinese_number(c.article))
+            } else {
+                format!("第{}条关于“{}”的规定", crate::policy::chinese_number(c.article), c.quote)
+            }
+        })
+        .collect();
+    Ok(match articles.len() {
+        1 => legal_basis(&super::clause_snapshot(db, articles[0], None, what)?),
+        _ => {
+            format!("根据《{}》（{}）{}", policy.title_zh, policy.doc_number, citations.join("、")).replace("条、第", "条、第")
+                + if citations.iter().any(|c| c.ends_with("规定")) { "" } else { "规定" }
+        }
+    })
 }
 
 fn already_listed(what: &str, p: &Publicity) -> Error {
