@@ -523,12 +523,23 @@ fn shape_doc(doc: &NoticeDoc, fonts: &Fonts) -> Result<Shaped, LayoutError> {
     Ok(Shaped { authority, doc_number, title, recipient, paragraphs, signer, date, footer, watermark, cc, printer })
 }
 
-/// Lay out one notice into pages.
+/// Lay out one notice into pages: the head and title on the first page, the body and closing
+/// rows on the grid, the 版记 at the foot of the last page, then each page's number and footer.
 fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     let s = shape_doc(doc, fonts)?;
     let mut first = Page::default();
+    let y = draw_head(doc, &s, &mut first);
+    let y = draw_title(&s, &mut first, y);
+    let (mut pages, page, line) = paginate(&s, first, y, body_rows(&s), closing_rows(&s))?;
+    draw_imprint(&s, &mut pages, page, line)?;
+    page_furniture(doc, &s, fonts, &mut pages)?;
+    debug_assert!(!pages.is_empty());
+    Ok(pages)
+}
 
-    // --- Head ---
+/// The head: the authority (red, centred, condensed or wrapped), the number, the red rule — or a
+/// letter's double rules with the number flush right. Returns where the title starts.
+fn draw_head(doc: &NoticeDoc, s: &Shaped, first: &mut Page) -> f32 {
     // Top edge of the authority: 35 mm into the text block, or 30 mm from the top of a letter.
     let mut y = if doc.letter { LETTER_AUTHORITY_TOP } else { MARGIN_TOP + AUTHORITY_TOP };
     // Each given line (joint documents: one authority per line) is centred, condensed to the
@@ -582,9 +593,11 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
     if !doc.letter {
         first.items.push(Item::Rule { x0: MARGIN_LEFT, x1: MARGIN_LEFT + BLOCK_W, y: PAGE_H - rule_y, width: RULE_WIDTH, color: Color::Red });
     }
-    y = rule_y + BLANK_LINES_BEFORE_TITLE * PITCH_Y;
+    rule_y + BLANK_LINES_BEFORE_TITLE * PITCH_Y
+}
 
-    // --- Title: centred lines on the line pitch ---
+/// The title: centred lines on the line pitch, a blank line under it. Returns where the body starts.
+fn draw_title(s: &Shaped, first: &mut Page, mut y: f32) -> f32 {
     if !s.title.is_empty() {
         for line in s.title.iter().flat_map(|l| balanced_lines(l, BLOCK_W)) {
             let x = MARGIN_LEFT + (BLOCK_W - width(&line)) / 2.0;
@@ -593,8 +606,11 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         }
         y += PITCH_Y; // 标题下空一行
     }
+    y
+}
 
-    // --- Body rows on the grid ---
+/// The recipient and the paragraphs as grid rows (lines justified but the last of a paragraph).
+fn body_rows(s: &Shaped) -> Vec<Row> {
     let mut body: Vec<Row> = Vec::new();
     if !s.recipient.is_empty() {
         for line in break_glyphs(&s.recipient, BLOCK_W, BLOCK_W) {
@@ -617,7 +633,12 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
             }
         }
     }
-    // Closing block: blank line, signer centred over the date, date 4 characters from the right.
+    body
+}
+
+/// The closing block: a blank line, the signer centred over the date, the date 4 characters from
+/// the right.
+fn closing_rows(s: &Shaped) -> Vec<Row> {
     let mut closing: Vec<Row> = Vec::new();
     if !s.signer.is_empty() || !s.date.is_empty() {
         closing.push(Row::Blank);
@@ -639,8 +660,12 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
             }
         }
     }
+    closing
+}
 
-    // --- Paginate: grid line `k` of a page has its box at MARGIN_TOP + k × PITCH_Y ---
+/// The rows on pages: grid line `k` of a page has its box at MARGIN_TOP + k × PITCH_Y. The last
+/// body line stays with the closing block. Returns the pages and the last page and line used.
+fn paginate(s: &Shaped, first: Page, y: f32, body: Vec<Row>, closing: Vec<Row>) -> Result<(Vec<Page>, usize, usize), LayoutError> {
     let first_line = (((y - MARGIN_TOP) / PITCH_Y) - 0.01).ceil().max(0.0) as usize;
     // GB/T 9704 §7.3.3: the first page must show body text. A head (authority + title) so long
     // that it leaves no grid line on page 1 is refused rather than drawn over the page number.
@@ -690,8 +715,12 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         place(&mut pages, page, line, row);
         line += 1;
     }
+    Ok((pages, page, line))
+}
 
-    // --- 版记 (§7.4): the last lines of the last page, thick rules first and last ---
+/// 版记 (§7.4): the last lines of the last page (a new page when they do not fit after the
+/// text), thick rules first and last.
+fn draw_imprint(s: &Shaped, pages: &mut Vec<Page>, mut page: usize, line: usize) -> Result<(), LayoutError> {
     let cc_lines = s.cc.as_ref().map(|cc| {
         let indent = IMPRINT_PT; // 左右各空一字
         let label = 3.0 * IMPRINT_PT; // continuation lines align after "抄送："
@@ -730,9 +759,11 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         // The last rule lies on the lower edge of the text block.
         items.push(rule(MARGIN_TOP + BLOCK_H, IMPRINT_THICK));
     }
+    Ok(())
+}
 
-    // --- Per page: page number, footer, watermark (drawn first, under everything) ---
-    let n_pages = pages.len();
+/// Per page: the watermark (drawn first, under everything), the page number, the footer.
+fn page_furniture(doc: &NoticeDoc, s: &Shaped, fonts: &Fonts, pages: &mut [Page]) -> Result<(), LayoutError> {
     for (i, p) in pages.iter_mut().enumerate() {
         let mut items = Vec::with_capacity(p.items.len() + 3);
         if let Some(wm) = &s.watermark {
@@ -774,8 +805,7 @@ fn layout(doc: &NoticeDoc, fonts: &Fonts) -> Result<Vec<Page>, LayoutError> {
         items.append(&mut p.items);
         p.items = items;
     }
-    debug_assert!(n_pages >= 1);
-    Ok(pages)
+    Ok(())
 }
 
 /// Break centred text (the title) into as few lines as at full width, but with lines of similar
