@@ -173,11 +173,27 @@ fn core_sources() -> Vec<(String, String, String)> {
         }
         let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
         let text = std::fs::read_to_string(&f).unwrap();
-        let code = text.find("#[cfg(test)]").map_or(text.as_str(), |i| &text[..i]);
+        let code = without_test_module(&text);
         let code: String = code.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join("\n");
         v.push((top, rel, code));
     }
     v
+}
+
+/// A source without its inline test module (`#[cfg(test)]` then `mod tests {` at the start of a
+/// line: clippy's `items_after_test_module` keeps it last). A `#[cfg(test)]` before `mod tests;`
+/// (a file of its own) or before an item does not end the code.
+fn without_test_module(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("#[cfg(test)]\nmod ") {
+        let at = from + i;
+        let line_end = text[at + 13..].find('\n').map_or(text.len(), |e| at + 13 + e);
+        if (at == 0 || text.as_bytes()[at - 1] == b'\n') && text[at + 13..line_end].trim_end().ends_with('{') {
+            return &text[..at];
+        }
+        from = at + 1;
+    }
+    text
 }
 
 /// The top-level modules a source refers to (`crate::x…`, `use crate::{x, y::z}`).
@@ -320,4 +336,157 @@ fn store_rows_are_read_by_name() {
             }
         }
     }
+}
+
+// ---- long functions (ARCHITECTURE.md "Long functions") ----------------------------------------
+
+/// A core function longer than this is split by job, or named below with the reason it stays
+/// whole (and in ARCHITECTURE.md).
+const LONG_FN_LINES: usize = 90;
+
+/// (file under core/src, function): each explained in ARCHITECTURE.md's "Long functions" table.
+const EXPLAINED_LONG_FUNCTIONS: &[(&str, &str)] = &[
+    ("import/read.rs", "rows"),
+    ("import/ods.rs", "scan_xml"),
+    ("import/xls.rs", "scan"),
+    ("notice/layout/font.rs", "run"),
+    ("notice/layout/font.rs", "build_cff"),
+    ("notice/layout/font.rs", "build_otf"),
+    ("notice/layout/pdf.rs", "write_pdf"),
+    ("import/validate.rs", "parse_field"),
+    ("import/validate.rs", "validate_row"),
+    ("import/undo.rs", "undo"),
+    ("import/table.rs", "find_table"),
+    ("import/pipeline.rs", "run_with"),
+    ("import/pipeline.rs", "pass"),
+    ("enterprise/validate.rs", "validate"),
+    ("enterprise/history.rs", "undo_event"),
+    ("demo.rs", "add_demo_activity"),
+    ("cert/reward.rs", "scan"),
+    ("notice/publicity.rs", "create"),
+    ("rent/engine.rs", "revenue_rate"),
+    ("error.rs", "message"),
+];
+
+/// The functions of a source file with their length in lines: (name, lines). Strings and
+/// comments are skipped when braces are counted; test modules (from `#[cfg(test)]`) are not read.
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let code = without_test_module(text);
+    // Each line without its string and char literals and its comment.
+    let lines: Vec<String> = code
+        .lines()
+        .map(|l| {
+            let mut out = String::new();
+            let mut chars = l.chars().peekable();
+            let mut in_str = false;
+            while let Some(c) = chars.next() {
+                if in_str {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => in_str = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match c {
+                    '"' => in_str = true,
+                    '/' if chars.peek() == Some(&'/') => break,
+                    '\'' => {
+                        // a char literal ('{', '\'') or a lifetime ('a): skip a literal whole
+                        let rest: String = chars.clone().take(3).collect();
+                        if rest.starts_with('\\') {
+                            chars.next();
+                            chars.next();
+                            while let Some(x) = chars.next() {
+                                if x == '\'' {
+                                    break;
+                                }
+                            }
+                        } else if rest.chars().nth(1) == Some('\'') {
+                            chars.next();
+                            chars.next();
+                        }
+                    }
+                    _ => out.push(c),
+                }
+            }
+            out
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i].trim_start();
+        let after_fn = l.split_once("fn ").filter(|(head, _)| {
+            let h = head.trim();
+            h.is_empty() || h.split_whitespace().all(|w| matches!(w, "pub" | "const" | "async" | "unsafe") || w.starts_with("pub("))
+        });
+        if let Some((_, rest)) = after_fn {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let (mut depth, mut opened, mut j) = (0i64, false, i);
+            while j < lines.len() {
+                for c in lines[j].chars() {
+                    match c {
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if (opened && depth == 0) || (!opened && lines[j].trim_end().ends_with(';')) {
+                    break;
+                }
+                j += 1;
+            }
+            if opened && !name.is_empty() {
+                found.push((name, j - i + 1));
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+#[test]
+fn long_functions_are_split_or_explained() {
+    let src = root().join("src-tauri/core/src");
+    let arch = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let mut long = Vec::new();
+    for (_, rel, _) in core_sources() {
+        let text = std::fs::read_to_string(src.join(&rel)).unwrap();
+        for (name, n) in function_lengths(&text) {
+            if n > LONG_FN_LINES {
+                long.push((rel.clone(), name, n));
+            }
+        }
+    }
+    assert!(long.len() >= 5, "the scan finds functions: {long:?}");
+    for (rel, name, n) in &long {
+        assert!(
+            EXPLAINED_LONG_FUNCTIONS.contains(&(rel.as_str(), name.as_str())),
+            "{rel}: fn {name} has {n} lines (over {LONG_FN_LINES}): split it by job, or explain why it stays whole in \
+             ARCHITECTURE.md's \"Long functions\" and EXPLAINED_LONG_FUNCTIONS"
+        );
+    }
+    for (rel, name) in EXPLAINED_LONG_FUNCTIONS {
+        assert!(long.iter().any(|(r, n, _)| r == rel && n == name), "{rel}: fn {name} is no longer long: take it off EXPLAINED_LONG_FUNCTIONS");
+        assert!(arch.contains(&format!("`{name}`")), "ARCHITECTURE.md's \"Long functions\" does not explain {rel} `{name}`");
+    }
+}
+
+#[test]
+fn the_function_scan_measures_what_it_reads() {
+    let text = "fn a() {\n    let s = \"}{\";\n    let c = '{';\n    // }\n}\n\npub(crate) fn b<'x>(v: &'x str) -> usize {\n    v.len()\n}\nfn decl();\n";
+    assert_eq!(function_lengths(text), vec![("a".to_string(), 5), ("b".to_string(), 3)]);
+}
+
+#[test]
+fn a_test_module_ends_the_code_but_a_test_item_does_not() {
+    let text = "fn a() {}\n#[cfg(test)]\nmod tests;\n    #[cfg(test)]\n    fn b() {}\nfn c() {}\n#[cfg(test)]\nmod tests {\n    fn d() {}\n}\n";
+    let code = without_test_module(text);
+    assert!(code.contains("fn c()") && !code.contains("fn d()"), "{code}");
 }
