@@ -399,7 +399,7 @@ fn function_lengths(text: &str) -> Vec<(String, usize)> {
                         if rest.starts_with('\\') {
                             chars.next();
                             chars.next();
-                            while let Some(x) = chars.next() {
+                            for x in chars.by_ref() {
                                 if x == '\'' {
                                     break;
                                 }
