@@ -338,6 +338,7 @@ impl Drop for Session {
 }
 
 pub const CTRL: char = '\u{E009}';
+pub const SHIFT: char = '\u{E008}';
 pub const NULL: char = '\u{E000}';
 pub const ENTER: char = '\u{E007}';
 pub const ESCAPE: char = '\u{E00C}';

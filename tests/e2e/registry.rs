@@ -68,9 +68,36 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.press(&ESCAPE.to_string()).await;
     s.wait_js("return !document.querySelector('[data-testid=enterprise-form]')?.offsetParent", 10).await;
 
-    // Undo the edit (the toolbar button; Ctrl+Z does the same outside a text field).
+    // Undo the edit (the toolbar button; Ctrl+Z does the same outside a text field): it names
+    // the change first, and nothing happens before 撤销 is confirmed.
     s.click("[data-testid=undo]").await;
+    s.wait_js("return (document.querySelector('.undo-confirm')?.innerText||'').includes('联系人 （空） → 王测试')", 20).await;
+    s.wait_text(&format!("撤销对“{NAME}”的修改")).await;
+    s.shot("13-undo-asks").await;
+    assert_eq!(huiqi_core::enterprise::find(&ro(&w), GOOD).unwrap().contact_name, "王测试", "asked, not yet undone");
+    s.click_text(".undo-confirm button", "撤销").await;
     s.wait_text("已撤销对").await;
+    {
+        let db = ro(&w);
+        assert_eq!(huiqi_core::enterprise::find(&db, GOOD).unwrap().contact_name, "", "the edit was undone");
+    }
+    // Ctrl+Shift+Z redoes it (asked the same way), Ctrl+Z undoes it again.
+    s.wait_js("return !document.querySelector('.undo-confirm')?.offsetParent", 10).await;
+    s.press(&format!("{CTRL}{SHIFT}z{NULL}")).await;
+    s.wait_js("return (document.querySelector('.undo-confirm')?.innerText||'').includes('重做对')", 20).await;
+    s.click_text(".undo-confirm button", "重做").await;
+    s.wait_text("已重做").await;
+    assert_eq!(huiqi_core::enterprise::find(&ro(&w), GOOD).unwrap().contact_name, "王测试", "redone");
+    s.wait_js("return !document.querySelector('.undo-confirm')?.offsetParent", 10).await;
+    s.press(&format!("{CTRL}z{NULL}")).await;
+    s.wait_js("return (document.querySelector('.undo-confirm')?.innerText||'').includes('联系人 （空） → 王测试')", 20).await;
+    s.click_text(".undo-confirm button", "撤销").await;
+    for _ in 0..100 {
+        if huiqi_core::enterprise::find(&ro(&w), GOOD).unwrap().contact_name.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     {
         let db = ro(&w);
         let e = huiqi_core::enterprise::find(&db, GOOD).unwrap();

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use huiqi_core::enterprise::{self, EnterpriseInput, EnterpriseQuery, EnterpriseStatus, MergePlan, Pick};
+use huiqi_core::enterprise::{self, EnterpriseInput, EnterpriseQuery, EnterpriseStatus, MergePlan, Pick, UndoPreview, UndoResult};
 use huiqi_core::store::Db;
 use huiqi_core::{money, Error, Result};
 
@@ -51,8 +51,19 @@ pub enum Cmd {
         #[arg(long, value_delimiter = ',')]
         take: Vec<String>,
     },
-    /// Undo the last enterprise change (a compensating event).
-    Undo,
+    /// Undo the last change made by hand (form, command, merge): names it, then writes a
+    /// compensating event. Imports undo by batch (`import undo`); the demo data set never.
+    Undo {
+        /// Only say what would be undone.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Redo the last undo (when nothing was changed by hand since).
+    Redo {
+        /// Only say what would be redone.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Export the (filtered) list to FILE (.xlsx or .csv).
     Export {
         file: PathBuf,
@@ -92,6 +103,20 @@ pub struct Fields {
     pub notes: Option<String>,
     #[arg(long)]
     pub high_tech: Option<bool>,
+}
+
+/// What an undo or a redo would do (`--dry-run`), as the app's question says it.
+fn preview(out: &Out, p: &UndoPreview) -> Result<()> {
+    out.emit(p, |p| println!("{}", if out.zh() { &p.text_zh } else { &p.text_en }));
+    Ok(())
+}
+
+/// An undo or a redo done: what it was (the question without its question mark), then the result.
+fn done(out: &Out, p: &UndoPreview, r: &UndoResult) {
+    out.emit(r, |r| {
+        println!("{}", if out.zh() { &p.text_zh } else { &p.text_en }.trim_end_matches(['？', '?']));
+        println!("{}", if out.zh() { &r.summary_zh } else { &r.summary_en });
+    });
 }
 
 fn capital(s: &Option<String>) -> Result<Option<i64>> {
@@ -226,9 +251,21 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
             let e = enterprise::merge(db, &MergePlan { survivor_id: s.id, loser_id: l.id, picks })?;
             out.emit(&e, |e| println!("{} {}（{}）", out.pick("已合并到", "Merged into"), e.name, e.uscc));
         }
-        Cmd::Undo => {
-            let r = enterprise::undo_last(db)?;
-            out.emit(&r, |r| println!("{}", if out.zh() { &r.summary_zh } else { &r.summary_en }));
+        Cmd::Undo { dry_run } => {
+            let p = enterprise::undo_preview(db)?.ok_or_else(enterprise::nothing_to_undo)?;
+            if dry_run {
+                return preview(out, &p);
+            }
+            let r = enterprise::undo_confirmed(db, p.event_id)?;
+            done(out, &p, &r);
+        }
+        Cmd::Redo { dry_run } => {
+            let p = enterprise::redo_preview(db)?.ok_or_else(enterprise::nothing_to_redo)?;
+            if dry_run {
+                return preview(out, &p);
+            }
+            let r = enterprise::redo(db, Some(p.event_id))?;
+            done(out, &p, &r);
         }
         Cmd::Export { file, query, park, status: st } => {
             let q = EnterpriseQuery { q: query, park, status: status(&st)?, limit: i64::MAX, ..Default::default() };
@@ -242,5 +279,5 @@ pub fn run(db: &mut Db, cmd: Cmd, out: &Out) -> Result<()> {
 }
 
 pub fn is_write(cmd: &Cmd) -> bool {
-    matches!(cmd, Cmd::Add(_) | Cmd::Update { .. } | Cmd::Merge { .. } | Cmd::Undo)
+    matches!(cmd, Cmd::Add(_) | Cmd::Update { .. } | Cmd::Merge { .. } | Cmd::Undo { dry_run: false } | Cmd::Redo { dry_run: false })
 }

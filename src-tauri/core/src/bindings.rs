@@ -37,6 +37,7 @@ fn export(dir: &Path) {
         enterprise::Park,
         enterprise::MergePlan,
         enterprise::UndoResult,
+        enterprise::UndoPreview,
         import::ImportOptions,
         import::ImportReport,
         import::RowReport,

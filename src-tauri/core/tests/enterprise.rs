@@ -236,3 +236,137 @@ fn ctrl_z_undoes_a_merge_that_took_nothing_from_the_loser() {
     assert_eq!(enterprise::undo_last(&mut db).unwrap().action, "create");
     assert!(db.check().unwrap().ok);
 }
+
+#[test]
+fn ctrl_z_never_undoes_the_demo_data_set() {
+    let (_t, mut db) = db();
+    let n = huiqi_core::demo::load(&mut db).unwrap();
+    let events = huiqi_core::store::audit::count_for_test(&db);
+    assert!(enterprise::undo_preview(&db).unwrap().is_none(), "a demo ledger has no hand change");
+    let e = enterprise::undo_last(&mut db).unwrap_err();
+    assert_eq!(e.code(), "nothing_to_undo");
+    assert!(e.message(huiqi_core::Lang::Zh).contains("手工修改"), "{}", e.message(huiqi_core::Lang::Zh));
+    assert_eq!(enterprise::count(&db).unwrap() as usize, n, "nothing removed");
+    assert_eq!(huiqi_core::store::audit::count_for_test(&db), events, "nothing written");
+    // A hand edit on the demo ledger is undone; then again nothing.
+    let id = enterprise::search(&db, &EnterpriseQuery::default()).unwrap().rows[0].id;
+    let e = enterprise::get(&db, id).unwrap();
+    let mut i = enterprise::to_input(&e);
+    i.contact_phone = Some("025-12345678".into());
+    enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap();
+    assert_eq!(enterprise::undo_last(&mut db).unwrap().action, "update");
+    assert_eq!(enterprise::undo_last(&mut db).unwrap_err().code(), "nothing_to_undo");
+    assert_eq!(enterprise::count(&db).unwrap() as usize, n);
+}
+
+#[test]
+fn many_records_created_in_one_transaction_are_not_a_hand_change() {
+    // A ledger whose demo data was loaded before the loader named itself in the journal.
+    let (_t, mut db) = db();
+    let sectors = enterprise::sectors(&db).unwrap();
+    let a = enterprise::validate(&input(A, "南京甲乙科技有限公司"), &sectors).unwrap();
+    let b = enterprise::validate(&input(B, "南京丙丁科技有限公司"), &sectors).unwrap();
+    db.write(|tx| {
+        huiqi_core::store::enterprise::insert(tx, &a)?;
+        huiqi_core::store::enterprise::insert(tx, &b)
+    })
+    .unwrap();
+    assert_eq!(enterprise::undo_last(&mut db).unwrap_err().code(), "nothing_to_undo");
+    assert_eq!(enterprise::count(&db).unwrap(), 2);
+    // One created by hand is.
+    enterprise::create(&mut db, &input(C, "南京戊己科技有限公司")).unwrap();
+    assert_eq!(enterprise::undo_preview(&db).unwrap().unwrap().action, "create");
+}
+
+#[test]
+fn undo_names_the_change_first_and_redo_puts_it_back() {
+    let (_t, mut db) = db();
+    let e = enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap().enterprise;
+    let mut i = enterprise::to_input(&e);
+    i.contact_phone = Some("025-11111111".into());
+    let e = enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap().enterprise;
+    let mut i = enterprise::to_input(&e);
+    i.contact_phone = Some("025-22222222".into());
+    i.registered_capital_fen = Some(50_000_000);
+    enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap();
+
+    let p = enterprise::undo_preview(&db).unwrap().unwrap();
+    assert_eq!(p.action, "update");
+    assert_eq!(p.enterprise_name, "南京甲乙科技有限公司");
+    assert!(p.text_zh.starts_with("撤销对“南京甲乙科技有限公司”的修改："), "{}", p.text_zh);
+    assert!(p.text_zh.contains("联系电话 025-11111111 → 025-22222222"), "{}", p.text_zh);
+    assert!(p.text_zh.contains("注册资本 （空） → 500,000.00元"), "{}", p.text_zh);
+    assert!(p.text_en.contains("025-11111111 → 025-22222222") && p.text_en.contains("(empty) → 500,000.00 yuan"), "{}", p.text_en);
+    assert!(!p.text_en.contains("contact_phone") && !p.text_en.contains('（'), "no field codes or Chinese in English: {}", p.text_en);
+    // Previewing changes nothing; a preview made stale by a later change is refused.
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_phone, "025-22222222");
+    let cur = enterprise::get(&db, e.id).unwrap();
+    let mut i = enterprise::to_input(&cur);
+    i.contact_name = Some("王五".into());
+    enterprise::update(&mut db, e.id, &i, Some(cur.revision)).unwrap();
+    assert_eq!(enterprise::undo_confirmed(&mut db, p.event_id).unwrap_err().code(), "undo_stale");
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_name, "王五", "nothing undone");
+
+    // Undo twice (王五, then the phone and capital), redo twice in order.
+    let p1 = enterprise::undo_preview(&db).unwrap().unwrap();
+    enterprise::undo_confirmed(&mut db, p1.event_id).unwrap();
+    let p2 = enterprise::undo_preview(&db).unwrap().unwrap();
+    assert_eq!(p2.event_id, p.event_id);
+    enterprise::undo_confirmed(&mut db, p2.event_id).unwrap();
+    let now = enterprise::get(&db, e.id).unwrap();
+    assert_eq!((now.contact_phone.as_str(), now.contact_name.as_str(), now.registered_capital_fen), ("025-11111111", "", None));
+
+    let r = enterprise::redo_preview(&db).unwrap().unwrap();
+    assert!(r.text_zh.starts_with("重做对“南京甲乙科技有限公司”的修改："), "{}", r.text_zh);
+    assert!(r.text_zh.contains("联系电话 025-11111111 → 025-22222222"), "{}", r.text_zh);
+    enterprise::redo(&mut db, Some(r.event_id)).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_phone, "025-22222222");
+    assert_eq!(enterprise::get(&db, e.id).unwrap().registered_capital_fen, Some(50_000_000));
+    let r = enterprise::redo_preview(&db).unwrap().unwrap();
+    assert!(r.text_zh.contains("联系人 （空） → 王五"), "{}", r.text_zh);
+    enterprise::redo(&mut db, None).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_name, "王五");
+    assert_eq!(enterprise::redo(&mut db, None).unwrap_err().code(), "nothing_to_redo");
+    // A redo is a change like any other: Ctrl+Z undoes it.
+    assert!(enterprise::undo_preview(&db).unwrap().unwrap().text_zh.contains("联系人 （空） → 王五"));
+    enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_name, "");
+    assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn a_new_change_ends_what_can_be_redone() {
+    let (_t, mut db) = db();
+    let e = enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap().enterprise;
+    let mut i = enterprise::to_input(&e);
+    i.contact_phone = Some("025-11111111".into());
+    enterprise::update(&mut db, e.id, &i, Some(e.revision)).unwrap();
+    enterprise::undo_last(&mut db).unwrap();
+    assert!(enterprise::redo_preview(&db).unwrap().is_some());
+    let cur = enterprise::get(&db, e.id).unwrap();
+    let mut i = enterprise::to_input(&cur);
+    i.address = Some("江宁区胜太路1号".into());
+    enterprise::update(&mut db, e.id, &i, Some(cur.revision)).unwrap();
+    assert!(enterprise::redo_preview(&db).unwrap().is_none());
+    assert_eq!(enterprise::redo(&mut db, None).unwrap_err().code(), "nothing_to_redo");
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_phone, "");
+}
+
+#[test]
+fn an_undone_creation_is_redone_with_its_id() {
+    let (_t, mut db) = db();
+    let e = enterprise::create(&mut db, &input(A, "南京甲乙科技有限公司")).unwrap().enterprise;
+    let p = enterprise::undo_preview(&db).unwrap().unwrap();
+    assert_eq!(p.action, "create");
+    assert!(p.text_zh.contains("撤销新增企业“南京甲乙科技有限公司”"), "{}", p.text_zh);
+    enterprise::undo_confirmed(&mut db, p.event_id).unwrap();
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    let r = enterprise::redo_preview(&db).unwrap().unwrap();
+    assert!(r.text_zh.contains("重新新增企业“南京甲乙科技有限公司”"), "{}", r.text_zh);
+    enterprise::redo(&mut db, Some(r.event_id)).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().uscc, A, "back with its id");
+    assert_eq!(enterprise::search(&db, &EnterpriseQuery { q: Some("甲乙".into()), ..Default::default() }).unwrap().total, 1, "and in the search");
+    enterprise::undo_last(&mut db).unwrap();
+    assert_eq!(enterprise::count(&db).unwrap(), 0);
+    assert!(db.check().unwrap().ok);
+}

@@ -1,6 +1,6 @@
 use huiqi_core::enterprise::{
     self, Enterprise, EnterpriseDetail, EnterpriseInput, EnterprisePage, EnterpriseQuery, EnterpriseStatus, FieldError, MergePlan, Park, SaveResult,
-    UndoResult, Warning,
+    UndoPreview, UndoResult, Warning,
 };
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{AppHandle, Runtime, State};
@@ -44,9 +44,28 @@ async fn set_status(state: State<'_, AppState>, id: i64, status: EnterpriseStatu
     state.with_db(move |db| enterprise::set_status(db, id, status)).await
 }
 
+/// What Ctrl+Z would undo, in words (None: nothing made by hand to undo).
 #[tauri::command]
-async fn undo(state: State<'_, AppState>) -> IpcResult<UndoResult> {
-    state.with_db(enterprise::undo_last).await
+async fn undo_preview(state: State<'_, AppState>) -> IpcResult<Option<UndoPreview>> {
+    state.with_db(|db| enterprise::undo_preview(db)).await
+}
+
+/// Undo the change the preview named (`event_id`); refused when another came first.
+#[tauri::command]
+async fn undo(state: State<'_, AppState>, event_id: i64) -> IpcResult<UndoResult> {
+    state.with_db(move |db| enterprise::undo_confirmed(db, event_id)).await
+}
+
+/// What Ctrl+Shift+Z would redo, in words (None: nothing to redo).
+#[tauri::command]
+async fn redo_preview(state: State<'_, AppState>) -> IpcResult<Option<UndoPreview>> {
+    state.with_db(|db| enterprise::redo_preview(db)).await
+}
+
+/// Redo the undo the preview named (`event_id`).
+#[tauri::command]
+async fn redo(state: State<'_, AppState>, event_id: i64) -> IpcResult<UndoResult> {
+    state.with_db(move |db| enterprise::redo(db, Some(event_id))).await
 }
 
 #[tauri::command]
@@ -99,7 +118,10 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
             create,
             update,
             set_status,
+            undo_preview,
             undo,
+            redo_preview,
+            redo,
             merge,
             parks,
             park_save,

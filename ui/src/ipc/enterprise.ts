@@ -9,6 +9,7 @@ import type { FieldError } from '../bindings/FieldError'
 import type { MergePlan } from '../bindings/MergePlan'
 import type { Park } from '../bindings/Park'
 import type { SaveResult } from '../bindings/SaveResult'
+import type { UndoPreview } from '../bindings/UndoPreview'
 import type { UndoResult } from '../bindings/UndoResult'
 import type { Warning } from '../bindings/Warning'
 
@@ -22,7 +23,13 @@ export const create = (input: EnterpriseInput) => call<SaveResult>(D, 'create', 
 export const update = (id: number, input: EnterpriseInput, revision: number | null) =>
   call<SaveResult>(D, 'update', { id, input, revision })
 export const setStatus = (id: number, status: EnterpriseStatus) => call<SaveResult>(D, 'set_status', { id, status })
-export const undo = () => call<UndoResult>(D, 'undo')
+/** What Ctrl+Z would undo, in words; null when no change made by hand is left. */
+export const undoPreview = () => call<UndoPreview | null>(D, 'undo_preview')
+/** Undo the change a preview named (refused with undo_stale when another came first). */
+export const undo = (eventId: number) => call<UndoResult>(D, 'undo', { eventId })
+/** What Ctrl+Shift+Z would redo, in words; null when nothing can be redone. */
+export const redoPreview = () => call<UndoPreview | null>(D, 'redo_preview')
+export const redo = (eventId: number) => call<UndoResult>(D, 'redo', { eventId })
 export const merge = (plan: MergePlan) => call<Enterprise>(D, 'merge', { plan })
 export const parks = () => call<Park[]>(D, 'parks')
 export const parkSave = (park: Park) => call<Park>(D, 'park_save', { park })

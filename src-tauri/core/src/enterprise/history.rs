@@ -66,23 +66,247 @@ pub fn labels_zh(fields: &[&str]) -> String {
     fields.iter().map(|f| label(f)).collect::<Vec<_>>().join("、")
 }
 
-/// Undo the most recent enterprise change that has not been undone yet, by writing compensating
-/// changes and events. History is never rewritten.
-pub fn undo_last(db: &mut Db) -> Result<UndoResult> {
-    let candidates = audit::last_events(db.conn(), "enterprise", 200)?;
-    let mut target = None;
-    for ev in candidates {
-        if ev.action.starts_with("undo") || ev.batch_id.is_some() {
-            continue;
+/// The hand change Ctrl+Z would undo: the newest enterprise change made by hand (the form, the
+/// CLI, a merge, a redo) that is not undone yet. Never an import batch's change (a batch undoes
+/// as a whole), the demo data set's, or a compensation.
+fn undo_target(db: &Db) -> Result<Option<audit::AuditEvent>> {
+    for ev in audit::last_hand_events(db.conn(), "enterprise", DEMO_ACTOR, 50)? {
+        if is_hand_change(db, &ev)? {
+            return Ok(Some(ev));
         }
-        if sql::is_undone(db.conn(), ev.id)? {
-            continue;
-        }
-        target = Some(ev);
-        break;
     }
-    let ev = target.ok_or_else(|| Error::refused("nothing_to_undo", "没有可以撤销的修改。", "There is nothing to undo."))?;
+    Ok(None)
+}
+
+/// Not the demo data set's: its actor, or (a ledger loaded before the demo wrote its actor) one of
+/// many enterprises created in one transaction, which no form or command does.
+fn is_hand_change(db: &Db, ev: &audit::AuditEvent) -> Result<bool> {
+    Ok(ev.actor != DEMO_ACTOR && !(ev.action == "create" && audit::creates_in_transaction(db.conn(), "enterprise", &ev.at)? > 1))
+}
+
+/// The refusal when no change made by hand is left to undo.
+pub fn nothing_to_undo() -> Error {
+    Error::refused(
+        "nothing_to_undo",
+        "没有可以撤销的手工修改。导入的数据请在“导入记录”中按批次撤销；演示数据不能撤销。",
+        "There is no change made by hand to undo. Imported data is undone by batch under Import history; the demo data set cannot be undone.",
+    )
+}
+
+/// What Ctrl+Z would undo, in words, before it is done: None when there is nothing.
+pub fn undo_preview(db: &Db) -> Result<Option<UndoPreview>> {
+    undo_target(db)?.map(|ev| preview_of(db, &ev, false)).transpose()
+}
+
+/// Undo the most recent change made by hand, by writing compensating changes and events. History
+/// is never rewritten.
+pub fn undo_last(db: &mut Db) -> Result<UndoResult> {
+    let ev = undo_target(db)?.ok_or_else(nothing_to_undo)?;
     undo_event(db, ev)
+}
+
+/// Undo the change a preview named: refused when another change came first since.
+pub fn undo_confirmed(db: &mut Db, event_id: i64) -> Result<UndoResult> {
+    let ev = undo_target(db)?.ok_or_else(nothing_to_undo)?;
+    if ev.id != event_id {
+        return Err(stale());
+    }
+    undo_event(db, ev)
+}
+
+fn stale() -> Error {
+    Error::refused(
+        "undo_stale",
+        "台账在确认期间又有了新的修改。请重新操作，以便看到这次将要撤销或重做的内容。",
+        "The ledger changed meanwhile; try again to see what will be undone or redone.",
+    )
+}
+
+/// A change's fields in words: "联系电话 A → B" (what the change did), values as the registry
+/// shows them, in Chinese or English.
+fn change_text(changes: &[FieldChange], zh: bool) -> String {
+    let shown = |f: &str, v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::Null => if zh { "（空）" } else { "(empty)" }.into(),
+            serde_json::Value::String(s) if s.is_empty() => if zh { "（空）" } else { "(empty)" }.into(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => match (b, zh) {
+                (true, true) => "是",
+                (false, true) => "否",
+                (true, false) => "yes",
+                (false, false) => "no",
+            }
+            .into(),
+            serde_json::Value::Number(n) if f.ends_with("_fen") => {
+                format!("{}{}", crate::money::fmt_yuan(n.as_i64().unwrap_or(0)), if zh { "元" } else { " yuan" })
+            }
+            other => other.to_string(),
+        }
+    };
+    let label = |f: &str| -> String {
+        if zh {
+            return labels_zh(&[f]);
+        }
+        match f {
+            "status" => "status".into(),
+            "notes" => "notes".into(),
+            _ => crate::model::import::Kind::Enterprises.field(f).map(|d| d.label_en.to_string()).unwrap_or_else(|| f.to_string()),
+        }
+    };
+    let sep = if zh { "；" } else { "; " };
+    changes.iter().map(|c| format!("{} {} → {}", label(&c.field), shown(&c.field, &c.before), shown(&c.field, &c.after))).collect::<Vec<_>>().join(sep)
+}
+
+/// What undoing `ev` (or, `redo`, doing it again) changes, in words.
+fn preview_of(db: &Db, ev: &audit::AuditEvent, redo: bool) -> Result<UndoPreview> {
+    let id: i64 = ev.entity_id.parse().map_err(|_| Error::Internal("bad entity id".into()))?;
+    let record = sql::get(db.conn(), id)?;
+    let from_event = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.get("name")).and_then(|n| n.as_str()).map(String::from);
+    let name = record.as_ref().map(|e| e.name.clone()).or_else(|| from_event(&ev.after)).or_else(|| from_event(&ev.before)).unwrap_or_default();
+    let (verb_zh, verb_en) = if redo { ("重做", "Redo") } else { ("撤销", "Undo") };
+    let (action, changes, text_zh, text_en) = match ev.action.as_str() {
+        "create" | "redo_create" => {
+            let uscc = ev.after.as_ref().and_then(|v| v.get("uscc")).and_then(|u| u.as_str()).unwrap_or_default().to_string();
+            let (zh, en) = if redo {
+                (format!("重做：重新新增企业“{name}”（{uscc}）？"), format!("Redo: add “{name}” ({uscc}) again?"))
+            } else {
+                (
+                    format!("撤销新增企业“{name}”（{uscc}）？这家企业将从台账中移除。"),
+                    format!("Undo adding “{name}” ({uscc})? It is removed from the registry."),
+                )
+            };
+            ("create", vec![], zh, en)
+        }
+        "merge" | "merged_into" => {
+            let zh = format!("{verb_zh}合并（涉及“{name}”）？两家企业恢复为合并前的样子，关联记录移回原企业。");
+            ("merge", vec![], zh, format!("{verb_en} the merge involving “{name}”? Both enterprises go back to how they were."))
+        }
+        _ => {
+            let changes: Vec<FieldChange> = diff(ev.before.as_ref(), ev.after.as_ref());
+            let (zh, en) = (change_text(&changes, true), change_text(&changes, false));
+            ("update", changes, format!("{verb_zh}对“{name}”的修改：{zh}？"), format!("{verb_en} the change to “{name}”: {en}?"))
+        }
+    };
+    Ok(UndoPreview { event_id: ev.id, action: action.into(), enterprise_id: id, enterprise_name: name, changes, text_zh, text_en })
+}
+
+/// The undo Ctrl+Shift+Z would redo: the newest undo of a hand change that is not redone yet,
+/// with no change by hand since (a new change ends what can be redone, as in any editor).
+/// Returns the undo event and the change it undid.
+fn redo_target(db: &Db) -> Result<Option<(audit::AuditEvent, audit::AuditEvent)>> {
+    let Some(undo) = audit::last_undo_to_redo(db.conn())? else { return Ok(None) };
+    let original_id = undo.entity_id.parse::<i64>().map_err(|_| Error::Internal("bad undo event".into()))?;
+    let Some(original) = audit::event(db.conn(), original_id)?.filter(|e| (e.entity == "enterprise" || e.entity == "merge") && e.batch_id.is_none()) else {
+        return Ok(None);
+    };
+    // Hand changes since the undo, other than redos (a redo's own events share its transaction's time).
+    let redo_times = audit::redo_times_after(db.conn(), undo.id)?;
+    for ev in audit::last_hand_events(db.conn(), "enterprise", DEMO_ACTOR, 50)?.iter().filter(|e| e.id > undo.id) {
+        if !redo_times.contains(&ev.at) {
+            return Ok(None);
+        }
+    }
+    Ok(Some((undo, original)))
+}
+
+/// What Ctrl+Shift+Z would redo, in words: None when there is nothing.
+pub fn redo_preview(db: &Db) -> Result<Option<UndoPreview>> {
+    match redo_target(db)? {
+        Some((_, original)) if original.entity == "merge" => Err(cannot_redo()),
+        Some((undo, original)) => Ok(Some(UndoPreview { event_id: undo.id, ..preview_of(db, &original, true)? })),
+        None => Ok(None),
+    }
+}
+
+/// The refusal when no undo is left to redo.
+pub fn nothing_to_redo() -> Error {
+    Error::refused(
+        "nothing_to_redo",
+        "没有可以重做的撤销。撤销之后又有新的修改时，之前的撤销不能再重做。",
+        "There is no undo to redo (a change made since ends what can be redone).",
+    )
+}
+
+/// Redo the most recent undo (`undo_event_id`, as its preview named it, or the newest).
+pub fn redo(db: &mut Db, undo_event_id: Option<i64>) -> Result<UndoResult> {
+    let (undo, original) = redo_target(db)?.ok_or_else(nothing_to_redo)?;
+    if undo_event_id.is_some_and(|id| id != undo.id) {
+        return Err(stale());
+    }
+    let id: i64 = original.entity_id.parse().map_err(|_| Error::Internal("bad entity id".into()))?;
+    let mark = |tx: &mut crate::store::Tx<'_>| -> Result<()> {
+        let by = tx.audit("redo", undo.id, "redo", None, Some(&json!({"undo": undo.id, "event": original.id})))?;
+        sql::mark_undone(tx, undo.id, by)
+    };
+    match original.action.as_str() {
+        "create" | "redo_create" => {
+            let e: Enterprise =
+                original.after.clone().map(serde_json::from_value).transpose()?.ok_or_else(|| Error::Internal("create without after".into()))?;
+            if sql::get(db.conn(), id)?.is_some() {
+                return Err(nothing_to_redo());
+            }
+            if let Some(other) = sql::get_by_uscc(db.conn(), &e.uscc)? {
+                return Err(invalid(vec![uscc_taken(&other)]));
+            }
+            db.write(|tx| {
+                sql::restore(tx, &e, "redo_create")?;
+                mark(tx)
+            })?;
+            Ok(UndoResult {
+                undone_event: undo.id,
+                action: "create".into(),
+                enterprise_id: id,
+                summary_zh: format!("已重做：重新新增企业“{}”。", e.name),
+                summary_en: format!("Redone: “{}” added again.", e.name),
+            })
+        }
+        "update" | "redo_update" => {
+            let current = sql::get(db.conn(), id)?.ok_or(Error::NotFound { entity: "enterprise", key: id.to_string() })?;
+            // The fields the undo put back (not those it kept), where they still hold what it put
+            // back: to what the change wrote.
+            let kept: Vec<String> =
+                undo.after.as_ref().and_then(|a| a.get("kept")).and_then(|k| serde_json::from_value::<Vec<String>>(k.clone()).ok()).unwrap_or_default();
+            let mut v = serde_json::to_value(&current)?;
+            let mut redone = Vec::new();
+            for c in diff(original.before.as_ref(), original.after.as_ref()) {
+                if kept.contains(&c.field) || v.get(&c.field) != Some(&c.before) {
+                    continue;
+                }
+                v[c.field.as_str()] = c.after.clone();
+                redone.push(c.field);
+            }
+            let e: Enterprise = serde_json::from_value(v)?;
+            let rec = validated_of(&e);
+            if let Some(other) = sql::get_by_uscc(db.conn(), &rec.uscc)? {
+                if other.id != id {
+                    return Err(invalid(vec![uscc_taken(&other)]));
+                }
+            }
+            db.write(|tx| {
+                if !redone.is_empty() {
+                    sql::update(tx, id, &rec, "redo_update")?;
+                }
+                mark(tx)
+            })?;
+            let fields: Vec<&str> = redone.iter().map(String::as_str).collect();
+            Ok(UndoResult {
+                undone_event: undo.id,
+                action: "update".into(),
+                enterprise_id: id,
+                summary_zh: format!("已重做对“{}”的修改（{}）。", current.name, labels_zh(&fields)),
+                summary_en: format!("Redid the change to “{}” ({}).", current.name, redone.join(", ")),
+            })
+        }
+        _ => Err(cannot_redo()),
+    }
+}
+
+fn cannot_redo() -> Error {
+    Error::refused(
+        "cannot_redo",
+        "合并的撤销不能重做。如仍需合并，请在企业页面重新合并这两家企业。",
+        "An undone merge cannot be redone; merge the two enterprises again.",
+    )
 }
 
 pub(super) fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResult> {
@@ -97,7 +321,7 @@ pub(super) fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResul
             let summary = audit::next_event_of(db.conn(), "merge", ev_id)?.ok_or_else(|| Error::Internal("merge summary missing".into()))?;
             undo_merge(db, summary)
         }
-        "create" => {
+        "create" | "redo_create" => {
             // Changed since by something that still counts (an import, an edit): removing it would
             // take that with it.
             let history = audit::events_for(db.conn(), "enterprise", &id.to_string())?;
@@ -127,7 +351,7 @@ pub(super) fn undo_event(db: &mut Db, ev: audit::AuditEvent) -> Result<UndoResul
             })
         }
         "merge" => undo_merge(db, ev_id + 1),
-        "update" => {
+        "update" | "redo_update" => {
             if ev.before.is_none() {
                 return Err(Error::Internal("update event without before".into()));
             }

@@ -267,6 +267,25 @@ pub struct MergePlan {
     pub picks: std::collections::BTreeMap<String, Pick>,
 }
 
+/// What Ctrl+Z (or Ctrl+Shift+Z) would do, said before it is done: the change, its enterprise,
+/// its fields ("联系电话 A → B": what the change did), in a sentence to confirm.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UndoPreview {
+    /// The change undone (for a redo: the undo that is redone): what `undo`/`redo` are given back.
+    pub event_id: i64,
+    /// update, create or merge
+    pub action: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub changes: Vec<FieldChange>,
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+/// The journal's actor of the demo data set: its records are not changes made by hand, and
+/// Ctrl+Z never undoes them.
+pub const DEMO_ACTOR: &str = "演示数据";
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct UndoResult {
     pub undone_event: i64,

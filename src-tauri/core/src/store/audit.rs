@@ -218,6 +218,44 @@ pub fn last_events(conn: Conn<'_>, entity: &str, limit: i64) -> Result<Vec<Audit
     Ok(v)
 }
 
+/// The newest changes of `entity` made outside import batches and not undone, compensations and
+/// the demo data set's left out (the candidates of Ctrl+Z), newest first.
+pub fn last_hand_events(conn: Conn<'_>, entity: &str, demo_actor: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLS} FROM audit_event WHERE entity = ?1 AND batch_id IS NULL AND action NOT LIKE 'undo%' AND actor <> ?2
+           AND id NOT IN (SELECT event_id FROM undo_log) ORDER BY id DESC LIMIT ?3"
+    ))?;
+    let v = st.query_map(params![entity, demo_actor, limit], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(v)
+}
+
+/// How many records of `entity` one transaction (its time, `at`) created outside a batch.
+pub fn creates_in_transaction(conn: Conn<'_>, entity: &str, at: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM audit_event WHERE entity = ?1 AND action = 'create' AND at = ?2 AND batch_id IS NULL",
+        params![entity, at],
+        |r| r.get(0),
+    )?)
+}
+
+/// The newest Ctrl+Z undo (entity `undo`, naming the change it undid) that is not redone yet.
+pub fn last_undo_to_redo(conn: Conn<'_>) -> Result<Option<AuditEvent>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {EVENT_COLS} FROM audit_event WHERE entity = 'undo' AND id NOT IN (SELECT event_id FROM undo_log) ORDER BY id DESC LIMIT 1"),
+            [],
+            row_to_event,
+        )
+        .optional()?)
+}
+
+/// The times of the redo transactions after event `after`.
+pub fn redo_times_after(conn: Conn<'_>, after: i64) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT at FROM audit_event WHERE entity = 'redo' AND id > ?1")?;
+    let v = st.query_map([after], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(v)
+}
+
 /// Number of events (tests outside the crate).
 pub fn count_for_test(db: &super::Db) -> i64 {
     count(db.conn()).unwrap_or(-1)

@@ -408,6 +408,11 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    /// Who the journal names for the rest of this transaction (the demo data set's loader).
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
     /// The handle the store's query functions read through, inside this transaction.
     pub(crate) fn conn(&self) -> Conn<'_> {
         Conn(&self.tx)
