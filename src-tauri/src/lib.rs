@@ -49,7 +49,36 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         .plugin(commands::backup::init())
 }
 
+/// Why the window cannot open, in Chinese and English, and what to do: printed instead of a GTK
+/// panic with its stack trace. The process exits with 1.
+fn cannot_open_window(zh: &str, en: &str) -> ! {
+    eprintln!(
+        "惠企台账无法打开窗口：{zh}。\n请在有图形桌面的电脑上启动；若桌面正常，可能是 WebKitGTK 组件损坏，请重新安装 libwebkit2gtk-4.1-0。命令行工具 huiqi 不需要窗口，可照常使用（huiqi --help）。"
+    );
+    eprintln!(
+        "Huiqi Ledger cannot open its window: {en}.\nStart it on a computer with a graphical desktop; if the desktop works, WebKitGTK may be broken: reinstall libwebkit2gtk-4.1-0. The command-line tool huiqi needs no window and works as usual (huiqi --help)."
+    );
+    std::process::exit(1)
+}
+
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    {
+        let unset = |v: &str| std::env::var_os(v).is_none_or(|d| d.is_empty());
+        if unset("DISPLAY") && unset("WAYLAND_DISPLAY") {
+            cannot_open_window("没有图形显示（DISPLAY 和 WAYLAND_DISPLAY 都没有设置）", "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)");
+        }
+    }
+    // Until the window exists, a panic (GTK cannot open the display, WebKit cannot start) is told
+    // as a message, not a stack trace; afterwards panics are reported as usual.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let p = info.payload();
+        let why = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+        // The panic's first clause ("Failed to initialize gtk backend!"), not the debug dump after it.
+        let why: String = why.split(": ").next().unwrap_or_default().chars().take(120).collect();
+        cannot_open_window(&format!("图形界面无法启动（{why}）"), &format!("the graphical interface did not start ({why})"));
+    }));
     let args: Vec<String> = std::env::args().collect();
     let db_path = db_path_from_args(&args);
     let builder = tauri::Builder::default()
@@ -75,6 +104,7 @@ pub fn run() {
         })
         .build(tauri::generate_context!("tauri.conf.json"))
         .expect("error while building the Huiqi Ledger app");
+    std::panic::set_hook(default_hook);
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             let state = handle.state::<AppState>();

@@ -57,3 +57,26 @@ async fn first_run_demo_language_and_restart() {
     let db = huiqi_core::store::Db::open(w.db(), huiqi_core::store::OpenOptions { mode: huiqi_core::store::Mode::Read, ..Default::default() }).unwrap();
     assert!(db.check().unwrap().ok);
 }
+
+/// Started where no window can open (no display at all, or a display that does not answer), the
+/// app says so in Chinese and English and what to do, and exits with 1: no GTK panic, no stack
+/// trace.
+#[test]
+fn without_a_display_the_app_says_so_and_exits() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("x.db");
+    for display in [None, Some(":987")] {
+        let mut c = std::process::Command::new(APP);
+        c.arg("--db").arg(&db).env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").env("RUST_BACKTRACE", "1");
+        if let Some(d) = display {
+            c.env("DISPLAY", d);
+        }
+        let out = c.output().expect("the app starts");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "DISPLAY={display:?}: {err}");
+        assert!(err.contains("惠企台账无法打开窗口") && err.contains("Huiqi Ledger cannot open its window"), "DISPLAY={display:?}: {err}");
+        assert!(err.contains("huiqi --help"), "says what still works: {err}");
+        assert!(!err.contains("panicked at") && !err.contains("stack backtrace"), "DISPLAY={display:?}: {err}");
+    }
+    assert!(!db.exists(), "nothing was created");
+}
