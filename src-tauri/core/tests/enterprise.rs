@@ -146,6 +146,12 @@ fn search_by_fragment_code_prefix_contact_park_and_filters() {
     assert_eq!(q("江苏").total, 2);
     assert_eq!(q("科技有限").total, 2);
     assert_eq!(q("紫").total, 1, "one character");
+    assert_eq!(q("司").total, 3, "one character that only ends a name");
+    assert_eq!(q("（司").total, 3, "one character and a bracket");
+    assert_eq!(q("明").total, 1, "the last character of a contact");
+    assert_eq!(q("料").total, 1, "the last character of a sector (and of a name)");
+    assert_eq!(q("Z").total, 0, "nothing matches the field separator");
+    assert_eq!(q("8").total, 1, "a digit of a phone number");
     assert_eq!(q("9144").total, 2, "USCC prefix");
     assert_eq!(q("91440300708").rows[0].uscc, B);
     assert_eq!(q("914403001922038216").total, 1);
@@ -369,4 +375,20 @@ fn an_undone_creation_is_redone_with_its_id() {
     enterprise::undo_last(&mut db).unwrap();
     assert_eq!(enterprise::count(&db).unwrap(), 0);
     assert!(db.check().unwrap().ok);
+}
+
+#[test]
+fn a_fragment_many_names_have_counts_to_a_thousand_and_says_there_are_more() {
+    let (_t, mut db) = db();
+    let sectors = enterprise::sectors(&db).unwrap();
+    let v: Vec<_> = huiqi_core::demo::enterprises(1_050, 11).iter().map(|i| enterprise::validate(i, &sectors).unwrap()).collect();
+    db.write(|tx| v.iter().try_for_each(|x| huiqi_core::store::enterprise::insert(tx, x).map(|_| ()))).unwrap();
+    let q = |s: &str| enterprise::search(&db, &EnterpriseQuery { q: Some(s.into()), limit: 50, ..Default::default() }).unwrap();
+    let p = q("公司");
+    assert_eq!((p.total, p.more, p.rows.len()), (1_000, true, 50), "counted to 1,000, the first page at once");
+    let p = q("司");
+    assert_eq!((p.total, p.more), (1_000, true));
+    let name = &v[7].name;
+    let p = q(name);
+    assert!(!p.more && p.total >= 1 && p.rows.iter().any(|r| &r.name == name), "a full name is counted exactly");
 }

@@ -3,7 +3,7 @@ import type { EnterpriseRow } from "./EnterpriseRow";
 
 export type EnterprisePage = { 
 /**
- * Rows matching (for a text search, at most 10,000: see `more`).
+ * Rows matching (for a text search, at most 1,000: see `more`).
  */
 total: number, 
 /**

@@ -206,7 +206,7 @@ impl Default for EnterpriseQuery {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct EnterprisePage {
-    /// Rows matching (for a text search, at most 10,000: see `more`).
+    /// Rows matching (for a text search, at most 1,000: see `more`).
     pub total: i64,
     /// A text search matched more than `total` rows: type more to narrow it.
     pub more: bool,

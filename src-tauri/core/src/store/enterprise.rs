@@ -73,22 +73,29 @@ pub fn find_by_name_key(conn: Conn<'_>, key: &str) -> Result<Vec<Enterprise>> {
 }
 
 /// What search-as-you-type indexes for one enterprise: the character pairs of each field (name,
-/// contact, phone, park, sector), fields kept apart so that no pair spans two of them.
+/// contact, phone, park, sector) and its last character, fields kept apart so that no pair spans
+/// two of them.
 pub fn search_body(name: &str, contact: &str, phone: &str, park: Option<&str>, sector: &str) -> String {
     let mut out = String::with_capacity(name.len() * 4);
     for field in [name, contact, phone, park.unwrap_or(""), sector] {
         let chars = search_chars(field);
-        if chars.len() < 2 {
+        if chars.is_empty() {
             continue;
         }
         if !out.is_empty() {
-            out.push_str(" zsepz ");
+            // Between fields, a token no query has (queries are letters and digits): no phrase
+            // spans two fields, and no one-character prefix matches it.
+            out.push_str("· ");
         }
         for w in chars.windows(2) {
             out.push(w[0]);
             out.push(w[1]);
             out.push(' ');
         }
+        // The last character alone: a one-character search is the prefix of the pairs, and
+        // the last character starts none.
+        out.push(chars[chars.len() - 1]);
+        out.push(' ');
     }
     out
 }
@@ -107,8 +114,13 @@ fn search_chars_general(s: &str) -> Vec<char> {
     s.nfkc().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_uppercase()).collect()
 }
 
-/// The FTS5 phrase for a fragment of two or more characters: its pairs, in order.
+/// The FTS5 query for a fragment: two or more characters are the phrase of their pairs, in
+/// order; one character is the prefix of every pair it starts (`"江"*`), and — so that a field's
+/// last character is found too — of the field's last character, which the index holds alone.
 pub fn search_phrase(chars: &[char]) -> String {
+    if let [c] = chars {
+        return format!("\"{c}\"*");
+    }
     let pairs: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
     format!("\"{}\"", pairs.join(" "))
 }
@@ -552,7 +564,7 @@ fn build_where(q: &EnterpriseQuery) -> (Where, bool) {
             }
         }
         let chars = search_chars(&text);
-        if chars.len() >= 2 && !code_like {
+        if !chars.is_empty() && !code_like {
             alts.push(format!("e.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?{})", args.len() + 1));
             args.push(V::Text(search_phrase(&chars)));
         } else if !code_like {
@@ -634,7 +646,7 @@ fn fts_only_count(conn: Conn<'_>, q: &EnterpriseQuery) -> Result<Option<i64>> {
     let text = q.q.as_deref().map(crate::model::enterprise::normalize_query).unwrap_or_default();
     let code_like = text.len() >= 2 && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
     let chars = search_chars(&text);
-    if code_like || chars.len() < 2 {
+    if code_like || chars.is_empty() {
         return Ok(None);
     }
     let n: i64 = conn
@@ -643,9 +655,10 @@ fn fts_only_count(conn: Conn<'_>, q: &EnterpriseQuery) -> Result<Option<i64>> {
     Ok(Some(n))
 }
 
-/// A text search counts its matches up to this many; beyond, the UI says "10,000+" and asks for
-/// a longer fragment (nobody scrolls through more while typing).
-pub const TEXT_COUNT_CAP: i64 = 10_000;
+/// A text search counts its matches up to this many; beyond, the UI says "1,000+" and asks for a
+/// longer fragment (nobody scrolls through more while typing). Counting stops there, so that a
+/// fragment every name has ("有限") shows its first page at once (`huiqi bench search`).
+pub const TEXT_COUNT_CAP: i64 = 1_000;
 
 /// Returns (total, rows, total_is_capped).
 pub fn search(conn: Conn<'_>, q: &EnterpriseQuery) -> Result<(i64, Vec<EnterpriseRow>, bool)> {
