@@ -57,4 +57,38 @@ describe('App shell', () => {
     expect(w.text()).toContain('Welcome to Huiqi Ledger')
     w.unmount()
   })
+
+  it('Alt+1…7 switch sections and the shortcut bar names the global and the page keys', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:system|status') return status({ first_run: false, enterprise_count: 0 })
+      if (cmd === 'plugin:enterprise|search') return { total: 0, more: false, offset: 0, rows: [] }
+      if (cmd === 'plugin:dashboard|summary') return null
+      return []
+    })
+    await router.push('/dashboard')
+    // (the sections' views are not this test's subject)
+    const w = mount(App, { global: { plugins: [router], stubs: { RouterView: true } }, attachTo: document.body })
+    await flushPromises()
+    expect(w.find('[data-testid=shortcut-bar]').text()).toBe('快捷键：Alt+1–7 切换栏目')
+    const alt = (code: string) => window.dispatchEvent(new KeyboardEvent('keydown', { key: code.slice(-1), code, altKey: true }))
+    // (a section's view loads on first use: wait for the navigation to finish)
+    const until = async (path: string) => {
+      for (let i = 0; i < 100 && router.currentRoute.value.path !== path; i++) await new Promise((r) => setTimeout(r, 30))
+      await flushPromises()
+    }
+    alt('Digit2')
+    await until('/enterprise')
+    expect(router.currentRoute.value.path).toBe('/enterprise')
+    expect(w.find('[data-testid=shortcut-bar]').text()).toContain('Ctrl+Shift+Z 重做')
+    alt('Digit7')
+    await until('/settings')
+    expect(router.currentRoute.value.path).toBe('/settings')
+    // Without Alt, or past the last section, nothing moves.
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', code: 'Digit3' }))
+    alt('Digit9')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(router.currentRoute.value.path).toBe('/settings')
+    expect(w.find('[data-testid=nav-rent]').attributes('title')).toBe('房租补贴 (Alt+3)')
+    w.unmount()
+  })
 })

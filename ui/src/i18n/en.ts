@@ -2,6 +2,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: {
+    keys: 'Keys: Alt+1–{n} sections',
     name: 'Huiqi Ledger',
     subtitle: 'Innovation policy support',
     loading: 'Opening the database…',
@@ -104,7 +105,7 @@ const en: typeof zh = {
     filters: 'Filters',
     rows: '{n} enterprises',
     rowsMore: '{n}+ enterprises (type more to narrow)',
-    keyboard: 'Keys: Ctrl+F search · Ctrl+N new · Enter open · Esc close · Ctrl+S save · Ctrl+Z undo · Ctrl+Shift+Z redo',
+    keyboard: 'Ctrl+F search · Ctrl+N new · Enter open · Esc close · Ctrl+S save · Ctrl+Z undo · Ctrl+Shift+Z redo',
     capitalUnit: '10k yuan',
     datePlaceholder: 'e.g. 2023-05-01',
     newPark: 'Type a new park name to add it',

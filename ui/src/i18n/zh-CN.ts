@@ -1,5 +1,6 @@
 export default {
   app: {
+    keys: '快捷键：Alt+1–{n} 切换栏目',
     name: '惠企台账',
     subtitle: '科技创新政策兑现管理',
     loading: '正在打开数据库…',
@@ -102,7 +103,7 @@ export default {
     filters: '筛选',
     rows: '{n} 家企业',
     rowsMore: '{n}+ 家企业（请多输入几个字缩小范围）',
-    keyboard: '快捷键：Ctrl+F 搜索 · Ctrl+N 新增 · Enter 打开 · Esc 关闭 · Ctrl+S 保存 · Ctrl+Z 撤销 · Ctrl+Shift+Z 重做',
+    keyboard: 'Ctrl+F 搜索 · Ctrl+N 新增 · Enter 打开 · Esc 关闭 · Ctrl+S 保存 · Ctrl+Z 撤销 · Ctrl+Shift+Z 重做',
     capitalUnit: '万元',
     datePlaceholder: '例如 2023-05-01',
     newPark: '可直接输入新园区名称',
