@@ -19,9 +19,10 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.find("[data-testid=enterprise-view]").await;
     s.wait_count(0).await;
 
-    // Ctrl+N opens a new form.
+    // Ctrl+N opens a new form with the cursor in its first field.
     s.press(&format!("{CTRL}n{NULL}")).await;
     s.find("[data-testid=enterprise-form]").await;
+    s.wait_js("return document.activeElement?.getAttribute('data-testid') === 'f-uscc' || !!document.activeElement?.closest('[data-testid=f-uscc]')", 10).await;
     s.fill("[data-testid=f-uscc]", BAD).await;
     s.fill("[data-testid=f-name]", NAME).await;
     s.fill("[data-testid=f-founded]", "2021年3月5日").await;
@@ -50,10 +51,8 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.wait_text(NAME).await;
     s.fill("[data-testid=search-box]", "不存在的名字").await;
     s.wait_count(0).await;
+    // Enter right after typing (before the search's pause is over) opens the match on the first press.
     s.fill("[data-testid=search-box]", "钟山").await;
-    s.wait_text(NAME).await;
-
-    // Enter opens it; edit the contact; Ctrl+S.
     s.keys("[data-testid=search-box]", &ENTER.to_string()).await;
     s.find("[data-testid=enterprise-form]").await;
     s.wait_js(&format!("return document.querySelector('[data-testid=drawer-title]')?.innerText==={}", serde_json::to_string(NAME).unwrap()), 10).await;

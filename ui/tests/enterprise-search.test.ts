@@ -13,6 +13,7 @@ function row(id: number, name: string) {
 /** The registry's type-ahead: the core answers late for "南" and at once for "南京". */
 function setup() {
   const searches: (string | undefined)[] = []
+  const opened: number[] = []
   mockIPC(async (cmd, args) => {
     if (cmd === 'plugin:enterprise|search') {
       const text = (args as { query: { q?: string } }).query.q
@@ -21,13 +22,17 @@ function setup() {
         await wait(300)
         return { total: 1000, more: true, offset: 0, rows: [row(1, '南方旧结果有限公司')] }
       }
-      return { total: 1, more: false, offset: 0, rows: [row(2, text ? `${text}星河科技有限公司` : '全部')] }
+      return { total: 1, more: false, offset: 0, rows: [text ? row(2, `${text}星河科技有限公司`) : row(3, '全部')] }
     }
     if (cmd === 'plugin:enterprise|parks' || cmd === 'plugin:enterprise|sectors') return []
+    if (cmd === 'plugin:enterprise|detail') {
+      opened.push((args as { id: number }).id)
+      return null
+    }
     return null
   })
   const w = mount(EnterpriseView, { attachTo: document.body, global: { stubs: { EnterpriseForm: true, HistoryTimeline: true, MergeDialog: true } } })
-  return { w, searches }
+  return { w, searches, opened }
 }
 
 async function type(value: string) {
@@ -69,6 +74,20 @@ describe('EnterpriseView type-ahead', () => {
     expect(searches.slice(initial)).toEqual(['江宁星', '南', '南京'])
     expect(q('[data-testid=row-count]')?.textContent).toContain('1 家企业')
     expect(document.body.textContent).not.toContain('南方旧结果有限公司')
+    w.unmount()
+  })
+
+  it('Enter right after typing opens the first match on the first press', async () => {
+    const { w, searches, opened } = setup()
+    await wait(50)
+    await flushPromises()
+    await type('江宁')
+    // (no pause: the search has not run yet)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await wait(100)
+    await flushPromises()
+    expect(searches).toContain('江宁')
+    expect(opened).toEqual([2])
     w.unmount()
   })
 })
