@@ -146,6 +146,18 @@ fn scan_proposes_highest_only_and_confirm_counts_in_the_budget() {
     let tid = s.proposals.iter().find(|p| p.program_code == "tech_innovation_demo").unwrap();
     assert!(tid.steps.iter().any(|st| st.code == "stacking" && st.text_zh.contains("国家质量标杆企业奖励")));
     assert!(tid.steps.iter().any(|st| st.basis.reference.starts_with("第一条")));
+    // The explanation speaks the office's words: no program or kind code in its sentences or bases.
+    let code = |t: &str| t.split(|c: char| !(c.is_ascii_lowercase() || c == '_')).any(|w| w.contains('_') && w.len() > 2);
+    for p in &s.proposals {
+        for st in &p.steps {
+            // (the certification step quotes the certificate number, which this test made from a code)
+            let text = if st.code == "certification" { "" } else { st.text_zh.as_str() };
+            assert!(!code(text) && !code(&st.basis.reference), "a code in {}: {} [{}]", st.code, st.text_zh, st.basis.reference);
+        }
+    }
+    for e in &s.excluded {
+        assert!(!code(&e.reason_zh), "a code in {}", e.reason_zh);
+    }
     // Confirm both in one batch: approved, counted in the budget; a second scan proposes nothing.
     let picks: Vec<reward::RewardPick> =
         s.proposals.iter().map(|p| reward::RewardPick { certification_id: p.certification_id, program_id: p.program_id }).collect();

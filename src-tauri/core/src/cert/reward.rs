@@ -146,7 +146,7 @@ fn highest_only(db: &Db, programs: &[crate::policy::Program], candidates: &mut [
             Some(g) => groups.entry((c.enterprise_id, g)).or_default().push(i),
             None => {
                 let text = "本项目不与其他奖励互斥。".to_string();
-                let basis = Basis { kind: "rule".into(), reference: format!("支持项目 · {}", c.program_code) };
+                let basis = Basis { kind: "rule".into(), reference: format!("支持项目 · {}", c.program_name_zh) };
                 c.steps.push(step("stacking", "就高不重复", "Highest only", json!({"group": null}), json!(true), text, basis));
             }
         }
@@ -260,7 +260,7 @@ fn title_steps(c: &crate::cert::Certification, p: &crate::policy::Program, said:
             } else {
                 format!("按本区标准 {} 元{}。", fmt_yuan(capped), p.cap_fen.map(|_| "，未超过条款上限").unwrap_or(""))
             },
-            Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.code) },
+            Basis { kind: "rule".into(), reference: format!("支持项目 · {}", p.name_zh) },
         ),
     ]
 }
