@@ -173,6 +173,24 @@ describe('PolicyClauses 正式文本', () => {
     expect(q('[data-testid=clause-official-2]')?.textContent).toContain('王科长')
     w.unmount()
   })
+
+  it('shows one language at a time: the official text, else the Chinese marked 译文, else says there is none', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:policy|info') return { id: 1, title_zh: '若干政策意见', title_en: '', doc_number: '宁委发〔2022〕1号', issuer_zh: '中共南京市委', issuer_en: '' }
+      if (cmd === 'plugin:policy|clauses')
+        return [clause(2, { official_zh: '大力培育科技企业。' }), clause(7), clause(8, { text_zh: '', text_en: 'Build a comprehensive national science centre.' })]
+      if (cmd === 'plugin:policy|clauses_missing') return []
+      return []
+    })
+    const w = mount(PolicyClauses, { attachTo: document.body })
+    await settle()
+    expect(q('[data-testid=clause-text-2]')?.textContent?.trim()).toBe('大力培育科技企业。')
+    expect(q('[data-testid=clause-text-7]')?.textContent).toContain('译文')
+    expect(q('[data-testid=clause-text-7]')?.textContent).toContain('（回译）支持科技企业')
+    expect(q('[data-testid=clause-text-8]')?.textContent).toContain('尚无中文条文')
+    expect(q('[data-testid=clause-table]')?.textContent).not.toContain('Build a comprehensive')
+    w.unmount()
+  })
 })
 
 describe('DashboardView', () => {

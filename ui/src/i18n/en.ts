@@ -266,6 +266,8 @@ const en: typeof zh = {
     versions: 'Versions',
   },
   policy: {
+    translationTag: 'translation',
+    noChineseText: 'No Chinese text yet: paste the official text under Edit.',
     search: 'Search by number or text, e.g. 2 or rent',
     article: 'Art.',
     nth: 'Art. {n}',

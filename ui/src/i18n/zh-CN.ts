@@ -264,6 +264,8 @@ export default {
     versions: '历史版本',
   },
   policy: {
+    translationTag: '译文',
+    noChineseText: '尚无中文条文：请在“修改”中粘贴正式文本。',
     search: '按条号或内容搜索，如“第2条”“房租”',
     article: '条',
     nth: '第{n}条',
