@@ -58,6 +58,20 @@ async fn add_fix_search_edit_undo_restart_export() {
     s.wait_js(&format!("return document.querySelector('[data-testid=drawer-title]')?.innerText==={}", serde_json::to_string(NAME).unwrap()), 10).await;
     s.fill("[data-testid=f-contact]", "王测试").await;
     s.wait_text("有未保存的修改").await;
+    // Esc from the field asks 保存 / 不保存, and the box's × keeps editing.
+    s.keys("[data-testid=f-contact]", &ESCAPE.to_string()).await;
+    s.wait_js(
+        "const b=[...document.querySelectorAll('.close-unsaved button')].map(e=>e.innerText.trim()); return b.includes('保存') && b.includes('不保存')",
+        10,
+    )
+    .await;
+    s.shot("14-close-unsaved").await;
+    // The key hint on the blue 保存 button is readable: white text on a tint, not on a white cap.
+    let kbd = s.js("const k=getComputedStyle(document.querySelector('[data-testid=save] kbd')); return k.color + ' / ' + k.backgroundColor").await;
+    assert_eq!(kbd, serde_json::json!("rgb(255, 255, 255) / rgba(255, 255, 255, 0.18)"), "the Ctrl+S hint's colours");
+    s.click(".close-unsaved .el-message-box__headerbtn").await;
+    s.wait_js("return !document.querySelector('.close-unsaved')?.offsetParent", 10).await;
+    assert_eq!(s.js("return !!document.querySelector('[data-testid=enterprise-form]')?.offsetParent").await, serde_json::Value::Bool(true), "still editing");
     s.keys("[data-testid=f-contact]", &format!("{CTRL}s{NULL}")).await;
     s.wait_js("return (document.querySelector('[data-testid=save-state]')?.innerText||'').includes('已保存')", 20).await;
     // The history tab shows the change.

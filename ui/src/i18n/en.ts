@@ -59,6 +59,8 @@ const en: typeof zh = {
     failed: 'That did not work. Please try again.',
   },
   enterprise: {
+    closeUnsaved: 'This enterprise has unsaved changes. Save and close, or close without saving? (Esc or × keeps editing.)',
+    discard: "Don't save",
     title: 'Enterprises',
     searchPlaceholder: 'Search name, USCC, contact, park (Ctrl+F)',
     new: 'New enterprise',

@@ -57,6 +57,8 @@ export default {
     failed: '操作未成功，请重试。',
   },
   enterprise: {
+    closeUnsaved: '这家企业有未保存的修改。保存后关闭，还是不保存直接关闭？（按 Esc 或点 × 继续编辑）',
+    discard: '不保存',
     title: '企业台账',
     searchPlaceholder: '搜索企业名称、信用代码、联系人、园区（Ctrl+F）',
     new: '新增企业',
