@@ -356,6 +356,12 @@ fn a_new_change_ends_what_can_be_redone() {
     assert!(enterprise::redo_preview(&db).unwrap().is_none());
     assert_eq!(enterprise::redo(&mut db, None).unwrap_err().code(), "nothing_to_redo");
     assert_eq!(enterprise::get(&db, e.id).unwrap().contact_phone, "");
+    // Undoing that new change and redoing it does not bring back what it ended.
+    enterprise::undo_last(&mut db).unwrap();
+    enterprise::redo(&mut db, None).unwrap();
+    assert_eq!(enterprise::get(&db, e.id).unwrap().address, "江宁区胜太路1号");
+    assert_eq!(enterprise::redo(&mut db, None).unwrap_err().code(), "nothing_to_redo");
+    assert_eq!(enterprise::get(&db, e.id).unwrap().contact_phone, "");
 }
 
 #[test]

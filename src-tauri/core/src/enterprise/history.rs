@@ -199,12 +199,10 @@ fn redo_target(db: &Db) -> Result<Option<(audit::AuditEvent, audit::AuditEvent)>
     let Some(original) = audit::event(db.conn(), original_id)?.filter(|e| (e.entity == "enterprise" || e.entity == "merge") && e.batch_id.is_none()) else {
         return Ok(None);
     };
-    // Hand changes since the undo, other than redos (a redo's own events share its transaction's time).
-    let redo_times = audit::redo_times_after(db.conn(), undo.id)?;
-    for ev in audit::last_hand_events(db.conn(), "enterprise", DEMO_ACTOR, 50)?.iter().filter(|e| e.id > undo.id) {
-        if !redo_times.contains(&ev.at) {
-            return Ok(None);
-        }
+    // A change made by hand since the undo (undone since or not; redos and compensations are not
+    // such changes) ends what can be redone.
+    if audit::hand_change_after(db.conn(), "enterprise", DEMO_ACTOR, undo.id)? {
+        return Ok(None);
     }
     Ok(Some((undo, original)))
 }

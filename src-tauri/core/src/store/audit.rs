@@ -249,11 +249,15 @@ pub fn last_undo_to_redo(conn: Conn<'_>) -> Result<Option<AuditEvent>> {
         .optional()?)
 }
 
-/// The times of the redo transactions after event `after`.
-pub fn redo_times_after(conn: Conn<'_>, after: i64) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT at FROM audit_event WHERE entity = 'redo' AND id > ?1")?;
-    let v = st.query_map([after], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(v)
+/// Whether a change of `entity` was made by hand after event `after`: outside a batch, not an
+/// undo's or a redo's compensation, not the demo data set's (undone since or not).
+pub fn hand_change_after(conn: Conn<'_>, entity: &str, demo_actor: &str, after: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_event WHERE entity = ?1 AND id > ?2 AND batch_id IS NULL
+           AND action NOT LIKE 'undo%' AND action NOT LIKE 'redo%' AND actor <> ?3)",
+        params![entity, after, demo_actor],
+        |r| r.get(0),
+    )?)
 }
 
 /// Number of events (tests outside the crate).
