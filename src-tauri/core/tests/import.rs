@@ -1620,7 +1620,8 @@ fn rent_rows_are_checked_against_the_ledger() {
     assert!(!r.rows[0].cells.is_empty(), "the refused row keeps its cells for the preview");
     for (i, typed, derived) in [(1, "3", "第1年"), (2, "2", "第1年")] {
         assert_eq!(r.rows[i].status, RowStatus::Accepted);
-        let w = &r.rows[i].warnings;
+        // (the rows also say what the subsidy lacks: no certification here, see the next test)
+        let w: Vec<_> = r.rows[i].warnings.iter().filter(|w| w.code != "subsidy_data_missing").collect();
         assert_eq!(w.len(), 1, "row {}: {w:?}", r.rows[i].row);
         assert_eq!((w[0].code.as_str(), w[0].field.as_str(), w[0].value.as_str()), ("subsidy_year_mismatch", "subsidy_year", typed));
         assert!(w[0].message.contains(derived), "{}", w[0].message);
@@ -1661,4 +1662,56 @@ fn a_level_column_that_contradicts_the_kind_rejects_the_row_and_is_kept_otherwis
     let mut levels: Vec<(&str, &str)> = certs.iter().map(|c| (c.kind.as_str(), c.level.as_str())).collect();
     levels.sort();
     assert_eq!(levels, [("green_factory", "国家级"), ("specialized_sme_provincial", "江苏省")]);
+}
+
+/// A rent file whose rows would be calculated as 0.00 — an enterprise the registry lacks, or one
+/// without a founding date or a qualifying certification during the lease — says so before the
+/// commit, on the row, with what to do; a row with both has no such note.
+#[test]
+fn rent_rows_say_what_the_subsidy_lacks_before_the_commit() {
+    let t = tempfile::tempdir().unwrap();
+    let mut db = db(t.path());
+    let ok = enterprise::create(
+        &mut db,
+        &EnterpriseInput {
+            uscc: "914403001922038216".into(),
+            name: "南京甲乙科技有限公司".into(),
+            founded_on: Some("2022-06-01".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .enterprise;
+    huiqi_core::cert::add(
+        &mut db,
+        &huiqi_core::cert::CertInput {
+            uscc: ok.uscc.clone(),
+            kind: "high_tech_enterprise".into(),
+            certificate_no: Some("GR2024".into()),
+            issued_on: "2024-12-01".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    enterprise::create(&mut db, &EnterpriseInput { uscc: "91440300708461136T".into(), name: "南京丙丁科技有限公司".into(), ..Default::default() }).unwrap();
+    let head = "企业名称,统一社会信用代码,租赁地址,租赁面积（㎡）,租金单价（元/㎡/月）,租期起,租期止,上年营业收入（元）,本年营业收入（元）,申请补贴年度\n";
+    let f = write_csv(
+        t.path(),
+        "r.csv",
+        &format!(
+            "{head}南京甲乙科技有限公司,914403001922038216,秣周东路9号,250.5,45,2025-01-01,2025-12-31,100,140,1\n\
+             南京丙丁科技有限公司,91440300708461136T,软件大道1号,100,40,2025-01-01,2025-12-31,100,140,1\n\
+             南京戊己科技有限公司,91110108551385082Q,软件大道2号,100,40,2025-01-01,2025-12-31,100,140,1\n"
+        ),
+    );
+    let r = import::analyze(&mut db, &f, &ImportOptions::default(), &NoProgress).unwrap();
+    let lacks = |i: usize| r.rows[i].warnings.iter().find(|w| w.code == "subsidy_data_missing").map(|w| w.message.clone());
+    assert_eq!(lacks(0), None, "founded and certified: nothing to say");
+    let m = lacks(1).expect("no founding date, no certification");
+    assert!(m.contains("台账中这家企业缺少成立日期和租期内有效的高新技术企业或科技型中小企业资格") && m.contains("补贴会测算为0"), "{m}");
+    let m = lacks(2).expect("a new enterprise");
+    assert!(m.starts_with("台账中没有这家企业，导入后将新建"), "{m}");
+    let w = r.rows[2].warnings.iter().find(|w| w.code == "subsidy_data_missing").unwrap();
+    assert_eq!((w.field.as_str(), w.column.as_str()), ("uscc", "统一社会信用代码"));
+    assert!(r.rows.iter().all(|x| x.status == RowStatus::Accepted), "a note, not a refusal");
 }

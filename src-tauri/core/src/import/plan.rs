@@ -188,7 +188,57 @@ pub(super) fn rent_checks(
             });
         }
     }
+    if let Some(w) = subsidy_data_missing(conn, cols, r, e, founded)? {
+        warnings.push(w);
+    }
     Ok((None, warnings))
+}
+
+/// A rent row whose enterprise lacks what the subsidy needs — a founding date, a qualifying
+/// certification valid during the lease — would be calculated as 0.00 with only its explanation
+/// saying why: said before the commit, with what to do (a new enterprise lacks both).
+fn subsidy_data_missing(
+    conn: crate::store::Conn<'_>,
+    cols: &Columns,
+    r: &validate::RentRecord,
+    e: Option<&Enterprise>,
+    founded: Option<chrono::NaiveDate>,
+) -> Result<Option<RowError>> {
+    let eligible = crate::store::rent::current_rule(conn)?.map(|v| v.rules.eligible_certifications).unwrap_or_default();
+    let (from, to) = (r.lease_start.as_deref().unwrap_or(""), r.lease_end.as_deref().unwrap_or("9999-12-31"));
+    let certified = match e {
+        Some(e) => crate::store::cert::certifications(conn, Some(e.id), None, None)?
+            .iter()
+            .any(|c| !c.revoked && eligible.contains(&c.kind) && c.issued_on.as_str() <= to && c.expires_on.as_deref().is_none_or(|x| x >= from)),
+        None => false,
+    };
+    let mut lacks = Vec::new();
+    if founded.is_none() {
+        lacks.push(("成立日期", "the founding date"));
+    }
+    if !certified {
+        lacks.push(("租期内有效的高新技术企业或科技型中小企业资格", "a high-tech or tech-SME status valid during the lease"));
+    }
+    if lacks.is_empty() {
+        return Ok(None);
+    }
+    let zh: Vec<&str> = lacks.iter().map(|l| l.0).collect();
+    let en: Vec<&str> = lacks.iter().map(|l| l.1).collect();
+    let (who_zh, who_en) = if e.is_none() {
+        ("台账中没有这家企业，导入后将新建，但缺少", "Not in the registry: it will be added, without ")
+    } else {
+        ("台账中这家企业缺少", "The registry lacks ")
+    };
+    let f_uscc = cols.kind.field("uscc").expect("a rent field");
+    Ok(Some(RowError {
+        code: "subsidy_data_missing".into(),
+        field: f_uscc.name.into(),
+        column: cols.header(f_uscc),
+        value: r.uscc.clone(),
+        message: format!("{who_zh}{}：补贴会测算为0。请先在企业台账中补充（可按代码查找），或请园区提供。", zh.join("和")),
+        message_en: format!("{who_en}{}: the subsidy would be calculated as 0. Add it in the registry, or ask the park.", en.join(" and ")),
+        duplicate_of_row: None,
+    }))
 }
 
 /// A registry record for an enterprise a file brings: the file's values over the stored ones
