@@ -69,7 +69,10 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
     // The report holds a line per data row: sized once (growing it copies every line again). A
     // dimension may lie, so only up to a bound; past it the list grows as it needs.
     st.rows.reserve(expected.min(REPORT_RESERVE_MAX) as usize);
-    let run = Run::new(&table, cols, park.as_deref(), opts, book.format == read::Format::Csv, commit, esql::merged_away(db.conn())?);
+    let mut run = Run::new(&table, cols, park.as_deref(), opts, book.format == read::Format::Csv, commit, esql::merged_away(db.conn())?);
+    if kind == Kind::RentApplications {
+        run.eligible = crate::store::rent::current_rule(db.conn())?.map(|v| v.rules.eligible_certifications).unwrap_or_default();
+    }
 
     let mapping_json = serde_json::to_string(&table.columns.iter().map(|c| (c.column.clone(), c.field.clone())).collect::<std::collections::BTreeMap<_, _>>())?;
     let mut batch_id = None;
@@ -174,6 +177,9 @@ struct Run<'a> {
     money_cols: Vec<(usize, String)>,
     /// Codes of enterprises merged into another: a row naming one is refused (see merged_error).
     merged: HashMap<String, (String, String)>,
+    /// A rent file: the certification kinds of the current rent rule (what a row's enterprise
+    /// needs to be paid, see `plan::rent_checks`).
+    eligible: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -206,6 +212,7 @@ impl<'a> Run<'a> {
             csv_width: width.max(table.header_width),
             money_cols,
             merged,
+            eligible: Vec::new(),
         }
     }
 
@@ -391,7 +398,7 @@ impl<'a> Run<'a> {
         };
         let p = plan(conn, known, rec, self.park)?;
         let (refused, warnings) = match rec {
-            Record::Rent(r) => rent_checks(conn, &self.cols, r, p.enterprise.as_ref())?,
+            Record::Rent(r) => rent_checks(conn, &self.cols, &self.eligible, r, p.enterprise.as_ref())?,
             _ => (None, vec![]),
         };
         if refused.is_some() {

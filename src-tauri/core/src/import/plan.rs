@@ -142,6 +142,7 @@ pub(super) fn plan(conn: crate::store::Conn<'_>, known: &std::collections::HashS
 pub(super) fn rent_checks(
     conn: crate::store::Conn<'_>,
     cols: &Columns,
+    eligible: &[String],
     r: &validate::RentRecord,
     e: Option<&Enterprise>,
 ) -> Result<(Option<RowError>, Vec<RowError>)> {
@@ -188,7 +189,7 @@ pub(super) fn rent_checks(
             });
         }
     }
-    if let Some(w) = subsidy_data_missing(conn, cols, r, e, founded)? {
+    if let Some(w) = subsidy_data_missing(conn, cols, eligible, r, e, founded)? {
         warnings.push(w);
     }
     Ok((None, warnings))
@@ -197,14 +198,15 @@ pub(super) fn rent_checks(
 /// A rent row whose enterprise lacks what the subsidy needs — a founding date, a qualifying
 /// certification valid during the lease — would be calculated as 0.00 with only its explanation
 /// saying why: said before the commit, with what to do (a new enterprise lacks both).
+/// `eligible`: the certification kinds of the current rent rule (read once per import).
 fn subsidy_data_missing(
     conn: crate::store::Conn<'_>,
     cols: &Columns,
+    eligible: &[String],
     r: &validate::RentRecord,
     e: Option<&Enterprise>,
     founded: Option<chrono::NaiveDate>,
 ) -> Result<Option<RowError>> {
-    let eligible = crate::store::rent::current_rule(conn)?.map(|v| v.rules.eligible_certifications).unwrap_or_default();
     let (from, to) = (r.lease_start.as_deref().unwrap_or(""), r.lease_end.as_deref().unwrap_or("9999-12-31"));
     let certified = match e {
         Some(e) => crate::store::cert::certifications(conn, Some(e.id), None, None)?
