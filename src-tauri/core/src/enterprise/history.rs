@@ -56,14 +56,25 @@ pub(crate) fn remove_if_left_by_undone(tx: &mut crate::store::Tx<'_>, id: i64, a
     Ok(true)
 }
 
+/// A field's name as the registry labels it, in Chinese or English.
+fn field_label(f: &str, zh: bool) -> &'static str {
+    match (f, zh) {
+        ("status", true) => "状态",
+        ("status", false) => "status",
+        ("notes", true) => "备注",
+        ("notes", false) => "notes",
+        _ => match crate::model::import::Kind::Enterprises.field(f) {
+            Some(d) if zh => d.label_zh,
+            Some(d) => d.label_en,
+            None if zh => "其他",
+            None => "other",
+        },
+    }
+}
+
 /// Field names as the registry labels them, joined with 、.
 pub fn labels_zh(fields: &[&str]) -> String {
-    let label = |f: &str| match f {
-        "status" => "状态",
-        "notes" => "备注",
-        _ => crate::model::import::Kind::Enterprises.field(f).map(|d| d.label_zh).unwrap_or("其他"),
-    };
-    fields.iter().map(|f| label(f)).collect::<Vec<_>>().join("、")
+    fields.iter().map(|f| field_label(f, true)).collect::<Vec<_>>().join("、")
 }
 
 /// The hand change Ctrl+Z would undo: the newest enterprise change made by hand (the form, the
@@ -143,18 +154,12 @@ fn change_text(changes: &[FieldChange], zh: bool) -> String {
             other => other.to_string(),
         }
     };
-    let label = |f: &str| -> String {
-        if zh {
-            return labels_zh(&[f]);
-        }
-        match f {
-            "status" => "status".into(),
-            "notes" => "notes".into(),
-            _ => crate::model::import::Kind::Enterprises.field(f).map(|d| d.label_en.to_string()).unwrap_or_else(|| f.to_string()),
-        }
-    };
     let sep = if zh { "；" } else { "; " };
-    changes.iter().map(|c| format!("{} {} → {}", label(&c.field), shown(&c.field, &c.before), shown(&c.field, &c.after))).collect::<Vec<_>>().join(sep)
+    changes
+        .iter()
+        .map(|c| format!("{} {} → {}", field_label(&c.field, zh), shown(&c.field, &c.before), shown(&c.field, &c.after)))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// What undoing `ev` (or, `redo`, doing it again) changes, in words.

@@ -799,11 +799,6 @@ pub fn count(conn: Conn<'_>) -> Result<i64> {
 
 // ---- undo bookkeeping --------------------------------------------------------------------------
 
-/// Events already undone (so that Ctrl+Z walks back one change at a time).
-pub fn is_undone(conn: Conn<'_>, event_id: i64) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM undo_log WHERE event_id = ?1)", [event_id], |r| r.get(0))?)
-}
-
 pub fn mark_undone(tx: &mut Tx<'_>, event_id: i64, by_event: i64) -> Result<()> {
     tx.sql().execute("INSERT INTO undo_log (event_id, undone_by) VALUES (?1, ?2)", params![event_id, by_event])?;
     Ok(())
