@@ -54,8 +54,7 @@ async fn back_up_change_restore() {
     // Restore: confirm what will happen; afterwards the change is gone.
     s.click("[data-testid=nav-settings]").await;
     s.click_text(".el-tabs__item", "备份与恢复").await;
-    s.click(&format!("[data-testid='backup-restore-{}']", made[0].file_name)).await;
-    s.wait_text("当前数据库会先另存为").await;
+    s.click_until(&format!("[data-testid='backup-restore-{}']", made[0].file_name), "return document.body.innerText.includes('当前数据库会先另存为')").await;
     s.shot("60-backup-restore-confirm").await;
     s.confirm_box().await;
     s.wait_text("已恢复到").await;

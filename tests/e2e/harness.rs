@@ -184,15 +184,21 @@ impl Session {
     /// waits for the app: `inert`, `aria-busy`); while an overlay is still fading out the click is
     /// intercepted: retry a while.
     pub async fn click(&self, css: &str) {
+        // Ready: shown, enabled, and in the same place as 100 ms before (a table that lays out
+        // its columns again after its rows arrive moves its buttons; a click aimed before the
+        // move lands beside them).
         let ready = format!(
-            "const e = document.querySelector({}); return !!e && e.getClientRects().length > 0 && !e.disabled && !e.closest('[inert],[aria-busy=true],.is-disabled')",
+            "const e = document.querySelector({}); if (!e || e.getClientRects().length === 0 || e.disabled || e.closest('[inert],[aria-busy=true],.is-disabled')) return null; const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(',')",
             serde_json::to_string(css).unwrap()
         );
         // Not ready after a while: click anyway (the error then names what went wrong).
+        let mut last = Value::Null;
         for _ in 0..100 {
-            if self.js(&ready).await == Value::Bool(true) {
+            let now = self.js(&ready).await;
+            if now != Value::Null && now == last {
                 break;
             }
+            last = now;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let deadline = Instant::now() + Duration::from_secs(10);
