@@ -5,7 +5,7 @@
 //! `huiqi-20260305T143012.123Z-import.db` (UTC).
 //!
 //! When: on exit and every 15 minutes when something changed ([`create_if_changed`], [`due`]),
-//! before every import ([`before_import`], called by `import::commit`), before every migration
+//! before every import's first change ([`BeforeFirstChange`], taken by `import::commit`), before every migration
 //! (`store::migrations`) and before every restore ([`restore`]). Retention: the last 24, one a day
 //! for 90 days, one a month after that ([`retention`]). An optional second folder (a USB drive)
 //! gets a copy of every backup.
@@ -133,10 +133,37 @@ pub fn create_with(db: &Db, kind: BackupKind, progress: &dyn Progress) -> Result
 
 /// Before an import: a backup, unless the registry is still empty (nothing to lose).
 pub fn before_import(db: &Db, progress: &dyn Progress) -> Result<Option<BackupReport>> {
-    if db.is_read_only() || crate::store::enterprise::count(db.conn())? == 0 {
-        return Ok(None);
+    match BeforeFirstChange::new(db)? {
+        Some(b) => b.take(progress).map(Some),
+        None => Ok(None),
     }
-    create_with(db, BackupKind::Import, progress).map(Some)
+}
+
+/// The import's backup, deferred to its first change of the ledger (`import::commit`): an import
+/// that changes nothing (a park's file sent again) copies nothing, one that does is backed up
+/// before that change. It is taken through a second, read-only connection: in WAL mode that
+/// connection sees the database as last committed, so the copy holds the ledger exactly as it
+/// was before the import, whatever the import's open transaction has written so far (its
+/// batch record, rows it left unchanged). The import commits only after the copy was made and
+/// checked; a failed or cancelled copy rolls the import back.
+pub struct BeforeFirstChange {
+    path: PathBuf,
+}
+
+impl BeforeFirstChange {
+    /// None when no backup is needed: a read-only database, or an empty registry.
+    pub fn new(db: &Db) -> Result<Option<BeforeFirstChange>> {
+        if db.is_read_only() || crate::store::enterprise::count(db.conn())? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(BeforeFirstChange { path: db.path().to_path_buf() }))
+    }
+
+    /// Make the backup now (and prune, as every backup does).
+    pub fn take(self, progress: &dyn Progress) -> Result<BackupReport> {
+        let reader = Db::open(&self.path, store::OpenOptions { mode: store::Mode::Read, ..Default::default() })?;
+        create_with(&reader, BackupKind::Import, progress)
+    }
 }
 
 /// The newest audit event id of the open database (what "something changed" is measured by).

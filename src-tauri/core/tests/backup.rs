@@ -145,16 +145,45 @@ fn import_backs_up_first_unless_the_registry_is_empty() {
     import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
     assert!(backup::list(&p).unwrap().is_empty(), "an empty registry has nothing to lose");
     let before = enterprise::count(&db).unwrap();
-    let last = backup::current_event_id(&db).unwrap();
-    // A dry run does not back up; a commit does.
+    // A dry run does not back up; nor does a commit that changes nothing (the same file again:
+    // every row unchanged, nothing to lose).
     import::analyze(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
     assert!(backup::list(&p).unwrap().is_empty());
-    import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
+    let again = import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(again.summary.unchanged, again.summary.accepted);
+    assert!(backup::list(&p).unwrap().is_empty(), "nothing changed, nothing backed up");
+    // A commit that changes one row is backed up before that change: the copy holds the ledger as
+    // it was before the import (not the batch the import had begun to write).
+    let last = backup::current_event_id(&db).unwrap();
+    let row = again.rows.iter().rev().find(|r| r.record.is_some()).unwrap().row;
+    let edit = ImportOptions { edits: vec![import::CellEdit { row, field: "contact_phone".into(), value: "13912345678".into() }], ..Default::default() };
+    let changed = import::commit(&mut db, &file, &edit, &NoProgress).unwrap();
+    assert_eq!(changed.summary.updated, 1, "{:?}", changed.summary);
     let l = backup::list(&p).unwrap();
     assert_eq!(l.len(), 1);
     assert_eq!(l[0].kind, BackupKind::Import);
     assert_eq!(l[0].counts.enterprises, Some(before));
     assert_eq!(l[0].last_event_id, last, "the state just before the import");
+}
+
+#[test]
+fn an_import_whose_backup_fails_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("huiqi.db");
+    let mut db = Db::open_rw(&p).unwrap();
+    let file = fixtures().join("enterprises-roster.xlsx");
+    let first = import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
+    // The backup folder cannot be made (a file holds its name): the deferred backup fails at the
+    // first change, and the import with it — nothing of it is kept.
+    std::fs::write(t.path().join("backups"), b"not a folder").unwrap();
+    let last = backup::current_event_id(&db).unwrap();
+    let row = first.rows.iter().find(|r| r.record.is_some()).unwrap().row;
+    let edit = ImportOptions { edits: vec![import::CellEdit { row, field: "contact_phone".into(), value: "13912345678".into() }], ..Default::default() };
+    let err = import::commit(&mut db, &file, &edit, &NoProgress).unwrap_err();
+    assert!(err.message(huiqi_core::Lang::Zh).contains("backups"), "{err:?}");
+    assert_eq!(backup::current_event_id(&db).unwrap(), last, "the import was rolled back");
+    let again = import::analyze(&mut db, &file, &edit, &NoProgress).unwrap();
+    assert_eq!(again.summary.updated, 1, "the change is still to be made");
 }
 
 #[test]

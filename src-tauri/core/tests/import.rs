@@ -40,7 +40,12 @@ fn commit_then_reimport_changes_nothing_and_undo_removes_the_batch() {
 
     let r2 = import::commit(&mut db, &file, &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!((r2.summary.new, r2.summary.updated, r2.summary.unchanged), (0, 0, 49));
-    assert!(r2.previous_import.is_some(), "the same file was imported before");
+    assert!(r1.previous_import.is_none());
+    // The file is hashed beside the import and the hash stored with the batch at its end: the
+    // second import finds the first (not itself).
+    assert_eq!(r2.previous_import.as_ref().map(|p| p.batch_id), r1.batch_id, "the same file was imported before");
+    assert_eq!(r2.file_sha256, r1.file_sha256);
+    assert_eq!(r2.file_sha256.len(), 64);
     // Only the batch's own bookkeeping event was added: no enterprise changed.
     assert_eq!(huiqi_core::store::audit::count_for_test(&db), events_before + 1);
 

@@ -543,8 +543,9 @@ impl Book {
     }
 
     /// Visit the rows of a sheet in order: `f(row_number_1_based, cells)`. Return false to stop.
-    /// Merged regions (xlsx, xls) give their value to every cell they cover.
-    pub fn for_each_row(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    /// Merged regions (xlsx, xls) give their value to every cell they cover. `f` may keep the
+    /// cells (`std::mem::take`): the next row is built afresh, so a row is never copied.
+    pub fn for_each_row(&mut self, sheet: &str, f: impl FnMut(u32, &mut Vec<Cell>) -> Result<bool>) -> Result<()> {
         self.rows(sheet, true, f)
     }
 
@@ -585,11 +586,11 @@ impl Book {
     }
 
     /// The first rows only (finding the header): merged regions are not needed there.
-    pub fn head_rows(&mut self, sheet: &str, f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    pub fn head_rows(&mut self, sheet: &str, f: impl FnMut(u32, &mut Vec<Cell>) -> Result<bool>) -> Result<()> {
         self.rows(sheet, false, f)
     }
 
-    fn rows(&mut self, sheet: &str, with_merges: bool, mut f: impl FnMut(u32, &[Cell]) -> Result<bool>) -> Result<()> {
+    fn rows(&mut self, sheet: &str, with_merges: bool, mut f: impl FnMut(u32, &mut Vec<Cell>) -> Result<bool>) -> Result<()> {
         let path = self.path.clone();
         let once = self.once.clone();
         let fill = |m: &[Dimensions]| -> Vec<Dimensions> { m.iter().filter(|d| !once.contains(&d.start.1)).cloned().collect() };
@@ -626,14 +627,14 @@ impl Book {
                     if current != Some(r) {
                         if let Some(prev) = current {
                             merge.apply(prev, &mut row);
-                            if !f(prev + 1, &row)? {
+                            if !f(prev + 1, &mut row)? {
                                 return Ok(());
                             }
                             // Rows with no cell at all between prev and r: blank rows.
                             for blank in prev + 1..r {
                                 row.clear();
                                 merge.apply(blank, &mut row);
-                                if !f(blank + 1, &row)? {
+                                if !f(blank + 1, &mut row)? {
                                     return Ok(());
                                 }
                             }
@@ -673,7 +674,7 @@ impl Book {
                 }
                 if let Some(prev) = current {
                     merge.apply(prev, &mut row);
-                    f(prev + 1, &row)?;
+                    f(prev + 1, &mut row)?;
                 }
                 Ok(())
             }
@@ -734,7 +735,7 @@ impl Book {
                     let blanks = if line == 0 || own_end_taken { blanks } else { blanks.saturating_sub(1) };
                     for _ in 0..blanks {
                         line += 1;
-                        if !f(line as u32, &[])? {
+                        if !f(line as u32, &mut Vec::new())? {
                             return Ok(());
                         }
                     }
@@ -762,7 +763,7 @@ impl Book {
                         let text = if field.contains('\r') { field.replace("\r\n", "\n").replace('\r', "\n") } else { field.to_string() };
                         row.push(limit_text(if field.is_empty() { Cell::Empty } else { Cell::Text(text) }));
                     }
-                    if !f(line as u32, &row)? {
+                    if !f(line as u32, &mut row)? {
                         return Ok(());
                     }
                 }
@@ -777,7 +778,7 @@ impl Book {
         range: &calamine::Range<Data>,
         merges: &[Dimensions],
         in_wan: impl Fn(u32, u32) -> bool,
-        mut f: impl FnMut(u32, &[Cell]) -> Result<bool>,
+        mut f: impl FnMut(u32, &mut Vec<Cell>) -> Result<bool>,
     ) -> Result<()> {
         let (h, w) = range.get_size();
         if (h as u64).saturating_mul(w as u64) > MAX_CELLS {
@@ -790,7 +791,7 @@ impl Book {
         let mut merge = MergeFill::new(merges);
         // Rows above the range are blank.
         for r in 0..start.0 {
-            if !f(r + 1, &[])? {
+            if !f(r + 1, &mut Vec::new())? {
                 return Ok(());
             }
         }
@@ -804,7 +805,7 @@ impl Book {
                 other => other,
             }));
             merge.apply(r, &mut row);
-            if !f(r + 1, &row)? {
+            if !f(r + 1, &mut row)? {
                 return Ok(());
             }
         }

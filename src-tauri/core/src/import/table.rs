@@ -36,7 +36,7 @@ pub(super) struct Table {
 pub(super) fn head_rows(book: &mut Book, sheet: &str, upto: usize) -> Result<Vec<(u32, Vec<Cell>)>> {
     let mut rows = Vec::new();
     book.head_rows(sheet, |n, cells| {
-        rows.push((n, cells.to_vec()));
+        rows.push((n, std::mem::take(cells)));
         Ok(rows.len() < upto)
     })?;
     Ok(rows)

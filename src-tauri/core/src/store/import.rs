@@ -29,8 +29,10 @@ pub fn insert_batch(
     Ok(tx.sql().last_insert_rowid())
 }
 
-pub fn finish_batch(tx: &mut Tx<'_>, id: i64, summary_json: &str) -> Result<()> {
-    tx.sql().execute("UPDATE import_batch SET summary_json = ?2 WHERE id = ?1", params![id, summary_json])?;
+/// The batch's summary, and its file's SHA-256 (hashed beside the import: `insert_batch` may
+/// have had none yet).
+pub fn finish_batch(tx: &mut Tx<'_>, id: i64, sha: &str, summary_json: &str) -> Result<()> {
+    tx.sql().execute("UPDATE import_batch SET summary_json = ?2, file_sha256 = ?3 WHERE id = ?1", params![id, summary_json, sha])?;
     let after: serde_json::Value = serde_json::from_str(summary_json)?;
     tx.audit("import_batch", id, "import", None, Some(&after))?;
     Ok(())
@@ -111,8 +113,17 @@ pub fn previous_park_batch(conn: Conn<'_>, park_id: i64, kind: &str, before: Opt
         )
         .optional()?;
     let Some(id) = id else { return Ok(None) };
-    let mut st = conn.prepare("SELECT DISTINCT uscc, name FROM import_batch_item WHERE batch_id = ?1 ORDER BY row")?;
-    let v = st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    // In file order, each (code, name) once: deduplicated here, as the rows come in key order
+    // (SQL's DISTINCT built a temporary B-tree of the whole batch).
+    let mut st = conn.prepare("SELECT uscc, name FROM import_batch_item WHERE batch_id = ?1 ORDER BY row")?;
+    let mut seen = std::collections::HashSet::new();
+    let mut v = Vec::new();
+    for pair in st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let pair = pair?;
+        if seen.insert(pair.clone()) {
+            v.push(pair);
+        }
+    }
     Ok(Some((id, v)))
 }
 
