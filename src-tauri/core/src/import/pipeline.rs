@@ -207,7 +207,12 @@ fn disappeared(db: &Db, park: Option<&str>, kind: Kind, batch_id: Option<i64>, c
 enum Sink<'s, 'c> {
     /// `backup`: not yet taken (see [`crate::backup::BeforeFirstChange`]); taken before the
     /// first row that changes the ledger.
-    Commit { tx: &'s mut Tx<'c>, batch: i64, park_id: Option<i64>, backup: Option<crate::backup::BeforeFirstChange> },
+    Commit {
+        tx: &'s mut Tx<'c>,
+        batch: i64,
+        park_id: Option<i64>,
+        backup: Option<crate::backup::BeforeFirstChange>,
+    },
     DryRun(crate::store::Conn<'s>),
 }
 

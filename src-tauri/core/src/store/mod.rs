@@ -502,7 +502,8 @@ fn configure(conn: Conn<'_>, read_only: bool) -> Result<()> {
 /// in `huiqi check`.
 fn quick_check(conn: Conn<'_>) -> Result<()> {
     let tables: Vec<String> = {
-        let mut st = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'").map_err(|e| classify(e.into()))?;
+        let mut st =
+            conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'").map_err(|e| classify(e.into()))?;
         let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(|e| classify(e.into()))?;
         rows.collect::<rusqlite::Result<_>>().map_err(|e| classify(e.into()))?
     };
