@@ -358,7 +358,6 @@ const EXPLAINED_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("import/undo.rs", "undo"),
     ("import/table.rs", "find_table"),
     ("import/pipeline.rs", "run_with"),
-    ("import/pipeline.rs", "pass"),
     ("enterprise/validate.rs", "validate"),
     ("enterprise/history.rs", "undo_event"),
     ("demo.rs", "add_demo_activity"),

@@ -32,32 +32,11 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
     apply_choices(table.kind, &mut table.columns, remembered.as_ref(), opts.columns.as_ref());
     let kind = table.kind;
     let cols = Columns::new(kind, &table.columns, crate::store::cert::kinds(db.conn())?);
-    let mapping: Vec<MappingEntry> =
-        table.columns.iter().filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() })).collect();
-    // Columns the import does not know; one set aside by choice (now or at the park's last file)
-    // is known.
-    let chosen = |i: u32| opts.columns.as_ref().is_some_and(|ch| ch.iter().any(|c| c.index == i));
-    let unknown_columns: Vec<String> = table
-        .columns
-        .iter()
-        .filter(|c| c.field.is_none() && !c.remembered && !chosen(c.index) && !schema::is_ignored_header(&c.column))
-        .map(|c| c.column.clone())
-        .collect();
-    let missing_columns: Vec<String> =
-        kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
+    let (mapping, unknown_columns, missing_columns) = column_report(&table, &cols, opts);
     let header_row = table.header_row;
     let sheet = table.sheet.clone();
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-
-    book.amounts_in(
-        table
-            .columns
-            .iter()
-            .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
-            .map(|c| c.index)
-            .collect(),
-    );
-    book.merged_once(table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect());
+    tell_amount_columns(&mut book, &table);
     book.check_declared_cells(&sheet)?;
     let mut st = RunState { known: esql::all_usccs(db.conn())?, ..Default::default() };
     // A file that brings many enterprises relative to the registry: build the registry's indexes
@@ -157,6 +136,37 @@ pub(super) fn run_with(db: &mut Db, path: &Path, opts: &ImportOptions, commit: b
         dry_run: !commit,
         batch_id,
     })
+}
+
+/// The mapping as the report states it, the columns the import does not know (one set aside by
+/// choice, now or at the park's last file, is known) and the required fields no column holds.
+fn column_report(table: &Table, cols: &Columns, opts: &ImportOptions) -> (Vec<MappingEntry>, Vec<String>, Vec<String>) {
+    let mapping =
+        table.columns.iter().filter_map(|c| c.field.clone().map(|f| MappingEntry { column: c.column.clone(), field: f, unit: c.unit.clone() })).collect();
+    let chosen = |i: u32| opts.columns.as_ref().is_some_and(|ch| ch.iter().any(|c| c.index == i));
+    let unknown = table
+        .columns
+        .iter()
+        .filter(|c| c.field.is_none() && !c.remembered && !chosen(c.index) && !schema::is_ignored_header(&c.column))
+        .map(|c| c.column.clone())
+        .collect();
+    let missing = table.kind.fields().iter().filter(|f| f.required && !cols.by_field.contains_key(f.name)).map(|f| f.label_zh.to_string()).collect();
+    (mapping, unknown, missing)
+}
+
+/// The reader's part of the column mapping: which columns hold amounts (a 万 in their number
+/// format counts) and which merged amounts belong to their first row only.
+fn tell_amount_columns(book: &mut read::Book, table: &Table) {
+    let kind = table.kind;
+    book.amounts_in(
+        table
+            .columns
+            .iter()
+            .filter(|c| c.field.as_deref().and_then(|f| kind.field(f)).is_some_and(|f| f.ty == schema::FieldType::Money && f.name != "unit_rent_fen"))
+            .map(|c| c.index)
+            .collect(),
+    );
+    book.merged_once(table.columns.iter().filter(|c| matches!(c.field.as_deref(), Some("requested_fen" | "annual_rent_fen"))).map(|c| c.index).collect());
 }
 
 /// The file's SHA-256, computed on a thread of its own from [`Hash::start`] until [`Hash::get`].
@@ -296,38 +306,11 @@ impl<'a> Run<'a> {
         // A dry run or a file the registry mostly knows (a resubmission) places rows cheaply: the
         // check goes to that thread, and parsing alone sets the pace. A file of mostly new rows
         // keeps the writer busy inserting: the reader checks.
-        let (mut reader_first, mut writer_first) = if self.check_on_writer { (None, Some(first_of)) } else { (Some(first_of), None) };
+        let (reader_first, mut writer_first) = if self.check_on_writer { (None, Some(first_of)) } else { (Some(first_of), None) };
         let mut skipped = 0u64;
         std::thread::scope(|scope| -> Result<()> {
-            // Rows travel in chunks: a hand-over per row costs a thread wake-up per row.
-            const CHUNK: usize = 256;
             let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Handed>>(8);
-            let reader = scope.spawn(move || -> Result<u64> {
-                let mut skipped = 0u64;
-                let mut chunk: Vec<Handed> = Vec::with_capacity(CHUNK);
-                book.for_each_row(sheet, |n, raw| {
-                    if n <= header_row {
-                        return Ok(true);
-                    }
-                    match reader_first.as_deref_mut() {
-                        // The row itself, not a copy: the reader starts the next one afresh.
-                        None => chunk.push(Handed::Raw(n, std::mem::take(raw))),
-                        Some(first_of) => match self.check_row(n, raw, first_of, None) {
-                            Some(v) => chunk.push(Handed::Checked(v)),
-                            None => skipped += 1,
-                        },
-                    }
-                    if chunk.len() < CHUNK {
-                        return Ok(true);
-                    }
-                    // The writer stopped (an error or a cancel): stop reading.
-                    Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
-                })?;
-                if !chunk.is_empty() {
-                    let _ = send.send(chunk);
-                }
-                Ok(skipped)
-            });
+            let reader = scope.spawn(move || self.read_rows(book, sheet, header_row, reader_first, send));
             let mut outcome: Result<()> = Ok(());
             for h in recv.iter().flatten() {
                 let v = match h {
@@ -393,6 +376,42 @@ impl<'a> Run<'a> {
             summary.skipped += read? + skipped;
             Ok(())
         })
+    }
+
+    /// The reading thread: every row below the header, checked here (`first_of` given) or handed
+    /// over as it is, in chunks. Returns the rows that were not data rows.
+    fn read_rows(
+        &self,
+        book: &mut read::Book,
+        sheet: &str,
+        header_row: u32,
+        mut first_of: Option<&mut HashMap<String, u32>>,
+        send: std::sync::mpsc::SyncSender<Vec<Handed>>,
+    ) -> Result<u64> {
+        let mut skipped = 0u64;
+        let mut chunk: Vec<Handed> = Vec::with_capacity(CHUNK);
+        book.for_each_row(sheet, |n, raw| {
+            if n <= header_row {
+                return Ok(true);
+            }
+            match first_of.as_deref_mut() {
+                // The row itself, not a copy: the reader starts the next one afresh.
+                None => chunk.push(Handed::Raw(n, std::mem::take(raw))),
+                Some(first_of) => match self.check_row(n, raw, first_of, None) {
+                    Some(v) => chunk.push(Handed::Checked(v)),
+                    None => skipped += 1,
+                },
+            }
+            if chunk.len() < CHUNK {
+                return Ok(true);
+            }
+            // The writer stopped (an error or a cancel): stop reading.
+            Ok(send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_ok())
+        })?;
+        if !chunk.is_empty() {
+            let _ = send.send(chunk);
+        }
+        Ok(skipped)
     }
 
     /// The reading thread's work on one row: the user's edits applied, the row checked field by
@@ -595,6 +614,9 @@ pub(super) fn merged_error(cols: &Columns, uscc: &str, name: &str, code: &str) -
         duplicate_of_row: None,
     }
 }
+
+/// Rows travel between the threads in chunks: a hand-over per row costs a thread wake-up per row.
+const CHUNK: usize = 256;
 
 /// What the reading thread hands over: a row it checked, or the row's cells for the other
 /// thread to check (see `Run::pass`).
