@@ -620,6 +620,7 @@ const CHUNK: usize = 256;
 
 /// What the reading thread hands over: a row it checked, or the row's cells for the other
 /// thread to check (see `Run::pass`).
+#[allow(clippy::large_enum_variant)] // a chunk is filled with one variant; a box per row would be an allocation per row
 enum Handed {
     Checked(Validated),
     Raw(u32, Vec<Cell>),
