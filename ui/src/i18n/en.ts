@@ -655,7 +655,7 @@ const en: typeof zh = {
   },
   backup: {
     title: 'Backups',
-    when: 'Automatic backups: on exit, every 15 minutes while something changes, before every import, restore and upgrade. A backup is checked before it is kept.',
+    when: 'Automatic backups: on exit, every 15 minutes while something changes, before an import changes data, before a restore and an upgrade. A backup is checked before it is kept.',
     folder: 'Backup folder',
     second: 'Second folder',
     noSecond: 'Not set (a USB drive or another disk is recommended)',
