@@ -114,8 +114,8 @@ fn disk_full_during_backup_leaves_no_file_and_blocks_the_import_cleanly() {
     assert_eq!(r.json()["summary"]["unchanged"], 10, "{}", r.stdout);
     assert_eq!(count(&db).0, before.0);
     let before = count(&db); // (the batch's own bookkeeping event was added)
-    // One that changes the ledger needs its backup before the first change: refused with the same
-    // clear message, nothing written.
+                             // One that changes the ledger needs its backup before the first change: refused with the same
+                             // clear message, nothing written.
     let new = t.path().join("files2").join("roster-realistic-10.xlsx");
     let r = run(&["--db", db.to_str().unwrap(), "--format", "json", "import", new.to_str().unwrap()]);
     assert_eq!(r.error_code(), "disk_full", "{} {}", r.stdout, r.stderr);
