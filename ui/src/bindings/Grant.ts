@@ -4,7 +4,11 @@ import type { ClauseRef } from "./ClauseRef";
 import type { Cut } from "./Cut";
 import type { GrantStatus } from "./GrantStatus";
 
-export type Grant = { id: number, enterprise_id: number, enterprise_name: string, uscc: string, application_id: number | null, lease_id: number, program_code: string, subsidy_year: number, period_start: string, period_end: string, 
+export type Grant = { id: number, enterprise_id: number, enterprise_name: string, uscc: string, 
+/**
+ * The enterprise's park (today's, from the registry): the rent list filters by it.
+ */
+park: string | null, application_id: number | null, lease_id: number, program_code: string, subsidy_year: number, period_start: string, period_end: string, 
 /**
  * Months subsidised (exact when whole; `month_units` is exact always).
  */

@@ -100,6 +100,8 @@ pub struct Application {
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub uscc: String,
+    /// The enterprise's park (today's, from the registry).
+    pub park: Option<String>,
     pub lease: Lease,
     pub subsidy_year: i64,
     pub period_start: String,
@@ -232,6 +234,8 @@ pub struct Grant {
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub uscc: String,
+    /// The enterprise's park (today's, from the registry): the rent list filters by it.
+    pub park: Option<String>,
     pub application_id: Option<i64>,
     pub lease_id: i64,
     pub program_code: String,

@@ -151,6 +151,7 @@ columns!(APP_SQL = "SELECT ", app_col {
     source = "a.source",
     batch_id = "a.batch_id",
     lease_id = "a.lease_id",
+    park = "(SELECT pk.name FROM park pk WHERE pk.id = e.park_id)",
     grant_id = "(SELECT g.id",
 }, " FROM rent_grant g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1)  FROM rent_application a JOIN enterprise e ON e.id = a.enterprise_id");
 
@@ -162,6 +163,7 @@ fn to_app(conn: Conn<'_>, r: &Row<'_>) -> rusqlite::Result<Application> {
         enterprise_id: r.get(app_col::enterprise_id)?,
         enterprise_name: r.get(app_col::enterprise_name)?,
         uscc: r.get(app_col::uscc)?,
+        park: r.get(app_col::park)?,
         subsidy_year: r.get(app_col::subsidy_year)?,
         period_start: r.get(app_col::period_start)?,
         period_end: r.get(app_col::period_end)?,
@@ -375,7 +377,8 @@ columns!(GRANT_SQL = "SELECT ", grant_col {
     updated_at = "g.updated_at",
     method = "g.method",
     month_units = "g.month_units",
-}, "  FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id");
+    park = "pk.name",
+}, "  FROM rent_grant g JOIN enterprise e ON e.id = g.enterprise_id JOIN program p ON p.id = g.program_id JOIN clause c ON c.id = g.clause_id LEFT JOIN park pk ON pk.id = e.park_id");
 
 fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
     let status: String = r.get(grant_col::status)?;
@@ -388,6 +391,7 @@ fn to_grant(r: &Row<'_>) -> rusqlite::Result<Grant> {
         enterprise_id: r.get(grant_col::enterprise_id)?,
         enterprise_name: r.get(grant_col::enterprise_name)?,
         uscc: r.get(grant_col::uscc)?,
+        park: r.get(grant_col::park)?,
         application_id: r.get(grant_col::application_id)?,
         lease_id: r.get(grant_col::lease_id)?,
         program_code: r.get(grant_col::program_code)?,
