@@ -155,3 +155,63 @@ async fn lease_growth_calculate_explain_approve_pay() {
     s.quit().await;
     assert!(ro(&w).check().unwrap().ok);
 }
+
+/// The rent list as a worklist: the rent-application sample brings enterprises the registry has no
+/// founding date for; their grants pay nothing and say why; the 缺资料 queue lists them, a part
+/// of the code finds one, 补充资料 opens its page; the certification register finds by name and
+/// marks what expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rent_list_is_a_worklist() {
+    let _g = crate::serial();
+    let w = World::new();
+    {
+        let mut db = Db::open_rw(w.db()).unwrap();
+        huiqi_core::demo::finish_first_run(&mut db, true).unwrap();
+        let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/park-sheets/rent-subsidy-applications.xlsx");
+        huiqi_core::import::commit(&mut db, &file, &Default::default(), &huiqi_core::progress::NoProgress).unwrap();
+        huiqi_core::rent::draft_all(&mut db).unwrap();
+    }
+    // What the UI calls 缺资料: pays nothing for want of data the registry can still get.
+    const CURABLE: [&str; 3] = ["founded_on_missing", "missing_revenue", "not_certified"];
+    let grants = huiqi_core::rent::grants(&ro(&w), None).unwrap();
+    let missing: Vec<_> = grants
+        .iter()
+        .filter(|g| !(g.explanation.eligible && g.computed_fen > 0) && g.explanation.reasons.iter().any(|r| CURABLE.contains(&r.code.as_str())))
+        .collect();
+    let first = missing.iter().find(|g| g.explanation.reasons.iter().any(|r| r.code == "founded_on_missing")).expect("a grant without a founding date");
+    assert!(missing.len() >= 2 && missing.len() < grants.len(), "{} of {}", missing.len(), grants.len());
+
+    let s = w.launch().await;
+    s.click_until("[data-testid=nav-rent]", "return !!document.querySelector('[data-testid=rent-view]')").await;
+    s.wait_js(&format!("return (document.querySelector('[data-testid=grant-reason-{}]')?.innerText||'').includes('缺少企业成立日期')", first.id), 20).await;
+    let count = |n: usize| format!("return (document.querySelector('[data-testid=rent-count]')?.innerText||'') === '共 {n} 条'");
+    s.wait_js(&count(grants.len()), 20).await;
+    s.click_until("[data-testid=rent-missing-queue]", &count(missing.len())).await;
+    s.shot("32-rent-missing-queue").await;
+    // A part of the code, in lower case, finds the one.
+    s.fill("[data-testid=rent-search]", &first.uscc[8..16].to_lowercase()).await;
+    s.wait_js(&count(1), 20).await;
+    s.click_until(&format!("[data-testid=fill-in-{}]", first.id), "return !!document.querySelector('[data-testid=enterprise-view]')").await;
+    s.wait_js(
+        &format!(
+            "return [...document.querySelectorAll('.el-drawer')].some(d => d.offsetParent !== null && d.innerText.includes({}))",
+            serde_json::to_string(&first.uscc).unwrap()
+        ),
+        20,
+    )
+    .await;
+    s.shot("33-rent-fill-in").await;
+    s.press(&ESCAPE.to_string()).await;
+
+    // The certification register: search by name, the expired marked.
+    let certs = huiqi_core::cert::list(&ro(&w), None, None, None).unwrap();
+    let c = &certs[0];
+    s.click_until("[data-testid=nav-cert]", "return !!document.querySelector('[data-testid=cert-view]')").await;
+    s.click_text(".el-tabs__item", "认定名单").await;
+    s.find("[data-testid=cert-table]").await;
+    s.fill("[data-testid=cert-search]", &c.enterprise_name).await;
+    let same = certs.iter().filter(|x| x.enterprise_name.contains(&c.enterprise_name)).count();
+    s.wait_js(&format!("return (document.querySelector('[data-testid=cert-count]')?.innerText||'') === '共 {same} 条'"), 20).await;
+    s.shot("34-cert-search").await;
+    s.quit().await;
+}

@@ -113,6 +113,17 @@ const en: typeof zh = {
     newPark: 'Type a new park name to add it',
   },
   rent: {
+    list: {
+      search: 'Name or credit code',
+      standing: 'Standing',
+      standings: { payable: 'Payable', missing: 'Data missing', not_payable: 'Not payable', pending: 'Not calculated' },
+      park: 'Park',
+      reason: 'Why it pays nothing',
+      queue: 'Data missing {n}',
+      queueHint: 'These cannot be paid for want of a founding date, a revenue figure or a valid status: add it, then Recalculate.',
+      fillIn: 'Add the data',
+      none: 'No application or grant matches',
+    },
     tabGrants: 'Applications & grants',
     tabCalc: 'Calculator',
     budgetYear: '{y}',
@@ -315,6 +326,8 @@ const en: typeof zh = {
     missingItem: 'Art. {n} {title}',
   },
   cert: {
+    searchList: 'Name, credit code or certificate no.',
+    states: { expired: 'Expired', revoked: 'Revoked' },
     tabReminders: 'Reminders ({n})',
     tabList: 'Certifications',
     tabRewards: 'Rewards',

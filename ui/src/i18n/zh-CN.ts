@@ -111,6 +111,17 @@ export default {
     newPark: '可直接输入新园区名称',
   },
   rent: {
+    list: {
+      search: '企业名称或信用代码',
+      standing: '补贴情况',
+      standings: { payable: '可补贴', missing: '缺资料', not_payable: '不可补贴', pending: '待测算' },
+      park: '园区',
+      reason: '不能补贴的原因',
+      queue: '缺资料 {n}',
+      queueHint: '这些申请因缺少成立日期、营业收入或有效资格而不能补贴：补充后点“重新测算”。',
+      fillIn: '补充资料',
+      none: '没有符合条件的申请或补贴',
+    },
     tabGrants: '申请与补贴',
     tabCalc: '政策计算器',
     budgetYear: '{y}年度',
@@ -313,6 +324,8 @@ export default {
     missingItem: '第{n}条 {title}',
   },
   cert: {
+    searchList: '企业名称、信用代码或证书编号',
+    states: { expired: '已过期', revoked: '已撤销' },
     tabReminders: '到期提醒（{n}）',
     tabList: '认定名单',
     tabRewards: '奖励（免申即享）',
