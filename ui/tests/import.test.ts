@@ -146,6 +146,26 @@ describe('ImportView preview', () => {
     w.unmount()
   })
 
+  it('a double-click on an error opens the fix and keeps it open, titled, with its input', async () => {
+    const { w } = setup(() => headFor(), [goodRow, yearError])
+    await toPreview()
+    await click('[data-testid=cell-error-4-subsidy_year]')
+    // The double-click's second click lands on the overlay the dialog just put over the cell.
+    const overlay = document.querySelector('[data-testid=fix-dialog]')?.closest('.el-overlay') as HTMLElement
+    overlay.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }))
+    overlay.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }))
+    overlay.click()
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(document.querySelector('[data-testid=fix-input]')).not.toBeNull()
+    expect(overlay.textContent).toContain('修正第 4 行的“申请补贴年度”')
+    // Cancelled, it fades out under its own title, not "修正第 行的“”".
+    await click('.el-dialog__footer .el-button:not(.el-button--primary)')
+    expect(document.querySelector('[data-testid=fix-input]')).toBeNull()
+    expect(overlay.textContent).toContain('修正第 4 行的“申请补贴年度”')
+    w.unmount()
+  })
+
   it('a fix for a field the file has no column for says so instead of sending it', async () => {
     const { w, analyses } = setup(() => headFor({ without: ['lease_end'] }), [endMissing])
     await toPreview()
