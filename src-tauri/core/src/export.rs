@@ -17,6 +17,8 @@ pub enum Cell {
     Date(Option<String>),
     /// Integer fen; written as 元 with two decimals.
     Money(Option<i64>),
+    /// Integer fen; written as 万元 (as the screen shows registered capital), exact.
+    Wan(Option<i64>),
     /// Hundredths; written with two decimals (areas).
     Centi(Option<i64>),
     Int(Option<i64>),
@@ -63,6 +65,7 @@ pub fn write_xlsx(path: &Path, sheet: &Sheet<'_>, fill: impl FnOnce(&mut dyn FnM
         let date = Format::new().set_num_format("yyyy-mm-dd");
         let money = Format::new().set_num_format("#,##0.00");
         let centi = Format::new().set_num_format("0.00");
+        let wan = Format::new().set_num_format("#,##0.00####");
         for (i, (h, w)) in sheet.headers.iter().enumerate() {
             ws.set_column_width(i as u16, *w).map_err(xerr(path))?;
             ws.write_string_with_format(0, i as u16, *h, &head).map_err(xerr(path))?;
@@ -99,6 +102,9 @@ pub fn write_xlsx(path: &Path, sheet: &Sheet<'_>, fill: impl FnOnce(&mut dyn FnM
                     }
                     Cell::Centi(Some(v)) => {
                         ws.write_number_with_format(row, c, v as f64 / 100.0, &centi).map_err(xerr(path))?;
+                    }
+                    Cell::Wan(Some(v)) => {
+                        ws.write_number_with_format(row, c, v as f64 / 1_000_000.0, &wan).map_err(xerr(path))?;
                     }
                     Cell::Int(Some(v)) => {
                         ws.write_number(row, c, v as f64).map_err(xerr(path))?;
@@ -144,6 +150,7 @@ pub fn write_csv(path: &Path, headers: &[&str], fill: impl FnOnce(&mut dyn FnMut
                     Cell::Date(d) => d.unwrap_or_default(),
                     Cell::Money(m) => m.map(crate::money::fmt_yuan_plain).unwrap_or_default(),
                     Cell::Centi(m) => m.map(crate::money::fmt_yuan_plain).unwrap_or_default(),
+                    Cell::Wan(m) => m.map(crate::money::fmt_wan_plain).unwrap_or_default(),
                     Cell::Int(v) => v.map(|v| v.to_string()).unwrap_or_default(),
                 })
                 .collect();

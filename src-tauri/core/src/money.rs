@@ -25,6 +25,17 @@ pub fn fmt_yuan_plain(fen: i64) -> String {
     format!("{}{}.{:02}", if neg { "-" } else { "" }, a / 100, a % 100)
 }
 
+/// Fen as 万元, exact, at least two decimals: 5_000_000_00 → "500.00", 1_234_567 → "1.234567"
+/// (for CSV; the registry shows registered capital in 万元).
+pub fn fmt_wan_plain(fen: i64) -> String {
+    let neg = fen < 0;
+    let a = fen.unsigned_abs();
+    let frac = format!("{:06}", a % 1_000_000);
+    let frac = frac.trim_end_matches('0');
+    let frac = if frac.len() < 2 { &format!("{frac:0<2}") } else { frac };
+    format!("{}{}.{}", if neg { "-" } else { "" }, a / 1_000_000, frac)
+}
+
 const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
 const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
 const SECTIONS: [&str; 4] = ["", "万", "亿", "万亿"];
@@ -185,6 +196,15 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wan_is_exact_with_at_least_two_decimals() {
+        assert_eq!(super::fmt_wan_plain(500_000_000), "500.00");
+        assert_eq!(super::fmt_wan_plain(500_500_000), "500.50");
+        assert_eq!(super::fmt_wan_plain(1_234_567), "1.234567");
+        assert_eq!(super::fmt_wan_plain(100), "0.0001");
+        assert_eq!(super::fmt_wan_plain(0), "0.00");
+        assert_eq!(super::fmt_wan_plain(-1_500_000), "-1.50");
+    }
     use super::*;
 
     #[test]

@@ -7,7 +7,8 @@ pub(super) const ENTERPRISE_HEADERS: &[(&str, f64)] = &[
     ("统一社会信用代码", 22.0),
     ("企业名称", 36.0),
     ("成立日期", 12.0),
-    ("注册资本（元）", 16.0),
+    // In 万元, as the registry shows it (and as parks' rosters give it).
+    ("注册资本（万元）", 16.0),
     ("所属园区", 22.0),
     ("产业领域", 14.0),
     ("联系人", 10.0),
@@ -24,7 +25,7 @@ pub(super) fn enterprise_cells(e: Enterprise) -> Vec<crate::export::Cell> {
         Cell::Text(e.uscc),
         Cell::Text(e.name),
         Cell::Date(e.founded_on),
-        Cell::Money(e.registered_capital_fen),
+        Cell::Wan(e.registered_capital_fen),
         Cell::Text(e.park.unwrap_or_default()),
         Cell::Text(e.sector),
         Cell::Text(e.contact_name),
@@ -75,7 +76,9 @@ mod tests {
         assert_eq!(r.get_value((1, 0)), Some(&Data::String("914403001922038216".into())));
         assert_eq!(r.get_value((1, 1)), Some(&Data::String("=HYPERLINK(\"http://x\",\"点我\")".into())));
         assert!(matches!(r.get_value((1, 2)), Some(Data::DateTime(_))));
-        assert_eq!(r.get_value((1, 3)), Some(&Data::Float(1234.56)));
+        // 1,234.56 元 is 0.123456 万元, as the registry shows it.
+        assert_eq!(r.get_value((0, 3)), Some(&Data::String("注册资本（万元）".into())));
+        assert_eq!(r.get_value((1, 3)), Some(&Data::Float(0.123456)));
         assert_eq!(r.get_value((1, 7)), Some(&Data::String("02583370923".into())));
         let formulas = wb.worksheet_formula("企业台账").unwrap();
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cells");
@@ -87,6 +90,7 @@ mod tests {
         assert!(text.contains("'=HYPERLINK"));
         assert!(text.contains("'@SUM(1)"));
         assert!(text.contains("'914403001922038216"));
+        assert!(text.contains(",0.123456,"), "{text}");
         assert!(!dir.path().read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".part-")));
     }
 }
