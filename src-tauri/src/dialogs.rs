@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
 fn test_dir() -> Option<PathBuf> {
@@ -27,7 +27,13 @@ pub async fn save_file<R: Runtime>(app: &AppHandle<R>, suggested: &str, ext: &st
             "db" => "数据库",
             _ => "文件",
         };
-        app.dialog().file().set_file_name(suggested).add_filter(filter_name, &[ext.as_str()]).blocking_save_file().and_then(|p| p.into_path().ok())
+        let mut d = app.dialog().file().set_file_name(suggested).add_filter(filter_name, &[ext.as_str()]);
+        // Start in 文档 (Documents), where an office keeps what it sends on, not in the folder
+        // the app was started from.
+        if let Some(docs) = app.path().document_dir().ok().filter(|p| p.is_dir()) {
+            d = d.set_directory(docs);
+        }
+        d.blocking_save_file().and_then(|p| p.into_path().ok())
     })
     .await
     .ok()
