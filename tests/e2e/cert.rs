@@ -13,7 +13,7 @@ async fn import_remind_scan_confirm_dashboard() {
     s.click("[data-testid=first-run-empty]").await;
     // The dashboard before: nothing approved.
     s.click_until("[data-testid=nav-dashboard]", "return !!document.querySelector('[data-testid=dashboard]')").await;
-    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'') === '0.00'", 20).await;
+    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'') === '0.00元'", 20).await;
 
     // Import the sample certification file through the wizard.
     s.click("[data-testid=nav-import]").await;
@@ -50,7 +50,7 @@ async fn import_remind_scan_confirm_dashboard() {
 
     // The dashboard moved.
     s.click("[data-testid=nav-dashboard]").await;
-    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'0.00') !== '0.00'", 20).await;
+    s.wait_js("return (document.querySelector('[data-testid=dash-approved]')?.innerText||'0.00元') !== '0.00元'", 20).await;
     s.shot("42-dashboard").await;
     s.quit().await;
 

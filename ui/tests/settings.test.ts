@@ -222,6 +222,29 @@ describe('DashboardView', () => {
     w.unmount()
   })
 
+  it('says 暂无数据 for an empty chart, puts 元 on its amounts, and opens what a reminder names', async () => {
+    const reminder = {
+      date: '2026-12-20', kind: 'expiry', days: 13, overdue: false, certification_id: 31, cert_kind: 'high_tech_enterprise', certificate_no: 'GR202332001234',
+      enterprise_id: 17, enterprise_name: '南京甲乙科技有限公司', uscc: '914403001922038216', park: null, text_zh: '高新技术企业证书将于2026-12-20到期',
+    }
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:dashboard|load')
+        return dashboard({ reminders: [reminder], programs: [{ code: 'rent_subsidy', name_zh: '房租补贴', allocated_fen: 100, approved_fen: 123456, approved_count: 1, disbursed_fen: 0, pending_count: 0 }] })
+    })
+    const r = router()
+    await r.push('/dashboard')
+    const w = mount(DashboardView, { attachTo: document.body, global: { plugins: [r] } })
+    await settle()
+    expect(q('[data-testid=chart-park-empty]')?.textContent).toContain('暂无数据')
+    expect(q('[data-testid=chart-sector-empty]')?.textContent).toContain('暂无数据')
+    expect(q('[data-testid=chart-park]')).toBeNull()
+    expect(q('[data-testid=dash-approved]')?.textContent).toBe('1,234.56元')
+    expect(q('[data-testid=dash-paid]')?.textContent).toBe('0.00元')
+    await click('[data-testid=dash-reminder-31]')
+    expect(r.currentRoute.value.fullPath).toBe('/enterprise?open=17&tab=cert')
+    w.unmount()
+  })
+
   it('shows no warning when notices lack nothing', async () => {
     mockIPC((cmd) => {
       if (cmd === 'plugin:dashboard|load') return dashboard({})

@@ -389,6 +389,7 @@ const en: typeof zh = {
     payPrompt: 'Amount paid to “{name}” (yuan), at most {left}.',
   },
   dashboard: {
+    inYuan: 'amounts in yuan',
     enterprises: 'Registered enterprises',
     approvedTotal: 'Approved in {y}',
     paidTotal: 'Paid',

@@ -387,6 +387,7 @@ export default {
     payPrompt: '拨付给“{name}”的金额（元），最多 {left} 元。',
   },
   dashboard: {
+    inYuan: '金额单位：元',
     enterprises: '在册企业',
     approvedTotal: '{y}年已批准',
     paidTotal: '已拨付',
